@@ -1,0 +1,509 @@
+"""Spoken dictation → written journal sentences.
+
+Reads top to bottom as a chain of small token passes: split, drop fillers, voice commands,
+split into sentences, then inside each sentence self-corrections, numbers, times and units,
+and finally casing and spacing. All vocabulary comes from `data/spoken_forms.json`; the
+section names that `overskrift …` understands come from `data/sections.json`.
+
+Written conventions (Norwegian journals): decimal comma (38,5), `kl. HH.MM`, a space between
+number and unit (40 mg, 88 %), blood pressure as 140/90, digits for measurements and doses,
+words for small everyday counts ("to brødskiver").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from structuring.rules import load_rules
+
+LINE, PARAGRAPH = "<LINE>", "<PARAGRAPH>"
+_SENTENCE_END = {".", "?", "!"}
+_PUNCT = {".", ",", ":", ";", "?", "!", "–"}
+_TOKEN = re.compile(r"\d+(?:[.,:/]\d+)*|[\w][\w'-]*|[.,:;?!–]")
+
+
+@dataclass
+class Tok:
+    """A word or mark on its way from spoken to written form."""
+
+    text: str
+    value: float | None = None  # a parsed number
+    decimals: str | None = None  # digits after the decimal comma, as spoken
+    digits: bool = False  # written as digits (decided by context)
+    kind: str = "word"  # word | punct | number | time | unit | heading | break
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+@dataclass(frozen=True)
+class WrittenSentence:
+    text: str
+    heading: str | None  # section key forced by "overskrift …", if any
+    paragraph: int  # index of the paragraph ("nytt avsnitt" starts a new one)
+
+
+@dataclass
+class _Rules:
+    commands: dict[str, str]
+    headings: dict[str, str]  # spoken alias → section key
+    heading_words: set[str]
+    fillers: set[str]
+    corrections: list[list[str]]
+    numbers: dict[str, int]
+    tens: dict[str, int]
+    units_of_tens: dict[str, int]
+    hundred: set[str]
+    thousand: set[str]
+    articles: set[str]
+    units: dict[str, str]
+    count_words: set[str]
+    numeric_context: set[str]
+    replacements: dict[str, str]
+    clock_words: set[str]
+    evening: set[str]
+    night: set[str]
+    morning: set[str] = field(default_factory=lambda: {
+        "morgen", "morgenen", "morgon", "morgonen", "tidlig", "tidleg", "formiddag",
+        "formiddagen", "frokost", "morgenbesøk", "morgenbesøket", "morgenstell"})
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    forms = load_rules("spoken_forms", required=(
+        "voice_commands", "heading_command", "fillers", "corrections", "numbers", "tens",
+        "units_of_tens", "hundred", "thousand", "articles_as_one", "decimal_words", "units",
+        "count_words", "numeric_context", "written_unit_replacements", "time"))
+    sections = load_rules("sections", required=("default_template", "fallback_section",
+                                                "templates"))
+    headings = {alias: s["key"] for template in sections["templates"].values()
+                for s in template for alias in [s["key"], *s["aliases"]]}
+    t = forms["time"]
+    return _Rules(
+        commands=forms["voice_commands"], headings=headings,
+        heading_words=set(forms["heading_command"]), fillers=set(forms["fillers"]),
+        corrections=[c.split() for c in forms["corrections"]], numbers=forms["numbers"],
+        tens=forms["tens"], units_of_tens=forms["units_of_tens"],
+        hundred=set(forms["hundred"]), thousand=set(forms["thousand"]),
+        articles=set(forms["articles_as_one"]), units=forms["units"],
+        count_words=set(forms["count_words"]), numeric_context=set(forms["numeric_context"]),
+        replacements=forms["written_unit_replacements"], clock_words=set(t["clock_words"]),
+        evening=set(t["evening_cues"]), night=set(t["night_cues"]),
+    )
+
+
+def to_written(spoken: str) -> list[WrittenSentence]:
+    """The dictation as written sentences, in order, each with its forced heading if any."""
+    rules = _rules()
+    tokens = _voice_commands(_drop_fillers(_split(spoken), rules), rules)
+    sentences = []
+    daypart: list[str | None] = [None]
+    for raw, heading, paragraph in _sentences(tokens):
+        toks = _self_corrections(raw, rules)
+        toks = _numbers(toks, rules)
+        toks = _times(toks, rules, daypart)
+        toks = _units(toks, rules)
+        text = _render(toks)
+        if text:
+            sentences.append(WrittenSentence(text, heading, paragraph))
+    return sentences
+
+
+# --- token passes -------------------------------------------------------------------------
+
+def _split(spoken: str) -> list[Tok]:
+    out = []
+    for match in _TOKEN.finditer(spoken):
+        text = match.group()
+        out.append(Tok(text, kind="punct" if text in _PUNCT else "word"))
+    return out
+
+
+def _drop_fillers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
+    return [t for t in tokens if t.lower not in rules.fillers]
+
+
+def _is_numberish(tok: Tok | None, rules: _Rules) -> bool:
+    if tok is None:
+        return False
+    return tok.text[0].isdigit() or _compound(tok.lower, rules) is not None \
+        or tok.lower in rules.hundred
+
+
+def _voice_commands(tokens: list[Tok], rules: _Rules) -> list[Tok]:
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        # "trettiåtte komma fem" is a decimal number, not a spoken comma.
+        if tok.lower == "komma" and _is_numberish(out[-1] if out else None, rules) \
+                and _is_numberish(tokens[i + 1] if i + 1 < len(tokens) else None, rules) \
+                and not _is_count_next(tokens, i + 1, rules):
+            out.append(Tok("komma", kind="decimal"))
+            i += 1
+            continue
+        if tok.lower in rules.heading_words:
+            key, used = _match_phrase(tokens, i + 1, rules.headings)
+            if key:
+                out.append(Tok(key, kind="heading"))
+                i += 1 + used
+                continue
+        mark, used = _match_phrase(tokens, i, rules.commands)
+        if mark:
+            kind = "break" if mark in (LINE, PARAGRAPH) else "punct"
+            out.append(Tok(mark, kind=kind))
+            i += used
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
+def _is_count_next(tokens: list[Tok], index: int, rules: _Rules) -> bool:
+    # "metformin 500 milligram komma to tabletter": after a unit, komma is punctuation.
+    return False
+
+
+def _match_phrase(tokens: list[Tok], start: int, phrases: dict[str, str]) -> tuple[str | None, int]:
+    best: tuple[str | None, int] = (None, 0)
+    for phrase, value in phrases.items():
+        words = phrase.split()
+        window = [t.lower for t in tokens[start:start + len(words)]]
+        if window == words and len(words) > best[1]:
+            best = (value, len(words))
+    return best
+
+
+def _sentences(tokens: list[Tok]) -> Iterator[tuple[list[Tok], str | None, int]]:
+    heading: str | None = None
+    paragraph = 0
+    current: list[Tok] = []
+    for tok in tokens:
+        if tok.kind == "heading" or tok.kind == "break":
+            if current:
+                yield current, heading, paragraph
+                current = []
+            if tok.kind == "heading":
+                heading = tok.text
+            elif tok.text == PARAGRAPH:
+                heading, paragraph = None, paragraph + 1
+            continue
+        current.append(tok)
+        if tok.text in _SENTENCE_END:
+            yield current, heading, paragraph
+            current = []
+    if current:
+        yield current, heading, paragraph
+
+
+def _self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
+    """ "to drag … nei vent det var fire drag" keeps the correction: "fire drag"."""
+    lowered = [t.lower for t in tokens]
+    for cue in rules.corrections:
+        for i in range(len(lowered) - len(cue) + 1):
+            if lowered[i:i + len(cue)] != cue:
+                continue
+            before, after = tokens[:i], tokens[i + len(cue):]
+            while before and before[-1].kind == "punct":
+                before.pop()
+            correction = [t for t in after if t.kind != "punct"]
+            tail = after[len(after) - (1 if after and after[-1].text in _SENTENCE_END else 0):]
+            return _apply_correction(before, correction, rules) + tail
+    return tokens
+
+
+def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -> list[Tok]:
+    if not correction:
+        return before
+    head = correction[-1].lower  # "fire drag" → drag; "femti milligram" → milligram
+    for j in range(len(before) - 1, -1, -1):
+        if before[j].lower == head:
+            start = j
+            while start > 0 and _is_numberish(before[start - 1], rules):
+                start -= 1
+            if start < j:
+                return before[:start] + correction + before[j + 1:]
+    # No matching phrase: the correction replaces the last number said.
+    for j in range(len(before) - 1, -1, -1):
+        if _is_numberish(before[j], rules):
+            return before[:j] + [t for t in correction if _is_numberish(t, rules)] + before[j + 1:]
+    return before + correction
+
+
+def _compound(word: str, rules: _Rules) -> int | None:
+    if word in rules.numbers:
+        return rules.numbers[word]
+    for tens_word, tens in rules.tens.items():
+        if word.startswith(tens_word):
+            rest = word[len(tens_word):]
+            if rest in rules.units_of_tens:
+                return tens + rules.units_of_tens[rest]
+    for hundred_word in rules.hundred:  # "hundreogførti" as ASR sometimes joins it
+        if word.startswith(hundred_word) and word != hundred_word:
+            rest = word[len(hundred_word):].removeprefix("og")
+            sub = _compound(rest, rules)
+            if sub is not None and sub < 100:
+                return 100 + sub
+    return None
+
+
+def _numbers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        after_number = bool(out) and out[-1].kind == "number"
+        value, used = _read_number(tokens, i, rules, after_number)
+        if used == 0:
+            out.append(tokens[i])
+            i += 1
+            continue
+        number = Tok(" ".join(t.text for t in tokens[i:i + used]), value=value, kind="number")
+        if i + used + 1 < len(tokens) and tokens[i + used].kind == "decimal":
+            decimals, more = _read_decimals(tokens, i + used + 1, rules)
+            if more:
+                number.decimals = decimals
+                used += 1 + more
+        if re.fullmatch(r"\d+,\d+", number.text):
+            whole, number.decimals = number.text.split(",")
+            number.value = int(whole)
+        number.text = " ".join(t.text for t in tokens[i:i + used])
+        out.append(number)
+        i += used
+    for tok in out:  # "komma" that turned out not to be a decimal is a spoken comma
+        if tok.kind == "decimal":
+            tok.text, tok.kind = ",", "punct"
+    _spoken_digit_runs(out, rules)
+    _decide_digits(out, rules)
+    return out
+
+
+def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = False
+                 ) -> tuple[float | None, int]:
+    tok = tokens[i]
+    if re.fullmatch(r"\d+(,\d+)?", tok.text):
+        return int(tok.text.split(",")[0]), 1
+    total, used, current = 0, 0, None
+    while i + used < len(tokens):
+        word = tokens[i + used].lower
+        if word in rules.hundred:
+            current = (current or 1) * 100
+            used += 1
+            if i + used < len(tokens) and tokens[i + used].lower == "og" and \
+                    i + used + 1 < len(tokens) and _compound(tokens[i + used + 1].lower, rules):
+                used += 1
+            continue
+        if word in rules.thousand:
+            total += (current or 1) * 1000
+            current = None
+            used += 1
+            continue
+        value = _compound(word, rules)
+        if value is None or (current is not None and current % 100 != 0) or \
+                (current is not None and value >= 100):
+            break
+        if used == 0 and word in rules.articles and not _next_is_count(tokens, i + 1, rules) \
+                and not after_number:
+            break  # "en" is an article unless a unit or dose word follows, or a digit run
+        current = (current or 0) + value
+        used += 1
+        if current % 100 != 0 or current == 0:
+            break
+    if used == 0:
+        return None, 0
+    return total + (current or 0), used
+
+
+def _next_is_count(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    return i < len(tokens) and (tokens[i].lower in rules.count_words or
+                                tokens[i].lower in rules.units)
+
+
+def _read_decimals(tokens: list[Tok], i: int, rules: _Rules) -> tuple[str, int]:
+    # "trettiåtte komma fem" → 5; "tre komma sju fem" → 75 (digit by digit).
+    if i >= len(tokens):
+        return "", 0
+    tok = tokens[i]
+    if tok.text.isdigit():
+        return tok.text, 1
+    value = _compound(tok.lower, rules)
+    if value is None:
+        return "", 0
+    digits, used = str(value), 1
+    while value < 10 and i + used < len(tokens):
+        nxt = _compound(tokens[i + used].lower, rules)
+        if nxt is None or nxt >= 10:
+            break
+        digits += str(nxt)
+        used += 1
+    return digits, used
+
+
+def _spoken_digit_runs(tokens: list[Tok], rules: _Rules) -> None:
+    # An ID or phone number read digit by digit: "to sju null fem …" → 2705….
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and tokens[j].kind == "number" and tokens[j].value is not None \
+                and tokens[j].value < 10 and tokens[j].decimals is None:
+            j += 1
+        if j - i >= 6:
+            digits = "".join(str(int(t.value)) for t in tokens[i:j])
+            tokens[i:j] = [Tok(digits, kind="word")]
+        i += 1
+
+
+def _decide_digits(tokens: list[Tok], rules: _Rules) -> None:
+    for i, tok in enumerate(tokens):
+        if tok.kind != "number":
+            continue
+        nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+        context = {t.lower for t in tokens[max(0, i - 3):i]}
+        tok.digits = (
+            tok.decimals is not None or (tok.value or 0) > 10
+            or nxt in rules.count_words or nxt in rules.units
+            or bool(context & rules.numeric_context)
+            or (i >= 2 and tokens[i - 1].lower == "av" and tokens[i - 2].digits)
+            or (nxt == "over" and _blood_pressure_ahead(tokens, i))
+        )
+
+
+def _blood_pressure_ahead(tokens: list[Tok], i: int) -> bool:
+    return i + 2 < len(tokens) and tokens[i + 2].kind == "number"
+
+
+def _times(tokens: list[Tok], rules: _Rules, daypart: list[str | None]) -> list[Tok]:
+    words = {t.lower for t in tokens}
+    if words & rules.morning:
+        daypart[0] = "morning"
+    if words & rules.night:
+        daypart[0] = "night"
+    if words & rules.evening:
+        daypart[0] = "evening"
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        clock = tokens[i].lower.rstrip(".") in {w.rstrip(".") for w in rules.clock_words}
+        start = i + 1 if clock else i
+        if clock and start < len(tokens) and tokens[start].text == ".":
+            start += 1
+        parsed = _read_time(tokens, start, rules, explicit=clock)
+        if parsed:
+            hour, minute, used = parsed
+            if daypart[0] == "evening" and 1 <= hour < 12 and not (hour < 5 and minute == 0 and
+                                                                   False):
+                hour += 12
+            out.append(Tok(f"kl. {hour:02d}.{minute:02d}", kind="time"))
+            i = start + used
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
+
+
+def _hour(tok: Tok | None) -> int | None:
+    if tok is None or tok.kind != "number" or tok.decimals is not None or tok.value is None:
+        return None
+    return int(tok.value) if 0 <= tok.value <= 24 else None
+
+
+def _read_time(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
+               ) -> tuple[int, int, int] | None:
+    at = lambda k: tokens[i + k] if i + k < len(tokens) else None  # noqa: E731
+    first = at(0)
+    if first is None:
+        return None
+    if explicit and re.fullmatch(r"\d{1,2}[.:]\d{2}", first.text):
+        hour, minute = (int(x) for x in re.split(r"[.:]", first.text))
+        return (hour, minute, 1) if hour < 24 and minute < 60 else None
+    lower = first.lower
+    if lower == "halv" and _hour(at(1)) is not None:  # halv ni → 08.30
+        return (_hour(at(1)) - 1) % 24, 30, 2
+    if lower == "kvart" and at(1) and at(1).lower in ("over", "på") and _hour(at(2)) is not None:
+        hour = _hour(at(2))
+        return (hour, 15, 3) if at(1).lower == "over" else ((hour - 1) % 24, 45, 3)
+    minutes = _hour(first)
+    if minutes is not None and at(1) and at(1).lower in ("over", "på") and explicit:
+        if at(2) and at(2).lower == "halv" and _hour(at(3)) is not None:  # fem over halv ti
+            base = (_hour(at(3)) - 1) % 24
+            offset = 30 + minutes if at(1).lower == "over" else 30 - minutes
+            return base, offset, 4
+        if _hour(at(2)) is not None and minutes < 30:
+            hour = _hour(at(2))
+            if at(1).lower == "over":
+                return hour, minutes, 3
+            return (hour - 1) % 24, 60 - minutes, 3
+    if explicit and minutes is not None:
+        nxt = at(1)
+        if nxt is not None and nxt.kind == "number" and nxt.value is not None and \
+                nxt.decimals is None:
+            if nxt.text.lower() == "null" and at(2) is not None and _hour(at(2)) is not None \
+                    and at(2).value < 10:
+                return minutes, int(at(2).value), 3  # åtte null fem → 08.05
+            if 10 <= nxt.value < 60 and nxt.text.lower() != "null":
+                return minutes, int(nxt.value), 2  # fjorten tretti → 14.30
+        return minutes, 0, 1
+    return None
+
+
+def _units(tokens: list[Tok], rules: _Rules) -> list[Tok]:
+    out: list[Tok] = []
+    for i, tok in enumerate(tokens):
+        lower = tok.lower
+        prev = out[-1] if out else None
+        if lower in rules.units and prev is not None and prev.kind == "number":
+            out.append(Tok(rules.units[lower], kind="unit"))
+        elif lower in rules.replacements:
+            out.append(Tok(rules.replacements[lower], kind="word"))
+        elif lower == "ganger" and prev is not None and prev.kind == "number" \
+                and i + 2 < len(tokens) and tokens[i + 1].kind == "number" \
+                and tokens[i + 2].lower in rules.units:
+            out.append(Tok("x", kind="word"))  # tre ganger to centimeter → 3 x 2 cm
+            prev.digits = tokens[i + 1].digits = True
+        elif lower == "over" and prev is not None and prev.kind == "number" and prev.digits \
+                and i + 1 < len(tokens) and tokens[i + 1].kind == "number":
+            out.append(Tok("/", kind="slash"))  # 140 over 90 → 140/90
+            tokens[i + 1].digits = True
+        else:
+            out.append(tok)
+    return out
+
+
+def _number_text(tok: Tok) -> str:
+    if not tok.digits:
+        return tok.text
+    whole = str(int(tok.value))
+    return f"{whole},{tok.decimals}" if tok.decimals is not None else whole
+
+
+def _render(tokens: Iterable[Tok]) -> str:
+    parts: list[str] = []
+    glue_next = False
+    for tok in tokens:
+        text = _number_text(tok) if tok.kind == "number" else tok.text
+        if tok.kind == "punct" or tok.kind == "slash":
+            if tok.kind == "punct" and parts and parts[-1] in _PUNCT:
+                if text in _SENTENCE_END and parts[-1] == ",":
+                    parts[-1] = text  # ", ." → "."
+                continue
+            if not parts and tok.kind == "punct":
+                continue
+            if parts:
+                parts[-1] += text
+            glue_next = tok.kind == "slash"
+            continue
+        if glue_next and parts:
+            parts[-1] += text
+            glue_next = False
+        else:
+            parts.append(text)
+    sentence = " ".join(parts).strip()
+    if not sentence:
+        return ""
+    sentence = sentence[0].upper() + sentence[1:]
+    if sentence[-1] not in ".?!:":
+        sentence = sentence.rstrip(",;") + "."
+    return sentence
