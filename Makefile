@@ -30,8 +30,9 @@ $(STAMP): pyproject.toml
 model: python-deps
 	$(BIN)/dikta models verify whisper-base
 
+# A recorded dictation → transcript and structured journal note (no server, no GPU).
 demo: setup
-	$(BIN)/dikta transcribe examples/dictation.wav
+	$(BIN)/dikta note examples/dictation.wav
 
 test: setup
 	$(BIN)/python -m pytest

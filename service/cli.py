@@ -191,6 +191,108 @@ def models_convert(hf_dir: Path, out: Path, quantization: str, name: str | None,
         fail(str(exc))
 
 
+def _structure_text(spoken: str, template: str | None, language: str):
+    from structuring.pipeline import structure
+
+    try:
+        return structure(spoken, template=template, language=language)
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+def _render_note(note, fmt: str, transcript_text: str | None = None) -> str:
+    import json
+
+    from structuring.export import to_fhir, to_json, to_text
+
+    if fmt == "json":
+        if transcript_text is None:
+            return to_json(note)
+        return json.dumps({"transcript": transcript_text, "note": note.to_dict()},
+                          ensure_ascii=False, indent=2) + "\n"
+    if fmt == "fhir":
+        return json.dumps(to_fhir(note), ensure_ascii=False, indent=2) + "\n"
+    if transcript_text is None:
+        return to_text(note)
+    return f"Transkripsjon:\n{transcript_text}\n\nStrukturert notat:\n\n{to_text(note)}"
+
+
+NOTE_FORMATS = click.Choice(["text", "json", "fhir"])
+
+
+@main.command()
+@click.argument("text", required=False, default="-")
+@click.option("--format", "fmt", type=NOTE_FORMATS, default="text", show_default=True)
+@click.option("--template", default=None, help="Section template: funksjonsomrader or isbar.")
+@click.option("--language", type=click.Choice(["nb", "nn"]), default="nb", show_default=True)
+def structure(text: str, fmt: str, template: str | None, language: str) -> None:
+    """Structure a dictation TEXT (or '-' for stdin) into a journal note."""
+    spoken = sys.stdin.read() if text == "-" else text
+    if not spoken.strip():
+        fail("no dictation text given (pass TEXT or pipe it to 'dikta structure -')", EXIT_USAGE)
+    click.echo(_render_note(_structure_text(spoken, template, language), fmt), nl=False)
+
+
+@main.command()
+@click.argument("audio", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=NOTE_FORMATS, default="text", show_default=True)
+@click.option("--template", default=None, help="Section template: funksjonsomrader or isbar.")
+@click.option("--language", type=click.Choice(["nb", "nn"]), default=None)
+@click.option("--model", default=None, help="Registered model name or model directory.")
+def note(audio: Path, fmt: str, template: str | None, language: str | None,
+         model: str | None) -> None:
+    """Transcribe AUDIO, then structure it into a journal note."""
+    engine = _engine()
+    try:
+        transcriber = engine.transcriber(model, language=language)
+        transcript = engine.transcribe(audio, transcriber)
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except DiktaError as exc:
+        fail(f"{audio}: {exc}")
+    written_language = "nn" if transcriber.options.language == "nn" else "nb"
+    structured = _structure_text(transcript.text, template, written_language) \
+        if transcript.text else None
+    if structured is None:
+        click.echo("dikta: no speech found in the recording; nothing to structure", err=True)
+        return
+    click.echo(_render_note(structured, fmt, transcript_text=transcript.text), nl=False)
+
+
+@main.group("eval")
+def evaluate() -> None:
+    """Evaluation harnesses; numbers come with the command that made them."""
+
+
+@evaluate.command("structuring")
+@click.argument("gold", type=click.Path(path_type=Path))
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write the scores here as JSON.")
+def eval_structuring(gold: Path, json_out: Path | None) -> None:
+    """Score the structuring stage on a GOLD file (FORMAT.md), from its `spoken` field."""
+    import json
+
+    from evaluation.gold import read_gold
+    from evaluation.structuring import score_structuring
+    from structuring.pipeline import structure
+
+    try:
+        rows = read_gold(gold)
+    except DiktaError as exc:
+        fail(str(exc))
+    notes = [structure(r["spoken"], language=r.get("language", "nb")) for r in rows]
+    scores = score_structuring(rows, notes).as_dict()
+    for key in ("dictations", "section_accuracy", "formatting_cer", "entity_f1", "event_f1",
+                "event_response_accuracy", "event_false_alarm_accuracy"):
+        click.echo(f"{key}: {scores[key]}")
+    for kind, prf in scores["entity_by_type"].items():
+        click.echo(f"  entity {kind}: P {prf['precision']:.3f} R {prf['recall']:.3f} "
+                   f"F1 {prf['f1']:.3f}")
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(scores, indent=2) + "\n")
+
+
 @main.group()
 def bench() -> None:
     """Benchmarks; results are printed and written to benchmarks/results/."""

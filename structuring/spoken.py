@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from structuring.rules import load_rules
@@ -67,9 +67,12 @@ class _Rules:
     clock_words: set[str]
     evening: set[str]
     night: set[str]
-    morning: set[str] = field(default_factory=lambda: {
-        "morgen", "morgenen", "morgon", "morgonen", "tidlig", "tidleg", "formiddag",
-        "formiddagen", "frokost", "morgenbesøk", "morgenbesøket", "morgenstell"})
+    sleep: set[str]
+    morning: set[str]
+
+    @property
+    def clock_stems(self) -> set[str]:
+        return {w.rstrip(".") for w in self.clock_words}
 
 
 @lru_cache(maxsize=1)
@@ -93,6 +96,7 @@ def _rules() -> _Rules:
         count_words=set(forms["count_words"]), numeric_context=set(forms["numeric_context"]),
         replacements=forms["written_unit_replacements"], clock_words=set(t["clock_words"]),
         evening=set(t["evening_cues"]), night=set(t["night_cues"]),
+        sleep=set(t["sleep_cues"]), morning=set(t["morning_cues"]),
     )
 
 
@@ -101,11 +105,14 @@ def to_written(spoken: str) -> list[WrittenSentence]:
     rules = _rules()
     tokens = _voice_commands(_drop_fillers(_split(spoken), rules), rules)
     sentences = []
-    daypart: list[str | None] = [None]
-    for raw, heading, paragraph in _sentences(tokens):
+    clock = _Clock()
+    chunks = list(_sentences(tokens))
+    for index, (raw, heading, paragraph) in enumerate(chunks):
+        following = chunks[index + 1][0] if index + 1 < len(chunks) else []
+        clock.lookahead = frozenset(t.lower for t in following)
         toks = _self_corrections(raw, rules)
         toks = _numbers(toks, rules)
-        toks = _times(toks, rules, daypart)
+        toks = _times(toks, rules, clock)
         toks = _units(toks, rules)
         text = _render(toks)
         if text:
@@ -305,12 +312,23 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
         if value is None or (current is not None and current % 100 != 0) or \
                 (current is not None and value >= 100):
             break
+        after_time_word = i > 0 and (tokens[i - 1].lower in ("over", "på", "halv") or
+                                     tokens[i - 1].lower.rstrip(".") in rules.clock_stems)
+        digit_run_next = i + 1 < len(tokens) and \
+            (_compound(tokens[i + 1].lower, rules) or 99) < 10
         if used == 0 and word in rules.articles and not _next_is_count(tokens, i + 1, rules) \
-                and not after_number:
+                and not after_number and not after_time_word and not digit_run_next:
             break  # "en" is an article unless a unit or dose word follows, or a digit run
         current = (current or 0) + value
         used += 1
-        if current % 100 != 0 or current == 0:
+        if current % 10 == 0 and 20 <= current % 100 and i + used < len(tokens):
+            unit = rules.units_of_tens.get(tokens[i + used].lower)
+            if unit is not None and tokens[i + used].lower not in rules.articles:
+                current += unit  # "sytti fem" said as two words
+                used += 1
+        multiplier_next = i + used < len(tokens) and \
+            tokens[i + used].lower in rules.hundred | rules.thousand
+        if (current % 100 != 0 or current == 0) and not multiplier_next:
             break
     if used == 0:
         return None, 0
@@ -375,33 +393,60 @@ def _blood_pressure_ahead(tokens: list[Tok], i: int) -> bool:
     return i + 2 < len(tokens) and tokens[i + 2].kind == "number"
 
 
-def _times(tokens: list[Tok], rules: _Rules, daypart: list[str | None]) -> list[Tok]:
+@dataclass
+class _Clock:
+    """What the dictation has said about time of day so far."""
+
+    last_minutes: int | None = None  # the last time resolved, minutes after midnight
+    lookahead: frozenset[str] = frozenset()  # words of the next sentence
+
+
+def _times(tokens: list[Tok], rules: _Rules, clock: _Clock) -> list[Tok]:
     words = {t.lower for t in tokens}
-    if words & rules.morning:
-        daypart[0] = "morning"
-    if words & rules.night:
-        daypart[0] = "night"
-    if words & rules.evening:
-        daypart[0] = "evening"
     out: list[Tok] = []
     i = 0
     while i < len(tokens):
-        clock = tokens[i].lower.rstrip(".") in {w.rstrip(".") for w in rules.clock_words}
-        start = i + 1 if clock else i
-        if clock and start < len(tokens) and tokens[start].text == ".":
+        explicit = tokens[i].lower.rstrip(".") in rules.clock_stems
+        start = i + 1 if explicit else i
+        if explicit and start < len(tokens) and tokens[start].text == ".":
             start += 1
-        parsed = _read_time(tokens, start, rules, explicit=clock)
+        previous = out[-1].lower if out else ""
+        parsed = None if previous in rules.numeric_context and not explicit else \
+            _read_time(tokens, start, rules, explicit=explicit)
         if parsed:
-            hour, minute, used = parsed
-            if daypart[0] == "evening" and 1 <= hour < 12 and not (hour < 5 and minute == 0 and
-                                                                   False):
-                hour += 12
+            hour, minute, used, ambiguous = parsed
+            if ambiguous:
+                hour = _resolve_hour(hour, minute, words, rules, clock)
+            clock.last_minutes = hour * 60 + minute
             out.append(Tok(f"kl. {hour:02d}.{minute:02d}", kind="time"))
             i = start + used
             continue
         out.append(tokens[i])
         i += 1
     return out
+
+
+def _resolve_hour(hour: int, minute: int, words: set[str], rules: _Rules, clock: _Clock) -> int:
+    """Morning or afternoon for an hour said on a 12-hour clock ("halv tre")."""
+    am, pm = hour % 12, hour % 12 + 12
+    if words & rules.morning:
+        return am
+    if words & rules.evening:
+        return pm
+    if words & rules.night:
+        return pm if am >= 7 else am
+    if clock.last_minutes is not None:
+        # A dictation tells events in order: take the reading that follows the last time
+        # said, allowing a short step back ("… nei vent, klokka sju").
+        def cost(h: int) -> int:
+            step = (h * 60 + minute - clock.last_minutes) % 1440
+            return (1440 - step) * 2 if step > 1440 - 180 else step
+        return min((am, pm), key=cost)
+    if (words | clock.lookahead) & rules.sleep:
+        return pm if am >= 7 else am
+    # Home visits and alarms handled by day staff: 1–6 is afternoon unless night is said,
+    # and "klokka tolv" is noon.
+    return pm if 0 <= am <= 6 else am
 
 
 def _hour(tok: Tok | None) -> int | None:
@@ -411,7 +456,19 @@ def _hour(tok: Tok | None) -> int | None:
 
 
 def _read_time(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
-               ) -> tuple[int, int, int] | None:
+               ) -> tuple[int, int, int, bool] | None:
+    """(hour, minute, tokens used, whether the hour is on a 12-hour clock) or None."""
+    parsed = _read_time_words(tokens, i, rules, explicit)
+    if parsed is None:
+        return None
+    hour, minute, used = parsed
+    digits = tokens[i].text
+    twelve_hour = 1 <= hour <= 12 and not re.fullmatch(r"0\d([.:]\d{2})?", digits)
+    return hour % 24, minute, used, twelve_hour
+
+
+def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
+                     ) -> tuple[int, int, int] | None:
     at = lambda k: tokens[i + k] if i + k < len(tokens) else None  # noqa: E731
     first = at(0)
     if first is None:
@@ -426,12 +483,14 @@ def _read_time(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
         hour = _hour(at(2))
         return (hour, 15, 3) if at(1).lower == "over" else ((hour - 1) % 24, 45, 3)
     minutes = _hour(first)
-    if minutes is not None and at(1) and at(1).lower in ("over", "på") and explicit:
+    spoken_offset = explicit or (minutes in (5, 10, 20, 25) and first.kind == "number"
+                                 and not first.text[0].isdigit())
+    if minutes is not None and at(1) and at(1).lower in ("over", "på") and spoken_offset:
         if at(2) and at(2).lower == "halv" and _hour(at(3)) is not None:  # fem over halv ti
             base = (_hour(at(3)) - 1) % 24
             offset = 30 + minutes if at(1).lower == "over" else 30 - minutes
             return base, offset, 4
-        if _hour(at(2)) is not None and minutes < 30:
+        if _hour(at(2)) is not None and 0 < minutes < 30 and _hour(at(2)) <= 12:
             hour = _hour(at(2))
             if at(1).lower == "over":
                 return hour, minutes, 3
@@ -464,7 +523,8 @@ def _units(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             out.append(Tok("x", kind="word"))  # tre ganger to centimeter → 3 x 2 cm
             prev.digits = tokens[i + 1].digits = True
         elif lower == "over" and prev is not None and prev.kind == "number" and prev.digits \
-                and i + 1 < len(tokens) and tokens[i + 1].kind == "number":
+                and i + 1 < len(tokens) and tokens[i + 1].kind == "number" \
+                and (prev.value or 0) >= 50 and (tokens[i + 1].value or 0) >= 30:
             out.append(Tok("/", kind="slash"))  # 140 over 90 → 140/90
             tokens[i + 1].digits = True
         else:

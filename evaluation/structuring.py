@@ -1,0 +1,152 @@
+"""Scoring structured notes against gold dictations, exactly as shared FORMAT.md describes.
+
+A pure function of (gold rows, system notes): no I/O, no model. Corpus-level figures:
+- section_accuracy: each gold sentence is paired with the system sentence sharing the most
+  words with it; the pair counts when their sections agree.
+- formatting_cer: character error rate of the system's filed text against the gold sentences
+  joined with spaces (case, punctuation, numbers, voice commands all count).
+- entity_f1: micro F1 on (type, value) + dose for medications + negated for findings.
+- event_f1: micro F1 on (technology, event, time); response and false_alarm accuracy are
+  reported separately over matched events.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from structuring.note import StructuredNote
+
+_WORD = re.compile(r"[\wæøå]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Prf:
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else (1.0 if not (self.fp or self.fn) else 0.0)
+
+    def as_dict(self) -> dict:
+        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4),
+                "f1": round(self.f1, 4), "tp": self.tp, "fp": self.fp, "fn": self.fn}
+
+
+@dataclass
+class StructuringScores:
+    section_accuracy: float
+    formatting_cer: float
+    entity: Prf
+    event: Prf
+    entity_by_type: dict[str, Prf] = field(default_factory=dict)
+    event_response_accuracy: float = 0.0
+    event_false_alarm_accuracy: float = 0.0
+    dictations: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "dictations": self.dictations,
+            "section_accuracy": round(self.section_accuracy, 4),
+            "formatting_cer": round(self.formatting_cer, 4),
+            "entity_f1": round(self.entity.f1, 4),
+            "event_f1": round(self.event.f1, 4),
+            "entity": self.entity.as_dict(),
+            "event": self.event.as_dict(),
+            "entity_by_type": {k: v.as_dict() for k, v in sorted(self.entity_by_type.items())},
+            "event_response_accuracy": round(self.event_response_accuracy, 4),
+            "event_false_alarm_accuracy": round(self.event_false_alarm_accuracy, 4),
+        }
+
+
+def _words(text: str) -> Counter:
+    return Counter(w.lower() for w in _WORD.findall(text))
+
+
+def _entity_key(e: dict) -> tuple:
+    key = (e["type"], str(e["value"]).lower())
+    if e["type"] == "medication":
+        key += (e.get("dose"),)
+    if e["type"] == "finding":
+        key += (bool(e.get("negated")),)
+    return key
+
+
+def _event_key(e: dict) -> tuple:
+    return e["technology"], e["event"], e.get("time")
+
+
+def _prf(gold: Counter, system: Counter) -> Prf:
+    tp = sum((gold & system).values())
+    return Prf(tp, sum(system.values()) - tp, sum(gold.values()) - tp)
+
+
+def score_structuring(gold_rows: Sequence[dict], notes: Sequence[StructuredNote]
+                      ) -> StructuringScores:
+    import jiwer
+
+    if len(gold_rows) != len(notes):
+        raise ValueError("one system note per gold dictation is needed")
+    section_hits = section_total = 0
+    refs, hyps = [], []
+    ent_tp = Counter()
+    totals = {"ent_gold": Counter(), "ent_sys": Counter(), "ev_gold": Counter(),
+              "ev_sys": Counter()}
+    by_type_gold: dict[str, Counter] = {}
+    by_type_sys: dict[str, Counter] = {}
+    response_hits = false_alarm_hits = matched_events = 0
+    for row, note in zip(gold_rows, notes):
+        system_words = [_words(s.text) for s in note.sentences]
+        for gold in row["sentences"]:
+            section_total += 1
+            words = _words(gold["text"])
+            if system_words:
+                best = max(range(len(system_words)),
+                           key=lambda i: sum((words & system_words[i]).values()))
+                section_hits += note.sentences[best].section == gold["section"]
+        refs.append(" ".join(s["text"] for s in row["sentences"]))
+        hyps.append(note.text)
+        note_dict = note.to_dict()
+        gold_entities = Counter(_entity_key(e) for e in row["entities"])
+        system_entities = Counter(_entity_key(e) for e in note_dict["entities"])
+        totals["ent_gold"] += gold_entities
+        totals["ent_sys"] += system_entities
+        for key, n in gold_entities.items():
+            by_type_gold.setdefault(key[0], Counter())[key] += n
+        for key, n in system_entities.items():
+            by_type_sys.setdefault(key[0], Counter())[key] += n
+        gold_events = {_event_key(e): e for e in row["events"]}
+        system_events = {_event_key(e): e for e in note_dict["events"]}
+        totals["ev_gold"] += Counter(_event_key(e) for e in row["events"])
+        totals["ev_sys"] += Counter(_event_key(e) for e in note_dict["events"])
+        for key in gold_events.keys() & system_events.keys():
+            matched_events += 1
+            response_hits += set(gold_events[key]["response"]) == \
+                set(system_events[key]["response"])
+            false_alarm_hits += gold_events[key]["false_alarm"] == \
+                system_events[key]["false_alarm"]
+    types = set(by_type_gold) | set(by_type_sys)
+    return StructuringScores(
+        section_accuracy=section_hits / section_total if section_total else 0.0,
+        formatting_cer=jiwer.cer(refs, hyps) if refs else 0.0,
+        entity=_prf(totals["ent_gold"], totals["ent_sys"]),
+        event=_prf(totals["ev_gold"], totals["ev_sys"]),
+        entity_by_type={t: _prf(by_type_gold.get(t, Counter()), by_type_sys.get(t, Counter()))
+                        for t in types},
+        event_response_accuracy=response_hits / matched_events if matched_events else 0.0,
+        event_false_alarm_accuracy=false_alarm_hits / matched_events if matched_events else 0.0,
+        dictations=len(gold_rows),
+    )

@@ -1,0 +1,196 @@
+"""A StructuredNote as paste-ready text, JSON, or a FHIR R4 Bundle for the EPJ.
+
+FHIR: a `document` Bundle whose Composition has one section per journal section, vitals as
+Observations with LOINC codes and UCUM units, given medications as MedicationAdministration,
+and each welfare-technology event as its own Communication coded with the VKP alert code.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+from itertools import groupby
+
+from structuring.note import StructuredNote
+from structuring.rules import load_rules
+from structuring.sections import template
+
+# Vital sign → (LOINC code, display, UCUM unit).
+VITALS_LOINC = {
+    "vital.pulse": ("8867-4", "Heart rate", "/min"),
+    "vital.temperature": ("8310-5", "Body temperature", "Cel"),
+    "vital.spo2": ("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", "%"),
+    "vital.respiratory_rate": ("9279-1", "Respiratory rate", "/min"),
+    "vital.blood_glucose": ("2339-0", "Glucose [Mass/volume] in Blood", "mmol/L"),
+    "vital.weight": ("29463-7", "Body weight", "kg"),
+    "pain_score": ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+                   "{score}"),
+    "fluid_intake": ("9000-1", "Fluid intake oral Estimated", "mL"),
+}
+BLOOD_PRESSURE = ("85354-9", "Blood pressure panel", "8480-6", "8462-4")
+LOINC, UCUM = "http://loinc.org", "http://unitsofmeasure.org"
+SECTION_SYSTEM = "urn:dikta:journal-section"
+
+
+def section_titles(template_name: str) -> dict[str, str]:
+    return {s.key: s.title for s in template(template_name)}
+
+
+def to_text(note: StructuredNote) -> str:
+    """Paste-ready text: sentences grouped under their section headings, in template order."""
+    titles = section_titles(note.template)
+    order = {key: i for i, key in enumerate(titles)}
+    blocks = []
+    ordered = sorted(note.sentences, key=lambda s: order.get(s.section, len(order)))
+    for key, sentences in groupby(ordered, key=lambda s: s.section):
+        blocks.append(f"{titles.get(key, key)}:\n" + " ".join(s.text for s in sentences))
+    for event in note.events:
+        blocks.append(f"Velferdsteknologi – hendelse: {_event_line(event)}")
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def _event_line(event) -> str:
+    parts = [event.technology, event.event.replace("_", " ")]
+    if event.time:
+        parts.append(f"kl. {event.time.replace(':', '.')}")
+    if event.response:
+        parts.append("tiltak: " + ", ".join(r.replace("_", " ") for r in event.response))
+    if event.false_alarm:
+        parts.append("falsk alarm")
+    return "; ".join(parts)
+
+
+def to_json(note: StructuredNote) -> str:
+    return json.dumps(note.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def to_fhir(note: StructuredNote, *, patient_reference: str = "Patient/ukjent",
+            now: datetime | None = None) -> dict:
+    """A FHIR R4 document Bundle (as a dict), validated against the fhir.resources models."""
+    now = now or datetime.now(timezone.utc)
+    stamp = now.isoformat(timespec="seconds")
+    subject = {"reference": patient_reference}
+    entries: list[dict] = []
+    by_section: dict[str, list[str]] = {}
+
+    def add(resource: dict, section: str) -> None:
+        resource["id"] = str(uuid.uuid4())
+        entries.append({"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource})
+        by_section.setdefault(section, []).append(f"urn:uuid:{resource['id']}")
+
+    for entity in note.entities:
+        section = note.sentences[entity.sentence].section
+        if entity.type == "vital.blood_pressure":
+            add(_blood_pressure(entity.value, subject, stamp), section)
+        elif entity.type in VITALS_LOINC:
+            add(_observation(entity.type, entity.value, subject, stamp), section)
+        elif entity.type == "medication":
+            add(_medication(entity, subject, stamp), section)
+    for event in note.events:
+        add(_event_communication(event, subject, stamp), "velferdsteknologi")
+    composition = _composition(note, subject, stamp, by_section)
+    bundle = {
+        "resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "document",
+        "timestamp": stamp,
+        "entry": [{"fullUrl": f"urn:uuid:{composition['id']}", "resource": composition},
+                  *entries],
+    }
+    validate_fhir(bundle)
+    return bundle
+
+
+def validate_fhir(bundle: dict) -> None:
+    """Raise if the bundle is not valid FHIR (fhir.resources R4B models, R4-compatible)."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    Bundle.model_validate(bundle)
+
+
+def _composition(note: StructuredNote, subject: dict, stamp: str,
+                 refs: dict[str, list[str]]) -> dict:
+    titles = section_titles(note.template)
+    sections = []
+    for key, title in titles.items():
+        sentences = [s.text for s in note.sentences if s.section == key]
+        if not sentences and key not in refs:
+            continue
+        section = {
+            "title": title,
+            "code": {"coding": [{"system": SECTION_SYSTEM, "code": key, "display": title}]},
+            "text": {"status": "generated",
+                     "div": _xhtml(" ".join(sentences) or title)},
+        }
+        if key in refs:
+            section["entry"] = [{"reference": ref} for ref in refs[key]]
+        sections.append(section)
+    return {
+        "resourceType": "Composition", "id": str(uuid.uuid4()), "status": "preliminary",
+        "type": {"text": "Sykepleienotat"}, "subject": subject, "date": stamp,
+        "author": [{"display": "Dikta (diktert, ikke godkjent)"}],
+        "title": "Journalnotat", "language": "nb" if note.language != "nn" else "nn",
+        "section": sections,
+    }
+
+
+def _xhtml(text: str) -> str:
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<div xmlns="http://www.w3.org/1999/xhtml"><p>{escaped}</p></div>'
+
+
+def _vital_category() -> list[dict]:
+    return [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                         "code": "vital-signs", "display": "Vital Signs"}]}]
+
+
+def _observation(kind: str, value: str, subject: dict, stamp: str) -> dict:
+    code, display, unit = VITALS_LOINC[kind]
+    return {
+        "resourceType": "Observation", "status": "preliminary", "category": _vital_category(),
+        "code": {"coding": [{"system": LOINC, "code": code, "display": display}]},
+        "subject": subject, "effectiveDateTime": stamp,
+        "valueQuantity": {"value": float(value), "unit": unit, "system": UCUM, "code": unit},
+    }
+
+
+def _blood_pressure(value: str, subject: dict, stamp: str) -> dict:
+    panel, display, systolic, diastolic = BLOOD_PRESSURE
+    high, low = (float(v) for v in value.split("/"))
+    component = lambda code, name, v: {  # noqa: E731
+        "code": {"coding": [{"system": LOINC, "code": code, "display": name}]},
+        "valueQuantity": {"value": v, "unit": "mm[Hg]", "system": UCUM, "code": "mm[Hg]"}}
+    return {
+        "resourceType": "Observation", "status": "preliminary", "category": _vital_category(),
+        "code": {"coding": [{"system": LOINC, "code": panel, "display": display}]},
+        "subject": subject, "effectiveDateTime": stamp,
+        "component": [component(systolic, "Systolic blood pressure", high),
+                      component(diastolic, "Diastolic blood pressure", low)],
+    }
+
+
+def _medication(entity, subject: dict, stamp: str) -> dict:
+    resource = {
+        "resourceType": "MedicationAdministration", "status": "completed",
+        "medicationCodeableConcept": {"text": entity.value},
+        "subject": subject, "effectiveDateTime": stamp,
+    }
+    if entity.dose or entity.route:
+        dosage: dict = {}
+        if entity.dose:
+            dosage["text"] = entity.dose
+        if entity.route:
+            dosage["route"] = {"text": entity.route}
+        resource["dosage"] = dosage
+    return resource
+
+
+def _event_communication(event, subject: dict, stamp: str) -> dict:
+    system = load_rules("welfare_technology", required=(
+        "vkp_alert_system", "technologies", "responses", "false_alarm_cues"))["vkp_alert_system"]
+    coding = [{"system": system, "code": event.vkp_code}] if event.vkp_code else []
+    return {
+        "resourceType": "Communication", "status": "completed",
+        "category": [{"coding": coding, "text": f"{event.technology}: {event.event}"}],
+        "subject": subject, "sent": stamp,
+        "payload": [{"contentString": _event_line(event)}],
+    }

@@ -1,0 +1,72 @@
+"""The structured note: what a dictation becomes, ready for the EPJ (frozen dataclasses)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class NoteSentence:
+    text: str
+    section: str
+    paragraph: int = 0
+
+
+@dataclass(frozen=True)
+class ClinicalEntity:
+    """A clinically relevant value: vital, medication, finding, time … (see FORMAT.md)."""
+
+    type: str
+    value: str
+    sentence: int  # index into StructuredNote.sentences
+    dose: str | None = None  # medication only: "500 mg", "2 tabletter"
+    route: str | None = None  # medication only: "po", "sc", "iv"
+    negated: bool | None = None  # finding only
+    brand: str | None = None  # medication only: the name as said ("Paracet")
+
+
+@dataclass(frozen=True)
+class WelfareTechEvent:
+    """One welfare-technology event documented in the dictation, its own journal entry."""
+
+    technology: str  # e.g. "medisindispenser"
+    event: str  # e.g. "dose_ikke_tatt"
+    time: str | None  # "HH:MM" or None when not said
+    response: tuple[str, ...] = ()
+    false_alarm: bool = False
+    vkp_code: str | None = None  # national VKP alert code
+    sentences: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class StructuredNote:
+    sentences: tuple[NoteSentence, ...]
+    entities: tuple[ClinicalEntity, ...]
+    events: tuple[WelfareTechEvent, ...]
+    template: str = "funksjonsomrader"
+    language: str = "nb"
+    schema_version: str = SCHEMA_VERSION
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready data (lists, not tuples), in the shape of the JSON Schema."""
+        data = _lists(asdict(self))
+        for entity in data["entities"]:
+            for key in ("dose", "route", "negated", "brand"):
+                if entity[key] is None:
+                    del entity[key]
+        return data
+
+
+def _lists(value):
+    if isinstance(value, (list, tuple)):
+        return [_lists(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    return value

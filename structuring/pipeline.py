@@ -1,0 +1,152 @@
+"""Dictation → StructuredNote, as a spaCy pipeline on `spacy.blank("nb")`.
+
+    spoken text ──to_written──▶ sentences ──▶ Doc
+        dikta_sentences   sentence boundaries, forced headings, paragraphs
+        dikta_entities    vitals, pain, fluids, times, medications (doc.spans["clinical"])
+        dikta_findings    findings with ConText negation (doc.spans["clinical"])
+        dikta_events      welfare-technology events (doc._.welfare_events)
+        dikta_sections    one section per sentence (span._.section)
+        dikta_privacy     national ID numbers masked in every output
+
+Each component's rules live in `structuring/data/*.json`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from structuring import entities as ent
+from structuring import events as ev
+from structuring.note import ClinicalEntity, NoteSentence, StructuredNote, WelfareTechEvent
+from structuring.privacy import mask_national_ids
+from structuring.sections import assign_sections
+from structuring.spoken import WrittenSentence, to_written
+
+COMPONENTS = ("dikta_sentences", "dikta_entities", "dikta_findings", "dikta_events",
+              "dikta_sections", "dikta_privacy")
+
+
+def _register() -> None:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+    if Language.has_factory("dikta_sentences"):
+        return
+    for name, default in (("section", None), ("heading", None), ("paragraph", 0)):
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=default)
+    for name, attr in (("welfare_events", "welfare_events"), ("note_sentences", "sentences")):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+    if not Span.has_extension("found"):
+        Span.set_extension("found", default=None)
+
+    @Language.component("dikta_sentences", assigns=["token.is_sent_start"])
+    def sentences(doc):
+        written: list[WrittenSentence] = doc.user_data["written"]
+        spans, offset = [], 0
+        for index, sentence in enumerate(written):
+            span = doc.char_span(offset, offset + len(sentence.text), alignment_mode="expand")
+            for token in span:
+                token.is_sent_start = token.i == span.start
+            span._.heading, span._.paragraph = sentence.heading, sentence.paragraph
+            spans.append(span)
+            offset += len(sentence.text) + 1
+        doc._.note_sentences = spans
+        return doc
+
+    def _add_found(doc, index: int, sentence, found: list[ent.Found]) -> None:
+        group = doc.spans.setdefault("clinical", [])
+        base = sentence.start_char
+        for item in found:
+            span = doc.char_span(base + item.start, base + item.end, label=item.type,
+                                 alignment_mode="expand")
+            if span is not None:
+                span._.found = (index, item)
+                group.append(span)
+
+    @Language.component("dikta_entities", requires=["token.is_sent_start"])
+    def clinical_entities(doc):
+        for i, sentence in enumerate(doc._.note_sentences):
+            text = sentence.text
+            found = ent.find_times(text) + ent.find_vitals(text) + ent.find_medications(text)
+            _add_found(doc, i, sentence, sorted(found, key=lambda f: f.start))
+        return doc
+
+    @Language.component("dikta_findings", requires=["token.is_sent_start"])
+    def findings(doc):
+        for i, sentence in enumerate(doc._.note_sentences):
+            _add_found(doc, i, sentence, ent.find_findings(sentence.text))
+        return doc
+
+    @Language.component("dikta_events", requires=["token.is_sent_start"])
+    def welfare_events(doc):
+        texts = [s.text for s in doc._.note_sentences]
+        paragraphs = [s._.paragraph for s in doc._.note_sentences]
+        headings = [s._.heading for s in doc._.note_sentences]
+        doc._.welfare_events = [ev.describe(d, texts)
+                                for d in ev.group_events(texts, paragraphs, headings)]
+        return doc
+
+    @Language.component("dikta_sections", requires=["token.is_sent_start"])
+    def sections(doc):
+        spans = doc._.note_sentences
+        hints: list[list[str]] = [[] for _ in spans]
+        for span in doc.spans.get("clinical", []):
+            index, found = span._.found
+            if found.type != "medication" or found.dose:
+                hints[index].append(found.type)
+        for event in doc._.welfare_events:
+            first, *rest = event["sentences"]
+            hints[first].append("event")
+            for i in rest:
+                hints[i].append("event_followup")
+        keys = assign_sections([s.text for s in spans], [s._.heading for s in spans],
+                               [s._.paragraph for s in spans], hints,
+                               doc.user_data.get("template"))
+        for span, key in zip(spans, keys):
+            span._.section = key
+        return doc
+
+    @Language.component("dikta_privacy")
+    def privacy(doc):
+        doc.user_data["masked_sentences"] = [mask_national_ids(s.text)
+                                             for s in doc._.note_sentences]
+        return doc
+
+
+@lru_cache(maxsize=1)
+def nlp():
+    """The structuring pipeline (built once per process)."""
+    import spacy
+
+    _register()
+    pipeline = spacy.blank("nb")
+    for name in COMPONENTS:
+        pipeline.add_pipe(name)
+    return pipeline
+
+
+def structure(spoken: str, *, template: str | None = None, language: str = "nb"
+              ) -> StructuredNote:
+    """Turn one dictation (as ASR wrote it) into a structured journal note."""
+    written = to_written(spoken)
+    pipeline = nlp()
+    doc = pipeline.make_doc(" ".join(s.text for s in written))
+    doc.user_data["written"] = written
+    doc.user_data["template"] = template
+    for _, component in pipeline.pipeline:
+        doc = component(doc)
+    return _note(doc, template or "funksjonsomrader", language)
+
+
+def _note(doc, template: str, language: str) -> StructuredNote:
+    masked = doc.user_data["masked_sentences"]
+    sentences = tuple(NoteSentence(masked[i], s._.section, s._.paragraph)
+                      for i, s in enumerate(doc._.note_sentences))
+    entities = tuple(
+        ClinicalEntity(found.type, mask_national_ids(found.value), index, dose=found.dose,
+                       route=found.route, negated=found.negated, brand=found.brand)
+        for index, found in (span._.found for span in doc.spans.get("clinical", [])))
+    events = tuple(WelfareTechEvent(**event) for event in doc._.welfare_events)
+    return StructuredNote(sentences, entities, events, template=template, language=language)

@@ -1,0 +1,95 @@
+"""Spoken → written form, table-driven: each row is what a nurse says and what is filed."""
+
+from __future__ import annotations
+
+import pytest
+
+from structuring.spoken import to_written
+
+
+def written(spoken: str) -> str:
+    return " ".join(s.text for s in to_written(spoken))
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # voice commands and casing
+    ("pasienten sov godt punktum ingen klager punktum", "Pasienten sov godt. Ingen klager."),
+    ("hun spurte om middag spørsmålstegn", "Hun spurte om middag?"),
+    ("plan kolon mobilisere to ganger daglig punktum", "Plan: mobilisere to ganger daglig."),
+    ("han var blid komma men sliten punktum", "Han var blid, men sliten."),
+    # fillers are dropped
+    ("eh pasienten ehm spiste øh godt punktum", "Pasienten spiste godt."),
+    # numbers and decimals
+    ("temperatur trettiåtte komma fem punktum", "Temperatur 38,5."),
+    ("blodsukker sju komma to punktum", "Blodsukker 7,2."),
+    ("hun veier femtiåtte komma tre kilo punktum", "Hun veier 58,3 kg."),
+    ("puls nittito punktum", "Puls 92."),
+    ("hun har drukket tolv hundre milliliter punktum", "Hun har drukket 1200 ml."),
+    ("hun har drukket åtte hundre milliliter punktum", "Hun har drukket 800 ml."),
+    # blood pressure
+    ("blodtrykk hundre og førti over nitti punktum", "Blodtrykk 140/90."),
+    ("BT hundre og tjueåtte over sytti punktum", "BT 128/70."),
+    # doses and units
+    ("ga Paracet ett gram punktum", "Ga Paracet 1 g."),
+    ("fikk to tabletter Imovane punktum", "Fikk 2 tabletter Imovane."),
+    ("satt Lantus tolv enheter punktum", "Satt Lantus 12 IE."),
+    ("metning nittiseks prosent punktum", "Metning 96 %."),
+    ("såret er cirka fire ganger tre centimeter punktum", "Såret er ca. 4 x 3 cm."),
+    ("smerte sju av ti punktum", "Smerte 7 av 10."),
+    # small everyday counts stay words
+    ("hun spiste to brødskiver punktum", "Hun spiste to brødskiver."),
+    # times
+    ("besøk klokka halv ni punktum", "Besøk kl. 08.30."),
+    ("alarm klokka kvart på tre i natt punktum", "Alarm kl. 02.45 i natt."),
+    ("kom klokka ti over sju i kveld punktum", "Kom kl. 19.10 i kveld."),
+    ("klokka tjueto var hun urolig punktum", "Kl. 22.00 var hun urolig."),
+    ("besøk klokka fem over halv ti i formiddag punktum", "Besøk kl. 09.35 i formiddag."),
+    ("dispenseren varslet klokka åtte null fem punktum", "Dispenseren varslet kl. 08.05."),
+    ("målt klokka 07.45 punktum", "Målt kl. 07.45."),
+    ("medisin klokka ett i natt punktum", "Medisin kl. 01.00 i natt."),
+    # self-corrections keep the correction
+    ("ga Furix tjue milligram nei vent det var førti milligram punktum", "Ga Furix 40 mg."),
+    # nynorsk and dialect forms pass through
+    ("ho har ikkje hatt avføring punktum", "Ho har ikkje hatt avføring."),
+])
+def test_spoken_to_written(spoken, expected):
+    assert written(spoken) == expected
+
+
+def test_a_later_time_follows_the_earlier_one():
+    text = written("alarmen gikk klokka tjueto punktum vi fant henne klokka kvart over ti "
+                   "punktum")
+    assert text == "Alarmen gikk kl. 22.00. Vi fant henne kl. 22.15."
+
+
+def test_line_and_paragraph_commands_split_sentences_and_paragraphs():
+    sentences = to_written("hun sov ny linje hun spiste nytt avsnitt hun gikk tur")
+    assert [s.text for s in sentences] == ["Hun sov.", "Hun spiste.", "Hun gikk tur."]
+    assert [s.paragraph for s in sentences] == [0, 0, 1]
+
+
+def test_heading_command_forces_a_section_until_the_next_paragraph():
+    sentences = to_written("overskrift legemidler ga Paracet punktum hun sov punktum "
+                           "nytt avsnitt hun spiste punktum")
+    assert [s.heading for s in sentences] == ["legemidler", "legemidler", None]
+    assert sentences[0].text == "Ga Paracet."
+
+
+def test_nynorsk_heading_alias():
+    sentences = to_written("overskrift respirasjon og sirkulasjon ho hosta mykje punktum")
+    assert sentences[0].heading == "respirasjon_sirkulasjon"
+
+
+def test_id_number_read_digit_by_digit_becomes_one_number():
+    text = written("fødselsnummer en to null tre fire fem en to tre fire fem punktum")
+    assert "12034512345" in text
+
+
+def test_already_punctuated_asr_text_is_kept():
+    assert written("hun hadde feber, temperatur 38,2. ingen hoste.") == \
+        "Hun hadde feber, temperatur 38,2. Ingen hoste."
+
+
+def test_empty_and_filler_only_dictations_give_nothing():
+    assert to_written("") == []
+    assert to_written("eh ehm punktum") == []
