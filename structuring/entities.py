@@ -50,19 +50,27 @@ _VITALS: dict[str, re.Pattern[str]] = {
         r"\b(?:blodsukker(?:et)?|bs|blodsukkermåling(?:a|en)?)\b[^.?!]{0,25}?\b(\d{1,2}(?:,\d)?)\b",
         re.I),
     "pain_score": re.compile(
-        r"\b(?:smerte(?:r|ne)?|nrs|smertescore|vas)\b\D{0,20}?\b(\d{1,2})\s?(?:av|/)\s?10\b",
+        r"\b(?:smerte(?:r|ne|n)?|nrs|smertescore|vas)\b\D{0,20}?\b(\d{1,2})\s?(?:av|/)\s?10\b",
         re.I),
 }
 _WEIGHT_TRIGGER = re.compile(r"\b(?:vekt(?:a|en)?|veide|veier|vog|veg)\b", re.I)
-_WEIGHT_VALUE = re.compile(rf"\b({NUM})\s?(kg)?\b")
+_WEIGHT_VALUE = re.compile(rf"\b(?:(mot|fra|til|te) )?({NUM})\s?(kg)?\b")
 _TIME = re.compile(r"\bkl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
-_FLUID = re.compile(r"\b(\d{2,4})\s?ml\b|\b(\d(?:,\d)?)\s?(?:liter|l)\b", re.I)
+_FLUID = re.compile(r"\b(\d{2,4})\s?ml\b|\b(\d(?:,\d)?)\s?(?:liter|l)\b|"
+                    r"\b(?:drukke[tn]?|drakk)\s(?:ca\.\s|rundt\s|bare\s|totalt\s)?(\d{3,4})\b(?!\s?\w)",
+                    re.I)
 _FLUID_CONTEXT = re.compile(r"\b(?:drukke[tn]?|drakk|drikk\w*|væske\w*|inntak\w*|drukke)\b",
                             re.I)
 
 
+def _without_times(text: str) -> str:
+    # "Blodsukker kl. 16.00 var 5,8": the time is no value, and its dots end no sentence.
+    return _TIME.sub(lambda m: "kl  " + "xx xx", text)
+
+
 def find_vitals(text: str) -> list[Found]:
     found = []
+    text = _without_times(text)
     for kind, pattern in _VITALS.items():
         for match in pattern.finditer(text):
             found.append(Found(kind, _dot(match.group(1)), match.start(1), match.end(1)))
@@ -77,9 +85,11 @@ def _weights(text: str) -> list[Found]:
         return []
     out = []
     for match in _WEIGHT_VALUE.finditer(text, trigger.end()):
-        value = float(_dot(match.group(1)))
-        if (match.group(2) or "," in match.group(1)) and 20 <= value <= 250:
-            out.append(Found("vital.weight", _dot(match.group(1)), match.start(1), match.end(1)))
+        value = float(_dot(match.group(2)))
+        # A weight has kg, a decimal, or is compared with one ("… mot 63").
+        said_as_weight = match.group(3) or "," in match.group(2) or (match.group(1) and out)
+        if said_as_weight and 20 <= value <= 250:
+            out.append(Found("vital.weight", _dot(match.group(2)), match.start(2), match.end(2)))
     return out
 
 
@@ -88,8 +98,8 @@ def _fluids(text: str) -> list[Found]:
         return []
     out = []
     for match in _FLUID.finditer(text):
-        if match.group(1):
-            value = match.group(1)
+        if match.group(1) or match.group(3):
+            value = match.group(1) or match.group(3)
         else:
             value = str(int(round(float(_dot(match.group(2))) * 1000)))
         out.append(Found("fluid_intake", value, match.start(), match.end()))
@@ -142,7 +152,8 @@ def _clause_start(text: str, lower: int, position: int) -> int:
 
 
 def _finding_rules() -> dict:
-    return load_rules("findings", required=("heads", "phrases", "body_parts", "sides"))
+    return load_rules("findings", required=("heads", "phrases", "body_parts", "sides",
+                                            "predicates", "attributes"))
 
 
 def _negation_rules() -> dict:
@@ -157,9 +168,11 @@ def find_findings(text: str) -> list[Found]:
     rules = _finding_rules()
     sides = "|".join(rules["sides"])
     parts = "|".join(sorted(map(re.escape, rules["body_parts"]), key=len, reverse=True))
-    location = re.compile(rf"\s(?:i|på|ved)\s(?:(?:{sides})\s)?(?:{parts})(?![\wæøå])", re.I)
-    out: list[Found] = []
-    taken: list[tuple[int, int]] = []
+    part = rf"(?:(?:{sides})\s)?(?:{parts})"
+    location = re.compile(rf"\s(?:i|på|ved|mellom|fra)\s{part}(?:\s(?:eller|og)\s{part})?"
+                          r"(?![\wæøå])", re.I)
+    out: list[Found] = _described_findings(text, rules)
+    taken: list[tuple[int, int]] = [(f.start, f.end) for f in out]
     for match in find_phrases(text, rules["phrases"]) + find_phrases(text, rules["heads"]):
         if any(a < match.end() and match.start() < b for a, b in taken):
             continue
@@ -174,6 +187,39 @@ def find_findings(text: str) -> list[Found]:
         out.append(Found("finding", value, match.start(), end,
                          negated=is_negated(text, match.start(), end)))
     return sorted(out, key=lambda f: f.start)
+
+
+_NOT = r"(?:ikke|ikkje|itj|inte)"
+
+
+def _described_findings(text: str, rules: dict) -> list[Found]:
+    """ "huden er tørr på hælene" → tørr hud på hælene; "kvitt slim, ikkje gult" → two."""
+    out = []
+    pred = rules["predicates"]
+    nouns, adjectives = pred["nouns"], "|".join(pred["adjectives"])
+    pattern = re.compile(
+        rf"\b({'|'.join(nouns)}) (?:{'|'.join(pred['verbs'])}) (?:(?:{'|'.join(pred['degree'])}) )?"
+        rf"({_NOT} )?(?:(?:{'|'.join(pred['degree'])}) )?({adjectives})\b"
+        rf"(\s(?:på|i|rundt) [\wæøå]+)?(?:,? men {_NOT} ({adjectives})\b)?", re.I)
+    for m in pattern.finditer(text):
+        base = nouns[m.group(1).lower()]
+        place = m.group(4) or ""
+        negated = bool(m.group(2)) or is_negated(text, m.start(), m.end(1))
+        out.append(Found("finding", f"{m.group(3).lower()} {base}{place.lower()}", m.start(),
+                         m.end(), negated=negated))
+        if m.group(5):
+            out.append(Found("finding", f"{m.group(5).lower()} {base}", m.start(5), m.end(5),
+                             negated=True))
+    for noun, colours in rules["attributes"].items():
+        said = re.compile(rf"\b({'|'.join(colours)}) {noun}\b(?:,? (?:men )?{_NOT} "
+                          rf"({'|'.join(colours)})\b)?", re.I)
+        for m in said.finditer(text):
+            out.append(Found("finding", f"{m.group(1).lower()} {noun}", m.start(), m.end(),
+                             negated=is_negated(text, m.start(), m.end())))
+            if m.group(2):
+                out.append(Found("finding", f"{m.group(2).lower()} {noun}", m.start(2),
+                                 m.end(2), negated=True))
+    return out
 
 
 def is_negated(text: str, start: int, end: int) -> bool:

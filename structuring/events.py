@@ -39,7 +39,7 @@ def technology_in(text: str) -> str | None:
 
 def group_events(sentences: list[str], paragraphs: list[int],
                  headings: list[str | None] | None = None) -> list[EventDraft]:
-    """Events in order; an event ends with its paragraph or when a new heading is dictated."""
+    """Events in order; an event ends with its paragraph (or line) or at a new heading."""
     headings = headings or [None] * len(sentences)
     drafts: list[EventDraft] = []
     current: EventDraft | None = None

@@ -32,7 +32,7 @@ def _register() -> None:
 
     if Language.has_factory("dikta_sentences"):
         return
-    for name, default in (("section", None), ("heading", None), ("paragraph", 0)):
+    for name, default in (("section", None), ("heading", None), ("paragraph", 0), ("block", 0)):
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
     for name, attr in (("welfare_events", "welfare_events"), ("note_sentences", "sentences")):
@@ -50,6 +50,7 @@ def _register() -> None:
             for token in span:
                 token.is_sent_start = token.i == span.start
             span._.heading, span._.paragraph = sentence.heading, sentence.paragraph
+            span._.block = sentence.block
             spans.append(span)
             offset += len(sentence.text) + 1
         doc._.note_sentences = spans
@@ -82,10 +83,11 @@ def _register() -> None:
     @Language.component("dikta_events", requires=["token.is_sent_start"])
     def welfare_events(doc):
         texts = [s.text for s in doc._.note_sentences]
-        paragraphs = [s._.paragraph for s in doc._.note_sentences]
+        # An event's story ends at "ny linje", "nytt avsnitt" or a new heading.
+        blocks = [s._.block for s in doc._.note_sentences]
         headings = [s._.heading for s in doc._.note_sentences]
         doc._.welfare_events = [ev.describe(d, texts)
-                                for d in ev.group_events(texts, paragraphs, headings)]
+                                for d in ev.group_events(texts, blocks, headings)]
         return doc
 
     @Language.component("dikta_sections", requires=["token.is_sent_start"])
@@ -144,9 +146,13 @@ def _note(doc, template: str, language: str) -> StructuredNote:
     masked = doc.user_data["masked_sentences"]
     sentences = tuple(NoteSentence(masked[i], s._.section, s._.paragraph)
                       for i, s in enumerate(doc._.note_sentences))
+    found = [span._.found for span in doc.spans.get("clinical", [])]
+    # "Hun står på Marevan … fikk Marevan 2,5 mg": the mention without a dose is no extra one.
+    dosed = {f.value for _, f in found if f.type == "medication" and f.dose}
     entities = tuple(
-        ClinicalEntity(found.type, mask_national_ids(found.value), index, dose=found.dose,
-                       route=found.route, negated=found.negated, brand=found.brand)
-        for index, found in (span._.found for span in doc.spans.get("clinical", [])))
+        ClinicalEntity(f.type, mask_national_ids(f.value), index, dose=f.dose, route=f.route,
+                       negated=f.negated, brand=f.brand)
+        for index, f in found
+        if not (f.type == "medication" and not f.dose and f.value in dosed))
     events = tuple(WelfareTechEvent(**event) for event in doc._.welfare_events)
     return StructuredNote(sentences, entities, events, template=template, language=language)

@@ -45,6 +45,7 @@ class WrittenSentence:
     text: str
     heading: str | None  # section key forced by "overskrift …", if any
     paragraph: int  # index of the paragraph ("nytt avsnitt" starts a new one)
+    block: int = 0  # index of the line ("ny linje" or "nytt avsnitt" starts a new one)
 
 
 @dataclass
@@ -107,8 +108,9 @@ def to_written(spoken: str) -> list[WrittenSentence]:
     sentences = []
     clock = _Clock()
     chunks = list(_sentences(tokens))
-    for index, (raw, heading, paragraph) in enumerate(chunks):
+    for index, (raw, heading, paragraph, block) in enumerate(chunks):
         following = chunks[index + 1][0] if index + 1 < len(chunks) else []
+
         clock.lookahead = frozenset(t.lower for t in following)
         toks = _self_corrections(raw, rules)
         toks = _numbers(toks, rules)
@@ -116,7 +118,7 @@ def to_written(spoken: str) -> list[WrittenSentence]:
         toks = _units(toks, rules)
         text = _render(toks)
         if text:
-            sentences.append(WrittenSentence(text, heading, paragraph))
+            sentences.append(WrittenSentence(text, heading, paragraph, block))
     return sentences
 
 
@@ -185,26 +187,28 @@ def _match_phrase(tokens: list[Tok], start: int, phrases: dict[str, str]) -> tup
     return best
 
 
-def _sentences(tokens: list[Tok]) -> Iterator[tuple[list[Tok], str | None, int]]:
+def _sentences(tokens: list[Tok]) -> Iterator[tuple[list[Tok], str | None, int, int]]:
     heading: str | None = None
-    paragraph = 0
+    paragraph = block = 0
     current: list[Tok] = []
     for tok in tokens:
         if tok.kind == "heading" or tok.kind == "break":
             if current:
-                yield current, heading, paragraph
+                yield current, heading, paragraph, block
                 current = []
             if tok.kind == "heading":
                 heading = tok.text
-            elif tok.text == PARAGRAPH:
-                heading, paragraph = None, paragraph + 1
+            else:
+                block += 1
+                if tok.text == PARAGRAPH:
+                    heading, paragraph = None, paragraph + 1
             continue
         current.append(tok)
         if tok.text in _SENTENCE_END:
-            yield current, heading, paragraph
+            yield current, heading, paragraph, block
             current = []
     if current:
-        yield current, heading, paragraph
+        yield current, heading, paragraph, block
 
 
 def _self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
@@ -217,27 +221,36 @@ def _self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             before, after = tokens[:i], tokens[i + len(cue):]
             while before and before[-1].kind == "punct":
                 before.pop()
-            correction = [t for t in after if t.kind != "punct"]
-            tail = after[len(after) - (1 if after and after[-1].text in _SENTENCE_END else 0):]
-            return _apply_correction(before, correction, rules) + tail
+            # The correction runs to the next mark; what follows it is kept as said.
+            cut = next((k for k, t in enumerate(after) if t.kind == "punct"), len(after))
+            fixed = _apply_correction(before, after[:cut], rules)
+            return _self_corrections(fixed + after[cut:], rules)
     return tokens
+
+
+def _number_phrase(tok: Tok, rules: _Rules) -> bool:
+    return _is_numberish(tok, rules) or tok.lower in ("komma", "og")
 
 
 def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -> list[Tok]:
     if not correction:
         return before
     head = correction[-1].lower  # "fire drag" → drag; "femti milligram" → milligram
-    for j in range(len(before) - 1, -1, -1):
-        if before[j].lower == head:
-            start = j
-            while start > 0 and _is_numberish(before[start - 1], rules):
-                start -= 1
-            if start < j:
-                return before[:start] + correction + before[j + 1:]
-    # No matching phrase: the correction replaces the last number said.
+    if not _is_numberish(correction[-1], rules):
+        for j in range(len(before) - 1, -1, -1):
+            if before[j].lower == head:
+                start = j
+                while start > 0 and _number_phrase(before[start - 1], rules):
+                    start -= 1
+                if start < j:
+                    return before[:start] + correction + before[j + 1:]
+    # A bare number ("… nei vent, fjorten komma to") replaces the last number said.
     for j in range(len(before) - 1, -1, -1):
         if _is_numberish(before[j], rules):
-            return before[:j] + [t for t in correction if _is_numberish(t, rules)] + before[j + 1:]
+            start = j
+            while start > 0 and _number_phrase(before[start - 1], rules):
+                start -= 1
+            return before[:start] + correction + before[j + 1:]
     return before + correction
 
 

@@ -273,11 +273,10 @@ def test_own_gold_dictations_meet_the_targets():
 
 @pytest.mark.skipif(not SHARED_DEV.is_file(), reason="../shared/data/structuring/dev.jsonl absent")
 def test_shared_dev_set_does_not_regress():
-    # Floors at the figures measured when this test was written (docs/benchmarks.md);
-    # the targets (0.90 / 0.05) are tracked there, not asserted yet.
+    # The targets; measured figures are in docs/benchmarks.md.
     rows = read_gold(SHARED_DEV)
     scores = score_structuring(rows, [structure(r["spoken"]) for r in rows])
-    assert scores.formatting_cer <= 0.02
-    assert scores.section_accuracy >= 0.80
-    assert scores.entity.f1 >= 0.89
-    assert scores.event.f1 >= 0.95
+    assert scores.formatting_cer <= 0.05
+    assert scores.section_accuracy >= 0.90
+    assert scores.entity.f1 >= 0.90
+    assert scores.event.f1 >= 0.90
