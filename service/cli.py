@@ -318,5 +318,28 @@ def bench_asr(files: tuple[Path, ...], model: str | None, repeats: int,
     click.echo(f"written to {write_result(result, json_out)}", err=True)
 
 
+@bench.command("structuring")
+@click.argument("gold", type=click.Path(path_type=Path))
+@click.option("--repeats", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write the result here.")
+def bench_structuring(gold: Path, repeats: int, json_out: Path | None) -> None:
+    """Time structuring the `spoken` dictations of a GOLD file (JSON Lines)."""
+    import json
+
+    from evaluation.bench_structuring import run_structuring_benchmark
+    from evaluation.gold import read_gold
+
+    try:
+        rows = read_gold(gold)
+    except DiktaError as exc:
+        fail(str(exc))
+    result = run_structuring_benchmark([r["spoken"] for r in rows], repeats=repeats)
+    click.echo(result.summary())
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+
+
 if __name__ == "__main__":
     main()

@@ -412,11 +412,16 @@ class _Clock:
 
     last_minutes: int | None = None  # the last time resolved, minutes after midnight
     lookahead: frozenset[str] = frozenset()  # words of the next sentence
+    daypart: str | None = None  # the last part of the day named ("nattevakt", "i kveld")
 
 
 def _times(tokens: list[Tok], rules: _Rules, clock: _Clock) -> list[Tok]:
     words = {t.lower for t in tokens}
     out: list[Tok] = []
+    # A night or evening report ("Nattevakt.") colours the times after it; "i dag tidleg"
+    # said in passing does not make a later "klokka to" 02.00.
+    said = _daypart(words, rules)
+    clock.daypart = said if said in ("night", "evening") else clock.daypart
     i = 0
     while i < len(tokens):
         explicit = tokens[i].lower.rstrip(".") in rules.clock_stems
@@ -439,15 +444,32 @@ def _times(tokens: list[Tok], rules: _Rules, clock: _Clock) -> list[Tok]:
     return out
 
 
+def _daypart(words: set[str], rules: _Rules) -> str | None:
+    for name, cues in (("morning", rules.morning), ("evening", rules.evening),
+                       ("night", rules.night)):
+        if words & cues:
+            return name
+    return None
+
+
+def _by_daypart(daypart: str, am: int, pm: int) -> int:
+    if daypart == "morning":
+        return am
+    if daypart == "evening":
+        return pm
+    return pm if am >= 7 else am  # night: 23.00 but 02.00
+
+
 def _resolve_hour(hour: int, minute: int, words: set[str], rules: _Rules, clock: _Clock) -> int:
     """Morning or afternoon for an hour said on a 12-hour clock ("halv tre")."""
     am, pm = hour % 12, hour % 12 + 12
-    if words & rules.morning:
-        return am
-    if words & rules.evening:
-        return pm
-    if words & rules.night:
-        return pm if am >= 7 else am
+    if am == 0:
+        return 0 if "midnatt" in words else 12  # "klokka tolv" is noon unless midnight is said
+    said = _daypart(words, rules)
+    if said:
+        return _by_daypart(said, am, pm)
+    if clock.last_minutes is None and clock.daypart:
+        return _by_daypart(clock.daypart, am, pm)
     if clock.last_minutes is not None:
         # A dictation tells events in order: take the reading that follows the last time
         # said, allowing a short step back ("… nei vent, klokka sju").

@@ -140,3 +140,21 @@ def test_no_speech_never_reaches_the_model():
 
     silence = Audio(np.zeros(2 * SAMPLE_RATE_HZ, dtype=np.float32), "wav", "pcm_s16le")
     assert Transcriber(Exploding()).transcribe(silence).segments == ()
+
+
+def test_domain_prompt_and_hotwords_reach_the_decoder():
+    seen: dict = {}
+
+    class Recording(_FakeModel):
+        def transcribe(self, audio, **kwargs):
+            seen.update(kwargs)
+            return super().transcribe(audio, **kwargs)
+
+    options = TranscriptionOptions(vad=None, initial_prompt="Marevan, Albyl-E, Furix.",
+                                   hotwords="Marevan Furix", language="nn", beam_size=3)
+    audio = Audio(np.full(SAMPLE_RATE_HZ, 0.1, dtype=np.float32), "wav", "pcm_s16le")
+    list(Transcriber(Recording(["Ho fekk Marevan."]), options).stream(audio))
+    assert seen["initial_prompt"] == "Marevan, Albyl-E, Furix."
+    assert seen["hotwords"] == "Marevan Furix"
+    assert (seen["language"], seen["beam_size"]) == ("nn", 3)
+    assert seen["condition_on_previous_text"] is False and seen["vad_filter"] is False

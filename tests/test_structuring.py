@@ -262,8 +262,10 @@ def test_scoring_by_hand():
     assert scores.entity.f1 == 1.0 and scores.event.f1 == 1.0
 
 
-def test_own_gold_dictations_meet_the_targets():
-    rows = read_gold(OWN_GOLD)
+@pytest.mark.parametrize("gold", [OWN_GOLD, OWN_GOLD.with_name("heldout.jsonl")],
+                         ids=lambda p: p.name)
+def test_own_gold_dictations_meet_the_targets(gold):
+    rows = read_gold(gold)
     scores = score_structuring(rows, [structure(r["spoken"]) for r in rows])
     assert scores.section_accuracy >= 0.90
     assert scores.formatting_cer <= 0.05
