@@ -195,7 +195,8 @@ def _structure_text(spoken: str, template: str | None, language: str):
     from structuring.pipeline import structure
 
     try:
-        return structure(spoken, template=template, language=language)
+        return structure(spoken, template=template or get_settings().structuring.template,
+                         language=language)
     except ValueError as exc:
         fail(str(exc), EXIT_USAGE)
 

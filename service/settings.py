@@ -52,6 +52,11 @@ class AudioSettings(BaseModel):
     max_bytes: int = 512 * 1024 * 1024
 
 
+class StructuringSettings(BaseModel):
+    template: str = "funksjonsomrader"
+    """Section template for notes: `funksjonsomrader`, or `isbar` for handover reports."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="DIKTA_",
@@ -66,6 +71,7 @@ class Settings(BaseSettings):
     model: ModelSettings = ModelSettings()
     asr: AsrSettings = AsrSettings()
     audio: AudioSettings = AudioSettings()
+    structuring: StructuringSettings = StructuringSettings()
 
 
 @lru_cache(maxsize=1)
