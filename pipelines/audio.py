@@ -79,6 +79,22 @@ def decode_audio(source: AudioSource, options: AudioOptions = AudioOptions()) ->
     return audio
 
 
+def probe_audio(source: AudioSource, options: AudioOptions = AudioOptions()) -> tuple[str, float | None]:
+    """Cheap checks before accepting a recording: readable, audio, not too long or large.
+
+    Returns (container name, declared duration in seconds or None); decodes no samples.
+    """
+    options.validate()
+    data = _read_bytes(source, options.max_bytes)
+    _check_wav_not_truncated(data)
+    container = _open(data)
+    with container:
+        _audio_stream(container)
+        _check_declared_duration(container, options.max_duration_s)
+        declared = container.duration / 1e6 if container.duration is not None else None
+        return container.format.name, declared
+
+
 def _read_bytes(source: AudioSource, max_bytes: int) -> bytes:
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)

@@ -342,5 +342,39 @@ def bench_structuring(gold: Path, repeats: int, json_out: Path | None) -> None:
         json_out.write_text(json.dumps(result.to_json(), indent=2) + "\n")
 
 
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on [default: settings, 127.0.0.1]")
+@click.option("--port", type=int, default=None, help="Port [default: settings, 8000]")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the HTTP service (SQLite, in-process worker and default model unless configured)."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.service.host,
+                port=port or settings.service.port, log_level="warning")
+
+
+@main.group()
+def keys() -> None:
+    """API keys of tenants (stored only as hashes)."""
+
+
+@keys.command("create")
+@click.option("--tenant", required=True, help="Tenant (municipality) name.")
+@click.option("--scope", "scopes", multiple=True, default=("dictate", "read_notes"),
+              show_default=True)
+def keys_create(tenant: str, scopes: tuple[str, ...]) -> None:
+    """Create an API key for TENANT; it is printed once and cannot be shown again."""
+    from service.store import Store
+
+    key = Store(get_settings().database_url).create_key(tenant, " ".join(scopes))
+    click.echo(key)
+    click.echo(f"API key for tenant '{tenant}' created; store it now, it is not shown again.",
+               err=True)
+
+
 if __name__ == "__main__":
     main()

@@ -17,6 +17,10 @@ def _default_model_dir() -> Path:
     return Path.home() / ".cache" / "dikta" / "models"
 
 
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "dikta"
+
+
 class ModelSettings(BaseModel):
     name: str = "whisper-base"
     """Registered model name (`dikta models list`) or a CTranslate2 Whisper directory."""
@@ -52,6 +56,27 @@ class AudioSettings(BaseModel):
     max_bytes: int = 512 * 1024 * 1024
 
 
+class ServiceSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str | None = None
+    """SQLAlchemy URL; unset: SQLite (WAL) in the data directory."""
+    max_queue: int = 8
+    """Requests waiting for the model beyond this get 429 with Retry-After."""
+    inference_slots: int = 1
+    """Transcriptions running at once (one per model replica: DIKTA_MODEL__NUM_WORKERS)."""
+    dictation_workers: int = 1
+    """In-process threads working through queued dictations."""
+    retry_after_s: int = 5
+    request_max_bytes: int = 100 * 1024 * 1024
+    """Largest request body (uploads); larger gets 413. Resumable uploads go beyond this."""
+    upload_max_bytes: int = 2 * 1024 * 1024 * 1024
+    stream_interim_every_s: float = 1.0
+    """Live dictation: how often interim hypotheses are sent."""
+    stream_endpoint_silence_ms: int = 600
+    """Live dictation: silence that ends (finalises) a segment."""
+
+
 class StructuringSettings(BaseModel):
     template: str = "funksjonsomrader"
     """Section template for notes: `funksjonsomrader`, or `isbar` for handover reports."""
@@ -72,6 +97,13 @@ class Settings(BaseSettings):
     asr: AsrSettings = AsrSettings()
     audio: AudioSettings = AudioSettings()
     structuring: StructuringSettings = StructuringSettings()
+    service: ServiceSettings = ServiceSettings()
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    """Stored audio of dictations in progress, and the embedded SQLite database."""
+
+    @property
+    def database_url(self) -> str:
+        return self.service.database_url or f"sqlite:///{self.data_dir / 'dikta.db'}"
 
 
 @lru_cache(maxsize=1)

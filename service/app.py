@@ -1,0 +1,63 @@
+"""The FastAPI application: `create_app()` wires settings, model, store, worker and routers."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from service.deps import ServiceState, authenticate
+from service.engine import Engine
+from service.gate import InferenceGate
+from service.limits import BodyLimit
+from service.logs import RequestContext, configure_logging
+from service.metrics import Metrics
+from service.problems import register_problem_handlers
+from service.routers import dictations, health, stream, transcriptions, uploads
+from service.settings import Settings, get_settings
+from service.store import Store
+from service.worker import DictationWorker
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
+               load_model: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging()
+    metrics = Metrics()
+    engine = engine or Engine(settings)
+    gate = InferenceGate(settings.service.inference_slots, settings.service.max_queue,
+                         on_depth=metrics.queue_depth.set)
+    state = ServiceState(settings=settings, engine=engine, store=Store(settings.database_url),
+                         gate=gate, metrics=metrics, worker=None)
+    state.worker = DictationWorker(state, threads=settings.service.dictation_workers)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if load_model:
+            engine.transcriber()  # load once, before the first request
+        state.worker.start()
+        try:
+            yield
+        finally:
+            state.worker.stop()
+
+    app = FastAPI(title="Dikta", version=_version(), lifespan=lifespan,
+                  description="On-premise Norwegian speech-to-text for municipal health care. "
+                              "Every /v1 route needs an API key (Bearer or X-API-Key).")
+    app.state.dikta = state
+    register_problem_handlers(app)
+    app.include_router(health.router)
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(authenticate)])
+    for module in (transcriptions, dictations, uploads):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    app.include_router(stream.router, prefix="/v1")  # authenticates inside (WebSocket)
+    app.add_middleware(BodyLimit, max_bytes=settings.service.request_max_bytes)
+    app.add_middleware(RequestContext, metrics=metrics)
+    return app
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("dikta")

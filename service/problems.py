@@ -1,0 +1,86 @@
+"""Every error as an RFC 9457 problem document (application/problem+json)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from models.errors import ModelNotFoundError
+from pipelines.errors import (
+    AudioError,
+    AudioTooLargeError,
+    AudioTooLongError,
+    DiktaError,
+    UnsupportedFormatError,
+)
+
+PROBLEM_TYPE = "https://dikta.no/problems/"
+
+
+class Problem(Exception):
+    """Raise from a route to answer with a problem document."""
+
+    def __init__(self, status: int, title: str, detail: str, *, kind: str = "error",
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.kind = status, title, detail, kind
+        self.headers = headers or {}
+
+
+def problem_response(request: Request, status: int, title: str, detail: str, kind: str,
+                     headers: dict[str, str] | None = None, **extra: object) -> JSONResponse:
+    body = {"type": PROBLEM_TYPE + kind, "title": title, "status": status, "detail": detail,
+            "instance": request.url.path,
+            "request_id": getattr(request.state, "request_id", None), **extra}
+    return JSONResponse(body, status_code=status, headers=headers,
+                        media_type="application/problem+json")
+
+
+def _audio_status(exc: AudioError) -> tuple[int, str, str]:
+    if isinstance(exc, (AudioTooLargeError, AudioTooLongError)):
+        return 413, "Audio too large", "audio-too-large"
+    if isinstance(exc, UnsupportedFormatError):
+        return 415, "Unsupported audio format", "unsupported-audio"
+    return 422, "Audio cannot be used", "bad-audio"
+
+
+def register_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem):
+        return problem_response(request, exc.status, exc.title, exc.detail, exc.kind,
+                                exc.headers)
+
+    @app.exception_handler(AudioError)
+    async def _audio(request: Request, exc: AudioError):
+        status, title, kind = _audio_status(exc)
+        return problem_response(request, status, title, str(exc), kind)
+
+    @app.exception_handler(ModelNotFoundError)
+    async def _model(request: Request, exc: ModelNotFoundError):
+        return problem_response(request, 404, "Model not found", str(exc), "model-not-found")
+
+    @app.exception_handler(DiktaError)
+    async def _dikta(request: Request, exc: DiktaError):
+        return problem_response(request, 500, "Server problem", str(exc), "server")
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")}
+                  for e in exc.errors()]
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+        return problem_response(request, 422, "Invalid request", detail, "invalid-request",
+                                errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        return problem_response(request, exc.status_code, str(exc.detail), str(exc.detail),
+                                "http", dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        # Never echo the exception text: it might hold patient data.
+        return problem_response(request, 500, "Internal error",
+                                "an unexpected error occurred; see the server log by request id",
+                                "internal")

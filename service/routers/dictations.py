@@ -1,0 +1,130 @@
+"""Mobile dictation API: upload a recording, get 202, poll for transcript and note."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Header, Response, UploadFile
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from pipelines.audio import probe_audio
+from service import audio_files
+from service.deps import StateDep, TenantDep
+from service.problems import Problem
+from service.store import Dictation, new_id
+
+router = APIRouter(tags=["dictations"])
+
+
+class DictationMetadata(BaseModel):
+    patient_ref: str | None = Field(None, max_length=200,
+                                    description="Opaque patient reference (no national ID)")
+    note_type: str | None = Field(None, max_length=100)
+    language: Literal["nb", "nn"] = "nb"
+    recorded_at: datetime | None = None
+    device_id: str | None = Field(None, max_length=200)
+
+
+class DictationOut(BaseModel):
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    patient_ref: str | None
+    note_type: str | None
+    language: str
+    recorded_at: datetime | None
+    device_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    attempts: int
+    audio_duration_s: float | None = None
+    error: str | None = None
+    transcript: str | None = None
+    note: dict | None = Field(None, description="StructuredNote (structured_note.schema.json)")
+
+
+def dictation_out(row: Dictation) -> DictationOut:
+    return DictationOut.model_validate(row, from_attributes=True)
+
+
+def create_dictation(state, tenant_id: str, data: bytes, meta: DictationMetadata,
+                     idempotency_key: str | None) -> tuple[Dictation, bool]:
+    """Store the recording and the row, then queue it; returns (row, created)."""
+    if idempotency_key:
+        existing = _by_idempotency_key(state, tenant_id, idempotency_key)
+        if existing is not None:
+            return existing, False
+    probe_audio(data, state.engine.audio_options())  # 4xx now, not a failed job later
+    dictation_id = new_id()
+    path = audio_files.audio_dir(state.settings.data_dir, tenant_id) / f"{dictation_id}.audio"
+    digest = audio_files.write_durably(path, data)
+    row = Dictation(id=dictation_id, tenant_id=tenant_id, idempotency_key=idempotency_key,
+                    audio_path=str(path), audio_sha256=digest, **meta.model_dump())
+    try:
+        with state.store.session() as s, s.begin():
+            s.add(row)
+    except IntegrityError:  # the same key raced in from a parallel retry
+        audio_files.remove(str(path))
+        return _by_idempotency_key(state, tenant_id, idempotency_key), False
+    state.worker.submit(dictation_id)
+    return row, True
+
+
+def _by_idempotency_key(state, tenant_id: str, key: str) -> Dictation | None:
+    with state.store.session() as s:
+        return s.scalar(select(Dictation).where(Dictation.tenant_id == tenant_id,
+                                                Dictation.idempotency_key == key))
+
+
+def _owned(state, tenant_id: str, dictation_id: str) -> Dictation:
+    with state.store.session() as s:
+        row = s.get(Dictation, dictation_id)
+    if row is None or row.tenant_id != tenant_id:  # another tenant's id looks absent
+        raise Problem(404, "Not found", "no dictation with that id", kind="not-found")
+    return row
+
+
+@router.post("/dictations", status_code=202, response_model=DictationOut,
+             responses={200: {"model": DictationOut,
+                              "description": "A retry with a known Idempotency-Key"},
+                        413: {"description": "Too large"}, 415: {"description": "Not audio"},
+                        422: {"description": "Corrupt or empty audio / invalid metadata"}})
+async def post_dictation(
+    state: StateDep, tenant: TenantDep, response: Response, file: UploadFile,
+    patient_ref: Annotated[str | None, Form(max_length=200)] = None,
+    note_type: Annotated[str | None, Form(max_length=100)] = None,
+    language: Annotated[Literal["nb", "nn"], Form()] = "nb",
+    recorded_at: Annotated[datetime | None, Form()] = None,
+    device_id: Annotated[str | None, Form(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+):
+    """Accept a recorded dictation; it is transcribed and structured in the background."""
+    meta = DictationMetadata(patient_ref=patient_ref, note_type=note_type, language=language,
+                             recorded_at=recorded_at, device_id=device_id)
+    data = await file.read()
+    row, created = create_dictation(state, tenant.id, data, meta, idempotency_key)
+    response.status_code = 202 if created else 200
+    response.headers["Location"] = f"/v1/dictations/{row.id}"
+    return dictation_out(row)
+
+
+@router.get("/dictations/{dictation_id}", response_model=DictationOut,
+            responses={404: {"description": "No such dictation for this tenant"}})
+def get_dictation(state: StateDep, tenant: TenantDep, dictation_id: str):
+    """Status, transcript and structured note of one dictation."""
+    return dictation_out(_owned(state, tenant.id, dictation_id))
+
+
+@router.delete("/dictations/{dictation_id}", status_code=204,
+               responses={404: {"description": "No such dictation for this tenant"}})
+def delete_dictation(state: StateDep, tenant: TenantDep, dictation_id: str) -> Response:
+    """Delete a dictation: its row and its stored recording."""
+    row = _owned(state, tenant.id, dictation_id)
+    with state.store.session() as s, s.begin():
+        stored = s.get(Dictation, row.id)
+        if stored is not None:
+            s.delete(stored)
+    audio_files.remove(row.audio_path)
+    return Response(status_code=204)
