@@ -12,7 +12,7 @@ from service.gate import InferenceGate
 from service.limits import BodyLimit
 from service.logs import RequestContext, configure_logging
 from service.metrics import Metrics
-from service.problems import register_problem_handlers
+from service.problems import document_problems, register_problem_handlers
 from service.routers import dictations, health, stream, transcriptions, uploads
 from service.settings import Settings, get_settings
 from service.store import Store
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                               "Every /v1 route needs an API key (Bearer or X-API-Key).")
     app.state.dikta = state
     register_problem_handlers(app)
+    document_problems(app)
     app.include_router(health.router)
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(authenticate)])
     for module in (transcriptions, dictations, uploads):

@@ -343,6 +343,52 @@ def bench_structuring(gold: Path, repeats: int, json_out: Path | None) -> None:
 
 
 
+@bench.command("service")
+@click.option("--concurrency", type=click.IntRange(1, 200), default=4, show_default=True)
+@click.option("--requests", "count", type=click.IntRange(1, 2000), default=20,
+              show_default=True)
+@click.option("--stream-runs", type=click.IntRange(0, 100), default=3, show_default=True)
+@click.option("--url", default=None, help="A running service; default: start one on loopback.")
+@click.option("--key", default=None, help="API key for --url.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write the result here.")
+def bench_service(concurrency: int, count: int, stream_runs: int, url: str | None,
+                  key: str | None, json_out: Path | None) -> None:
+    """Throughput and p50/p95 latency on loopback, and live-dictation latencies."""
+    import json
+    import tempfile
+
+    from evaluation.bench_service import run_service_benchmark
+    from evaluation.loopback import running
+    from service.app import create_app
+
+    fixtures = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "audio"
+    request_file = fixtures / "nb_feber.wav"
+    stream_files = [fixtures / f"{n}.wav" for n in ("nb_feber", "nb_lege")]
+
+    def bench(target: str, api_key: str):
+        return run_service_benchmark(target, api_key, request_file, stream_files,
+                                     concurrency=concurrency, requests=count,
+                                     stream_runs=stream_runs)
+
+    if url:
+        if not key:
+            fail("--url needs --key", EXIT_USAGE)
+        result = bench(url, key)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = get_settings().model_copy(update={"data_dir": Path(tmp)})
+            settings.service.max_queue = max(settings.service.max_queue, count)
+            app = create_app(settings)
+            api_key = app.state.dikta.store.create_key("bench")
+            with running(app) as target:
+                result = bench(target, api_key)
+    click.echo(result.summary())
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to listen on [default: settings, 127.0.0.1]")
 @click.option("--port", type=int, default=None, help="Port [default: settings, 8000]")
@@ -374,6 +420,28 @@ def keys_create(tenant: str, scopes: tuple[str, ...]) -> None:
     click.echo(key)
     click.echo(f"API key for tenant '{tenant}' created; store it now, it is not shown again.",
                err=True)
+
+
+
+@main.group()
+def tenants() -> None:
+    """Tenants (municipalities) of the service."""
+
+
+@tenants.command("set-template")
+@click.argument("tenant")
+@click.argument("template")
+def tenants_set_template(tenant: str, template: str) -> None:
+    """Use section TEMPLATE (funksjonsomrader, isbar) for TENANT's notes."""
+    from service.store import Store
+    from structuring.sections import template as load_template
+
+    try:
+        load_template(template)
+        Store(get_settings().database_url).set_template(tenant, template)
+    except (ValueError, LookupError) as exc:
+        fail(str(exc).strip("'\""), EXIT_USAGE)
+    click.echo(f"{tenant}: notes use the '{template}' template")
 
 
 if __name__ == "__main__":

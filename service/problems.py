@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel, Field
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -17,6 +19,46 @@ from pipelines.errors import (
 )
 
 PROBLEM_TYPE = "https://dikta.no/problems/"
+
+
+class ProblemDocument(BaseModel):
+    """RFC 9457 problem details, as every Dikta error is answered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    request_id: str | None = None
+    errors: list[dict] | None = Field(None, description="Invalid fields (422 only)")
+
+
+def document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document say what errors really look like: problem+json."""
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        spec = get_openapi(title=app.title, version=app.version,
+                           description=app.description, routes=app.routes)
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ProblemDocument"] = ProblemDocument.model_json_schema(
+            ref_template="#/components/schemas/{model}")
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        problem = {"application/problem+json": {
+            "schema": {"$ref": "#/components/schemas/ProblemDocument"}}}
+        for path, operations in spec.get("paths", {}).items():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                if path.startswith("/v1"):
+                    responses.setdefault("401", {"description": "No or unknown API key"})
+                for status, response in responses.items():
+                    if status.startswith(("4", "5")):
+                        response["content"] = problem
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi
 
 
 class Problem(Exception):

@@ -48,6 +48,8 @@ class Tenant(Base):
     __tablename__ = "tenants"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    note_template: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    """Section template of this tenant's notes; unset: the service default."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -140,6 +142,18 @@ class Store:
                 s.flush()
             s.add(ApiKey(tenant_id=tenant.id, key_hash=hash_key(key), scopes=scopes))
         return key
+
+    def set_template(self, tenant_name: str, template: str | None) -> None:
+        with self.session() as s, s.begin():
+            tenant = s.scalar(select(Tenant).where(Tenant.name == tenant_name))
+            if tenant is None:
+                raise LookupError(f"no tenant named '{tenant_name}'")
+            tenant.note_template = template
+
+    def tenant_template(self, tenant_id: str) -> str | None:
+        with self.session() as s:
+            tenant = s.get(Tenant, tenant_id)
+            return tenant.note_template if tenant else None
 
     def tenant_for_key(self, key: str) -> Tenant | None:
         with self.session() as s:

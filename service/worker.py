@@ -76,9 +76,12 @@ class DictationWorker:
                 return  # deleted meanwhile, or a redelivery of finished work
             row.status, row.attempts = "running", row.attempts + 1
             attempt, path, language = row.attempts, row.audio_path, row.language
+            tenant_id = row.tenant_id
+        template = self.store.tenant_template(tenant_id) or \
+            self.state.settings.structuring.template
         try:
             transcript, note = self.state.gate.run_blocking(
-                lambda: self._transcribe_and_structure(Path(path), language))
+                lambda: self._transcribe_and_structure(Path(path), language, template))
         except AudioError as exc:
             self._finish(dictation_id, status="failed", error=str(exc))
             return
@@ -100,13 +103,12 @@ class DictationWorker:
         log.info("dictation done", extra={"dictation_id": dictation_id,
                                           "audio_s": round(transcript.audio_duration_s, 1)})
 
-    def _transcribe_and_structure(self, path: Path, language: str):
+    def _transcribe_and_structure(self, path: Path, language: str, template: str):
         from structuring.pipeline import structure
 
         engine = self.state.engine
         transcriber = engine.transcriber(language="nn" if language == "nn" else None)
         transcript = engine.transcribe(path, transcriber)
-        template = self.state.settings.structuring.template
         note = structure(transcript.text, template=template, language=language) \
             if transcript.text else None
         return transcript, note

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import DIKTA, FIXTURES
-from tests.server import free_port
+from evaluation.loopback import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,7 @@ from service.engine import Engine
 from service.settings import ServiceSettings, Settings
 from service.store import Dictation, Store
 from tests.conftest import FIXTURES
-from tests.server import running
+from evaluation.loopback import running
 
 pytestmark = pytest.mark.slow
 FEBER = FIXTURES / "nb_feber.wav"
@@ -285,6 +285,34 @@ def test_live_stream_sends_interim_then_final_then_done(server):
     assert "feber" in messages[-1]["text"].lower()
 
 
+def test_live_stream_of_webm_opus_chunks_as_a_browser_sends_them(server):
+    from websockets.sync.client import connect
+
+    url, keys, _ = server
+    data = (FIXTURES / "nb_alarm.webm").read_bytes()
+    messages = []
+    with connect(f"{url.replace('http', 'ws')}/v1/stream?api_key={keys['a']}") as ws:
+        ws.send(json.dumps({"type": "start", "format": "webm"}))
+        assert json.loads(ws.recv())["format"] == "webm"
+        for start in range(0, len(data), 2000):  # MediaRecorder-sized pieces
+            ws.send(data[start:start + 2000])
+        ws.send(json.dumps({"type": "stop"}))
+        messages = [json.loads(raw) for raw in ws]
+    assert messages[-1]["type"] == "done"
+    assert cer(ALARM_TEXT, messages[-1]["text"]) <= 0.45
+    assert messages[-1]["duration_s"] > 5
+
+
+def test_stream_rejects_a_bad_start_message(server):
+    from websockets.sync.client import connect
+
+    url, keys, _ = server
+    with connect(f"{url.replace('http', 'ws')}/v1/stream?api_key={keys['a']}") as ws:
+        ws.send(json.dumps({"type": "start", "format": "mp4"}))
+        reply = json.loads(ws.recv())
+    assert reply["type"] == "error" and "format must be one of" in reply["detail"]
+
+
 def test_stream_refuses_without_key(server):
     from websockets.exceptions import InvalidStatus, ConnectionClosed
     from websockets.sync.client import connect
@@ -316,3 +344,22 @@ def test_openapi_documents_every_route_with_schemas(server):
             assert operation.get("responses"), (path, method)
     body = spec["paths"]["/v1/audio/transcriptions"]["post"]["requestBody"]
     assert "multipart/form-data" in body["content"]
+    from openapi_spec_validator import validate
+
+    validate(spec)  # a valid OpenAPI 3.1 document
+    dictation = spec["paths"]["/v1/dictations/{dictation_id}"]["get"]["responses"]["200"]
+    assert dictation["content"]["application/json"]["schema"]["$ref"].endswith("DictationOut")
+
+
+def test_tenant_template_shapes_its_notes(server):
+    url, keys, app = server
+    store = app.state.dikta.store
+    key = store.create_key("kommune-isbar")
+    store.set_template("kommune-isbar", "isbar")
+    response = httpx.post(f"{url}/v1/dictations", headers=auth(key),
+                          files={"file": ("d.wav", FEBER.read_bytes(), "audio/wav")})
+    done = wait_done(url, key, response.json()["id"])
+    assert done["note"]["template"] == "isbar"
+    sections = {s["section"] for s in done["note"]["sentences"]}
+    assert sections <= {"identifikasjon", "situasjon", "bakgrunn", "aktuell_status", "rad",
+                        "annet"}

@@ -83,11 +83,11 @@ def _language(value: str | None) -> str | None:
     return value
 
 
-@router.post("/audio/transcriptions", response_model=None, responses={
-    200: {"content": {"application/json": {"schema": {"anyOf": [
-        TranscriptionJson.model_json_schema(), TranscriptionVerboseJson.model_json_schema()]}},
-        "text/plain": {"schema": {"type": "string"}}},
-        "description": "The transcript in the requested format"},
+@router.post("/audio/transcriptions",
+             response_model=TranscriptionJson | TranscriptionVerboseJson, responses={
+    200: {"content": {"text/plain": {"schema": {"type": "string"}},
+                      "text/vtt": {"schema": {"type": "string"}}},
+          "description": "The transcript in the requested format"},
     413: {"description": "Audio too large or too long"},
     415: {"description": "Not an accepted audio format"},
     422: {"description": "Corrupt or empty audio, or an invalid request"},

@@ -1,4 +1,4 @@
-"""A real uvicorn server on 127.0.0.1 in a background thread, for wire-level tests."""
+"""A real uvicorn server on 127.0.0.1 in a background thread (benchmarks and tests)."""
 
 from __future__ import annotations
 
