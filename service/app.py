@@ -16,7 +16,7 @@ from service.problems import document_problems, register_problem_handlers
 from service.routers import dictations, health, stream, transcriptions, uploads
 from service.settings import Settings, get_settings
 from service.store import Store
-from service.worker import DictationWorker
+from service.worker import make_worker
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
@@ -27,9 +27,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     engine = engine or Engine(settings)
     gate = InferenceGate(settings.service.inference_slots, settings.service.max_queue,
                          on_depth=metrics.queue_depth.set)
-    state = ServiceState(settings=settings, engine=engine, store=Store(settings.database_url),
+    state = ServiceState(settings=settings, engine=engine, store=Store(settings.sql_url),
                          gate=gate, metrics=metrics, worker=None)
-    state.worker = DictationWorker(state, threads=settings.service.dictation_workers)
+    state.worker = make_worker(state)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -416,11 +416,23 @@ def keys_create(tenant: str, scopes: tuple[str, ...]) -> None:
     """Create an API key for TENANT; it is printed once and cannot be shown again."""
     from service.store import Store
 
-    key = Store(get_settings().database_url).create_key(tenant, " ".join(scopes))
+    key = Store(get_settings().sql_url).create_key(tenant, " ".join(scopes))
     click.echo(key)
     click.echo(f"API key for tenant '{tenant}' created; store it now, it is not shown again.",
                err=True)
 
+
+
+@main.command()
+@click.option("--queue", default=None, help="Queue to consume, e.g. gpu or cpu "
+              "[default: settings, 'cpu'].")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes; each loads the model once.")
+def worker(queue: str | None, concurrency: int) -> None:
+    """Run a Celery worker that processes dictations (shares only DB and broker with the API)."""
+    from service.tasks import run_worker
+
+    run_worker(get_settings(), queue, concurrency)
 
 
 @main.group()
@@ -438,7 +450,7 @@ def tenants_set_template(tenant: str, template: str) -> None:
 
     try:
         load_template(template)
-        Store(get_settings().database_url).set_template(tenant, template)
+        Store(get_settings().sql_url).set_template(tenant, template)
     except (ValueError, LookupError) as exc:
         fail(str(exc).strip("'\""), EXIT_USAGE)
     click.echo(f"{tenant}: notes use the '{template}' template")

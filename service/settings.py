@@ -59,8 +59,6 @@ class AudioSettings(BaseModel):
 class ServiceSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
-    database_url: str | None = None
-    """SQLAlchemy URL; unset: SQLite (WAL) in the data directory."""
     max_queue: int = 8
     """Requests waiting for the model beyond this get 429 with Retry-After."""
     inference_slots: int = 1
@@ -75,6 +73,21 @@ class ServiceSettings(BaseModel):
     """Live dictation: how often interim hypotheses are sent."""
     stream_endpoint_silence_ms: int = 600
     """Live dictation: silence that ends (finalises) a segment."""
+
+
+class WorkerSettings(BaseModel):
+    backend: str = "inprocess"
+    """`inprocess` (threads in the API process) or `celery` (separate `dikta worker`s)."""
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    """Celery broker: redis://… or amqp://guest:guest@127.0.0.1:5672//"""
+    queue: str = "cpu"
+    """Celery queue the API sends to and `dikta worker` consumes (e.g. `gpu`, `cpu`)."""
+    max_attempts: int = 3
+    """Attempts before a dictation is dead-lettered with its last error kept."""
+    retry_backoff_s: float = 5.0
+    """First retry delay; doubles with each attempt."""
+    visibility_timeout_s: int = 3600
+    """Redis broker: an unacknowledged job is redelivered after this long."""
 
 
 class StructuringSettings(BaseModel):
@@ -98,12 +111,16 @@ class Settings(BaseSettings):
     audio: AudioSettings = AudioSettings()
     structuring: StructuringSettings = StructuringSettings()
     service: ServiceSettings = ServiceSettings()
+    worker: WorkerSettings = WorkerSettings()
     data_dir: Path = Field(default_factory=_default_data_dir)
     """Stored audio of dictations in progress, and the embedded SQLite database."""
+    database_url: str | None = None
+    """SQLAlchemy URL (`DIKTA_DATABASE_URL`), e.g. postgresql+psycopg://user@host/db;
+    unset: SQLite (WAL) in the data directory."""
 
     @property
-    def database_url(self) -> str:
-        return self.service.database_url or f"sqlite:///{self.data_dir / 'dikta.db'}"
+    def sql_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'dikta.db'}"
 
 
 @lru_cache(maxsize=1)

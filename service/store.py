@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Float,
     ForeignKey,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     create_engine,
     event,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -87,15 +89,69 @@ class Dictation(Base):
                                                  onupdate=utcnow)
 
 
+class Job(Base):
+    """One attempt history of processing a dictation: state, attempts, errors, timings."""
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    dictation_id: Mapped[str] = mapped_column(ForeignKey("dictations.id", ondelete="CASCADE"),
+                                              unique=True)
+    state: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    """queued → running → done | failed (bad input) | dead (gave up after retries)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    timings: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class NoteVersion(Base):
+    """The note's history: the ASR draft, then each nurse edit, then the approved text."""
+
+    __tablename__ = "note_versions"
+    __table_args__ = (UniqueConstraint("dictation_id", "version"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    dictation_id: Mapped[str] = mapped_column(ForeignKey("dictations.id", ondelete="CASCADE"),
+                                              index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # asr_draft | edited | approved
+    text: Mapped[str] = mapped_column(Text)
+    note: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    author: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Upload(Base):
     __tablename__ = "uploads"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
-    length: Mapped[int] = mapped_column(Integer)
-    offset: Mapped[int] = mapped_column(Integer, default=0)
+    length: Mapped[int] = mapped_column(BigInteger)
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)
     path: Mapped[str] = mapped_column(String(500))
     dictation_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def _alembic_config(connection=None):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: SqlEngine, revision: str = "head") -> None:
+    """Bring the schema to `revision`; safe to call from several processes at once."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # one migrator at a time
+            connection.execute(text("SELECT pg_advisory_xact_lock(727001)"))
+        command.upgrade(_alembic_config(connection), revision)
 
 
 def hash_key(key: str) -> str:
@@ -119,11 +175,13 @@ def make_engine(url: str) -> SqlEngine:
 
 
 class Store:
-    """Sessions over one database; creates the schema on first use."""
+    """Sessions over one database, migrated to the newest schema on first use (Alembic)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
         self.engine = make_engine(url)
-        Base.metadata.create_all(self.engine)
+        if migrate:
+            upgrade(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:

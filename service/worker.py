@@ -1,8 +1,9 @@
-"""The in-process dictation worker: accepted dictations are transcribed and structured.
+"""Where accepted dictations go to be processed: threads in the API process (default), or
+Celery workers (`dikta worker`) that share only the database and the broker with the API.
 
-The database is the queue's memory: a dictation is stored (audio on disk, fsynced; row
-committed) before 202 is answered, and on start every dictation still `queued` or `running`
-is picked up again — nothing accepted is lost when the process dies.
+The database is the queue's memory: a dictation is stored (audio fsynced, row committed)
+before 202 is answered, and on start every dictation still `queued` or `running` is
+submitted again — processing is idempotent, so a second submission costs nothing.
 """
 
 from __future__ import annotations
@@ -10,38 +11,43 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from pathlib import Path
 
 from sqlalchemy import select
 
-from pipelines.errors import AudioError
-from service.store import Dictation, Store, utcnow
+from service.jobs import DictationProcessor
+from service.store import Dictation, Store
 
 log = logging.getLogger("dikta.worker")
-MAX_ATTEMPTS = 3
 _STOP = object()
 
 
-class DictationWorker:
+def unfinished(store: Store) -> list[str]:
+    with store.session() as s:
+        return list(s.scalars(select(Dictation.id).where(
+            Dictation.status.in_(("queued", "running"))).order_by(Dictation.created_at)))
+
+
+class InProcessWorker:
     def __init__(self, state, threads: int = 1) -> None:
         self.state = state
         self.threads = threads
         self._queue: queue.Queue = queue.Queue()
         self._workers: list[threading.Thread] = []
-
-    @property
-    def store(self) -> Store:
-        return self.state.store
+        self._timers: list[threading.Timer] = []
+        self.processor = DictationProcessor(state.store, state.engine, state.settings,
+                                            gate=state.gate, metrics=state.metrics)
 
     def start(self) -> None:
         for _ in range(self.threads):
             thread = threading.Thread(target=self._run, name="dikta-dictation", daemon=True)
             thread.start()
             self._workers.append(thread)
-        for dictation_id in self._unfinished():
+        for dictation_id in unfinished(self.state.store):
             self.submit(dictation_id)
 
     def stop(self, timeout_s: float = 30.0) -> None:
+        for timer in self._timers:
+            timer.cancel()
         for _ in self._workers:
             self._queue.put(_STOP)
         for thread in self._workers:
@@ -52,12 +58,6 @@ class DictationWorker:
         self._queue.put(dictation_id)
         self.state.metrics.dictation_queue.set(self._queue.qsize())
 
-    def _unfinished(self) -> list[str]:
-        with self.store.session() as s:
-            rows = s.scalars(select(Dictation.id).where(
-                Dictation.status.in_(("queued", "running"))).order_by(Dictation.created_at))
-            return list(rows)
-
     def _run(self) -> None:
         while True:
             item = self._queue.get()
@@ -65,59 +65,44 @@ class DictationWorker:
             if item is _STOP:
                 return
             try:
-                self.process(item)
-            except Exception:  # keep the worker alive; the row says what failed
+                outcome = self.processor.process(item)
+            except Exception:  # keep the thread alive; the row says what failed
                 log.exception("dictation failed unexpectedly", extra={"dictation_id": item})
+                continue
+            if outcome.retry_in_s is not None:
+                timer = threading.Timer(outcome.retry_in_s, self.submit, args=(item,))
+                timer.daemon = True
+                self._timers.append(timer)
+                timer.start()
 
-    def process(self, dictation_id: str) -> None:
-        with self.store.session() as s, s.begin():
-            row = s.get(Dictation, dictation_id)
-            if row is None or row.status == "done":
-                return  # deleted meanwhile, or a redelivery of finished work
-            row.status, row.attempts = "running", row.attempts + 1
-            attempt, path, language = row.attempts, row.audio_path, row.language
-            tenant_id = row.tenant_id
-        template = self.store.tenant_template(tenant_id) or \
-            self.state.settings.structuring.template
-        try:
-            transcript, note = self.state.gate.run_blocking(
-                lambda: self._transcribe_and_structure(Path(path), language, template))
-        except AudioError as exc:
-            self._finish(dictation_id, status="failed", error=str(exc))
-            return
-        except Exception as exc:
-            retry = attempt < MAX_ATTEMPTS
-            log.warning("dictation attempt failed", extra={
-                "dictation_id": dictation_id, "attempt": attempt,
-                "error_type": type(exc).__name__})
-            self._finish(dictation_id, status="queued" if retry else "failed",
-                         error=f"processing failed ({type(exc).__name__}); "
-                               f"attempt {attempt} of {MAX_ATTEMPTS}")
-            if retry:
-                self.submit(dictation_id)
-            return
-        self.state.metrics.audio_seconds.labels("dictation").inc(transcript.audio_duration_s)
-        self._finish(dictation_id, status="done", transcript=transcript.text,
-                     note=note.to_dict() if note else None,
-                     audio_duration_s=transcript.audio_duration_s)
-        log.info("dictation done", extra={"dictation_id": dictation_id,
-                                          "audio_s": round(transcript.audio_duration_s, 1)})
 
-    def _transcribe_and_structure(self, path: Path, language: str, template: str):
-        from structuring.pipeline import structure
+class CeleryDispatcher:
+    """Sends dictations to Celery workers; the API itself processes nothing."""
 
-        engine = self.state.engine
-        transcriber = engine.transcriber(language="nn" if language == "nn" else None)
-        transcript = engine.transcribe(path, transcriber)
-        note = structure(transcript.text, template=template, language=language) \
-            if transcript.text else None
-        return transcript, note
+    def __init__(self, state) -> None:
+        from service.tasks import make_celery
 
-    def _finish(self, dictation_id: str, **fields) -> None:
-        with self.store.session() as s, s.begin():
-            row = s.get(Dictation, dictation_id)
-            if row is None:
-                return
-            for key, value in fields.items():
-                setattr(row, key, value)
-            row.updated_at = utcnow()
+        self.state = state
+        self.celery = make_celery(state.settings)
+
+    def start(self) -> None:
+        for dictation_id in unfinished(self.state.store):
+            self.submit(dictation_id)
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        pass
+
+    def submit(self, dictation_id: str) -> None:
+        from service.tasks import TASK_NAME
+
+        self.celery.send_task(TASK_NAME, args=[dictation_id],
+                              queue=self.state.settings.worker.queue)
+
+
+def make_worker(state):
+    backend = state.settings.worker.backend
+    if backend == "celery":
+        return CeleryDispatcher(state)
+    if backend == "inprocess":
+        return InProcessWorker(state, threads=state.settings.service.dictation_workers)
+    raise ValueError(f"unknown worker backend '{backend}' (inprocess or celery)")

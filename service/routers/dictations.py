@@ -30,7 +30,7 @@ class DictationMetadata(BaseModel):
 
 class DictationOut(BaseModel):
     id: str
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "dead"]
     patient_ref: str | None
     note_type: str | None
     language: str
