@@ -424,6 +424,23 @@ def keys_create(tenant: str, scopes: tuple[str, ...]) -> None:
 
 
 @main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the outputs (txt, json, note.json) and the batch state.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes, each with its own model copy.")
+def batch(inputs: tuple[str, ...], out: Path, workers: int) -> None:
+    """Transcribe and structure files, folders and globs; a rerun skips finished files."""
+    from service.batch import run_batch
+
+    summary = run_batch(inputs, out, workers=workers)
+    for line in summary.lines():
+        click.echo(line)
+    if summary.failed:
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
 @click.option("--queue", default=None, help="Queue to consume, e.g. gpu or cpu "
               "[default: settings, 'cpu'].")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=1, show_default=True,

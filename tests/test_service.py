@@ -8,6 +8,7 @@ import json
 import time
 import wave
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,6 +22,7 @@ from service.engine import Engine
 from service.settings import ServiceSettings, Settings
 from service.store import Dictation, Store
 from tests.conftest import FIXTURES
+from tests.databases import postgres_available, temporary_postgres
 from evaluation.loopback import running
 
 pytestmark = pytest.mark.slow
@@ -34,14 +36,28 @@ def service_settings(tmp: Path, **service) -> Settings:
                     service=ServiceSettings(**{"request_max_bytes": 5_000_000, **service}))
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, engine):
-    settings = service_settings(tmp_path_factory.mktemp("service"))
-    app = create_app(settings, engine=Engine(settings, manager=engine.manager))
-    store: Store = app.state.dikta.store
-    keys = {"a": store.create_key("kommune-a"), "b": store.create_key("kommune-b")}
-    with running(app) as url:
-        yield url, keys, app
+@contextmanager
+def database(kind: str, tmp: Path):
+    if kind == "sqlite":
+        yield None  # the embedded default: SQLite (WAL) in the data directory
+        return
+    if not postgres_available():
+        pytest.skip("no PostgreSQL answers on 127.0.0.1:5432")
+    with temporary_postgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory, engine):
+    tmp = tmp_path_factory.mktemp(f"service-{request.param}")
+    with database(request.param, tmp) as url:
+        settings = service_settings(tmp).model_copy(update={"database_url": url})
+        app = create_app(settings, engine=Engine(settings, manager=engine.manager))
+        store: Store = app.state.dikta.store
+        keys = {"a": store.create_key("kommune-a"), "b": store.create_key("kommune-b")}
+        with running(app) as url_:
+            yield url_, keys, app
+        store.engine.dispose()
 
 
 def auth(key: str) -> dict[str, str]:
