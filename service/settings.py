@@ -69,6 +69,8 @@ class ServiceSettings(BaseModel):
     request_max_bytes: int = 100 * 1024 * 1024
     """Largest request body (uploads); larger gets 413. Resumable uploads go beyond this."""
     upload_max_bytes: int = 2 * 1024 * 1024 * 1024
+    batch_roots: list[Path] = []
+    """Server folders that `POST /v1/batches/folder` may read from; empty: none."""
     stream_interim_every_s: float = 1.0
     """Live dictation: how often interim hypotheses are sent."""
     stream_endpoint_silence_ms: int = 600

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from pipelines.audio import probe_audio
+from pipelines.errors import AudioError
 from service import audio_files
 from service.deps import StateDep, TenantDep
 from service.problems import Problem
@@ -31,6 +32,8 @@ class DictationMetadata(BaseModel):
 class DictationOut(BaseModel):
     id: str
     status: Literal["queued", "running", "done", "failed", "dead"]
+    source_name: str | None = None
+    batch_id: str | None = None
     patient_ref: str | None
     note_type: str | None
     language: str
@@ -50,18 +53,32 @@ def dictation_out(row: Dictation) -> DictationOut:
 
 
 def create_dictation(state, tenant_id: str, data: bytes, meta: DictationMetadata,
-                     idempotency_key: str | None) -> tuple[Dictation, bool]:
-    """Store the recording and the row, then queue it; returns (row, created)."""
+                     idempotency_key: str | None, *, batch_id: str | None = None,
+                     source_name: str | None = None) -> tuple[Dictation, bool]:
+    """Store the recording and the row, then queue it; returns (row, created).
+
+    Bad audio raises AudioError (a 4xx), except in a batch, where it becomes a failed
+    dictation with its reason so that the rest of the batch goes on.
+    """
     if idempotency_key:
         existing = _by_idempotency_key(state, tenant_id, idempotency_key)
         if existing is not None:
             return existing, False
-    probe_audio(data, state.engine.audio_options())  # 4xx now, not a failed job later
     dictation_id = new_id()
+    fields = dict(id=dictation_id, tenant_id=tenant_id, idempotency_key=idempotency_key,
+                  batch_id=batch_id, source_name=source_name, **meta.model_dump())
+    try:
+        probe_audio(data, state.engine.audio_options())  # 4xx now, not a failed job later
+    except AudioError as exc:
+        if batch_id is None:
+            raise
+        row = Dictation(status="failed", error=str(exc), **fields)
+        with state.store.session() as s, s.begin():
+            s.add(row)
+        return row, True
     path = audio_files.audio_dir(state.settings.data_dir, tenant_id) / f"{dictation_id}.audio"
     digest = audio_files.write_durably(path, data)
-    row = Dictation(id=dictation_id, tenant_id=tenant_id, idempotency_key=idempotency_key,
-                    audio_path=str(path), audio_sha256=digest, **meta.model_dump())
+    row = Dictation(audio_path=str(path), audio_sha256=digest, **fields)
     try:
         with state.store.session() as s, s.begin():
             s.add(row)
