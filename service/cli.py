@@ -389,6 +389,26 @@ def bench_service(concurrency: int, count: int, stream_runs: int, url: str | Non
         json_out.write_text(json.dumps(result.to_json(), indent=2) + "\n")
 
 
+@bench.command("workers")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--workers", "counts", type=click.IntRange(1, 64), multiple=True,
+              default=(1, 2), show_default=True)
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write the result here.")
+def bench_workers(inputs: tuple[str, ...], counts: tuple[int, ...],
+                  json_out: Path | None) -> None:
+    """Batch throughput of INPUTS with 1, 2, … worker processes."""
+    import json
+
+    from evaluation.bench_workers import run_workers_benchmark
+
+    result = run_workers_benchmark(list(inputs), list(counts))
+    click.echo(result.summary())
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to listen on [default: settings, 127.0.0.1]")
 @click.option("--port", type=int, default=None, help="Port [default: settings, 8000]")
