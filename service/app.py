@@ -13,7 +13,15 @@ from service.limits import BodyLimit
 from service.logs import RequestContext, configure_logging
 from service.metrics import Metrics
 from service.problems import document_problems, register_problem_handlers
-from service.routers import batches, dictations, health, stream, transcriptions, uploads
+from service.routers import (
+    batches,
+    dictations,
+    health,
+    notes,
+    stream,
+    transcriptions,
+    uploads,
+)
 from service.settings import Settings, get_settings
 from service.store import Store
 from service.worker import make_worker
@@ -49,7 +57,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     document_problems(app)
     app.include_router(health.router)
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(authenticate)])
-    for module in (transcriptions, dictations, uploads, batches):
+    for module in (transcriptions, dictations, notes, uploads, batches):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(stream.router, prefix="/v1")  # authenticates inside (WebSocket)

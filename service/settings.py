@@ -92,6 +92,11 @@ class WorkerSettings(BaseModel):
     """Redis broker: an unacknowledged job is redelivered after this long."""
 
 
+class RetentionSettings(BaseModel):
+    audio: str = "on_approval"
+    """When a recording is deleted: `on_approval` (default), or `keep` (until DELETE)."""
+
+
 class StructuringSettings(BaseModel):
     template: str = "funksjonsomrader"
     """Section template for notes: `funksjonsomrader`, or `isbar` for handover reports."""
@@ -114,6 +119,7 @@ class Settings(BaseSettings):
     structuring: StructuringSettings = StructuringSettings()
     service: ServiceSettings = ServiceSettings()
     worker: WorkerSettings = WorkerSettings()
+    retention: RetentionSettings = RetentionSettings()
     data_dir: Path = Field(default_factory=_default_data_dir)
     """Stored audio of dictations in progress, and the embedded SQLite database."""
     database_url: str | None = None

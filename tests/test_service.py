@@ -379,3 +379,36 @@ def test_tenant_template_shapes_its_notes(server):
     sections = {s["section"] for s in done["note"]["sentences"]}
     assert sections <= {"identifikasjon", "situasjon", "bakgrunn", "aktuell_status", "rad",
                         "annet"}
+
+
+def test_note_versions_edit_then_approve_deletes_the_audio(server):
+    url, keys, app = server
+    created = httpx.post(f"{url}/v1/dictations", headers=auth(keys["a"]),
+                         files={"file": ("d.wav", FEBER.read_bytes(), "audio/wav")})
+    dictation_id = created.json()["id"]
+    done = wait_done(url, keys["a"], dictation_id)
+    assert done["audio_stored"] is True
+    with app.state.dikta.store.session() as s:
+        audio_path = s.get(Dictation, dictation_id).audio_path
+    assert Path(audio_path).is_file()
+    edited = httpx.put(f"{url}/v1/dictations/{dictation_id}/note", headers=auth(keys["a"]),
+                       json={"text": "Hun har vondt i magen og har feber. Temperatur 38,4.",
+                             "author": "sykepleier-1"})
+    assert edited.status_code == 200
+    assert {"type": "vital.temperature", "value": "38.4", "sentence": 1} in \
+        edited.json()["note"]["entities"]
+    approved = httpx.post(f"{url}/v1/dictations/{dictation_id}/approve",
+                          headers=auth(keys["a"]), json={"author": "sykepleier-1"})
+    assert approved.status_code == 200
+    assert approved.json()["approved_at"] and approved.json()["audio_stored"] is False
+    assert not Path(audio_path).exists()
+    versions = httpx.get(f"{url}/v1/dictations/{dictation_id}/versions",
+                         headers=auth(keys["a"])).json()
+    assert [(v["version"], v["kind"]) for v in versions] == [
+        (1, "asr_draft"), (2, "edited"), (3, "approved")]
+    assert versions[2]["text"] == versions[1]["text"]
+    again = httpx.put(f"{url}/v1/dictations/{dictation_id}/note", headers=auth(keys["a"]),
+                      json={"text": "endret"})
+    assert again.status_code == 409
+    assert httpx.get(f"{url}/v1/dictations/{dictation_id}/versions",
+                     headers=auth(keys["b"])).status_code == 404

@@ -34,6 +34,8 @@ class DictationOut(BaseModel):
     status: Literal["queued", "running", "done", "failed", "dead"]
     source_name: str | None = None
     batch_id: str | None = None
+    approved_at: datetime | None = None
+    audio_stored: bool = Field(False, description="Whether the recording is still kept")
     patient_ref: str | None
     note_type: str | None
     language: str
@@ -49,7 +51,9 @@ class DictationOut(BaseModel):
 
 
 def dictation_out(row: Dictation) -> DictationOut:
-    return DictationOut.model_validate(row, from_attributes=True)
+    out = DictationOut.model_validate(row, from_attributes=True)
+    out.audio_stored = bool(row.audio_path)
+    return out
 
 
 def create_dictation(state, tenant_id: str, data: bytes, meta: DictationMetadata,

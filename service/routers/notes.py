@@ -1,0 +1,107 @@
+"""The note's life after ASR: the nurse edits it, then approves it.
+
+Every change is a new NoteVersion (asr_draft → edited … → approved); nothing is overwritten.
+Approval is when the recording has served its purpose: by default it is deleted then
+(pasientjournalforskriften § 8: audio is part of the journal only until written down).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from service import audio_files
+from service.deps import StateDep, TenantDep
+from service.problems import Problem
+from service.routers.dictations import DictationOut, _owned, dictation_out
+from service.store import Dictation, NoteVersion, utcnow
+
+router = APIRouter(tags=["notes"])
+
+
+class NoteEdit(BaseModel):
+    text: str = Field(..., min_length=1, max_length=100_000,
+                      description="The note as the nurse corrected it (plain text)")
+    author: str | None = Field(None, max_length=200)
+
+
+class Approval(BaseModel):
+    author: str | None = Field(None, max_length=200)
+
+
+class NoteVersionOut(BaseModel):
+    version: int
+    kind: str
+    text: str
+    note: dict | None
+    author: str | None
+    created_at: datetime
+
+
+def _latest(session, dictation_id: str) -> NoteVersion | None:
+    return session.scalar(select(NoteVersion).where(NoteVersion.dictation_id == dictation_id)
+                          .order_by(NoteVersion.version.desc()).limit(1))
+
+
+def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: str | None,
+                 text: str | None = None) -> Dictation:
+    from structuring.pipeline import structure
+
+    owned = _owned(state, tenant_id, dictation_id)
+    with state.store.session() as s, s.begin():
+        row = s.get(Dictation, owned.id, with_for_update=True)
+        if row.status != "done":
+            raise Problem(409, "Not transcribed yet", f"the dictation is {row.status}",
+                          kind="not-ready")
+        if row.approved_at is not None:
+            raise Problem(409, "Already approved", "an approved note cannot be changed",
+                          kind="approved")
+        latest = _latest(s, row.id)
+        number = s.scalar(select(func.max(NoteVersion.version))
+                          .where(NoteVersion.dictation_id == row.id)) or 0
+        if text is None:  # approval takes the latest text as it stands
+            text = latest.text if latest else (row.transcript or "")
+            note = latest.note if latest else row.note
+        else:
+            template = state.store.tenant_template(tenant_id) or \
+                state.settings.structuring.template
+            note = structure(text, template=template, language=row.language).to_dict()
+        s.add(NoteVersion(dictation_id=row.id, version=number + 1, kind=kind, text=text,
+                          note=note, author=author))
+        row.note, row.updated_at = note, utcnow()
+        if kind == "approved":
+            row.approved_at = row.updated_at
+            if state.settings.retention.audio == "on_approval":
+                audio_files.remove(row.audio_path)
+                row.audio_path = None
+        return row
+
+
+@router.put("/dictations/{dictation_id}/note", response_model=DictationOut,
+            responses={404: {"description": "No such dictation"},
+                       409: {"description": "Not transcribed yet, or already approved"}})
+def edit_note(state: StateDep, tenant: TenantDep, dictation_id: str, body: NoteEdit):
+    """Store the nurse's corrected note as a new version (it is structured again)."""
+    return dictation_out(_add_version(state, tenant.id, dictation_id, "edited", body.author,
+                                      body.text))
+
+
+@router.post("/dictations/{dictation_id}/approve", response_model=DictationOut,
+             responses={404: {"description": "No such dictation"},
+                        409: {"description": "Not transcribed yet, or already approved"}})
+def approve_note(state: StateDep, tenant: TenantDep, dictation_id: str, body: Approval):
+    """Approve the latest version; the recording is deleted now unless retention says else."""
+    return dictation_out(_add_version(state, tenant.id, dictation_id, "approved", body.author))
+
+
+@router.get("/dictations/{dictation_id}/versions", response_model=list[NoteVersionOut])
+def note_versions(state: StateDep, tenant: TenantDep, dictation_id: str):
+    """Every version of the note, oldest first."""
+    row = _owned(state, tenant.id, dictation_id)
+    with state.store.session() as s:
+        versions = s.scalars(select(NoteVersion).where(NoteVersion.dictation_id == row.id)
+                             .order_by(NoteVersion.version))
+        return [NoteVersionOut.model_validate(v, from_attributes=True) for v in versions]
