@@ -6,9 +6,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 
+from service.audit import AuditLog
 from service.deps import ServiceState, authenticate
+from service.ratelimit import RateLimiter
 from service.engine import Engine
+from fastapi.middleware.cors import CORSMiddleware
+
 from service.gate import InferenceGate
+from service.headers import SecurityHeaders
 from service.limits import BodyLimit
 from service.logs import RequestContext, configure_logging
 from service.metrics import Metrics
@@ -38,6 +43,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     state = ServiceState(settings=settings, engine=engine, store=Store(settings.sql_url),
                          gate=gate, metrics=metrics, worker=None)
     state.worker = make_worker(state)
+    state.limiter = RateLimiter(settings.service.rate_limit_per_minute)
+    state.audit = AuditLog(state.store)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -62,6 +69,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(v1)
     app.include_router(stream.router, prefix="/v1")  # authenticates inside (WebSocket)
     app.add_middleware(BodyLimit, max_bytes=settings.service.request_max_bytes)
+    app.add_middleware(SecurityHeaders, hsts=settings.service.hsts)
+    if settings.service.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.service.cors_origins,
+                           allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"],
+                           allow_headers=["Authorization", "X-API-Key", "Content-Type",
+                                          "Idempotency-Key", "Upload-Offset", "X-Request-ID"],
+                           expose_headers=["Location", "Upload-Offset", "Upload-Length",
+                                           "Retry-After", "X-Request-ID"])
     app.add_middleware(RequestContext, metrics=metrics)
     return app
 

@@ -431,6 +431,7 @@ def keys() -> None:
 @keys.command("create")
 @click.option("--tenant", required=True, help="Tenant (municipality) name.")
 @click.option("--scope", "scopes", multiple=True, default=("dictate", "read_notes"),
+              type=click.Choice(["dictate", "read_notes", "approve", "export", "admin"]),
               show_default=True)
 def keys_create(tenant: str, scopes: tuple[str, ...]) -> None:
     """Create an API key for TENANT; it is printed once and cannot be shown again."""
@@ -470,6 +471,79 @@ def worker(queue: str | None, concurrency: int) -> None:
     from service.tasks import run_worker
 
     run_worker(get_settings(), queue, concurrency)
+
+
+@keys.command("list")
+@click.option("--tenant", default=None)
+def keys_list(tenant: str | None) -> None:
+    """List API keys (ids, tenants, scopes, state) — never the keys themselves."""
+    from service.store import Store
+
+    for name, key in Store(get_settings().sql_url).list_keys(tenant):
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        click.echo(f"{key.id}\t{name}\t{key.scopes}\t{state}")
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+def keys_revoke(key_id: str) -> None:
+    """Revoke the API key KEY_ID (from `dikta keys list`); it stops working at once."""
+    from service.store import Store
+
+    if not Store(get_settings().sql_url).revoke_key(key_id):
+        fail(f"no active key with id {key_id}")
+    click.echo(f"{key_id}: revoked")
+
+
+@main.group()
+def audit() -> None:
+    """The access audit (tilgangslogg): verify it, export it for a patient."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain: detects any altered, removed or reordered row."""
+    from service.audit import AuditLog
+    from service.store import Store
+
+    result = AuditLog(Store(get_settings().sql_url)).verify()
+    for problem in result.problems:
+        click.echo(f"dikta: audit: {problem}", err=True)
+    if not result.ok:
+        fail(f"audit log verification failed ({len(result.problems)} problems)")
+    click.echo(f"audit log intact: {result.rows} rows")
+
+
+@audit.command("export")
+@click.option("--patient", required=True, help="Patient reference as stored.")
+@click.option("--from", "since", type=click.DateTime(), default=None)
+@click.option("--to", "until", type=click.DateTime(), default=None)
+@click.option("--format", "fmt", type=click.Choice(["json", "fhir"]), default="json",
+              show_default=True)
+def audit_export(patient: str, since, until, fmt: str) -> None:
+    """Every access to one patient's dictations and notes (a patient's access request)."""
+    import json
+    from datetime import timezone
+
+    from service.audit import AuditLog, fhir_audit_event
+    from service.store import Store
+
+    def utc(value):
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+    events = AuditLog(Store(get_settings().sql_url)).events(
+        patient_ref=patient, since=utc(since), until=utc(until))
+    if fmt == "fhir":
+        bundle = {"resourceType": "Bundle", "type": "collection",
+                  "entry": [{"resource": fhir_audit_event(e)} for e in events]}
+        click.echo(json.dumps(bundle, ensure_ascii=False, indent=2))
+        return
+    for e in events:
+        click.echo(json.dumps({"seq": e.seq, "at": e.at.isoformat(), "tenant": e.tenant_id,
+                               "actor": e.actor, "action": e.action,
+                               "resource": f"{e.resource_type}/{e.resource_id}",
+                               "patient_ref": e.patient_ref, "request_id": e.request_id},
+                              ensure_ascii=False))
 
 
 @main.group()

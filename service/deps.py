@@ -9,7 +9,6 @@ from fastapi import Depends, Request, WebSocket
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from service.problems import Problem
-from service.store import Tenant
 
 
 @dataclass
@@ -20,6 +19,8 @@ class ServiceState:
     gate: object
     metrics: object
     worker: object
+    limiter: object = None
+    audit: object = None
 
 
 def get_state(request: Request) -> ServiceState:
@@ -32,26 +33,72 @@ _bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key")
 
 
-def authenticate(state: StateDep,
+SCOPES = ("dictate", "read_notes", "approve", "export", "admin")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the tenant (`id` is the tenant id), the key, and its scopes."""
+
+    id: str
+    tenant_name: str
+    actor: str  # "key:<key id>"
+    scopes: frozenset[str]
+
+
+def authenticate(request: Request, state: StateDep,
                  bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-                 header: Annotated[str | None, Depends(_header)]) -> Tenant:
+                 header: Annotated[str | None, Depends(_header)]) -> Principal:
     """The tenant whose API key came with the request; 401 otherwise."""
     key = bearer.credentials if bearer else header
-    tenant = state.store.tenant_for_key(key) if key else None
-    if tenant is None:
+    found = state.store.principal_for_key(key) if key else None
+    if found is None:
         raise Problem(401, "Unauthorized", "a valid API key is required "
                       "(Authorization: Bearer <key> or X-API-Key)", kind="unauthorized",
                       headers={"WWW-Authenticate": "Bearer"})
-    return tenant
+    tenant, key_row = found
+    principal = Principal(tenant.id, tenant.name, f"key:{key_row.id}",
+                          frozenset(key_row.scopes.split()))
+    request.state.principal = principal
+    state.limiter.check(principal.actor)
+    return principal
 
 
-TenantDep = Annotated[Tenant, Depends(authenticate)]
+TenantDep = Annotated[Principal, Depends(authenticate)]
 
 
-def authenticate_websocket(websocket: WebSocket) -> Tenant | None:
+def require(scope: str):
+    """A dependency that lets the request through only with `scope` (or admin)."""
+    def check(principal: TenantDep) -> Principal:
+        if scope not in principal.scopes and "admin" not in principal.scopes:
+            raise Problem(403, "Forbidden", f"this API key lacks the '{scope}' scope",
+                          kind="forbidden")
+        return principal
+    return Depends(check)
+
+
+def authenticate_websocket(websocket: WebSocket) -> Principal | None:
     """Browsers cannot set headers on a WebSocket: the key may come as ?api_key=…"""
     state: ServiceState = websocket.app.state.dikta
     header = websocket.headers.get("authorization", "")
     key = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else \
         websocket.headers.get("x-api-key") or websocket.query_params.get("api_key")
-    return state.store.tenant_for_key(key) if key else None
+    found = state.store.principal_for_key(key) if key else None
+    if found is None:
+        return None
+    tenant, key_row = found
+    if not {"dictate", "admin"} & set(key_row.scopes.split()):
+        return None
+    return Principal(tenant.id, tenant.name, f"key:{key_row.id}",
+                     frozenset(key_row.scopes.split()))
+
+
+def audit(request: Request, action: str, resource_type: str, resource_id: str | None,
+          patient_ref: str | None = None) -> None:
+    """Record an access to patient data in the access audit (never the content)."""
+    state: ServiceState = request.app.state.dikta
+    principal: Principal = request.state.principal
+    state.audit.record(tenant_id=principal.id, actor=principal.actor, action=action,
+                       resource_type=resource_type, resource_id=resource_id,
+                       patient_ref=patient_ref,
+                       request_id=getattr(request.state, "request_id", None))

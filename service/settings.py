@@ -69,6 +69,12 @@ class ServiceSettings(BaseModel):
     request_max_bytes: int = 100 * 1024 * 1024
     """Largest request body (uploads); larger gets 413. Resumable uploads go beyond this."""
     upload_max_bytes: int = 2 * 1024 * 1024 * 1024
+    rate_limit_per_minute: int = 600
+    """Requests per API key per minute (0: no limit)."""
+    cors_origins: list[str] = []
+    """Browser origins allowed to call the API (the reference web page's origin)."""
+    hsts: bool = False
+    """Send Strict-Transport-Security (set when served over TLS)."""
     batch_roots: list[Path] = []
     """Server folders that `POST /v1/batches/folder` may read from; empty: none."""
     stream_interim_every_s: float = 1.0

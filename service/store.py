@@ -134,6 +134,24 @@ class NoteVersion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class AuditEvent(Base):
+    """One access to patient data: who, whose, what, when — never the content."""
+
+    __tablename__ = "audit_events"
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                     primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    tenant_id: Mapped[str] = mapped_column(String(32), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    resource_type: Mapped[str] = mapped_column(String(32))
+    resource_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    patient_ref: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class Upload(Base):
     __tablename__ = "uploads"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -224,8 +242,23 @@ class Store:
             tenant = s.get(Tenant, tenant_id)
             return tenant.note_template if tenant else None
 
-    def tenant_for_key(self, key: str) -> Tenant | None:
+    def principal_for_key(self, key: str) -> tuple[Tenant, ApiKey] | None:
         with self.session() as s:
             row = s.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key),
                                                 ApiKey.revoked_at.is_(None)))
-            return s.get(Tenant, row.tenant_id) if row else None
+            return (s.get(Tenant, row.tenant_id), row) if row else None
+
+    def list_keys(self, tenant_name: str | None = None) -> list[tuple[str, ApiKey]]:
+        with self.session() as s:
+            query = select(Tenant.name, ApiKey).join(Tenant, Tenant.id == ApiKey.tenant_id)
+            if tenant_name:
+                query = query.where(Tenant.name == tenant_name)
+            return [(name, key) for name, key in s.execute(query.order_by(ApiKey.created_at))]
+
+    def revoke_key(self, key_id: str) -> bool:
+        with self.session() as s, s.begin():
+            row = s.get(ApiKey, key_id)
+            if row is None or row.revoked_at is not None:
+                return False
+            row.revoked_at = utcnow()
+            return True

@@ -54,6 +54,21 @@ class StructuredNote:
     def text(self) -> str:
         return " ".join(s.text for s in self.sentences)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> StructuredNote:
+        """The inverse of to_dict (e.g. a note stored as JSON)."""
+        return cls(
+            sentences=tuple(NoteSentence(**s) for s in data["sentences"]),
+            entities=tuple(ClinicalEntity(**e) for e in data["entities"]),
+            events=tuple(WelfareTechEvent(**{**e, "response": tuple(e["response"]),
+                                               "sentences": tuple(e["sentences"])})
+                         for e in data["events"]),
+            template=data.get("template", "funksjonsomrader"),
+            language=data.get("language", "nb"),
+            schema_version=data.get("schema_version", SCHEMA_VERSION),
+            warnings=tuple(data.get("warnings", ())),
+        )
+
     def to_dict(self) -> dict:
         """Plain JSON-ready data (lists, not tuples), in the shape of the JSON Schema."""
         data = _lists(asdict(self))

@@ -27,6 +27,7 @@ from evaluation.loopback import running
 
 pytestmark = pytest.mark.slow
 FEBER = FIXTURES / "nb_feber.wav"
+ALL_SCOPES = "dictate read_notes approve export"
 ALARM_TEXT = "Trygghetsalarmen ble utløst i natt, men det var falsk alarm."
 
 
@@ -54,7 +55,7 @@ def server(request, tmp_path_factory, engine):
         settings = service_settings(tmp).model_copy(update={"database_url": url})
         app = create_app(settings, engine=Engine(settings, manager=engine.manager))
         store: Store = app.state.dikta.store
-        keys = {"a": store.create_key("kommune-a"), "b": store.create_key("kommune-b")}
+        keys = {"a": store.create_key("kommune-a", ALL_SCOPES), "b": store.create_key("kommune-b", ALL_SCOPES)}
         with running(app) as url_:
             yield url_, keys, app
         store.engine.dispose()
@@ -370,7 +371,7 @@ def test_openapi_documents_every_route_with_schemas(server):
 def test_tenant_template_shapes_its_notes(server):
     url, keys, app = server
     store = app.state.dikta.store
-    key = store.create_key("kommune-isbar")
+    key = store.create_key("kommune-isbar", ALL_SCOPES)
     store.set_template("kommune-isbar", "isbar")
     response = httpx.post(f"{url}/v1/dictations", headers=auth(key),
                           files={"file": ("d.wav", FEBER.read_bytes(), "audio/wav")})

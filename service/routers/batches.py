@@ -9,13 +9,13 @@ import zipfile
 from pathlib import Path
 from typing import Literal
 
-from fastapi import APIRouter, Response, UploadFile
+from fastapi import APIRouter, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from service.batch import AUDIO_SUFFIXES
-from service.deps import StateDep, TenantDep
+from service.deps import StateDep, TenantDep, audit, require
 from service.problems import Problem
 from service.routers.dictations import DictationMetadata, create_dictation
 from service.store import Batch, Dictation
@@ -78,10 +78,13 @@ def batch_out(state, batch: Batch) -> BatchOut:
                                      status=r.status, error=r.error) for r in rows])
 
 
-@router.post("/batches", status_code=202, response_model=BatchOut)
-async def create_batch(state: StateDep, tenant: TenantDep, files: list[UploadFile]):
+@router.post("/batches", status_code=202, response_model=BatchOut,
+             dependencies=[require("dictate")])
+async def create_batch(state: StateDep, tenant: TenantDep, request: Request,
+                       files: list[UploadFile]):
     """Upload many recordings at once; each becomes a dictation of the batch."""
     batch_id = _new_batch(state, tenant.id, len(files))
+    audit(request, "create", "batch", batch_id)
     for upload in files:
         create_dictation(state, tenant.id, await upload.read(), DictationMetadata(), None,
                          batch_id=batch_id, source_name=upload.filename)
@@ -89,13 +92,16 @@ async def create_batch(state: StateDep, tenant: TenantDep, files: list[UploadFil
 
 
 @router.post("/batches/folder", status_code=202, response_model=BatchOut,
+             dependencies=[require("dictate")],
              responses={403: {"description": "Folder outside the allowed roots"}})
-def create_folder_batch(state: StateDep, tenant: TenantDep, body: FolderBatch):
+def create_folder_batch(state: StateDep, tenant: TenantDep, request: Request,
+                        body: FolderBatch):
     """Transcribe the recordings in a server folder (inside the configured allowed roots)."""
     folder = _allowed_folder(state, body.folder)
     files = sorted(p for p in folder.rglob("*")
                    if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)[:MAX_FOLDER_FILES]
     batch_id = _new_batch(state, tenant.id, len(files))
+    audit(request, "create", "batch", batch_id, body.patient_ref)
     meta = DictationMetadata(**body.model_dump(exclude={"folder"}))
     for path in files:
         create_dictation(state, tenant.id, path.read_bytes(), meta, None, batch_id=batch_id,
@@ -114,19 +120,25 @@ def _allowed_folder(state, requested: str) -> Path:
     return folder
 
 
-@router.get("/batches/{batch_id}", response_model=BatchOut)
-def get_batch(state: StateDep, tenant: TenantDep, batch_id: str):
+@router.get("/batches/{batch_id}", response_model=BatchOut,
+            dependencies=[require("read_notes")])
+def get_batch(state: StateDep, tenant: TenantDep, request: Request, batch_id: str):
     """Progress of a batch: counts per status, and each item."""
-    return batch_out(state, _owned(state, tenant.id, batch_id))
+    batch = _owned(state, tenant.id, batch_id)
+    audit(request, "read", "batch", batch.id)
+    return batch_out(state, batch)
 
 
-@router.get("/batches/{batch_id}/results", response_class=Response, responses={
+@router.get("/batches/{batch_id}/results", response_class=Response,
+            dependencies=[require("read_notes")], responses={
     200: {"content": {"application/x-ndjson": {}, "application/zip": {}},
           "description": "One JSON line per dictation, or a zip with text and notes"}})
-def batch_results(state: StateDep, tenant: TenantDep, batch_id: str,
+def batch_results(state: StateDep, tenant: TenantDep, request: Request, batch_id: str,
                   format: Literal["jsonl", "zip"] = "jsonl"):
     """Results so far: transcript and structured note of each dictation."""
     rows = _rows(state, _owned(state, tenant.id, batch_id))
+    for row in rows:
+        audit(request, "read", "dictation", row.id, row.patient_ref)
     lines = [json.dumps({"dictation_id": r.id, "source_name": r.source_name,
                          "status": r.status, "error": r.error, "transcript": r.transcript,
                          "note": r.note}, ensure_ascii=False) for r in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Header, Response, UploadFile
+from fastapi import APIRouter, Form, Header, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from pipelines.audio import probe_audio
 from pipelines.errors import AudioError
 from service import audio_files
-from service.deps import StateDep, TenantDep
+from service.deps import StateDep, TenantDep, audit, require
 from service.problems import Problem
 from service.store import Dictation, new_id
 
@@ -107,13 +107,14 @@ def _owned(state, tenant_id: str, dictation_id: str) -> Dictation:
     return row
 
 
-@router.post("/dictations", status_code=202, response_model=DictationOut,
+@router.post("/dictations", status_code=202, dependencies=[require("dictate")], response_model=DictationOut,
              responses={200: {"model": DictationOut,
                               "description": "A retry with a known Idempotency-Key"},
                         413: {"description": "Too large"}, 415: {"description": "Not audio"},
                         422: {"description": "Corrupt or empty audio / invalid metadata"}})
 async def post_dictation(
-    state: StateDep, tenant: TenantDep, response: Response, file: UploadFile,
+    state: StateDep, tenant: TenantDep, request: Request, response: Response,
+    file: UploadFile,
     patient_ref: Annotated[str | None, Form(max_length=200)] = None,
     note_type: Annotated[str | None, Form(max_length=100)] = None,
     language: Annotated[Literal["nb", "nn"], Form()] = "nb",
@@ -126,23 +127,30 @@ async def post_dictation(
                              recorded_at=recorded_at, device_id=device_id)
     data = await file.read()
     row, created = create_dictation(state, tenant.id, data, meta, idempotency_key)
+    audit(request, "create" if created else "read", "dictation", row.id, row.patient_ref)
     response.status_code = 202 if created else 200
     response.headers["Location"] = f"/v1/dictations/{row.id}"
     return dictation_out(row)
 
 
 @router.get("/dictations/{dictation_id}", response_model=DictationOut,
+            dependencies=[require("read_notes")],
             responses={404: {"description": "No such dictation for this tenant"}})
-def get_dictation(state: StateDep, tenant: TenantDep, dictation_id: str):
+def get_dictation(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str):
     """Status, transcript and structured note of one dictation."""
-    return dictation_out(_owned(state, tenant.id, dictation_id))
+    row = _owned(state, tenant.id, dictation_id)
+    audit(request, "read", "dictation", row.id, row.patient_ref)
+    return dictation_out(row)
 
 
 @router.delete("/dictations/{dictation_id}", status_code=204,
+               dependencies=[require("dictate")],
                responses={404: {"description": "No such dictation for this tenant"}})
-def delete_dictation(state: StateDep, tenant: TenantDep, dictation_id: str) -> Response:
+def delete_dictation(state: StateDep, tenant: TenantDep, request: Request,
+                     dictation_id: str) -> Response:
     """Delete a dictation: its row and its stored recording."""
     row = _owned(state, tenant.id, dictation_id)
+    audit(request, "delete", "dictation", row.id, row.patient_ref)
     with state.store.session() as s, s.begin():
         stored = s.get(Dictation, row.id)
         if stored is not None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from service import audio_files
-from service.deps import StateDep, TenantDep
+from service.deps import StateDep, TenantDep, audit, require
 from service.problems import Problem
 from service.routers.dictations import DictationOut, _owned, dictation_out
 from service.store import Dictation, NoteVersion, utcnow
@@ -81,27 +81,55 @@ def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: st
 
 
 @router.put("/dictations/{dictation_id}/note", response_model=DictationOut,
+            dependencies=[require("dictate")],
             responses={404: {"description": "No such dictation"},
                        409: {"description": "Not transcribed yet, or already approved"}})
-def edit_note(state: StateDep, tenant: TenantDep, dictation_id: str, body: NoteEdit):
+def edit_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str,
+              body: NoteEdit):
     """Store the nurse's corrected note as a new version (it is structured again)."""
-    return dictation_out(_add_version(state, tenant.id, dictation_id, "edited", body.author,
-                                      body.text))
+    row = _add_version(state, tenant.id, dictation_id, "edited", body.author, body.text)
+    audit(request, "update", "note", row.id, row.patient_ref)
+    return dictation_out(row)
 
 
 @router.post("/dictations/{dictation_id}/approve", response_model=DictationOut,
+             dependencies=[require("approve")],
              responses={404: {"description": "No such dictation"},
                         409: {"description": "Not transcribed yet, or already approved"}})
-def approve_note(state: StateDep, tenant: TenantDep, dictation_id: str, body: Approval):
+def approve_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str,
+                 body: Approval):
     """Approve the latest version; the recording is deleted now unless retention says else."""
-    return dictation_out(_add_version(state, tenant.id, dictation_id, "approved", body.author))
+    row = _add_version(state, tenant.id, dictation_id, "approved", body.author)
+    audit(request, "approve", "note", row.id, row.patient_ref)
+    return dictation_out(row)
 
 
-@router.get("/dictations/{dictation_id}/versions", response_model=list[NoteVersionOut])
-def note_versions(state: StateDep, tenant: TenantDep, dictation_id: str):
+@router.get("/dictations/{dictation_id}/versions", response_model=list[NoteVersionOut],
+            dependencies=[require("read_notes")])
+def note_versions(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str):
     """Every version of the note, oldest first."""
     row = _owned(state, tenant.id, dictation_id)
+    audit(request, "read", "note", row.id, row.patient_ref)
     with state.store.session() as s:
         versions = s.scalars(select(NoteVersion).where(NoteVersion.dictation_id == row.id)
                              .order_by(NoteVersion.version))
         return [NoteVersionOut.model_validate(v, from_attributes=True) for v in versions]
+
+
+@router.get("/dictations/{dictation_id}/fhir", dependencies=[require("export")],
+            responses={200: {"description": "FHIR R4 document Bundle of the note"},
+                       404: {"description": "No such dictation"},
+                       409: {"description": "Not transcribed yet"}})
+def export_fhir(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str
+                ) -> dict:
+    """The note as a FHIR R4 document Bundle for the EPJ (the approved version if any)."""
+    from structuring.export import to_fhir
+    from structuring.note import StructuredNote
+
+    row = _owned(state, tenant.id, dictation_id)
+    if row.status != "done" or not row.note:
+        raise Problem(409, "Not transcribed yet", f"the dictation is {row.status}",
+                      kind="not-ready")
+    audit(request, "export", "note", row.id, row.patient_ref)
+    note = StructuredNote.from_dict(row.note)
+    return to_fhir(note, patient_reference=f"Patient/{row.patient_ref or 'ukjent'}")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
 
 from pipelines.asr import LANGUAGES, Transcript
 from pipelines.formats import to_srt, to_vtt
-from service.deps import StateDep, TenantDep
+from service.deps import StateDep, TenantDep, audit, require
 from service.gate import Busy
 from service.problems import Problem
 
@@ -83,7 +83,7 @@ def _language(value: str | None) -> str | None:
     return value
 
 
-@router.post("/audio/transcriptions",
+@router.post("/audio/transcriptions", dependencies=[require("dictate")],
              response_model=TranscriptionJson | TranscriptionVerboseJson, responses={
     200: {"content": {"text/plain": {"schema": {"type": "string"}},
                       "text/vtt": {"schema": {"type": "string"}}},
@@ -95,6 +95,7 @@ def _language(value: str | None) -> str | None:
 async def create_transcription(
     state: StateDep,
     tenant: TenantDep,
+    request: Request,
     file: UploadFile,
     model: Annotated[str, Form()] = "whisper-1",
     language: Annotated[str | None, Form()] = None,
@@ -107,6 +108,7 @@ async def create_transcription(
 ):
     """Transcribe an uploaded recording (multipart), as OpenAI's endpoint does."""
     data = await file.read()
+    audit(request, "create", "transcription", None)
     options: dict[str, object] = {"language": _language(language), "initial_prompt": prompt}
     if temperature > 0:
         options["temperatures"] = (temperature,)

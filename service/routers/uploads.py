@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field
 from service import audio_files
-from service.deps import StateDep, TenantDep
+from service.deps import StateDep, TenantDep, audit, require
 from service.problems import Problem
 from service.routers.dictations import (
     DictationMetadata,
@@ -57,7 +57,8 @@ def _owned(state, tenant_id: str, upload_id: str) -> Upload:
     return row
 
 
-@router.post("/uploads", status_code=201, response_model=UploadOut)
+@router.post("/uploads", status_code=201, response_model=UploadOut,
+             dependencies=[require("dictate")])
 def create_upload(state: StateDep, tenant: TenantDep, body: UploadCreate, response: Response):
     """Start a resumable upload of `length` bytes."""
     if body.length > state.settings.service.upload_max_bytes:
@@ -73,7 +74,7 @@ def create_upload(state: StateDep, tenant: TenantDep, body: UploadCreate, respon
     return _out(row)
 
 
-@router.head("/uploads/{upload_id}", status_code=204)
+@router.head("/uploads/{upload_id}", status_code=204, dependencies=[require("dictate")])
 def upload_offset(state: StateDep, tenant: TenantDep, upload_id: str) -> Response:
     """Where to resume: `Upload-Offset` and `Upload-Length` headers."""
     row = _owned(state, tenant.id, upload_id)
@@ -81,12 +82,13 @@ def upload_offset(state: StateDep, tenant: TenantDep, upload_id: str) -> Respons
                                               "Upload-Length": str(row.length)})
 
 
-@router.get("/uploads/{upload_id}", response_model=UploadOut)
+@router.get("/uploads/{upload_id}", response_model=UploadOut,
+            dependencies=[require("dictate")])
 def get_upload(state: StateDep, tenant: TenantDep, upload_id: str):
     return _out(_owned(state, tenant.id, upload_id))
 
 
-@router.patch("/uploads/{upload_id}", status_code=204,
+@router.patch("/uploads/{upload_id}", status_code=204, dependencies=[require("dictate")],
               responses={409: {"description": "Upload-Offset is not where the upload stands"}})
 async def append_chunk(state: StateDep, tenant: TenantDep, upload_id: str, request: Request,
                        upload_offset: Annotated[int, Header(ge=0)]) -> Response:
@@ -122,11 +124,12 @@ def _save_offset(state, upload_id: str, offset: int) -> None:
 
 
 @router.post("/uploads/{upload_id}/finalize", status_code=202, response_model=DictationOut,
+             dependencies=[require("dictate")],
              responses={200: {"model": DictationOut, "description": "Already finalized"},
                         409: {"description": "Not all bytes have arrived"},
                         422: {"description": "Checksum mismatch or bad audio"}})
-def finalize_upload(state: StateDep, tenant: TenantDep, upload_id: str, body: UploadFinalize,
-                    response: Response):
+def finalize_upload(state: StateDep, tenant: TenantDep, request: Request, upload_id: str,
+                    body: UploadFinalize, response: Response):
     """Turn a complete upload into a dictation (idempotent: finalizing twice is one)."""
     row = _owned(state, tenant.id, upload_id)
     if row.dictation_id:
@@ -143,6 +146,7 @@ def finalize_upload(state: StateDep, tenant: TenantDep, upload_id: str, body: Up
                       kind="checksum-mismatch")
     meta = DictationMetadata(**body.model_dump(exclude={"sha256"}))
     dictation, _ = create_dictation(state, tenant.id, data, meta, f"upload:{row.id}")
+    audit(request, "create", "dictation", dictation.id, dictation.patient_ref)
     with state.store.session() as s, s.begin():
         stored = s.get(Upload, row.id)
         stored.dictation_id = dictation.id
