@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from service.audit import AuditLog
 from service.deps import ServiceState, authenticate
 from service.ratelimit import RateLimiter
+from service.retention import PurgeSchedule
 from service.engine import Engine
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -28,7 +29,7 @@ from service.routers import (
     uploads,
 )
 from service.settings import Settings, get_settings
-from service.store import Store
+from service.store import open_store
 from service.worker import make_worker
 
 
@@ -40,20 +41,23 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     engine = engine or Engine(settings)
     gate = InferenceGate(settings.service.inference_slots, settings.service.max_queue,
                          on_depth=metrics.queue_depth.set)
-    state = ServiceState(settings=settings, engine=engine, store=Store(settings.sql_url),
+    state = ServiceState(settings=settings, engine=engine, store=open_store(settings),
                          gate=gate, metrics=metrics, worker=None)
     state.worker = make_worker(state)
     state.limiter = RateLimiter(settings.service.rate_limit_per_minute)
     state.audit = AuditLog(state.store)
+    schedule = PurgeSchedule(state.store, settings.retention)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if load_model:
             engine.transcriber()  # load once, before the first request
         state.worker.start()
+        schedule.start()
         try:
             yield
         finally:
+            schedule.stop()
             state.worker.stop()
 
     app = FastAPI(title="Dikta", version=_version(), lifespan=lifespan,

@@ -15,11 +15,16 @@ def audio_dir(data_dir: Path, tenant_id: str) -> Path:
 
 
 def write_durably(target: Path, data: bytes) -> str:
-    """Write `data` to `target` (temp file, fsync, rename); return its SHA-256."""
+    """Write `data` sealed with the active data key to `target` (temp file, fsync, rename);
+    return the SHA-256 of the recording itself."""
+    from service.crypto import active_keyring
+
+    ring = active_keyring()
+    stored = ring.seal(data) if ring is not None else data
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            handle.write(stored)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
@@ -41,3 +46,16 @@ def _fsync_dir(path: Path) -> None:
 def remove(path: str | None) -> None:
     if path:
         Path(path).unlink(missing_ok=True)
+
+
+def read_audio(path: str | Path) -> bytes:
+    """The recording as it was uploaded (unsealed)."""
+    from service.crypto import DataKeyError, active_keyring
+
+    data = Path(path).read_bytes()
+    ring = active_keyring()
+    if ring is None:
+        if data.startswith(b"DKENC1"):
+            raise DataKeyError("the recording is encrypted, but no data key is configured")
+        return data
+    return ring.open(data)

@@ -435,9 +435,9 @@ def keys() -> None:
               show_default=True)
 def keys_create(tenant: str, scopes: tuple[str, ...]) -> None:
     """Create an API key for TENANT; it is printed once and cannot be shown again."""
-    from service.store import Store
+    from service.store import open_store
 
-    key = Store(get_settings().sql_url).create_key(tenant, " ".join(scopes))
+    key = open_store(get_settings()).create_key(tenant, " ".join(scopes))
     click.echo(key)
     click.echo(f"API key for tenant '{tenant}' created; store it now, it is not shown again.",
                err=True)
@@ -477,9 +477,9 @@ def worker(queue: str | None, concurrency: int) -> None:
 @click.option("--tenant", default=None)
 def keys_list(tenant: str | None) -> None:
     """List API keys (ids, tenants, scopes, state) — never the keys themselves."""
-    from service.store import Store
+    from service.store import open_store
 
-    for name, key in Store(get_settings().sql_url).list_keys(tenant):
+    for name, key in open_store(get_settings()).list_keys(tenant):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         click.echo(f"{key.id}\t{name}\t{key.scopes}\t{state}")
 
@@ -488,11 +488,41 @@ def keys_list(tenant: str | None) -> None:
 @click.argument("key_id")
 def keys_revoke(key_id: str) -> None:
     """Revoke the API key KEY_ID (from `dikta keys list`); it stops working at once."""
-    from service.store import Store
+    from service.store import open_store
 
-    if not Store(get_settings().sql_url).revoke_key(key_id):
+    if not open_store(get_settings()).revoke_key(key_id):
         fail(f"no active key with id {key_id}")
     click.echo(f"{key_id}: revoked")
+
+
+@keys.command("rotate-data-key")
+def keys_rotate_data_key() -> None:
+    """Create a new data key and re-seal stored notes and recordings with it."""
+    from service.crypto import keyring_for, use_keyring
+    from service.rotation import rotate_data_key
+    from service.store import Store
+
+    settings = get_settings()
+    keyring = keyring_for(settings)
+    use_keyring(keyring)
+    try:
+        result = rotate_data_key(Store(settings.sql_url), keyring)
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    click.echo(f"new data key {result.key_id}: {result.rows} rows and {result.files} "
+               "recordings re-sealed")
+
+
+@main.command()
+def purge() -> None:
+    """Delete recordings and notes past their retention (also runs inside the service)."""
+    from service.retention import purge as run_purge
+    from service.store import open_store
+
+    settings = get_settings()
+    result = run_purge(open_store(settings), settings.retention)
+    click.echo(f"deleted {result.audio_deleted} recordings and "
+               f"{result.dictations_deleted} dictations")
 
 
 @main.group()
@@ -504,9 +534,9 @@ def audit() -> None:
 def audit_verify() -> None:
     """Check the hash chain: detects any altered, removed or reordered row."""
     from service.audit import AuditLog
-    from service.store import Store
+    from service.store import open_store
 
-    result = AuditLog(Store(get_settings().sql_url)).verify()
+    result = AuditLog(open_store(get_settings())).verify()
     for problem in result.problems:
         click.echo(f"dikta: audit: {problem}", err=True)
     if not result.ok:
@@ -526,12 +556,12 @@ def audit_export(patient: str, since, until, fmt: str) -> None:
     from datetime import timezone
 
     from service.audit import AuditLog, fhir_audit_event
-    from service.store import Store
+    from service.store import open_store
 
     def utc(value):
         return value.replace(tzinfo=timezone.utc) if value is not None else None
 
-    events = AuditLog(Store(get_settings().sql_url)).events(
+    events = AuditLog(open_store(get_settings())).events(
         patient_ref=patient, since=utc(since), until=utc(until))
     if fmt == "fhir":
         bundle = {"resourceType": "Bundle", "type": "collection",
@@ -556,12 +586,12 @@ def tenants() -> None:
 @click.argument("template")
 def tenants_set_template(tenant: str, template: str) -> None:
     """Use section TEMPLATE (funksjonsomrader, isbar) for TENANT's notes."""
-    from service.store import Store
+    from service.store import open_store
     from structuring.sections import template as load_template
 
     try:
         load_template(template)
-        Store(get_settings().sql_url).set_template(tenant, template)
+        open_store(get_settings()).set_template(tenant, template)
     except (ValueError, LookupError) as exc:
         fail(str(exc).strip("'\""), EXIT_USAGE)
     click.echo(f"{tenant}: notes use the '{template}' template")

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from pipelines.errors import AudioError
+from service.audio_files import remove
 from service.store import Dictation, Job, NoteVersion, Store, utcnow
 
 log = logging.getLogger("dikta.jobs")
@@ -80,14 +81,17 @@ class DictationProcessor:
     def _transcribe_and_structure(self, path: Path, language: str, template: str):
         from structuring.pipeline import structure
 
+        from service.audio_files import read_audio
+
         transcriber = self.engine.transcriber(language="nn" if language == "nn" else None)
-        transcript = self.engine.transcribe(path, transcriber)
+        transcript = self.engine.transcribe(read_audio(path), transcriber)
         note = structure(transcript.text, template=template, language=language) \
             if transcript.text else None
         return transcript, note
 
     def _store_result(self, dictation_id: str, transcript, note, timings: dict) -> bool:
         note_dict = note.to_dict() if note else None
+        spent_audio = None
         try:
             with self.store.session() as s, s.begin():
                 row = s.get(Dictation, dictation_id, with_for_update=True)
@@ -99,9 +103,12 @@ class DictationProcessor:
                 row.transcript, row.note = transcript.text, note_dict
                 row.audio_duration_s = transcript.audio_duration_s
                 row.updated_at = utcnow()
+                if self.settings.retention.audio == "after_transcription":
+                    spent_audio, row.audio_path = row.audio_path, None
                 self._finish_job(s, dictation_id, "done", None, timings)
         except IntegrityError:  # another delivery stored version 1 first
             return False
+        remove(spent_audio)  # only once the transcript is safely committed
         log.info("dictation done", extra={"dictation_id": dictation_id,
                                           "audio_s": round(transcript.audio_duration_s, 1)})
         return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -100,7 +100,21 @@ class WorkerSettings(BaseModel):
 
 class RetentionSettings(BaseModel):
     audio: str = "on_approval"
-    """When a recording is deleted: `on_approval` (default), or `keep` (until DELETE)."""
+    """When a recording is deleted: `on_approval` (default), `after_transcription`,
+    `hours_after_approval` (see audio_hours_after_approval) or `keep` (until DELETE)."""
+    audio_hours_after_approval: float = 24.0
+    notes_days_after_approval: float | None = None
+    """Delete dictations (rows, versions, files) this long after approval; unset: never
+    (the EPJ holds the journal; Dikta's copy is a working copy)."""
+    purge_interval_s: float = 3600.0
+    """How often the service runs the purge by itself (0: only `dikta purge`)."""
+
+
+class SecuritySettings(BaseModel):
+    data_key: SecretStr | None = None
+    """Base64 of a 32-byte AES key (`DIKTA_SECURITY__DATA_KEY`); unset: the key file."""
+    data_key_file: Path | None = None
+    """Key file (created 0600 on first use); unset: <data_dir>/keys/data-keys.json."""
 
 
 class StructuringSettings(BaseModel):
@@ -126,6 +140,7 @@ class Settings(BaseSettings):
     service: ServiceSettings = ServiceSettings()
     worker: WorkerSettings = WorkerSettings()
     retention: RetentionSettings = RetentionSettings()
+    security: SecuritySettings = SecuritySettings()
     data_dir: Path = Field(default_factory=_default_data_dir)
     """Stored audio of dictations in progress, and the embedded SQLite database."""
     database_url: str | None = None

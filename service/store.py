@@ -8,6 +8,7 @@ tenant's rows.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import uuid
 from datetime import datetime, timezone
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     create_engine,
     event,
@@ -44,6 +46,46 @@ def new_id() -> str:
 
 class Base(DeclarativeBase):
     pass
+
+
+class EncryptedText(TypeDecorator):
+    """Text sealed with the active data key (AES-GCM); legacy plain text reads as is."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        from service.crypto import active_keyring
+
+        ring = active_keyring()
+        return ring.seal_text(value) if value is not None and ring is not None else value
+
+    def process_result_value(self, value, dialect):
+        from service.crypto import DataKeyError, TEXT_PREFIX, active_keyring
+
+        if value is None or not value.startswith(TEXT_PREFIX):
+            return value
+        ring = active_keyring()
+        if ring is None:
+            raise DataKeyError("encrypted data, but no data key is configured")
+        return ring.open_text(value)
+
+
+class EncryptedJSON(EncryptedText):
+    """JSON, serialised and then sealed like EncryptedText."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return super().process_bind_param(json.dumps(value, ensure_ascii=False), dialect)
+
+    def process_result_value(self, value, dialect):
+        plain = super().process_result_value(value, dialect)
+        if plain is None:
+            return None
+        return json.loads(plain) if isinstance(plain, str) else plain
 
 
 class Tenant(Base):
@@ -82,8 +124,8 @@ class Dictation(Base):
     audio_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
     audio_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     audio_duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
-    transcript: Mapped[str | None] = mapped_column(Text, nullable=True)
-    note: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    transcript: Mapped[str | None] = mapped_column(EncryptedText, nullable=True)
+    note: Mapped[dict | None] = mapped_column(EncryptedJSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  onupdate=utcnow)
@@ -128,8 +170,8 @@ class NoteVersion(Base):
                                               index=True)
     version: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))  # asr_draft | edited | approved
-    text: Mapped[str] = mapped_column(Text)
-    note: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    text: Mapped[str] = mapped_column(EncryptedText)
+    note: Mapped[dict | None] = mapped_column(EncryptedJSON, nullable=True)
     author: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -262,3 +304,11 @@ class Store:
                 return False
             row.revoked_at = utcnow()
             return True
+
+
+def open_store(settings) -> Store:
+    """The store of these settings, with their data key active for encrypted columns."""
+    from service.crypto import keyring_for, use_keyring
+
+    use_keyring(keyring_for(settings))
+    return Store(settings.sql_url)

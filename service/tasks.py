@@ -45,10 +45,10 @@ def _processor():
     from service.engine import Engine
     from service.jobs import DictationProcessor
     from service.settings import get_settings
-    from service.store import Store
+    from service.store import open_store
 
     settings = get_settings()
-    return DictationProcessor(Store(settings.sql_url), Engine(settings), settings)
+    return DictationProcessor(open_store(settings), Engine(settings), settings)
 
 
 def run_worker(settings, queue: str | None, concurrency: int, pool: str = "prefork") -> None:

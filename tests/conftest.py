@@ -9,6 +9,9 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "audio"
 ROOT = Path(__file__).resolve().parent.parent
+# One data key for the whole test session (and the CLI processes it starts), so data sealed
+# by one test app is readable by the next; rotation tests use key files of their own.
+os.environ.setdefault("DIKTA_SECURITY__DATA_KEY", "ZGlrdGEtdGVzdC1rZXktLS0tLS0tLS0tLS0tLS0tLS0=")
 # The console script installed next to the interpreter running the tests.
 DIKTA = str(Path(sys.executable).parent / "dikta")
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from pipelines.audio import SAMPLE_RATE_HZ, decode_audio
 from service.jobs import DictationProcessor
 from service.settings import Settings, WorkerSettings
-from service.store import Dictation, Job, NoteVersion, Store
+from service.store import Dictation, Job, NoteVersion, Store, open_store
 from tests.conftest import DIKTA, FIXTURES
 from tests.databases import postgres_available, temporary_postgres
 
@@ -89,7 +89,7 @@ def test_killed_worker_job_completes_on_another_with_one_result(broker, tmp_path
                "DIKTA_DATA_DIR": str(tmp_path)}
         settings = Settings(database_url=url, worker=WorkerSettings(
             broker_url=BROKERS[broker], queue=queue, visibility_timeout_s=5))
-        store = Store(url)
+        store = open_store(settings)
         dictation_id = queue_dictation(store, long_dictation(tmp_path / "lang.wav"))
         first = start_worker(env)
         try:
