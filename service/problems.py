@@ -48,10 +48,21 @@ def document_problems(app: FastAPI) -> None:
         problem = {"application/problem+json": {
             "schema": {"$ref": "#/components/schemas/ProblemDocument"}}}
         for path, operations in spec.get("paths", {}).items():
-            for operation in operations.values():
+            for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
+                if path.startswith("/v1") and method in ("post", "put", "patch"):
+                    responses.setdefault("413", {"description": "Request body too large"})
                 if path.startswith("/v1"):
-                    responses.setdefault("401", {"description": "No or unknown API key"})
+                    # Every /v1 operation authenticates, checks scopes, validates input and
+                    # is rate limited; one naming a resource may not find it.
+                    for status, text in (("401", "No or unknown API key"),
+                                         ("403", "The API key lacks the needed scope"),
+                                         ("422", "Invalid request"),
+                                         ("429", "Rate limit or queue full (Retry-After)")):
+                        responses.setdefault(status, {"description": text})
+                    if "{" in path:
+                        responses.setdefault("404", {"description": "No such resource "
+                                                     "for this tenant"})
                 for status, response in responses.items():
                     if status.startswith(("4", "5")):
                         response["content"] = problem

@@ -139,3 +139,10 @@ def test_service_killed_mid_batch_finishes_it_after_restart(tmp_path, cli_env):
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(30)
     assert batch["counts"] == {"done": len(names)}
+
+
+def test_folder_with_a_nul_byte_is_a_clear_4xx(service):
+    url, keys, _, _ = service
+    response = httpx.post(f"{url}/v1/batches/folder", headers=auth(keys["a"]),
+                          json={"folder": "/tmp/x\u0000y"})
+    assert response.status_code == 422 and response.json()["title"] == "Invalid folder"

@@ -111,7 +111,11 @@ def create_folder_batch(state: StateDep, tenant: TenantDep, request: Request,
 
 def _allowed_folder(state, requested: str) -> Path:
     roots = [Path(r).resolve() for r in state.settings.service.batch_roots]
-    folder = Path(requested).resolve()  # resolves "..", symlinks: no way out of a root
+    try:
+        folder = Path(requested).resolve()  # resolves "..", symlinks: no way out of a root
+    except (ValueError, OSError):  # e.g. a NUL byte in the path (found by schemathesis)
+        raise Problem(422, "Invalid folder", "the folder is not a valid path",
+                      kind="invalid-folder") from None
     if not any(folder == root or folder.is_relative_to(root) for root in roots):
         raise Problem(403, "Folder not allowed", "the folder is not inside an allowed batch "
                       "root (DIKTA_SERVICE__BATCH_ROOTS)", kind="forbidden-folder")

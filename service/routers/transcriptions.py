@@ -88,6 +88,8 @@ def _language(value: str | None) -> str | None:
     200: {"content": {"text/plain": {"schema": {"type": "string"}},
                       "text/vtt": {"schema": {"type": "string"}}},
           "description": "The transcript in the requested format"},
+    400: {"description": "Unsupported language"},
+    404: {"description": "Unknown model"},
     413: {"description": "Audio too large or too long"},
     415: {"description": "Not an accepted audio format"},
     422: {"description": "Corrupt or empty audio, or an invalid request"},
