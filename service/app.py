@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 
 from service.audit import AuditLog
+from service.oidc import OidcVerifier
 from service.deps import ServiceState, authenticate
 from service.ratelimit import RateLimiter
 from service.retention import PurgeSchedule
@@ -46,6 +47,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     state.worker = make_worker(state)
     state.limiter = RateLimiter(settings.service.rate_limit_per_minute)
     state.audit = AuditLog(state.store)
+    oidc = settings.security.oidc
+    if oidc.jwks_file is not None:
+        if not oidc.issuer:
+            raise ValueError("DIKTA_SECURITY__OIDC__ISSUER is required with a JWKS file")
+        state.oidc = OidcVerifier(oidc.jwks_file, oidc.issuer, oidc.audience,
+                                  oidc.tenant_claim)
     schedule = PurgeSchedule(state.store, settings.retention)
 
     @asynccontextmanager

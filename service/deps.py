@@ -21,6 +21,7 @@ class ServiceState:
     worker: object
     limiter: object = None
     audit: object = None
+    oidc: object = None
 
 
 def get_state(request: Request) -> ServiceState:
@@ -51,17 +52,40 @@ def authenticate(request: Request, state: StateDep,
                  header: Annotated[str | None, Depends(_header)]) -> Principal:
     """The tenant whose API key came with the request; 401 otherwise."""
     key = bearer.credentials if bearer else header
-    found = state.store.principal_for_key(key) if key else None
-    if found is None:
-        raise Problem(401, "Unauthorized", "a valid API key is required "
-                      "(Authorization: Bearer <key> or X-API-Key)", kind="unauthorized",
-                      headers={"WWW-Authenticate": "Bearer"})
-    tenant, key_row = found
-    principal = Principal(tenant.id, tenant.name, f"key:{key_row.id}",
-                          frozenset(key_row.scopes.split()))
+    principal = _from_token(state, key) if key and state.oidc and \
+        state.oidc.looks_like_jwt(key) else _from_key(state, key)
     request.state.principal = principal
     state.limiter.check(principal.actor)
     return principal
+
+
+def _unauthorized(detail: str) -> Problem:
+    return Problem(401, "Unauthorized", detail, kind="unauthorized",
+                   headers={"WWW-Authenticate": "Bearer"})
+
+
+def _from_key(state: ServiceState, key: str | None) -> Principal:
+    found = state.store.principal_for_key(key) if key else None
+    if found is None:
+        raise _unauthorized("a valid API key is required "
+                            "(Authorization: Bearer <key> or X-API-Key)")
+    tenant, key_row = found
+    return Principal(tenant.id, tenant.name, f"key:{key_row.id}",
+                     frozenset(key_row.scopes.split()))
+
+
+def _from_token(state: ServiceState, token: str) -> Principal:
+    from service.oidc import TokenError
+
+    try:
+        claims = state.oidc.verify(token)
+    except TokenError as exc:
+        raise _unauthorized(str(exc)) from None
+    tenant = state.store.tenant_by_name(claims.tenant)
+    if tenant is None:
+        raise _unauthorized("the token names no known tenant")
+    return Principal(tenant.id, tenant.name, f"oidc:{claims.subject}",
+                     claims.scopes & frozenset(SCOPES))
 
 
 TenantDep = Annotated[Principal, Depends(authenticate)]

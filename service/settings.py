@@ -110,11 +110,21 @@ class RetentionSettings(BaseModel):
     """How often the service runs the purge by itself (0: only `dikta purge`)."""
 
 
+class OidcSettings(BaseModel):
+    jwks_file: Path | None = None
+    """Local JWKS file of the trusted issuer; unset: OIDC tokens are not accepted."""
+    issuer: str | None = None
+    audience: str = "dikta"
+    tenant_claim: str = "tenant"
+    """Claim naming the tenant (an existing tenant's name)."""
+
+
 class SecuritySettings(BaseModel):
     data_key: SecretStr | None = None
     """Base64 of a 32-byte AES key (`DIKTA_SECURITY__DATA_KEY`); unset: the key file."""
     data_key_file: Path | None = None
     """Key file (created 0600 on first use); unset: <data_dir>/keys/data-keys.json."""
+    oidc: OidcSettings = OidcSettings()
 
 
 class StructuringSettings(BaseModel):

@@ -284,6 +284,10 @@ class Store:
             tenant = s.get(Tenant, tenant_id)
             return tenant.note_template if tenant else None
 
+    def tenant_by_name(self, name: str) -> Tenant | None:
+        with self.session() as s:
+            return s.scalar(select(Tenant).where(Tenant.name == name))
+
     def principal_for_key(self, key: str) -> tuple[Tenant, ApiKey] | None:
         with self.session() as s:
             row = s.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key),

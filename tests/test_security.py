@@ -228,3 +228,63 @@ def test_security_headers_and_cors(svc):
     assert response.headers["access-control-allow-origin"] == "https://dikta.kommune.no"
     other = httpx.get(f"{url}/healthz", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
+
+
+# --- OIDC -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def oidc_svc(tmp_path_factory, engine):
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from service.settings import OidcSettings, SecuritySettings
+
+    tmp = tmp_path_factory.mktemp("oidc")
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key()))
+    (tmp / "jwks.json").write_text(json.dumps({"keys": [{**jwk, "kid": "epj-1",
+                                                         "alg": "RS256", "use": "sig"}]}))
+    base = Settings()
+    settings = Settings(model_dir=base.model_dir, data_dir=tmp, security=SecuritySettings(
+        data_key=base.security.data_key,
+        oidc=OidcSettings(jwks_file=tmp / "jwks.json", issuer="https://idp.kommune.no",
+                          audience="dikta")))
+    app = create_app(settings, engine=Engine(settings, manager=engine.manager))
+    app.state.dikta.store.create_key("Nordre Follo", "read_notes")  # creates the tenant
+
+    def token(**overrides) -> str:
+        claims = {"iss": "https://idp.kommune.no", "aud": "dikta", "sub": "sykepleier-42",
+                  "tenant": "Nordre Follo", "scope": "dictate read_notes",
+                  "exp": int(time.time()) + 300, **overrides}
+        return jwt.encode(claims, private, algorithm="RS256", headers={"kid": "epj-1"})
+
+    with running(app) as url:
+        yield url, token, app
+
+
+def test_oidc_token_from_the_epj_is_accepted_and_audited(oidc_svc):
+    url, token, app = oidc_svc
+    response = httpx.post(f"{url}/v1/dictations", headers=auth(token()),
+                          data={"patient_ref": "pas-oidc"},
+                          files={"file": ("d.wav", FEBER, "audio/wav")})
+    assert response.status_code == 202
+    events = app.state.dikta.audit.events(patient_ref="pas-oidc")
+    assert events[0].actor == "oidc:sykepleier-42"
+
+
+@pytest.mark.parametrize("overrides, reason", [
+    ({"exp": int(time.time()) - 3600}, "expired"),
+    ({"aud": "annen-tjeneste"}, "audience"),
+    ({"iss": "https://evil.example"}, "issuer"),
+    ({"tenant": "Ukjent kommune"}, "no known tenant"),
+])
+def test_bad_oidc_tokens_are_refused(oidc_svc, overrides, reason):
+    url, token, _ = oidc_svc
+    response = httpx.get(f"{url}/v1/dictations/x", headers=auth(token(**overrides)))
+    assert response.status_code == 401 and reason in response.json()["detail"]
+
+
+def test_oidc_token_scopes_limit_what_it_may_do(oidc_svc):
+    url, token, _ = oidc_svc
+    response = httpx.post(f"{url}/v1/dictations/x/approve", headers=auth(token()), json={})
+    assert response.status_code == 403
