@@ -265,6 +265,118 @@ def evaluate() -> None:
     """Evaluation harnesses; numbers come with the command that made them."""
 
 
+@evaluate.command("asr")
+@click.argument("manifest", type=click.Path(path_type=Path))
+@click.option("--model", "models", multiple=True,
+              help="Model name or directory; repeat to compare models.")
+@click.option("--variant", "variants", multiple=True,
+              help="LABEL:key=value,… decoding settings to compare, e.g. beam1:beam_size=1")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write hypotheses, report.md, report.html and plots here.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None)
+@click.option("--fold-nynorsk", is_flag=True, help="Score bokmål and nynorsk forms alike.")
+@click.option("--fail-if", "gates", multiple=True,
+              help="Exit 1 if this holds for the first system, e.g. 'wer>0.25'.")
+def eval_asr(manifest: Path, models: tuple[str, ...], variants: tuple[str, ...],
+             out: Path | None, json_out: Path | None, fold_nynorsk: bool,
+             gates: tuple[str, ...]) -> None:
+    """WER/CER by dialect and speaker (95 % intervals), medical-term recall, hallucination
+    on silence/noise, latency and RTFx for MANIFEST (JSONL or CSV)."""
+    import json
+
+    from evaluation.asr_eval import (
+        System,
+        compare,
+        failed_gates,
+        peak_memory_mb,
+        run_system,
+        save_hypotheses,
+        score,
+    )
+    from evaluation.machine import describe_machine
+    from evaluation.manifest import read_manifest
+    from evaluation.normalize import NorwegianNormalizer
+    from evaluation.report import write_reports
+
+    try:
+        rows = read_manifest(manifest)
+        systems = _eval_systems(_engine(), models, variants)
+    except (DiktaError, ValueError) as exc:
+        fail(str(exc), EXIT_USAGE if isinstance(exc, ValueError) else EXIT_FAILED)
+    normalizer = NorwegianNormalizer(fold_nynorsk=fold_nynorsk)
+    results, latencies = {}, {}
+    for system in systems:
+        hyps = run_system(system, rows)
+        results[system.label] = score(rows, hyps, normalizer)
+        results[system.label]["peak_memory_mb"] = peak_memory_mb()
+        latencies[system.label] = [h.latency_s for h in hyps]
+        if out:
+            out.mkdir(parents=True, exist_ok=True)
+            save_hypotheses(out, system.label, hyps)
+    comparisons = compare(results)
+    command = "dikta eval asr " + " ".join(sys.argv[3:])
+    machine = describe_machine()
+    for label, r in results.items():
+        low, high = r["wer_ci95"]
+        click.echo(f"{label}: WER {r['wer']:.3f} ({low:.3f}–{high:.3f}), CER {r['cer']:.3f}, "
+                   f"medical terms {r['medical_term_recall']:.2f}, hallucination "
+                   f"{r['hallucination_rate']:.2f}, RTFx {r['rtfx']:.1f}, p95 "
+                   f"{r['latency_p95_s']:.2f} s")
+        for name, g in r["by_dialect"].items():
+            click.echo(f"  {name}: WER {g['wer']:.3f} ({g['ci95'][0]:.3f}–{g['ci95'][1]:.3f}),"
+                       f" {g['utterances']} utterances")
+    for c in comparisons:
+        click.echo(f"{c['system']} vs {c['baseline']}: {c['wer_difference']:+.3f} WER, "
+                   f"p = {c['p_value']:.3f}")
+    document = {"command": command, "machine": machine, "systems": results,
+                "comparisons": comparisons, **next(iter(results.values()))}
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    if out:
+        write_reports(out, results, comparisons, latencies, command, machine)
+        (out / "results.json").write_text(json.dumps(document, ensure_ascii=False, indent=2))
+    try:
+        failed = failed_gates(next(iter(results.values())), gates)
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    if failed:
+        fail("gate failed: " + "; ".join(failed))
+
+
+def _eval_systems(engine, models: tuple[str, ...], variants: tuple[str, ...]):
+    from evaluation.asr_eval import System
+
+    def system(label: str, model: str | None, **overrides) -> System:
+        transcriber = engine.transcriber(model, **overrides)
+
+        def run(path: Path):
+            transcript = engine.transcribe(path, transcriber)
+            return transcript.text, transcript.audio_duration_s
+        return System(label, run)
+
+    systems = [system(Path(m).name if Path(m).is_dir() else m, m) for m in models] or \
+        [system(get_settings().model.name, None)]
+    for variant in variants:
+        label, _, spec = variant.partition(":")
+        overrides: dict[str, object] = {}
+        for item in filter(None, spec.split(",")):
+            key, _, value = item.partition("=")
+            overrides[key.strip()] = _setting_value(value.strip())
+        systems.append(system(label, models[0] if models else None, **overrides))
+    return systems
+
+
+def _setting_value(value: str) -> object:
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return {"true": True, "false": False, "none": None}.get(value.lower(), value)
+
+
 @evaluate.command("structuring")
 @click.argument("gold", type=click.Path(path_type=Path))
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),

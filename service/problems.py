@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from models.errors import ModelNotFoundError
+from models.errors import ModelError, ModelNotFoundError
 from pipelines.errors import (
     AudioError,
     AudioTooLargeError,
@@ -113,6 +113,11 @@ def register_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ModelNotFoundError)
     async def _model(request: Request, exc: ModelNotFoundError):
         return problem_response(request, 404, "Model not found", str(exc), "model-not-found")
+
+    @app.exception_handler(ModelError)
+    async def _model_error(request: Request, exc: ModelError):
+        return problem_response(request, 503, "Model unavailable", str(exc),
+                                "model-unavailable")
 
     @app.exception_handler(DiktaError)
     async def _dikta(request: Request, exc: DiktaError):

@@ -150,6 +150,10 @@ def test_bad_language_and_unknown_model(server):
     response = httpx.post(f"{url}/v1/audio/transcriptions", headers=auth(keys["a"]),
                           files=files, data={"model": "large-v9"})
     assert response.status_code == 404 and "large-v9" in response.json()["detail"]
+    for path in (".", "/", "/etc"):  # never a server path over the API
+        response = httpx.post(f"{url}/v1/audio/transcriptions", headers=auth(keys["a"]),
+                              files=files, data={"model": path})
+        assert response.status_code == 404, path
 
 
 def test_too_large_request_is_413_before_reading(server):

@@ -74,6 +74,16 @@ async def transcribe_upload(state, data: bytes, *, model: str | None = None,
     return transcript
 
 
+def _registered(state, model: str) -> str:
+    # Over the API a model is a registered name, never a server path: a path would let a
+    # client probe the file system (found by schemathesis with model=".").
+    names = {entry.name for entry in state.engine.registry.entries()}
+    if model not in names:
+        raise Problem(404, "Model not found", f"no model named '{model}' "
+                      f"(known: {', '.join(sorted(names))})", kind="model-not-found")
+    return model
+
+
 def _language(value: str | None) -> str | None:
     if not value:
         return None
@@ -109,13 +119,13 @@ async def create_transcription(
                                        Form(alias="timestamp_granularities[]")] = None,
 ):
     """Transcribe an uploaded recording (multipart), as OpenAI's endpoint does."""
+    model_name = None if model in OPENAI_DEFAULT_MODELS else _registered(state, model)
     data = await file.read()
     audit(request, "create", "transcription", None)
     options: dict[str, object] = {"language": _language(language), "initial_prompt": prompt}
     if temperature > 0:
         options["temperatures"] = (temperature,)
-    transcript = await transcribe_upload(
-        state, data, model=None if model in OPENAI_DEFAULT_MODELS else model, **options)
+    transcript = await transcribe_upload(state, data, model=model_name, **options)
     if response_format == "text":
         return PlainTextResponse(transcript.text + "\n")
     if response_format == "srt":
