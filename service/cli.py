@@ -377,6 +377,25 @@ def _setting_value(value: str) -> object:
     return {"true": True, "false": False, "none": None}.get(value.lower(), value)
 
 
+@evaluate.command("corrections")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None)
+def eval_corrections(json_out: Path | None) -> None:
+    """WER of ASR drafts against the notes nurses approved, per tenant, dialect and month
+    (figures only; no text leaves the database)."""
+    import json
+
+    from evaluation.corrections import correction_report
+    from service.store import open_store
+
+    report = correction_report(open_store(get_settings()))
+    click.echo("tenant\tdialect\tmonth\tnotes\tWER")
+    for r in report:
+        click.echo(f"{r['tenant']}\t{r['dialect']}\t{r['month']}\t{r['notes']}\t{r['wer']:.3f}")
+    if json_out:
+        json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+
+
 @evaluate.command("structuring")
 @click.argument("gold", type=click.Path(path_type=Path))
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),

@@ -132,6 +132,7 @@ class Dictation(Base):
     batch_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     source_name: Mapped[str | None] = mapped_column(String(500), nullable=True)
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    dialect: Mapped[str | None] = mapped_column(String(50), nullable=True)
 
 
 class Batch(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
 import http.client
 import json
 import time
@@ -21,7 +22,7 @@ from service.app import create_app
 from service.engine import Engine
 from service.settings import ServiceSettings, Settings
 from service.store import Dictation, Store
-from tests.conftest import FIXTURES
+from tests.conftest import DIKTA, FIXTURES
 from tests.databases import postgres_available, temporary_postgres
 from evaluation.loopback import running
 
@@ -417,3 +418,25 @@ def test_note_versions_edit_then_approve_deletes_the_audio(server):
     assert again.status_code == 409
     assert httpx.get(f"{url}/v1/dictations/{dictation_id}/versions",
                      headers=auth(keys["b"])).status_code == 404
+
+
+def test_corrections_report_from_approved_notes(server, cli_env):
+    url, keys, app = server
+    created = httpx.post(f"{url}/v1/dictations", headers=auth(keys["a"]),
+                         data={"dialect": "trøndersk"},
+                         files={"file": ("d.wav", FEBER.read_bytes(), "audio/wav")})
+    dictation_id = created.json()["id"]
+    done = wait_done(url, keys["a"], dictation_id)
+    assert done["dialect"] == "trøndersk"
+    httpx.put(f"{url}/v1/dictations/{dictation_id}/note", headers=auth(keys["a"]),
+              json={"text": "Hun har vondt i magen og har feber."})
+    httpx.post(f"{url}/v1/dictations/{dictation_id}/approve", headers=auth(keys["a"]), json={})
+    from evaluation.corrections import correction_report
+
+    rows = [r for r in correction_report(app.state.dikta.store) if r["dialect"] == "trøndersk"]
+    assert len(rows) == 1 and rows[0]["tenant"] == "kommune-a" and rows[0]["notes"] == 1
+    assert 0.0 <= rows[0]["wer"] < 1.0
+    env = {**cli_env, "DIKTA_DATABASE_URL": app.state.dikta.store.url}
+    out = subprocess.run([DIKTA, "eval", "corrections"], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    assert "kommune-a\ttrøndersk" in out and "feber" not in out

@@ -27,6 +27,8 @@ class DictationMetadata(BaseModel):
     language: Literal["nb", "nn"] = "nb"
     recorded_at: datetime | None = None
     device_id: str | None = Field(None, max_length=200)
+    dialect: str | None = Field(None, max_length=50,
+                                description="Speaker's dialect region, e.g. trøndersk")
 
 
 class DictationOut(BaseModel):
@@ -41,6 +43,7 @@ class DictationOut(BaseModel):
     language: str
     recorded_at: datetime | None
     device_id: str | None
+    dialect: str | None = None
     created_at: datetime
     updated_at: datetime
     attempts: int
@@ -120,11 +123,12 @@ async def post_dictation(
     language: Annotated[Literal["nb", "nn"], Form()] = "nb",
     recorded_at: Annotated[datetime | None, Form()] = None,
     device_id: Annotated[str | None, Form(max_length=200)] = None,
+    dialect: Annotated[str | None, Form(max_length=50)] = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ):
     """Accept a recorded dictation; it is transcribed and structured in the background."""
     meta = DictationMetadata(patient_ref=patient_ref, note_type=note_type, language=language,
-                             recorded_at=recorded_at, device_id=device_id)
+                             recorded_at=recorded_at, device_id=device_id, dialect=dialect)
     data = await file.read()
     row, created = create_dictation(state, tenant.id, data, meta, idempotency_key)
     audit(request, "create" if created else "read", "dictation", row.id, row.patient_ref)
