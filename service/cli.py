@@ -396,6 +396,15 @@ def eval_corrections(json_out: Path | None) -> None:
         json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
 
 
+@evaluate.command("synthetic")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def eval_synthetic(out: Path) -> None:
+    """Build a synthetic dev manifest (espeak-ng voices and rates, noise, telephone band)."""
+    from evaluation.synthetic import build_manifest
+
+    click.echo(build_manifest(out))
+
+
 @evaluate.command("structuring")
 @click.argument("gold", type=click.Path(path_type=Path))
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
@@ -538,6 +547,57 @@ def bench_workers(inputs: tuple[str, ...], counts: tuple[int, ...],
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+
+
+@bench.command("throughput")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--threads", "threads", type=click.IntRange(1, 256), multiple=True,
+              default=(1, 2), show_default=True)
+@click.option("--batch-size", "batches", type=click.IntRange(1, 64), multiple=True,
+              default=(1, 4), show_default=True)
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None)
+def bench_throughput(files: tuple[Path, ...], threads: tuple[int, ...],
+                     batches: tuple[int, ...], json_out: Path | None) -> None:
+    """Sequential vs batched inference and CPU thread scaling on FILES."""
+    import json
+
+    from evaluation.bench_throughput import run_throughput
+
+    result = run_throughput(get_settings(), list(files), list(threads), list(batches))
+    click.echo(result.summary())
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+
+
+@bench.command("gpu")
+@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False,
+                                                      path_type=Path), default=None,
+              help="A CTranslate2 Whisper directory; default: random weights of --shape.")
+@click.option("--shape", type=click.Choice(["tiny", "base", "large-v3"]), default="base",
+              show_default=True)
+@click.option("--device", type=click.Choice(["cuda", "cpu"]), default="cuda",
+              show_default=True)
+@click.option("--compute-type", "compute_types", multiple=True,
+              default=("float16", "int8_float16"), show_default=True)
+@click.option("--batch-size", "batches", type=click.IntRange(1, 256), multiple=True,
+              default=(1, 4, 8, 16), show_default=True)
+@click.option("--seconds", type=float, default=300.0, show_default=True)
+def bench_gpu(model_dir: Path | None, shape: str, device: str, compute_types: tuple[str, ...],
+              batches: tuple[int, ...], seconds: float) -> None:
+    """RTFx and GPU memory per compute type and batch size (results in benchmarks/results/)."""
+    from gpu.bench import run_gpu_benchmark, write_result
+
+    try:
+        result = run_gpu_benchmark(model_dir=model_dir, shape=shape, device=device,
+                                   compute_types=list(compute_types),
+                                   batch_sizes=list(batches), seconds=seconds)
+    except (ValueError, RuntimeError) as exc:
+        fail(str(exc), EXIT_FAILED)
+    click.echo(result.summary())
+    click.echo(f"written to {write_result(result)}", err=True)
 
 
 @main.command()

@@ -112,3 +112,15 @@ def test_end_to_end_with_two_settings_reports_and_gate(tmp_path, cli_env):
                             "--fail-if", "wer<0.99"], env=cli_env, capture_output=True,
                            text=True, timeout=600)
     assert gated.returncode == 1 and "gate failed: wer<0.99" in gated.stderr
+
+
+@pytest.mark.slow
+def test_synthetic_manifest_covers_voices_noise_phone_and_quiet(tmp_path):
+    from evaluation.synthetic import build_manifest
+
+    rows = read_manifest(build_manifest(tmp_path))
+    tags = {t for r in rows for t in r.tags}
+    assert {"synthetic", "telephone", "noisy", "silence", "noise"} <= tags
+    assert len({r.speaker for r in rows if not r.is_quiet}) == 2
+    assert len({r.dialect for r in rows if not r.is_quiet}) == 5
+    assert all(r.audio.is_file() for r in rows)
