@@ -29,6 +29,11 @@ SHAPES = {  # transformers WhisperConfig fields of the model sizes
     "base": dict(d_model=512, encoder_layers=6, decoder_layers=6, encoder_attention_heads=8,
                  decoder_attention_heads=8, encoder_ffn_dim=2048, decoder_ffn_dim=2048,
                  num_mel_bins=80, vocab_size=51865),
+    # large-v2's shape: large-v3's compute with 80 mel bins and the bundled vocabulary.
+    "large-v2": dict(d_model=1280, encoder_layers=32, decoder_layers=32,
+                     encoder_attention_heads=20, decoder_attention_heads=20,
+                     encoder_ffn_dim=5120, decoder_ffn_dim=5120, num_mel_bins=80,
+                     vocab_size=51865),
     "large-v3": dict(d_model=1280, encoder_layers=32, decoder_layers=32,
                      encoder_attention_heads=20, decoder_attention_heads=20,
                      encoder_ffn_dim=5120, decoder_ffn_dim=5120, num_mel_bins=128,

@@ -576,7 +576,8 @@ def bench_throughput(files: tuple[Path, ...], threads: tuple[int, ...],
 @click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False,
                                                       path_type=Path), default=None,
               help="A CTranslate2 Whisper directory; default: random weights of --shape.")
-@click.option("--shape", type=click.Choice(["tiny", "base", "large-v3"]), default="base",
+@click.option("--shape", type=click.Choice(["tiny", "base", "large-v2", "large-v3"]),
+              default="base",
               show_default=True)
 @click.option("--device", type=click.Choice(["cuda", "cpu"]), default="cuda",
               show_default=True)
