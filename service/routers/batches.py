@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from service.batch import AUDIO_SUFFIXES
-from service.deps import StateDep, TenantDep, audit, require
+from service.deps import StateDep, TenantDep, audit, owned, require
 from service.problems import Problem
 from service.routers.dictations import DictationMetadata, create_dictation
 from service.store import Batch, Dictation
@@ -52,11 +52,7 @@ def _new_batch(state, tenant_id: str, total: int) -> str:
 
 
 def _owned(state, tenant_id: str, batch_id: str) -> Batch:
-    with state.store.session() as s:
-        batch = s.get(Batch, batch_id)
-    if batch is None or batch.tenant_id != tenant_id:
-        raise Problem(404, "Not found", "no batch with that id", kind="not-found")
-    return batch
+    return owned(state, Batch, tenant_id, batch_id, "batch")
 
 
 def _rows(state, batch: Batch) -> list[Dictation]:

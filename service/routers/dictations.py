@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from pipelines.audio import probe_audio
 from pipelines.errors import AudioError
 from service import audio_files
-from service.deps import StateDep, TenantDep, audit, require
+from service.deps import StateDep, TenantDep, audit, owned, require
 from service.problems import Problem
 from service.store import Dictation, new_id
 
@@ -103,11 +103,7 @@ def _by_idempotency_key(state, tenant_id: str, key: str) -> Dictation | None:
 
 
 def _owned(state, tenant_id: str, dictation_id: str) -> Dictation:
-    with state.store.session() as s:
-        row = s.get(Dictation, dictation_id)
-    if row is None or row.tenant_id != tenant_id:  # another tenant's id looks absent
-        raise Problem(404, "Not found", "no dictation with that id", kind="not-found")
-    return row
+    return owned(state, Dictation, tenant_id, dictation_id, "dictation")
 
 
 @router.post("/dictations", status_code=202, dependencies=[require("dictate")], response_model=DictationOut,

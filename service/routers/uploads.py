@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field
 from service import audio_files
-from service.deps import StateDep, TenantDep, audit, require
+from service.deps import StateDep, TenantDep, audit, owned, require
 from service.problems import Problem
 from service.routers.dictations import (
     DictationMetadata,
@@ -50,11 +50,7 @@ def _out(row: Upload) -> UploadOut:
 
 
 def _owned(state, tenant_id: str, upload_id: str) -> Upload:
-    with state.store.session() as s:
-        row = s.get(Upload, upload_id)
-    if row is None or row.tenant_id != tenant_id:
-        raise Problem(404, "Not found", "no upload with that id", kind="not-found")
-    return row
+    return owned(state, Upload, tenant_id, upload_id, "upload")
 
 
 @router.post("/uploads", status_code=201, response_model=UploadOut,
