@@ -42,6 +42,9 @@ class TranscriptionOptions:
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
     drop_known_hallucinations: bool = True
+    # Rewrite Danish/Swedish spellings into Norwegian where the word list proves it right
+    # ("none" to keep Whisper's words as they are).
+    orthography: str = "auto"
 
     def validate(self) -> None:
         if self.language not in LANGUAGES:
@@ -50,6 +53,8 @@ class TranscriptionOptions:
             raise ValueError("beam_size and batch_size must be at least 1")
         if self.vad is not None:
             self.vad.validate()
+        if self.orthography not in ("auto", "none", "bokmaal", "nynorsk"):
+            raise ValueError("orthography must be auto, none, bokmaal or nynorsk")
         if self.batch_size > 1 and self.vad is None:
             raise ValueError("batched inference needs the VAD to cut the audio into windows")
 
@@ -139,8 +144,24 @@ class Transcriber:
         raw = self._batched_segments(audio, regions) if self.options.batch_size > 1 \
             else self._sequential_segments(audio, regions)
         kept = _drop_hallucinations(raw) if self.options.drop_known_hallucinations else raw
+        spelling = self._spelling()
         for index, segment in enumerate(kept):
-            yield _to_segment(index, segment)
+            converted = _to_segment(index, segment)
+            if spelling is not None:
+                converted = replace(converted, text=spelling(converted.text))
+            yield converted
+
+    def _spelling(self) -> Callable[[str], str] | None:
+        from pipelines import orthography
+
+        choice = self.options.orthography
+        if choice == "none":
+            return None
+        standard = "nynorsk" if choice == "nynorsk" or (
+            choice == "auto" and self.options.language == "nn") else "bokmaal"
+        if not orthography.available(standard):
+            return None  # the word list is not installed: keep Whisper's spelling
+        return lambda text: orthography.correct(text, standard)
 
     def transcribe(self, audio: Audio, *, decode_s: float = 0.0,
                    on_segment: Callable[[Segment], None] | None = None) -> Transcript:

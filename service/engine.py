@@ -29,6 +29,7 @@ def transcription_options(settings: Settings, **overrides: object) -> Transcript
         word_timestamps=asr.word_timestamps,
         initial_prompt=asr.initial_prompt,
         hotwords=asr.hotwords,
+        orthography=asr.orthography,
         vad=vad,
     )
     changes = {k: v for k, v in overrides.items() if v is not None}

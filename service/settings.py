@@ -49,6 +49,9 @@ class AsrSettings(BaseModel):
     vad_min_silence_ms: int = 600
     initial_prompt: str | None = None
     hotwords: str | None = None
+    orthography: str = "auto"
+    """Norwegian spelling of Whisper's Danish/Swedish forms: auto (bokmål, or nynorsk for
+    nn, when Debian's wnorwegian word list is installed), bokmaal, nynorsk or none."""
 
 
 class AudioSettings(BaseModel):
