@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from evaluation.machine import describe_machine
-from pipelines.asr import LANGUAGES, Transcriber
+from pipelines.asr import Transcriber
 
 RESULTS_DIR = Path("benchmarks") / "results"
 
@@ -70,7 +70,6 @@ def _plain_kwargs(transcriber: Transcriber) -> dict:
     o = transcriber.options
     vad = o.vad
     kwargs = transcriber.decode_kwargs()
-    kwargs["language"] = LANGUAGES[o.language]
     if vad is not None:
         kwargs["vad_filter"] = True
         kwargs["vad_parameters"] = SileroOptions(

@@ -18,15 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.machine import describe_machine
+from evaluation.metrics import percentile
 from pipelines.audio import SAMPLE_RATE_HZ, decode_audio
 from pipelines.vad import VadOptions, detect_speech
 
 CHUNK_S = 0.2
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered) + 0.5)) - 1))]
 
 
 @dataclass

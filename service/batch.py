@@ -18,6 +18,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from models.default import sha256_of
+
 AUDIO_SUFFIXES = {".wav", ".mp3", ".m4a", ".aac", ".ogg", ".opus", ".oga", ".webm", ".flac",
                   ".amr", ".3gp", ".mp4", ".caf", ".aiff", ".aif", ".wma"}
 STATE_FILE = ".dikta-batch.jsonl"
@@ -64,14 +66,6 @@ def expand_inputs(inputs: Iterable[str]) -> list[Path]:
                 found.append(path)
     unique = dict.fromkeys(p.resolve() for p in found)
     return list(unique)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def load_state(out: Path) -> dict[str, FileResult]:
@@ -151,7 +145,7 @@ def run_batch(inputs: Iterable[str], out: Path, workers: int = 1,
             result = FileResult(str(source), "", "failed", reason="no such file")
             summary.failed.append(result)
             continue
-        digest = sha256_file(source)
+        digest = sha256_of(source)
         previous = state.get(str(source))
         if previous and previous.status == "done" and previous.sha256 == digest:
             summary.skipped += 1

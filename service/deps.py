@@ -107,14 +107,11 @@ def authenticate_websocket(websocket: WebSocket) -> Principal | None:
     header = websocket.headers.get("authorization", "")
     key = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else \
         websocket.headers.get("x-api-key") or websocket.query_params.get("api_key")
-    found = state.store.principal_for_key(key) if key else None
-    if found is None:
+    try:
+        principal = _from_key(state, key)
+    except Problem:
         return None
-    tenant, key_row = found
-    if not {"dictate", "admin"} & set(key_row.scopes.split()):
-        return None
-    return Principal(tenant.id, tenant.name, f"key:{key_row.id}",
-                     frozenset(key_row.scopes.split()))
+    return principal if {"dictate", "admin"} & principal.scopes else None
 
 
 def audit(request: Request, action: str, resource_type: str, resource_id: str | None,

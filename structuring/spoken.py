@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from structuring.rules import load_rules
@@ -70,10 +70,10 @@ class _Rules:
     night: set[str]
     sleep: set[str]
     morning: set[str]
+    clock_stems: set[str] = field(default_factory=set)  # "kl." and "kl" alike
 
-    @property
-    def clock_stems(self) -> set[str]:
-        return {w.rstrip(".") for w in self.clock_words}
+    def __post_init__(self) -> None:
+        self.clock_stems = {w.rstrip(".") for w in self.clock_words}
 
 
 @lru_cache(maxsize=1)
@@ -150,8 +150,7 @@ def _voice_commands(tokens: list[Tok], rules: _Rules) -> list[Tok]:
         tok = tokens[i]
         # "trettiåtte komma fem" is a decimal number, not a spoken comma.
         if tok.lower == "komma" and _is_numberish(out[-1] if out else None, rules) \
-                and _is_numberish(tokens[i + 1] if i + 1 < len(tokens) else None, rules) \
-                and not _is_count_next(tokens, i + 1, rules):
+                and _is_numberish(tokens[i + 1] if i + 1 < len(tokens) else None, rules):
             out.append(Tok("komma", kind="decimal"))
             i += 1
             continue
@@ -170,11 +169,6 @@ def _voice_commands(tokens: list[Tok], rules: _Rules) -> list[Tok]:
         out.append(tok)
         i += 1
     return out
-
-
-def _is_count_next(tokens: list[Tok], index: int, rules: _Rules) -> bool:
-    # "metformin 500 milligram komma to tabletter": after a unit, komma is punctuation.
-    return False
 
 
 def _match_phrase(tokens: list[Tok], start: int, phrases: dict[str, str]) -> tuple[str | None, int]:
