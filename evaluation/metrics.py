@@ -56,18 +56,29 @@ def corpus_rate(errors: Sequence[int], totals: Sequence[int]) -> float:
 def bootstrap_interval(errors: Sequence[int], totals: Sequence[int], *, samples: int = 1000,
                        seed: int = 0, level: float = 0.95) -> tuple[float, float]:
     """Percentile bootstrap of the corpus rate, resampling utterances."""
-    n = len(errors)
+    return _bootstrap(len(errors), lambda picks: corpus_rate(
+        [errors[i] for i in picks], [totals[i] for i in picks]), samples, seed, level)
+
+
+def paired_difference_interval(errors_a: Sequence[int], errors_b: Sequence[int],
+                               totals: Sequence[int], *, samples: int = 1000, seed: int = 0,
+                               level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap of WER(B) − WER(A) on the same utterances, resampled in pairs."""
+    def difference(picks: list[int]) -> float:
+        words = [totals[i] for i in picks]
+        return corpus_rate([errors_b[i] for i in picks], words) - \
+            corpus_rate([errors_a[i] for i in picks], words)
+    return _bootstrap(len(totals), difference, samples, seed, level)
+
+
+def _bootstrap(n: int, statistic, samples: int, seed: int, level: float
+               ) -> tuple[float, float]:
     if n == 0:
         return 0.0, 0.0
     rng = random.Random(seed)
-    rates = []
-    for _ in range(samples):
-        picks = [rng.randrange(n) for _ in range(n)]
-        rates.append(corpus_rate([errors[i] for i in picks], [totals[i] for i in picks]))
-    rates.sort()
-    low = rates[int((1 - level) / 2 * samples)]
-    high = rates[min(samples - 1, int((1 + level) / 2 * samples))]
-    return low, high
+    values = sorted(statistic([rng.randrange(n) for _ in range(n)]) for _ in range(samples))
+    return (values[int((1 - level) / 2 * samples)],
+            values[min(samples - 1, int((1 + level) / 2 * samples))])
 
 
 def paired_bootstrap_p(errors_a: Sequence[int], errors_b: Sequence[int],

@@ -25,12 +25,19 @@ def _sox(args: list[str]) -> None:
     subprocess.run(["sox", *args], check=True, capture_output=True)
 
 
-def build_manifest(out: Path, *, seed: int = 7) -> Path:
+def read_sentences(path: Path) -> list[tuple[str, str]]:
+    """(text, dialect) pairs from a JSONL file of {"text": …, "dialect": …} lines."""
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return [(r["text"], r.get("dialect", "ukjent")) for r in rows]
+
+
+def build_manifest(out: Path, *, seed: int = 7,
+                   sentences: list[tuple[str, str]] | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for index, (text, dialect) in enumerate(SENTENCES):
+        for index, (text, dialect) in enumerate(sentences or SENTENCES):
             voice, rate, speaker = VOICES[index % len(VOICES)]
             raw = Path(tmp) / "raw.wav"
             subprocess.run(["espeak-ng", "-v", voice, "-s", str(rate), "-g", "4", "-w",

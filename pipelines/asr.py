@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from pipelines.audio import SAMPLE_RATE_HZ, Audio
+from pipelines.lexicon import hotwords
 from pipelines.vad import SpeechRegion, VadOptions, detect_speech, speech_duration_s
 
 # Whisper has one code for Norwegian ("no", written as bokmål) and one for nynorsk.
@@ -45,6 +46,10 @@ class TranscriptionOptions:
     # Rewrite Danish/Swedish spellings into Norwegian where the word list proves it right
     # ("none" to keep Whisper's words as they are).
     orthography: str = "auto"
+    # The tenant's own terms: hotwords for decoding, and near misses rewritten after it.
+    lexicon: tuple[str, ...] = ()
+    lexicon_hotwords: bool = True
+    lexicon_correction: bool = True
 
     def validate(self) -> None:
         if self.language not in LANGUAGES:
@@ -125,6 +130,7 @@ class Transcriber:
         self.options = options
         self.model_name = model_name
         self._batched = None
+        self._corrector = None
 
     def with_options(self, **changes: Any) -> Transcriber:
         """A transcriber sharing this one's loaded model with some options changed."""
@@ -144,11 +150,11 @@ class Transcriber:
         raw = self._batched_segments(audio, regions) if self.options.batch_size > 1 \
             else self._sequential_segments(audio, regions)
         kept = _drop_hallucinations(raw) if self.options.drop_known_hallucinations else raw
-        spelling = self._spelling()
+        fixes = [fix for fix in (self._spelling(), self._term_correction()) if fix]
         for index, segment in enumerate(kept):
             converted = _to_segment(index, segment)
-            if spelling is not None:
-                converted = replace(converted, text=spelling(converted.text))
+            for fix in fixes:  # the text only; words keep what was heard, with its timing
+                converted = replace(converted, text=fix(converted.text))
             yield converted
 
     def _spelling(self) -> Callable[[str], str] | None:
@@ -162,6 +168,18 @@ class Transcriber:
         if not orthography.available(standard):
             return None  # the word list is not installed: keep Whisper's spelling
         return lambda text: orthography.correct(text, standard)
+
+    def _term_correction(self) -> Callable[[str], str] | None:
+        from pipelines import orthography
+        from pipelines.lexicon import TermCorrector
+
+        if not (self.options.lexicon and self.options.lexicon_correction):
+            return None
+        if self._corrector is None:
+            self._corrector = TermCorrector(self.options.lexicon,
+                                            orthography.any_norwegian_words())
+        corrector = self._corrector
+        return lambda text: corrector.correct(text)[0]
 
     def transcribe(self, audio: Audio, *, decode_s: float = 0.0,
                    on_segment: Callable[[Segment], None] | None = None) -> Transcript:
@@ -193,7 +211,7 @@ class Transcriber:
             condition_on_previous_text=o.condition_on_previous_text,
             word_timestamps=o.word_timestamps,
             initial_prompt=o.initial_prompt,
-            hotwords=o.hotwords,
+            hotwords=hotwords(o.lexicon, o.hotwords) if o.lexicon_hotwords else o.hotwords,
             no_speech_threshold=o.no_speech_threshold,
             log_prob_threshold=o.log_prob_threshold,
             compression_ratio_threshold=o.compression_ratio_threshold,

@@ -28,6 +28,12 @@ def norwegian_words(standard: str = "bokmaal") -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def any_norwegian_words() -> frozenset[str]:
+    """Bokmål and nynorsk forms together: a word in either is an ordinary word."""
+    return norwegian_words("bokmaal") | norwegian_words("nynorsk")
+
+
+@lru_cache(maxsize=1)
 def _rules() -> list[tuple[re.Pattern[str], str]]:
     data = json.loads(resources.files("pipelines").joinpath(
         "data/danish_to_norwegian.json").read_text("utf-8"))

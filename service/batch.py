@@ -113,7 +113,7 @@ def _process(source: str, sha256: str, out: str) -> FileResult:
     from pipelines.errors import DiktaError
     from pipelines.formats import to_json, to_text
     from structuring.export import to_json as note_json
-    from structuring.pipeline import structure
+    from structuring.written_standard import write_note
 
     engine, transcriber = _WORKER["engine"], _WORKER["transcriber"]
     try:
@@ -123,8 +123,10 @@ def _process(source: str, sha256: str, out: str) -> FileResult:
     stem = Path(out) / output_stem(Path(source))
     outputs = {f"{stem}.txt": to_text(transcript), f"{stem}.json": to_json(transcript)}
     if transcript.text:
-        note = structure(transcript.text,
-                         template=_WORKER["settings"].structuring.template)
+        settings = _WORKER["settings"].structuring
+        note = write_note(transcript.text, template=settings.template,
+                          language=transcriber.options.language,
+                          standard=settings.written_standard)
         outputs[f"{stem}.note.json"] = note_json(note)
     for path, text in outputs.items():
         Path(path).write_text(text, encoding="utf-8")

@@ -48,13 +48,16 @@ def main() -> None:
               help="Write AUDIO's transcript to OUT/<name>.<format> instead of stdout.")
 @click.option("--beam-size", type=click.IntRange(1, 20), default=None)
 @click.option("--batch-size", type=click.IntRange(1, 64), default=None)
+@click.option("--lexicon", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Terms file (one per line): hotwords and near-miss correction.")
 def transcribe(files: tuple[Path, ...], fmt: str, language: str | None, model: str | None,
-               out: Path | None, beam_size: int | None, batch_size: int | None) -> None:
+               out: Path | None, beam_size: int | None, batch_size: int | None,
+               lexicon: Path | None) -> None:
     """Transcribe AUDIO files (wav, mp3, m4a, ogg/opus, webm, flac, amr)."""
     engine = _engine()
     try:
         transcriber = engine.transcriber(model, language=language, beam_size=beam_size,
-                                         batch_size=batch_size)
+                                         batch_size=batch_size, lexicon=lexicon)
     except (DiktaError, ValueError) as exc:
         fail(str(exc), EXIT_USAGE if isinstance(exc, ValueError) else EXIT_FAILED)
     failures = 0
@@ -191,12 +194,14 @@ def models_convert(hf_dir: Path, out: Path, quantization: str, name: str | None,
         fail(str(exc))
 
 
-def _structure_text(spoken: str, template: str | None, language: str):
-    from structuring.pipeline import structure
+def _structure_text(spoken: str, template: str | None, language: str,
+                    standard: str | None = None):
+    from structuring.written_standard import write_note
 
+    settings = get_settings().structuring
     try:
-        return structure(spoken, template=template or get_settings().structuring.template,
-                         language=language)
+        return write_note(spoken, template=template or settings.template, language=language,
+                          standard=standard or settings.written_standard)
     except ValueError as exc:
         fail(str(exc), EXIT_USAGE)
 
@@ -219,6 +224,7 @@ def _render_note(note, fmt: str, transcript_text: str | None = None) -> str:
 
 
 NOTE_FORMATS = click.Choice(["text", "json", "fhir"])
+STANDARDS = click.Choice(["bokmaal", "nynorsk", "nynorsk-a"])
 
 
 @main.command()
@@ -226,12 +232,16 @@ NOTE_FORMATS = click.Choice(["text", "json", "fhir"])
 @click.option("--format", "fmt", type=NOTE_FORMATS, default="text", show_default=True)
 @click.option("--template", default=None, help="Section template: funksjonsomrader or isbar.")
 @click.option("--language", type=click.Choice(["nb", "nn"]), default="nb", show_default=True)
-def structure(text: str, fmt: str, template: str | None, language: str) -> None:
+@click.option("--standard", type=STANDARDS, default=None,
+              help="Written standard of the note; default: as dictated.")
+def structure(text: str, fmt: str, template: str | None, language: str,
+              standard: str | None) -> None:
     """Structure a dictation TEXT (or '-' for stdin) into a journal note."""
     spoken = sys.stdin.read() if text == "-" else text
     if not spoken.strip():
         fail("no dictation text given (pass TEXT or pipe it to 'dikta structure -')", EXIT_USAGE)
-    click.echo(_render_note(_structure_text(spoken, template, language), fmt), nl=False)
+    click.echo(_render_note(_structure_text(spoken, template, language, standard), fmt),
+               nl=False)
 
 
 @main.command()
@@ -240,8 +250,10 @@ def structure(text: str, fmt: str, template: str | None, language: str) -> None:
 @click.option("--template", default=None, help="Section template: funksjonsomrader or isbar.")
 @click.option("--language", type=click.Choice(["nb", "nn"]), default=None)
 @click.option("--model", default=None, help="Registered model name or model directory.")
+@click.option("--standard", type=STANDARDS, default=None,
+              help="Written standard of the note; default: as dictated.")
 def note(audio: Path, fmt: str, template: str | None, language: str | None,
-         model: str | None) -> None:
+         model: str | None, standard: str | None) -> None:
     """Transcribe AUDIO, then structure it into a journal note."""
     engine = _engine()
     try:
@@ -252,7 +264,7 @@ def note(audio: Path, fmt: str, template: str | None, language: str | None,
     except DiktaError as exc:
         fail(f"{audio}: {exc}")
     written_language = "nn" if transcriber.options.language == "nn" else "nb"
-    structured = _structure_text(transcript.text, template, written_language) \
+    structured = _structure_text(transcript.text, template, written_language, standard) \
         if transcript.text else None
     if structured is None:
         click.echo("dikta: no speech found in the recording; nothing to structure", err=True)
@@ -398,11 +410,14 @@ def eval_corrections(json_out: Path | None) -> None:
 
 @evaluate.command("synthetic")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-def eval_synthetic(out: Path) -> None:
+@click.option("--sentences", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="JSONL of {\"text\", \"dialect\"} to speak, e.g. "
+                   "evaluation/data/medication_sentences.jsonl")
+def eval_synthetic(out: Path, sentences: Path | None) -> None:
     """Build a synthetic dev manifest (espeak-ng voices and rates, noise, telephone band)."""
-    from evaluation.synthetic import build_manifest
+    from evaluation.synthetic import build_manifest, read_sentences
 
-    click.echo(build_manifest(out))
+    click.echo(build_manifest(out, sentences=read_sentences(sentences) if sentences else None))
 
 
 @evaluate.command("structuring")
@@ -785,8 +800,233 @@ def tenants_set_template(tenant: str, template: str) -> None:
         load_template(template)
         open_store(get_settings()).set_template(tenant, template)
     except (ValueError, LookupError) as exc:
-        fail(str(exc).strip("'\""), EXIT_USAGE)
+        fail(str(exc.args[0] if exc.args else exc), EXIT_USAGE)
     click.echo(f"{tenant}: notes use the '{template}' template")
+
+
+@tenants.command("set-standard")
+@click.argument("tenant")
+@click.argument("standard", type=click.Choice(["bokmaal", "nynorsk", "nynorsk-a",
+                                               "as-dictated"]))
+def tenants_set_standard(tenant: str, standard: str) -> None:
+    """Write TENANT's notes in STANDARD (språkloven); as-dictated follows each dictation."""
+    from service.store import open_store
+
+    value = None if standard == "as-dictated" else standard
+    try:
+        open_store(get_settings()).update_tenant(tenant, written_standard=value)
+    except LookupError as exc:
+        fail(str(exc.args[0] if exc.args else exc), EXIT_USAGE)
+    click.echo(f"{tenant}: notes written in {standard}")
+
+
+@tenants.command("set-lexicon")
+@click.argument("tenant")
+@click.argument("terms", type=click.Path(dir_okay=False, path_type=Path))
+def tenants_set_lexicon(tenant: str, terms: Path) -> None:
+    """Use TERMS (a file, one term per line, '#' comments; empty to clear) as TENANT's
+    lexicon: drug names, local places, staff words. The first ~600 characters also bias
+    decoding; all of them correct near misses."""
+    from pipelines.lexicon import read_lexicon
+    from service.store import open_store
+
+    try:
+        words = read_lexicon(terms)
+        open_store(get_settings()).update_tenant(tenant, lexicon=list(words) or None)
+    except (ValueError, LookupError) as exc:
+        fail(str(exc.args[0] if exc.args else exc), EXIT_USAGE)
+    click.echo(f"{tenant}: lexicon of {len(words)} terms")
+
+
+@tenants.command("show")
+@click.argument("tenant")
+def tenants_show(tenant: str) -> None:
+    """TENANT's settings: template, written standard, lexicon size, model."""
+    import json
+
+    from service.profile import tenant_profile
+    from service.store import open_store
+
+    settings = get_settings()
+    store = open_store(settings)
+    row = store.tenant_by_name(tenant)
+    if row is None:
+        fail(f"no tenant named '{tenant}'", EXIT_USAGE)
+    profile = tenant_profile(store, settings, row.id)
+    click.echo(json.dumps({"tenant": tenant, "template": profile.template,
+                           "written_standard": profile.written_standard or "as-dictated",
+                           "lexicon_terms": len(profile.lexicon),
+                           "model": profile.model or settings.model.name},
+                          ensure_ascii=False, indent=2))
+
+
+@main.group()
+def adapt() -> None:
+    """Adapt the model to a municipality: training data, fine-tuning, promotion gate."""
+
+
+@adapt.command("export")
+@click.option("--tenant", required=True, help="Tenant (municipality) name.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--test-fraction", type=click.FloatRange(0.0, 0.9), default=0.2,
+              show_default=True, help="Share of examples (whole speakers) held out for test.")
+@click.option("--max-edit-rate", type=click.FloatRange(0.0, 1.0), default=0.5,
+              show_default=True,
+              help="Skip notes whose approved text differs from the ASR draft more than this "
+                   "(rewritten, not corrected: the text would not match the audio).")
+def adapt_export(tenant: str, out: Path, test_fraction: float, max_edit_rate: float) -> None:
+    """Training manifest (train.jsonl / test.jsonl, 16 kHz WAV) from TENANT's approved
+    dictations whose speaker consented and whose audio retention still keeps."""
+    import json
+    from dataclasses import asdict
+
+    from models.training_data import export_training_data
+    from service.audit import AuditLog
+    from service.store import open_store
+
+    store = open_store(get_settings())
+    try:
+        summary = export_training_data(store, tenant, out, test_fraction=test_fraction,
+                                       max_edit_rate=max_edit_rate, audit=AuditLog(store))
+    except LookupError as exc:
+        fail(str(exc.args[0]), EXIT_USAGE)
+    click.echo(json.dumps(asdict(summary), ensure_ascii=False, indent=2))
+    for warning in summary.warnings:
+        click.echo(f"dikta: warning: {warning}", err=True)
+
+
+@adapt.command("train")
+@click.option("--base", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="transformers Whisper checkpoint to start from (e.g. NB-Whisper).")
+@click.option("--data", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder from 'dikta adapt export'.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--method", type=click.Choice(["lora", "full"]), default="lora",
+              show_default=True)
+@click.option("--epochs", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--learning-rate", type=float, default=1e-4, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 256), default=8, show_default=True)
+@click.option("--patience", type=click.IntRange(1, 100), default=3, show_default=True)
+@click.option("--language", type=click.Choice(["no", "nn"]), default="no", show_default=True)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
+              show_default=True)
+@click.option("--no-spec-augment", is_flag=True, help="Train without SpecAugment masks.")
+@click.option("--name", default=None,
+              help="Register the result as NAME (int8) and NAME-float16.")
+def adapt_train(base: Path, data: Path, out: Path, method: str, epochs: int,
+                learning_rate: float, batch_size: int, patience: int, language: str,
+                device: str, no_spec_augment: bool, name: str | None) -> None:
+    """Fine-tune BASE on DATA, convert to CTranslate2 int8 and float16, register."""
+    from models.finetune import FineTuneOptions, fine_tune
+    from models.registry import ModelRegistry
+
+    options = FineTuneOptions(method=method, epochs=epochs, learning_rate=learning_rate,
+                              batch_size=batch_size, patience=patience, language=language,
+                              device=device, spec_augment=not no_spec_augment)
+
+    def progress(epoch) -> None:
+        test = "-" if epoch.test_loss is None else f"{epoch.test_loss:.4f}"
+        click.echo(f"epoch {epoch.epoch}: train loss {epoch.train_loss:.4f}, test loss {test}"
+                   f" ({epoch.seconds:.1f} s)", err=True)
+
+    try:
+        result = fine_tune(base, data, out, options, on_epoch=progress)
+        if name:
+            registry = ModelRegistry(get_settings().model_dir)
+            registry.add(name, result.ct2_dirs["int8"])
+            registry.add(f"{name}-float16", result.ct2_dirs["float16"])
+    except (DiktaError, ValueError) as exc:
+        fail(str(exc), EXIT_USAGE if isinstance(exc, ValueError) else EXIT_FAILED)
+    for warning in result.warnings:
+        click.echo(f"dikta: warning: {warning}", err=True)
+    click.echo(f"best epoch {result.best_epoch} of {len(result.history)}"
+               f"{' (stopped early)' if result.stopped_early else ''}; "
+               f"{result.trainable_parameters:,} trainable parameters")
+    for quantization, path in result.ct2_dirs.items():
+        click.echo(f"{quantization}: {path}")
+    if name:
+        click.echo(f"registered: {name}, {name}-float16")
+
+
+@adapt.command("compare")
+@click.argument("old")
+@click.argument("new")
+@click.option("--manifest", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Evaluation manifest, e.g. test.jsonl from 'dikta adapt export'.")
+@click.option("--tenant", default=None,
+              help="Store the decision for TENANT and, if promoted, make NEW its model.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None)
+def adapt_compare(old: str, new: str, manifest: Path, tenant: str | None,
+                  json_out: Path | None) -> None:
+    """Promotion gate: evaluate OLD and NEW on MANIFEST; NEW wins only if better overall and
+    not worse on any dialect beyond its 95 % interval (exit 1 when not promoted)."""
+    import json
+
+    from evaluation.asr_eval import compare, run_system, score
+    from evaluation.manifest import read_manifest
+    from evaluation.normalize import NorwegianNormalizer
+    from models.promotion import decide
+
+    if old == new:
+        fail("OLD and NEW are the same model", EXIT_USAGE)
+    settings = get_settings()
+    store = None
+    if tenant:
+        from service.store import open_store
+
+        store = open_store(settings)
+        if store.tenant_by_name(tenant) is None:
+            fail(f"no tenant named '{tenant}'", EXIT_USAGE)
+    try:
+        rows = read_manifest(manifest)
+        systems = _eval_systems(_engine(), (old, new), ())
+    except (DiktaError, ValueError) as exc:
+        fail(str(exc), EXIT_USAGE if isinstance(exc, ValueError) else EXIT_FAILED)
+    normalizer = NorwegianNormalizer()
+    results = {s.label: score(rows, run_system(s, rows), normalizer) for s in systems}
+    old_result, new_result = results[systems[0].label], results[systems[1].label]
+    comparison = compare({"old": old_result, "new": new_result})
+    decision = decide([r.dialect for r in rows if not r.is_quiet], old_result, new_result,
+                      p_value=comparison[0]["p_value"] if comparison else None)
+    click.echo(f"{'PROMOTED' if decision.promote else 'NOT PROMOTED'}: {new} over {old}")
+    for reason in decision.reasons:
+        click.echo(f"  {reason}")
+    for check in decision.dialects:
+        low, high = check.difference_ci95
+        click.echo(f"  {check.dialect}: {check.old_wer:.3f} -> {check.new_wer:.3f} "
+                   f"(difference {low:+.3f} to {high:+.3f}, {check.utterances} utterances)")
+    figures = {"command": "dikta adapt " + " ".join(sys.argv[2:]), **decision.figures()}
+    if store is not None:
+        store.record_promotion(tenant, old, new, decision.promote, list(decision.reasons),
+                               figures)
+        if decision.promote:
+            click.echo(f"{tenant}: now transcribes with {new}")
+    if json_out:
+        json_out.write_text(json.dumps({"promote": decision.promote,
+                                        "reasons": list(decision.reasons), **figures},
+                                       ensure_ascii=False, indent=2) + "\n")
+    if not decision.promote:
+        sys.exit(EXIT_FAILED)
+
+
+@adapt.command("decisions")
+@click.option("--tenant", required=True)
+def adapt_decisions(tenant: str) -> None:
+    """The promotion gate's stored decisions for TENANT, newest first (JSON lines)."""
+    import json
+
+    from service.store import open_store
+
+    try:
+        decisions = open_store(get_settings()).promotions(tenant)
+    except LookupError as exc:
+        fail(str(exc.args[0]), EXIT_USAGE)
+    for d in decisions:
+        click.echo(json.dumps({"at": d.created_at.isoformat(), "old": d.old_model,
+                               "new": d.new_model, "promoted": d.promoted,
+                               "reasons": d.reasons, "figures": d.figures},
+                              ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -15,12 +15,22 @@ from models.manager import ModelManager
 from models.registry import ModelRegistry
 from pipelines.asr import Transcriber, TranscriptionOptions, Transcript
 from pipelines.audio import Audio, AudioOptions, AudioSource, decode_audio
+from pipelines.lexicon import clean_terms, read_lexicon
 from pipelines.vad import VadOptions
 from service.settings import Settings
 
 
+def lexicon_terms(settings: Settings, extra: object = None) -> tuple[str, ...]:
+    """The tenant's (or a given file's) terms first, then the service-wide lexicon file."""
+    if isinstance(extra, (str, Path)):
+        extra = read_lexicon(Path(extra))
+    base = read_lexicon(settings.asr.lexicon_file) if settings.asr.lexicon_file else ()
+    return clean_terms([*(extra or ()), *base])
+
+
 def transcription_options(settings: Settings, **overrides: object) -> TranscriptionOptions:
     asr = settings.asr
+    overrides["lexicon"] = lexicon_terms(settings, overrides.get("lexicon"))
     vad = VadOptions(min_silence_ms=asr.vad_min_silence_ms) if asr.vad else None
     options = TranscriptionOptions(
         language=asr.language,

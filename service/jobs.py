@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pipelines.errors import AudioError
 from service.audio_files import remove
+from service.profile import TenantProfile, tenant_profile
 from service.store import Dictation, Job, NoteVersion, Store, utcnow
 
 log = logging.getLogger("dikta.jobs")
@@ -46,10 +47,10 @@ class DictationProcessor:
         if claim is None:
             return Outcome("skipped")
         attempt, path, language, tenant_id = claim
-        template = self.store.tenant_template(tenant_id) or self.settings.structuring.template
+        profile = tenant_profile(self.store, self.settings, tenant_id)
         started = time.perf_counter()
         try:
-            work = lambda: self._transcribe_and_structure(Path(path), language, template)  # noqa: E731
+            work = lambda: self._transcribe_and_structure(Path(path), language, profile)  # noqa: E731
             transcript, note = self.gate.run_blocking(work) if self.gate else work()
         except AudioError as exc:
             self._close(dictation_id, "failed", str(exc))
@@ -78,15 +79,17 @@ class DictationProcessor:
     def _job(session, dictation_id: str) -> Job | None:
         return session.scalar(select(Job).where(Job.dictation_id == dictation_id))
 
-    def _transcribe_and_structure(self, path: Path, language: str, template: str):
-        from structuring.pipeline import structure
+    def _transcribe_and_structure(self, path: Path, language: str, profile: TenantProfile):
+        from structuring.written_standard import write_note
 
         from service.audio_files import read_audio
 
-        transcriber = self.engine.transcriber(language="nn" if language == "nn" else None)
+        transcriber = self.engine.transcriber(
+            profile.model, language="nn" if language == "nn" else None,
+            lexicon=profile.lexicon)
         transcript = self.engine.transcribe(read_audio(path), transcriber)
-        note = structure(transcript.text, template=template, language=language) \
-            if transcript.text else None
+        note = write_note(transcript.text, template=profile.template, language=language,
+                          standard=profile.written_standard) if transcript.text else None
         return transcript, note
 
     def _store_result(self, dictation_id: str, transcript, note, timings: dict) -> bool:

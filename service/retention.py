@@ -2,7 +2,8 @@
 
 Audio is part of the journal only until its content is written down
 (pasientjournalforskriften § 8), so by default it goes when the note is approved (see
-routers/notes.py); `hours_after_approval` keeps it a while for the nurse's review. Notes are
+routers/notes.py); `hours_after_approval` keeps it a while for the nurse's review, and
+`training_audio_days` keeps it for model adaptation only where the speaker consented. Notes are
 purged a configurable time after approval. Deletion is real: the file and the row (note
 versions and jobs go with it).
 """
@@ -37,6 +38,16 @@ def purge(store: Store, retention, now: datetime | None = None) -> PurgeResult:
     return PurgeResult(audio, dictations)
 
 
+def kept_for_training(row: Dictation, retention, now: datetime) -> bool:
+    """The speaker consented and the operator keeps consented audio for training."""
+    if not (row.training_consent and retention.training_audio_days > 0):
+        return False
+    approved = row.approved_at or now
+    if approved.tzinfo is None:  # SQLite gives naive UTC datetimes back
+        approved = approved.replace(tzinfo=timezone.utc)
+    return now < approved + timedelta(days=retention.training_audio_days)
+
+
 def _expired_audio(store: Store, retention, now: datetime) -> int:
     if retention.audio == "hours_after_approval":
         cutoff = now - timedelta(hours=retention.audio_hours_after_approval)
@@ -50,6 +61,8 @@ def _expired_audio(store: Store, retention, now: datetime) -> int:
                                                  Dictation.approved_at <= cutoff,
                                                  Dictation.audio_path.is_not(None)))
         for row in rows:
+            if kept_for_training(row, retention, now):
+                continue
             remove(row.audio_path)
             row.audio_path = None
             count += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +50,9 @@ class AsrSettings(BaseModel):
     vad_min_silence_ms: int = 600
     initial_prompt: str | None = None
     hotwords: str | None = None
+    lexicon_file: Path | None = None
+    """Service-wide terms (one per line) for hotwords and near-miss correction, after each
+    tenant's own lexicon (`dikta tenants set-lexicon`)."""
     orthography: str = "auto"
     """Norwegian spelling of Whisper's Danish/Swedish forms: auto (bokmål, or nynorsk for
     nn, when Debian's wnorwegian word list is installed), bokmaal, nynorsk or none."""
@@ -111,6 +115,9 @@ class RetentionSettings(BaseModel):
     (the EPJ holds the journal; Dikta's copy is a working copy)."""
     purge_interval_s: float = 3600.0
     """How often the service runs the purge by itself (0: only `dikta purge`)."""
+    training_audio_days: float = 0.0
+    """Keep the recording of an approved dictation whose speaker consented to training use
+    this many days, for `dikta adapt export`; 0 (default): never kept for training."""
 
 
 class OidcSettings(BaseModel):
@@ -133,6 +140,9 @@ class SecuritySettings(BaseModel):
 class StructuringSettings(BaseModel):
     template: str = "funksjonsomrader"
     """Section template for notes: `funksjonsomrader`, or `isbar` for handover reports."""
+    written_standard: Literal["bokmaal", "nynorsk", "nynorsk-a"] | None = None
+    """Written standard of notes (språkloven); unset: as dictated (nynorsk dictation →
+    nynorsk note). A tenant's own standard (`dikta tenants set-standard`) wins."""
 
 
 class Settings(BaseSettings):

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -94,6 +95,12 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     note_template: Mapped[str | None] = mapped_column(String(50), nullable=True)
     """Section template of this tenant's notes; unset: the service default."""
+    written_standard: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    """bokmaal | nynorsk | nynorsk-a (språkloven); unset: the service default."""
+    lexicon: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    """The tenant's own terms (drugs, places, staff words) for decoding and correction."""
+    model: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    """The tenant's ASR model (set by a passed promotion gate); unset: the service default."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -133,6 +140,10 @@ class Dictation(Base):
     source_name: Mapped[str | None] = mapped_column(String(500), nullable=True)
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     dialect: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    speaker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """Who dictated (staff reference); pseudonymised before it leaves the database."""
+    training_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The speaker agreed that this recording may train the municipality's own model."""
 
 
 class Batch(Base):
@@ -174,6 +185,20 @@ class NoteVersion(Base):
     text: Mapped[str] = mapped_column(EncryptedText)
     note: Mapped[dict | None] = mapped_column(EncryptedJSON, nullable=True)
     author: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ModelPromotion(Base):
+    """One run of the promotion gate: the decision and the figures behind it."""
+
+    __tablename__ = "model_promotions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    old_model: Mapped[str] = mapped_column(String(500))
+    new_model: Mapped[str] = mapped_column(String(500))
+    promoted: Mapped[bool] = mapped_column(Boolean)
+    reasons: Mapped[list] = mapped_column(JSON)
+    figures: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -284,6 +309,40 @@ class Store:
         with self.session() as s:
             tenant = s.get(Tenant, tenant_id)
             return tenant.note_template if tenant else None
+
+    def update_tenant(self, tenant_name: str, **values) -> None:
+        """Set tenant columns (written_standard, lexicon, model …); None unsets."""
+        with self.session() as s, s.begin():
+            tenant = s.scalar(select(Tenant).where(Tenant.name == tenant_name))
+            if tenant is None:
+                raise LookupError(f"no tenant named '{tenant_name}'")
+            for column, value in values.items():
+                setattr(tenant, column, value)
+
+    def record_promotion(self, tenant_name: str, old: str, new: str, promoted: bool,
+                         reasons: list[str], figures: dict) -> None:
+        """Store a promotion-gate decision; a promoted model becomes the tenant's model."""
+        with self.session() as s, s.begin():
+            tenant = s.scalar(select(Tenant).where(Tenant.name == tenant_name))
+            if tenant is None:
+                raise LookupError(f"no tenant named '{tenant_name}'")
+            s.add(ModelPromotion(tenant_id=tenant.id, old_model=old, new_model=new,
+                                 promoted=promoted, reasons=reasons, figures=figures))
+            if promoted:
+                tenant.model = new
+
+    def promotions(self, tenant_name: str) -> list[ModelPromotion]:
+        with self.session() as s:
+            tenant = s.scalar(select(Tenant).where(Tenant.name == tenant_name))
+            if tenant is None:
+                raise LookupError(f"no tenant named '{tenant_name}'")
+            return list(s.scalars(select(ModelPromotion)
+                                  .where(ModelPromotion.tenant_id == tenant.id)
+                                  .order_by(ModelPromotion.created_at.desc())))
+
+    def tenant(self, tenant_id: str) -> Tenant | None:
+        with self.session() as s:
+            return s.get(Tenant, tenant_id)
 
     def tenant_by_name(self, name: str) -> Tenant | None:
         with self.session() as s:

@@ -33,20 +33,21 @@ LOINC, UCUM = "http://loinc.org", "http://unitsofmeasure.org"
 SECTION_SYSTEM = "urn:dikta:journal-section"
 
 
-def section_titles(template_name: str) -> dict[str, str]:
-    return {s.key: s.title for s in template(template_name)}
+def section_titles(template_name: str, language: str = "nb") -> dict[str, str]:
+    return {s.key: s.title_nn if language == "nn" else s.title for s in template(template_name)}
 
 
 def to_text(note: StructuredNote) -> str:
     """Paste-ready text: sentences grouped under their section headings, in template order."""
-    titles = section_titles(note.template)
+    titles = section_titles(note.template, note.language)
     order = {key: i for i, key in enumerate(titles)}
     blocks = []
     ordered = sorted(note.sentences, key=lambda s: order.get(s.section, len(order)))
     for key, sentences in groupby(ordered, key=lambda s: s.section):
         blocks.append(f"{titles.get(key, key)}:\n" + " ".join(s.text for s in sentences))
     for event in note.events:
-        blocks.append(f"Velferdsteknologi – hendelse: {_event_line(event)}")
+        label = "hending" if note.language == "nn" else "hendelse"
+        blocks.append(f"Velferdsteknologi – {label}: {_event_line(event)}")
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
 
@@ -109,7 +110,7 @@ def validate_fhir(bundle: dict) -> None:
 
 def _composition(note: StructuredNote, subject: dict, stamp: str,
                  refs: dict[str, list[str]]) -> dict:
-    titles = section_titles(note.template)
+    titles = section_titles(note.template, note.language)
     sections = []
     for key, title in titles.items():
         sentences = [s.text for s in note.sentences if s.section == key]

@@ -34,6 +34,7 @@ ENTITY_HINTS = {
 class SectionInfo:
     key: str
     title: str
+    title_nn: str
     aliases: tuple[str, ...]
     keywords: tuple[str, ...]
 
@@ -44,7 +45,8 @@ def template(name: str | None = None) -> list[SectionInfo]:
     if name not in rules["templates"]:
         raise ValueError(f"unknown section template '{name}' "
                          f"(choose from {', '.join(rules['templates'])})")
-    return [SectionInfo(s["key"], s["title"], tuple(s["aliases"]), tuple(s["keywords"]))
+    return [SectionInfo(s["key"], s["title"], s.get("title_nn", s["title"]),
+                        tuple(s["aliases"]), tuple(s["keywords"]))
             for s in rules["templates"][name]]
 
 

@@ -387,6 +387,23 @@ def test_tenant_template_shapes_its_notes(server):
                         "annet"}
 
 
+def test_nynorsk_tenant_gets_nynorsk_notes_and_edits_stay_nynorsk(server):
+    url, keys, app = server
+    store = app.state.dikta.store
+    key = store.create_key("kommune-nynorsk", ALL_SCOPES)
+    store.update_tenant("kommune-nynorsk", written_standard="nynorsk")
+    response = httpx.post(f"{url}/v1/dictations", headers=auth(key),
+                          files={"file": ("d.wav", FEBER.read_bytes(), "audio/wav")})
+    dictation_id = response.json()["id"]
+    assert wait_done(url, key, dictation_id)["note"]["language"] == "nn"
+    edited = httpx.put(f"{url}/v1/dictations/{dictation_id}/note", headers=auth(key),
+                       json={"text": "Ho har vondt i magen og har feber. Temperatur 38,4."})
+    note = edited.json()["note"]
+    assert note["language"] == "nn"
+    assert note["sentences"][0]["text"] == "Ho har vondt i magen og har feber."
+    assert {"type": "vital.temperature", "value": "38.4", "sentence": 1} in note["entities"]
+
+
 def test_note_versions_edit_then_approve_deletes_the_audio(server):
     url, keys, app = server
     created = httpx.post(f"{url}/v1/dictations", headers=auth(keys["a"]),

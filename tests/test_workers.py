@@ -126,7 +126,7 @@ def test_killed_worker_job_completes_on_another_with_one_result(broker, tmp_path
 class FlakyEngine:
     """An engine whose transcription raises: to see retries and the dead letter."""
 
-    def transcriber(self, **_):
+    def transcriber(self, *_, **__):
         raise RuntimeError("GPU fell off the bus")
 
 

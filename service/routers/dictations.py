@@ -29,6 +29,11 @@ class DictationMetadata(BaseModel):
     device_id: str | None = Field(None, max_length=200)
     dialect: str | None = Field(None, max_length=50,
                                 description="Speaker's dialect region, e.g. trøndersk")
+    speaker: str | None = Field(None, max_length=200,
+                                description="Who dictated (staff reference, not a name); "
+                                            "keeps speakers apart in training data")
+    training_consent: bool = Field(False, description="The speaker agrees that this "
+                                   "recording may adapt the municipality's own model")
 
 
 class DictationOut(BaseModel):
@@ -44,6 +49,7 @@ class DictationOut(BaseModel):
     recorded_at: datetime | None
     device_id: str | None
     dialect: str | None = None
+    training_consent: bool = False
     created_at: datetime
     updated_at: datetime
     attempts: int
@@ -120,11 +126,14 @@ async def post_dictation(
     recorded_at: Annotated[datetime | None, Form()] = None,
     device_id: Annotated[str | None, Form(max_length=200)] = None,
     dialect: Annotated[str | None, Form(max_length=50)] = None,
+    speaker: Annotated[str | None, Form(max_length=200)] = None,
+    training_consent: Annotated[bool, Form()] = False,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ):
     """Accept a recorded dictation; it is transcribed and structured in the background."""
     meta = DictationMetadata(patient_ref=patient_ref, note_type=note_type, language=language,
-                             recorded_at=recorded_at, device_id=device_id, dialect=dialect)
+                             recorded_at=recorded_at, device_id=device_id, dialect=dialect,
+                             speaker=speaker, training_consent=training_consent)
     data = await file.read()
     row, created = create_dictation(state, tenant.id, data, meta, idempotency_key)
     audit(request, "create" if created else "read", "dictation", row.id, row.patient_ref)

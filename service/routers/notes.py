@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from service import audio_files
 from service.deps import StateDep, TenantDep, audit, require
 from service.problems import Problem
+from service.profile import tenant_profile
+from service.retention import kept_for_training
 from service.routers.dictations import DictationOut, _owned, dictation_out
 from service.store import Dictation, NoteVersion, utcnow
 
@@ -48,7 +50,7 @@ def _latest(session, dictation_id: str) -> NoteVersion | None:
 
 def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: str | None,
                  text: str | None = None) -> Dictation:
-    from structuring.pipeline import structure
+    from structuring.written_standard import write_note
 
     owned = _owned(state, tenant_id, dictation_id)
     with state.store.session() as s, s.begin():
@@ -66,15 +68,19 @@ def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: st
             text = latest.text if latest else (row.transcript or "")
             note = latest.note if latest else row.note
         else:
-            template = state.store.tenant_template(tenant_id) or \
-                state.settings.structuring.template
-            note = structure(text, template=template, language=row.language).to_dict()
+            profile = tenant_profile(state.store, state.settings, tenant_id)
+            # The nurse edits the note in its own written standard.
+            written_in = ((latest.note if latest else row.note) or {}).get(
+                "language", row.language)
+            note = write_note(text, template=profile.template, language=written_in,
+                              standard=profile.written_standard).to_dict()
         s.add(NoteVersion(dictation_id=row.id, version=number + 1, kind=kind, text=text,
                           note=note, author=author))
         row.note, row.updated_at = note, utcnow()
         if kind == "approved":
             row.approved_at = row.updated_at
-            if state.settings.retention.audio == "on_approval":
+            if state.settings.retention.audio == "on_approval" and not kept_for_training(
+                    row, state.settings.retention, row.approved_at):
                 audio_files.remove(row.audio_path)
                 row.audio_path = None
         return row

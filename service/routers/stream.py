@@ -15,6 +15,7 @@ from pipelines.audio import SAMPLE_RATE_HZ, Audio, AudioOptions, decode_audio
 from pipelines.errors import AudioError
 from pipelines.vad import VadOptions, detect_speech
 from service.deps import authenticate_websocket
+from service.profile import TenantProfile, tenant_profile
 from service.gate import Busy
 
 router = APIRouter(tags=["streaming"])
@@ -26,7 +27,8 @@ MAX_STREAM_S = 30 * 60  # one live dictation; longer recordings go through /v1/d
 class LiveDictation:
     """The audio of one live dictation and how much of it has settled into final text."""
 
-    def __init__(self, state, fmt: str, language: str | None) -> None:
+    def __init__(self, state, fmt: str, language: str | None,
+                 profile: TenantProfile | None = None) -> None:
         self.state, self.fmt = state, fmt
         self.pcm = np.zeros(0, dtype=np.float32)
         self.container = bytearray()  # webm/ogg: the whole stream so far, decoded on demand
@@ -36,8 +38,10 @@ class LiveDictation:
         service = state.settings.service
         self.tick = int(service.stream_interim_every_s * SAMPLE_RATE_HZ)
         self.endpoint = int(service.stream_endpoint_silence_ms * SAMPLE_RATE_HZ / 1000)
-        overrides = {"language": language} if language else {}
-        self.final_asr = state.engine.transcriber(**overrides)
+        overrides: dict[str, object] = {"language": language} if language else {}
+        if profile is not None:
+            overrides["lexicon"] = profile.lexicon
+        self.final_asr = state.engine.transcriber(profile and profile.model, **overrides)
         self.interim_asr = self.final_asr.with_options(beam_size=1, word_timestamps=False,
                                                        temperatures=(0.0,))
 
@@ -126,17 +130,17 @@ async def stream(websocket: WebSocket) -> None:
             if message.get("text") is not None:
                 command = _command(message["text"])
                 if command.get("type") == "start":
-                    live = _start(state, command)
+                    live = _start(state, command, tenant)
                     await websocket.send_json({"type": "ready", "format": live.fmt,
                                                "sample_rate": SAMPLE_RATE_HZ})
                 elif command.get("type") == "stop":
-                    live = live or _start(state, {})
+                    live = live or _start(state, {}, tenant)
                     for reply in await live.finish():
                         await websocket.send_json(reply)
                     await websocket.close()
                     return
                 continue
-            live = live or _start(state, {})
+            live = live or _start(state, {}, tenant)
             live.add(message.get("bytes") or b"")
             if live.due():
                 for reply in await live.step():
@@ -158,7 +162,7 @@ def _command(text: str) -> dict:
     return command
 
 
-def _start(state, command: dict) -> LiveDictation:
+def _start(state, command: dict, tenant) -> LiveDictation:
     fmt = command.get("format", "pcm16")
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
@@ -167,4 +171,5 @@ def _start(state, command: dict) -> LiveDictation:
     language = command.get("language")
     if language is not None and language not in LANGUAGES:
         raise ValueError("language must be no, nb or nn")
-    return LiveDictation(state, fmt, language)
+    return LiveDictation(state, fmt, language,
+                         tenant_profile(state.store, state.settings, tenant.id))

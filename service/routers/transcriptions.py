@@ -13,6 +13,7 @@ from pipelines.formats import to_srt, to_vtt
 from service.deps import StateDep, TenantDep, audit, require
 from service.gate import Busy
 from service.problems import Problem
+from service.profile import tenant_profile
 
 router = APIRouter(tags=["transcriptions"])
 OPENAI_DEFAULT_MODELS = {"whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe", ""}
@@ -122,10 +123,13 @@ async def create_transcription(
     model_name = None if model in OPENAI_DEFAULT_MODELS else _registered(state, model)
     data = await file.read()
     audit(request, "create", "transcription", None)
-    options: dict[str, object] = {"language": _language(language), "initial_prompt": prompt}
+    profile = tenant_profile(state.store, state.settings, tenant.id)
+    options: dict[str, object] = {"language": _language(language), "initial_prompt": prompt,
+                                  "lexicon": profile.lexicon}
     if temperature > 0:
         options["temperatures"] = (temperature,)
-    transcript = await transcribe_upload(state, data, model=model_name, **options)
+    transcript = await transcribe_upload(state, data, model=model_name or profile.model,
+                                         **options)
     if response_format == "text":
         return PlainTextResponse(transcript.text + "\n")
     if response_format == "srt":
