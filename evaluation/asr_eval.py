@@ -24,6 +24,7 @@ from evaluation.metrics import (
     corpus_rate,
     paired_bootstrap_p,
     percentile,
+    term_insertions,
     term_recall,
     word_errors,
 )
@@ -85,8 +86,9 @@ def score(rows: Sequence[ManifestRow], hyps: Sequence[Hypothesis],
     exact = [word_errors(r.text.strip(), h.text.strip()) for r, h in speech]
     audio_s = sum(h.audio_s for h in hyps)
     processing_s = sum(h.latency_s for h in hyps)
-    recall, found, said = term_recall(medical_terms(), [basic_normalize(r.text) for r, _ in speech],
-                                      [basic_normalize(h.text) for _, h in speech])
+    plain_refs = [basic_normalize(r.text) for r, _ in speech]
+    plain_hyps = [basic_normalize(h.text) for _, h in speech]
+    recall, found, said = term_recall(medical_terms(), plain_refs, plain_hyps)
     latencies = [h.latency_s for h in hyps]
     return {
         "utterances": len(speech),
@@ -102,6 +104,7 @@ def score(rows: Sequence[ManifestRow], hyps: Sequence[Hypothesis],
         "medical_term_recall": recall,
         "medical_terms_said": said,
         "medical_terms_found": found,
+        "medical_terms_inserted": term_insertions(medical_terms(), plain_refs, plain_hyps),
         "hallucination_rate": (sum(1 for _, h in quiet if normalizer(h.text)) / len(quiet))
         if quiet else 0.0,
         "hallucinated_words": sum(len(normalizer(h.text).split()) for _, h in quiet),

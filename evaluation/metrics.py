@@ -121,6 +121,17 @@ def term_recall(terms: Sequence[str], references: Sequence[str], hypotheses: Seq
     return (found / said if said else 0.0), found, said
 
 
+def term_insertions(terms: Sequence[str], references: Sequence[str],
+                    hypotheses: Sequence[str]) -> int:
+    """Lexicon terms written where they were not said: invented drug names are dangerous."""
+    inserted = 0
+    for reference, hypothesis in zip(references, hypotheses):
+        ref_words, hyp_words = reference.split(), hypothesis.split()
+        inserted += sum(1 for term in terms if _contains(hyp_words, term.split())
+                        and not _contains(ref_words, term.split()))
+    return inserted
+
+
 def _contains(words: list[str], parts: list[str]) -> bool:
     k = len(parts)
     return any(words[i:i + k] == parts for i in range(len(words) - k + 1))

@@ -46,9 +46,11 @@ class TranscriptionOptions:
     # Rewrite Danish/Swedish spellings into Norwegian where the word list proves it right
     # ("none" to keep Whisper's words as they are).
     orthography: str = "auto"
-    # The tenant's own terms: hotwords for decoding, and near misses rewritten after it.
+    # The tenant's own terms: near misses rewritten after decoding, and optionally hotwords.
+    # Hotwords are off by default: on poorly heard audio Whisper continues the term list and
+    # writes drug names nobody said (docs/benchmarks.md, "Lexicon biasing").
     lexicon: tuple[str, ...] = ()
-    lexicon_hotwords: bool = True
+    lexicon_hotwords: bool = False
     lexicon_correction: bool = True
 
     def validate(self) -> None:

@@ -1,8 +1,10 @@
 """A tenant's own vocabulary (drug names, local places, staff words) in decoding and after it.
 
 Two steps, both without training:
-1. *Biasing*: the terms go to Whisper as hotwords, so decoding leans towards them.
-2. *Near-miss correction*: a word (or two or three words run together: "par akett") that is
+1. *Biasing* (opt-in): the terms go to Whisper as hotwords, so decoding leans towards them.
+   It raises term recall a lot, but on poorly heard audio Whisper continues the list and
+   writes terms nobody said, so it is off unless the operator turns it on.
+2. *Near-miss correction* (always, where a lexicon is set): a word (or two or three words run together: "par akett") that is
    not a Norwegian word and sounds almost like exactly one lexicon term is rewritten to it.
    "Sounds like" is edit distance between phonetic keys (`data/lexicon_matching.json`); a
    rewrite needs a close match *and* a clear margin over the next-best term, so ordinary

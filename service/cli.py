@@ -49,7 +49,8 @@ def main() -> None:
 @click.option("--beam-size", type=click.IntRange(1, 20), default=None)
 @click.option("--batch-size", type=click.IntRange(1, 64), default=None)
 @click.option("--lexicon", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Terms file (one per line): hotwords and near-miss correction.")
+              help="Terms file (one per line): near-miss correction (and hotwords if "
+                   "DIKTA_ASR__LEXICON_HOTWORDS=true).")
 def transcribe(files: tuple[Path, ...], fmt: str, language: str | None, model: str | None,
                out: Path | None, beam_size: int | None, batch_size: int | None,
                lexicon: Path | None) -> None:
@@ -332,7 +333,8 @@ def eval_asr(manifest: Path, models: tuple[str, ...], variants: tuple[str, ...],
     for label, r in results.items():
         low, high = r["wer_ci95"]
         click.echo(f"{label}: WER {r['wer']:.3f} ({low:.3f}–{high:.3f}), CER {r['cer']:.3f}, "
-                   f"medical terms {r['medical_term_recall']:.2f}, hallucination "
+                   f"medical terms {r['medical_term_recall']:.2f} "
+                   f"({r['medical_terms_inserted']} inserted), hallucination "
                    f"{r['hallucination_rate']:.2f}, RTFx {r['rtfx']:.1f}, p95 "
                    f"{r['latency_p95_s']:.2f} s")
         for name, g in r["by_dialect"].items():
@@ -825,8 +827,8 @@ def tenants_set_standard(tenant: str, standard: str) -> None:
 @click.argument("terms", type=click.Path(dir_okay=False, path_type=Path))
 def tenants_set_lexicon(tenant: str, terms: Path) -> None:
     """Use TERMS (a file, one term per line, '#' comments; empty to clear) as TENANT's
-    lexicon: drug names, local places, staff words. The first ~600 characters also bias
-    decoding; all of them correct near misses."""
+    lexicon: drug names, local places, staff words. Near misses of them are corrected; with
+    DIKTA_ASR__LEXICON_HOTWORDS=true the first ~600 characters also bias decoding."""
     from pipelines.lexicon import read_lexicon
     from service.store import open_store
 

@@ -40,6 +40,7 @@ def transcription_options(settings: Settings, **overrides: object) -> Transcript
         initial_prompt=asr.initial_prompt,
         hotwords=asr.hotwords,
         orthography=asr.orthography,
+        lexicon_hotwords=asr.lexicon_hotwords,
         vad=vad,
     )
     changes = {k: v for k, v in overrides.items() if v is not None}

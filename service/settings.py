@@ -51,8 +51,11 @@ class AsrSettings(BaseModel):
     initial_prompt: str | None = None
     hotwords: str | None = None
     lexicon_file: Path | None = None
-    """Service-wide terms (one per line) for hotwords and near-miss correction, after each
+    """Service-wide terms (one per line) for near-miss correction (and hotwords), after each
     tenant's own lexicon (`dikta tenants set-lexicon`)."""
+    lexicon_hotwords: bool = False
+    """Also give the lexicon to Whisper as hotwords: raises term recall a lot, but on poorly
+    heard audio Whisper may write terms nobody said; check with `dikta eval asr` first."""
     orthography: str = "auto"
     """Norwegian spelling of Whisper's Danish/Swedish forms: auto (bokmål, or nynorsk for
     nn, when Debian's wnorwegian word list is installed), bokmaal, nynorsk or none."""

@@ -97,10 +97,11 @@ class _RecordingModel(_FakeModel):
 def test_transcriber_sends_hotwords_and_corrects_segments():
     audio = Audio(np.full(SAMPLE_RATE_HZ, 0.1, dtype=np.float32), "wav", "pcm_s16le")
     model = _RecordingModel([" Hun fikk par akett og Marivan."])
-    options = TranscriptionOptions(vad=None, lexicon=("Paracet", "Marevan"))
+    options = TranscriptionOptions(vad=None, lexicon=("Paracet", "Marevan"),
+                                   lexicon_hotwords=True)
     assert Transcriber(model, options).transcribe(audio).text == "Hun fikk Paracet og Marevan."
     assert model.kwargs["hotwords"] == "Paracet, Marevan"
     plain = Transcriber(model, TranscriptionOptions(
-        vad=None, lexicon=("Paracet",), lexicon_hotwords=False, lexicon_correction=False))
+        vad=None, lexicon=("Paracet",), lexicon_correction=False))  # hotwords off by default
     assert plain.transcribe(audio).text == "Hun fikk par akett og Marivan."
     assert model.kwargs["hotwords"] is None
