@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from evaluation.manifest import ManifestRow, read_manifest
 from models.errors import ModelError
 
 LANGUAGE_TOKENS = {"no": "<|no|>", "nb": "<|no|>", "nn": "<|nn|>"}
@@ -94,13 +95,12 @@ class EarlyStopping:
         return self.rounds_since >= self.patience
 
 
-def read_examples(manifest: Path) -> list[dict]:
-    if not manifest.is_file():
+def read_examples(manifest: Path) -> list[ManifestRow]:
+    """The rows with text of an export's train/test manifest; none when it is absent or empty
+    (an export with a single speaker has no test split)."""
+    if not manifest.is_file() or not manifest.read_text("utf-8").strip():
         return []
-    rows = [json.loads(line) for line in manifest.read_text("utf-8").splitlines()
-            if line.strip()]
-    return [{**r, "audio": str((manifest.parent / r["audio"]).resolve())} for r in rows
-            if r.get("text", "").strip()]
+    return [row for row in read_manifest(manifest) if row.text.strip()]
 
 
 def fine_tune(base: Path, data: Path, out: Path, options: FineTuneOptions = FineTuneOptions(),
@@ -205,14 +205,14 @@ class _Batches:
                        ids("<|notimestamps|>")]
         self.eot = ids("<|endoftext|>")
         self.max_label = config.max_target_positions - 1
-        self.audio_cache: dict[str, object] = {}
+        self.audio_cache: dict[Path, object] = {}
 
-    def make(self, examples: list[dict], device: str):
+    def make(self, examples: list[ManifestRow], device: str):
         import torch
 
-        audio = [self._audio(e["audio"]) for e in examples]
+        audio = [self._audio(e.audio) for e in examples]
         inputs = self.features(audio, sampling_rate=16000, return_tensors="pt").input_features
-        labels = [(self.prefix + self.tokenizer.encode(" " + e["text"].strip(),
+        labels = [(self.prefix + self.tokenizer.encode(" " + e.text.strip(),
                                                         add_special_tokens=False)
                    + [self.eot])[:self.max_label] for e in examples]
         width = max(len(label) for label in labels)
@@ -221,11 +221,11 @@ class _Batches:
             padded[row, :len(label)] = torch.tensor(label)
         return inputs.to(device), padded.to(device)
 
-    def _audio(self, path: str):
+    def _audio(self, path: Path):
         from pipelines.audio import decode_audio
 
         if path not in self.audio_cache:
-            self.audio_cache[path] = decode_audio(Path(path)).samples
+            self.audio_cache[path] = decode_audio(path).samples
         return self.audio_cache[path]
 
 
@@ -237,7 +237,7 @@ def _warmup_then_linear(warmup: int, total: int) -> Callable[[int], float]:
     return factor
 
 
-def _train_epoch(model, batches: _Batches, examples: list[dict], options: FineTuneOptions,
+def _train_epoch(model, batches: _Batches, examples: list[ManifestRow], options: FineTuneOptions,
                  optimizer, scheduler, device: str) -> float:
     import torch
 
@@ -258,7 +258,7 @@ def _train_epoch(model, batches: _Batches, examples: list[dict], options: FineTu
     return total / count
 
 
-def _loss(model, batches: _Batches, examples: list[dict], batch_size: int, device: str
+def _loss(model, batches: _Batches, examples: list[ManifestRow], batch_size: int, device: str
           ) -> float:
     import torch
 

@@ -75,22 +75,13 @@ def export_training_data(store, tenant_name: str, out: Path, *, test_fraction: f
     os.chmod(out, 0o700)
     skipped: Counter[str] = Counter()
     examples: list[TrainingExample] = []
-    seen_audio: set[str] = set()
-    seen_text: set[tuple[str, str]] = set()
+    seen: set[object] = set()  # audio hashes and (speaker, text) pairs already taken
     with store.session() as s:
         rows = list(s.scalars(select(Dictation).where(
             Dictation.tenant_id == tenant.id, Dictation.approved_at.is_not(None))
             .order_by(Dictation.approved_at)))
     for row in rows:
-        reason, example = _example(store, tenant.id, row, out, max_edit_rate)
-        if example is not None:
-            key = (example.speaker, " ".join(example.text.lower().split()))
-            if row.audio_sha256 in seen_audio or key in seen_text:
-                reason, example = "duplicate", None
-                _discard(out, row, tenant.id)
-            else:
-                seen_audio.add(row.audio_sha256)
-                seen_text.add(key)
+        reason, example = _example(store, tenant.id, row, out, max_edit_rate, seen)
         if example is None:
             skipped[reason] += 1
             continue
@@ -102,8 +93,10 @@ def export_training_data(store, tenant_name: str, out: Path, *, test_fraction: f
     return _write(out, tenant_name, examples, skipped, test_fraction, seed)
 
 
-def _example(store, tenant_id: str, row, out: Path, max_edit_rate: float
+def _example(store, tenant_id: str, row, out: Path, max_edit_rate: float, seen: set
              ) -> tuple[str, TrainingExample | None]:
+    """The example of one approved dictation, or why it is left out (checks before the
+    audio is decoded, cheapest first)."""
     from structuring.privacy import contains_national_id
 
     if not row.training_consent:
@@ -117,16 +110,21 @@ def _example(store, tenant_id: str, row, out: Path, max_edit_rate: float
         return "national_id_in_text", None  # masking it would no longer match the audio
     if draft is not None and _edit_rate(draft, approved) > max_edit_rate:
         return "rewritten_not_corrected", None
-    duration = _write_audio(row, out / "audio" / f"{pseudonym(tenant_id, row.id, 'utt-')}.wav")
+    speaker = pseudonym(tenant_id, row.speaker, "spk-") if row.speaker else "spk-ukjent"
+    said = (speaker, " ".join(approved.lower().split()))
+    if row.audio_sha256 in seen or said in seen:
+        return "duplicate", None
+    example_id = pseudonym(tenant_id, row.id, "utt-")
+    target = out / "audio" / f"{example_id}.wav"
+    duration = _write_audio(row, target)
     if duration is None:
         return "audio_unreadable", None
     if duration > MAX_EXAMPLE_S:
-        _discard(out, row, tenant_id)
+        target.unlink()
         return "longer_than_30s", None
-    example_id = pseudonym(tenant_id, row.id, "utt-")
+    seen.update((row.audio_sha256, said))
     return "", TrainingExample(
-        id=example_id, audio=f"audio/{example_id}.wav", text=approved,
-        speaker=pseudonym(tenant_id, row.speaker or "", "spk-") if row.speaker else "spk-ukjent",
+        id=example_id, audio=f"audio/{example_id}.wav", text=approved, speaker=speaker,
         dialect=row.dialect or "ukjent", language=row.language or "nb",
         duration_s=round(duration, 2))
 
@@ -169,10 +167,6 @@ def _write_audio(row, target: Path) -> float | None:
         handle.writeframes((np.clip(audio.samples, -1, 1) * 32767).astype("<i2").tobytes())
     os.chmod(target, 0o600)
     return audio.duration_s
-
-
-def _discard(out: Path, row, tenant_id: str) -> None:
-    (out / "audio" / f"{pseudonym(tenant_id, row.id, 'utt-')}.wav").unlink(missing_ok=True)
 
 
 def _write(out: Path, tenant_name: str, examples: list[TrainingExample], skipped: Counter,

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from pipelines.audio import SAMPLE_RATE_HZ, Audio
-from pipelines.lexicon import hotwords
+from pipelines.lexicon import corrector_for, hotwords
 from pipelines.vad import SpeechRegion, VadOptions, detect_speech, speech_duration_s
 
 # Whisper has one code for Norwegian ("no", written as bokmål) and one for nynorsk.
@@ -132,7 +132,6 @@ class Transcriber:
         self.options = options
         self.model_name = model_name
         self._batched = None
-        self._corrector = None
 
     def with_options(self, **changes: Any) -> Transcriber:
         """A transcriber sharing this one's loaded model with some options changed."""
@@ -172,15 +171,9 @@ class Transcriber:
         return lambda text: orthography.correct(text, standard)
 
     def _term_correction(self) -> Callable[[str], str] | None:
-        from pipelines import orthography
-        from pipelines.lexicon import TermCorrector
-
         if not (self.options.lexicon and self.options.lexicon_correction):
             return None
-        if self._corrector is None:
-            self._corrector = TermCorrector(self.options.lexicon,
-                                            orthography.any_norwegian_words())
-        corrector = self._corrector
+        corrector = corrector_for(self.options.lexicon)
         return lambda text: corrector.correct(text)[0]
 
     def transcribe(self, audio: Audio, *, decode_s: float = 0.0,

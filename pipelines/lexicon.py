@@ -32,6 +32,12 @@ def read_lexicon(path: Path) -> tuple[str, ...]:
     """Terms from a text file, one per line, `#` comments; first lines go first to decoding."""
     if not path.is_file():
         raise ValueError(f"no lexicon file: {path}")
+    return _read_lexicon(path.resolve(), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _read_lexicon(path: Path, _mtime_ns: int) -> tuple[str, ...]:
+    # Read again only when the file changes: the service-wide lexicon is read per dictation.
     lines = path.read_text("utf-8").splitlines()
     return clean_terms(line.split("#", 1)[0] for line in lines)
 
@@ -172,6 +178,14 @@ class TermCorrector:
         if best - runner_up < self.margin:
             return None
         return TermCorrection(phrase, term.written, round(best, 3))
+
+
+@lru_cache(maxsize=32)
+def corrector_for(terms: tuple[str, ...]) -> TermCorrector:
+    """One corrector per lexicon, built once: every dictation of a tenant uses the same."""
+    from pipelines.orthography import any_norwegian_words
+
+    return TermCorrector(terms, any_norwegian_words())
 
 
 def _plain(text: str) -> str:

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, text
 
-from service.store import AuditEvent, Store
+from service.store import AuditEvent, Store, as_utc
 
 GENESIS = "0" * 64
 ACTIONS = ("create", "read", "update", "approve", "export", "delete")
@@ -29,8 +29,7 @@ _FIELDS = ("seq", "at", "tenant_id", "actor", "action", "resource_type", "resour
 def _canonical(values: dict) -> str:
     def plain(value):
         if isinstance(value, datetime):
-            value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-            return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+            return as_utc(value).astimezone(timezone.utc).isoformat(timespec="microseconds")
         return value
     return json.dumps({k: plain(values[k]) for k in _FIELDS}, sort_keys=True,
                       ensure_ascii=False, separators=(",", ":"))
@@ -112,7 +111,7 @@ def fhir_audit_event(event: AuditEvent, organisation: str | None = None) -> dict
     organisation, purpose of use, patient)."""
     action_code = {"create": "C", "read": "R", "update": "U", "approve": "U", "export": "R",
                    "delete": "D"}[event.action]
-    at = event.at if event.at.tzinfo else event.at.replace(tzinfo=timezone.utc)
+    at = as_utc(event.at)
     resource = {
         "resourceType": "AuditEvent",
         "id": f"dikta-audit-{event.seq}",

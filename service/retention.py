@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from service.audio_files import remove
-from service.store import Dictation, Store
+from service.store import Dictation, Store, as_utc
 
 log = logging.getLogger("dikta.retention")
 
@@ -42,9 +42,7 @@ def kept_for_training(row: Dictation, retention, now: datetime) -> bool:
     """The speaker consented and the operator keeps consented audio for training."""
     if not (row.training_consent and retention.training_audio_days > 0):
         return False
-    approved = row.approved_at or now
-    if approved.tzinfo is None:  # SQLite gives naive UTC datetimes back
-        approved = approved.replace(tzinfo=timezone.utc)
+    approved = as_utc(row.approved_at or now)
     return now < approved + timedelta(days=retention.training_audio_days)
 
 

@@ -41,6 +41,18 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(value: datetime) -> datetime:
+    """A stored time as aware UTC (SQLite gives naive UTC datetimes back)."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _named_tenant(session: Session, name: str) -> Tenant:
+    tenant = session.scalar(select(Tenant).where(Tenant.name == name))
+    if tenant is None:
+        raise LookupError(f"no tenant named '{name}'")
+    return tenant
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 
@@ -299,23 +311,12 @@ class Store:
         return key
 
     def set_template(self, tenant_name: str, template: str | None) -> None:
-        with self.session() as s, s.begin():
-            tenant = s.scalar(select(Tenant).where(Tenant.name == tenant_name))
-            if tenant is None:
-                raise LookupError(f"no tenant named '{tenant_name}'")
-            tenant.note_template = template
-
-    def tenant_template(self, tenant_id: str) -> str | None:
-        with self.session() as s:
-            tenant = s.get(Tenant, tenant_id)
-            return tenant.note_template if tenant else None
+        self.update_tenant(tenant_name, note_template=template)
 
     def update_tenant(self, tenant_name: str, **values) -> None:
-        """Set tenant columns (written_standard, lexicon, model …); None unsets."""
+        """Set tenant columns (note_template, written_standard, lexicon, model …); None unsets."""
         with self.session() as s, s.begin():
-            tenant = s.scalar(select(Tenant).where(Tenant.name == tenant_name))
-            if tenant is None:
-                raise LookupError(f"no tenant named '{tenant_name}'")
+            tenant = _named_tenant(s, tenant_name)
             for column, value in values.items():
                 setattr(tenant, column, value)
 
@@ -323,9 +324,7 @@ class Store:
                          reasons: list[str], figures: dict) -> None:
         """Store a promotion-gate decision; a promoted model becomes the tenant's model."""
         with self.session() as s, s.begin():
-            tenant = s.scalar(select(Tenant).where(Tenant.name == tenant_name))
-            if tenant is None:
-                raise LookupError(f"no tenant named '{tenant_name}'")
+            tenant = _named_tenant(s, tenant_name)
             s.add(ModelPromotion(tenant_id=tenant.id, old_model=old, new_model=new,
                                  promoted=promoted, reasons=reasons, figures=figures))
             if promoted:
@@ -333,9 +332,7 @@ class Store:
 
     def promotions(self, tenant_name: str) -> list[ModelPromotion]:
         with self.session() as s:
-            tenant = s.scalar(select(Tenant).where(Tenant.name == tenant_name))
-            if tenant is None:
-                raise LookupError(f"no tenant named '{tenant_name}'")
+            tenant = _named_tenant(s, tenant_name)
             return list(s.scalars(select(ModelPromotion)
                                   .where(ModelPromotion.tenant_id == tenant.id)
                                   .order_by(ModelPromotion.created_at.desc())))
