@@ -56,10 +56,14 @@ class StructuringScores:
     event_response_accuracy: float = 0.0
     event_false_alarm_accuracy: float = 0.0
     dictations: int = 0
+    review_share: float = 0.0  # share of system sentences flagged "review": true
+    times_shifted_12h: int = 0  # system times twelve hours off a gold time (a safety error)
 
     def as_dict(self) -> dict:
         return {
             "dictations": self.dictations,
+            "review_share": round(self.review_share, 4),
+            "times_shifted_12h": self.times_shifted_12h,
             "section_accuracy": round(self.section_accuracy, 4),
             "formatting_cer": round(self.formatting_cer, 4),
             "entity_f1": round(self.entity.f1, 4),
@@ -149,4 +153,58 @@ def score_structuring(gold_rows: Sequence[dict], notes: Sequence[StructuredNote]
         event_response_accuracy=response_hits / matched_events if matched_events else 0.0,
         event_false_alarm_accuracy=false_alarm_hits / matched_events if matched_events else 0.0,
         dictations=len(gold_rows),
+        review_share=_review_share(notes),
+        times_shifted_12h=sum(_shifted_times(row, note) for row, note in zip(gold_rows, notes)),
     )
+
+
+def _shifted_times(row: dict, note: StructuredNote) -> int:
+    """System times that are a gold time moved by twelve hours (08:30 for 20:30)."""
+    gold = Counter(e["value"] for e in row["entities"] if e["type"] == "time")
+    gold.update(e["time"] for e in row["events"] if e.get("time"))
+    system = Counter(e.value for e in note.entities if e.type == "time")
+    system.update(e.time for e in note.events if e.time)
+    shifted = 0
+    for value, n in (system - gold).items():
+        hour, minute = value.split(":")
+        other = f"{(int(hour) + 12) % 24:02d}:{minute}"
+        shifted += min(n, (gold - system)[other])
+    return shifted
+
+
+def _review_share(notes: Sequence[StructuredNote]) -> float:
+    flags = [bool(getattr(s, "review", False)) for n in notes for s in n.sentences]
+    return sum(flags) / len(flags) if flags else 0.0
+
+
+_SPOKEN_MARK = re.compile(r"\b(?:punktum|spørsmålstegn|utropstegn)\b", re.IGNORECASE)
+_WRITTEN_MARK = re.compile(r"[.?!](?:\s|$)")
+PUNCTUATION_GROUPS = ("spoken_punctuation", "written_punctuation", "no_punctuation")
+
+
+def punctuation_group(spoken: str) -> str:
+    """How a dictation marks its sentences: said aloud (`punktum`), written by the ASR
+    (Whisper's periods), or not at all (streaming text, nurses who never say it)."""
+    if _SPOKEN_MARK.search(spoken):
+        return "spoken_punctuation"
+    if _WRITTEN_MARK.search(spoken):
+        return "written_punctuation"
+    return "no_punctuation"
+
+
+def score_by_punctuation(gold_rows: Sequence[dict], notes: Sequence[StructuredNote]
+                         ) -> dict[str, StructuringScores]:
+    """All dictations, then each punctuation group, and `without_spoken_punctuation`
+    (written + none) — the figures the issue-15 targets are stated for."""
+    groups: dict[str, list[int]] = {}
+    for i, row in enumerate(gold_rows):
+        group = punctuation_group(row["spoken"])
+        groups.setdefault(group, []).append(i)
+        if group != "spoken_punctuation":
+            groups.setdefault("without_spoken_punctuation", []).append(i)
+    out = {"all": score_structuring(gold_rows, notes)}
+    for name in (*PUNCTUATION_GROUPS, "without_spoken_punctuation"):
+        if name in groups:
+            out[name] = score_structuring([gold_rows[i] for i in groups[name]],
+                                          [notes[i] for i in groups[name]])
+    return out

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipelines.audio import SAMPLE_RATE_HZ
+from pipelines.offline import disable_onnx_telemetry
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,12 @@ class SpeechRegion:
 
 def detect_speech(samples: np.ndarray, options: VadOptions = VadOptions()) -> list[SpeechRegion]:
     """Speech regions of `samples` (16 kHz mono float32), in order."""
+    options.validate()
+    # The Silero model runs on onnxruntime: its telemetry must be off before it is imported.
+    disable_onnx_telemetry()
     from faster_whisper.vad import VadOptions as SileroOptions
     from faster_whisper.vad import get_speech_timestamps
 
-    options.validate()
     if samples.size == 0:
         return []
     silero = SileroOptions(

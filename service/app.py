@@ -6,17 +6,19 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 
+from pipelines.offline import enforce_offline
 from service.audit import AuditLog
 from service.oidc import OidcVerifier
 from service.deps import ServiceState, authenticate
-from service.ratelimit import RateLimiter
+from service.ratelimit import FailureLimiter, RateLimiter
 from service.retention import PurgeSchedule
 from service.engine import Engine
 from fastapi.middleware.cors import CORSMiddleware
 
 from service.gate import InferenceGate
 from service.headers import SecurityHeaders
-from service.limits import BodyLimit
+from service.docs import mount_docs
+from service.limits import BodyLimit, HeaderLimit
 from service.logs import RequestContext, configure_logging
 from service.metrics import Metrics
 from service.problems import document_problems, register_problem_handlers
@@ -29,15 +31,19 @@ from service.routers import (
     transcriptions,
     uploads,
 )
+from service.routers.uploads import TusResumableHeader
 from service.settings import Settings, get_settings
+from service.strict_forms import use_strict_form_decoding
 from service.store import open_store
 from service.worker import make_worker
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
                load_model: bool = True) -> FastAPI:
+    enforce_offline()  # the app factory is a process start too (uvicorn --factory)
     settings = settings or get_settings()
     configure_logging()
+    use_strict_form_decoding()
     metrics = Metrics()
     engine = engine or Engine(settings)
     gate = InferenceGate(settings.service.inference_slots, settings.service.max_queue,
@@ -46,13 +52,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                          gate=gate, metrics=metrics, worker=None)
     state.worker = make_worker(state)
     state.limiter = RateLimiter(settings.service.rate_limit_per_minute)
-    state.audit = AuditLog(state.store)
+    state.auth_failures = FailureLimiter(settings.service.auth_failures_per_minute)
+    state.audit = AuditLog.for_settings(state.store, settings)
     oidc = settings.security.oidc
     if oidc.jwks_file is not None:
         if not oidc.issuer:
             raise ValueError("DIKTA_SECURITY__OIDC__ISSUER is required with a JWKS file")
         state.oidc = OidcVerifier(oidc.jwks_file, oidc.issuer, oidc.audience,
-                                  oidc.tenant_claim)
+                                  oidc.tenant_claim, leeway_s=oidc.leeway_s,
+                                  max_lifetime_s=oidc.max_token_lifetime_s,
+                                  require_iat=oidc.require_iat,
+                                  max_token_chars=settings.service.max_authorization_bytes)
     schedule = PurgeSchedule(state.store, settings.retention)
 
     @asynccontextmanager
@@ -68,9 +78,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             state.worker.stop()
 
     app = FastAPI(title="Dikta", version=_version(), lifespan=lifespan,
+                  docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None,
                   description="On-premise Norwegian speech-to-text for municipal health care. "
                               "Every /v1 route needs an API key (Bearer or X-API-Key).")
     app.state.dikta = state
+    mount_docs(app)  # /docs and /redoc with their assets from this server, not a CDN
     register_problem_handlers(app)
     document_problems(app)
     app.include_router(health.router)
@@ -80,16 +92,26 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(v1)
     app.include_router(stream.router, prefix="/v1")  # authenticates inside (WebSocket)
     app.add_middleware(BodyLimit, max_bytes=settings.service.request_max_bytes)
+    app.add_middleware(HeaderLimit, max_credential=settings.service.max_authorization_bytes,
+                       max_total=settings.service.max_header_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.service.hsts)
     if settings.service.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.service.cors_origins,
-                           allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"],
+                           allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
                            allow_headers=["Authorization", "X-API-Key", "Content-Type",
-                                          "Idempotency-Key", "Upload-Offset", "X-Request-ID"],
-                           expose_headers=["Location", "Upload-Offset", "Upload-Length",
-                                           "Retry-After", "X-Request-ID"])
+                                          "Idempotency-Key", "X-Request-ID", *TUS_REQUEST],
+                           expose_headers=["Location", "Retry-After", "X-Request-ID",
+                                           *TUS_RESPONSE])
+    app.add_middleware(TusResumableHeader)
     app.add_middleware(RequestContext, metrics=metrics)
     return app
+
+
+TUS_REQUEST = ["Tus-Resumable", "Upload-Length", "Upload-Offset", "Upload-Metadata",
+               "Upload-Checksum"]
+TUS_RESPONSE = ["Tus-Resumable", "Tus-Version", "Tus-Extension", "Tus-Max-Size",
+                "Tus-Checksum-Algorithm", "Upload-Offset", "Upload-Length", "Upload-Expires",
+                "Upload-Metadata"]
 
 
 def _version() -> str:

@@ -14,7 +14,9 @@ import click
 
 from pipelines.errors import DiktaError
 from pipelines.formats import FORMATS, render
+from pipelines.offline import enforce_offline
 from service.settings import get_settings
+from service.masking import masked_transcript
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -35,6 +37,7 @@ def _engine():
 @click.version_option(version("dikta"), prog_name="dikta")
 def main() -> None:
     """Dikta: on-premise Norwegian speech-to-text for municipal health care."""
+    enforce_offline()  # before any command imports onnxruntime, huggingface_hub, transformers
 
 
 @main.command()
@@ -66,8 +69,8 @@ def transcribe(files: tuple[Path, ...], fmt: str, language: str | None, model: s
         try:
             audio, decode_s = engine.decode(path)
             progress = _Progress(path.name, audio.duration_s)
-            transcript = transcriber.transcribe(audio, decode_s=decode_s,
-                                                on_segment=progress.update)
+            transcript = masked_transcript(transcriber.transcribe(
+                audio, decode_s=decode_s, on_segment=progress.update))
             progress.done()
         except DiktaError as exc:
             failures += 1
@@ -426,12 +429,24 @@ def eval_synthetic(out: Path, sentences: Path | None) -> None:
 @click.argument("gold", type=click.Path(path_type=Path))
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Write the scores here as JSON.")
-def eval_structuring(gold: Path, json_out: Path | None) -> None:
-    """Score the structuring stage on a GOLD file (FORMAT.md), from its `spoken` field."""
+@click.option("--audio", "audio_manifest", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also score on ASR output: JSONL of {id, audio} per gold row.")
+@click.option("--synthesize", "synth_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Also score on ASR output of espeak-ng audio made here.")
+@click.option("--model", default=None, help="ASR model for --audio / --synthesize.")
+def eval_structuring(gold: Path, json_out: Path | None, audio_manifest: Path | None,
+                     synth_dir: Path | None, model: str | None) -> None:
+    """Score the structuring stage on a GOLD file (FORMAT.md), from its `spoken` field.
+
+    Figures for all dictations, then per punctuation group (spoken `punktum`, ASR-written
+    periods, none) and for all without spoken punctuation; `review_share` is the share of
+    sentences the note flags for the nurse to check. With --audio or --synthesize the same
+    figures follow for notes structured from the ASR transcript of each dictation.
+    """
     import json
 
     from evaluation.gold import read_gold
-    from evaluation.structuring import score_structuring
+    from evaluation.structuring import score_by_punctuation
     from structuring.pipeline import structure
 
     try:
@@ -439,16 +454,47 @@ def eval_structuring(gold: Path, json_out: Path | None) -> None:
     except DiktaError as exc:
         fail(str(exc))
     notes = [structure(r["spoken"], language=r.get("language", "nb")) for r in rows]
-    scores = score_structuring(rows, notes).as_dict()
-    for key in ("dictations", "section_accuracy", "formatting_cer", "entity_f1", "event_f1",
-                "event_response_accuracy", "event_false_alarm_accuracy"):
-        click.echo(f"{key}: {scores[key]}")
-    for kind, prf in scores["entity_by_type"].items():
-        click.echo(f"  entity {kind}: P {prf['precision']:.3f} R {prf['recall']:.3f} "
-                   f"F1 {prf['f1']:.3f}")
+    runs = {"text": score_by_punctuation(rows, notes)}
+    if audio_manifest or synth_dir:
+        from evaluation.structuring_e2e import (read_audio_manifest, structure_audio,
+                                                synthesize_gold)
+
+        try:
+            manifest = audio_manifest or synthesize_gold(rows, synth_dir)
+            pairs = read_audio_manifest(manifest, rows)
+            engine = _engine()
+            transcriber = engine.transcriber(model)
+            asr_rows, asr_notes, _ = structure_audio(
+                pairs, lambda path: engine.transcribe(path, transcriber).text)
+        except DiktaError as exc:
+            fail(str(exc))
+        runs["asr"] = score_by_punctuation(asr_rows, asr_notes)
+    keys = ("dictations", "section_accuracy", "formatting_cer", "entity_f1", "event_f1",
+            "event_response_accuracy", "event_false_alarm_accuracy", "review_share",
+            "times_shifted_12h")
+    report = {}
+    for run, scored in runs.items():
+        groups = {name: s.as_dict() for name, s in scored.items()}
+        scores = {**groups["all"], "groups": {k: v for k, v in groups.items() if k != "all"}}
+        report[run] = scores
+        prefix = "" if run == "text" else "asr "
+        if run != "text":
+            click.echo("ASR output (transcribed, then structured):")
+        for key in keys:
+            click.echo(f"{prefix}{key}: {scores[key]}")
+        for kind, prf in scores["entity_by_type"].items():
+            click.echo(f"  {prefix}entity {kind}: P {prf['precision']:.3f} "
+                       f"R {prf['recall']:.3f} F1 {prf['f1']:.3f}")
+        for name, group in scores["groups"].items():
+            click.echo(f"{prefix}{name}: dictations {group['dictations']} section_accuracy "
+                       f"{group['section_accuracy']} entity_f1 {group['entity_f1']} event_f1 "
+                       f"{group['event_f1']} formatting_cer {group['formatting_cer']} "
+                       f"review_share {group['review_share']} times_shifted_12h "
+                       f"{group['times_shifted_12h']}")
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(scores, indent=2) + "\n")
+        out = report["text"] if len(report) == 1 else {**report["text"], "asr": report["asr"]}
+        json_out.write_text(json.dumps(out, indent=2) + "\n")
 
 
 @main.group()
@@ -626,10 +672,13 @@ def serve(host: str | None, port: int | None) -> None:
     import uvicorn
 
     from service.app import create_app
+    from service.logs import uvicorn_log_config
 
     settings = get_settings()
+    # uvicorn's own loggers (errors, tracebacks, access) as the same JSON lines as Dikta's.
     uvicorn.run(create_app(settings), host=host or settings.service.host,
-                port=port or settings.service.port, log_level="warning")
+                port=port or settings.service.port, log_level="warning",
+                log_config=uvicorn_log_config())
 
 
 @main.group()
@@ -742,10 +791,15 @@ def audit() -> None:
 @audit.command("verify")
 def audit_verify() -> None:
     """Check the hash chain: detects any altered, removed or reordered row."""
-    from service.audit import AuditLog
+    from service.audit import AuditKeyMissing, AuditLog
     from service.store import open_store
 
-    result = AuditLog(open_store(get_settings())).verify()
+    settings = get_settings()
+    try:
+        audit_log = AuditLog.for_settings(open_store(settings), settings, create_key=False)
+    except AuditKeyMissing as exc:
+        fail(str(exc))
+    result = audit_log.verify()
     for problem in result.problems:
         click.echo(f"dikta: audit: {problem}", err=True)
     if not result.ok:
@@ -770,7 +824,8 @@ def audit_export(patient: str, since, until, fmt: str) -> None:
     def utc(value):
         return value.replace(tzinfo=timezone.utc) if value is not None else None
 
-    events = AuditLog(open_store(get_settings())).events(
+    settings = get_settings()
+    events = AuditLog.for_settings(open_store(settings), settings).events(
         patient_ref=patient, since=utc(since), until=utc(until))
     if fmt == "fhir":
         bundle = {"resourceType": "Bundle", "type": "collection",
@@ -886,10 +941,12 @@ def adapt_export(tenant: str, out: Path, test_fraction: float, max_edit_rate: fl
     from service.audit import AuditLog
     from service.store import open_store
 
-    store = open_store(get_settings())
+    settings = get_settings()
+    store = open_store(settings)
     try:
         summary = export_training_data(store, tenant, out, test_fraction=test_fraction,
-                                       max_edit_rate=max_edit_rate, audit=AuditLog(store))
+                                       max_edit_rate=max_edit_rate,
+                                       audit=AuditLog.for_settings(store, settings))
     except LookupError as exc:
         fail(str(exc.args[0]), EXIT_USAGE)
     click.echo(json.dumps(asdict(summary), ensure_ascii=False, indent=2))

@@ -68,16 +68,19 @@ class Keyring:
 
     # --- bytes ------------------------------------------------------------------------
 
-    def seal(self, data: bytes, key_id: str | None = None) -> bytes:
+    def seal(self, data: bytes, key_id: str | None = None, *, context: bytes = b"") -> bytes:
+        """AES-GCM over `data`; `context` (e.g. an upload id and offset) is authenticated
+        but not stored, so a sealed piece cannot be moved to another place unnoticed."""
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
         key_id = key_id or self.current
         nonce = secrets.token_bytes(_NONCE_BYTES)
         kid = key_id.encode()
         header = BLOB_MAGIC + bytes([len(kid)]) + kid
-        return header + nonce + AESGCM(self.keys[key_id]).encrypt(nonce, data, header)
+        return header + nonce + AESGCM(self.keys[key_id]).encrypt(nonce, data,
+                                                                  header + context)
 
-    def open(self, blob: bytes) -> bytes:
+    def open(self, blob: bytes, *, context: bytes = b"") -> bytes:
         if not blob.startswith(BLOB_MAGIC):
             return blob  # written before encryption was on: readable, re-sealed on rotation
         from cryptography.exceptions import InvalidTag
@@ -92,7 +95,7 @@ class Keyring:
             raise DataKeyError(f"data sealed with unknown key '{key_id}'")
         try:
             return AESGCM(self.keys[key_id]).decrypt(nonce, blob[len(header) + _NONCE_BYTES:],
-                                                     header)
+                                                     header + context)
         except InvalidTag:
             raise DataKeyError("encrypted data failed authentication (altered?)") from None
 

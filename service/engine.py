@@ -18,6 +18,7 @@ from pipelines.audio import Audio, AudioOptions, AudioSource, decode_audio
 from pipelines.lexicon import clean_terms, read_lexicon
 from pipelines.vad import VadOptions
 from service.settings import Settings
+from service.masking import masked_transcript
 
 
 def lexicon_terms(settings: Settings, extra: object = None) -> tuple[str, ...]:
@@ -83,4 +84,4 @@ class Engine:
                    ) -> Transcript:
         transcriber = transcriber or self.transcriber()
         audio, decode_s = self.decode(source)
-        return transcriber.transcribe(audio, decode_s=decode_s)
+        return masked_transcript(transcriber.transcribe(audio, decode_s=decode_s))

@@ -13,7 +13,8 @@ _ALWAYS = [
 ]
 _NO_STORE = (b"cache-control", b"no-store")  # patient data must not sit in caches
 _HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
-_DOCS = ("/docs", "/redoc")  # the interactive docs load their own scripts and styles
+# The interactive docs (/docs, /redoc) get these too; their pages set a CSP of their own
+# (service/docs.py), which is kept: a header the response already has is never replaced.
 
 
 class SecurityHeaders:
@@ -24,13 +25,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = scope["path"].startswith(_DOCS)
-
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name for name, _ in headers}
-                extra = [h for h in _ALWAYS if h[0] not in present and not docs]
+                extra = [h for h in _ALWAYS if h[0] not in present]
                 if scope["path"].startswith("/v1"):
                     extra.append(_NO_STORE)
                 if self.hsts:

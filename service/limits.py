@@ -54,3 +54,51 @@ class BodyLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+class HeaderLimit:
+    """Refuse oversized credentials and headers (431) before anything parses or decodes them.
+
+    The credential (`Authorization`, `X-API-Key`) is capped on its own (`max_credential`)
+    and all headers together (`max_total`, names and values). A WebSocket is accepted and
+    closed at once with code 4431 (browsers cannot read a refused handshake's status).
+    """
+
+    CREDENTIALS = (b"authorization", b"x-api-key")
+
+    def __init__(self, app: ASGIApp, max_credential: int, max_total: int) -> None:
+        self.app, self.max_credential, self.max_total = app, max_credential, max_total
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        detail = self.too_large(scope.get("headers") or [])
+        if detail is None:
+            await self.app(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await receive()  # websocket.connect
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.close", "code": 4431, "reason": detail[:120]})
+        else:
+            body = json.dumps({
+                "type": "https://dikta.no/problems/headers-too-large",
+                "title": "Request header fields too large", "status": 431, "detail": detail,
+                "instance": scope["path"],
+                "request_id": (scope.get("state") or {}).get("request_id")}).encode()
+            await send({"type": "http.response.start", "status": 431,
+                        "headers": [(b"content-type", b"application/problem+json"),
+                                    (b"content-length", str(len(body)).encode()),
+                                    (b"connection", b"close")]})
+            await send({"type": "http.response.body", "body": body})
+
+    def too_large(self, headers) -> str | None:
+        total = 0
+        for name, value in headers:
+            total += len(name) + len(value)
+            if name.lower() in self.CREDENTIALS and len(value) > self.max_credential:
+                return (f"the {name.decode('latin-1')} header is over the limit of "
+                        f"{self.max_credential} bytes")
+        if total > self.max_total:
+            return f"the request headers are over the limit of {self.max_total} bytes in all"
+        return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -19,6 +21,7 @@ from pipelines.errors import (
 )
 
 PROBLEM_TYPE = "https://dikta.no/problems/"
+_log = logging.getLogger("dikta.service")
 
 
 class ProblemDocument(BaseModel):
@@ -138,7 +141,17 @@ def register_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
-        # Never echo the exception text: it might hold patient data.
+        # Never echo the exception text: it might hold patient data. The log line (JSON,
+        # exception type and frames only) carries the request id the client was given.
+        from service.logs import request_id_var
+
+        token = request_id_var.set(getattr(request.state, "request_id", None))
+        try:
+            _log.error("unhandled error", exc_info=exc,
+                       extra={"route": getattr(request.scope.get("route"), "path", None),
+                              "error_type": type(exc).__name__})
+        finally:
+            request_id_var.reset(token)
         return problem_response(request, 500, "Internal error",
                                 "an unexpected error occurred; see the server log by request id",
                                 "internal")

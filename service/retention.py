@@ -27,15 +27,20 @@ log = logging.getLogger("dikta.retention")
 class PurgeResult:
     audio_deleted: int
     dictations_deleted: int
+    uploads_expired: int = 0
 
 
 def purge(store: Store, retention, now: datetime | None = None) -> PurgeResult:
+    from service.uploads import purge_expired
+
     now = now or datetime.now(timezone.utc)
     audio = _expired_audio(store, retention, now)
     dictations = _expired_notes(store, retention, now)
-    if audio or dictations:
-        log.info("purge", extra={"event": f"audio={audio} dictations={dictations}"})
-    return PurgeResult(audio, dictations)
+    uploads = purge_expired(store, now)
+    if audio or dictations or uploads:
+        log.info("purge", extra={"event": f"audio={audio} dictations={dictations} "
+                                          f"uploads_expired={uploads}"})
+    return PurgeResult(audio, dictations, uploads)
 
 
 def kept_for_training(row: Dictation, retention, now: datetime) -> bool:

@@ -79,8 +79,19 @@ class ServiceSettings(BaseModel):
     request_max_bytes: int = 100 * 1024 * 1024
     """Largest request body (uploads); larger gets 413. Resumable uploads go beyond this."""
     upload_max_bytes: int = 2 * 1024 * 1024 * 1024
+    upload_expiry_hours: float = 24.0
+    """A resumable upload with no new bytes for this long expires; its partial data is
+    deleted by the purge (tus expiration: `Upload-Expires`)."""
     rate_limit_per_minute: int = 600
     """Requests per API key per minute (0: no limit)."""
+    auth_failures_per_minute: int = 20
+    """Failed authentications allowed per client address and per key prefix per minute;
+    beyond them 429 with Retry-After, even for a right key (0: no limit)."""
+    max_authorization_bytes: int = 8 * 1024
+    """Largest `Authorization` (or `X-API-Key`, `?api_key=`) credential; larger gets 431
+    before anything decodes it."""
+    max_header_bytes: int = 32 * 1024
+    """Largest total of all request headers (names and values); larger gets 431."""
     cors_origins: list[str] = []
     """Browser origins allowed to call the API (the reference web page's origin)."""
     hsts: bool = False
@@ -130,6 +141,12 @@ class OidcSettings(BaseModel):
     audience: str = "dikta"
     tenant_claim: str = "tenant"
     """Claim naming the tenant (an existing tenant's name)."""
+    max_token_lifetime_s: int = 3600
+    """Longest lifetime a token may claim (exp - iat); longer-lived tokens are refused."""
+    require_iat: bool = True
+    """Refuse tokens without an `iat` (issued-at) claim."""
+    leeway_s: int = 30
+    """Clock skew allowed between the identity provider and this server."""
 
 
 class SecuritySettings(BaseModel):
@@ -137,6 +154,14 @@ class SecuritySettings(BaseModel):
     """Base64 of a 32-byte AES key (`DIKTA_SECURITY__DATA_KEY`); unset: the key file."""
     data_key_file: Path | None = None
     """Key file (created 0600 on first use); unset: <data_dir>/keys/data-keys.json."""
+    audit_key: SecretStr | None = None
+    """Hex of the audit chain's HMAC key (`DIKTA_SECURITY__AUDIT_KEY`); unset: the key file.
+    Keep it away from the database: whoever holds both can rewrite the audit."""
+    audit_key_file: Path | None = None
+    """Audit key file (created 0600 on first use); unset: <data_dir>/keys/audit-key.json."""
+    audit_checkpoint_file: Path | None = None
+    """Where the audit chain's head is checkpointed after every row, outside the database;
+    unset: <data_dir>/audit/checkpoints.jsonl (better: an append-only volume)."""
     oidc: OidcSettings = OidcSettings()
 
 

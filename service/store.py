@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 import uuid
 from datetime import datetime, timezone
@@ -132,6 +133,9 @@ class Dictation(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """SHA-256 of the recording and metadata sent with the key: a reuse of the key with
+    another payload is refused, never answered with this dictation."""
     patient_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     note_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
     language: Mapped[str] = mapped_column(String(8), default="nb")
@@ -233,12 +237,25 @@ class AuditEvent(Base):
 
 
 class Upload(Base):
+    """A resumable (tus) upload: its bytes live in an encrypted per-upload file until the
+    last byte arrives and it becomes a dictation (exactly once)."""
+
     __tablename__ = "uploads"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     length: Mapped[int] = mapped_column(BigInteger)
     offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    """Bytes of the recording received and durably stored."""
+    stored_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    """Size of the partial file holding `offset` bytes (sealed frames); anything after it
+    is a torn write and is cut off before the next append."""
     path: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="receiving")
+    """receiving → complete (a dictation exists) | failed (bad audio) | terminated | expired."""
+    upload_metadata: Mapped[dict | None] = mapped_column(EncryptedJSON, nullable=True)
+    """Dictation metadata from tus `Upload-Metadata` (patient reference etc.), sealed."""
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     dictation_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -269,7 +286,7 @@ def hash_key(key: str) -> str:
 
 def make_engine(url: str) -> SqlEngine:
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_file(Path(url.removeprefix("sqlite:///")))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -281,6 +298,17 @@ def make_engine(url: str) -> SqlEngine:
             cursor.close()
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The database file (and SQLite's -wal/-shm files, which copy its mode) readable by
+    the service's user only: it holds patient references and sealed notes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for companion in (path, path.with_name(path.name + "-wal"),
+                      path.with_name(path.name + "-shm")):
+        if companion.exists():
+            companion.chmod(0o600)
 
 
 class Store:

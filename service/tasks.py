@@ -52,6 +52,11 @@ def _processor():
 
 
 def run_worker(settings, queue: str | None, concurrency: int, pool: str = "prefork") -> None:
+    from pipelines.offline import enforce_offline
+    from service.logs import configure_logging
+
+    enforce_offline()  # inherited by the prefork children that load the model
+    configure_logging()  # attempts, retries and dead letters as JSON lines on stderr
     app = make_celery(settings)
     app.worker_main(["worker", "--queues", queue or settings.worker.queue,
                      "--concurrency", str(concurrency), "--pool", pool,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from structuring.lexicon import find_phrases, phrase_pattern
 from structuring.rules import load_rules
@@ -115,11 +116,24 @@ def _medication_rules() -> dict:
     return load_rules("medications", required=("names", "dose_units", "routes"))
 
 
+@lru_cache(maxsize=4)
+def _dose_pattern(dose_units: tuple[str, ...]) -> re.Pattern[str]:
+    units = "|".join(re.escape(u) for u in sorted(dose_units, key=len, reverse=True))
+    return re.compile(rf"\b({NUM})\s?({units})(?![\wæøå])")
+
+
+@lru_cache(maxsize=4)
+def _location_pattern(sides: tuple[str, ...], body_parts: tuple[str, ...]) -> re.Pattern[str]:
+    parts = "|".join(sorted(map(re.escape, body_parts), key=len, reverse=True))
+    part = rf"(?:(?:{'|'.join(sides)})\s)?(?:{parts})"
+    return re.compile(rf"\s(?:i|på|ved|mellom|fra)\s{part}(?:\s(?:eller|og)\s{part})?"
+                      r"(?![\wæøå])", re.I)
+
+
 def find_medications(text: str) -> list[Found]:
     rules = _medication_rules()
     names = find_phrases(text, rules["names"])
-    units = "|".join(re.escape(u) for u in sorted(rules["dose_units"], key=len, reverse=True))
-    dose_re = re.compile(rf"\b({NUM})\s?({units})(?![\wæøå])")
+    dose_re = _dose_pattern(tuple(rules["dose_units"]))
     route_re = phrase_pattern(tuple(rules["routes"]))
     out = []
     for k, match in enumerate(names):
@@ -166,11 +180,7 @@ _PAIN_SCORE_AFTER = re.compile(r"\s\d{1,2}\s?(?:av|/)\s?10\b")
 
 def find_findings(text: str) -> list[Found]:
     rules = _finding_rules()
-    sides = "|".join(rules["sides"])
-    parts = "|".join(sorted(map(re.escape, rules["body_parts"]), key=len, reverse=True))
-    part = rf"(?:(?:{sides})\s)?(?:{parts})"
-    location = re.compile(rf"\s(?:i|på|ved|mellom|fra)\s{part}(?:\s(?:eller|og)\s{part})?"
-                          r"(?![\wæøå])", re.I)
+    location = _location_pattern(tuple(rules["sides"]), tuple(rules["body_parts"]))
     out: list[Found] = _described_findings(text, rules)
     taken: list[tuple[int, int]] = [(f.start, f.end) for f in out]
     for match in find_phrases(text, rules["phrases"]) + find_phrases(text, rules["heads"]):

@@ -33,6 +33,14 @@ LOINC, UCUM = "http://loinc.org", "http://unitsofmeasure.org"
 SECTION_SYSTEM = "urn:dikta:journal-section"
 
 
+REVIEW_MARK = "[kontroller]"  # after a sentence the nurse should check (section or time unsure)
+
+
+def _marked(sentence) -> str:
+    return f"{sentence.text} {REVIEW_MARK}" if getattr(sentence, "review", False) \
+        else sentence.text
+
+
 def section_titles(template_name: str, language: str = "nb") -> dict[str, str]:
     return {s.key: s.title_nn if language == "nn" else s.title for s in template(template_name)}
 
@@ -44,7 +52,7 @@ def to_text(note: StructuredNote) -> str:
     blocks = []
     ordered = sorted(note.sentences, key=lambda s: order.get(s.section, len(order)))
     for key, sentences in groupby(ordered, key=lambda s: s.section):
-        blocks.append(f"{titles.get(key, key)}:\n" + " ".join(s.text for s in sentences))
+        blocks.append(f"{titles.get(key, key)}:\n" + " ".join(_marked(s) for s in sentences))
     for event in note.events:
         label = "hending" if note.language == "nn" else "hendelse"
         blocks.append(f"Velferdsteknologi – {label}: {_event_line(event)}")
@@ -113,7 +121,7 @@ def _composition(note: StructuredNote, subject: dict, stamp: str,
     titles = section_titles(note.template, note.language)
     sections = []
     for key, title in titles.items():
-        sentences = [s.text for s in note.sentences if s.section == key]
+        sentences = [_marked(s) for s in note.sentences if s.section == key]
         if not sentences and key not in refs:
             continue
         section = {

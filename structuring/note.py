@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: sentence confidence and review (issue 15)
 
 
 @dataclass(frozen=True)
@@ -12,6 +12,8 @@ class NoteSentence:
     text: str
     section: str
     paragraph: int = 0
+    confidence: float = 1.0  # how sure the section (and any clock time) is, 0–1
+    review: bool = False  # the nurse should check this sentence (section or time unsure)
 
 
 @dataclass(frozen=True)

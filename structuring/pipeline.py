@@ -1,25 +1,33 @@
 """Dictation → StructuredNote, as a spaCy pipeline on `spacy.blank("nb")`.
 
     spoken text ──to_written──▶ sentences ──▶ Doc
-        dikta_sentences   sentence boundaries, forced headings, paragraphs
+        (to_written: voice commands and written marks are hard boundaries; a trained spaCy
+         `senter` (structuring.segmenter) cuts unpunctuated stretches; clock times resolved
+         by clause cue → recorded_at → shift → daytime, self-corrections replace values)
+        dikta_sentences   sentence boundaries, forced headings (scope: to the next line,
+                          paragraph or heading), paragraphs, time-review flags
         dikta_entities    vitals, pain, fluids, times, medications (doc.spans["clinical"])
         dikta_findings    findings with ConText negation (doc.spans["clinical"])
         dikta_events      welfare-technology events (doc._.welfare_events)
-        dikta_sections    one section per sentence (span._.section)
+        dikta_sections    one section and a confidence per sentence: keywords, entities,
+                          heading, neighbour and a trained spaCy `textcat` combined
+                          (span._.section, span._.confidence); low confidence → review
         dikta_privacy     national ID numbers masked in every output
 
-Each component's rules live in `structuring/data/*.json`.
+Each component's rules live in `structuring/data/*.json`; the two trained models in
+`structuring/data/models/`, rebuilt by `python -m structuring.train`.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 from structuring import entities as ent
 from structuring import events as ev
 from structuring.note import ClinicalEntity, NoteSentence, StructuredNote, WelfareTechEvent
 from structuring.privacy import mask_national_ids
-from structuring.sections import assign_sections
+from structuring.sections import REVIEW_BELOW, assign_sections_scored
 from structuring.spoken import WrittenSentence, to_written
 
 COMPONENTS = ("dikta_sentences", "dikta_entities", "dikta_findings", "dikta_events",
@@ -32,7 +40,8 @@ def _register() -> None:
 
     if Language.has_factory("dikta_sentences"):
         return
-    for name, default in (("section", None), ("heading", None), ("paragraph", 0), ("block", 0)):
+    for name, default in (("section", None), ("heading", None), ("paragraph", 0), ("block", 0),
+                          ("confidence", 1.0), ("review", ())):
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
     for name, attr in (("welfare_events", "welfare_events"), ("note_sentences", "sentences")):
@@ -50,7 +59,7 @@ def _register() -> None:
             for token in span:
                 token.is_sent_start = token.i == span.start
             span._.heading, span._.paragraph = sentence.heading, sentence.paragraph
-            span._.block = sentence.block
+            span._.block, span._.review = sentence.block, sentence.review
             spans.append(span)
             offset += len(sentence.text) + 1
         doc._.note_sentences = spans
@@ -103,11 +112,19 @@ def _register() -> None:
             hints[first].append("event")
             for i in rest:
                 hints[i].append("event_followup")
-        keys = assign_sections([s.text for s in spans], [s._.heading for s in spans],
-                               [s._.paragraph for s in spans], hints,
-                               doc.user_data.get("template"))
-        for span, key in zip(spans, keys):
-            span._.section = key
+        template = doc.user_data.get("template")
+        texts = [s.text for s in spans]
+        probabilities = None
+        if template in (None, "funksjonsomrader"):
+            from structuring.classifier import section_probabilities
+
+            probabilities = section_probabilities(texts)
+        keys = assign_sections_scored(texts, [s._.heading for s in spans],
+                                      [s._.paragraph for s in spans], hints, template,
+                                      blocks=[s._.block for s in spans],
+                                      probabilities=probabilities)
+        for span, (key, confidence) in zip(spans, keys):
+            span._.section, span._.confidence = key, confidence
         return doc
 
     @Language.component("dikta_privacy")
@@ -129,10 +146,17 @@ def nlp():
     return pipeline
 
 
-def structure(spoken: str, *, template: str | None = None, language: str = "nb"
-              ) -> StructuredNote:
-    """Turn one dictation (as ASR wrote it) into a structured journal note."""
-    written = to_written(spoken)
+def structure(spoken: str, *, template: str | None = None, language: str = "nb",
+              recorded_at: datetime | None = None) -> StructuredNote:
+    """Turn one dictation (as ASR wrote it) into a structured journal note.
+
+    `recorded_at` (the recording's local time) decides morning or evening for a clock time
+    whose clause does not say; without it such a time is flagged for review.
+    """
+    from structuring import segmenter
+
+    splitter = segmenter.sentence_starts if segmenter.available() else None
+    written = to_written(spoken, recorded_at=recorded_at, splitter=splitter)
     pipeline = nlp()
     doc = pipeline.make_doc(" ".join(s.text for s in written))
     doc.user_data["written"] = written
@@ -144,7 +168,11 @@ def structure(spoken: str, *, template: str | None = None, language: str = "nb"
 
 def _note(doc, template: str, language: str) -> StructuredNote:
     masked = doc.user_data["masked_sentences"]
-    sentences = tuple(NoteSentence(masked[i], s._.section, s._.paragraph)
+    # A sentence is flagged when its section is unsure or a clock time in it was read
+    # without a cue of its own; the confidence then says how sure the section is.
+    sentences = tuple(NoteSentence(masked[i], s._.section, s._.paragraph,
+                                   confidence=s._.confidence,
+                                   review=s._.confidence < REVIEW_BELOW or bool(s._.review))
                       for i, s in enumerate(doc._.note_sentences))
     found = [span._.found for span in doc.spans.get("clinical", [])]
     # "Hun står på Marevan … fikk Marevan 2,5 mg": the mention without a dose is no extra one.

@@ -1,14 +1,27 @@
 """File each sentence under a journal section (funksjonsområde, or ISBAR for handovers).
 
-Keywords come from `data/sections.json`. A sentence takes the section with the most keyword
-hits, helped by what was found in it (a dose → legemidler, a vital sign → respirasjon …);
-a sentence with no hit continues the topic of the sentence before it in the same paragraph,
-and the first one falls back to `annet` — nothing is ever dropped.
+Evidence, combined per sentence into a score with a confidence in [0, 1]:
+- keywords from `data/sections.json` and what was found in the sentence (a dose →
+  legemidler, a vital sign → respirasjon, a welfare-technology event → velferdsteknologi);
+- the trained section classifier (`structuring.classifier`, funksjonsområder only);
+- the neighbour: the sentence before, on the same line, pulls a little.
+
+Heading scope (issue 15): `overskrift <section>` files the sentences after it under that
+section until the next heading, `ny linje` or `nytt avsnitt` (see `structuring.spoken`), or
+until a sentence clearly belongs elsewhere: a vital sign or a welfare-technology event
+(LEAVES_HEADING) pointing to another section, no keyword for the heading's section, and the
+classifier giving the heading's section less than 0.2. A drug does not leave the heading
+(a laxative under "eliminasjon" is filed there). An unsure classifier (top probability
+below UNSURE_MODEL) is ignored where keywords speak.
+A sentence with no keyword and an unsure classifier continues the section of the sentence
+before it on the same line; the first one falls back to `annet` — nothing is ever dropped.
+Sentences whose confidence is below REVIEW_BELOW are flagged for the nurse to check.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from structuring.lexicon import find_phrases
 from structuring.rules import load_rules
@@ -58,13 +71,18 @@ def _rules() -> dict:
     return load_rules("sections", required=("default_template", "fallback_section", "templates"))
 
 
+@lru_cache(maxsize=64)
+def _split_keywords(keywords: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    # A keyword written with a trailing space is a whole word ("gå "), others are stems.
+    return (tuple(k.strip() for k in keywords if k.endswith(" ")),
+            tuple(k for k in keywords if not k.endswith(" ")))
+
+
 def score_sentence(text: str, sections: list[SectionInfo], hints: list[str]) -> dict[str, float]:
     padded = f" {text.lower()} "
     scores: dict[str, float] = {}
     for section in sections:
-        # A keyword written with a trailing space is a whole word ("gå "), others are stems.
-        words = [k.strip() for k in section.keywords if k.endswith(" ")]
-        stems = [k for k in section.keywords if not k.endswith(" ")]
+        words, stems = _split_keywords(section.keywords)
         hits = (find_phrases(padded, words) if words else []) + \
             (find_phrases(padded, stems, prefix=True) if stems else [])
         # A hit on a longer phrase ("urolig natt") says more than one on a single word.
@@ -77,22 +95,75 @@ def score_sentence(text: str, sections: list[SectionInfo], hints: list[str]) -> 
     return scores
 
 
+# Measurements and alarms clearly belong to their own section even under another heading;
+# a drug does not (a laxative under "eliminasjon", a painkiller under "smerte" is filed there).
+LEAVES_HEADING = {"vital.blood_pressure", "vital.pulse", "vital.temperature", "vital.spo2",
+                  "vital.respiratory_rate", "event"}
+RULE_WEIGHT, MODEL_WEIGHT, NEIGHBOUR_WEIGHT = 0.55, 0.45, 0.1
+UNSURE_MODEL = 0.35  # below this top probability (and no keyword) the neighbour decides
+REVIEW_BELOW = 0.4  # confidence under which a sentence carries "review": true
+NEIGHBOUR_CONFIDENCE = 0.35  # a sentence filed only by the one before it: a guess, checked
+
+
 def assign_sections(texts: list[str], headings: list[str | None], paragraphs: list[int],
                     hints: list[list[str]], template_name: str | None = None) -> list[str]:
+    return [key for key, _ in assign_sections_scored(texts, headings, paragraphs, hints,
+                                                     template_name)]
+
+
+def assign_sections_scored(texts: list[str], headings: list[str | None], paragraphs: list[int],
+                           hints: list[list[str]], template_name: str | None = None,
+                           blocks: list[int] | None = None,
+                           probabilities: list[dict[str, float]] | None = None
+                           ) -> list[tuple[str, float]]:
+    """(section, confidence) per sentence."""
     sections = template(template_name)
-    keys = {s.key for s in sections}
+    keys = [s.key for s in sections]
     fallback = fallback_section() if fallback_section() in keys else sections[-1].key
-    assigned: list[str] = []
+    blocks = blocks if blocks is not None else paragraphs
+    probabilities = probabilities or [{} for _ in texts]
+    assigned: list[tuple[str, float]] = []
     for i, text in enumerate(texts):
-        if headings[i] in keys:
-            assigned.append(headings[i])
+        rule = score_sentence(text, sections, hints[i])
+        probs = {k: v for k, v in probabilities[i].items() if k in rule}
+        unsure = max(probs.values(), default=0.0) < UNSURE_MODEL
+        if unsure and max(rule.values()) > 0:
+            probs = {}  # a near-uniform guess adds noise to what the keywords say
+        same_line = i > 0 and blocks[i] == blocks[i - 1] and paragraphs[i] == paragraphs[i - 1]
+        previous = assigned[-1][0] if same_line else None
+        combined = _combine(rule, probs, previous)
+        best = max(keys, key=lambda k: combined[k])
+        if headings[i] in rule:
+            heading = headings[i]
+            strong = {ENTITY_HINTS[h][0] for h in hints[i] if h in LEAVES_HEADING}
+            elsewhere = max(keys, key=lambda k: rule[k])
+            if elsewhere != heading and elsewhere in strong and rule[heading] == 0 \
+                    and probs.get(heading, 0.0) < 0.2:
+                assigned.append((elsewhere, round(combined[elsewhere], 3)))
+            else:
+                assigned.append((heading, 1.0))  # the nurse said so
             continue
-        scores = score_sentence(text, sections, hints[i])
-        best = max(scores, key=lambda k: scores[k])
-        if scores[best] > 0:
-            assigned.append(best)
-        elif i > 0 and paragraphs[i] == paragraphs[i - 1]:
-            assigned.append(assigned[-1])
-        else:
-            assigned.append(fallback)
+        if max(rule.values()) == 0 and unsure:
+            if previous is not None:
+                assigned.append((previous, NEIGHBOUR_CONFIDENCE))
+            else:
+                assigned.append((fallback, round(combined.get(fallback, 0.0), 3)))
+            continue
+        assigned.append((best, round(combined[best], 3)))
     return assigned
+
+
+def _combine(rule: dict[str, float], probs: dict[str, float], previous: str | None
+             ) -> dict[str, float]:
+    total = sum(rule.values())
+    out = {}
+    for key in rule:
+        share = rule[key] / total if total else 0.0
+        if probs:
+            value = RULE_WEIGHT * share + MODEL_WEIGHT * probs.get(key, 0.0) if total \
+                else probs.get(key, 0.0)
+        else:
+            value = share
+        out[key] = value + (NEIGHBOUR_WEIGHT if key == previous else 0.0)
+    norm = sum(out.values())
+    return {k: v / norm for k, v in out.items()} if norm > 0 else out

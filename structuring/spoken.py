@@ -15,14 +15,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 
+from structuring.lexicon import phrase_pattern
 from structuring.rules import load_rules
 
 LINE, PARAGRAPH = "<LINE>", "<PARAGRAPH>"
 _SENTENCE_END = {".", "?", "!"}
 _PUNCT = {".", ",", ":", ";", "?", "!", "–"}
-_TOKEN = re.compile(r"\d+(?:[.,:/]\d+)*|[\w][\w'-]*|[.,:;?!–]")
+# Written abbreviations ("kl. 08.00", "ca. 900 ml" in Whisper's text) are one token, so
+# their period ends no sentence.
+_ABBREVIATIONS = r"(?:kl|ca|evt|pga|dvs|mht|iflg|bl\.a|f\.eks|nr|stk)\.(?=\s)"
+_TOKEN = re.compile(rf"(?i:{_ABBREVIATIONS})|\d+(?:[.,:/]\d+)*|[\w][\w'-]*|[.,:;?!–]")
 
 
 @dataclass
@@ -46,6 +51,7 @@ class WrittenSentence:
     heading: str | None  # section key forced by "overskrift …", if any
     paragraph: int  # index of the paragraph ("nytt avsnitt" starts a new one)
     block: int = 0  # index of the line ("ny linje" or "nytt avsnitt" starts a new one)
+    review: tuple[str, ...] = ()  # why a nurse should check it, e.g. ("time",)
 
 
 @dataclass
@@ -70,6 +76,10 @@ class _Rules:
     night: set[str]
     sleep: set[str]
     morning: set[str]
+    clause_words: set[str] = field(default_factory=set)
+    shift_cues: dict[str, list[str]] = field(default_factory=dict)
+    guarded_corrections: set[str] = field(default_factory=set)
+    drugs: set[str] = field(default_factory=set)
     clock_stems: set[str] = field(default_factory=set)  # "kl." and "kl" alike
 
     def __post_init__(self) -> None:
@@ -81,7 +91,9 @@ def _rules() -> _Rules:
     forms = load_rules("spoken_forms", required=(
         "voice_commands", "heading_command", "fillers", "corrections", "numbers", "tens",
         "units_of_tens", "hundred", "thousand", "articles_as_one", "decimal_words", "units",
-        "count_words", "numeric_context", "written_unit_replacements", "time"))
+        "count_words", "numeric_context", "written_unit_replacements", "time",
+        "corrections_needing_a_value"))
+    drugs = load_rules("medications", required=("names", "dose_units", "routes"))["names"]
     sections = load_rules("sections", required=("default_template", "fallback_section",
                                                 "templates"))
     headings = {alias: s["key"] for template in sections["templates"].values()
@@ -90,7 +102,9 @@ def _rules() -> _Rules:
     return _Rules(
         commands=forms["voice_commands"], headings=headings,
         heading_words=set(forms["heading_command"]), fillers=set(forms["fillers"]),
-        corrections=[c.split() for c in forms["corrections"]], numbers=forms["numbers"],
+        # Longest cue first: "nei vent det var" before "nei vent".
+        corrections=sorted((c.split() for c in forms["corrections"]), key=len, reverse=True),
+        numbers=forms["numbers"],
         tens=forms["tens"], units_of_tens=forms["units_of_tens"],
         hundred=set(forms["hundred"]), thousand=set(forms["thousand"]),
         articles=set(forms["articles_as_one"]), units=forms["units"],
@@ -98,28 +112,74 @@ def _rules() -> _Rules:
         replacements=forms["written_unit_replacements"], clock_words=set(t["clock_words"]),
         evening=set(t["evening_cues"]), night=set(t["night_cues"]),
         sleep=set(t["sleep_cues"]), morning=set(t["morning_cues"]),
+        clause_words=set(t["clause_words"]), shift_cues=t["shift_cues"],
+        guarded_corrections=set(forms["corrections_needing_a_value"]),
+        drugs={name for name in drugs if " " not in name},
     )
 
 
-def to_written(spoken: str) -> list[WrittenSentence]:
-    """The dictation as written sentences, in order, each with its forced heading if any."""
+def to_written(spoken: str, *, recorded_at: datetime | None = None,
+               splitter=None) -> list[WrittenSentence]:
+    """The dictation as written sentences, in order, each with its forced heading if any.
+
+    `recorded_at` (local time of the recording) decides morning or evening for a clock time
+    whose own clause does not; `splitter` finds sentence starts inside a stretch of words that
+    carries no punctuation (the trained sentence model in `structuring.segmenter`).
+    """
     rules = _rules()
     tokens = _voice_commands(_drop_fillers(_split(spoken), rules), rules)
     sentences = []
-    clock = _Clock()
-    chunks = list(_sentences(tokens))
-    for index, (raw, heading, paragraph, block) in enumerate(chunks):
-        following = chunks[index + 1][0] if index + 1 < len(chunks) else []
-
-        clock.lookahead = frozenset(t.lower for t in following)
-        toks = _self_corrections(raw, rules)
-        toks = _numbers(toks, rules)
-        toks = _times(toks, rules, clock)
-        toks = _units(toks, rules)
-        text = _render(toks)
-        if text:
-            sentences.append(WrittenSentence(text, heading, paragraph, block))
+    clock = _Clock(shift=_shift(spoken, rules))
+    if recorded_at is not None:
+        clock.recorded_minutes = recorded_at.hour * 60 + recorded_at.minute
+    # Where the dictation marks no sentence at all, the model cuts every stretch; where it
+    # does, only a long run-on stretch (a nurse who said `punktum` once or twice).
+    marked = any(t.text in _SENTENCE_END or t.kind in ("break", "heading") for t in tokens)
+    min_words = LONG_UNMARKED_WORDS if marked else 6
+    for raw, heading, paragraph, block in _sentences(tokens):
+        for part in _split_unpunctuated(raw, splitter, min_words):
+            clock.review = False
+            toks = _self_corrections(part, rules)
+            toks = _numbers(toks, rules)
+            toks = _times(toks, rules, clock)
+            toks = _units(toks, rules)
+            text = _render(toks)
+            if text:
+                sentences.append(WrittenSentence(text, heading, paragraph, block,
+                                                 ("time",) if clock.review else ()))
+                if len(sentences) == 1 and clock.shift is None and clock.anchor is not None:
+                    clock.shift = _shift_of(clock.anchor // 60)
     return sentences
+
+
+LONG_UNMARKED_WORDS = 24  # words without a mark, in a punctuated dictation, before we cut
+
+
+def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list[list[Tok]]:
+    """A stretch with no sentence mark, cut where the sentence model sees a new sentence."""
+    if splitter is None or len(tokens) < min_words:
+        return [tokens]
+    words = [t.text for t in tokens]
+    starts = sorted({0, *(i for i in splitter(words) if 0 < i < len(tokens))})
+    return [tokens[a:b] for a, b in zip(starts, [*starts[1:], len(tokens)])]
+
+
+SHIFT_WORDS = 4  # the shift opens the dictation ("rapport fra natt …"); later, "nattevakta" is a person
+
+
+def _shift_of(hour: int) -> str | None:
+    """The shift of a visit the opening sentence timed: "kom klokka ti over sju i kveld"."""
+    if 17 <= hour <= 23:
+        return "evening"
+    return "night" if hour <= 5 else None
+
+
+def _shift(spoken: str, rules: _Rules) -> str | None:
+    """The shift a dictation reports from ("rapport fra natt", "kveldsvakt"), if it says."""
+    lowered = " ".join(spoken.lower().split()[:SHIFT_WORDS])
+    found = [(m.start(), name) for name, cues in rules.shift_cues.items()
+             for m in [phrase_pattern(tuple(cues)).search(lowered)] if m]
+    return min(found)[1] if found else None
 
 
 # --- token passes -------------------------------------------------------------------------
@@ -193,9 +253,10 @@ def _sentences(tokens: list[Tok]) -> Iterator[tuple[list[Tok], str | None, int, 
             if tok.kind == "heading":
                 heading = tok.text
             else:
-                block += 1
+                # A heading's scope ends at the next line or paragraph (issue 15).
+                block, heading = block + 1, None
                 if tok.text == PARAGRAPH:
-                    heading, paragraph = None, paragraph + 1
+                    paragraph += 1
             continue
         current.append(tok)
         if tok.text in _SENTENCE_END:
@@ -216,7 +277,12 @@ def _self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             while before and before[-1].kind == "punct":
                 before.pop()
             # The correction runs to the next mark; what follows it is kept as said.
+            while after and after[0].kind == "punct":  # "58,2 kilo, nei vent, 57,2 kilo"
+                after = after[1:]
             cut = next((k for k, t in enumerate(after) if t.kind == "punct"), len(after))
+            if " ".join(cue) in rules.guarded_corrections and \
+                    not (after and _value_start(after[0], rules)):
+                continue  # "hun sa unnskyld" is no correction
             fixed = _apply_correction(before, after[:cut], rules)
             return _self_corrections(fixed + after[cut:], rules)
     return tokens
@@ -226,9 +292,77 @@ def _number_phrase(tok: Tok, rules: _Rules) -> bool:
     return _is_numberish(tok, rules) or tok.lower in ("komma", "og")
 
 
+def _value_start(tok: Tok, rules: _Rules) -> bool:
+    return _is_numberish(tok, rules) or _is_clock(tok, rules) or tok.lower in rules.drugs \
+        or tok.lower in ("halv", "kvart")
+
+
+def _is_clock(tok: Tok, rules: _Rules) -> bool:
+    return tok.lower.rstrip(".") in rules.clock_stems
+
+
+def _similar(a: str, b: str) -> bool:
+    return a == b or (min(len(a), len(b)) >= 3 and a[:4] == b[:4])
+
+
+def _number_runs(tokens: list[Tok], rules: _Rules) -> list[tuple[int, int]]:
+    """(start, end) of each spoken number ("hundre og førti", "trettiåtte komma fem")."""
+    runs, i = [], 0
+    while i < len(tokens):
+        if not _is_numberish(tokens[i], rules):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(tokens) and (_is_numberish(tokens[j], rules) or (
+                tokens[j].lower in ("komma", "og") and j + 1 < len(tokens)
+                and _is_numberish(tokens[j + 1], rules))):
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
 def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -> list[Tok]:
+    """The correction replaces the value it corrects: a time, a drug (with its dose), or a
+    number with the words after it ("åtte av ti … seks av ti", "to poser … en pose")."""
     if not correction:
         return before
+    first = correction[0]
+    if _is_clock(first, rules) or first.lower in ("halv", "kvart"):
+        clocks = [j for j, t in enumerate(before) if _is_clock(t, rules)]
+        if clocks:
+            j = clocks[-1]
+            end = j + 1
+            while end < len(before) and (_is_numberish(before[end], rules) or
+                                         before[end].lower in ("halv", "kvart", "over", "på")):
+                end += 1
+            keep = j if _is_clock(first, rules) else j + 1
+            return before[:keep] + correction + before[end:]
+    if first.lower in rules.drugs:
+        drugs = [j for j, t in enumerate(before) if t.lower in rules.drugs]
+        if drugs:
+            j = drugs[-1]
+            end = j + 1
+            if len(correction) > 1:  # "Lasix … Burinex ett milligram": the dose goes too
+                runs = [r for r in _number_runs(before, rules) if r[0] == end]
+                if runs:
+                    end = runs[0][1] + (runs[0][1] < len(before) and
+                                        before[runs[0][1]].lower in rules.units)
+            return before[:j] + correction + before[end:]
+    if _is_numberish(first, rules):
+        size = next((e - s for s, e in _number_runs(correction, rules) if s == 0), 1)
+        tail = [t.lower for t in correction[size:]]
+        best: tuple[int, int, int] | None = None  # (matched words, start, end)
+        for start, end in reversed(_number_runs(before, rules)):
+            matched = 0
+            while matched < len(tail) and end + matched < len(before) and \
+                    _similar(before[end + matched].lower, tail[matched]):
+                matched += 1
+            if best is None or matched > best[0]:
+                best = (matched, start, end)
+        if best is not None:
+            matched, start, end = best
+            return before[:start] + correction + before[end + matched:]
     head = correction[-1].lower  # "fire drag" → drag; "femti milligram" → milligram
     if not _is_numberish(correction[-1], rules):
         for j in range(len(before) - 1, -1, -1):
@@ -402,20 +536,18 @@ def _blood_pressure_ahead(tokens: list[Tok], i: int) -> bool:
 
 @dataclass
 class _Clock:
-    """What the dictation has said about time of day so far."""
+    """What the dictation says about time of day: its shift, the recording time, the last
+    time said on the 24-hour clock, and whether the sentence holds a time to check."""
 
-    last_minutes: int | None = None  # the last time resolved, minutes after midnight
-    lookahead: frozenset[str] = frozenset()  # words of the next sentence
-    daypart: str | None = None  # the last part of the day named ("nattevakt", "i kveld")
+    shift: str | None = None  # "night" or "evening" from "rapport fra natt", "kveldsvakt"
+    recorded_minutes: int | None = None  # recorded_at, minutes after midnight
+    last_minutes: int | None = None  # the last time said unambiguously ("klokka 22")
+    review: bool = False  # a time in this sentence was read without a cue of its own
+    anchor: int | None = None  # a time the first sentence states for sure ("kom klokka sju i kveld")
 
 
 def _times(tokens: list[Tok], rules: _Rules, clock: _Clock) -> list[Tok]:
-    words = {t.lower for t in tokens}
     out: list[Tok] = []
-    # A night or evening report ("Nattevakt.") colours the times after it; "i dag tidleg"
-    # said in passing does not make a later "klokka to" 02.00.
-    said = _daypart(words, rules)
-    clock.daypart = said if said in ("night", "evening") else clock.daypart
     i = 0
     while i < len(tokens):
         explicit = tokens[i].lower.rstrip(".") in rules.clock_stems
@@ -428,14 +560,36 @@ def _times(tokens: list[Tok], rules: _Rules, clock: _Clock) -> list[Tok]:
         if parsed:
             hour, minute, used, ambiguous = parsed
             if ambiguous:
-                hour = _resolve_hour(hour, minute, words, rules, clock)
-            clock.last_minutes = hour * 60 + minute
+                review = clock.review
+                hour = _resolve_hour(hour, minute, _clause_words(tokens, i, rules), rules,
+                                     clock)
+                sure = clock.review == review and clock.recorded_minutes is None
+            else:  # only a time said on the 24-hour clock carries the story on
+                clock.last_minutes = hour * 60 + minute
+                sure = True
+            if sure and clock.anchor is None:
+                clock.anchor = hour * 60 + minute
             out.append(Tok(f"kl. {hour:02d}.{minute:02d}", kind="time"))
             i = start + used
             continue
         out.append(tokens[i])
         i += 1
     return out
+
+
+def _clause_words(tokens: list[Tok], i: int, rules: _Rules) -> set[str]:
+    """The words of the clause around token i: a comma or "og", "men", "da" … ends it, so
+    "Laxoberal klokka åtte … og Movicol til kvelds" gives Laxoberal no evening."""
+    def boundary(tok: Tok) -> bool:
+        return tok.kind == "punct" or tok.lower in rules.clause_words
+
+    a = i
+    while a > 0 and not boundary(tokens[a - 1]):
+        a -= 1
+    b = i + 1
+    while b < len(tokens) and not boundary(tokens[b]):
+        b += 1
+    return {t.lower for t in tokens[a:b]}
 
 
 def _daypart(words: set[str], rules: _Rules) -> str | None:
@@ -447,35 +601,41 @@ def _daypart(words: set[str], rules: _Rules) -> str | None:
 
 
 def _by_daypart(daypart: str, am: int, pm: int) -> int:
+    if am == 0:  # "klokka tolv": noon by day, midnight in the evening or night
+        return 12 if daypart == "morning" else 0
     if daypart == "morning":
         return am
     if daypart == "evening":
         return pm
-    return pm if am >= 7 else am  # night: 23.00 but 02.00
+    return pm if am >= 8 else am  # night: 23.00 but 02.00 and 07.00
 
 
-def _resolve_hour(hour: int, minute: int, words: set[str], rules: _Rules, clock: _Clock) -> int:
-    """Morning or afternoon for an hour said on a 12-hour clock ("halv tre")."""
+def _resolve_hour(hour: int, minute: int, clause: set[str], rules: _Rules, clock: _Clock
+                  ) -> int:
+    """Morning or evening for an hour said on a 12-hour clock ("halv tre")."""
     am, pm = hour % 12, hour % 12 + 12
-    if am == 0:
-        return 0 if "midnatt" in words else 12  # "klokka tolv" is noon unless midnight is said
-    said = _daypart(words, rules)
+    said = _daypart(clause, rules)
     if said:
         return _by_daypart(said, am, pm)
-    if clock.last_minutes is None and clock.daypart:
-        return _by_daypart(clock.daypart, am, pm)
+    if clock.recorded_minutes is not None:
+        # The most recent such time not after the recording.
+        return min((am, pm), key=lambda h: (clock.recorded_minutes - h * 60 - minute) % 1440)
+    clock.review = True
+    if am == 0 and "midnatt" in clause:
+        return 0
+    if clock.shift:
+        return _by_daypart(clock.shift, am, pm)
+    if clause & rules.sleep:
+        return pm if am >= 7 else am
     if clock.last_minutes is not None:
-        # A dictation tells events in order: take the reading that follows the last time
-        # said, allowing a short step back ("… nei vent, klokka sju").
+        # A dictation tells events in order: after "klokka tjueto" the story goes on from
+        # there, allowing a short step back.
         def cost(h: int) -> int:
             step = (h * 60 + minute - clock.last_minutes) % 1440
             return (1440 - step) * 2 if step > 1440 - 180 else step
         return min((am, pm), key=cost)
-    if (words | clock.lookahead) & rules.sleep:
-        return pm if am >= 7 else am
-    # Home visits and alarms handled by day staff: 1–6 is afternoon unless night is said,
-    # and "klokka tolv" is noon.
-    return pm if 0 <= am <= 6 else am
+    # Daytime: 07–12 before noon, 1–6 in the afternoon, "klokka tolv" is noon.
+    return 12 if am == 0 else (pm if am <= 6 else am)
 
 
 def _hour(tok: Tok | None) -> int | None:
@@ -492,7 +652,9 @@ def _read_time(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
         return None
     hour, minute, used = parsed
     digits = tokens[i].text
-    twelve_hour = 1 <= hour <= 12 and not re.fullmatch(r"0\d([.:]\d{2})?", digits)
+    # "08.30", "10.00", "0800": written on the 24-hour clock; "ni", "9": could be either.
+    twelve_hour = 1 <= hour <= 12 and not re.fullmatch(r"0\d([.:]?\d{2})?|\d{1,2}[.:]\d{2}",
+                                                       digits)
     return hour % 24, minute, used, twelve_hour
 
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from structuring.note import NoteSentence, StructuredNote
+from structuring.note import StructuredNote
 from structuring.rules import load_rules
 
 # Written standard → (language code, Apertium mode from bokmål). "nynorsk" is the
@@ -100,7 +100,8 @@ def spoken_data_words() -> frozenset[str]:
     forms = load_rules("spoken_forms", required=(
         "voice_commands", "heading_command", "fillers", "corrections", "numbers", "tens",
         "units_of_tens", "hundred", "thousand", "articles_as_one", "decimal_words", "units",
-        "count_words", "numeric_context", "written_unit_replacements", "time"))
+        "count_words", "numeric_context", "written_unit_replacements", "time",
+        "corrections_needing_a_value"))
     articles = set(forms["articles_as_one"])  # "ein tablett" should become "en tablett"
     words = {w for w in forms["numbers"] if w not in articles} | set(forms["tens"])
     words |= set(forms["units"])  # "gram" would become "gramme"
@@ -128,13 +129,12 @@ def in_written_standard(note: StructuredNote, standard: str) -> StructuredNote:
     except TranslationError as exc:
         return replace(note, language="nb",
                        warnings=note.warnings + (f"nynorsk unavailable, note in bokmål: {exc}",))
-    sentences = tuple(NoteSentence(text, s.section, s.paragraph)
-                      for text, s in zip(texts, note.sentences))
+    sentences = tuple(replace(s, text=text) for text, s in zip(texts, note.sentences))
     return replace(note, sentences=sentences, language=language)
 
 
 def write_note(text: str, *, template: str | None = None, language: str = "nb",
-               standard: str | None = None) -> StructuredNote:
+               standard: str | None = None, recorded_at=None) -> StructuredNote:
     """Structure `text` (written in `language`) into a note in `standard`.
 
     No standard: the note keeps the dictation's language (a nynorsk dictation gives a
@@ -144,4 +144,5 @@ def write_note(text: str, *, template: str | None = None, language: str = "nb",
 
     target = standard or ("nynorsk" if language == "nn" else "bokmaal")
     bokmaal = to_bokmaal(text) if language == "nn" else text
-    return in_written_standard(structure(bokmaal, template=template, language="nb"), target)
+    return in_written_standard(structure(bokmaal, template=template, language="nb",
+                                         recorded_at=recorded_at), target)

@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.offline import enforce_offline
+
+# Telemetry and hub access off before any test imports onnxruntime or huggingface_hub.
+enforce_offline()
+
 FIXTURES = Path(__file__).parent / "fixtures" / "audio"
 ROOT = Path(__file__).resolve().parent.parent
 # One data key for the whole test session (and the CLI processes it starts), so data sealed

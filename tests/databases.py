@@ -8,14 +8,20 @@ from contextlib import contextmanager
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
-def postgres_available() -> bool:
-    try:
-        import psycopg
+def postgres_problem() -> str | None:
+    """None when PostgreSQL answers; else why not. Only a failed connection counts as
+    "not there": any other error (a missing driver, a bug) is raised, never hidden."""
+    import psycopg
 
+    try:
         with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", connect_timeout=3):
-            return True
-    except Exception:
-        return False
+            return None
+    except psycopg.OperationalError as exc:
+        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def postgres_available() -> bool:
+    return postgres_problem() is None
 
 
 @contextmanager

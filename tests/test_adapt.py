@@ -107,10 +107,11 @@ def test_adapt_train_cli_registers_a_model_that_transcribes(tmp_path, tiny_base,
     listed = subprocess.run([DIKTA, "models", "list"], env=env, capture_output=True,
                             text=True, timeout=120)
     assert "kommune-a-v1-float16" in listed.stdout
-    spoken = subprocess.run([DIKTA, "transcribe", "--model", "kommune-a-v1",
-                             str(FIXTURES / "nb_feber.wav")], env=env, capture_output=True,
-                            text=True, timeout=300)
-    assert spoken.returncode == 0, spoken.stderr  # random weights: any text, but it runs
+    spoken = subprocess.run([DIKTA, "transcribe", "--model", "kommune-a-v1", "--format",
+                             "json", str(FIXTURES / "nb_feber.wav")], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert spoken.returncode == 0, spoken.stderr
+    assert json.loads(spoken.stdout)["model"] == "kommune-a-v1"  # random weights: any text
     missing = subprocess.run([DIKTA, "adapt", "train", "--base", str(tmp_path / "none"),
                               "--data", str(tmp_path / "data"), "--out", str(tmp_path / "o2")],
                              env=env, capture_output=True, text=True, timeout=120)
@@ -217,7 +218,15 @@ def test_compare_refuses_a_worse_model_and_promotes_a_better_one(tmp_path, tiny_
     decisions = [json.loads(line) for line in shown.stdout.splitlines()]
     assert [d["promoted"] for d in decisions] == [True, False]
     assert decisions[0]["figures"]["dialects"][0]["dialect"] == "østlandsk"
-    tenant = subprocess.run([DIKTA, "tenants", "show", "kommune-a"], env=env,
+    # The service default is another model here, so only the stored promotion can name
+    # whisper-base (the fallback would show the default).
+    other_default = {**env, "DIKTA_MODEL__NAME": str(tiny)}
+    tenant = subprocess.run([DIKTA, "tenants", "show", "kommune-a"], env=other_default,
                             capture_output=True, text=True, timeout=120)
     assert json.loads(tenant.stdout)["model"] == "whisper-base"
+    from service.store import Store
+
+    stored = Store(f"sqlite:///{tmp_path / 'data' / 'dikta.db'}")
+    assert stored.tenant_by_name("kommune-a").model == "whisper-base"
+    stored.engine.dispose()
     assert json.loads((tmp_path / "gate.json").read_text())["promote"] is False

@@ -84,12 +84,37 @@ def test_timestamps_refer_to_the_original_recording_after_vad(transcriber):
     assert transcript.segments[0].start_s >= 3.0
 
 
+class _Watched:
+    """The real loaded model, watched: when it is asked to decode, and how far its lazy
+    segment generator has been pulled."""
+
+    def __init__(self, model) -> None:
+        self.model, self.calls, self.pulled, self.exhausted = model, 0, 0, False
+
+    def transcribe(self, audio, **kwargs):
+        self.calls += 1
+        self.kwargs = kwargs
+        segments, info = self.model.transcribe(audio, **kwargs)
+
+        def watched():
+            for segment in segments:
+                self.pulled += 1
+                yield segment
+            self.exhausted = True
+        return watched(), info
+
+
 def test_segments_stream_lazily(engine, transcriber):
     audio, _ = engine.decode(FIXTURES / "nb_lege.wav")
-    stream = transcriber.stream(audio)
+    watched = _Watched(transcriber.model)
+    stream = Transcriber(watched, transcriber.options).stream(audio)
     assert isinstance(stream, Iterator)
+    assert watched.calls == 0  # nothing decoded before the caller asks
     first = next(stream)
-    assert first.text
+    assert first.text and watched.calls == 1
+    assert watched.pulled == 1 and not watched.exhausted  # one segment, not the whole file
+    rest = list(stream)
+    assert watched.exhausted and watched.pulled == 1 + len(rest)
 
 
 def test_batched_inference_gives_the_same_kind_of_text(engine, transcriber):
@@ -98,11 +123,16 @@ def test_batched_inference_gives_the_same_kind_of_text(engine, transcriber):
     assert cer("Hun har vondt i magen og har feber.", batched) <= MAX_CLIP_CER
 
 
-def test_nynorsk_language_code_runs(engine, transcriber):
+def test_nynorsk_language_code_reaches_whisper_and_changes_the_decoding(engine, transcriber):
     audio, _ = engine.decode(FIXTURES / "nb_feber.wav")
-    transcript = transcriber.with_options(language="nn").transcribe(audio)
-    assert transcript.language == "nn"
-    assert transcript.text
+    watched = _Watched(transcriber.model)
+    nynorsk = Transcriber(watched, transcriber.options).with_options(language="nn")
+    transcript = nynorsk.transcribe(audio)
+    assert transcript.language == "nn" and watched.kwargs["language"] == "nn"
+    # Whisper decodes under the <|nn|> token: not the bokmål decoding of the same audio
+    # (whisper-base writes espeak's bokmål speech poorly in nynorsk, so no word is asserted;
+    # nynorsk notes are asserted in test_written_standard.py and test_service.py).
+    assert transcript.text and transcript.text != transcriber.transcribe(audio).text
 
 
 def test_options_are_validated():

@@ -14,11 +14,15 @@ from pipelines.asr import Transcriber, TranscriptionOptions
 from pipelines.audio import SAMPLE_RATE_HZ, Audio
 from pipelines.lexicon import HOTWORD_CHARS, TermCorrector, hotwords, phonetic_key, read_lexicon
 from tests.test_asr import _FakeModel
+from tests.needs import need_word_lists
 
 ROOT = Path(__file__).resolve().parents[1]
 LEXICON = ROOT / "evaluation" / "data" / "lexicon_hjemmetjeneste.txt"
-pytestmark = pytest.mark.skipif(not orthography.available(),
-                                reason="Debian's wnorwegian word list is not installed")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _word_lists():
+    need_word_lists()  # the system file itself, not orthography.available()
 
 
 @pytest.fixture(scope="module")

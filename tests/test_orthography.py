@@ -9,9 +9,12 @@ from pipelines import orthography
 from pipelines.asr import Transcriber, TranscriptionOptions
 from pipelines.audio import SAMPLE_RATE_HZ, Audio
 from tests.test_asr import _FakeModel
+from tests.needs import need_word_lists
 
-pytestmark = pytest.mark.skipif(not orthography.available(),
-                                reason="Debian's wnorwegian word list is not installed")
+
+@pytest.fixture(autouse=True, scope="module")
+def _word_lists():
+    need_word_lists()  # the system file itself, not orthography.available()
 
 
 @pytest.mark.parametrize("danish, norwegian", [
@@ -40,3 +43,9 @@ def test_the_pipeline_corrects_segments_unless_told_not_to():
     kept = Transcriber(model, TranscriptionOptions(vad=None, orthography="none")
                        ).transcribe(audio).text
     assert (fixed, kept) == ("Han kaller på hjelp.", "Han kalder på hjælp.")
+
+
+def test_available_agrees_with_the_installed_word_lists():
+    # The word lists are there (checked above, directly): the product must see them too,
+    # or every transcript silently keeps Whisper's Danish spellings.
+    assert orthography.available("bokmaal") and orthography.available("nynorsk")

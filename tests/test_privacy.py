@@ -3,11 +3,15 @@ logs, and no network beyond loopback."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import os
+import signal
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,10 +19,11 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from evaluation.loopback import running
+from evaluation.loopback import free_port, running
 from service.app import create_app
 from service.crypto import DataKeyError, Keyring, use_keyring
 from service.engine import Engine
+from service.logs import JsonFormatter
 from service.retention import purge
 from service.rotation import rotate_data_key
 from service.settings import RetentionSettings, SecuritySettings, ServiceSettings, Settings
@@ -162,7 +167,106 @@ def _id_dictation(tmp_path: Path) -> Path:
     return target
 
 
-def test_no_transcript_or_id_number_in_any_log_or_error(tmp_path, engine, cli_env, caplog):
+@contextmanager
+def app_log_stream():
+    """What the app's own JSON handler writes, read through a second handler with the very
+    formatter `configure_logging` installed (the `dikta` logger does not propagate, so
+    pytest's caplog never sees these records); uvicorn's records too."""
+    logger = logging.getLogger("dikta")
+    formatter = next(h.formatter for h in logger.handlers
+                     if isinstance(h.formatter, JsonFormatter))
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(formatter)
+    targets = [logger, logging.getLogger("uvicorn")]
+    levels = [t.level for t in targets]
+    for target in targets:
+        target.addHandler(handler)
+        target.setLevel(logging.DEBUG)
+    try:
+        yield buffer
+    finally:
+        for target, level in zip(targets, levels):
+            target.removeHandler(handler)
+            target.setLevel(level)
+
+
+class Served:
+    """A real `dikta serve` process (SQLite in a temp dir); its stderr goes to a file."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp, self.log = tmp, tmp / "serve.stderr"
+        base = Settings()
+        self.env = {**os.environ, "DIKTA_MODEL_DIR": str(base.model_dir),
+                    "DIKTA_DATA_DIR": str(tmp), "PYTHONUNBUFFERED": "1"}
+        store = open_store(Settings(model_dir=base.model_dir, data_dir=tmp))
+        self.key = store.create_key("a", ALL)
+        store.engine.dispose()
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        with self.log.open("wb") as stderr:
+            self.process = subprocess.Popen([DIKTA, "serve", "--port", str(port)],
+                                            env=self.env, stdout=subprocess.DEVNULL,
+                                            stderr=stderr, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{self.url}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and self.process.poll() is None, \
+                "dikta serve did not start: " + self.log.read_text()
+            time.sleep(0.2)
+
+    def stderr(self) -> str:
+        return self.log.read_text(encoding="utf-8")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(30)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    server = Served(tmp_path_factory.mktemp("served"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def json_lines(text: str) -> list[dict]:
+    """Every line must be one JSON object (a traceback spread over lines fails here)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    parsed = []
+    for line in lines:
+        try:
+            parsed.append(json.loads(line))
+        except ValueError:
+            raise AssertionError(f"log line is not JSON: {line!r}") from None
+    assert all(isinstance(p, dict) for p in parsed)
+    return parsed
+
+
+def _leaks(logs: str, transcript: str) -> list[str]:
+    words = {w.strip(".,") for w in transcript.lower().split() if len(w) > 5}
+    leaked = [w for w in words | {"feber", "pasienten"} if w in logs.lower()]
+    return leaked + [n for n in (VALID_FNR, "2705394") if n in logs]
+
+
+def _exercise(url: str, key: str, audio: Path) -> tuple[dict, httpx.Response, httpx.Response]:
+    """A dictation that says an ID number, the nurse's edit with it, a bad upload with it."""
+    done = dictate_and_wait(url, key, audio.read_bytes(), patient_ref="pas-1")
+    edited = httpx.put(f"{url}/v1/dictations/{done['id']}/note", headers=auth(key),
+                       json={"text": f"Fødselsnummer {VALID_FNR}. Pasienten har feber."})
+    bad = httpx.post(f"{url}/v1/dictations", headers=auth(key),
+                     files={"file": ("x.wav", b"RIFFjunk" + VALID_FNR.encode(), "audio/wav")})
+    return done, edited, bad
+
+
+def test_no_transcript_or_id_number_in_any_log_or_error(tmp_path, engine, cli_env, served):
     # whisper-base hears espeak's digits poorly, so the ID also goes in as text: through
     # `dikta structure` and as the nurse's edit of the note in the service.
     audio = _id_dictation(tmp_path)
@@ -172,23 +276,61 @@ def test_no_transcript_or_id_number_in_any_log_or_error(tmp_path, engine, cli_en
                          ["transcribe", str(audio), str(tmp_path / "borte.wav")],
                          ["structure", "--format", "fhir", spoken_id])]
     assert VALID_FNR not in runs[2].stdout and "feber" in runs[2].stdout.lower()
-    logs = "".join(r.stderr for r in runs)
+    cli_logs = "".join(r.stderr for r in runs)
+    assert "borte.wav" in cli_logs  # the CLI's stderr was really read
+
+    # In-process: the app's own handler and formatter.
     app = make_app(tmp_path / "svc", engine)
     key = app.state.dikta.store.create_key("a", ALL)
-    caplog.set_level(logging.DEBUG)
-    with running(app) as url:
-        done = dictate_and_wait(url, key, audio.read_bytes(), patient_ref="pas-1")
-        edited = httpx.put(f"{url}/v1/dictations/{done['id']}/note", headers=auth(key),
-                           json={"text": f"Fødselsnummer {VALID_FNR}. Pasienten har feber."})
-        bad = httpx.post(f"{url}/v1/dictations", headers=auth(key),
-                         files={"file": ("x.wav", b"RIFFjunk" + VALID_FNR.encode(),
-                                         "audio/wav")})
-    logs += caplog.text + bad.text
-    assert edited.status_code == 200
+    with app_log_stream() as stream, running(app) as url:
+        done, edited, bad = _exercise(url, key, audio)
+    in_process = json_lines(stream.getvalue())
+    assert edited.status_code == 200 and bad.status_code in (415, 422)
     assert VALID_FNR not in json.dumps(edited.json()["note"])
-    words = {w.strip(".,") for w in done["transcript"].lower().split() if len(w) > 5}
-    leaked = [w for w in words | {"feber", "pasienten"} if w in logs.lower()]
-    assert not leaked and VALID_FNR not in logs and "2705394" not in logs
+    assert {"request", "dictation done"} <= {e["msg"] for e in in_process}
+    assert any(e.get("dictation_id") == done["id"] for e in in_process)
+    assert any(e.get("route") == "/v1/dictations/{dictation_id}/note" for e in in_process)
+
+    # A real `dikta serve`: everything it wrote to stderr.
+    served_done, served_edit, served_bad = _exercise(served.url, served.key, audio)
+    assert served_edit.status_code == 200 and served_done["status"] == "done"
+    served_logs = served.stderr()
+    assert any(e.get("route") == "/v1/dictations/{dictation_id}/note"
+               for e in json_lines(served_logs))
+
+    for logs, transcript in ((cli_logs, done["transcript"]),
+                             (stream.getvalue() + bad.text, done["transcript"]),
+                             (served_logs + served_bad.text, served_done["transcript"])):
+        assert _leaks(logs, transcript) == []
+
+
+def test_an_unhandled_error_is_one_json_line_without_content(served):
+    """A database failure mid-request (its message quotes the SQL parameters): 500 with the
+    request id, and on the server's stderr one JSON line with type and frames only."""
+    import sqlite3
+
+    with sqlite3.connect(served.tmp / "dikta.db") as db:
+        db.execute("ALTER TABLE dictations RENAME TO dictations_away")
+    try:
+        response = httpx.post(f"{served.url}/v1/dictations", headers={
+            **auth(served.key), "X-Request-ID": "feil-1"}, data={"patient_ref": VALID_FNR},
+            files={"file": ("d.wav", FEBER, "audio/wav")})
+        lookup = httpx.get(f"{served.url}/v1/dictations/{'0' * 32}", headers=auth(served.key))
+    finally:
+        with sqlite3.connect(served.tmp / "dikta.db") as db:
+            db.execute("ALTER TABLE dictations_away RENAME TO dictations")
+    assert response.status_code == 500 and lookup.status_code == 500, response.text
+    assert response.json()["request_id"] == "feil-1"
+    assert VALID_FNR not in response.text + lookup.text
+    logs = served.stderr()
+    entries = json_lines(logs)  # uvicorn's "Exception in ASGI application" included
+    errors = [e for e in entries if "traceback" in e]
+    ours = [e for e in errors if e["msg"] == "unhandled error"]
+    assert ours and ours[0]["request_id"] == "feil-1"
+    assert ours[0]["exc_type"] == "sqlalchemy.exc.OperationalError"
+    assert any(e["logger"].startswith("uvicorn") for e in errors)  # uvicorn's own logger
+    assert all('File "' in e["traceback"] for e in errors)
+    assert VALID_FNR not in logs and "2705394" not in logs and "no such table" not in logs
 
 
 def test_the_runtime_opens_no_socket_beyond_loopback(tmp_path, engine, monkeypatch):

@@ -182,7 +182,9 @@ def test_two_technologies_two_events():
 def test_check_digits():
     assert is_national_id(VALID_FNR)
     assert not is_national_id("27053941708")  # wrong check digits
-    assert is_national_id("67053941" + "7" + "51") is False or True  # D-number shape accepted
+    assert is_national_id("67053941785")  # D-number (day + 40) with its own check digits
+    assert not is_national_id("67053941751")  # D-number shape, but wrong check digits
+    assert not is_national_id("67053941785"[:10])  # ten digits
 
 
 def test_valid_id_is_masked_in_every_output_even_without_a_cue():

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+import types
 import uuid
 import wave
 from pathlib import Path
@@ -20,11 +21,17 @@ from service.jobs import DictationProcessor
 from service.settings import Settings, WorkerSettings
 from service.store import Dictation, Job, NoteVersion, Store, open_store
 from tests.conftest import DIKTA, FIXTURES
-from tests.databases import postgres_available, temporary_postgres
+from tests.databases import temporary_postgres
+from tests.needs import need_broker, need_postgres
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not postgres_available(),
-                                 reason="no PostgreSQL answers on 127.0.0.1:5432")]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _postgres():
+    need_postgres()  # a skip locally, a failure in CI
+
+
 BROKERS = {"rabbitmq": "amqp://guest:guest@127.0.0.1:5672//",
            "redis": "redis://127.0.0.1:6379/15"}
 
@@ -81,6 +88,8 @@ def status(store: Store, dictation_id: str) -> str:
 @pytest.mark.parametrize("broker", ["rabbitmq", "redis"])
 def test_killed_worker_job_completes_on_another_with_one_result(broker, tmp_path, cli_env):
     from service.tasks import TASK_NAME, make_celery
+
+    need_broker(broker)
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
     with temporary_postgres() as url:
@@ -159,3 +168,121 @@ def test_redelivery_of_finished_work_stores_nothing_more(tmp_path, engine):
         with store.session() as s:
             assert s.scalar(select(func.count()).select_from(NoteVersion)) == 1
         store.engine.dispose()
+
+
+# --- a real `dikta worker` on Redis: retries, dead letter, the API's encrypted uploads ----
+
+@pytest.fixture(scope="module")
+def celery_stack(tmp_path_factory):
+    """PostgreSQL, Redis and one real `dikta worker` process (3 attempts, 1 s backoff)."""
+    need_postgres()
+    need_broker("redis")
+    tmp = tmp_path_factory.mktemp("celery")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    with temporary_postgres() as url:
+        settings = Settings(database_url=url, data_dir=tmp, worker=WorkerSettings(
+            broker_url=BROKERS["redis"], queue=queue, max_attempts=3, retry_backoff_s=1))
+        env = {**os.environ, "DIKTA_MODEL_DIR": str(Settings().model_dir),
+               "PYTHONUNBUFFERED": "1", "DIKTA_DATABASE_URL": url, "DIKTA_DATA_DIR": str(tmp),
+               "DIKTA_WORKER__BROKER_URL": BROKERS["redis"],
+               "DIKTA_WORKER__MAX_ATTEMPTS": "3", "DIKTA_WORKER__RETRY_BACKOFF_S": "1"}
+        log = tmp / "worker.stderr"
+        with log.open("wb") as stderr:
+            worker = subprocess.Popen([DIKTA, "worker", "--queue", queue, "--concurrency", "1"],
+                                      env=env, stdout=subprocess.DEVNULL, stderr=stderr,
+                                      start_new_session=True)
+        store = open_store(settings)
+        try:
+            yield types.SimpleNamespace(settings=settings, store=store, log=log, tmp=tmp,
+                                        queue=queue, worker=worker)
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(10)
+            store.engine.dispose()
+
+
+def test_a_failing_dictation_is_retried_with_backoff_then_dead_lettered(celery_stack):
+    """The worker cannot open the recording (sealed with a key it does not have): a real
+    worker retries it after 1 s and 2 s, then dead-letters it with the reason kept."""
+    from service.crypto import Keyring
+    from service.tasks import TASK_NAME, make_celery
+
+    stack = celery_stack
+    sealed = Keyring({"env": os.urandom(32)}, "env").seal((FIXTURES / "nb_feber.wav")
+                                                          .read_bytes())
+    audio = stack.tmp / "fremmed-nokkel.audio"
+    audio.write_bytes(sealed)
+    dictation_id = queue_dictation(stack.store, audio)
+    make_celery(stack.settings).send_task(TASK_NAME, args=[dictation_id], queue=stack.queue)
+    first_seen: dict[int, float] = {}
+    deadline = time.monotonic() + 120
+    while True:
+        with stack.store.session() as s:
+            row = s.get(Dictation, dictation_id)
+            state, attempts = row.status, row.attempts
+        if attempts:
+            first_seen.setdefault(attempts, time.monotonic())
+        if state == "dead":
+            break
+        assert time.monotonic() < deadline, f"not dead-lettered: {state}, {attempts} attempts"
+        assert stack.worker.poll() is None, stack.log.read_text()
+        time.sleep(0.05)
+    assert sorted(first_seen) == [1, 2, 3]
+    assert first_seen[2] - first_seen[1] >= 0.9  # backoff 1 s
+    assert first_seen[3] - first_seen[2] >= 1.9  # then 2 s
+    time.sleep(1.0)  # and no fourth attempt
+    with stack.store.session() as s:
+        row = s.get(Dictation, dictation_id)
+        job = s.scalar(select(Job).where(Job.dictation_id == dictation_id))
+    assert row.status == "dead" and row.attempts == 3
+    assert "DataKeyError" in row.error and "attempt 3 of 3" in row.error
+    assert job.state == "dead" and job.attempts == 3 and job.finished_at is not None
+    assert job.worker.rsplit(":", 1)[1] != str(os.getpid())  # another process did it
+    import json
+
+    logged = [json.loads(line) for line in stack.log.read_text().splitlines()
+              if line.startswith("{")]
+    failed = [e for e in logged if e.get("dictation_id") == dictation_id
+              and e["msg"] == "dictation attempt failed"]
+    assert [e["attempt"] for e in failed] == [1, 2, 3]
+    assert {e["error_type"] for e in failed} == {"DataKeyError"}
+
+
+def test_the_api_sends_an_encrypted_upload_to_a_real_worker(celery_stack, engine):
+    import httpx
+
+    from evaluation.loopback import running
+    from service.app import create_app
+    from service.audio_files import read_audio
+    from service.engine import Engine
+
+    stack = celery_stack
+    settings = stack.settings.model_copy(update={
+        "worker": stack.settings.worker.model_copy(update={"backend": "celery"})})
+    app = create_app(settings, engine=Engine(settings, manager=engine.manager))
+    key = app.state.dikta.store.create_key("kommune-celery", "dictate read_notes")
+    feber = (FIXTURES / "nb_feber.wav").read_bytes()
+    headers = {"Authorization": f"Bearer {key}"}
+    with running(app) as url:
+        created = httpx.post(f"{url}/v1/dictations", headers=headers,
+                             files={"file": ("d.wav", feber, "audio/wav")})
+        assert created.status_code == 202, created.text
+        dictation_id = created.json()["id"]
+        deadline = time.monotonic() + 120
+        while (done := httpx.get(f"{url}/v1/dictations/{dictation_id}",
+                                 headers=headers).json())["status"] not in ("done", "dead"):
+            assert time.monotonic() < deadline and stack.worker.poll() is None, done
+            time.sleep(0.1)
+    assert done["status"] == "done" and "feber" in done["transcript"].lower()
+    with stack.store.session() as s:
+        row = s.get(Dictation, dictation_id)
+        job = s.scalar(select(Job).where(Job.dictation_id == dictation_id))
+    stored = Path(row.audio_path).read_bytes()
+    assert stored.startswith(b"DKENC1") and feber[44:4000] not in stored  # sealed on disk
+    assert read_audio(row.audio_path) == feber
+    assert job.state == "done" and job.attempts == 1
+    assert job.worker.rsplit(":", 1)[1] != str(os.getpid())  # the worker, not the API

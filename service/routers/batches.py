@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response, UploadFile
@@ -16,9 +17,12 @@ from sqlalchemy import select
 
 from service.batch import AUDIO_SUFFIXES
 from service.deps import StateDep, TenantDep, audit, owned, require
+from service.masking import masked_json
 from service.problems import Problem
 from service.routers.dictations import DictationMetadata, create_dictation
 from service.store import Batch, Dictation
+from service.text_fields import SingleLine
+from structuring.privacy import mask_national_ids
 
 router = APIRouter(tags=["batches"])
 FINISHED = ("done", "failed", "dead")
@@ -41,7 +45,7 @@ class BatchOut(BaseModel):
 
 
 class FolderBatch(DictationMetadata):
-    folder: str = Field(..., description="A folder inside DIKTA_SERVICE__BATCH_ROOTS")
+    folder: SingleLine = Field(..., description="A folder inside DIKTA_SERVICE__BATCH_ROOTS")
 
 
 def _new_batch(state, tenant_id: str, total: int) -> str:
@@ -136,7 +140,7 @@ def get_batch(state: StateDep, tenant: TenantDep, request: Request, batch_id: st
 def batch_results(state: StateDep, tenant: TenantDep, request: Request, batch_id: str,
                   format: Literal["jsonl", "zip"] = "jsonl"):
     """Results so far: transcript and structured note of each dictation."""
-    rows = _rows(state, _owned(state, tenant.id, batch_id))
+    rows = [_masked(r) for r in _rows(state, _owned(state, tenant.id, batch_id))]
     for row in rows:
         audit(request, "read", "dictation", row.id, row.patient_ref)
     lines = [json.dumps({"dictation_id": r.id, "source_name": r.source_name,
@@ -156,3 +160,11 @@ def batch_results(state: StateDep, tenant: TenantDep, request: Request, batch_id
     return StreamingResponse(iter([buffer.getvalue()]), media_type="application/zip",
                              headers={"Content-Disposition":
                                       f'attachment; filename="batch-{batch_id}.zip"'})
+
+
+def _masked(row):
+    """A detached copy of the row whose texts carry no national ID number."""
+    return SimpleNamespace(id=row.id, source_name=row.source_name, status=row.status,
+                           error=row.error, patient_ref=row.patient_ref,
+                           transcript=mask_national_ids(row.transcript or "") or None,
+                           note=masked_json(row.note))

@@ -15,23 +15,26 @@ from sqlalchemy import func, select
 
 from service import audio_files
 from service.deps import StateDep, TenantDep, audit, require
+from service.masking import masked_json
 from service.problems import Problem
 from service.profile import tenant_profile
 from service.retention import kept_for_training
 from service.routers.dictations import DictationOut, _owned, dictation_out
 from service.store import Dictation, NoteVersion, utcnow
+from service.text_fields import MultiLine, SingleLine
+from structuring.privacy import mask_national_ids
 
 router = APIRouter(tags=["notes"])
 
 
 class NoteEdit(BaseModel):
-    text: str = Field(..., min_length=1, max_length=100_000,
-                      description="The note as the nurse corrected it (plain text)")
-    author: str | None = Field(None, max_length=200)
+    text: MultiLine = Field(..., min_length=1, max_length=100_000,
+                            description="The note as the nurse corrected it (plain text)")
+    author: SingleLine | None = Field(None, max_length=200)
 
 
 class Approval(BaseModel):
-    author: str | None = Field(None, max_length=200)
+    author: SingleLine | None = Field(None, max_length=200)
 
 
 class NoteVersionOut(BaseModel):
@@ -68,6 +71,7 @@ def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: st
             text = latest.text if latest else (row.transcript or "")
             note = latest.note if latest else row.note
         else:
+            text = mask_national_ids(text)  # an ID typed into a note is never stored
             profile = tenant_profile(state.store, state.settings, tenant_id)
             # The nurse edits the note in its own written standard.
             written_in = ((latest.note if latest else row.note) or {}).get(
@@ -95,7 +99,7 @@ def edit_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id
     """Store the nurse's corrected note as a new version (it is structured again)."""
     row = _add_version(state, tenant.id, dictation_id, "edited", body.author, body.text)
     audit(request, "update", "note", row.id, row.patient_ref)
-    return dictation_out(row)
+    return dictation_out(row, tenant)
 
 
 @router.post("/dictations/{dictation_id}/approve", response_model=DictationOut,
@@ -107,7 +111,7 @@ def approve_note(state: StateDep, tenant: TenantDep, request: Request, dictation
     """Approve the latest version; the recording is deleted now unless retention says else."""
     row = _add_version(state, tenant.id, dictation_id, "approved", body.author)
     audit(request, "approve", "note", row.id, row.patient_ref)
-    return dictation_out(row)
+    return dictation_out(row, tenant)
 
 
 @router.get("/dictations/{dictation_id}/versions", response_model=list[NoteVersionOut],
@@ -119,7 +123,9 @@ def note_versions(state: StateDep, tenant: TenantDep, request: Request, dictatio
     with state.store.session() as s:
         versions = s.scalars(select(NoteVersion).where(NoteVersion.dictation_id == row.id)
                              .order_by(NoteVersion.version))
-        return [NoteVersionOut.model_validate(v, from_attributes=True) for v in versions]
+        return [NoteVersionOut(version=v.version, kind=v.kind,
+                               text=mask_national_ids(v.text), note=masked_json(v.note),
+                               author=v.author, created_at=v.created_at) for v in versions]
 
 
 @router.get("/dictations/{dictation_id}/fhir", dependencies=[require("export")],
@@ -137,5 +143,5 @@ def export_fhir(state: StateDep, tenant: TenantDep, request: Request, dictation_
         raise Problem(409, "Not transcribed yet", f"the dictation is {row.status}",
                       kind="not-ready")
     audit(request, "export", "note", row.id, row.patient_ref)
-    note = StructuredNote.from_dict(row.note)
+    note = StructuredNote.from_dict(masked_json(row.note))
     return to_fhir(note, patient_reference=f"Patient/{row.patient_ref or 'ukjent'}")

@@ -15,8 +15,10 @@ from pipelines.audio import SAMPLE_RATE_HZ, Audio, AudioOptions, decode_audio
 from pipelines.errors import AudioError
 from pipelines.vad import VadOptions, detect_speech
 from service.deps import authenticate_websocket
+from service.problems import Problem
 from service.profile import TenantProfile, tenant_profile
 from service.gate import Busy
+from service.masking import masked_transcript
 
 router = APIRouter(tags=["streaming"])
 log = logging.getLogger("dikta.stream")
@@ -78,6 +80,12 @@ class LiveDictation:
             if text else []
 
     async def finish(self) -> list[dict]:
+        if self.container and self.pcm.size == 0:  # not one frame of it could be decoded
+            try:
+                decode_audio(bytes(self.container), AudioOptions(max_duration_s=MAX_STREAM_S))
+            except AudioError as exc:
+                raise ValueError(f"the {self.fmt} stream could not be decoded: {exc}") from None
+            raise ValueError(f"the stream holds no decodable {self.fmt} audio")
         messages = await self._finalize(self.pcm.size - self.committed) \
             if self.pcm.size > self.committed else []
         text = " ".join(f["text"] for f in self.finals).strip()
@@ -104,7 +112,8 @@ class LiveDictation:
     async def _transcribe(self, transcriber, samples: np.ndarray):
         audio = Audio(samples.astype(np.float32), self.fmt, self.fmt)
         try:
-            return await self.state.gate.run(lambda: transcriber.transcribe(audio))
+            return await self.state.gate.run(
+                lambda: masked_transcript(transcriber.transcribe(audio)))
         except Busy:
             return None  # an interim can be skipped; finals are retried on the next tick
 
@@ -115,9 +124,13 @@ class LiveDictation:
 
 @router.websocket("/stream")
 async def stream(websocket: WebSocket) -> None:
-    tenant = authenticate_websocket(websocket)
-    if tenant is None:
-        await websocket.close(code=4401, reason="a valid API key is required")
+    try:
+        tenant = authenticate_websocket(websocket)
+    except Problem as refused:
+        # Accepted, then closed with 4000 + the HTTP status (4401, 4403, 4429, 4431): a
+        # refused handshake would reach a browser only as a bare 403 without a reason.
+        await websocket.accept()
+        await websocket.close(code=4000 + refused.status, reason=_reason(refused.detail))
         return
     await websocket.accept()
     state = websocket.app.state.dikta
@@ -145,11 +158,17 @@ async def stream(websocket: WebSocket) -> None:
             if live.due():
                 for reply in await live.step():
                     await websocket.send_json(reply)
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, AudioError) as exc:
         await websocket.send_json({"type": "error", "detail": str(exc)})
         await websocket.close(code=1007)
     except WebSocketDisconnect:
         return
+
+
+def _reason(detail: str) -> str:
+    """A close reason fits in 123 bytes of UTF-8."""
+    encoded = detail.encode("utf-8")
+    return detail if len(encoded) <= 123 else encoded[:120].decode("utf-8", "ignore") + "..."
 
 
 def _command(text: str) -> dict:

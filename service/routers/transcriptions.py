@@ -61,9 +61,7 @@ async def transcribe_upload(state, data: bytes, *, model: str | None = None,
                             **options: object) -> Transcript:
     """Decode and transcribe in a worker thread, within the inference gate."""
     def work() -> Transcript:
-        transcriber = state.engine.transcriber(model, **options)
-        audio, decode_s = state.engine.decode(data)
-        return transcriber.transcribe(audio, decode_s=decode_s)
+        return state.engine.transcribe(data, state.engine.transcriber(model, **options))
 
     try:
         transcript = await state.gate.run(work)
@@ -89,7 +87,8 @@ def _language(value: str | None) -> str | None:
     if not value:
         return None
     if value not in LANGUAGES:
-        raise Problem(400, "Unsupported language", f"language '{value}' is not supported "
+        # 422 like every other invalid field (dictations, uploads), not 400.
+        raise Problem(422, "Unsupported language", f"language '{value}' is not supported "
                       "here; use 'no' or 'nb' (bokmål) or 'nn' (nynorsk)", kind="bad-language")
     return value
 
@@ -99,7 +98,7 @@ def _language(value: str | None) -> str | None:
     200: {"content": {"text/plain": {"schema": {"type": "string"}},
                       "text/vtt": {"schema": {"type": "string"}}},
           "description": "The transcript in the requested format"},
-    400: {"description": "Unsupported language"},
+    422: {"description": "Unsupported language, or invalid fields"},
     404: {"description": "Unknown model"},
     413: {"description": "Audio too large or too long"},
     415: {"description": "Not an accepted audio format"},

@@ -1,0 +1,198 @@
+"""Build the two small trained components of the structuring stage, deterministically.
+
+    python -m structuring.train            # writes structuring/data/models/{senter,textcat}
+
+- `senter`: sentence starts in words that carry no punctuation (a nurse who never says
+  `punktum`, streaming text). Its examples are free: gold dictations whose sentences are
+  known, with voice commands and punctuation stripped (and, for a share of them, written
+  the way Whisper punctuates), concatenated in random order.
+- `textcat`: the journal section of a written sentence (bag of words and word pairs),
+  one of the evidences `structuring.sections` combines with keyword rules, entities,
+  headings and neighbours.
+
+Training data: `../shared/data/structuring/dev.jsonl` (if present) and
+`evaluation/data/structuring/units_tune.txt` / `tune.jsonl`. Never the frozen test split.
+Fixed seeds, one thread: the same data give the same model files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL_DIR = Path(__file__).parent / "data" / "models"
+DEV = ROOT.parent / "shared" / "data" / "structuring" / "dev.jsonl"
+TUNE_UNITS = ROOT / "evaluation" / "data" / "structuring" / "units_tune.txt"
+TUNE = ROOT / "evaluation" / "data" / "structuring" / "tune.jsonl"
+ASR_SENTENCES = ROOT / "evaluation" / "data" / "medication_sentences.jsonl"
+SEED = 15
+
+SENTER_CONFIG = {"model": {
+    "@architectures": "spacy.Tagger.v2",
+    "tok2vec": {"@architectures": "spacy.HashEmbedCNN.v2", "pretrained_vectors": None,
+                "width": 64, "depth": 4, "embed_size": 2000, "window_size": 1,
+                "maxout_pieces": 2, "subword_features": True}}}
+TEXTCAT_CONFIG = {"model": {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True,
+                            "length": 2 ** 14, "ngram_size": 2, "no_output_layer": False}}
+
+
+def classifier_text(text: str) -> str:
+    """What the section classifier reads: lower case, every digit a 0."""
+    return re.sub(r"\d", "0", text.lower())
+
+
+# --- examples ----------------------------------------------------------------------------
+
+def spoken_sentences(rows: Iterable[dict]) -> list[list[str]]:
+    """Each dictated sentence as the words said, from dictations that say `punktum`."""
+    from structuring.spoken import _drop_fillers, _rules, _sentences, _split, _voice_commands
+
+    rules = _rules()
+    out = []
+    for row in rows:
+        if "punktum" not in row["spoken"]:
+            continue
+        tokens = _voice_commands(_drop_fillers(_split(row["spoken"]), rules), rules)
+        for chunk, *_ in _sentences(tokens):
+            words = [t.text if t.kind != "decimal" else "komma" for t in chunk
+                     if t.text not in (".", "?", "!")]
+            if words:
+                out.append(words)
+    return out
+
+
+def asr_sentences(path: Path = ASR_SENTENCES) -> list[list[str]]:
+    """Single sentences as an ASR writes them, lower-cased, their marks dropped."""
+    import json
+
+    if not path.exists():
+        return []
+    return [re.findall(r"[\w'-]+|,", json.loads(line)["text"].lower())
+            for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def unit_sentences(path: Path) -> list[list[str]]:
+    from evaluation.structuring_gold import read_units
+
+    return [unit.spoken.replace(",", " ,").split()
+            for story in read_units(path) for unit in story.units]
+
+
+def senter_docs(sentences: list[list[str]], n: int, seed: int = SEED):
+    """(words, sentence starts) of random runs of one to six sentences, mostly unpunctuated,
+    some punctuated and capitalised the way Whisper writes."""
+    rng = random.Random(seed)
+    for _ in range(n):
+        style = rng.random()
+        words, starts = [], []
+        for sentence in rng.sample(sentences, rng.randint(1, 6)):
+            sent = [w for w in sentence if w != ","] if rng.random() < 0.6 else list(sentence)
+            if style > 0.8:
+                sent = [sent[0][:1].upper() + sent[0][1:], *sent[1:], "."]
+            starts.append(len(words))
+            words.extend(sent)
+        yield words, [i in starts for i in range(len(words))]
+
+
+def textcat_examples(rows: Iterable[dict]) -> list[tuple[str, str]]:
+    return [(classifier_text(s["text"]), s["section"]) for row in rows for s in row["sentences"]]
+
+
+# --- training ----------------------------------------------------------------------------
+
+def _fix_seed() -> None:
+    import spacy
+    from thinc.api import set_current_ops, NumpyOps
+
+    set_current_ops(NumpyOps())
+    spacy.util.fix_random_seed(SEED)
+
+
+def train_senter(docs: list[tuple[list[str], list[bool]]], epochs: int = 12):
+    import spacy
+    from spacy.tokens import Doc
+    from spacy.training import Example
+    from spacy.util import minibatch
+
+    _fix_seed()
+    nlp = spacy.blank("nb")
+    nlp.add_pipe("senter", config=SENTER_CONFIG)
+    examples = []
+    for words, starts in docs:
+        predicted = Doc(nlp.vocab, words=words)
+        reference = Doc(nlp.vocab, words=words, sent_starts=starts)
+        examples.append(Example(predicted, reference))
+    optimizer = nlp.initialize(lambda: examples)
+    rng = random.Random(SEED)
+    for _ in range(epochs):
+        rng.shuffle(examples)
+        for batch in minibatch(examples, size=16):
+            nlp.update(batch, sgd=optimizer, drop=0.1)
+    return nlp
+
+
+def train_textcat(pairs: list[tuple[str, str]], labels: Iterable[str], epochs: int = 20):
+    import spacy
+    from spacy.training import Example
+    from spacy.util import minibatch
+
+    _fix_seed()
+    nlp = spacy.blank("nb")
+    textcat = nlp.add_pipe("textcat", config=TEXTCAT_CONFIG)
+    labels = sorted(set(labels))
+    for label in labels:
+        textcat.add_label(label)
+    examples = [Example.from_dict(nlp.make_doc(text),
+                                  {"cats": {k: float(k == label) for k in labels}})
+                for text, label in pairs]
+    optimizer = nlp.initialize(lambda: examples)
+    rng = random.Random(SEED)
+    for _ in range(epochs):
+        rng.shuffle(examples)
+        for batch in minibatch(examples, size=8):
+            nlp.update(batch, sgd=optimizer, drop=0.0)
+    return nlp
+
+
+def section_labels() -> list[str]:
+    from structuring.sections import template
+
+    return [s.key for s in template("funksjonsomrader")]
+
+
+def train_all(rows: list[dict], units: Path | None = TUNE_UNITS, n_docs: int = 2500):
+    sentences = spoken_sentences(rows) + (unit_sentences(units) if units else []) + \
+        asr_sentences()
+    senter = train_senter(list(senter_docs(sentences, n_docs)))
+    textcat = train_textcat(textcat_examples(rows), section_labels())
+    return senter, textcat
+
+
+def training_rows() -> list[dict]:
+    import json
+
+    rows = []
+    for path in (DEV, TUNE):
+        if path.exists():
+            rows += [json.loads(line) for line in path.read_text("utf-8").splitlines()
+                     if line.strip()]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    args = parser.parse_args()
+    senter, textcat = train_all(training_rows())
+    args.out.mkdir(parents=True, exist_ok=True)
+    senter.to_disk(args.out / "senter")
+    textcat.to_disk(args.out / "textcat")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,318 @@
+"""Issue 15: safe clock times, self-corrections, unpunctuated dictations, heading scope,
+section confidence and review flags, honest measurement. Each test can fail."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from evaluation.structuring import punctuation_group, score_by_punctuation
+from structuring import segmenter
+from structuring.export import REVIEW_MARK, to_fhir, to_text
+from structuring.note import SCHEMA_VERSION, StructuredNote
+from structuring.pipeline import structure
+from structuring.spoken import to_written
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "evaluation" / "data" / "structuring"
+
+
+def written(spoken: str, **kwargs) -> list[str]:
+    return [s.text for s in to_written(spoken, **kwargs)]
+
+
+def times(note: StructuredNote) -> list[str]:
+    return [e.value for e in note.entities if e.type == "time"]
+
+
+# --- 1. clock times ---------------------------------------------------------------------------
+
+def test_an_evening_cue_in_another_clause_does_not_move_the_time():
+    text = written("morgenstell hos Per punktum gav Laxoberal klokka åtte i et glass vann og "
+                   "Movicol en pose til kvelds punktum")
+    assert text[1] == "Gav Laxoberal kl. 08.00 i et glass vann og Movicol 1 pose til kvelds."
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("ho fekk kveldsdosen klokka ti punktum", "kl. 22.00"),
+    ("satte Lantus klokka ni i kveld punktum", "kl. 21.00"),
+    ("fikk Movicol til kvelds klokka ni punktum", "kl. 21.00"),
+    ("målt klokka 21 punktum", "kl. 21.00"),
+    ("morgenmedisinene ble gitt klokka åtte punktum", "kl. 08.00"),
+    ("alarm klokka to i natt punktum", "kl. 02.00"),
+])
+def test_a_cue_in_the_same_clause_decides(spoken, expected):
+    assert expected in written(spoken)[0]
+
+
+def test_each_clause_keeps_its_own_cue():
+    text = written("satte NovoRapid seks enheter klokka elleve og Lantus til kvelds klokka ti")
+    assert text == ["Satte NovoRapid 6 IE kl. 11.00 og Lantus til kvelds kl. 22.00."]
+
+
+def test_recording_time_decides_when_the_clause_does_not():
+    late = to_written("ga Paracet klokka ni punktum", recorded_at=datetime(2025, 3, 1, 22, 5))
+    early = to_written("ga Paracet klokka ni punktum", recorded_at=datetime(2025, 3, 1, 9, 40))
+    assert late[0].text == "Ga Paracet kl. 21.00." and late[0].review == ()
+    assert early[0].text == "Ga Paracet kl. 09.00." and early[0].review == ()
+    # the clause still wins over the recording time
+    cued = to_written("ga Paracet klokka ni i morges punktum",
+                      recorded_at=datetime(2025, 3, 1, 22, 5))
+    assert cued[0].text == "Ga Paracet kl. 09.00 i morges."
+
+
+def test_the_shift_said_first_decides_then_daytime():
+    assert written("rapport fra natt punktum ga Paracet klokka to punktum")[1] == \
+        "Ga Paracet kl. 02.00."
+    assert written("kveldsvakt punktum ga Paracet klokka ni punktum")[1] == \
+        "Ga Paracet kl. 21.00."
+    assert written("ga Paracet klokka to punktum") == ["Ga Paracet kl. 14.00."]
+    # "nattevakta" in passing is a person, not the shift of this dictation
+    text = written("Solveig hadde en rolig natt ifølge nattevakta punktum ved morgenstellet "
+                   "klaget hun over smerter punktum fikk Paracet ett gram klokka halv ni punktum")
+    assert text[-1] == "Fikk Paracet 1 g kl. 08.30."
+
+
+def test_a_time_read_without_its_own_cue_is_flagged_for_review():
+    note = structure("ga Paracet ett gram klokka ni punktum blodtrykk hundre og tjue over "
+                     "åtti klokka åtte i morges punktum")
+    assert [s.review for s in note.sentences] == [True, False]
+    assert structure("ga Paracet ett gram klokka ni",
+                     recorded_at=datetime(2025, 1, 1, 10, 0)).sentences[0].review is False
+
+
+def test_no_time_is_shifted_by_twelve_hours_on_the_tune_split():
+    from evaluation.gold import read_gold
+
+    rows = read_gold(GOLD / "tune.jsonl")
+    scores = score_by_punctuation(rows, [structure(r["spoken"]) for r in rows])["all"]
+    assert scores.times_shifted_12h == 0
+
+
+# --- 1b. self-corrections -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("han angir smerte åtte av ti eh nei vent seks av ti", "Han angir smerte 6 av 10."),
+    ("fikk Paracet ett gram klokka ti eh nei vent det var klokka halv ti",
+     "Fikk Paracet 1 g kl. 09.30."),
+    ("ga Movicol to poser unnskyld en pose i morges", "Ga Movicol 1 pose i morges."),
+    ("hun fikk Lasix eller nei Burinex ett milligram", "Hun fikk Burinex 1 mg."),
+    ("blodsukker ni komma to nei vent sju komma to", "Blodsukker 7,2."),
+    ("puls nittito rettelse åttito", "Puls 82."),
+    ("ga Furix førti milligram nei unnskyld tjue milligram i morges", "Ga Furix 20 mg i morges."),
+    ("han veier 58,2 kilo, nei vent, 57,2 kilo", "Han veier 57,2 kg."),
+    ("temperatur trettiåtte komma fire eller rettere sagt trettisju komma fire",
+     "Temperatur 37,4."),
+])
+def test_a_self_correction_replaces_the_value(spoken, expected):
+    assert written(spoken) == [expected]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("hun sa unnskyld til naboen", "Hun sa unnskyld til naboen."),
+    ("hun var på do to eller tre ganger", "Hun var på do to eller tre ganger."),
+])
+def test_words_that_only_look_like_corrections_are_kept(spoken, expected):
+    assert written(spoken) == [expected]
+
+
+def test_a_corrected_dose_and_drug_reach_the_entities():
+    meds = [(e.value, e.dose) for e in structure(
+        "hun fikk Lasix eller nei Burinex ett milligram punktum").entities
+        if e.type == "medication"]
+    assert meds == [("bumetanid", "1 mg")]
+
+
+# --- 2. sentence segmentation -------------------------------------------------------------------
+
+needs_senter = pytest.mark.skipif(not segmenter.available(),
+                                  reason="run `python -m structuring.train` first")
+
+
+@needs_senter
+@pytest.mark.parametrize("spoken", [
+    "hun sov godt hele natten blodtrykk hundre og tjue over åtti puls seksti "
+    "ga Paracet ett gram klokka åtte i morges",
+    "ho sov godt heile natta blodtrykket var hundre og tjue over åtti "
+    "ho fekk Paracet ett gram klokka åtte i morgon tidleg",
+    "æ va innom klokka ni i formiddag ho va itte forvirra i dag "
+    "blodtrykket va hundre og tjue over åtti",
+])
+def test_an_unpunctuated_dictation_is_cut_into_sentences(spoken):
+    assert len(to_written(spoken, splitter=segmenter.sentence_starts)) == 3
+
+
+@needs_senter
+def test_unpunctuated_sentences_land_in_their_own_sections():
+    note = structure("hun sov godt hele natten blodtrykk hundre og tjue over åtti puls seksti "
+                     "ga Paracet ett gram klokka åtte i morges")
+    assert [s.section for s in note.sentences] == \
+        ["smerte_sovn_velvaere", "respirasjon_sirkulasjon", "legemidler"]
+
+
+def test_whisper_punctuation_and_capitals_are_kept():
+    note = structure("Hun sov godt hele natten. Blodtrykk 120/80, puls 60. "
+                     "Ga Paracet 1 g kl. 08.00.")
+    assert [s.text for s in note.sentences] == \
+        ["Hun sov godt hele natten.", "Blodtrykk 120/80, puls 60.", "Ga Paracet 1 g kl. 08.00."]
+    assert times(note) == ["08:00"] and not note.sentences[2].review
+
+
+@needs_senter
+def test_a_short_punctuated_sentence_is_not_cut():
+    assert written("ga Paracet ett gram klokka åtte og Movicol en pose punktum",
+                   splitter=segmenter.sentence_starts) == \
+        ["Ga Paracet 1 g kl. 08.00 og Movicol 1 pose."]
+
+
+# --- 3. heading scope, confidence, review -------------------------------------------------------
+
+def test_a_heading_ends_at_a_new_line():
+    note = structure("overskrift eliminasjon hun hadde urinert i bleia punktum ny linje "
+                     "sov godt resten av natten punktum")
+    assert [s.section for s in note.sentences] == ["eliminasjon", "smerte_sovn_velvaere"]
+
+
+def test_a_heading_holds_until_a_sentence_clearly_belongs_elsewhere():
+    note = structure("overskrift eliminasjon hun hadde urinert i bleia punktum hun var litt "
+                     "sliten etterpå punktum blodtrykk hundre og tjue over åtti punktum")
+    assert [s.section for s in note.sentences] == \
+        ["eliminasjon", "eliminasjon", "respirasjon_sirkulasjon"]
+
+
+def test_every_sentence_has_a_confidence_and_unclear_ones_are_flagged():
+    note = structure("blodtrykk hundre og tjue over åtti punktum vi snakket om været punktum")
+    first, second = note.sentences
+    assert 0.0 <= second.confidence < first.confidence <= 1.0
+    assert first.review is False and second.review is True
+    assert second.section == "respirasjon_sirkulasjon"  # continues the line, flagged
+
+
+def test_review_is_in_the_json_schema_and_marked_in_text_and_fhir():
+    import jsonschema
+
+    note = structure("blodtrykk hundre og tjue over åtti punktum vi snakket om været punktum")
+    schema = json.loads((ROOT / "structuring" / "data" /
+                         "structured_note.schema.json").read_text("utf-8"))
+    data = note.to_dict()
+    jsonschema.validate(data, schema)
+    assert data["schema_version"] == SCHEMA_VERSION == "1.1"
+    assert [s["review"] for s in data["sentences"]] == [False, True]
+    assert StructuredNote.from_dict(data) == note
+    text = to_text(note)
+    assert f"Vi snakket om været. {REVIEW_MARK}" in text and f"80. {REVIEW_MARK}" not in text
+    assert REVIEW_MARK in json.dumps(to_fhir(note), ensure_ascii=False)
+
+
+def test_a_spiritual_wish_is_not_filed_under_medicines():
+    note = structure("hun ønsker besøk av presten før hun får medisinene punktum")
+    assert note.sentences[0].section == "andelig_kulturelt"
+
+
+# --- 4. measurement ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, group", [
+    ("puls åttiåtte punktum", "spoken_punctuation"),
+    ("Puls 88. Hun sov.", "written_punctuation"),
+    ("puls åttiåtte hun sov", "no_punctuation"),
+])
+def test_dictations_are_grouped_by_how_they_punctuate(spoken, group):
+    assert punctuation_group(spoken) == group
+
+
+def test_scores_come_per_punctuation_group_with_review_share():
+    rows = [{"spoken": "puls åttiåtte punktum", "entities": [], "events": [],
+             "sentences": [{"text": "Puls 88.", "section": "respirasjon_sirkulasjon"}]},
+            {"spoken": "vi snakket om været", "entities": [], "events": [],
+             "sentences": [{"text": "Vi snakket om været.", "section": "annet"}]}]
+    groups = score_by_punctuation(rows, [structure(r["spoken"]) for r in rows])
+    assert set(groups) == {"all", "spoken_punctuation", "no_punctuation",
+                           "without_spoken_punctuation"}
+    assert groups["all"].review_share == 0.5
+    assert groups["no_punctuation"].section_accuracy == 1.0
+
+
+def test_own_gold_validates_and_the_splits_share_no_sentence():
+    import subprocess
+    import sys
+
+    validator = ROOT.parent / "shared" / "data" / "structuring" / "validate_gold.py"
+    if validator.exists():
+        run = subprocess.run([sys.executable, str(validator), str(GOLD / "tune.jsonl"),
+                              str(GOLD / "test.jsonl")], capture_output=True, text=True)
+        assert run.returncode == 0, run.stdout
+    tune, test = ({s["text"] for line in (GOLD / f"{name}.jsonl").read_text("utf-8").splitlines()
+                   for s in json.loads(line)["sentences"]} for name in ("tune", "test"))
+    assert len(tune) > 50 and len(test) > 50 and not tune & test
+    assert sum(1 for _ in (GOLD / "test.jsonl").open()) + \
+        sum(1 for _ in (GOLD / "tune.jsonl").open()) >= 100
+
+
+# --- 5. end to end ------------------------------------------------------------------------------
+
+def test_audio_manifest_pairs_recordings_with_gold_and_scores_asr_output(tmp_path):
+    from evaluation.manifest import ManifestError
+    from evaluation.structuring_e2e import read_audio_manifest, structure_audio
+
+    rows = [{"id": "a", "spoken": "puls åttiåtte punktum", "entities": [
+        {"type": "vital.pulse", "value": "88"}], "events": [],
+        "sentences": [{"text": "Puls 88.", "section": "respirasjon_sirkulasjon"}]}]
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text('{"id": "a", "audio": "a.wav"}\n', "utf-8")
+    pairs = read_audio_manifest(manifest, rows)
+    assert pairs == [(rows[0], (tmp_path / "a.wav").resolve())]
+    # an ASR that hears "puls åtteåtte" costs the entity, and the score shows it
+    gold, notes, heard = structure_audio(pairs, lambda path: "puls åtteåtte punktum")
+    scores = score_by_punctuation(gold, notes)["all"]
+    assert heard == ["puls åtteåtte punktum"] and scores.entity.fn == 1
+    manifest.write_text('{"id": "nope", "audio": "a.wav"}\n', "utf-8")
+    with pytest.raises(ManifestError):
+        read_audio_manifest(manifest, rows)
+
+
+def test_eval_structuring_cli_reports_groups_review_share_and_shifted_times(cli_env, tmp_path):
+    import subprocess
+
+    from tests.conftest import DIKTA
+
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(json.dumps({"id": "x", "spoken": "puls åttiåtte hun sov godt",
+                                "entities": [{"type": "vital.pulse", "value": "88"}],
+                                "events": [], "sentences": [
+                                    {"text": "Puls 88.", "section": "respirasjon_sirkulasjon"},
+                                    {"text": "Hun sov godt.", "section": "smerte_sovn_velvaere"}]},
+                               ensure_ascii=False) + "\n", "utf-8")
+    out = tmp_path / "s.json"
+    run = subprocess.run([DIKTA, "eval", "structuring", str(gold), "--json", str(out)],
+                         env=cli_env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "review_share:" in run.stdout and "times_shifted_12h: 0" in run.stdout
+    assert "no_punctuation: dictations 1" in run.stdout
+    scores = json.loads(out.read_text())
+    assert set(scores["groups"]) == {"no_punctuation", "without_spoken_punctuation"}
+
+
+# --- trained components: small, shipped, rebuilt deterministically -------------------------------
+
+def test_shipped_models_are_small():
+    models = ROOT / "structuring" / "data" / "models"
+    for name in ("senter", "textcat"):
+        size = sum(p.stat().st_size for p in (models / name).rglob("*") if p.is_file())
+        assert 0 < size < 4_000_000, (name, size)
+
+
+def test_section_classifier_rebuilds_byte_for_byte():
+    import spacy
+
+    from structuring import train
+
+    if not train.DEV.exists():
+        pytest.skip("the shared dev set is not here")
+    rebuilt = train.train_textcat(train.textcat_examples(train.training_rows()),
+                                  train.section_labels())
+    shipped = spacy.load(ROOT / "structuring" / "data" / "models" / "textcat")
+    assert rebuilt.get_pipe("textcat").model.to_bytes() == \
+        shipped.get_pipe("textcat").model.to_bytes()
