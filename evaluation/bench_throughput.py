@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from collections.abc import Callable
 from pathlib import Path
 
 from evaluation.machine import describe_machine
@@ -30,18 +31,15 @@ class ThroughputResult:
         return asdict(self)
 
 
-def run_throughput(settings, files: list[Path], threads: list[int], batch_sizes: list[int]
-                   ) -> ThroughputResult:
-    from models.manager import ModelManager
-    from service.engine import Engine
-
+def run_throughput(make_engine: Callable[[int], object], files: list[Path], threads: list[int],
+                   batch_sizes: list[int]) -> ThroughputResult:
+    """`make_engine(threads)` gives a fresh engine (its own model load) with that many CPU
+    threads; the caller (the CLI) owns the service's Engine, so evaluation imports none."""
     audio_s = None
     rows = []
     for thread_count in threads:
         for batch in batch_sizes:
-            local = settings.model_copy(deep=True)
-            local.model.cpu_threads = thread_count
-            engine = Engine(local, manager=ModelManager())
+            engine = make_engine(thread_count)
             transcriber = engine.transcriber(batch_size=batch)
             engine.transcribe(files[0], transcriber)  # warm-up
             started = time.perf_counter()

@@ -6,6 +6,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from collections.abc import Callable
 from pathlib import Path
 
 from evaluation.machine import describe_machine
@@ -31,9 +32,9 @@ class WorkersBenchResult:
         return asdict(self)
 
 
-def run_workers_benchmark(inputs: list[str], worker_counts: list[int]) -> WorkersBenchResult:
-    from service.batch import run_batch
-
+def run_workers_benchmark(run_batch: Callable[..., object], inputs: list[str],
+                          worker_counts: list[int]) -> WorkersBenchResult:
+    """`run_batch` is the service's batch runner (passed in: evaluation imports no service)."""
     wall: dict[int, float] = {}
     audio_s, files = 0.0, 0
     for workers in worker_counts:

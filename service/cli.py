@@ -604,8 +604,9 @@ def bench_workers(inputs: tuple[str, ...], counts: tuple[int, ...],
     import json
 
     from evaluation.bench_workers import run_workers_benchmark
+    from service.batch import run_batch
 
-    result = run_workers_benchmark(list(inputs), list(counts))
+    result = run_workers_benchmark(run_batch, list(inputs), list(counts))
     click.echo(result.summary())
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -627,8 +628,17 @@ def bench_throughput(files: tuple[Path, ...], threads: tuple[int, ...],
     import json
 
     from evaluation.bench_throughput import run_throughput
+    from models.manager import ModelManager
+    from service.engine import Engine
 
-    result = run_throughput(get_settings(), list(files), list(threads), list(batches))
+    settings = get_settings()
+
+    def make_engine(cpu_threads: int) -> Engine:
+        local = settings.model_copy(deep=True)
+        local.model.cpu_threads = cpu_threads
+        return Engine(local, manager=ModelManager())
+
+    result = run_throughput(make_engine, list(files), list(threads), list(batches))
     click.echo(result.summary())
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
