@@ -17,7 +17,6 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from evaluation.manifest import ManifestRow
 from evaluation.metrics import (
     bootstrap_interval,
     char_errors,
@@ -29,7 +28,8 @@ from evaluation.metrics import (
     word_errors,
 )
 from evaluation.normalize import NorwegianNormalizer, basic_normalize
-from pipelines.errors import DiktaError
+from models.manifest import ManifestRow
+from structuring.errors import DiktaError
 
 
 @dataclass(frozen=True)
@@ -182,3 +182,39 @@ def save_hypotheses(out: Path, label: str, hyps: Sequence[Hypothesis]) -> Path:
     path.write_text("".join(json.dumps(asdict(h), ensure_ascii=False) + "\n" for h in hyps),
                     encoding="utf-8")
     return path
+
+
+def systems_for(engine, models: Sequence[str], variants: Sequence[str], *,
+                default_model: str) -> list[System]:
+    """One System per model (or the default model) and per `--variant label:key=value,…`;
+    `engine` is anything with `transcriber(model, **options)` and `transcribe(path, t)`
+    (the service's Engine, passed in by the CLI)."""
+
+    def system(label: str, model: str | None, **overrides) -> System:
+        transcriber = engine.transcriber(model, **overrides)
+
+        def run(path: Path):
+            transcript = engine.transcribe(path, transcriber)
+            return transcript.text, transcript.audio_duration_s
+        return System(label, run)
+
+    systems = [system(Path(m).name if Path(m).is_dir() else m, m) for m in models] or \
+        [system(default_model, None)]
+    for variant in variants:
+        label, _, spec = variant.partition(":")
+        overrides: dict[str, object] = {}
+        for item in filter(None, spec.split(",")):
+            key, _, value = item.partition("=")
+            overrides[key.strip()] = setting_value(value.strip())
+        systems.append(system(label, models[0] if models else None, **overrides))
+    return systems
+
+
+def setting_value(value: str) -> object:
+    """A variant's value as int, float, bool or string."""
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return {"true": True, "false": False, "none": None}.get(value.lower(), value)

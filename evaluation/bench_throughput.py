@@ -7,9 +7,9 @@ warm-up; RTFx = audio seconds / wall seconds of the whole set.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from collections.abc import Callable
 from pathlib import Path
 
 from evaluation.machine import describe_machine

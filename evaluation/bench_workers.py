@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from collections.abc import Callable
 from pathlib import Path
 
 from evaluation.machine import describe_machine

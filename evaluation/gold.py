@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipelines.errors import DiktaError
+from structuring.errors import DiktaError
 
 REQUIRED = ("id", "spoken", "sentences", "entities", "events")
 

@@ -18,8 +18,8 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from evaluation.manifest import ManifestError
 from evaluation.synthetic import VOICES, _sox
+from models.manifest import ManifestError
 
 
 def read_audio_manifest(path: Path, gold_rows: Sequence[dict]) -> list[tuple[dict, Path]]:

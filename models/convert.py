@@ -92,9 +92,9 @@ def _fill_language_ids(out_dir: Path) -> None:
 
 def _converter(hf_dir: Path):
     try:
-        from ctranslate2.converters import TransformersConverter
         import torch  # noqa: F401  (the converter needs it; fail here with a clear message)
         import transformers  # noqa: F401
+        from ctranslate2.converters import TransformersConverter
     except ImportError as exc:
         raise ModelError(f"conversion needs the 'convert' extra ({exc.name} is missing): "
                          "pip install 'dikta[convert]'") from None

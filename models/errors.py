@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.errors import DiktaError
+from structuring.errors import DiktaError
 
 
 class ModelError(DiktaError):

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from evaluation.manifest import ManifestRow, read_manifest
 from models.errors import ModelError
+from models.manifest import ManifestRow, read_manifest
 
 LANGUAGE_TOKENS = {"no": "<|no|>", "nb": "<|no|>", "nn": "<|nn|>"}
 LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2")

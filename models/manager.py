@@ -7,7 +7,6 @@ injectable so the TTL logic is tested without loading anything.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,9 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from gpu.device import DevicePlan
-
-# Belt and braces: faster-whisper imports huggingface_hub; never let it reach the network.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 Loader = Callable[[Path, DevicePlan], Any]
 

@@ -1,14 +1,9 @@
-"""Typed errors for everything a caller can get wrong or a file can be wrong about.
-
-Each message is one line a nurse's IT operator can act on; the CLI prints it as is and
-the service maps it to a 4xx problem document. Messages never contain transcript text.
-"""
+"""Typed errors for everything a caller can get wrong about audio (the base error:
+structuring/errors.py)."""
 
 from __future__ import annotations
 
-
-class DiktaError(Exception):
-    """Base of every error Dikta raises on purpose."""
+from structuring.errors import DiktaError
 
 
 class AudioError(DiktaError):

@@ -10,8 +10,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from structuring.errors import DiktaError
 
-class RuleFileError(ValueError):
+
+class RuleFileError(DiktaError, ValueError):
     """A rule file is missing keys, has unknown ones, or values of the wrong kind."""
 
 

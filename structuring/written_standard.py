@@ -18,6 +18,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from structuring.errors import DiktaError
 from structuring.note import StructuredNote
 from structuring.rules import load_rules
 
@@ -32,7 +33,7 @@ TO_BOKMAAL = "nno-nob"
 MODES_DIR = Path("/usr/share/apertium/modes")
 
 
-class TranslationError(RuntimeError):
+class TranslationError(DiktaError, RuntimeError):
     """Apertium is missing or did not give one line back for each line sent."""
 
 

@@ -28,7 +28,7 @@ def manifest_rows() -> list[dict]:
 
 @pytest.fixture(scope="session")
 def settings():
-    from service.settings import Settings
+    from service.core.settings import Settings
 
     # The real default model, assembled once into the normal cache (or DIKTA_MODEL_DIR).
     return Settings()
@@ -36,7 +36,7 @@ def settings():
 
 @pytest.fixture(scope="session")
 def engine(settings):
-    from service.engine import Engine
+    from service.core.engine import Engine
 
     return Engine(settings)
 

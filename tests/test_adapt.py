@@ -12,12 +12,12 @@ import pytest
 
 from evaluation.loopback import running
 from models.finetune import EarlyStopping, FineTuneOptions, fine_tune
-from models.promotion import decide
-from models.training_data import speaker_split
-from service.app import create_app
-from service.engine import Engine
-from service.settings import RetentionSettings, ServiceSettings, Settings
-from service.store import AuditEvent, Dictation
+from evaluation.promotion import decide
+from service.adaptation.training_export import speaker_split
+from service.http.app import create_app
+from service.core.engine import Engine
+from service.core.settings import RetentionSettings, ServiceSettings, Settings
+from service.core.store import AuditEvent, Dictation
 from tests.conftest import DIKTA, FIXTURES
 from tests.tiny_whisper import build_tiny_whisper
 
@@ -224,7 +224,7 @@ def test_compare_refuses_a_worse_model_and_promotes_a_better_one(tmp_path, tiny_
     tenant = subprocess.run([DIKTA, "tenants", "show", "kommune-a"], env=other_default,
                             capture_output=True, text=True, timeout=120)
     assert json.loads(tenant.stdout)["model"] == "whisper-base"
-    from service.store import Store
+    from service.core.store import Store
 
     stored = Store(f"sqlite:///{tmp_path / 'data' / 'dikta.db'}")
     assert stored.tenant_by_name("kommune-a").model == "whisper-base"

@@ -9,9 +9,9 @@ from schemathesis.specs.openapi import checks as oc
 from hypothesis import HealthCheck, given, settings
 
 from evaluation.loopback import running
-from service.app import create_app
-from service.engine import Engine
-from service.settings import Settings
+from service.http.app import create_app
+from service.core.engine import Engine
+from service.core.settings import Settings
 
 pytestmark = pytest.mark.slow
 # No 5xx, and every response as documented (status, content type, headers, body schema).

@@ -13,9 +13,9 @@ import subprocess
 import pytest
 from sqlalchemy import text
 
-from service.audit import AuditLog, _canonical
-from service.settings import Settings
-from service.store import Store
+from service.core.audit import AuditLog, _canonical
+from service.core.settings import Settings
+from service.core.store import Store
 from tests.conftest import DIKTA
 
 
@@ -110,7 +110,7 @@ def test_checkpoint_file_is_private_signed_and_chained(audit):
 
 def test_rows_from_before_the_key_stay_verifiable(tmp_path):
     """An older Dikta wrote plain SHA-256 rows; the key file made on upgrade records them."""
-    from service.audit import AuditKey
+    from service.core.audit import AuditKey
 
     settings = Settings(data_dir=tmp_path)
     store = Store(settings.sql_url)

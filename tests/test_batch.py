@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from service.batch import STATE_FILE, expand_inputs, load_state
+from service.dictations.batch import STATE_FILE, expand_inputs, load_state
 from tests.conftest import DIKTA, FIXTURES
 
 pytestmark = pytest.mark.slow

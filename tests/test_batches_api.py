@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from evaluation.loopback import free_port, running
-from service.app import create_app
-from service.engine import Engine
-from service.settings import ServiceSettings, Settings
+from service.http.app import create_app
+from service.core.engine import Engine
+from service.core.settings import ServiceSettings, Settings
 from tests.conftest import DIKTA, FIXTURES
 
 pytestmark = pytest.mark.slow

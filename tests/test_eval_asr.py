@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.asr_eval import Hypothesis, compare, failed_gates, score
-from evaluation.manifest import ManifestRow, read_manifest
+from models.manifest import ManifestRow, read_manifest
 from evaluation.metrics import bootstrap_interval, paired_bootstrap_p, term_recall
 from evaluation.normalize import NorwegianNormalizer
 from tests.conftest import DIKTA, FIXTURES

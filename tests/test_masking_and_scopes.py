@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from pipelines.asr import Segment, Transcript, TranscriptionOptions, Word
-from service.masking import masked_transcript
-from service.store import Dictation, NoteVersion
+from service.core.masking import masked_transcript
+from service.core.store import Dictation, NoteVersion
 from structuring.privacy import MASK
 from tests.databases import temporary_postgres
 from tests.uploads_app import auth, recording, upload_app
@@ -221,7 +221,7 @@ def test_transcripts_are_masked_as_they_leave_the_recogniser():
 
 
 def test_sqlite_database_file_is_private(tmp_path):
-    from service.store import Store
+    from service.core.store import Store
 
     store = Store(f"sqlite:///{tmp_path / 'dikta.db'}")
     with store.session() as s:

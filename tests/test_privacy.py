@@ -20,14 +20,14 @@ import pytest
 from sqlalchemy import text
 
 from evaluation.loopback import free_port, running
-from service.app import create_app
-from service.crypto import DataKeyError, Keyring, use_keyring
-from service.engine import Engine
-from service.logs import JsonFormatter
-from service.retention import purge
-from service.rotation import rotate_data_key
-from service.settings import RetentionSettings, SecuritySettings, ServiceSettings, Settings
-from service.store import Dictation, NoteVersion, Store, open_store
+from service.http.app import create_app
+from service.core.crypto import DataKeyError, Keyring, use_keyring
+from service.core.engine import Engine
+from service.core.logs import JsonFormatter
+from service.core.retention import purge
+from service.core.rotation import rotate_data_key
+from service.core.settings import RetentionSettings, SecuritySettings, ServiceSettings, Settings
+from service.core.store import Dictation, NoteVersion, Store, open_store
 from tests.conftest import DIKTA, FIXTURES
 
 pytestmark = pytest.mark.slow

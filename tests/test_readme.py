@@ -82,8 +82,8 @@ def expand(line: str) -> list[tuple[list[str], str | None]]:
 def world(tmp_path_factory, settings):
     """Real values for the placeholders: files, folders, a tenant, the tiny model."""
     from models.convert import convert_checkpoint
-    from service.settings import Settings
-    from service.store import open_store
+    from service.core.settings import Settings
+    from service.core.store import open_store
     from tests.test_adapt import _fine_tune_data
     from tests.tiny_whisper import build_tiny_whisper
 
@@ -246,7 +246,7 @@ def test_every_readme_command_runs(world, monkeypatch):
     from click.testing import CliRunner
 
     from service.cli import main
-    from service.settings import get_settings
+    from service.core.settings import get_settings
 
     monkeypatch.chdir(world["tmp"])  # benchmarks write benchmarks/results/ here
     runner = CliRunner()
@@ -309,9 +309,9 @@ def _serve(argv: list[str], world) -> None:
 def _worker(argv: list[str], world) -> None:
     """`dikta worker --queue gpu …` takes a dictation sent to the gpu queue and does it."""
     need_redis()
-    from service.settings import Settings, WorkerSettings
-    from service.store import Dictation, open_store
-    from service.tasks import TASK_NAME, make_celery
+    from service.core.settings import Settings, WorkerSettings
+    from service.core.store import Dictation, open_store
+    from service.jobs.tasks import TASK_NAME, make_celery
     from tests.test_workers import queue_dictation
 
     queue = argv[argv.index("--queue") + 1]

@@ -10,11 +10,11 @@ import httpx
 import pytest
 
 from evaluation.loopback import running
-from service.app import create_app
-from service.engine import Engine
-from service.ratelimit import RateLimiter
-from service.problems import Problem
-from service.settings import ServiceSettings, Settings
+from service.http.app import create_app
+from service.core.engine import Engine
+from service.http.ratelimit import RateLimiter
+from service.core.errors import Problem
+from service.core.settings import ServiceSettings, Settings
 from tests.conftest import DIKTA, FIXTURES
 
 pytestmark = pytest.mark.slow
@@ -184,7 +184,7 @@ def test_keys_list_and_revoke(svc, cli_env, tmp_path):
     assert (tenant, scopes, state) == ("k", "dictate", "active") and key not in listed
     subprocess.run([DIKTA, "keys", "revoke", key_id], env=env, check=True,
                    capture_output=True)
-    from service.store import Store
+    from service.core.store import Store
 
     assert Store(f"sqlite:///{tmp_path / 'dikta.db'}").principal_for_key(key) is None
 
@@ -221,7 +221,7 @@ def oidc_svc(tmp_path_factory, engine):
     import jwt
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from service.settings import OidcSettings, SecuritySettings
+    from service.core.settings import OidcSettings, SecuritySettings
 
     tmp = tmp_path_factory.mktemp("oidc")
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -19,10 +19,10 @@ import pytest
 
 from evaluation.normalize import cer
 from pipelines.audio import SAMPLE_RATE_HZ, decode_audio
-from service.app import create_app
-from service.engine import Engine
-from service.settings import ServiceSettings, Settings
-from service.store import Dictation, Store
+from service.http.app import create_app
+from service.core.engine import Engine
+from service.core.settings import ServiceSettings, Settings
+from service.core.store import Dictation, Store
 from tests.conftest import DIKTA, FIXTURES
 from tests.databases import temporary_postgres
 from tests.needs import need_postgres
@@ -473,9 +473,11 @@ def test_corrections_report_from_approved_notes(server, cli_env):
     httpx.put(f"{url}/v1/dictations/{dictation_id}/note", headers=auth(keys["a"]),
               json={"text": "Hun har vondt i magen og har feber."})
     httpx.post(f"{url}/v1/dictations/{dictation_id}/approve", headers=auth(keys["a"]), json={})
-    from evaluation.corrections import correction_report
+    from evaluation.corrections import CorrectionPair, correction_report
+    from service.notes.corrections import draft_and_approved
 
-    rows = [r for r in correction_report(app.state.dikta.store) if r["dialect"] == "trøndersk"]
+    rows = [r for r in correction_report(
+        CorrectionPair(*p) for p in draft_and_approved(app.state.dikta.store)) if r["dialect"] == "trøndersk"]
     assert len(rows) == 1 and rows[0]["tenant"] == "kommune-a" and rows[0]["notes"] == 1
     assert 0.0 <= rows[0]["wer"] < 1.0
     env = {**cli_env, "DIKTA_DATABASE_URL": app.state.dikta.store.url}

@@ -15,9 +15,9 @@ from sqlalchemy import text
 
 from evaluation.loopback import running
 from models.manager import ModelManager
-from service.app import create_app
-from service.engine import Engine
-from service.settings import ServiceSettings, Settings
+from service.http.app import create_app
+from service.core.engine import Engine
+from service.core.settings import ServiceSettings, Settings
 from tests.conftest import DIKTA, FIXTURES
 from tests.databases import temporary_postgres
 from tests.needs import need_postgres, need_word_lists

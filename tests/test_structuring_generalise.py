@@ -254,7 +254,7 @@ def test_own_gold_validates_and_the_splits_share_no_sentence():
 # --- 5. end to end ------------------------------------------------------------------------------
 
 def test_audio_manifest_pairs_recordings_with_gold_and_scores_asr_output(tmp_path):
-    from evaluation.manifest import ManifestError
+    from models.manifest import ManifestError
     from evaluation.structuring_e2e import read_audio_manifest, structure_audio
 
     rows = [{"id": "a", "spoken": "puls åttiåtte punktum", "entities": [

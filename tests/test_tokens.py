@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from evaluation.loopback import running
-from service.app import create_app
-from service.settings import OidcSettings, SecuritySettings, ServiceSettings, Settings
+from service.http.app import create_app
+from service.core.settings import OidcSettings, SecuritySettings, ServiceSettings, Settings
 
 ISSUER = "https://idp.kommune.no"
 TENANT = "Nordre Follo"
@@ -182,7 +182,7 @@ def test_tampered_signature_is_refused(oidc):
 
 
 def test_iat_and_lifetime_are_configurable(tmp_path):
-    from service.oidc import OidcVerifier, TokenError
+    from service.http.oidc import OidcVerifier, TokenError
 
     private = _rsa_key()
     _write_jwks(tmp_path / "jwks.json", [("epj-1", private)])
@@ -285,8 +285,8 @@ def test_failed_authentication_is_limited_per_address_over_http(tmp_path):
 
 
 def test_failed_authentication_is_limited_per_key_prefix():
-    from service.problems import Problem
-    from service.ratelimit import FailureLimiter
+    from service.core.errors import Problem
+    from service.http.ratelimit import FailureLimiter
 
     now = [0.0]
     limiter = FailureLimiter(per_minute=3, clock=lambda: now[0])
@@ -302,7 +302,7 @@ def test_failed_authentication_is_limited_per_key_prefix():
 
 
 def test_failure_limiter_memory_is_bounded():
-    from service.ratelimit import FailureLimiter
+    from service.http.ratelimit import FailureLimiter
 
     limiter = FailureLimiter(per_minute=5, clock=lambda: 0.0, max_tracked=100)
     for i in range(1000):

@@ -16,8 +16,8 @@ import httpx
 import pytest
 from tusclient import client as tus_client
 
-from service.audio_files import read_audio
-from service.store import Dictation, Upload
+from service.core.audio_files import read_audio
+from service.core.store import Dictation, Upload
 from tests.uploads_app import TUS, auth, recording, upload_app
 
 STREAM = {"Content-Type": "application/offset+octet-stream"}
@@ -274,7 +274,7 @@ def test_last_byte_stored_but_dictation_not_made_is_finished_on_next_look(app):
     data = recording(101, 0.5)
     location = _create(url, keys["a"], len(data))
     upload_id = location.rsplit("/", 1)[1]
-    from service.uploads import FrameWriter
+    from service.uploads.partial_files import FrameWriter
 
     with dikta.state.dikta.store.session() as s, s.begin():
         row = s.get(Upload, upload_id)
@@ -293,7 +293,7 @@ def test_last_byte_stored_but_dictation_not_made_is_finished_on_next_look(app):
 
 
 def test_expired_upload_is_gone_and_its_bytes_purged(tmp_path):
-    from service.retention import purge
+    from service.core.retention import purge
 
     with upload_app(tmp_path, upload_expiry_hours=1 / 3600) as (url, keys, dikta):
         data = recording(111, 0.5)

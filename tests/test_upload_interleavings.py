@@ -29,8 +29,8 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
-from service.audio_files import read_audio
-from service.store import Dictation
+from service.core.audio_files import read_audio
+from service.core.store import Dictation
 from tests.databases import temporary_postgres
 from tests.uploads_app import auth, recording, upload_app
 

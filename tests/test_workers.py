@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import func, select
 
 from pipelines.audio import SAMPLE_RATE_HZ, decode_audio
-from service.jobs import DictationProcessor
-from service.settings import Settings, WorkerSettings
-from service.store import Dictation, Job, NoteVersion, Store, open_store
+from service.jobs.processor import DictationProcessor
+from service.core.settings import Settings, WorkerSettings
+from service.core.store import Dictation, Job, NoteVersion, Store, open_store
 from tests.conftest import DIKTA, FIXTURES
 from tests.databases import temporary_postgres
 from tests.needs import need_broker, need_postgres
@@ -55,7 +55,7 @@ def long_dictation(path: Path, seconds: float = 60.0) -> Path:
 
 
 def queue_dictation(store: Store, audio: Path) -> str:
-    from service.store import Tenant
+    from service.core.store import Tenant
 
     with store.session() as s, s.begin():
         tenant = Tenant(name=f"t-{uuid.uuid4().hex[:6]}")
@@ -87,7 +87,7 @@ def status(store: Store, dictation_id: str) -> str:
 
 @pytest.mark.parametrize("broker", ["rabbitmq", "redis"])
 def test_killed_worker_job_completes_on_another_with_one_result(broker, tmp_path, cli_env):
-    from service.tasks import TASK_NAME, make_celery
+    from service.jobs.tasks import TASK_NAME, make_celery
 
     need_broker(broker)
 
@@ -208,8 +208,8 @@ def celery_stack(tmp_path_factory):
 def test_a_failing_dictation_is_retried_with_backoff_then_dead_lettered(celery_stack):
     """The worker cannot open the recording (sealed with a key it does not have): a real
     worker retries it after 1 s and 2 s, then dead-letters it with the reason kept."""
-    from service.crypto import Keyring
-    from service.tasks import TASK_NAME, make_celery
+    from service.core.crypto import Keyring
+    from service.jobs.tasks import TASK_NAME, make_celery
 
     stack = celery_stack
     sealed = Keyring({"env": os.urandom(32)}, "env").seal((FIXTURES / "nb_feber.wav")
@@ -256,9 +256,9 @@ def test_the_api_sends_an_encrypted_upload_to_a_real_worker(celery_stack, engine
     import httpx
 
     from evaluation.loopback import running
-    from service.app import create_app
-    from service.audio_files import read_audio
-    from service.engine import Engine
+    from service.http.app import create_app
+    from service.core.audio_files import read_audio
+    from service.core.engine import Engine
 
     stack = celery_stack
     settings = stack.settings.model_copy(update={

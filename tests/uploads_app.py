@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.loopback import running
-from service.app import create_app
-from service.settings import ServiceSettings, Settings
-from service.store import Store
+from service.http.app import create_app
+from service.core.settings import ServiceSettings, Settings
+from service.core.store import Store
 
 TUS = {"Tus-Resumable": "1.0.0"}
 

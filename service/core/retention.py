@@ -1,0 +1,112 @@
+"""Retention: recordings live only as long as they are needed, notes only as configured.
+
+Audio is part of the journal only until its content is written down
+(pasientjournalforskriften § 8), so by default it goes when the note is approved (see
+routers/notes.py); `hours_after_approval` keeps it a while for the nurse's review, and
+`training_audio_days` keeps it for model adaptation only where the speaker consented. Notes are
+purged a configurable time after approval. Deletion is real: the file and the row (note
+versions and jobs go with it).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from service.core.audio_files import remove
+from service.core.store import Dictation, Store, as_utc
+
+log = logging.getLogger("dikta.retention")
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    audio_deleted: int
+    dictations_deleted: int
+    uploads_expired: int = 0
+
+
+def purge(store: Store, retention, now: datetime | None = None) -> PurgeResult:
+    from service.uploads.partial_files import purge_expired
+
+    now = now or datetime.now(timezone.utc)
+    audio = _expired_audio(store, retention, now)
+    dictations = _expired_notes(store, retention, now)
+    uploads = purge_expired(store, now)
+    if audio or dictations or uploads:
+        log.info("purge", extra={"event": f"audio={audio} dictations={dictations} "
+                                          f"uploads_expired={uploads}"})
+    return PurgeResult(audio, dictations, uploads)
+
+
+def kept_for_training(row: Dictation, retention, now: datetime) -> bool:
+    """The speaker consented and the operator keeps consented audio for training."""
+    if not (row.training_consent and retention.training_audio_days > 0):
+        return False
+    approved = as_utc(row.approved_at or now)
+    return now < approved + timedelta(days=retention.training_audio_days)
+
+
+def _expired_audio(store: Store, retention, now: datetime) -> int:
+    if retention.audio == "hours_after_approval":
+        cutoff = now - timedelta(hours=retention.audio_hours_after_approval)
+    elif retention.audio == "on_approval":
+        cutoff = now  # approval normally deletes at once; this catches any left behind
+    else:
+        return 0
+    count = 0
+    with store.session() as s, s.begin():
+        rows = s.scalars(select(Dictation).where(Dictation.approved_at.is_not(None),
+                                                 Dictation.approved_at <= cutoff,
+                                                 Dictation.audio_path.is_not(None)))
+        for row in rows:
+            if kept_for_training(row, retention, now):
+                continue
+            remove(row.audio_path)
+            row.audio_path = None
+            count += 1
+    return count
+
+
+def _expired_notes(store: Store, retention, now: datetime) -> int:
+    if retention.notes_days_after_approval is None:
+        return 0
+    cutoff = now - timedelta(days=retention.notes_days_after_approval)
+    with store.session() as s, s.begin():
+        rows = list(s.scalars(select(Dictation).where(Dictation.approved_at.is_not(None),
+                                                      Dictation.approved_at <= cutoff)))
+        for row in rows:
+            remove(row.audio_path)
+            s.delete(row)
+    return len(rows)
+
+
+class PurgeSchedule:
+    """Runs the purge every `interval_s` in a daemon thread of the API process."""
+
+    def __init__(self, store: Store, retention) -> None:
+        self.store, self.retention = store, retention
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.retention.purge_interval_s <= 0:
+            return
+        self._thread = threading.Thread(target=self._run, name="dikta-purge", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.retention.purge_interval_s):
+            try:
+                purge(self.store, self.retention)
+            except Exception:  # try again next round; never take the service down
+                log.exception("purge failed")

@@ -1,0 +1,122 @@
+"""Mobile dictation API: upload a recording, get 202, poll for transcript and note."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Header, Request, Response, UploadFile
+from pydantic import BaseModel, Field
+
+from service.core import audio_files
+from service.core.masking import masked_json
+from service.core.store import Dictation
+from service.core.text_fields import SingleLine
+from service.dictations.create import (
+    DictationMetadata,
+    create_dictation,
+    owned_dictation,
+)
+from service.http.deps import (
+    Principal,
+    StateDep,
+    TenantDep,
+    audit,
+    can_read_notes,
+    require,
+)
+from structuring.privacy import mask_national_ids
+
+router = APIRouter(tags=["dictations"])
+
+
+class DictationOut(BaseModel):
+    id: str
+    status: Literal["queued", "running", "done", "failed", "dead"]
+    source_name: str | None = None
+    batch_id: str | None = None
+    approved_at: datetime | None = None
+    audio_stored: bool = Field(False, description="Whether the recording is still kept")
+    patient_ref: str | None
+    note_type: str | None
+    language: str
+    recorded_at: datetime | None
+    device_id: str | None
+    dialect: str | None = None
+    training_consent: bool = False
+    created_at: datetime
+    updated_at: datetime
+    attempts: int
+    audio_duration_s: float | None = None
+    error: str | None = None
+    transcript: str | None = None
+    note: dict | None = Field(None, description="StructuredNote (structured_note.schema.json)")
+
+
+def dictation_out(row: Dictation, principal: Principal) -> DictationOut:
+    """The dictation as `principal` may see it: transcript and note only with read_notes,
+    and national ID numbers masked in both."""
+    out = DictationOut.model_validate(row, from_attributes=True)
+    out.audio_stored = bool(row.audio_path)
+    if can_read_notes(principal):
+        out.transcript = mask_national_ids(row.transcript) if row.transcript else None
+        out.note = masked_json(row.note) if row.note else None
+    else:
+        out.transcript = out.note = None
+    return out
+
+
+@router.post("/dictations", status_code=202, dependencies=[require("dictate")], response_model=DictationOut,
+             responses={200: {"model": DictationOut,
+                              "description": "A retry with a known Idempotency-Key"},
+                        413: {"description": "Too large"}, 415: {"description": "Not audio"},
+                        422: {"description": "Corrupt or empty audio / invalid metadata"}})
+async def post_dictation(
+    state: StateDep, tenant: TenantDep, request: Request, response: Response,
+    file: UploadFile,
+    patient_ref: Annotated[SingleLine | None, Form(max_length=200)] = None,
+    note_type: Annotated[SingleLine | None, Form(max_length=100)] = None,
+    language: Annotated[Literal["nb", "nn"], Form()] = "nb",
+    recorded_at: Annotated[datetime | None, Form()] = None,
+    device_id: Annotated[SingleLine | None, Form(max_length=200)] = None,
+    dialect: Annotated[SingleLine | None, Form(max_length=50)] = None,
+    speaker: Annotated[SingleLine | None, Form(max_length=200)] = None,
+    training_consent: Annotated[bool, Form()] = False,
+    idempotency_key: Annotated[SingleLine | None, Header(max_length=200)] = None,
+):
+    """Accept a recorded dictation; it is transcribed and structured in the background."""
+    meta = DictationMetadata(patient_ref=patient_ref, note_type=note_type, language=language,
+                             recorded_at=recorded_at, device_id=device_id, dialect=dialect,
+                             speaker=speaker, training_consent=training_consent)
+    data = await file.read()
+    row, created = create_dictation(state, tenant.id, data, meta, idempotency_key)
+    audit(request, "create" if created else "read", "dictation", row.id, row.patient_ref)
+    response.status_code = 202 if created else 200
+    response.headers["Location"] = f"/v1/dictations/{row.id}"
+    return dictation_out(row, tenant)
+
+
+@router.get("/dictations/{dictation_id}", response_model=DictationOut,
+            dependencies=[require("read_notes")],
+            responses={404: {"description": "No such dictation for this tenant"}})
+def get_dictation(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str):
+    """Status, transcript and structured note of one dictation."""
+    row = owned_dictation(state, tenant.id, dictation_id)
+    audit(request, "read", "dictation", row.id, row.patient_ref)
+    return dictation_out(row, tenant)
+
+
+@router.delete("/dictations/{dictation_id}", status_code=204,
+               dependencies=[require("dictate")],
+               responses={404: {"description": "No such dictation for this tenant"}})
+def delete_dictation(state: StateDep, tenant: TenantDep, request: Request,
+                     dictation_id: str) -> Response:
+    """Delete a dictation: its row and its stored recording."""
+    row = owned_dictation(state, tenant.id, dictation_id)
+    audit(request, "delete", "dictation", row.id, row.patient_ref)
+    with state.store.session() as s, s.begin():
+        stored = s.get(Dictation, row.id)
+        if stored is not None:
+            s.delete(stored)
+    audio_files.remove(row.audio_path)
+    return Response(status_code=204)

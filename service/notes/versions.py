@@ -1,0 +1,73 @@
+"""The note's life after ASR: the nurse edits it, then approves it.
+
+Every change is a new NoteVersion (asr_draft → edited … → approved); nothing is overwritten.
+Approval is when the recording has served its purpose: by default it is deleted then
+(pasientjournalforskriften § 8: audio is part of the journal only until written down).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from service.core import audio_files
+from service.core.errors import Problem
+from service.core.retention import kept_for_training
+from service.core.store import Dictation, NoteVersion, utcnow
+from service.dictations.create import owned_dictation
+from service.notes.structure import structure_for_tenant
+from service.tenants.profile import tenant_profile
+from structuring.privacy import mask_national_ids
+
+
+def _latest(session, dictation_id: str) -> NoteVersion | None:
+    return session.scalar(select(NoteVersion).where(NoteVersion.dictation_id == dictation_id)
+                          .order_by(NoteVersion.version.desc()).limit(1))
+
+
+def edit_note(state, tenant_id: str, dictation_id: str, text: str,
+              author: str | None) -> Dictation:
+    """Store the nurse's corrected text as a new version, structured again."""
+    return _add_version(state, tenant_id, dictation_id, "edited", author, text)
+
+
+def approve_note(state, tenant_id: str, dictation_id: str, author: str | None) -> Dictation:
+    """Approve the latest version as it stands; the recording goes now unless retention
+    keeps it."""
+    return _add_version(state, tenant_id, dictation_id, "approved", author)
+
+
+def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: str | None,
+                 text: str | None = None) -> Dictation:
+    owned = owned_dictation(state, tenant_id, dictation_id)
+    with state.store.session() as s, s.begin():
+        row = s.get(Dictation, owned.id, with_for_update=True)
+        if row.status != "done":
+            raise Problem(409, "Not transcribed yet", f"the dictation is {row.status}",
+                          kind="not-ready")
+        if row.approved_at is not None:
+            raise Problem(409, "Already approved", "an approved note cannot be changed",
+                          kind="approved")
+        latest = _latest(s, row.id)
+        number = s.scalar(select(func.max(NoteVersion.version))
+                          .where(NoteVersion.dictation_id == row.id)) or 0
+        if text is None:  # approval takes the latest text as it stands
+            text = latest.text if latest else (row.transcript or "")
+            note = latest.note if latest else row.note
+        else:
+            text = mask_national_ids(text)  # an ID typed into a note is never stored
+            profile = tenant_profile(state.store, state.settings, tenant_id)
+            # The nurse edits the note in its own written standard.
+            written_in = ((latest.note if latest else row.note) or {}).get(
+                "language", row.language)
+            note = structure_for_tenant(text, profile, language=written_in,
+                                        recorded_at=row.recorded_at).to_dict()
+        s.add(NoteVersion(dictation_id=row.id, version=number + 1, kind=kind, text=text,
+                          note=note, author=author))
+        row.note, row.updated_at = note, utcnow()
+        if kind == "approved":
+            row.approved_at = row.updated_at
+            if state.settings.retention.audio == "on_approval" and not kept_for_training(
+                    row, state.settings.retention, row.approved_at):
+                audio_files.remove(row.audio_path)
+                row.audio_path = None
+        return row
