@@ -41,6 +41,7 @@ demo: setup
 # a missing service, word list or Apertium fails the tests instead (tests/needs.py).
 test: setup
 	@bash scripts/ensure_services.sh
+	cd $(CURDIR) && $(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 test-fast: setup

@@ -7,6 +7,7 @@ yielded as Whisper settles them, so callers can stream them.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -167,7 +168,10 @@ class Transcriber:
         standard = "nynorsk" if choice == "nynorsk" or (
             choice == "auto" and self.options.language == "nn") else "bokmaal"
         if not orthography.available(standard):
-            return None  # the word list is not installed: keep Whisper's spelling
+            # Keep Whisper's spelling, and say so (once per process; /readyz says it too).
+            _warn_once(f"the {standard} word list ({orthography.WORD_LISTS[standard]}) is not "
+                       "installed: Whisper's Danish/Swedish spellings are kept as heard")
+            return None
         return lambda text: orthography.correct(text, standard)
 
     def _term_correction(self) -> Callable[[str], str] | None:
@@ -278,3 +282,8 @@ def _to_segment(index: int, raw: Any) -> Segment:
         compression_ratio=float(raw.compression_ratio),
         words=words,
     )
+
+
+@lru_cache(maxsize=None)
+def _warn_once(message: str) -> None:
+    logging.getLogger("dikta.asr").warning(message)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from service.core.audio_files import read_audio, write_durably
-from service.core.store import Dictation, NoteVersion, Store
+from service.core.store import Dictation, NoteVersion, Store, Upload
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,7 @@ def rotate_data_key(store: Store, keyring) -> RotationResult:
     rows = files = 0
     with store.session() as s, s.begin():
         for row in s.scalars(select(Dictation)):
-            for column in ("transcript", "note"):
-                flag_modified(row, column)  # read with the old key, written with the new
+            flag_modified(row, "note")  # read with the old key, written with the new
             rows += 1
             if row.audio_path and Path(row.audio_path).is_file():
                 write_durably(Path(row.audio_path), read_audio(row.audio_path))
@@ -37,5 +36,8 @@ def rotate_data_key(store: Store, keyring) -> RotationResult:
         for version in s.scalars(select(NoteVersion)):
             flag_modified(version, "text")
             flag_modified(version, "note")
+            rows += 1
+        for upload in s.scalars(select(Upload).where(Upload.upload_metadata.is_not(None))):
+            flag_modified(upload, "upload_metadata")
             rows += 1
     return RotationResult(new_key, rows, files)

@@ -18,3 +18,4 @@ class ServiceState:
     audit: object = None
     oidc: object = None
     auth_failures: object = None  # ratelimit.FailureLimiter
+    resources: list | None = None  # optional system resources, checked once at start

@@ -29,11 +29,20 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
     select,
     text,
 )
 from sqlalchemy.engine import Engine as SqlEngine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    sessionmaker,
+)
+from sqlalchemy.orm.attributes import NO_VALUE
 
 KEY_PREFIX = "dk_"
 
@@ -147,8 +156,8 @@ class Dictation(Base):
     audio_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
     audio_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     audio_duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
-    transcript: Mapped[str | None] = mapped_column(EncryptedText, nullable=True)
     note: Mapped[dict | None] = mapped_column(EncryptedJSON, nullable=True)
+    """The latest note version's structured note (what the nurse sees now)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  onupdate=utcnow)
@@ -160,6 +169,17 @@ class Dictation(Base):
     """Who dictated (staff reference); pseudonymised before it leaves the database."""
     training_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     """The speaker agreed that this recording may train the municipality's own model."""
+    asr_draft: Mapped[NoteVersion | None] = relationship(
+        "NoteVersion", viewonly=True, uselist=False, lazy="selectin",
+        primaryjoin="and_(NoteVersion.dictation_id == Dictation.id, "
+                    "NoteVersion.kind == 'asr_draft')")
+
+    @property
+    def transcript(self) -> str | None:
+        """What the recogniser heard: stored once, as note version 1 (the ASR draft). None
+        until there is one (a row made in this request has none loaded, nor needs one)."""
+        draft = inspect(self).attrs.asr_draft.loaded_value
+        return None if draft is NO_VALUE or draft is None else draft.text
 
 
 class Batch(Base):

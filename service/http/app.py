@@ -13,6 +13,7 @@ from service.core.engine import Engine
 from service.core.gate import InferenceGate
 from service.core.logs import configure_logging
 from service.core.metrics import Metrics
+from service.core.resources import report_missing
 from service.core.retention import PurgeSchedule
 from service.core.settings import Settings, get_settings
 from service.core.store import open_store
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     state = ServiceState(settings=settings, engine=engine, store=open_store(settings),
                          gate=gate, metrics=metrics, worker=None)
     state.worker = make_worker(state)
+    state.resources = report_missing()  # logged once here, shown by /readyz
     state.limiter = RateLimiter(settings.service.rate_limit_per_minute)
     state.auth_failures = FailureLimiter(settings.service.auth_failures_per_minute)
     state.audit = AuditLog.for_settings(state.store, settings)

@@ -104,7 +104,7 @@ class DictationProcessor:
                 s.add(NoteVersion(dictation_id=dictation_id, version=1, kind="asr_draft",
                                   text=transcript.text, note=note_dict, author="dikta-asr"))
                 row.status, row.error = "done", None
-                row.transcript, row.note = transcript.text, note_dict
+                row.note = note_dict
                 row.audio_duration_s = transcript.audio_duration_s
                 row.updated_at = utcnow()
                 if self.settings.retention.audio == "after_transcription":

@@ -51,14 +51,12 @@ def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: st
         number = s.scalar(select(func.max(NoteVersion.version))
                           .where(NoteVersion.dictation_id == row.id)) or 0
         if text is None:  # approval takes the latest text as it stands
-            text = latest.text if latest else (row.transcript or "")
-            note = latest.note if latest else row.note
+            text, note = latest.text, latest.note  # a done dictation has its ASR draft
         else:
             text = mask_national_ids(text)  # an ID typed into a note is never stored
             profile = tenant_profile(state.store, state.settings, tenant_id)
             # The nurse edits the note in its own written standard.
-            written_in = ((latest.note if latest else row.note) or {}).get(
-                "language", row.language)
+            written_in = (latest.note or {}).get("language", row.language)
             note = structure_for_tenant(text, profile, language=written_in,
                                         recorded_at=row.recorded_at).to_dict()
         s.add(NoteVersion(dictation_id=row.id, version=number + 1, kind=kind, text=text,

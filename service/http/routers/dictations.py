@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Header, Request, Response, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from service.core import audio_files
 from service.core.masking import masked_json
@@ -30,20 +30,15 @@ from structuring.privacy import mask_national_ids
 router = APIRouter(tags=["dictations"])
 
 
-class DictationOut(BaseModel):
+class DictationOut(DictationMetadata):
+    """A dictation as the API shows it: its metadata (as sent) and its state."""
+
     id: str
     status: Literal["queued", "running", "done", "failed", "dead"]
     source_name: str | None = None
     batch_id: str | None = None
     approved_at: datetime | None = None
     audio_stored: bool = Field(False, description="Whether the recording is still kept")
-    patient_ref: str | None
-    note_type: str | None
-    language: str
-    recorded_at: datetime | None
-    device_id: str | None
-    dialect: str | None = None
-    training_consent: bool = False
     created_at: datetime
     updated_at: datetime
     attempts: int
@@ -74,20 +69,10 @@ def dictation_out(row: Dictation, principal: Principal) -> DictationOut:
 async def post_dictation(
     state: StateDep, tenant: TenantDep, request: Request, response: Response,
     file: UploadFile,
-    patient_ref: Annotated[SingleLine | None, Form(max_length=200)] = None,
-    note_type: Annotated[SingleLine | None, Form(max_length=100)] = None,
-    language: Annotated[Literal["nb", "nn"], Form()] = "nb",
-    recorded_at: Annotated[datetime | None, Form()] = None,
-    device_id: Annotated[SingleLine | None, Form(max_length=200)] = None,
-    dialect: Annotated[SingleLine | None, Form(max_length=50)] = None,
-    speaker: Annotated[SingleLine | None, Form(max_length=200)] = None,
-    training_consent: Annotated[bool, Form()] = False,
+    meta: Annotated[DictationMetadata, Form()],
     idempotency_key: Annotated[SingleLine | None, Header(max_length=200)] = None,
 ):
     """Accept a recorded dictation; it is transcribed and structured in the background."""
-    meta = DictationMetadata(patient_ref=patient_ref, note_type=note_type, language=language,
-                             recorded_at=recorded_at, device_id=device_id, dialect=dialect,
-                             speaker=speaker, training_consent=training_consent)
     data = await file.read()
     row, created = create_dictation(state, tenant.id, data, meta, idempotency_key)
     audit(request, "create" if created else "read", "dictation", row.id, row.patient_ref)

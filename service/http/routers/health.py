@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from service.core.errors import Problem
@@ -21,6 +21,9 @@ class Ready(BaseModel):
     status: str
     model: str
     device: str
+    optional_resources: list[dict] = Field(
+        default_factory=list, description="System resources Dikta works without, a little "
+        "worse: name, available, what happens without it")
 
 
 @router.get("/healthz", response_model=Health)
@@ -42,7 +45,8 @@ def readyz(state: StateDep) -> Ready:
     if not state.engine.manager.loaded():
         raise Problem(503, "Not ready", "the model is not loaded yet", kind="not-ready")
     return Ready(status="ready", model=settings.model.name,
-                 device=state.engine.device_plan().describe())
+                 device=state.engine.device_plan().describe(),
+                 optional_resources=state.resources or [])
 
 
 @router.get("/metrics", response_class=Response,
