@@ -19,7 +19,7 @@ from service.core.engine import Engine
 from service.core.settings import RetentionSettings, ServiceSettings, Settings
 from service.core.store import AuditEvent, Dictation
 from tests.conftest import DIKTA, FIXTURES
-from tests.tiny_whisper import build_tiny_whisper
+from tests.tiny_whisper import build_mute_whisper, build_tiny_whisper
 
 CLIPS = {row["audio"]: row for row in map(json.loads, (FIXTURES / "manifest.jsonl")
                                           .read_text().splitlines())}
@@ -190,8 +190,7 @@ def test_export_takes_consented_approved_dictations_split_by_speaker(tmp_path, e
 
 
 @pytest.mark.slow
-def test_compare_refuses_a_worse_model_and_promotes_a_better_one(tmp_path, tiny_base,
-                                                                  cli_env):
+def test_compare_refuses_a_worse_model_and_promotes_a_better_one(tmp_path, cli_env):
     manifest = tmp_path / "gate.jsonl"
     rows = [CLIPS[n] for n in ("nb_feber.wav", "nb_alarm.wav", "nb_lege.wav", "silence.wav")]
     manifest.write_text("".join(json.dumps({**r, "audio": str(FIXTURES / r["audio"])}) + "\n"
@@ -201,7 +200,9 @@ def test_compare_refuses_a_worse_model_and_promotes_a_better_one(tmp_path, tiny_
                    capture_output=True)
     from models.convert import convert_checkpoint
 
-    tiny = convert_checkpoint(tiny_base, tmp_path / "tiny-ct2", "int8")
+    # Random weights that write nothing (not a babbling model: seconds, not a minute).
+    tiny = convert_checkpoint(build_mute_whisper(tmp_path / "mute"), tmp_path / "tiny-ct2",
+                              "int8")
     worse = subprocess.run([DIKTA, "adapt", "compare", "whisper-base", str(tiny), "--manifest",
                             str(manifest), "--tenant", "kommune-a", "--json",
                             str(tmp_path / "gate.json")], env=env, capture_output=True,

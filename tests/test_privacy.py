@@ -26,8 +26,8 @@ from service.core.engine import Engine
 from service.core.logs import JsonFormatter
 from service.core.retention import purge
 from service.core.rotation import rotate_data_key
-from service.core.settings import RetentionSettings, SecuritySettings, ServiceSettings, Settings
-from service.core.store import Dictation, NoteVersion, Store, open_store
+from service.core.settings import RetentionSettings, SecuritySettings, Settings
+from service.core.store import Dictation, NoteVersion, open_store
 from tests.conftest import DIKTA, FIXTURES
 
 pytestmark = pytest.mark.slow
@@ -257,9 +257,9 @@ def _leaks(logs: str, transcript: str) -> list[str]:
     return leaked + [n for n in (VALID_FNR, "2705394") if n in logs]
 
 
-def _exercise(url: str, key: str, audio: Path) -> tuple[dict, httpx.Response, httpx.Response]:
-    """A dictation that says an ID number, the nurse's edit with it, a bad upload with it."""
-    done = dictate_and_wait(url, key, audio.read_bytes(), patient_ref="pas-1")
+def _exercise(url: str, key: str, audio: bytes) -> tuple[dict, httpx.Response, httpx.Response]:
+    """A dictation, the nurse's edit with an ID number, a bad upload with it."""
+    done = dictate_and_wait(url, key, audio, patient_ref="pas-1")
     edited = httpx.put(f"{url}/v1/dictations/{done['id']}/note", headers=auth(key),
                        json={"text": f"Fødselsnummer {VALID_FNR}. Pasienten har feber."})
     bad = httpx.post(f"{url}/v1/dictations", headers=auth(key),
@@ -284,7 +284,7 @@ def test_no_transcript_or_id_number_in_any_log_or_error(tmp_path, engine, cli_en
     app = make_app(tmp_path / "svc", engine)
     key = app.state.dikta.store.create_key("a", ALL)
     with app_log_stream() as stream, running(app) as url:
-        done, edited, bad = _exercise(url, key, audio)
+        done, edited, bad = _exercise(url, key, audio.read_bytes())  # says the ID
     in_process = json_lines(stream.getvalue())
     assert edited.status_code == 200 and bad.status_code in (415, 422)
     assert VALID_FNR not in json.dumps(edited.json()["note"])
@@ -293,7 +293,7 @@ def test_no_transcript_or_id_number_in_any_log_or_error(tmp_path, engine, cli_en
     assert any(e.get("route") == "/v1/dictations/{dictation_id}/note" for e in in_process)
 
     # A real `dikta serve`: everything it wrote to stderr.
-    served_done, served_edit, served_bad = _exercise(served.url, served.key, audio)
+    served_done, served_edit, served_bad = _exercise(served.url, served.key, FEBER)
     assert served_edit.status_code == 200 and served_done["status"] == "done"
     served_logs = served.stderr()
     assert any(e.get("route") == "/v1/dictations/{dictation_id}/note"

@@ -137,10 +137,10 @@ def test_tenant_lexicon_set_with_the_cli_corrects_the_next_dictation(tmp_path, c
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory) -> Path:
     from models.convert import convert_checkpoint
-    from tests.tiny_whisper import build_tiny_whisper
+    from tests.tiny_whisper import build_mute_whisper
 
-    tmp = tmp_path_factory.mktemp("tiny-model")
-    return convert_checkpoint(build_tiny_whisper(tmp / "hf"), tmp / "ct2", "int8")
+    tmp = tmp_path_factory.mktemp("tiny-model")  # random weights that end every text at once
+    return convert_checkpoint(build_mute_whisper(tmp / "hf"), tmp / "ct2", "int8")
 
 
 def test_a_promoted_model_transcribes_the_tenants_next_dictation(tmp_path, engine,
@@ -155,11 +155,11 @@ def test_a_promoted_model_transcribes_the_tenants_next_dictation(tmp_path, engin
     with running(app) as url:
         before = dictate(url, other)
         after = dictate(url, promoted)
-    # The tenant's dictation loaded and used the promoted (random-weight) model; the other
-    # tenant still gets the service default, which hears the fever.
+    # The tenant's dictation loaded and used the promoted model (random weights that write
+    # nothing); the other tenant still gets the service default, which hears the fever.
     assert str(tiny_model) in map(str, engine.manager.loaded())
     assert "feber" in before["transcript"].lower()
-    assert after["status"] == "done" and "feber" not in after["transcript"].lower()
+    assert after["status"] == "done" and not after["transcript"]
     with store.engine.connect() as connection:
         model = connection.execute(text("SELECT model FROM tenants WHERE name = 'kommune-a'"))
         assert model.scalar() == str(tiny_model)

@@ -42,3 +42,23 @@ def build_tiny_whisper(out_dir: Path, seed: int = 0) -> Path:
     tokenizer = WhisperTokenizerFast(tokenizer_file=str(tokenizer_json))
     tokenizer.save_pretrained(out_dir)
     return out_dir
+
+
+def build_mute_whisper(out_dir: Path) -> Path:
+    """The tiny random checkpoint (above), made to end every transcript at
+    once: its decoder's last layer norm gives one constant vector, to which only the
+    end-of-text embedding points. Random weights otherwise babble up to 448 tokens, with
+    every temperature fallback: seconds per clip instead of milliseconds."""
+    import torch
+    from transformers import WhisperForConditionalGeneration
+
+    build_tiny_whisper(out_dir)
+    model = WhisperForConditionalGeneration.from_pretrained(out_dir)
+    with torch.no_grad():
+        norm = model.model.decoder.layer_norm
+        norm.weight.zero_()
+        norm.bias.copy_(torch.linspace(-1.0, 1.0, norm.bias.numel()))
+        embeddings = model.model.decoder.embed_tokens.weight
+        embeddings[model.config.eos_token_id] = norm.bias * (50.0 / norm.bias.norm() ** 2)
+    model.save_pretrained(out_dir)
+    return out_dir

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from service.cli.common import EXIT_FAILED, EXIT_USAGE, engine_from_settings, fail
+from service.cli import common
+from service.cli.common import EXIT_FAILED, EXIT_USAGE, fail
 from service.core.settings import get_settings
 from structuring.errors import DiktaError
 
@@ -134,7 +135,7 @@ def adapt_compare(old: str, new: str, manifest: Path, tenant: str | None,
             fail(f"no tenant named '{tenant}'", EXIT_USAGE)
     try:
         rows = read_manifest(manifest)
-        systems = systems_for(engine_from_settings(), (old, new), (),
+        systems = systems_for(common.engine_from_settings(), (old, new), (),
                               default_model=settings.model.name)
     except (DiktaError, ValueError) as exc:
         fail(str(exc), EXIT_USAGE if isinstance(exc, ValueError) else EXIT_FAILED)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from service.cli.common import EXIT_FAILED, EXIT_USAGE, engine_from_settings, fail
+from service.cli import common
+from service.cli.common import EXIT_FAILED, EXIT_USAGE, fail
 from service.core.settings import get_settings
 from structuring.errors import DiktaError
 
@@ -29,7 +30,7 @@ def bench_asr(files: tuple[Path, ...], model: str | None, repeats: int,
     from evaluation.bench_asr import run_asr_benchmark, write_result
 
     try:
-        result = run_asr_benchmark(engine_from_settings(), list(files), model=model, repeats=repeats)
+        result = run_asr_benchmark(common.engine_from_settings(), list(files), model=model, repeats=repeats)
     except DiktaError as exc:
         fail(str(exc))
     click.echo(result.summary())

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from service.cli.common import EXIT_FAILED, EXIT_USAGE, engine_from_settings, fail
+from service.cli import common
+from service.cli.common import EXIT_FAILED, EXIT_USAGE, fail
 from service.core.settings import get_settings
 from structuring.errors import DiktaError
 
@@ -53,7 +54,7 @@ def eval_asr(manifest: Path, models: tuple[str, ...], variants: tuple[str, ...],
 
     try:
         rows = read_manifest(manifest)
-        systems = systems_for(engine_from_settings(), models, variants,
+        systems = systems_for(common.engine_from_settings(), models, variants,
                               default_model=get_settings().model.name)
     except (DiktaError, ValueError) as exc:
         fail(str(exc), EXIT_USAGE if isinstance(exc, ValueError) else EXIT_FAILED)
@@ -172,7 +173,7 @@ def eval_structuring(gold: Path, json_out: Path | None, audio_manifest: Path | N
         try:
             manifest = audio_manifest or synthesize_gold(rows, synth_dir)
             pairs = read_audio_manifest(manifest, rows)
-            engine = engine_from_settings()
+            engine = common.engine_from_settings()
             transcriber = engine.transcriber(model)
             asr_rows, asr_notes, _ = structure_audio(
                 pairs, lambda path: engine.transcribe(path, transcriber).text)

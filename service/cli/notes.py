@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from service.cli.common import EXIT_USAGE, engine_from_settings, fail
+from service.cli import common
+from service.cli.common import EXIT_USAGE, fail
 from service.core.settings import get_settings
 from structuring.errors import DiktaError
 
@@ -73,7 +74,7 @@ def structure(text: str, fmt: str, template: str | None, language: str,
 def note(audio: Path, fmt: str, template: str | None, language: str | None,
          model: str | None, standard: str | None) -> None:
     """Transcribe AUDIO, then structure it into a journal note."""
-    engine = engine_from_settings()
+    engine = common.engine_from_settings()
     try:
         transcriber = engine.transcriber(model, language=language)
         transcript = engine.transcribe(audio, transcriber)

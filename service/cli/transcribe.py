@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from pipelines.formats import FORMATS, render
-from service.cli.common import EXIT_FAILED, EXIT_USAGE, engine_from_settings, fail
+from service.cli import common
+from service.cli.common import EXIT_FAILED, EXIT_USAGE, fail
 from service.core.masking import masked_transcript
 from structuring.errors import DiktaError
 
@@ -31,7 +32,7 @@ def transcribe(files: tuple[Path, ...], fmt: str, language: str | None, model: s
                out: Path | None, beam_size: int | None, batch_size: int | None,
                lexicon: Path | None) -> None:
     """Transcribe AUDIO files (wav, mp3, m4a, ogg/opus, webm, flac, amr)."""
-    engine = engine_from_settings()
+    engine = common.engine_from_settings()
     try:
         transcriber = engine.transcriber(model, language=language, beam_size=beam_size,
                                          batch_size=batch_size, lexicon=lexicon)
