@@ -2,7 +2,8 @@
 
 The dev dictations are split into K folds; for each fold the sentence model and the section
 classifier are trained (`structuring.train`) on the other folds plus the tune split, and the
-held-out fold is structured with them. Scores are corpus-level over all held-out notes, so
+held-out fold is structured with them — as dictated, and stripped of every voice command and
+mark (`stripped_all`: how the same dictations fare unpunctuated). Scores are corpus-level over all held-out notes, so
 every dev dictation is scored by models that never saw it. The frozen test split is not used.
 
     python -m evaluation.structuring_cv [--folds 5] [--json out.json]
@@ -18,12 +19,16 @@ from pathlib import Path
 from evaluation.gold import read_gold
 
 
-def cross_validate(dev: list[dict], extra: list[dict], folds: int = 5) -> dict:
+def cross_validate(dev: list[dict], extra: list[dict], folds: int = 5,
+                   thresholds: tuple[float, ...] = ()) -> dict:
     from evaluation.structuring import score_by_punctuation
     from structuring import classifier, segmenter, train
     from structuring.pipeline import structure
 
     notes: list = [None] * len(dev)
+    stripped_notes: list = [None] * len(dev)
+    by_threshold = {cut: [None] * len(dev) for cut in thresholds}
+    start = segmenter.START_PROBABILITY
     saved = segmenter.SENTER_DIR, classifier.TEXTCAT_DIR
     try:
         for fold in range(folds):
@@ -39,12 +44,33 @@ def cross_validate(dev: list[dict], extra: list[dict], folds: int = 5) -> dict:
                 classifier._model.cache_clear()
                 for i in held:
                     notes[i] = structure(dev[i]["spoken"])
+                    stripped_notes[i] = structure(strip_punctuation(dev[i]["spoken"]))
+                    for cut in thresholds:
+                        segmenter.START_PROBABILITY = cut
+                        by_threshold[cut][i] = structure(strip_punctuation(dev[i]["spoken"]))
+                    segmenter.START_PROBABILITY = start
     finally:
         segmenter.SENTER_DIR, classifier.TEXTCAT_DIR = saved
         segmenter._model.cache_clear()
         classifier._model.cache_clear()
     groups = score_by_punctuation(dev, notes)
+    stripped = [{**row, "spoken": strip_punctuation(row["spoken"])} for row in dev]
+    groups["stripped_all"] = score_by_punctuation(stripped, stripped_notes)["all"]
+    for cut, cut_notes in by_threshold.items():
+        groups[f"stripped_start_p{cut}"] = score_by_punctuation(stripped, cut_notes)["all"]
     return {"folds": folds, **{k: v.as_dict() for k, v in groups.items()}}
+
+
+def strip_punctuation(spoken: str) -> str:
+    """The dictation as a nurse who never says `punktum` would give it: no voice commands,
+    no written marks (a decimal "komma" stays: it is part of the number); names keep their
+    capitals, as an ASR writes them."""
+    from structuring.spoken import _drop_fillers, _rules, _split, _voice_commands
+
+    rules = _rules()
+    tokens = _voice_commands(_drop_fillers(_split(spoken), rules), rules)
+    words = [t.text for t in tokens if t.kind in ("word", "decimal")]
+    return " ".join(w if i else w.lower() for i, w in enumerate(words))
 
 
 def main() -> None:
@@ -53,8 +79,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--start-probability", type=float, action="append", default=[],
+                        help="also score the stripped dictations with this sentence-start "
+                             "probability (repeatable)")
     args = parser.parse_args()
-    result = cross_validate(read_gold(DEV), read_gold(TUNE), args.folds)
+    result = cross_validate(read_gold(DEV), read_gold(TUNE), args.folds,
+                            tuple(args.start_probability))
     for name, scores in result.items():
         if isinstance(scores, dict):
             print(f"{name}: dictations {scores['dictations']} section_accuracy "

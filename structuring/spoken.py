@@ -137,8 +137,10 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
     marked = any(t.text in _SENTENCE_END or t.kind in ("break", "heading") for t in tokens)
     min_words = LONG_UNMARKED_WORDS if marked else 6
     for raw, heading, paragraph, block in _sentences(tokens):
-        for part in _split_unpunctuated(raw, splitter, min_words):
+        parts = _split_unpunctuated(raw, splitter, min_words)
+        for part in parts:
             clock.review = False
+            clock.unmarked = splitter is not None and (len(parts) > 1 or not marked)
             toks = _self_corrections(part, rules)
             toks = _numbers(toks, rules)
             toks = _times(toks, rules, clock)
@@ -543,6 +545,7 @@ class _Clock:
     recorded_minutes: int | None = None  # recorded_at, minutes after midnight
     last_minutes: int | None = None  # the last time said unambiguously ("klokka 22")
     review: bool = False  # a time in this sentence was read without a cue of its own
+    unmarked: bool = False  # the sentence was cut by the model, not by punctuation
     anchor: int | None = None  # a time the first sentence states for sure ("kom klokka sju i kveld")
 
 
@@ -561,8 +564,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: _Clock) -> list[Tok]:
             hour, minute, used, ambiguous = parsed
             if ambiguous:
                 review = clock.review
-                hour = _resolve_hour(hour, minute, _clause_words(tokens, i, rules), rules,
-                                     clock)
+                clause = _clause_words(tokens, i, rules, window=clock.unmarked)
+                hour = _resolve_hour(hour, minute, clause, rules, clock)
                 sure = clock.review == review and clock.recorded_minutes is None
             else:  # only a time said on the 24-hour clock carries the story on
                 clock.last_minutes = hour * 60 + minute
@@ -577,17 +580,25 @@ def _times(tokens: list[Tok], rules: _Rules, clock: _Clock) -> list[Tok]:
     return out
 
 
-def _clause_words(tokens: list[Tok], i: int, rules: _Rules) -> set[str]:
+# Where a sentence was cut by the model (no punctuation), a cue must stand near its time: a
+# missed sentence end must not let "i kveld" from the next sentence move a morning dose
+# (tokens each side; after the time, the time's own words count too).
+CUE_WINDOW = 8
+
+
+def _clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False) -> set[str]:
     """The words of the clause around token i: a comma or "og", "men", "da" … ends it, so
     "Laxoberal klokka åtte … og Movicol til kvelds" gives Laxoberal no evening."""
     def boundary(tok: Tok) -> bool:
         return tok.kind == "punct" or tok.lower in rules.clause_words
 
+    low, high = (max(0, i - CUE_WINDOW), min(len(tokens), i + 1 + CUE_WINDOW + 4)) \
+        if window else (0, len(tokens))
     a = i
-    while a > 0 and not boundary(tokens[a - 1]):
+    while a > low and not boundary(tokens[a - 1]):
         a -= 1
     b = i + 1
-    while b < len(tokens) and not boundary(tokens[b]):
+    while b < high and not boundary(tokens[b]):
         b += 1
     return {t.lower for t in tokens[a:b]}
 
@@ -616,6 +627,9 @@ def _resolve_hour(hour: int, minute: int, clause: set[str], rules: _Rules, clock
     am, pm = hour % 12, hour % 12 + 12
     said = _daypart(clause, rules)
     if said:
+        # Without punctuation the clause is only a guess (the sentence model may have missed
+        # an end): the cue is used, and the time still checked.
+        clock.review = clock.review or clock.unmarked
         return _by_daypart(said, am, pm)
     if clock.recorded_minutes is not None:
         # The most recent such time not after the recording.

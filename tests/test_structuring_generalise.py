@@ -316,3 +316,10 @@ def test_section_classifier_rebuilds_byte_for_byte():
     shipped = spacy.load(ROOT / "structuring" / "data" / "models" / "textcat")
     assert rebuilt.get_pipe("textcat").model.to_bytes() == \
         shipped.get_pipe("textcat").model.to_bytes()
+
+
+@needs_senter
+def test_a_cue_in_an_unpunctuated_dictation_is_used_but_still_checked():
+    sentences = to_written("ho fekk Imovane klokka ti i kveld ho sov godt heile natta",
+                           splitter=segmenter.sentence_starts)
+    assert "kl. 22.00" in sentences[0].text and sentences[0].review == ("time",)
