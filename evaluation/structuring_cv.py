@@ -1,7 +1,7 @@
 """K-fold cross-validation of the trained structuring components (issue 15).
 
 The dev dictations are split into K folds; for each fold the sentence model and the section
-classifier are trained (`structuring.train`) on the other folds plus the tune split, and the
+classifier are trained (`evaluation.structuring_train`) on the other folds plus the tune split, and the
 held-out fold is structured with them — as dictated, and stripped of every voice command and
 mark (`stripped_all`: how the same dictations fare unpunctuated). Scores are corpus-level over all held-out notes, so
 every dev dictation is scored by models that never saw it. The frozen test split is not used.
@@ -74,7 +74,7 @@ def strip_punctuation(spoken: str) -> str:
 
 
 def main() -> None:
-    from structuring.train import DEV, TUNE
+    from evaluation.structuring_train import DEV, TUNE
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)

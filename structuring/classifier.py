@@ -1,12 +1,13 @@
 """Section probabilities of a written sentence: a small spaCy `textcat` (bag of words).
 
 One evidence among several (keywords, entities, headings, neighbours; see
-`structuring.sections`). Built by `python -m structuring.train`, shipped in
+`structuring.sections`). Built by `python -m evaluation.structuring_train`, shipped in
 `structuring/data/models/textcat`; without it the rules decide alone.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,9 +23,13 @@ def _model():
     return spacy.load(TEXTCAT_DIR)
 
 
-def section_probabilities(texts: list[str]) -> list[dict[str, float]]:
-    from structuring.train import classifier_text
+def classifier_text(text: str) -> str:
+    """What the section classifier reads: lower case, every digit a 0 (the same at training
+    time: evaluation/structuring_train.py)."""
+    return re.sub(r"\d", "0", text.lower())
 
+
+def section_probabilities(texts: list[str]) -> list[dict[str, float]]:
     model = _model()
     if model is None:
         return [{} for _ in texts]

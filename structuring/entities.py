@@ -113,7 +113,7 @@ def find_times(text: str) -> list[Found]:
 
 
 def _medication_rules() -> dict:
-    return load_rules("medications", required=("names", "dose_units", "routes"))
+    return load_rules("medications")
 
 
 @lru_cache(maxsize=4)
@@ -166,13 +166,11 @@ def _clause_start(text: str, lower: int, position: int) -> int:
 
 
 def _finding_rules() -> dict:
-    return load_rules("findings", required=("heads", "phrases", "body_parts", "sides",
-                                            "predicates", "attributes"))
+    return load_rules("findings")
 
 
 def _negation_rules() -> dict:
-    return load_rules("negation", required=("pre_triggers", "post_triggers", "terminators",
-                                            "max_scope_tokens"))
+    return load_rules("negation")
 
 
 _PAIN_SCORE_AFTER = re.compile(r"\s\d{1,2}\s?(?:av|/)\s?10\b")

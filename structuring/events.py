@@ -23,8 +23,7 @@ class EventDraft:
 
 
 def _rules() -> dict:
-    return load_rules("welfare_technology", required=(
-        "vkp_alert_system", "technologies", "responses", "false_alarm_cues"))
+    return load_rules("welfare_technology")
 
 
 def technology_in(text: str) -> str | None:

@@ -194,8 +194,7 @@ def _medication(entity, subject: dict, stamp: str) -> dict:
 
 
 def _event_communication(event, subject: dict, stamp: str) -> dict:
-    system = load_rules("welfare_technology", required=(
-        "vkp_alert_system", "technologies", "responses", "false_alarm_cues"))["vkp_alert_system"]
+    system = load_rules("welfare_technology")["vkp_alert_system"]
     coding = [{"system": system, "code": event.vkp_code}] if event.vkp_code else []
     return {
         "resourceType": "Communication", "status": "completed",

@@ -15,7 +15,7 @@
         dikta_privacy     national ID numbers masked in every output
 
 Each component's rules live in `structuring/data/*.json`; the two trained models in
-`structuring/data/models/`, rebuilt by `python -m structuring.train`.
+`structuring/data/models/`, rebuilt by `python -m evaluation.structuring_train`.
 """
 
 from __future__ import annotations

@@ -17,15 +17,32 @@ class RuleFileError(DiktaError, ValueError):
     """A rule file is missing keys, has unknown ones, or values of the wrong kind."""
 
 
+RULE_FILES: dict[str, tuple[str, ...]] = {
+    # Each rule file's keys, declared once: every reader loads the file by name only.
+    "spoken_forms": (
+        "voice_commands", "heading_command", "fillers", "corrections", "numbers", "tens",
+        "units_of_tens", "hundred", "thousand", "articles_as_one", "decimal_words", "units",
+        "count_words", "numeric_context", "written_unit_replacements", "time",
+        "corrections_needing_a_value"),
+    "medications": ("names", "dose_units", "routes"),
+    "sections": ("default_template", "fallback_section", "templates"),
+    "welfare_technology": ("vkp_alert_system", "technologies", "responses", "false_alarm_cues"),
+    "findings": ("heads", "phrases", "body_parts", "sides", "predicates", "attributes"),
+    "negation": ("pre_triggers", "post_triggers", "terminators", "max_scope_tokens"),
+}
+
+
 @lru_cache(maxsize=None)
-def load_rules(name: str, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
-               ) -> dict[str, Any]:
-    """The parsed rule file `structuring/data/<name>.json`, checked against its keys."""
+def load_rules(name: str) -> dict[str, Any]:
+    """The parsed rule file `structuring/data/<name>.json`, checked against its keys
+    (`RULE_FILES`): a missing or unknown key is a RuleFileError naming it."""
+    if name not in RULE_FILES:
+        raise RuleFileError(f"no rule file '{name}' is declared in RULE_FILES")
     text = resources.files("structuring").joinpath(f"data/{name}.json").read_text("utf-8")
     data = json.loads(text)
     keys = {k for k in data if not k.startswith("_")} - {"version"}
-    missing = set(required) - keys
-    unknown = keys - set(required) - set(optional)
+    required = set(RULE_FILES[name])
+    missing, unknown = required - keys, keys - required
     if missing or unknown:
         raise RuleFileError(f"{name}.json: missing keys {sorted(missing)}, "
                             f"unknown keys {sorted(unknown)}")

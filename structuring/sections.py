@@ -68,7 +68,7 @@ def fallback_section() -> str:
 
 
 def _rules() -> dict:
-    return load_rules("sections", required=("default_template", "fallback_section", "templates"))
+    return load_rules("sections")
 
 
 @lru_cache(maxsize=64)

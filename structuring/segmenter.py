@@ -2,7 +2,7 @@
 
 Spoken commands (`punktum`, `ny linje`, `overskrift …`) and written periods stay hard
 boundaries (see `structuring.spoken`); the model only cuts stretches of words between them.
-It is built by `python -m structuring.train` and shipped in `structuring/data/models/senter`.
+It is built by `python -m evaluation.structuring_train` and shipped in `structuring/data/models/senter`.
 """
 
 from __future__ import annotations

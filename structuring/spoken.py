@@ -8,6 +8,11 @@ section names that `overskrift …` understands come from `data/sections.json`.
 Written conventions (Norwegian journals): decimal comma (38,5), `kl. HH.MM`, a space between
 number and unit (40 mg, 88 %), blood pressure as 140/90, digits for measurements and doses,
 words for small everyday counts ("to brødskiver").
+
+Why one module of ~770 lines: every pass works on the same token list (`Tok`) with the same
+loaded vocabulary (`_Rules`), and the number, self-correction and clock-time passes call each
+other (a correction re-reads a number, a time reads number words). Split it along the passes
+(numbers, times) together with a shared token module, not piecemeal.
 """
 
 from __future__ import annotations
@@ -88,14 +93,9 @@ class _Rules:
 
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
-    forms = load_rules("spoken_forms", required=(
-        "voice_commands", "heading_command", "fillers", "corrections", "numbers", "tens",
-        "units_of_tens", "hundred", "thousand", "articles_as_one", "decimal_words", "units",
-        "count_words", "numeric_context", "written_unit_replacements", "time",
-        "corrections_needing_a_value"))
-    drugs = load_rules("medications", required=("names", "dose_units", "routes"))["names"]
-    sections = load_rules("sections", required=("default_template", "fallback_section",
-                                                "templates"))
+    forms = load_rules("spoken_forms")
+    drugs = load_rules("medications")["names"]
+    sections = load_rules("sections")
     headings = {alias: s["key"] for template in sections["templates"].values()
                 for s in template for alias in [s["key"], *s["aliases"]]}
     t = forms["time"]

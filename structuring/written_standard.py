@@ -98,11 +98,7 @@ def _unmask(line: str, kept: list[str]) -> str:
 def spoken_data_words() -> frozenset[str]:
     """Numbers, units and clock words as nurses say them: Apertium would read some of them
     as other words ("åtte" as a verb), and the spoken-form rules know both standards."""
-    forms = load_rules("spoken_forms", required=(
-        "voice_commands", "heading_command", "fillers", "corrections", "numbers", "tens",
-        "units_of_tens", "hundred", "thousand", "articles_as_one", "decimal_words", "units",
-        "count_words", "numeric_context", "written_unit_replacements", "time",
-        "corrections_needing_a_value"))
+    forms = load_rules("spoken_forms")
     articles = set(forms["articles_as_one"])  # "ein tablett" should become "en tablett"
     words = {w for w in forms["numbers"] if w not in articles} | set(forms["tens"])
     words |= set(forms["units"])  # "gram" would become "gramme"

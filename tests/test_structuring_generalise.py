@@ -128,11 +128,6 @@ def test_a_corrected_dose_and_drug_reach_the_entities():
 
 # --- 2. sentence segmentation -------------------------------------------------------------------
 
-needs_senter = pytest.mark.skipif(not segmenter.available(),
-                                  reason="run `python -m structuring.train` first")
-
-
-@needs_senter
 @pytest.mark.parametrize("spoken", [
     "hun sov godt hele natten blodtrykk hundre og tjue over åtti puls seksti "
     "ga Paracet ett gram klokka åtte i morges",
@@ -145,7 +140,6 @@ def test_an_unpunctuated_dictation_is_cut_into_sentences(spoken):
     assert len(to_written(spoken, splitter=segmenter.sentence_starts)) == 3
 
 
-@needs_senter
 def test_unpunctuated_sentences_land_in_their_own_sections():
     note = structure("hun sov godt hele natten blodtrykk hundre og tjue over åtti puls seksti "
                      "ga Paracet ett gram klokka åtte i morges")
@@ -161,7 +155,6 @@ def test_whisper_punctuation_and_capitals_are_kept():
     assert times(note) == ["08:00"] and not note.sentences[2].review
 
 
-@needs_senter
 def test_a_short_punctuated_sentence_is_not_cut():
     assert written("ga Paracet ett gram klokka åtte og Movicol en pose punktum",
                    splitter=segmenter.sentence_starts) == \
@@ -307,7 +300,7 @@ def test_shipped_models_are_small():
 def test_section_classifier_rebuilds_byte_for_byte():
     import spacy
 
-    from structuring import train
+    from evaluation import structuring_train as train
 
     if not train.DEV.exists():
         pytest.skip("the shared dev set is not here")
@@ -318,7 +311,6 @@ def test_section_classifier_rebuilds_byte_for_byte():
         shipped.get_pipe("textcat").model.to_bytes()
 
 
-@needs_senter
 def test_a_cue_in_an_unpunctuated_dictation_is_used_but_still_checked():
     sentences = to_written("ho fekk Imovane klokka ti i kveld ho sov godt heile natta",
                            splitter=segmenter.sentence_starts)

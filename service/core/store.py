@@ -3,6 +3,9 @@
 SQLite in WAL mode is the embedded default; PostgreSQL by `DIKTA_SERVICE__DATABASE_URL`.
 Every query that touches patient data takes the tenant, so no route can reach another
 tenant's rows.
+
+The tables and the store's few tenant and key operations are one module (~420 lines) so that
+the schema is read in one place; the migrations beside it change it.
 """
 
 from __future__ import annotations

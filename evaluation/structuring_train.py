@@ -1,6 +1,8 @@
 """Build the two small trained components of the structuring stage, deterministically.
+Training reads gold data, so it lives beside the harnesses; the product only loads the
+shipped model files.
 
-    python -m structuring.train            # writes structuring/data/models/{senter,textcat}
+    python -m evaluation.structuring_train            # writes structuring/data/models/{senter,textcat}
 
 - `senter`: sentence starts in words that carry no punctuation (a nurse who never says
   `punktum`, streaming text). Its examples are free: gold dictations whose sentences are
@@ -23,8 +25,10 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from structuring.classifier import classifier_text
+
 ROOT = Path(__file__).resolve().parent.parent
-MODEL_DIR = Path(__file__).parent / "data" / "models"
+MODEL_DIR = ROOT / "structuring" / "data" / "models"
 DEV = ROOT.parent / "shared" / "data" / "structuring" / "dev.jsonl"
 TUNE_UNITS = ROOT / "evaluation" / "data" / "structuring" / "units_tune.txt"
 TUNE = ROOT / "evaluation" / "data" / "structuring" / "tune.jsonl"
@@ -40,16 +44,17 @@ TEXTCAT_CONFIG = {"model": {"@architectures": "spacy.TextCatBOW.v3", "exclusive_
                             "length": 2 ** 14, "ngram_size": 2, "no_output_layer": False}}
 
 
-def classifier_text(text: str) -> str:
-    """What the section classifier reads: lower case, every digit a 0."""
-    return re.sub(r"\d", "0", text.lower())
-
-
 # --- examples ----------------------------------------------------------------------------
 
 def spoken_sentences(rows: Iterable[dict]) -> list[list[str]]:
     """Each dictated sentence as the words said, from dictations that say `punktum`."""
-    from structuring.spoken import _drop_fillers, _rules, _sentences, _split, _voice_commands
+    from structuring.spoken import (
+        _drop_fillers,
+        _rules,
+        _sentences,
+        _split,
+        _voice_commands,
+    )
 
     rules = _rules()
     out = []
@@ -106,7 +111,7 @@ def textcat_examples(rows: Iterable[dict]) -> list[tuple[str, str]]:
 
 def _fix_seed() -> None:
     import spacy
-    from thinc.api import set_current_ops, NumpyOps
+    from thinc.api import NumpyOps, set_current_ops
 
     set_current_ops(NumpyOps())
     spacy.util.fix_random_seed(SEED)
