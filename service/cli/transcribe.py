@@ -31,7 +31,7 @@ from structuring.errors import DiktaError
 def transcribe(files: tuple[Path, ...], fmt: str, language: str | None, model: str | None,
                out: Path | None, beam_size: int | None, batch_size: int | None,
                lexicon: Path | None) -> None:
-    """Transcribe AUDIO files (wav, mp3, m4a, ogg/opus, webm, flac, amr)."""
+    """Transcribe AUDIO files (wav, mp3, m4a, ogg/opus, webm, flac)."""
     engine = common.engine_from_settings()
     try:
         transcriber = engine.transcriber(model, language=language, beam_size=beam_size,
