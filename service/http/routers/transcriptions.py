@@ -98,11 +98,11 @@ def _language(value: str | None) -> str | None:
     200: {"content": {"text/plain": {"schema": {"type": "string"}},
                       "text/vtt": {"schema": {"type": "string"}}},
           "description": "The transcript in the requested format"},
-    422: {"description": "Unsupported language, or invalid fields"},
     404: {"description": "Unknown model"},
     413: {"description": "Audio too large or too long"},
     415: {"description": "Not an accepted audio format"},
-    422: {"description": "Corrupt or empty audio, or an invalid request"},
+    422: {"description": "Corrupt or empty audio, an unsupported language, or invalid "
+                         "fields"},
     429: {"description": "All transcription slots busy (Retry-After)"}})
 async def create_transcription(
     state: StateDep,

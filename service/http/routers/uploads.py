@@ -26,7 +26,7 @@ from service.core.errors import Problem
 from service.core.store import Upload, as_utc, new_id
 from service.core.text_fields import single_line
 from service.dictations.create import DictationMetadata
-from service.http.deps import Principal, StateDep, TenantDep, audit, require
+from service.http.deps import StateDep, TenantDep, audit, require
 from service.tenants.scoped import owned
 from service.uploads import partial_files as core
 from service.uploads.complete import complete_upload, reload_upload, update_upload
@@ -125,7 +125,7 @@ async def create_upload(state: StateDep, tenant: TenantDep, request: Request,
         s.add(row)
     headers = {"Location": f"/v1/uploads/{upload_id}", **_expires(row)}
     if content_type == OFFSET_STREAM:
-        row = await _append(state, request, tenant, row, 0)
+        row = await _append(state, request, row, 0)
         headers.update({"Upload-Offset": str(row.offset), **_expires(row)})
     return Response(status_code=201, headers=headers)
 
@@ -134,7 +134,7 @@ async def create_upload(state: StateDep, tenant: TenantDep, request: Request,
 async def upload_offset(state: StateDep, tenant: TenantDep, request: Request,
                         upload_id: str) -> Response:
     """Where to resume: `Upload-Offset` and `Upload-Length`."""
-    row = await _settled(state, request, tenant, _owned(state, tenant.id, upload_id))
+    row = await _settled(state, request, _owned(state, tenant.id, upload_id))
     _usable(row)
     headers = {"Upload-Offset": str(row.offset), "Upload-Length": str(row.length),
                "Cache-Control": "no-store", **_expires(row)}
@@ -147,7 +147,7 @@ async def upload_offset(state: StateDep, tenant: TenantDep, request: Request,
             responses={423: TUS_ANSWERS[423]})
 async def get_upload(state: StateDep, tenant: TenantDep, request: Request, upload_id: str):
     """The upload's state, and the dictation it became once complete."""
-    return _out(await _settled(state, request, tenant, _owned(state, tenant.id, upload_id)))
+    return _out(await _settled(state, request, _owned(state, tenant.id, upload_id)))
 
 
 @router.patch("/uploads/{upload_id}", status_code=204, dependencies=TUS,
@@ -165,7 +165,7 @@ async def append_chunk(state: StateDep, tenant: TenantDep, request: Request, upl
     if content_type != OFFSET_STREAM:
         raise Problem(415, "Wrong content type", f"PATCH bodies are {OFFSET_STREAM}",
                       kind="tus-content-type")
-    row = await _append(state, request, tenant, _owned(state, tenant.id, upload_id),
+    row = await _append(state, request, _owned(state, tenant.id, upload_id),
                         upload_offset)
     return Response(status_code=204,
                     headers={"Upload-Offset": str(row.offset), **_expires(row)})
@@ -188,8 +188,7 @@ async def terminate_upload(state: StateDep, tenant: TenantDep, request: Request,
 # --- the protocol's steps ------------------------------------------------------------
 
 
-async def _append(state, request: Request, principal: Principal, row: Upload,
-                  offset: int) -> Upload:
+async def _append(state, request: Request, row: Upload, offset: int) -> Upload:
     checksum = _checksum(request.headers.get("upload-checksum"))
     async with _locked(row) as fd:
         row = reload_upload(state, row.id)
@@ -245,7 +244,7 @@ async def _nothing_more(request: Request, row: Upload) -> Upload:
     return row
 
 
-async def _settled(state, request: Request, principal: Principal, row: Upload) -> Upload:
+async def _settled(state, request: Request, row: Upload) -> Upload:
     """The row, finalized first if its last byte was stored but the dictation was not yet
     made (a crash in between)."""
     if row.status != "receiving" or row.offset != row.length:
