@@ -162,8 +162,8 @@ def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list
 
     The model's cuts are checked (issue 15): never after a clock word ("klokka | ti") or
     inside a multi-word phrase the welfare-technology rules name ("digitalt | tilsyn",
-    "falsk | alarm"); a piece that is only a time or one word ("kl. 22.00", "gikk") joins
-    its neighbour — the next one at the start of the stretch, else the one before."""
+    "falsk | alarm"); a piece that is a clock time with at most one other word ("kl. 22.00",
+    "kl. 11.50 gikk"), or a single word, joins its neighbour — the next one at the start of the stretch, else the one before."""
     if splitter is None or len(tokens) < min_words:
         return [tokens]
     words = [t.text for t in tokens]
@@ -175,7 +175,8 @@ def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list
     return _join_fragments(parts, rules)
 
 
-# Words that say when, not what: a piece made of these and one more word is no sentence.
+# Words that say when, not what: a clock time with these and one more word is no sentence
+# (a measurement is: "temperatur 36,8" stays).
 _TIME_WORDS = {"halv", "kvart", "over", "på", "i", "ca", "ca.", "cirka", "rundt", "ved"}
 
 
@@ -208,6 +209,12 @@ def _kept_phrases() -> dict[int, set[tuple[str, ...]]]:
     return out
 
 
+def _fragment(part: list[Tok], rules: _Rules) -> bool:
+    if len(part) == 1:
+        return True
+    return any(_is_clock(t, rules) for t in part) and _content_words(part, rules) < 2
+
+
 def _content_words(part: list[Tok], rules: _Rules) -> int:
     return sum(1 for t in part if t.kind == "word" and not _is_clock(t, rules)
                and not _is_numberish(t, rules) and t.lower not in _TIME_WORDS)
@@ -217,7 +224,7 @@ def _join_fragments(parts: list[list[Tok]], rules: _Rules) -> list[list[Tok]]:
     parts = [list(p) for p in parts]
     i = 0
     while len(parts) > 1 and i < len(parts):
-        if _content_words(parts[i], rules) >= 2:
+        if not _fragment(parts[i], rules):
             i += 1
             continue
         if i == 0:

@@ -371,3 +371,9 @@ def test_a_cue_far_from_the_time_in_unpunctuated_speech_does_not_move_it():
     sentences = to_written("besøk hos Oddvar klokka tolv han har hatt vondt i ryggen i natt",
                            splitter=_cut_at())
     assert "kl. 12.00" in sentences[0].text and sentences[0].review == ("time",)
+
+
+def test_a_short_measurement_cut_by_the_model_stays_its_own_sentence():
+    texts = written("han fekk eit ekstra pledd og la seg att temperatur trettiseks komma åtte",
+                    splitter=_cut_at(9))
+    assert texts[-1] == "Temperatur 36,8."
