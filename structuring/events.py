@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from structuring.lexicon import find_phrases, has_phrase
 from structuring.rules import load_rules
@@ -84,11 +85,32 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
         "event": event,
         "time": _event_time(draft, sentences),
         "response": tuple(name for name, cues in rules["responses"].items()
-                          if has_phrase(joined, cues)),
+                          if has_phrase(joined, cues) or _contacted(joined, name)),
         "false_alarm": has_phrase(joined, rules["false_alarm_cues"]),
         "vkp_code": tech["vkp_codes"].get(event),
         "sentences": tuple(draft.sentences),
     }
+
+
+@lru_cache(maxsize=1)
+def _contact_patterns() -> dict[str, re.Pattern[str]]:
+    """Per response, "verb person" or "person [possessive] passive" (response_contacts)."""
+    contacts = _rules()["response_contacts"]
+    alt = lambda words: "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))  # noqa: E731
+    verbs, passives, owners = alt(contacts["verbs"]), alt(contacts["passives"]), \
+        alt(contacts["possessives"])
+    out = {}
+    for name, persons in contacts["persons"].items():
+        who = alt(persons)
+        out[name] = re.compile(
+            rf"(?<![\wæøå])(?:(?:{verbs})\s+(?:{who})|(?:{who})(?:\s+(?:{owners}))?\s+"
+            rf"(?:{passives}))(?![\wæøå])", re.IGNORECASE)
+    return out
+
+
+def _contacted(text: str, response: str) -> bool:
+    pattern = _contact_patterns().get(response)
+    return pattern is not None and pattern.search(text) is not None
 
 
 def _event_time(draft: EventDraft, sentences: list[str]) -> str | None:

@@ -377,3 +377,18 @@ def test_a_short_measurement_cut_by_the_model_stays_its_own_sentence():
     texts = written("han fekk eit ekstra pledd og la seg att temperatur trettiseks komma åtte",
                     splitter=_cut_at(9))
     assert texts[-1] == "Temperatur 36,8."
+
+
+@pytest.mark.parametrize("sentence, response", [
+    ("Gps-klokka varslet kl. 16.30 at han var utenfor sonen, kona hans ble kontaktet.",
+     "kontaktet_parorende"),
+    ("Dørsensoren varslet kl. 01.10, eg fekk tak i sonen hennar.",
+     "kontaktet_parorende"),
+    ("Trygghetsalarmen gikk kl. 06.40, vi tok kontakt med vakthavende lege.",
+     "kontaktet_lege"),
+])
+def test_who_was_contacted_is_read_from_verb_and_person_lists(sentence, response):
+    from structuring import events
+
+    (draft,) = events.group_events([sentence], [0])
+    assert response in events.describe(draft, [sentence])["response"]
