@@ -96,7 +96,7 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
 def _contact_patterns() -> dict[str, re.Pattern[str]]:
     """Per response, "verb person" or "person [possessive] passive" (response_contacts)."""
     contacts = _rules()["response_contacts"]
-    alt = lambda words: "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))  # noqa: E731
+    alt = lambda words: "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
     verbs, passives, owners = alt(contacts["verbs"]), alt(contacts["passives"]), \
         alt(contacts["possessives"])
     out = {}

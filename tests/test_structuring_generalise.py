@@ -347,9 +347,9 @@ def test_a_piece_that_is_only_a_time_joins_its_neighbour(spoken, cuts, first):
 def test_two_technologies_in_one_sentence_are_two_events_each_with_its_own_time():
     from structuring import events
 
-    sentences = ["Dispenseren gav teknisk alarm kl. 07.10 og eg starta han på nytt, fekk "
-                 "morgondosen kl. 08.00, kl. 11.45 kom det teknisk alarm frå "
-                 "tryggleiksalarmen om lågt batteri."]
+    sentences = [("Dispenseren gav teknisk alarm kl. 07.10 og eg starta han på nytt, fekk "
+                  "morgondosen kl. 08.00, kl. 11.45 kom det teknisk alarm frå "
+                  "tryggleiksalarmen om lågt batteri.")]
     found = [events.describe(d, sentences) for d in events.group_events(sentences, [0])]
     assert [(e["technology"], e["time"]) for e in found] == [
         ("medisindispenser", "07:10"), ("trygghetsalarm", "11:45")]
