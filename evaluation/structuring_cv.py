@@ -21,8 +21,9 @@ from evaluation.gold import read_gold
 
 def cross_validate(dev: list[dict], extra: list[dict], folds: int = 5,
                    thresholds: tuple[float, ...] = ()) -> dict:
+    from evaluation import structuring_train as train
     from evaluation.structuring import score_by_punctuation
-    from structuring import classifier, segmenter, train
+    from structuring import classifier, segmenter
     from structuring.pipeline import structure
 
     notes: list = [None] * len(dev)

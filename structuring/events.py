@@ -3,12 +3,19 @@
 A sentence naming a technology opens an event; the sentences after it in the same paragraph
 (until another technology is named) tell the response and whether the alarm was false. Each
 event becomes its own documentation entry with the national VKP alert code.
+
+Issue 15 (unpunctuated speech, where one "sentence" may tell two stories): a second
+technology named later in a sentence opens its own event there; an event's time is the one
+told with its alarm — in the sentence naming the technology (the time nearest the name
+when that sentence names several), else in the sentence right after it — never a time from
+further on in the story (a dose given later is not the alarm's time).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from structuring.lexicon import find_phrases, has_phrase
 from structuring.rules import load_rules
@@ -20,6 +27,7 @@ _TIME = re.compile(r"\bkl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
 class EventDraft:
     technology: str
     sentences: list[int] = field(default_factory=list)
+    mention: int = 0  # where the first sentence names the technology
 
 
 def _rules() -> dict:
@@ -28,12 +36,20 @@ def _rules() -> dict:
 
 def technology_in(text: str) -> str | None:
     """The technology a sentence names first, if any."""
-    best: tuple[int, str] | None = None
-    for name, tech in _rules()["technologies"].items():
-        for match in find_phrases(text, tech["triggers"], prefix=True):
-            if best is None or match.start() < best[0]:
-                best = (match.start(), name)
-    return best[1] if best else None
+    found = technologies_in(text)
+    return found[0][1] if found else None
+
+
+def technologies_in(text: str) -> list[tuple[int, str]]:
+    """(position, technology) of each technology named, in order; a name said again right
+    after itself counts once."""
+    found = sorted((match.start(), name) for name, tech in _rules()["technologies"].items()
+                   for match in find_phrases(text, tech["triggers"], prefix=True))
+    out: list[tuple[int, str]] = []
+    for position, name in found:
+        if not out or out[-1][1] != name:
+            out.append((position, name))
+    return out
 
 
 def group_events(sentences: list[str], paragraphs: list[int],
@@ -43,14 +59,16 @@ def group_events(sentences: list[str], paragraphs: list[int],
     drafts: list[EventDraft] = []
     current: EventDraft | None = None
     for i, text in enumerate(sentences):
-        tech = technology_in(text)
         if current is not None and (paragraphs[i] != paragraphs[current.sentences[-1]] or
                                     headings[i] != headings[current.sentences[0]]):
             current = None
-        if tech is not None and (current is None or current.technology != tech):
-            current = EventDraft(tech)
-            drafts.append(current)
-        if current is not None:
+        for position, tech in technologies_in(text):
+            if current is None or current.technology != tech:
+                current = EventDraft(tech, mention=position)
+                drafts.append(current)
+            if not current.sentences or current.sentences[-1] != i:
+                current.sentences.append(i)
+        if current is not None and (not current.sentences or current.sentences[-1] != i):
             current.sentences.append(i)
     return drafts
 
@@ -65,19 +83,56 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
     return {
         "technology": draft.technology,
         "event": event,
-        "time": _event_time(texts),
+        "time": _event_time(draft, sentences),
         "response": tuple(name for name, cues in rules["responses"].items()
-                          if has_phrase(joined, cues)),
+                          if has_phrase(joined, cues) or _contacted(joined, name)),
         "false_alarm": has_phrase(joined, rules["false_alarm_cues"]),
         "vkp_code": tech["vkp_codes"].get(event),
         "sentences": tuple(draft.sentences),
     }
 
 
-def _event_time(texts: list[str]) -> str | None:
-    for text in texts:
-        match = _TIME.search(text)
+@lru_cache(maxsize=1)
+def _contact_patterns() -> dict[str, re.Pattern[str]]:
+    """Per response, "verb person" or "person [possessive] passive" (response_contacts)."""
+    contacts = _rules()["response_contacts"]
+    alt = lambda words: "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    verbs, passives, owners = alt(contacts["verbs"]), alt(contacts["passives"]), \
+        alt(contacts["possessives"])
+    out = {}
+    for name, persons in contacts["persons"].items():
+        who = alt(persons)
+        out[name] = re.compile(
+            rf"(?<![\wæøå])(?:(?:{verbs})\s+(?:{who})|(?:{who})(?:\s+(?:{owners}))?\s+"
+            rf"(?:{passives}))(?![\wæøå])", re.IGNORECASE)
+    return out
+
+
+def _contacted(text: str, response: str) -> bool:
+    pattern = _contact_patterns().get(response)
+    return pattern is not None and pattern.search(text) is not None
+
+
+def _event_time(draft: EventDraft, sentences: list[str]) -> str | None:
+    first = sentences[draft.sentences[0]]
+    named = technologies_in(first)
+    if len(named) > 1:
+        # Several stories in one sentence: the time nearest this one's name, not past
+        # the names of the others.
+        starts = [p for p, _ in named]
+        k = max((n for n, p in enumerate(starts) if p <= draft.mention), default=0)
+        low = starts[k - 1] if k > 0 else 0
+        high = starts[k + 1] if k + 1 < len(starts) else len(first)
+        times = [m for m in _TIME.finditer(first) if low <= m.start() < high]
+        if times:
+            match = min(times, key=lambda m: abs(m.start() - draft.mention))
+            return f"{match.group(1)}:{match.group(2)}"
+    else:
+        match = _TIME.search(first)
+        if match:
+            return f"{match.group(1)}:{match.group(2)}"
+    if len(draft.sentences) > 1 and draft.sentences[1] == draft.sentences[0] + 1:
+        match = _TIME.search(sentences[draft.sentences[1]])
         if match:
             return f"{match.group(1)}:{match.group(2)}"
     return None
-

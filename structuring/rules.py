@@ -26,7 +26,8 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
         "corrections_needing_a_value"),
     "medications": ("names", "dose_units", "routes"),
     "sections": ("default_template", "fallback_section", "templates"),
-    "welfare_technology": ("vkp_alert_system", "technologies", "responses", "false_alarm_cues"),
+    "welfare_technology": ("vkp_alert_system", "technologies", "responses", "response_contacts",
+                           "false_alarm_cues"),
     "findings": ("heads", "phrases", "body_parts", "sides", "predicates", "attributes"),
     "negation": ("pre_triggers", "post_triggers", "terminators", "max_scope_tokens"),
 }

@@ -158,12 +158,81 @@ LONG_UNMARKED_WORDS = 24  # words without a mark, in a punctuated dictation, bef
 
 
 def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list[list[Tok]]:
-    """A stretch with no sentence mark, cut where the sentence model sees a new sentence."""
+    """A stretch with no sentence mark, cut where the sentence model sees a new sentence.
+
+    The model's cuts are checked (issue 15): never after a clock word ("klokka | ti") or
+    inside a multi-word phrase the welfare-technology rules name ("digitalt | tilsyn",
+    "falsk | alarm"); a piece that is a clock time with at most one other word ("kl. 22.00",
+    "kl. 11.50 gikk"), or a single word, joins its neighbour — the next one at the start of the stretch, else the one before."""
     if splitter is None or len(tokens) < min_words:
         return [tokens]
     words = [t.text for t in tokens]
-    starts = sorted({0, *(i for i in splitter(words) if 0 < i < len(tokens))})
-    return [tokens[a:b] for a, b in zip(starts, [*starts[1:], len(tokens)])]
+    rules = _rules()
+    lowered = [t.lower for t in tokens]
+    starts = sorted({0, *(i for i in splitter(words)
+                          if 0 < i < len(tokens) and _may_start(lowered, i, rules))})
+    parts = [tokens[a:b] for a, b in zip(starts, [*starts[1:], len(tokens)])]
+    return _join_fragments(parts, rules)
+
+
+# Words that say when, not what: a clock time with these and one more word is no sentence
+# (a measurement is: "temperatur 36,8" stays).
+_TIME_WORDS = {"halv", "kvart", "over", "på", "i", "ca", "ca.", "cirka", "rundt", "ved"}
+
+
+def _may_start(lowered: list[str], i: int, rules: _Rules) -> bool:
+    if lowered[i - 1].rstrip(".") in rules.clock_stems:
+        return False
+    for length, phrases in _kept_phrases().items():
+        for back in range(1, length):
+            if i - back >= 0 and tuple(lowered[i - back:i - back + length]) in phrases:
+                return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _kept_phrases() -> dict[int, set[tuple[str, ...]]]:
+    """Multi-word phrases the welfare-technology rules match (a cut inside one loses it)."""
+    rules = load_rules("welfare_technology")
+    phrases = list(rules["false_alarm_cues"])
+    for tech in rules["technologies"].values():
+        phrases += tech["triggers"]
+        for cues in tech["events"].values():
+            phrases += cues
+    for cues in rules["responses"].values():
+        phrases += cues
+    out: dict[int, set[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        words = tuple(phrase.lower().split())
+        if len(words) > 1:
+            out.setdefault(len(words), set()).add(words)
+    return out
+
+
+def _fragment(part: list[Tok], rules: _Rules) -> bool:
+    if len(part) == 1:
+        return True
+    return any(_is_clock(t, rules) for t in part) and _content_words(part, rules) < 2
+
+
+def _content_words(part: list[Tok], rules: _Rules) -> int:
+    return sum(1 for t in part if t.kind == "word" and not _is_clock(t, rules)
+               and not _is_numberish(t, rules) and t.lower not in _TIME_WORDS)
+
+
+def _join_fragments(parts: list[list[Tok]], rules: _Rules) -> list[list[Tok]]:
+    parts = [list(p) for p in parts]
+    i = 0
+    while len(parts) > 1 and i < len(parts):
+        if not _fragment(parts[i], rules):
+            i += 1
+            continue
+        if i == 0:
+            parts[0:2] = [parts[0] + parts[1]]
+        else:
+            parts[i - 1:i + 1] = [parts[i - 1] + parts[i]]
+            i -= 1
+    return parts
 
 
 SHIFT_WORDS = 4  # the shift opens the dictation ("rapport fra natt …"); later, "nattevakta" is a person
@@ -582,8 +651,10 @@ def _times(tokens: list[Tok], rules: _Rules, clock: _Clock) -> list[Tok]:
 
 # Where a sentence was cut by the model (no punctuation), a cue must stand near its time: a
 # missed sentence end must not let "i kveld" from the next sentence move a morning dose
-# (tokens each side; after the time, the time's own words count too).
-CUE_WINDOW = 8
+# (tokens each side; after the time, the time's own words count too). 4, not 8: a cue eight
+# words away in a run-on stretch is most often in another clause ("klokka tolv han har hatt
+# vondt i ryggen i natt"); a time left without a cue falls back and is flagged.
+CUE_WINDOW = 4
 
 
 def _clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False) -> set[str]:

@@ -315,3 +315,80 @@ def test_a_cue_in_an_unpunctuated_dictation_is_used_but_still_checked():
     sentences = to_written("ho fekk Imovane klokka ti i kveld ho sov godt heile natta",
                            splitter=segmenter.sentence_starts)
     assert "kl. 22.00" in sentences[0].text and sentences[0].review == ("time",)
+
+
+# --- model cuts checked, events in run-on speech (issue 15, generalisation) ----------------
+
+def _cut_at(*starts):
+    return lambda words: [0, *starts]
+
+
+def test_a_model_cut_never_splits_a_technology_name_or_a_clock_time():
+    spoken = "digitalt tilsyn klokka fire viste at han sov rolig på ryggen ingen tiltak nødvendig"
+    texts = written(spoken, splitter=_cut_at(1, 3, 6, 10))
+    assert texts[0].startswith("Digitalt tilsyn kl. ")
+    assert any("ingen tiltak nødvendig" in t.lower() for t in texts)
+
+
+@pytest.mark.parametrize("spoken, cuts, first", [
+    # a bare time before its verb joins the sentence after it ...
+    ("klokka tjueto fikk vi varsel om at han var utenfor sona på gps-en", (2,),
+     "Kl. 22.00 fikk vi varsel"),
+    # ... one left at the end of a sentence joins the sentence before it
+    ("sengesensoren varsla klokka tjue på tre æ gikk inn og ho satt på sengekanten", (2, 6),
+     "Sengesensoren varsla kl. 02.40."),
+])
+def test_a_piece_that_is_only_a_time_joins_its_neighbour(spoken, cuts, first):
+    texts = written(spoken, splitter=_cut_at(*cuts))
+    assert texts[0].startswith(first)
+    assert len(texts) == len(cuts)
+
+
+def test_two_technologies_in_one_sentence_are_two_events_each_with_its_own_time():
+    from structuring import events
+
+    sentences = [("Dispenseren gav teknisk alarm kl. 07.10 og eg starta han på nytt, fekk "
+                  "morgondosen kl. 08.00, kl. 11.45 kom det teknisk alarm frå "
+                  "tryggleiksalarmen om lågt batteri.")]
+    found = [events.describe(d, sentences) for d in events.group_events(sentences, [0])]
+    assert [(e["technology"], e["time"]) for e in found] == [
+        ("medisindispenser", "07:10"), ("trygghetsalarm", "11:45")]
+
+
+def test_an_event_time_is_told_with_the_alarm_not_later_in_the_story():
+    from structuring import events
+
+    later = ["Fallsensoren utløste alarm i ettermiddag, men det var falsk alarm.",
+             "Temperatur 37,4.", "Satte Insulatard 12 IE kl. 21.00."]
+    next_one = ["Medisindispenseren til Ingebjørg Rygg.", "Gav teknisk alarm kl. 07.10."]
+    for sentences, time in ((later, None), (next_one, "07:10")):
+        (draft,) = events.group_events(sentences, [0] * len(sentences))
+        assert events.describe(draft, sentences)["time"] == time
+
+
+def test_a_cue_far_from_the_time_in_unpunctuated_speech_does_not_move_it():
+    # "i natt" belongs to the pain, nine words on: the visit stays at noon, checked.
+    sentences = to_written("besøk hos Oddvar klokka tolv han har hatt vondt i ryggen i natt",
+                           splitter=_cut_at())
+    assert "kl. 12.00" in sentences[0].text and sentences[0].review == ("time",)
+
+
+def test_a_short_measurement_cut_by_the_model_stays_its_own_sentence():
+    texts = written("han fekk eit ekstra pledd og la seg att temperatur trettiseks komma åtte",
+                    splitter=_cut_at(9))
+    assert texts[-1] == "Temperatur 36,8."
+
+
+@pytest.mark.parametrize("sentence, response", [
+    ("Gps-klokka varslet kl. 16.30 at han var utenfor sonen, kona hans ble kontaktet.",
+     "kontaktet_parorende"),
+    ("Dørsensoren varslet kl. 01.10, eg fekk tak i sonen hennar.",
+     "kontaktet_parorende"),
+    ("Trygghetsalarmen gikk kl. 06.40, vi tok kontakt med vakthavende lege.",
+     "kontaktet_lege"),
+])
+def test_who_was_contacted_is_read_from_verb_and_person_lists(sentence, response):
+    from structuring import events
+
+    (draft,) = events.group_events([sentence], [0])
+    assert response in events.describe(draft, [sentence])["response"]
