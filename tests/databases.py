@@ -38,3 +38,14 @@ def temporary_postgres():
         with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres",
                              autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def database_url(kind: str):
+    """The URL for a test app: None (the embedded SQLite default in the data directory) or
+    a throw-away PostgreSQL database."""
+    if kind == "sqlite":
+        yield None
+    else:
+        with temporary_postgres() as url:
+            yield url

@@ -8,7 +8,6 @@ import io
 import json
 import stat
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -18,7 +17,7 @@ from pipelines.asr import Segment, Transcript, TranscriptionOptions, Word
 from service.core.masking import masked_transcript
 from service.core.store import Dictation, NoteVersion
 from structuring.privacy import MASK
-from tests.databases import temporary_postgres
+from tests.databases import database_url
 from tests.uploads_app import auth, recording, upload_app
 
 FNR = "01019012345"  # invented, with valid check digits? checked below
@@ -35,18 +34,9 @@ def test_the_test_number_is_a_valid_national_id():
 VALID_FNR = "15076500565"
 
 
-@contextmanager
-def _database(kind: str):
-    if kind == "sqlite":
-        yield None
-    else:
-        with temporary_postgres() as url:
-            yield url
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def app(request, tmp_path_factory):
-    with _database(request.param) as url, \
+    with database_url(request.param) as url, \
             upload_app(tmp_path_factory.mktemp(f"mask-{request.param}"), url) as running:
         yield running
 

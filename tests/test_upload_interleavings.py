@@ -12,7 +12,6 @@ import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -31,7 +30,7 @@ from sqlalchemy import func, select
 
 from service.core.audio_files import read_audio
 from service.core.store import Dictation
-from tests.databases import temporary_postgres
+from tests.databases import database_url
 from tests.uploads_app import auth, recording, upload_app
 
 STREAM = {"Content-Type": "application/offset+octet-stream"}
@@ -244,18 +243,9 @@ class Interleavings(RuleBasedStateMachine):
         return self.world.app.state.dikta.store.tenant_by_name(name).id
 
 
-@contextmanager
-def _database(kind: str):
-    if kind == "sqlite":
-        yield None
-    else:
-        with temporary_postgres() as url:
-            yield url
-
-
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_interleaved_clients_never_lose_or_mix_recordings(kind, tmp_path):
-    with _database(kind) as url, upload_app(tmp_path, url) as (base, keys, app):
+    with database_url(kind) as url, upload_app(tmp_path, url) as (base, keys, app):
         world = World(base, keys, app)
 
         class Machine(Interleavings):
