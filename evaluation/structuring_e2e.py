@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from evaluation.gold import json_lines
 from evaluation.synthetic import VOICES, _sox
 from models.manifest import ManifestError
 
@@ -26,17 +27,7 @@ def read_audio_manifest(path: Path, gold_rows: Sequence[dict]) -> list[tuple[dic
     """(gold row, audio path) for every manifest row whose id is in the gold file."""
     by_id = {row["id"]: row for row in gold_rows}
     pairs = []
-    try:
-        lines = Path(path).read_text("utf-8").splitlines()
-    except OSError as exc:
-        raise ManifestError(f"cannot read {path}: {exc.strerror}") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            raise ManifestError(f"{path}:{number}: not valid JSON ({exc})") from None
+    for number, record in json_lines(path, ManifestError):
         if not record.get("audio") or record.get("id") not in by_id:
             raise ManifestError(f"{path}:{number}: needs audio and an id from the gold file")
         pairs.append((by_id[record["id"]], (Path(path).parent / record["audio"]).resolve()))

@@ -9,7 +9,7 @@ Written conventions (Norwegian journals): decimal comma (38,5), `kl. HH.MM`, a s
 number and unit (40 mg, 88 %), blood pressure as 140/90, digits for measurements and doses,
 words for small everyday counts ("to brødskiver").
 
-Why one module of ~770 lines: every pass works on the same token list (`Tok`) with the same
+Why one module of ~850 lines: every pass works on the same token list (`Tok`) with the same
 loaded vocabulary (`_Rules`), and the number, self-correction and clock-time passes call each
 other (a correction re-reads a number, a time reads number words). Split it along the passes
 (numbers, times) together with a shared token module, not piecemeal.
