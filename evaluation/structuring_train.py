@@ -121,7 +121,6 @@ def train_senter(docs: list[tuple[list[str], list[bool]]], epochs: int = 12):
     import spacy
     from spacy.tokens import Doc
     from spacy.training import Example
-    from spacy.util import minibatch
 
     _fix_seed()
     nlp = spacy.blank("nb")
@@ -131,19 +130,25 @@ def train_senter(docs: list[tuple[list[str], list[bool]]], epochs: int = 12):
         predicted = Doc(nlp.vocab, words=words)
         reference = Doc(nlp.vocab, words=words, sent_starts=starts)
         examples.append(Example(predicted, reference))
+    return _fit(nlp, examples, epochs, batch_size=16, drop=0.1)
+
+
+def _fit(nlp, examples: list, epochs: int, *, batch_size: int, drop: float):
+    """The seeded training loop both components share (same order, same batches)."""
+    from spacy.util import minibatch
+
     optimizer = nlp.initialize(lambda: examples)
     rng = random.Random(SEED)
     for _ in range(epochs):
         rng.shuffle(examples)
-        for batch in minibatch(examples, size=16):
-            nlp.update(batch, sgd=optimizer, drop=0.1)
+        for batch in minibatch(examples, size=batch_size):
+            nlp.update(batch, sgd=optimizer, drop=drop)
     return nlp
 
 
 def train_textcat(pairs: list[tuple[str, str]], labels: Iterable[str], epochs: int = 20):
     import spacy
     from spacy.training import Example
-    from spacy.util import minibatch
 
     _fix_seed()
     nlp = spacy.blank("nb")
@@ -154,13 +159,7 @@ def train_textcat(pairs: list[tuple[str, str]], labels: Iterable[str], epochs: i
     examples = [Example.from_dict(nlp.make_doc(text),
                                   {"cats": {k: float(k == label) for k in labels}})
                 for text, label in pairs]
-    optimizer = nlp.initialize(lambda: examples)
-    rng = random.Random(SEED)
-    for _ in range(epochs):
-        rng.shuffle(examples)
-        for batch in minibatch(examples, size=8):
-            nlp.update(batch, sgd=optimizer, drop=0.0)
-    return nlp
+    return _fit(nlp, examples, epochs, batch_size=8, drop=0.0)
 
 
 def section_labels() -> list[str]:

@@ -82,7 +82,7 @@ def test_a_deleted_middle_row_is_found(audit):
     assert "row 3: chain broken (previous hash differs)" in problems
 
 
-def test_the_whole_table_rewritten_without_the_key_is_found(audit):
+def test_the_whole_table_deleted_is_found(audit):
     log, store, _ = audit
     _attacker(store, "DELETE FROM audit_events")
     assert log.verify().problems == [
