@@ -173,6 +173,62 @@ class StructuringSettings(BaseModel):
     nynorsk note). A tenant's own standard (`dikta tenants set-standard`) wins."""
 
 
+SMART_SCOPES = "launch openid fhirUser patient/Patient.read patient/DocumentReference.write"
+
+
+class EpjLauncher(BaseModel):
+    """One EPJ that may launch Dikta (SMART App Launch 2.x)."""
+
+    issuer: str
+    """The EPJ's FHIR base URL exactly as it sends it as `iss`; launches from any other `iss`
+    are refused, and Dikta contacts only this URL's host (plus `auth_hosts`)."""
+    tenant: str
+    """The Dikta tenant (by name) whose dictations a session from this EPJ creates."""
+    client_id: str
+    """Dikta's client id as registered at this EPJ's authorization server."""
+    client_auth: Literal["public", "private_key_jwt"] = "public"
+    """`public` (PKCE only) or `private_key_jwt` (a signed client assertion, and PKCE)."""
+    private_key_file: Path | None = None
+    """private_key_jwt: the signing key, a PEM or JWK file, plain or sealed with the data key
+    (a file whose content is the data key's sealed text); readable by the service only."""
+    private_key_id: str | None = None
+    """private_key_jwt: the `kid` the EPJ knows the key by."""
+    private_key_alg: str = "RS256"
+    """private_key_jwt: signing algorithm of the client assertion (RS256, RS384, ES256 …)."""
+    scopes: str = SMART_SCOPES
+    """Scopes of an EHR launch; a standalone launch asks `launch/patient` instead of
+    `launch`."""
+    frame_ancestors: list[str] = []
+    """Origins (scheme://host[:port]) allowed to embed Dikta's pages (`/`, `/smart/*`) in a
+    frame; non-empty also makes the session cookie SameSite=None (it is sent in the frame)."""
+    fhir_base: str | None = None
+    """Where write-back goes (FHIR base URL); unset: the issuer."""
+    auth_hosts: list[str] = []
+    """Further hosts (host or host:port) the token endpoint and JWKS may be on, e.g. the
+    EPJ's separate authorization server; by default only the issuer's host is contacted."""
+    id_token_issuer: str | None = None
+    """The `iss` its id tokens carry; unset: the `issuer` of its smart-configuration (or
+    OIDC discovery), else `issuer` above."""
+
+
+class EpjSettings(BaseModel):
+    launchers: list[EpjLauncher] = []
+    """The EPJs that may launch Dikta; none: /smart/launch refuses every `iss`."""
+    public_url: str | None = None
+    """Dikta's own base URL as the browser reaches it (e.g. https://dikta.kommune.no), for
+    the redirect URI `<public_url>/smart/callback`; unset: taken from the request."""
+    session_ttl_s: int = 3600
+    """Lifetime of a launch session (and its cookie); after it, the nurse launches again."""
+    launch_ttl_s: int = 300
+    """How long a launch may wait for its callback (authorization at the EPJ)."""
+    http_timeout_s: float = 10.0
+    """Timeout of each request to an EPJ (discovery, token, JWKS)."""
+    leeway_s: int = 30
+    """Clock skew allowed between an EPJ's authorization server and this server."""
+    max_id_token_lifetime_s: int = 3600
+    """Longest lifetime an id token may claim (exp - iat)."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="DIKTA_",
@@ -192,6 +248,8 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     retention: RetentionSettings = RetentionSettings()
     security: SecuritySettings = SecuritySettings()
+    epj: EpjSettings = EpjSettings()
+    """EPJ plugin: SMART on FHIR launch (docs/api.md, "SMART launch")."""
     data_dir: Path = Field(default_factory=_default_data_dir)
     """Stored audio of dictations in progress, and the embedded SQLite database."""
     database_url: str | None = None

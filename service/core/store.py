@@ -172,6 +172,9 @@ class Dictation(Base):
     """Who dictated (staff reference); pseudonymised before it leaves the database."""
     training_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     """The speaker agreed that this recording may train the municipality's own model."""
+    epj_issuer: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    """The EPJ (SMART `iss`) whose launch session created this dictation; write-back goes
+    there. None for dictations from API keys."""
     asr_draft: Mapped[NoteVersion | None] = relationship(
         "NoteVersion", viewonly=True, uselist=False, lazy="selectin",
         primaryjoin="and_(NoteVersion.dictation_id == Dictation.id, "

@@ -50,12 +50,16 @@ class DictationMetadata(BaseModel):
 
 def create_dictation(state, tenant_id: str, data: bytes, meta: DictationMetadata,
                      idempotency_key: str | None, *, batch_id: str | None = None,
-                     source_name: str | None = None) -> tuple[Dictation, bool]:
+                     source_name: str | None = None,
+                     session=None) -> tuple[Dictation, bool]:
     """Store the recording and the row, then queue it; returns (row, created).
 
     Bad audio raises AudioError (a 4xx), except in a batch, where it becomes a failed
-    dictation with its reason so that the rest of the batch goes on.
+    dictation with its reason so that the rest of the batch goes on. `session`: the EPJ
+    launch session it is dictated in (service/epj/sessions.SessionContext, or anything with
+    `patient_ref` and `issuer`): its patient and EPJ bind the dictation.
     """
+    meta = bound_to_session(meta, session)
     fingerprint = meta.fingerprint(hashlib.sha256(data).hexdigest())
     if idempotency_key:
         existing = _by_idempotency_key(state, tenant_id, idempotency_key)
@@ -64,7 +68,9 @@ def create_dictation(state, tenant_id: str, data: bytes, meta: DictationMetadata
     dictation_id = new_id()
     fields = dict(id=dictation_id, tenant_id=tenant_id, idempotency_key=idempotency_key,
                   idempotency_fingerprint=fingerprint if idempotency_key else None,
-                  batch_id=batch_id, source_name=source_name, **meta.model_dump())
+                  batch_id=batch_id, source_name=source_name,
+                  epj_issuer=session.issuer if session is not None else None,
+                  **meta.model_dump())
     try:
         probe_audio(data, state.engine.audio_options())  # 4xx now, not a failed job later
     except AudioError as exc:
@@ -86,6 +92,19 @@ def create_dictation(state, tenant_id: str, data: bytes, meta: DictationMetadata
                              fingerprint), False
     state.worker.submit(dictation_id)
     return row, True
+
+
+def bound_to_session(meta: DictationMetadata, session) -> DictationMetadata:
+    """The metadata with the session's patient: in a session launched from a chart, the
+    dictation is about that chart's patient, and another patient_ref is a mistake (422)."""
+    if session is None:
+        return meta
+    if meta.patient_ref is not None and meta.patient_ref != session.patient_ref:
+        raise Problem(422, "Patient differs from the session",
+                      "patient_ref: this session was launched for another patient; leave "
+                      "patient_ref out (the session's patient is used)",
+                      kind="patient-mismatch")
+    return meta.model_copy(update={"patient_ref": session.patient_ref})
 
 
 def _same_payload(existing: Dictation, fingerprint: str) -> Dictation:

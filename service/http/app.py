@@ -30,6 +30,7 @@ from service.http.routers import (
     dictations,
     health,
     notes,
+    smart,
     stream,
     transcriptions,
     uploads,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     register_problem_handlers(app)
     document_problems(app)
     app.include_router(health.router)
+    app.include_router(smart.router)  # the launch (no key: the EPJ's browser redirect)
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(authenticate)])
     for module in (transcriptions, dictations, notes, uploads, batches):
         v1.include_router(module.router)
@@ -96,7 +98,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(BodyLimit, max_bytes=settings.service.request_max_bytes)
     app.add_middleware(HeaderLimit, max_credential=settings.service.max_authorization_bytes,
                        max_total=settings.service.max_header_bytes)
-    app.add_middleware(SecurityHeaders, hsts=settings.service.hsts)
+    app.add_middleware(SecurityHeaders, hsts=settings.service.hsts,
+                       frame_ancestors=[origin for launcher in settings.epj.launchers
+                                        for origin in launcher.frame_ancestors])
     if settings.service.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.service.cors_origins,
                            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],

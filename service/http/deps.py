@@ -12,6 +12,14 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from service.core.errors import Problem
 from service.core.state import ServiceState
+from service.epj.sessions import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    SESSION_SCOPES,
+    SessionContext,
+    hash_session_id,
+    session_for,
+)
 
 
 def get_state(request: Request) -> ServiceState:
@@ -29,20 +37,32 @@ SCOPES = ("dictate", "read_notes", "approve", "export", "admin")
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the tenant (`id` is the tenant id), the key, and its scopes."""
+    """Who is calling: the tenant (`id` is the tenant id), the key, and its scopes;
+    `session` when the call comes from an EPJ launch session (its patient binds dictations)."""
 
     id: str
     tenant_name: str
-    actor: str  # "key:<key id>"
+    actor: str  # "key:<key id>", "oidc:<subject>" or "session:<hash prefix>"
     scopes: frozenset[str]
+    session: SessionContext | None = None
 
 
 def authenticate(request: Request, state: StateDep,
                  bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
                  header: Annotated[str | None, Depends(_header)]) -> Principal:
-    """The tenant whose API key (or OIDC token) came with the request; 401 otherwise."""
+    """The tenant whose API key (or OIDC token) came with the request, or whose launch
+    session the cookie names (only with the header X-Dikta-Session: 1, which a cross-site
+    form or link cannot send); 401 otherwise. A key, when sent, always decides."""
     key = bearer.credentials if bearer else header
-    principal = identify(state, key, request.client.host if request.client else None)
+    address = request.client.host if request.client else None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if key is None and cookie is not None:
+        if request.headers.get(CSRF_HEADER) != "1":
+            raise _unauthorized(f"a session cookie is accepted only with the header "
+                                f"{CSRF_HEADER}: 1")
+        principal = identify_session(state, cookie, address)
+    else:
+        principal = identify(state, key, address)
     request.state.principal = principal
     state.limiter.check(principal.actor)
     return principal
@@ -63,6 +83,23 @@ def identify(state: ServiceState, key: str | None, address: str | None) -> Princ
         if failures is not None:
             failures.failed(address and f"addr:{address}", prefix)
         raise
+
+
+def identify_session(state: ServiceState, cookie: str, address: str | None) -> Principal:
+    """The principal of a launch session's cookie; an unknown or expired session is a
+    failure counted like a bad key."""
+    failures = state.auth_failures
+    prefix = "session:" + hash_session_id(cookie)[:24]
+    if failures is not None:
+        failures.check(address and f"addr:{address}", prefix)
+    session = session_for(state.store, cookie)
+    tenant = state.store.tenant(session.tenant_id) if session else None
+    if session is None or tenant is None:
+        if failures is not None:
+            failures.failed(address and f"addr:{address}", prefix)
+        raise _unauthorized("the launch session is unknown or expired; launch again from "
+                            "the EPJ")
+    return Principal(tenant.id, tenant.name, session.actor, SESSION_SCOPES, session)
 
 
 def _key_prefix(key: str | None) -> str | None:
@@ -127,8 +164,10 @@ def can_read_notes(principal: Principal) -> bool:
 
 def authenticate_websocket(websocket: WebSocket) -> Principal:
     """The principal of a live dictation, by the same checks as HTTP (API key or OIDC
-    token, failure limit); raises Problem (401, 403, 429, 431). Browsers cannot set headers
-    on a WebSocket: the key or token may come as ?api_key=…"""
+    token, or a launch session's cookie; failure limit); raises Problem (401, 403, 429,
+    431). Browsers cannot set headers on a WebSocket: the key or token may come as
+    ?api_key=…, and a session cookie counts only from a page of this server's own origin
+    (the browser's Origin header), which is what keeps other sites from using it."""
     state: ServiceState = websocket.app.state.dikta
     header = websocket.headers.get("authorization", "")
     key = header[7:].strip() if header[:7].lower() == "bearer " else \
@@ -138,12 +177,29 @@ def authenticate_websocket(websocket: WebSocket) -> Principal:
         raise Problem(431, "Request header fields too large",
                       f"the key or token is over the limit of {limit} bytes",
                       kind="headers-too-large")
-    principal = identify(state, key, websocket.client.host if websocket.client else None)
+    address = websocket.client.host if websocket.client else None
+    cookie = websocket.cookies.get(SESSION_COOKIE)
+    if not key and cookie is not None:
+        if not _same_origin(websocket, state.settings.service.cors_origins):
+            raise Problem(403, "Forbidden", "a session cookie is accepted on the stream only "
+                          "from a page of this server's origin", kind="forbidden")
+        principal = identify_session(state, cookie, address)
+    else:
+        principal = identify(state, key, address)
     if not {"dictate", "admin"} & principal.scopes:
         raise Problem(403, "Forbidden", "this API key lacks the 'dictate' scope",
                       kind="forbidden")
     state.limiter.check(principal.actor)
     return principal
+
+
+def _same_origin(websocket: WebSocket, allowed: list[str]) -> bool:
+    origin = websocket.headers.get("origin")
+    if not origin:
+        return False
+    host = websocket.headers.get("host", "")
+    # http or https alike: behind a TLS proxy the server sees ws:// for the browser's wss://.
+    return origin in (f"http://{host}", f"https://{host}", *allowed)
 
 
 def audit(request: Request, action: str, resource_type: str, resource_id: str | None,

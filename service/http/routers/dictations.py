@@ -37,6 +37,8 @@ class DictationOut(DictationMetadata):
     status: Literal["queued", "running", "done", "failed", "dead"]
     source_name: str | None = None
     batch_id: str | None = None
+    epj_issuer: str | None = Field(None, description="The EPJ whose launch session created "
+                                   "this dictation (its write-back target)")
     approved_at: datetime | None = None
     audio_stored: bool = Field(False, description="Whether the recording is still kept")
     created_at: datetime
@@ -74,7 +76,8 @@ async def post_dictation(
 ):
     """Accept a recorded dictation; it is transcribed and structured in the background."""
     data = await file.read()
-    row, created = create_dictation(state, tenant.id, data, meta, idempotency_key)
+    row, created = create_dictation(state, tenant.id, data, meta, idempotency_key,
+                                    session=tenant.session)
     audit(request, "create" if created else "read", "dictation", row.id, row.patient_ref)
     response.status_code = 202 if created else 200
     response.headers["Location"] = f"/v1/dictations/{row.id}"
