@@ -324,6 +324,57 @@ def test_standalone_launch_and_private_key_jwt_with_a_sealed_key(servers, epj):
     assert len(epj.assertions) == before + 1  # the token request was signed by Dikta's key
 
 
+def test_a_resumable_upload_in_a_session_is_bound_too(servers, epj):
+    _, dikta_url, _ = servers
+    tus = {"Tus-Resumable": "1.0.0", **_session_header()}
+    audio = recording(22)
+    with browser(dikta_url) as client:
+        _landed(_launch(client, epj), dikta_url)
+        other = client.post("/v1/uploads", headers={
+            **tus, "Upload-Length": str(len(audio)),
+            "Upload-Metadata": "patient_ref " + base64.b64encode(b"pas-9999").decode()})
+        assert other.status_code == 422 and "patient_ref" in other.json()["detail"]
+        created = client.post("/v1/uploads", content=audio, headers={
+            **tus, "Upload-Length": str(len(audio)),
+            "Content-Type": "application/offset+octet-stream"})
+        assert created.status_code == 201, created.text
+        upload = client.get(created.headers["Location"], headers=tus).json()
+        assert upload["complete"] and upload["dictation_id"]
+        head = client.head(created.headers["Location"], headers=tus)
+        assert "epj_issuer" not in base64.b64decode(
+            head.headers["Upload-Metadata"].split()[1]).decode()
+        dictation = client.get(f"/v1/dictations/{upload['dictation_id']}",
+                               headers=_session_header()).json()
+        assert dictation["patient_ref"] == PATIENT
+        assert dictation["epj_issuer"] == f"{epj.base}/fhir"
+
+
+def test_the_stream_takes_the_cookie_only_from_dikta_s_own_origin(servers, epj):
+    _, dikta_url, _ = servers
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    ws_url = dikta_url.replace("http://", "ws://") + "/v1/stream"
+    with browser(dikta_url) as client:
+        _landed(_launch(client, epj), dikta_url)
+        cookie = f"dikta_session={client.cookies['dikta_session']}"
+    with connect(ws_url, additional_headers={"Cookie": cookie,
+                                             "Origin": dikta_url}) as ws:
+        ws.send(json.dumps({"type": "start"}))
+        assert json.loads(ws.recv(timeout=30))["type"] == "ready"
+    for origin in ("https://evil.example", None):
+        headers = {"Cookie": cookie, **({"Origin": origin} if origin else {})}
+        with connect(ws_url, additional_headers=headers) as ws:
+            with pytest.raises(ConnectionClosed) as closed:
+                ws.recv(timeout=30)
+            assert closed.value.rcvd.code == 4403
+    with connect(ws_url, additional_headers={"Cookie": "dikta_session=forged",
+                                             "Origin": dikta_url}) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=30)
+        assert closed.value.rcvd.code == 4401
+
+
 def test_session_principal_is_bounded(servers, epj):
     """The cookie works only with the CSRF header, never across tenants, and a key still
     decides when one is sent."""

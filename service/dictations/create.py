@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -92,6 +93,15 @@ def create_dictation(state, tenant_id: str, data: bytes, meta: DictationMetadata
                              fingerprint), False
     state.worker.submit(dictation_id)
     return row, True
+
+
+@dataclass(frozen=True)
+class EpjBinding:
+    """What binds a dictation to an EPJ launch: its patient and the launching EPJ (a
+    SessionContext is one; a resumable upload keeps one in its sealed metadata)."""
+
+    patient_ref: str
+    issuer: str
 
 
 def bound_to_session(meta: DictationMetadata, session) -> DictationMetadata:

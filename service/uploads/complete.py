@@ -11,8 +11,30 @@ from pipelines.errors import AudioError
 from service.core import audio_files
 from service.core.errors import Problem
 from service.core.store import Dictation, Upload
-from service.dictations.create import DictationMetadata, create_dictation
+from service.dictations.create import (
+    DictationMetadata,
+    EpjBinding,
+    bound_to_session,
+    create_dictation,
+)
 from service.uploads import partial_files
+
+EPJ_ISSUER = "epj_issuer"  # kept in the upload's sealed metadata, never sent by a client
+
+
+def session_metadata(metadata: dict, session) -> dict:
+    """An upload begun in an EPJ launch session: its metadata with the session's patient
+    (another patient_ref is 422) and the launching EPJ, for the dictation it becomes."""
+    if session is None:
+        return metadata
+    fields = {k: v for k, v in metadata.items() if k in DictationMetadata.model_fields}
+    bound = bound_to_session(DictationMetadata(**fields), session)
+    return {**metadata, "patient_ref": bound.patient_ref, EPJ_ISSUER: session.issuer}
+
+
+def client_metadata(metadata: dict) -> dict:
+    """The metadata as the client sent it (for tus HEAD)."""
+    return {k: v for k, v in metadata.items() if k != EPJ_ISSUER}
 
 
 def complete_upload(state, row: Upload) -> tuple[Upload, Dictation, bool]:
@@ -21,12 +43,14 @@ def complete_upload(state, row: Upload) -> tuple[Upload, Dictation, bool]:
     data = partial_files.read_partial(row.path, row.id, row.stored_bytes)
     metadata = dict(row.upload_metadata or {})
     expected = metadata.pop("sha256", None)
+    issuer = metadata.pop(EPJ_ISSUER, None)
+    session = EpjBinding(metadata["patient_ref"], issuer) if issuer else None
     try:
         if expected and hashlib.sha256(data).hexdigest() != expected:
             raise AudioError("the received bytes do not match the sha256 in Upload-Metadata")
         dictation, created = create_dictation(state, row.tenant_id, data,
                                               DictationMetadata(**metadata),
-                                              f"upload:{row.id}")
+                                              f"upload:{row.id}", session=session)
     except AudioError as exc:
         audio_files.remove(row.path)
         update_upload(state, row.id, status="failed", error=str(exc))

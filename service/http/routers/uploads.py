@@ -29,7 +29,13 @@ from service.dictations.create import DictationMetadata
 from service.http.deps import StateDep, TenantDep, audit, require
 from service.tenants.scoped import owned
 from service.uploads import partial_files as core
-from service.uploads.complete import complete_upload, reload_upload, update_upload
+from service.uploads.complete import (
+    client_metadata,
+    complete_upload,
+    reload_upload,
+    session_metadata,
+    update_upload,
+)
 
 router = APIRouter(tags=["uploads"])
 TUS_VERSION = "1.0.0"
@@ -114,7 +120,7 @@ async def create_upload(state: StateDep, tenant: TenantDep, request: Request,
     """Create an upload (tus creation); a body sent along is its first chunk
     (creation-with-upload)."""
     length = _declared_length(state, upload_length)
-    metadata = parse_metadata(upload_metadata)
+    metadata = session_metadata(parse_metadata(upload_metadata), tenant.session)
     upload_id = new_id()
     path = core.partial_path(state.settings.data_dir, tenant.id, upload_id)
     core.create_partial(path)
@@ -139,7 +145,7 @@ async def upload_offset(state: StateDep, tenant: TenantDep, request: Request,
     headers = {"Upload-Offset": str(row.offset), "Upload-Length": str(row.length),
                "Cache-Control": "no-store", **_expires(row)}
     if row.upload_metadata:
-        headers["Upload-Metadata"] = format_metadata(row.upload_metadata)
+        headers["Upload-Metadata"] = format_metadata(client_metadata(row.upload_metadata))
     return Response(status_code=200, headers=headers)
 
 
