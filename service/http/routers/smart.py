@@ -30,6 +30,7 @@ class SmartContext(BaseModel):
 
 @router.get("/launch", status_code=302, response_class=RedirectResponse,
             responses={302: {"description": "To the EPJ's authorization endpoint"},
+                       400: {"description": "No iss, or a bad launch parameter"},
                        403: {"description": "The iss is not a configured EPJ"},
                        409: {"description": "The launch was used before"},
                        502: {"description": "The EPJ's discovery failed"}})
