@@ -268,7 +268,7 @@ def test_ehr_launch_opens_a_session_bound_to_the_patient(servers, epj):
         cookie = next(r for r in response.history if "set-cookie" in r.headers) \
             .headers["set-cookie"].lower()
         assert "dikta_session=" in cookie and "httponly" in cookie
-        assert "samesite=none" in cookie  # this EPJ embeds Dikta (frame_ancestors)
+        assert "samesite=lax" in cookie  # embedded, but plain-http loopback (see below)
         assert "secure" not in cookie  # plain http on loopback only
         assert "max-age=600" in cookie
 
@@ -555,6 +555,20 @@ def test_discovery_stays_on_the_configured_host():
         with pytest.raises(Problem) as refused:
             _check_url(url, launcher)
         assert refused.value.status == 502
+
+
+@pytest.mark.parametrize(("scheme", "host", "embedded", "flags"), [
+    ("https", "dikta.kommune.no", True, (True, "none")),
+    ("https", "dikta.kommune.no", False, (True, "lax")),
+    ("http", "dikta.kommune.no", True, (True, "none")),  # behind a TLS proxy: still Secure
+    ("http", "127.0.0.1", True, (False, "lax")),
+    ("http", "::1", False, (False, "lax")),
+    ("https", "localhost", True, (True, "none")),
+])
+def test_session_cookie_flags(scheme, host, embedded, flags):
+    from service.http.routers.smart import cookie_flags
+
+    assert cookie_flags(scheme, host, embedded=embedded) == flags
 
 
 # --- headers -------------------------------------------------------------------------------

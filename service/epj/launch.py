@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service.core.errors import Problem
@@ -39,6 +39,7 @@ from service.epj.tokens import IdTokenRefused, verify_id_token
 
 log = logging.getLogger("dikta.smart")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+KEEP_LAUNCHES = timedelta(days=1)
 MAX_RESPONSE_BYTES = 512 * 1024  # discovery documents, token responses and JWKS are small
 
 
@@ -83,6 +84,9 @@ def begin_launch(state, iss: str | None, launch: str | None, redirect_uri: str) 
                       expires_at=now + timedelta(seconds=settings.epj.launch_ttl_s))
     try:
         with state.store.session() as s, s.begin():
+            # Launches are kept a day past expiry: long enough to refuse a replayed `launch`
+            # (the EPJ's own launch ids expire far sooner), short enough to keep the table small.
+            s.execute(delete(SmartLaunch).where(SmartLaunch.expires_at < now - KEEP_LAUNCHES))
             s.add(row)
     except IntegrityError:
         raise Problem(409, "Launch already used", "this launch (query parameter 'launch') "

@@ -58,10 +58,11 @@ def callback(state: StateDep, request: Request, code: str | None = None,
                        patient_ref=result.session.patient_ref,
                        request_id=getattr(request.state, "request_id", None))
     response = RedirectResponse("/", status_code=303)
+    secure, same_site = cookie_flags(request.url.scheme, request.url.hostname,
+                                     embedded=bool(result.launcher.frame_ancestors))
     response.set_cookie(SESSION_COOKIE, result.session_id,
                         max_age=state.settings.epj.session_ttl_s, path="/", httponly=True,
-                        secure=_secure(request),
-                        samesite="none" if result.launcher.frame_ancestors else "lax")
+                        secure=secure, samesite=same_site)
     return response
 
 
@@ -98,9 +99,17 @@ def _redirect_uri(state, request: Request) -> str:
     return str(request.url_for("smart_callback"))
 
 
+def cookie_flags(scheme: str, host: str | None, *, embedded: bool) -> tuple[bool, str]:
+    """(Secure, SameSite) of the session cookie. Secure except for plain http on loopback
+    (a development or test server). SameSite=None for an EPJ that frames Dikta, since the
+    frame is a cross-site context; browsers take None only with Secure, so on plain-http
+    loopback it is Lax — there the EPJ on another port is the same site anyway."""
+    secure = scheme == "https" or not _loopback(host)
+    return secure, "none" if embedded and secure else "lax"
+
+
 def _secure(request: Request) -> bool:
-    """Secure, except for plain http on loopback (a browser would not store it there)."""
-    return request.url.scheme == "https" or not _loopback(request.url.hostname)
+    return cookie_flags(request.url.scheme, request.url.hostname, embedded=False)[0]
 
 
 def _loopback(host: str | None) -> bool:
