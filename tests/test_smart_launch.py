@@ -375,6 +375,29 @@ def test_the_stream_takes_the_cookie_only_from_dikta_s_own_origin(servers, epj):
         assert closed.value.rcvd.code == 4401
 
 
+def test_in_a_session_the_practitioner_approves(servers, epj):
+    """The author of an approval made in a session is the EPJ's fhirUser, not a typed name."""
+    _, dikta_url, app = servers
+    from service.core.store import Dictation, NoteVersion
+
+    with browser(dikta_url) as client:
+        _landed(_launch(client, epj), dikta_url)
+        created = client.post("/v1/dictations", headers=_session_header(),
+                              files={"file": ("a.wav", recording(23))})
+        dictation_id = created.json()["id"]
+        with app.state.dikta.store.session() as s, s.begin():  # as the worker leaves it
+            s.get(Dictation, dictation_id).status = "done"
+            s.add(NoteVersion(dictation_id=dictation_id, version=1, kind="asr_draft",
+                              text="Pasienten sov godt.", note=None, author="dikta-asr"))
+        approved = client.post(f"/v1/dictations/{dictation_id}/approve",
+                               headers=_session_header(), json={"author": "Noen Andre"})
+        assert approved.status_code == 200, approved.text
+        versions = client.get(f"/v1/dictations/{dictation_id}/versions",
+                              headers=_session_header()).json()
+        assert versions[-1]["kind"] == "approved"
+        assert versions[-1]["author"] == PRACTITIONER
+
+
 def test_session_principal_is_bounded(servers, epj):
     """The cookie works only with the CSRF header, never across tenants, and a key still
     decides when one is sent."""

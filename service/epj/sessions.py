@@ -20,7 +20,7 @@ SESSION_COOKIE = "dikta_session"
 CSRF_HEADER = "X-Dikta-Session"
 SESSION_SCOPES = frozenset({"dictate", "read_notes", "approve"})
 MAX_PATIENT_REF_CHARS = 200
-MAX_PRACTITIONER_CHARS = 300
+MAX_PRACTITIONER_CHARS = 200  # it becomes a note version's author
 
 
 @dataclass(frozen=True)

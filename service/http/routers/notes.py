@@ -14,7 +14,7 @@ from service.core.masking import masked_json
 from service.core.store import NoteVersion
 from service.core.text_fields import MultiLine, SingleLine
 from service.dictations.create import owned_dictation
-from service.http.deps import StateDep, TenantDep, audit, require
+from service.http.deps import Principal, StateDep, TenantDep, audit, require
 from service.http.routers.dictations import DictationOut, dictation_out
 from service.notes import versions
 from structuring.privacy import mask_national_ids
@@ -48,7 +48,7 @@ class NoteVersionOut(BaseModel):
 def edit_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str,
               body: NoteEdit):
     """Store the nurse's corrected note as a new version (it is structured again)."""
-    row = versions.edit_note(state, tenant.id, dictation_id, body.text, body.author)
+    row = versions.edit_note(state, tenant.id, dictation_id, body.text, _author(tenant, body))
     audit(request, "update", "note", row.id, row.patient_ref)
     return dictation_out(row, tenant)
 
@@ -60,7 +60,7 @@ def edit_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id
 def approve_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str,
                  body: Approval):
     """Approve the latest version; the recording is deleted now unless retention says else."""
-    row = versions.approve_note(state, tenant.id, dictation_id, body.author)
+    row = versions.approve_note(state, tenant.id, dictation_id, _author(tenant, body))
     audit(request, "approve", "note", row.id, row.patient_ref)
     return dictation_out(row, tenant)
 
@@ -96,3 +96,11 @@ def export_fhir(state: StateDep, tenant: TenantDep, request: Request, dictation_
     audit(request, "export", "note", row.id, row.patient_ref)
     note = StructuredNote.from_dict(masked_json(row.note))
     return to_fhir(note, patient_reference=f"Patient/{row.patient_ref or 'ukjent'}")
+
+
+def _author(tenant: Principal, body: NoteEdit | Approval) -> str | None:
+    """In an EPJ launch session the author is the practitioner the EPJ named (fhirUser),
+    not a name typed in the request; elsewhere, what the client says."""
+    if tenant.session is not None and tenant.session.practitioner:
+        return tenant.session.practitioner
+    return body.author
