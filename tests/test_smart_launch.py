@@ -72,6 +72,7 @@ class EpjStandIn:
     def app(self) -> Starlette:
         return Starlette(routes=[
             Route("/{fhir}/.well-known/smart-configuration", self.smart_configuration),
+            Route("/{fhir}/.well-known/openid-configuration", self.openid_configuration),
             Route("/authorize", self.authorize),
             Route("/token", self.token, methods=["POST"]),
             Route("/jwks", self.jwks),
@@ -82,8 +83,18 @@ class EpjStandIn:
         self.launches.add(launch)
         return launch
 
+    async def openid_configuration(self, request: Request) -> JSONResponse:
+        fhir = request.path_params["fhir"]
+        return JSONResponse({"issuer": f"{self.base}/{fhir}", "jwks_uri": f"{self.base}/jwks",
+                             "authorization_endpoint": f"{self.base}/authorize",
+                             "token_endpoint": f"{self.base}/token"})
+
     async def smart_configuration(self, request: Request) -> JSONResponse:
         fhir = request.path_params["fhir"]
+        if fhir == "fhir-oidc":  # keys only in OIDC discovery, as SMART 2.x allows
+            return JSONResponse({"authorization_endpoint": f"{self.base}/authorize",
+                                 "token_endpoint": f"{self.base}/token",
+                                 "code_challenge_methods_supported": ["S256"]})
         return JSONResponse({
             "issuer": f"{self.base}/{fhir}",
             "authorization_endpoint": f"{self.base}/authorize",
@@ -203,6 +214,7 @@ def servers(request, tmp_path_factory):
                             client_id=JWT_CLIENT_ID, client_auth="private_key_jwt",
                             private_key_file=tmp / "client-key.sealed",
                             private_key_id="dikta-1"),
+                EpjLauncher(issuer=f"{epj_url}/fhir-oidc", tenant=TENANT, client_id=CLIENT_ID),
             ]))
         app = create_app(settings, load_model=False)
         app.state.dikta.worker = QueuedOnly()
@@ -396,6 +408,13 @@ def test_in_a_session_the_practitioner_approves(servers, epj):
                               headers=_session_header()).json()
         assert versions[-1]["kind"] == "approved"
         assert versions[-1]["author"] == PRACTITIONER
+
+
+def test_keys_from_oidc_discovery_when_smart_configuration_has_none(servers, epj):
+    _, dikta_url, _ = servers
+    with browser(dikta_url) as client:
+        _landed(_launch(client, epj, iss=f"{epj.base}/fhir-oidc"), dikta_url)
+        assert client.get("/smart/context").json()["patient_ref"] == PATIENT
 
 
 def test_session_principal_is_bounded(servers, epj):
