@@ -6,7 +6,8 @@ sender learns which element is wrong (the error names it) instead of Dikta stori
 it cannot document later. The original resources are kept (`resources`) so that the
 documentation sent back can reference exactly what came in.
 
-The VKP document going out (`vkp_document`) lives in `structuring/vkp_document.py`.
+The VKP document going out (`vkp_document`, `LinkedAlarm`, `DocumentContext`) is written in
+`structuring/vkp_document.py` and importable from here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ from datetime import datetime
 from structuring.errors import DiktaError
 from structuring.fhir_conformance import many
 from structuring.fhir_profiles import ProfileSet
+from structuring.vkp_document import (  # noqa: F401 — the pinned public names live here too
+    Approver,
+    DocumentContext,
+    LinkedAlarm,
+    Organisation,
+    VkpDocumentError,
+    vkp_document,
+)
 
 NATIONAL_ID_SYSTEMS = (
     "urn:oid:2.16.578.1.12.4.1.4.1",  # fødselsnummer
