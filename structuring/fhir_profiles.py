@@ -96,10 +96,13 @@ class ProfileSet:
         return self._by_key.get(key) or self._by_key.get(key.lower())
 
     def default_profile(self, resource_type: str) -> Profile | None:
-        """The plainest profile of a resource type (shortest URL): VKP's general one."""
+        """The plainest profile of a resource type (shortest name, e.g. vkp-Observation-v090
+        rather than vkp-Observation-Bodytemp-v090): what a resource without meta.profile
+        is held to."""
         candidates = [p for p in self.profiles if p.type == resource_type
                       and p.root.definition.get("_kind", "resource") == "resource"]
-        return min(candidates, key=lambda p: (len(p.url), p.url), default=None)
+        return min(candidates, key=lambda p: (len(p.url.rsplit("/", 1)[-1]), p.url),
+                   default=None)
 
     def codes(self, key: str) -> frozenset[str]:
         """All codes of a ValueSet or CodeSystem (URL, id or name); KeyError if unknown."""

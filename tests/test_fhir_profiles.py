@@ -165,6 +165,17 @@ def test_codes_by_url_or_name(vkp_profiles: ProfileSet) -> None:
         vkp_profiles.codes("no-such-valueset")
 
 
-def test_missing_folder_is_an_error(tmp_path) -> None:
+def test_resource_without_meta_profile_gets_the_plainest_profile(vkp_profiles: ProfileSet
+                                                                 ) -> None:
+    assert vkp_profiles.default_profile("Observation").id == "vkp-Observation"
+    assert vkp_profiles.default_profile("Encounter").id == "vkp-Encounter-v090"
+    assert vkp_profiles.default_profile("Bundle") is None
+    assert vkp_profiles.validate({"resourceType": "Bundle", "type": "collection"}) == []
+
+
+def test_missing_folder_or_broken_file_is_an_error(tmp_path) -> None:
     with pytest.raises(FileNotFoundError):
         ProfileSet.load(tmp_path / "absent")
+    (tmp_path / "broken.xml").write_text("<StructureDefinition", encoding="utf-8")
+    with pytest.raises(ValueError, match="broken.xml"):
+        ProfileSet.load(tmp_path)
