@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from structuring.fhir_conformance import many, read_folder
+from structuring.privacy import mask_national_ids
 
 BASE_PROFILE = "http://hl7.org/fhir/StructureDefinition/"
 Resolver = Callable[[str], "str | None"]  # a reference → the resource type it points to
@@ -236,7 +237,8 @@ class _Checker:
         self.issues: list[ProfileIssue] = []
 
     def problem(self, path: str, message: str) -> None:
-        self.issues.append(ProfileIssue(path, message))
+        # Messages quote values; a national ID in one must not reach a log or a response.
+        self.issues.append(ProfileIssue(path, mask_national_ids(message)))
 
     def check_children(self, node: _Node, value: object, path: str) -> None:
         if not isinstance(value, dict):

@@ -19,6 +19,7 @@ from datetime import datetime
 from structuring.errors import DiktaError
 from structuring.fhir_conformance import many
 from structuring.fhir_profiles import ProfileSet
+from structuring.privacy import is_national_id
 from structuring.vkp_document import (  # noqa: F401 — the pinned public names live here too
     Approver,
     DocumentContext,
@@ -122,8 +123,10 @@ def alarm_from_json(payload: dict, known_codes: frozenset[str]) -> AlarmInput:
         values[name] = value.strip()
     if values["vkp_code"] not in known_codes:
         raise AlarmDocumentError("vkp_code", "not a code of the VKP alert code system")
-    if values["national_id"] is not None and not re.fullmatch(r"\d{11}", values["national_id"]):
-        raise AlarmDocumentError("national_id", "must be 11 digits")
+    if values["national_id"] is not None and not (
+            re.fullmatch(r"\d{11}", values["national_id"])
+            and is_national_id(values["national_id"])):
+        raise AlarmDocumentError("national_id", "not a valid national ID (11 digits)")
     if values["patient_ref"] is None and values["national_id"] is None:
         raise AlarmDocumentError("patient_ref", "required (or national_id)")
     return AlarmInput(
@@ -147,6 +150,9 @@ def _alarm(issue: dict, linked: list[tuple[str, dict]], source: str,
     lookup = _Lookup(issue, linked)
     patient = issue.get("patient") or {}
     national_id = _national_id(patient, lookup)
+    if national_id is not None and not is_national_id(national_id):
+        raise AlarmDocumentError(f"{where}.patient.identifier",
+                                 "not a valid national ID (fødselsnummer/D-nummer)")
     reference = patient.get("reference") if isinstance(patient.get("reference"), str) else None
     patient_ref = reference if reference and not reference.startswith(("#", "urn:")) else None
     if national_id is None and patient_ref is None:

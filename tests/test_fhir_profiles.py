@@ -40,6 +40,9 @@ def test_wrong_fixed_value_is_named(vkp_profiles: ProfileSet) -> None:
     [issue] = vkp_profiles.validate(resource)
     assert issue.path == "Encounter.identifier[0].system"
     assert "urn:ietf:rfc:3986" in issue.message
+    resource["identifier"][0]["system"] = vi.TEST_NATIONAL_ID  # quoted values are masked
+    [issue] = vkp_profiles.validate(resource)
+    assert vi.TEST_NATIONAL_ID not in issue.message and "***********" in issue.message
 
 
 def test_code_outside_required_value_set_is_named(vkp_profiles: ProfileSet) -> None:

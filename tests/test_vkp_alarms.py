@@ -39,7 +39,7 @@ def test_two_alarms_link_only_their_own_resources(vkp_profiles: ProfileSet) -> N
     second = vi.detected_issue(id="alarm-2", identifier=[{"value": "b-2"}])
     second["code"]["coding"][0]["code"] = "1.1"
     patient = {"resourceType": "Patient", "id": "p1",
-               "identifier": [{"system": vi.FNR, "value": "01010112345"}]}
+               "identifier": [{"system": vi.FNR, "value": "01019012057"}]}
     second["patient"] = {"reference": "Patient/p1"}
     bundle = vi.bundle(first, second, vi.medication_dispense(), patient)
     alarms = alarms_from_fhir(bundle, vkp_profiles, source="vkp")
@@ -47,7 +47,7 @@ def test_two_alarms_link_only_their_own_resources(vkp_profiles: ProfileSet) -> N
     assert "MedicationDispense" in alarms[0].resources
     assert "MedicationDispense" not in alarms[1].resources
     # The referenced Patient in the Bundle gives the national ID; its reference is kept.
-    assert alarms[1].national_id == "01010112345" and alarms[1].patient_ref == "Patient/p1"
+    assert alarms[1].national_id == "01019012057" and alarms[1].patient_ref == "Patient/p1"
     assert alarms[1].source_id == "b-2"
 
 
@@ -69,6 +69,8 @@ def test_contained_patient_and_id_fallback(vkp_profiles: ProfileSet) -> None:
     ({"identifiedDateTime": "2026-03-01"}, "DetectedIssue.identifiedDateTime"),
     ({"identifiedDateTime": None}, "DetectedIssue.identifiedDateTime"),
     ({"patient": {"display": "Uten ID"}}, "DetectedIssue.patient"),
+    ({"patient": {"identifier": {"system": vi.FNR, "value": "01010112345"}}},
+     "DetectedIssue.patient.identifier"),
 ])
 def test_bad_detected_issue_names_the_element(vkp_profiles: ProfileSet, change: dict,
                                               element: str) -> None:
@@ -120,6 +122,7 @@ def test_plain_json_alarm(vkp_profiles: ProfileSet) -> None:
     ({"occurred_at": "i går"}, "occurred_at"),
     ({"patient_ref": None}, "patient_ref"),
     ({"national_id": "123"}, "national_id"),
+    ({"national_id": "01010112345"}, "national_id"),  # checksum
     ({"colour": "red"}, "colour"),
     ({"detail": "x" * 3000}, "detail"),
 ])
