@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
@@ -106,7 +106,15 @@ class LinkedAlarm:
 
 
 def vkp_document(note: dict, alarms: list[LinkedAlarm], ctx: DocumentContext) -> dict:
-    """The VKP Composition document Bundle for one note version (see the module docstring)."""
+    """The VKP Composition document Bundle for one note version (see the module docstring).
+
+    Lenient in what it takes from callers: a StructuredNote for `note`, (event index, alarm)
+    pairs for `alarms`, a plain name or dict for the approver/organisation.
+    """
+    if hasattr(note, "to_dict"):
+        note = note.to_dict()
+    alarms = [a if isinstance(a, LinkedAlarm) else LinkedAlarm.of(*a) for a in alarms]
+    ctx = _normalised(ctx)
     _check_context(ctx)
     table = load_rules("vkp_timeline")
     ids = _Ids(ctx)
@@ -157,6 +165,17 @@ class _Ids:
 
     def url(self, role: str) -> str:
         return f"urn:uuid:{self.id(role)}"
+
+
+def _normalised(ctx: DocumentContext) -> DocumentContext:
+    changes: dict = {}
+    if isinstance(ctx.approver, str):
+        changes["approver"] = Approver(display=ctx.approver)
+    elif isinstance(ctx.approver, dict):
+        changes["approver"] = Approver(**ctx.approver)
+    if isinstance(ctx.organisation, dict):
+        changes["organisation"] = Organisation(**ctx.organisation)
+    return replace(ctx, **changes) if changes else ctx
 
 
 def _check_context(ctx: DocumentContext) -> None:

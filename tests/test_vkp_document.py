@@ -163,6 +163,18 @@ def test_note_from_the_structuring_pipeline(vkp_profiles: ProfileSet) -> None:
     assert_valid(vkp_profiles, bundle)
 
 
+def test_lenient_inputs_give_the_same_document() -> None:
+    from structuring.note import StructuredNote
+
+    expected = vkp_document(note(event()), [plain_alarm()], final())
+    pair = (0, plain_alarm())  # any object with AlarmInput's fields
+    same = vkp_document(StructuredNote.from_dict(note(event())), [pair],
+                        final(approver={"display": "Kari Nordmann", "id": "9144900"},
+                              organisation={"orgnr": "974760673",
+                                            "name": "Testkommune hjemmetjeneste"}))
+    assert same == expected
+
+
 def test_ids_are_stable_per_dictation_version() -> None:
     first = vkp_document(note(event()), [plain_alarm()], final())
     assert first == vkp_document(note(event()), [plain_alarm()], final())
