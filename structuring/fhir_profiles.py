@@ -68,6 +68,7 @@ class ProfileSet:
         self._code_systems = code_systems  # url → CodeSystem
         self._value_sets = value_sets  # url → ValueSet
         self._by_key: dict[str, Profile] = {}
+        self._expansions: dict[str, dict[str, frozenset[str] | None] | None] = {}
         for profile in profiles:
             for key in (profile.url, profile.id, profile.name):
                 self._by_key.setdefault(key, profile)
@@ -123,9 +124,22 @@ class ProfileSet:
                     return url
         return key
 
-    def _expansion(self, url: str) -> dict[str, frozenset[str] | None] | None:
-        """system → its codes in the value set (None: system not in the folder, any code)."""
+    def _expansion(self, url: str, seen: frozenset[str] = frozenset()
+                   ) -> dict[str, frozenset[str] | None] | None:
+        """system → its codes in the value set (None: system not in the folder, any code).
+        Memoised; the service shares one ProfileSet between threads, and a finished
+        expansion is stored in one assignment."""
         url = url.split("|", 1)[0]
+        if url in self._expansions:
+            return self._expansions[url]
+        if url in seen:
+            return {}  # a value set including itself adds nothing more
+        expansion = self._expand(url, seen | {url})
+        self._expansions[url] = expansion
+        return expansion
+
+    def _expand(self, url: str, seen: frozenset[str]
+                ) -> dict[str, frozenset[str] | None] | None:
         if url in self._code_systems:
             return {url: frozenset(_concepts(self._code_systems[url]))}
         value_set = self._value_sets.get(url)
@@ -137,21 +151,22 @@ class ProfileSet:
             out.setdefault(item.get("system", ""), set()).add(str(item.get("code")))
         compose = value_set.get("compose") or {}
         for include in many(compose.get("include")):
-            for system, codes in self._include(include).items():
+            for system, codes in self._include(include, seen).items():
                 if codes is None or out.get(system, set()) is None:
                     out[system] = None
                 else:
                     out.setdefault(system, set()).update(codes)
         for exclude in many(compose.get("exclude")):
-            for system, codes in self._include(exclude).items():
+            for system, codes in self._include(exclude, seen).items():
                 if codes and out.get(system):
                     out[system] -= codes
         return {s: None if c is None else frozenset(c) for s, c in out.items()}
 
-    def _include(self, include: dict) -> dict[str, set[str] | None]:
+    def _include(self, include: dict, seen: frozenset[str]) -> dict[str, set[str] | None]:
         out: dict[str, set[str] | None] = {}
         for nested in many(include.get("valueSet")):
-            out.update(self._expansion(nested) or {})
+            for system, codes in (self._expansion(str(nested), seen) or {}).items():
+                out[system] = None if codes is None else set(codes)
         system = include.get("system")
         if not system:
             return out
