@@ -78,11 +78,26 @@ def document_problems(app: FastAPI) -> None:
 
 def problem_response(request: Request, status: int, title: str, detail: str, kind: str,
                      headers: dict[str, str] | None = None, **extra: object) -> JSONResponse:
+    if request.url.path.startswith("/fhir/"):  # FHIR clients read OperationOutcome
+        return JSONResponse(operation_outcome(status, detail), status_code=status,
+                            headers=headers, media_type="application/fhir+json")
     body = {"type": PROBLEM_TYPE + kind, "title": title, "status": status, "detail": detail,
             "instance": request.url.path,
             "request_id": getattr(request.state, "request_id", None), **extra}
     return JSONResponse(body, status_code=status, headers=headers,
                         media_type="application/problem+json")
+
+
+FHIR_ISSUE_CODES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found",
+                    405: "not-supported", 413: "too-costly", 422: "invalid",
+                    429: "throttled"}
+
+
+def operation_outcome(status: int, detail: str) -> dict:
+    """A FHIR R4 OperationOutcome: the feed's errors, in the form its clients expect."""
+    return {"resourceType": "OperationOutcome", "issue": [{
+        "severity": "error" if status < 500 else "fatal",
+        "code": FHIR_ISSUE_CODES.get(status, "exception"), "diagnostics": detail}]}
 
 
 def _audio_status(exc: AudioError) -> tuple[int, str, str]:
