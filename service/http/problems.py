@@ -51,6 +51,10 @@ def document_problems(app: FastAPI) -> None:
         schemas.pop("ValidationError", None)
         problem = {"application/problem+json": {
             "schema": {"$ref": "#/components/schemas/ProblemDocument"}}}
+        outcome = {"application/fhir+json": {"schema": {
+            "type": "object", "required": ["resourceType", "issue"],
+            "properties": {"resourceType": {"const": "OperationOutcome"},
+                           "issue": {"type": "array", "items": {"type": "object"}}}}}}
         for path, operations in spec.get("paths", {}).items():
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
@@ -67,9 +71,18 @@ def document_problems(app: FastAPI) -> None:
                     if "{" in path:
                         responses.setdefault("404", {"description": "No such resource "
                                                      "for this tenant"})
+                if path.startswith("/fhir/") and path != "/fhir/metadata":
+                    for status, text in (("400", "Invalid search parameter or cursor"),
+                                         ("401", "No or unacceptable access token"),
+                                         ("403", "The access token lacks the scope"),
+                                         ("429", "Rate limit (Retry-After)")):
+                        responses.setdefault(status, {"description": text})
+                    if "{" in path:
+                        responses.setdefault("404", {"description": "Not found"})
                 for status, response in responses.items():
                     if status.startswith(("4", "5")):
-                        response["content"] = problem
+                        response["content"] = outcome if path.startswith("/fhir/") \
+                            else problem
         app.openapi_schema = spec
         return spec
 
