@@ -207,8 +207,8 @@ def test_last_updated_filters_by_approval_time(feed, notes):
         approved = s.query(NoteVersion).filter_by(dictation_id=notes["a1"],
                                                   kind="approved").one()
         at = as_utc(approved.created_at)
-    assert first == at.isoformat(timespec="seconds")
-    after = _get(feed, "DocumentReference", token, _lastUpdated=f"gt{at.isoformat()}").json()
+    assert first == at.isoformat(timespec="microseconds")
+    after = _get(feed, "DocumentReference", token, _lastUpdated=f"gt{first}").json()
     assert _ids(after) == [_doc_id(notes["a2"])]
     before = (at - timedelta(seconds=1)).isoformat()
     assert len(_get(feed, "DocumentReference", token,

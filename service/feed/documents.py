@@ -197,7 +197,9 @@ def _context(entry: FeedEntry, document_type: DocumentType,
 
 
 def _meta(entry: FeedEntry) -> dict:
-    meta: dict = {"lastUpdated": entry.approved_at.isoformat(timespec="seconds")}
+    # Full precision: an EPJ polls `_lastUpdated=gt<the last one it saw>`, and a value
+    # rounded down would bring the same entry back.
+    meta: dict = {"lastUpdated": entry.approved_at.isoformat(timespec="microseconds")}
     if entry.acknowledged_at is not None:
         meta["tag"] = [{"system": JOURNALING_SYSTEM, "code": JOURNALED,
                         "display": "Journalført i EPJ"}]
