@@ -192,11 +192,14 @@ class DiktaClient:
 
     # --- the note --------------------------------------------------------------------
 
-    def put_note(self, dictation_id: str, text: str, author: str | None = None) -> Dictation:
-        """Store the nurse's corrected text as a new version (structured again)."""
-        body = self._call("PUT", f"/v1/dictations/{dictation_id}/note",
-                          json={"text": text, "author": author}).json()
-        return Dictation.from_json(body)
+    def put_note(self, dictation_id: str, note: str | dict[str, str],
+                 author: str | None = None) -> Dictation:
+        """Store the nurse's correction as a new version: the whole note as text (structured
+        again), or its text per section key (the sentences stay in their sections)."""
+        body = {"text": note} if isinstance(note, str) else {"sections": note}
+        response = self._call("PUT", f"/v1/dictations/{dictation_id}/note",
+                              json={**body, "author": author})
+        return Dictation.from_json(response.json())
 
     def approve(self, dictation_id: str, author: str | None = None) -> Dictation:
         body = self._call("POST", f"/v1/dictations/{dictation_id}/approve",

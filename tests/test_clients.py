@@ -117,3 +117,7 @@ def test_es_client_against_the_live_server(app, tmp_path):
     assert "Authorization" not in session["headers"]
     assert session["credentials"] == "include"
     assert session["url"] == "/v1/dictations?patient_ref=pas+1&status=draft%2Capproved"
+    assert out["sections"] == {"url": "http://dikta.test/v1/dictations/d%201/note",
+                               "body": {"sections": {"legemidler": "Ga Paracet 1 g."},
+                                        "author": "Kari"},
+                               "auth": "Bearer dk_x"}

@@ -35,11 +35,15 @@ try {
 // A session client sends the CSRF header and includes the cookie; seen through its fetch.
 const seen = [];
 const recorder = async (url, init) => {
-  seen.push({ url, headers: init.headers, credentials: init.credentials });
+  seen.push({ url, headers: init.headers, credentials: init.credentials, body: init.body });
   return new Response(JSON.stringify({ items: [], next_cursor: null }),
     { status: 200, headers: { "Content-Type": "application/json" } });
 };
 await new DiktaClient({ baseUrl: "", session: true, fetch: recorder })
   .listDictations({ patient_ref: "pas 1", status: ["draft", "approved"] });
+await new DiktaClient({ baseUrl: "http://dikta.test", token: "dk_x", fetch: recorder })
+  .putNote("d 1", { legemidler: "Ga Paracet 1 g." }, "Kari");
 out.session = seen[0];
+out.sections = { url: seen[1].url, body: JSON.parse(seen[1].body ?? "null"),
+  auth: seen[1].headers.Authorization };
 console.log(JSON.stringify(out));

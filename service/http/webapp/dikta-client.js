@@ -102,10 +102,12 @@ export class DiktaClient {
     return this._json("POST", "/v1/dictations", { body: form });
   }
 
-  /** Store the nurse's corrected text as a new version. */
-  putNote(id, text, author = null) {
-    return this._json("PUT", `/v1/dictations/${encodeURIComponent(id)}/note`,
-      { json: { text, author } });
+  /** Store the nurse's correction as a new version: the whole note as text (a string,
+   *  structured again), or its text per section ({"<section key>": "text"}: sentences stay
+   *  in their sections). */
+  putNote(id, note, author = null) {
+    const body = typeof note === "string" ? { text: note, author } : { sections: note, author };
+    return this._json("PUT", `/v1/dictations/${encodeURIComponent(id)}/note`, { json: body });
   }
 
   approve(id, author = null) {
