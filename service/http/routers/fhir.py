@@ -28,7 +28,7 @@ from structuring.document_reference import DocumentType, stable_id
 
 router = APIRouter(prefix="/fhir", tags=["fhir feed"])
 FHIR_JSON = "application/fhir+json"
-SEARCH_PARAMETERS = ("patient", "_lastUpdated", "_tag:not", "_count", "_cursor", "_format")
+SEARCH_PARAMETERS = ("patient", "_lastUpdated", "_tag:not", "_count", "_cursor")
 ACKNOWLEDGE = "$journaling-acknowledged"
 UNACKNOWLEDGED_TAG = f"{documents.JOURNALING_SYSTEM}|{documents.JOURNALED}"
 
