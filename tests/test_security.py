@@ -61,6 +61,7 @@ ROUTES = [  # (method, path, body kind) for every route that names one of A's re
     ("POST", "/v1/dictations/{dictation}/approve", {}),
     ("GET", "/v1/dictations/{dictation}/versions", None),
     ("GET", "/v1/dictations/{dictation}/fhir", None),
+    ("GET", "/v1/dictations/{dictation}/text", None),
     ("GET", "/v1/batches/{batch}", None),
     ("GET", "/v1/batches/{batch}/results", None),
     ("HEAD", "/v1/uploads/{upload}", None),
@@ -102,6 +103,7 @@ def test_a_tenant_lists_and_counts_only_its_own(svc):
     ("reader", "GET", "/v1/dictations/{dictation}/fhir", False),
     ("dictate", "GET", "/v1/dictations/{dictation}", False),
     ("dictate", "GET", "/v1/dictations/{dictation}/versions", False),
+    ("dictate", "GET", "/v1/dictations/{dictation}/text", False),
 ])
 def test_scopes_are_enforced(svc, key, method, path, allowed):
     url, keys, _, ids = svc

@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from pipelines.offline import enforce_offline
 from service.core.audit import AuditLog
+from service.core.cursors import CursorCodec
 from service.core.engine import Engine
 from service.core.gate import InferenceGate
 from service.core.logs import configure_logging
@@ -19,6 +20,7 @@ from service.core.settings import Settings, get_settings
 from service.core.store import open_store
 from service.http.deps import ServiceState, authenticate
 from service.http.docs import mount_docs
+from service.http.feed_auth import feed_verifier
 from service.http.headers import SecurityHeaders
 from service.http.limits import BodyLimit, HeaderLimit
 from service.http.middleware import RequestContext
@@ -28,10 +30,12 @@ from service.http.ratelimit import FailureLimiter, RateLimiter
 from service.http.routers import (
     batches,
     dictations,
+    fhir,
     health,
     notes,
     smart,
     stream,
+    texts,
     transcriptions,
     uploads,
 )
@@ -57,6 +61,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     state.limiter = RateLimiter(settings.service.rate_limit_per_minute)
     state.auth_failures = FailureLimiter(settings.service.auth_failures_per_minute)
     state.audit = AuditLog.for_settings(state.store, settings)
+    state.cursors = CursorCodec.for_settings(settings)
+    state.feed_tokens = feed_verifier(settings)
     oidc = settings.security.oidc
     if oidc.jwks_file is not None:
         if not oidc.issuer:
@@ -91,10 +97,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(health.router)
     app.include_router(smart.router)  # the launch (no key: the EPJ's browser redirect)
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(authenticate)])
-    for module in (transcriptions, dictations, notes, uploads, batches):
+    for module in (transcriptions, dictations, notes, texts, uploads, batches):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(stream.router, prefix="/v1")  # authenticates inside (WebSocket)
+    app.include_router(fhir.router)  # EPJ access tokens, not API keys (http/feed_auth.py)
     app.add_middleware(BodyLimit, max_bytes=settings.service.request_max_bytes)
     app.add_middleware(HeaderLimit, max_credential=settings.service.max_authorization_bytes,
                        max_total=settings.service.max_header_bytes)

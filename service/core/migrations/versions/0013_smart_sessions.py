@@ -3,13 +3,13 @@ expiry) and launch sessions (hashed session id → tenant, EPJ patient, practiti
 dictations remember the EPJ that launched their session (`epj_issuer`), for write-back.
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0009"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
