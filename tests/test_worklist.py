@@ -178,3 +178,27 @@ def test_listing_is_audited(app, rows):
 def test_without_a_key_it_is_401(app):
     url, _, _ = app
     assert httpx.get(f"{url}/v1/dictations").status_code == 401
+
+
+def test_cursors_survive_a_restart_and_key_rotation(tmp_path):
+    """Without `feed.cursor_key` the cursor key comes from the data keyring: a second
+    process (or the same one restarted) reads the cursors of the first, even after the
+    data key was rotated; another keyring's cursors are refused."""
+    from datetime import UTC, datetime
+
+    from service.core.crypto import Keyring
+    from service.core.cursors import CursorCodec
+    from service.core.errors import Problem
+    from service.core.settings import Settings
+
+    settings = Settings(data_dir=tmp_path)
+    path = tmp_path / "keys" / "data-keys.json"
+    first = CursorCodec.for_settings(settings, Keyring.load_or_create(path))
+    cursor = first.encode("tenant-a|all", (datetime(2026, 12, 3, 8, tzinfo=UTC), "row1"))
+    restarted = Keyring.load_or_create(path)
+    restarted.add_key()  # rotation
+    assert CursorCodec.for_settings(settings, restarted).decode("tenant-a|all", cursor) \
+        == (datetime(2026, 12, 3, 8, tzinfo=UTC), "row1")
+    other = CursorCodec.for_settings(settings, Keyring.load_or_create(tmp_path / "other.json"))
+    with pytest.raises(Problem):
+        other.decode("tenant-a|all", cursor)

@@ -8,6 +8,8 @@ Keys come from a key file (created 0600 on first use) or `DIKTA_SECURITY__DATA_K
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -45,6 +47,13 @@ class Keyring:
         if len(key) != 32:
             raise DataKeyError("DIKTA_SECURITY__DATA_KEY must be 32 bytes, base64-encoded")
         return cls({"env": key}, "env")
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A key for `purpose` (e.g. signing cursors) that every process sharing this keyring
+        derives alike, and that stays the same across restarts and key rotation (it comes
+        from the oldest key kept)."""
+        oldest = next(iter(self.keys.values()))
+        return hmac.new(oldest, f"dikta derived key: {purpose}".encode(), hashlib.sha256).digest()
 
     def add_key(self) -> str:
         """A new current key; older keys stay for reading."""

@@ -25,9 +25,13 @@ class CursorCodec:
         self.key = key or secrets.token_bytes(32)
 
     @classmethod
-    def for_settings(cls, settings) -> CursorCodec:
+    def for_settings(cls, settings, keyring=None) -> CursorCodec:
+        """The configured cursor key, else one derived from the data keyring, so cursors
+        survive restarts and work across API processes."""
         secret = settings.feed.cursor_key
-        return cls(bytes.fromhex(secret.get_secret_value()) if secret else None)
+        if secret:
+            return cls(bytes.fromhex(secret.get_secret_value()))
+        return cls(keyring.derived_key("paging cursors") if keyring is not None else None)
 
     def encode(self, scope: str, position: tuple[datetime, str]) -> str:
         """A cursor for the page after `position` (created/updated time, id) in `scope`

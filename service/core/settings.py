@@ -241,8 +241,8 @@ class FeedSettings(BaseModel):
     """The pull feed for EPJs (/fhir), the worklist (GET /v1/dictations) and text templates."""
 
     cursor_key: SecretStr | None = None
-    """Hex HMAC key that signs worklist and feed paging cursors; unset: a random key per
-    process (cursors then end with the process — set it when several processes serve)."""
+    """Hex HMAC key that signs worklist and feed paging cursors; unset: derived from the data
+    keyring, so cursors survive restarts and work across processes sharing that keyring."""
     page_size: int = Field(25, ge=1, le=200)
     """Items per page when the client names no limit."""
     max_page_size: int = Field(100, ge=1, le=1000)
