@@ -9,8 +9,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from pipelines.offline import enforce_offline
 from service.core.audit import AuditLog
-from service.core.cursors import CursorCodec
 from service.core.crypto import active_keyring
+from service.core.cursors import CursorCodec
 from service.core.engine import Engine
 from service.core.gate import InferenceGate
 from service.core.logs import configure_logging
