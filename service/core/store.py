@@ -172,6 +172,11 @@ class Dictation(Base):
     """Who dictated (staff reference); pseudonymised before it leaves the database."""
     training_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     """The speaker agreed that this recording may train the municipality's own model."""
+    approved_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The note version the journal holds now (the newest approval); None before approval."""
+    amending: Mapped[bool] = mapped_column(Boolean, default=False)
+    """An amendment of the approved note is open: `note` is a working version until the
+    next approval."""
     asr_draft: Mapped[NoteVersion | None] = relationship(
         "NoteVersion", viewonly=True, uselist=False, lazy="selectin",
         primaryjoin="and_(NoteVersion.dictation_id == Dictation.id, "
@@ -220,11 +225,13 @@ class NoteVersion(Base):
     dictation_id: Mapped[str] = mapped_column(ForeignKey("dictations.id", ondelete="CASCADE"),
                                               index=True)
     version: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))  # asr_draft | edited | approved
+    kind: Mapped[str] = mapped_column(String(16))  # asr_draft | edited | approved | amended
     text: Mapped[str] = mapped_column(EncryptedText)
     note: Mapped[dict | None] = mapped_column(EncryptedJSON, nullable=True)
     author: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    supersedes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """On an approved amendment: the approved version it replaces."""
 
 
 class ModelPromotion(Base):

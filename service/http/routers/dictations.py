@@ -37,7 +37,10 @@ class DictationOut(DictationMetadata):
     status: Literal["queued", "running", "done", "failed", "dead"]
     source_name: str | None = None
     batch_id: str | None = None
-    approved_at: datetime | None = None
+    approved_at: datetime | None = Field(None, description="When the note was last approved")
+    approved_version: int | None = Field(None, description="The note version the journal "
+                                         "holds now")
+    amending: bool = Field(False, description="An amendment of the approved note is open")
     audio_stored: bool = Field(False, description="Whether the recording is still kept")
     created_at: datetime
     updated_at: datetime

@@ -28,6 +28,12 @@ class NoteEdit(BaseModel):
     author: SingleLine | None = Field(None, max_length=200)
 
 
+class Amendment(BaseModel):
+    text: MultiLine = Field(..., min_length=1, max_length=100_000,
+                            description="The approved note as amended (plain text)")
+    author: SingleLine | None = Field(None, max_length=200)
+
+
 class Approval(BaseModel):
     author: SingleLine | None = Field(None, max_length=200)
 
@@ -39,17 +45,34 @@ class NoteVersionOut(BaseModel):
     note: dict | None
     author: str | None
     created_at: datetime
+    supersedes: int | None = Field(None, description="On an approved amendment: the approved "
+                                   "version it replaces")
 
 
 @router.put("/dictations/{dictation_id}/note", response_model=DictationOut,
             dependencies=[require("dictate")],
             responses={404: {"description": "No such dictation"},
-                       409: {"description": "Not transcribed yet, or already approved"}})
+                       409: {"description": "Not transcribed yet, or approved (amend it)"}})
 def edit_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str,
               body: NoteEdit):
-    """Store the nurse's corrected note as a new version (it is structured again)."""
+    """Store the nurse's corrected note as a new version (it is structured again); during an
+    open amendment the version is part of the amendment."""
     row = versions.edit_note(state, tenant.id, dictation_id, body.text, body.author)
     audit(request, "update", "note", row.id, row.patient_ref)
+    return dictation_out(row, tenant)
+
+
+@router.post("/dictations/{dictation_id}/amend", response_model=DictationOut,
+             dependencies=[require("dictate")],
+             responses={404: {"description": "No such dictation"},
+                        409: {"description": "Not approved yet, or an amendment is open"}})
+def amend_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str,
+               body: Amendment):
+    """Amend the approved note: a new `amended` working version; the journal keeps the
+    approved version until the amendment is approved (POST …/approve), which supersedes it.
+    Scope `dictate`, as for edits: nothing reaches the journal without `approve`."""
+    row = versions.amend_note(state, tenant.id, dictation_id, body.text, body.author)
+    audit(request, "amend", "note", row.id, row.patient_ref)
     return dictation_out(row, tenant)
 
 
@@ -59,7 +82,8 @@ def edit_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id
                         409: {"description": "Not transcribed yet, or already approved"}})
 def approve_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str,
                  body: Approval):
-    """Approve the latest version; the recording is deleted now unless retention says else."""
+    """Approve the latest version (an open amendment supersedes the approved version before
+    it); the recording is deleted now unless retention says else."""
     row = versions.approve_note(state, tenant.id, dictation_id, body.author)
     audit(request, "approve", "note", row.id, row.patient_ref)
     return dictation_out(row, tenant)
@@ -76,7 +100,8 @@ def note_versions(state: StateDep, tenant: TenantDep, request: Request, dictatio
                              .order_by(NoteVersion.version))
         return [NoteVersionOut(version=v.version, kind=v.kind,
                                text=mask_national_ids(v.text), note=masked_json(v.note),
-                               author=v.author, created_at=v.created_at) for v in versions]
+                               author=v.author, created_at=v.created_at,
+                               supersedes=v.supersedes) for v in versions]
 
 
 @router.get("/dictations/{dictation_id}/fhir", dependencies=[require("export")],
@@ -94,5 +119,7 @@ def export_fhir(state: StateDep, tenant: TenantDep, request: Request, dictation_
         raise Problem(409, "Not transcribed yet", f"the dictation is {row.status}",
                       kind="not-ready")
     audit(request, "export", "note", row.id, row.patient_ref)
-    note = StructuredNote.from_dict(masked_json(row.note))
+    with state.store.session() as s:  # during an amendment: still what was approved
+        approved = versions.approved_version(s, row.id)
+    note = StructuredNote.from_dict(masked_json(approved.note if approved else row.note))
     return to_fhir(note, patient_reference=f"Patient/{row.patient_ref or 'ukjent'}")
