@@ -173,6 +173,56 @@ class StructuringSettings(BaseModel):
     nynorsk note). A tenant's own standard (`dikta tenants set-standard`) wins."""
 
 
+class DocumentTypeSettings(BaseModel):
+    system: str = "urn:oid:2.16.578.1.12.4.1.1.9602"
+    """Code system of the EPJ's document types (default: the Volven 9602 "dokumenttype"
+    OID; an EPJ vendor may require its own)."""
+    code: str = "J-SYKEPL"
+    """Document type code of a nursing note in that system."""
+    display: str = "Sykepleienotat"
+    """Display text of the document type."""
+
+
+class FeedSettings(BaseModel):
+    """The pull feed for EPJs (/fhir), the worklist (GET /v1/dictations) and text templates."""
+
+    cursor_key: SecretStr | None = None
+    """Hex HMAC key that signs worklist and feed paging cursors; unset: a random key per
+    process (cursors then end with the process — set it when several processes serve)."""
+    page_size: int = Field(25, ge=1, le=200)
+    """Items per page when the client names no limit."""
+    max_page_size: int = Field(100, ge=1, le=1000)
+    """Largest limit (`limit`, `_count`) a client may ask for; more is a 400."""
+    document_type: DocumentTypeSettings = DocumentTypeSettings()
+    """Document type of the DocumentReferences Dikta serves and writes."""
+    issuer: str | None = None
+    """Issuer (`iss`) of the EPJ systems' access tokens (the identity provider, e.g.
+    HelseID); unset: /fhir accepts no token and answers 401."""
+    audience: str = "dikta-fhir"
+    """Audience (`aud`) the access tokens must carry for the feed."""
+    jwks_file: Path | None = None
+    """The identity provider's JWKS as a local file (re-read when it changes)."""
+    jwks_url: str | None = None
+    """Or its JWKS URL, fetched only if its host is `jwks_host` (and cached)."""
+    jwks_host: str | None = None
+    """The one host a JWKS URL may point at (the identity provider's host[:port])."""
+    jwks_cache_s: float = 300.0
+    """How long a fetched JWKS is used before it is fetched again."""
+    clients: dict[str, str] = {}
+    """EPJ client id (the token's `client_id`, else `sub`) → tenant name; a token of a
+    client not listed is refused."""
+    document_reference_scope: str = "system/DocumentReference.read"
+    """Scope that allows reading /fhir/DocumentReference."""
+    composition_scope: str = "system/Composition.read"
+    """Scope that allows reading /fhir/Composition."""
+    acknowledge_scope: str = "system/DocumentReference.write"
+    """Scope that allows `$journaling-acknowledged` (marking entries journaled)."""
+    max_token_lifetime_s: int = 3600
+    """Longest lifetime an access token may claim (exp - iat)."""
+    leeway_s: int = 30
+    """Clock skew allowed between the identity provider and this server."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="DIKTA_",
@@ -192,6 +242,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     retention: RetentionSettings = RetentionSettings()
     security: SecuritySettings = SecuritySettings()
+    feed: FeedSettings = FeedSettings()
     data_dir: Path = Field(default_factory=_default_data_dir)
     """Stored audio of dictations in progress, and the embedded SQLite database."""
     database_url: str | None = None

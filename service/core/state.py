@@ -19,3 +19,5 @@ class ServiceState:
     oidc: object = None
     auth_failures: object = None  # ratelimit.FailureLimiter
     resources: list | None = None  # optional system resources, checked once at start
+    cursors: object = None  # core.cursors.CursorCodec: signs worklist and feed cursors
+    feed_tokens: object = None  # http.feed_auth.FeedTokenVerifier, when the feed has an IdP

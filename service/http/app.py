@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from pipelines.offline import enforce_offline
 from service.core.audit import AuditLog
+from service.core.cursors import CursorCodec
 from service.core.engine import Engine
 from service.core.gate import InferenceGate
 from service.core.logs import configure_logging
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     state.limiter = RateLimiter(settings.service.rate_limit_per_minute)
     state.auth_failures = FailureLimiter(settings.service.auth_failures_per_minute)
     state.audit = AuditLog.for_settings(state.store, settings)
+    state.cursors = CursorCodec.for_settings(settings)
     oidc = settings.security.oidc
     if oidc.jwks_file is not None:
         if not oidc.issuer:

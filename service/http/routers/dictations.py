@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Header, Request, Response, UploadFile
-from pydantic import Field
+from fastapi import APIRouter, Form, Header, Query, Request, Response, UploadFile
+from pydantic import BaseModel, Field
 
 from service.core import audio_files
+from service.core.errors import Problem
 from service.core.masking import masked_json
 from service.core.store import Dictation
 from service.core.text_fields import SingleLine
@@ -16,6 +17,13 @@ from service.dictations.create import (
     DictationMetadata,
     create_dictation,
     owned_dictation,
+)
+from service.dictations.worklist import (
+    STAGES,
+    WorklistQuery,
+    list_dictations,
+    parse_stages,
+    stage,
 )
 from service.http.deps import (
     Principal,
@@ -49,6 +57,15 @@ class DictationOut(DictationMetadata):
     error: str | None = None
     transcript: str | None = None
     note: dict | None = Field(None, description="StructuredNote (structured_note.schema.json)")
+    stage: Literal["queued", "transcribing", "draft", "approved", "failed"] = Field(
+        "queued", description="Where the dictation stands, as the worklist shows it")
+
+
+class DictationPage(BaseModel):
+    """One page of the worklist, newest first; `next_cursor` fetches the next (null: last)."""
+
+    items: list[DictationOut]
+    next_cursor: str | None = None
 
 
 def dictation_out(row: Dictation, principal: Principal) -> DictationOut:
@@ -56,6 +73,7 @@ def dictation_out(row: Dictation, principal: Principal) -> DictationOut:
     and national ID numbers masked in both."""
     out = DictationOut.model_validate(row, from_attributes=True)
     out.audio_stored = bool(row.audio_path)
+    out.stage = stage(row)
     if can_read_notes(principal):
         out.transcript = mask_national_ids(row.transcript) if row.transcript else None
         out.note = masked_json(row.note) if row.note else None
@@ -82,6 +100,41 @@ async def post_dictation(
     response.status_code = 202 if created else 200
     response.headers["Location"] = f"/v1/dictations/{row.id}"
     return dictation_out(row, tenant)
+
+
+@router.get("/dictations", response_model=DictationPage,
+            responses={400: {"description": "Bad cursor, status or limit"}})
+def list_worklist(
+    state: StateDep, tenant: TenantDep, request: Request,
+    patient_ref: Annotated[SingleLine | None, Query(max_length=200)] = None,
+    status: Annotated[str | None, Query(
+        max_length=100, description=f"Comma-separated stages: {', '.join(STAGES)}")] = None,
+    since: Annotated[datetime | None, Query(
+        description="Only dictations created or changed at or after this time")] = None,
+    cursor: Annotated[str | None, Query(max_length=512,
+                                        description="`next_cursor` of the page before")] = None,
+    limit: Annotated[int | None, Query(description="Items per page, 1 to the configured "
+                                                   "maximum (feed.max_page_size)")] = None,
+) -> DictationPage:
+    """The tenant's dictations, newest first: the nurse's worklist. Transcript and note
+    come only with the read_notes scope."""
+    if not {"dictate", "read_notes", "admin"} & tenant.scopes:
+        raise Problem(403, "Forbidden", "listing dictations needs the 'dictate' or "
+                      "'read_notes' scope", kind="forbidden")
+    feed = state.settings.feed
+    size = feed.page_size if limit is None else limit
+    if not 1 <= size <= feed.max_page_size:
+        raise Problem(400, "Invalid limit", f"'limit' must be between 1 and "
+                      f"{feed.max_page_size}", kind="invalid-query")
+    query = WorklistQuery(patient_ref=patient_ref, stages=parse_stages(status), since=since,
+                          cursor=cursor, limit=size)
+    page = list_dictations(state, tenant.id, query, state.cursors)
+    audit(request, "list", "dictation", None, patient_ref)
+    items = [dictation_out(row, tenant) for row in page.items]
+    if can_read_notes(tenant):  # the notes themselves went out: one line per note read
+        for row in page.items:
+            audit(request, "read", "dictation", row.id, row.patient_ref)
+    return DictationPage(items=items, next_cursor=page.next_cursor)
 
 
 @router.get("/dictations/{dictation_id}", response_model=DictationOut,
