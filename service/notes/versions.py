@@ -13,6 +13,7 @@ from service.core import audio_files
 from service.core.errors import Problem
 from service.core.retention import kept_for_training
 from service.core.store import Dictation, NoteVersion, utcnow
+from service.deliveries.outbox import enqueue_deliveries, submit_deliveries
 from service.dictations.create import owned_dictation
 from service.notes.structure import structure_for_tenant
 from service.tenants.profile import tenant_profile
@@ -39,6 +40,7 @@ def approve_note(state, tenant_id: str, dictation_id: str, author: str | None) -
 def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: str | None,
                  text: str | None = None) -> Dictation:
     owned = owned_dictation(state, tenant_id, dictation_id)
+    outbox: list[str] = []
     with state.store.session() as s, s.begin():
         row = s.get(Dictation, owned.id, with_for_update=True)
         if row.status != "done":
@@ -59,8 +61,9 @@ def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: st
             written_in = (latest.note or {}).get("language", row.language)
             note = structure_for_tenant(text, profile, language=written_in,
                                         recorded_at=row.recorded_at).to_dict()
-        s.add(NoteVersion(dictation_id=row.id, version=number + 1, kind=kind, text=text,
-                          note=note, author=author))
+        version = NoteVersion(dictation_id=row.id, version=number + 1, kind=kind, text=text,
+                              note=note, author=author)
+        s.add(version)
         row.note, row.updated_at = note, utcnow()
         if kind == "approved":
             row.approved_at = row.updated_at
@@ -68,4 +71,9 @@ def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: st
                     row, state.settings.retention, row.approved_at):
                 audio_files.remove(row.audio_path)
                 row.audio_path = None
-        return row
+            s.flush()
+            # (alarms) settle_links(s, row, note) goes here: BEFORE the deliveries are
+            # rendered, since the JFT document carries the settled alarms.
+            outbox = enqueue_deliveries(s, row, version, state.settings)
+    submit_deliveries(state.worker, outbox)  # after the commit, so a worker sees the rows
+    return row
