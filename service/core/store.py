@@ -290,6 +290,43 @@ class Upload(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class Delivery(Base):
+    """One approved note version on its way to one target (the outbox): written in the
+    approval transaction, sent by the workers at least once, retried with backoff and
+    dead-lettered. Here, not in service/deliveries/, because retention must see it: a note
+    is never purged while it has not been delivered."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("dictation_id", "version", "target"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    dictation_id: Mapped[str] = mapped_column(ForeignKey("dictations.id", ondelete="CASCADE"),
+                                              index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    target: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    document: Mapped[dict] = mapped_column(EncryptedJSON)
+    """What is sent, rendered once at approval (the same bytes on every attempt)."""
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    """pending → sending → delivered | pending (retry) | dead (gave up; `dikta deliveries
+    retry`)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                      index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Why the last attempt failed: status codes and error codes only, never patient data."""
+    remote_status: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    remote_status_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          nullable=True)
+
+
+UNDELIVERED = ("pending", "sending", "dead")
+"""Delivery states that keep a note from being purged (a dead one waits for a retry)."""
+
+
 def _alembic_config(connection=None):
     from alembic.config import Config
 

@@ -30,6 +30,7 @@ from service.core import audio_files
 from service.core.errors import Problem
 from service.core.retention import kept_for_training
 from service.core.store import Dictation, NoteVersion, utcnow
+from service.deliveries.outbox import enqueue_deliveries, submit_deliveries
 from service.dictations.create import owned_dictation
 from service.notes.structure import structure_for_tenant
 from service.tenants.profile import tenant_profile
@@ -107,6 +108,7 @@ def _refusal(row: Dictation, latest: NoteVersion | None, kind: str) -> Problem |
 def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: str | None,
                  text: str | None = None) -> Dictation:
     owned = owned_dictation(state, tenant_id, dictation_id)
+    outbox: list[str] = []
     try:
         with state.store.session() as s, s.begin():
             row = _lock(s, owned.id)
@@ -141,11 +143,16 @@ def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: st
                         row, state.settings.retention, row.approved_at):
                     audio_files.remove(row.audio_path)
                     row.audio_path = None
+                s.flush()
+                # (alarms) settle_links(s, row, note) goes here: BEFORE the deliveries are
+                # rendered, since the JFT document carries the settled alarms.
+                outbox = enqueue_deliveries(s, row, version, state.settings)
             s.flush()
-            return row
     except IntegrityError:
         # Only reachable if a writer slipped past the lock (it should not): the version it
         # would have written exists already; the nurse reloads rather than overwrites.
         raise Problem(409, "Changed meanwhile",
                       "another change of this note was stored first; reload and retry",
                       kind="conflict") from None
+    submit_deliveries(state.worker, outbox)  # after the commit, so a worker sees the rows
+    return row

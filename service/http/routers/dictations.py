@@ -13,6 +13,7 @@ from service.core.errors import Problem
 from service.core.masking import masked_json
 from service.core.store import Dictation
 from service.core.text_fields import SingleLine
+from service.deliveries.outbox import deliveries_of
 from service.dictations.create import (
     DictationMetadata,
     create_dictation,
@@ -38,6 +39,24 @@ from structuring.privacy import mask_national_ids
 router = APIRouter(tags=["dictations"])
 
 
+class DeliveryOut(BaseModel):
+    """Where the approved note is on its way to one target (the outbox)."""
+
+    target: str = Field(description="The configured delivery target's name")
+    state: Literal["pending", "sending", "delivered", "dead"] = Field(
+        description="pending (waiting for an attempt) → sending → delivered, or dead after "
+                    "the last attempt (an operator can retry it)")
+    attempts: int
+    delivered_at: datetime | None = None
+    remote_status: str | None = Field(None, description="The receiver's answer, e.g. "
+                                                        "`202 Accepted`")
+    remote_status_url: str | None = Field(None, description="Where the receiver reports "
+                                                            "what became of the document")
+    next_attempt_at: datetime | None = None
+    last_error: str | None = Field(None, description="Status and error codes of the last "
+                                                     "failed attempt")
+
+
 class DictationOut(DictationMetadata):
     """A dictation as the API shows it: its metadata (as sent) and its state."""
 
@@ -59,6 +78,8 @@ class DictationOut(DictationMetadata):
     note: dict | None = Field(None, description="StructuredNote (structured_note.schema.json)")
     stage: Literal["queued", "transcribing", "draft", "approved", "failed"] = Field(
         "queued", description="Where the dictation stands, as the worklist shows it")
+    deliveries: list[DeliveryOut] = Field(
+        default_factory=list, description="The approved note's deliveries, one per target")
 
 
 class DictationPage(BaseModel):
@@ -144,7 +165,14 @@ def get_dictation(state: StateDep, tenant: TenantDep, request: Request, dictatio
     """Status, transcript and structured note of one dictation."""
     row = owned_dictation(state, tenant.id, dictation_id)
     audit(request, "read", "dictation", row.id, row.patient_ref)
-    return dictation_out(row, tenant)
+    out = dictation_out(row, tenant)
+    out.deliveries = delivery_out(state, tenant.id, row.id)
+    return out
+
+
+def delivery_out(state, tenant_id: str, dictation_id: str) -> list[DeliveryOut]:
+    return [DeliveryOut.model_validate(status, from_attributes=True)
+            for status in deliveries_of(state.store, tenant_id, dictation_id)]
 
 
 @router.delete("/dictations/{dictation_id}", status_code=204,

@@ -15,7 +15,7 @@ from service.core.store import NoteVersion
 from service.core.text_fields import MultiLine, SingleLine
 from service.dictations.create import owned_dictation
 from service.http.deps import StateDep, TenantDep, audit, require
-from service.http.routers.dictations import DictationOut, dictation_out
+from service.http.routers.dictations import DictationOut, delivery_out, dictation_out
 from service.notes import versions
 from structuring.privacy import mask_national_ids
 
@@ -86,7 +86,9 @@ def approve_note(state: StateDep, tenant: TenantDep, request: Request, dictation
     it); the recording is deleted now unless retention says else."""
     row = versions.approve_note(state, tenant.id, dictation_id, body.author)
     audit(request, "approve", "note", row.id, row.patient_ref)
-    return dictation_out(row, tenant)
+    out = dictation_out(row, tenant)
+    out.deliveries = delivery_out(state, tenant.id, row.id)
+    return out
 
 
 @router.get("/dictations/{dictation_id}/versions", response_model=list[NoteVersionOut],
