@@ -65,7 +65,20 @@ def _jft(target, ctx: ConnectorContext) -> Connector:
     return JftConnector(target, ctx)
 
 
-CONNECTORS: dict[str, ConnectorFactory] = {"jft": _jft}
+def _fhir(target, ctx: ConnectorContext) -> Connector:
+    from service.deliveries.fhir import FhirConnector
+
+    return FhirConnector(target, ctx)
+
+
+def _rest_json(target, ctx: ConnectorContext) -> Connector:
+    from service.deliveries.rest_json import RestJsonConnector
+
+    return RestJsonConnector(target, ctx)
+
+
+CONNECTORS: dict[str, ConnectorFactory] = {"jft": _jft, "fhir": _fhir,
+                                           "rest_json": _rest_json}
 """Connector factories by target kind; other kinds register here (`register_connector`)."""
 
 

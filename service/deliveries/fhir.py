@@ -37,7 +37,11 @@ from sqlalchemy.orm import Session
 
 from service.core.masking import masked_json
 from service.core.store import Dictation, NoteVersion, as_utc
-from service.deliveries.connectors import ConnectorContext, DeliveryResult, OutboundDelivery
+from service.deliveries.connectors import (
+    ConnectorContext,
+    DeliveryResult,
+    OutboundDelivery,
+)
 from service.deliveries.helseid import (
     ASSERTION_TYPE,
     HelseIdClient,

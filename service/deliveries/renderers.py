@@ -22,7 +22,20 @@ def _jft(session: Session, row: Dictation, version: NoteVersion, target) -> dict
     return render_jft(session, row, version, target)
 
 
-RENDERERS: dict[str, Renderer] = {"jft": _jft}
+def _fhir(session: Session, row: Dictation, version: NoteVersion, target) -> dict | None:
+    from service.deliveries.fhir import render_fhir
+
+    return render_fhir(session, row, version, target)
+
+
+def _rest_json(session: Session, row: Dictation, version: NoteVersion,
+               target) -> dict | None:
+    from service.deliveries.rest_json import render_rest_json
+
+    return render_rest_json(session, row, version, target)
+
+
+RENDERERS: dict[str, Renderer] = {"jft": _jft, "fhir": _fhir, "rest_json": _rest_json}
 """`RENDERERS[kind](session, row, version, target) -> dict | None`."""
 
 

@@ -43,6 +43,8 @@ class DeliveryOut(BaseModel):
     """Where the approved note is on its way to one target (the outbox)."""
 
     target: str = Field(description="The configured delivery target's name")
+    version: int = Field(description="The approved note version delivered (an amendment's "
+                         "approval is a new version, delivered anew)")
     state: Literal["pending", "sending", "delivered", "dead"] = Field(
         description="pending (waiting for an attempt) → sending → delivered, or dead after "
                     "the last attempt (an operator can retry it)")
