@@ -20,7 +20,7 @@ omit_empty: true                # leave out keys whose field is empty (null, "",
 
 Fields: see `FIELDS` (and `SECTION_FIELDS` inside `$each: sections`). A mapping is checked
 when it is loaded: an unknown field or key is an error naming its place, e.g.
-`body.avsnitt.as.tekst: unknown section field '$txt'`. Pure: dicts in, dicts out.
+`gerica.yaml: body.avsnitt.as.tekst: unknown section field '$txt'`. Pure: dicts in, dicts out.
 """
 
 from __future__ import annotations
@@ -73,13 +73,16 @@ class JournalMapping:
             raise MappingError(f"{where}: must be an object with 'body'")
         unknown = sorted(set(data) - set(_TOP_KEYS))
         if unknown:
-            raise MappingError(f"{where}.{unknown[0]}: unknown key (allowed: "
+            raise MappingError(f"{where}: {unknown[0]}: unknown key (allowed: "
                                f"{', '.join(_TOP_KEYS)})")
         if "body" not in data:
-            raise MappingError(f"{where}.body: missing")
+            raise MappingError(f"{where}: body: missing")
         if not isinstance(data.get("omit_empty", False), bool):
-            raise MappingError(f"{where}.omit_empty: must be true or false")
-        _check(data["body"], "body", FIELDS, "field")
+            raise MappingError(f"{where}: omit_empty: must be true or false")
+        try:
+            _check(data["body"], "body", FIELDS, "field")
+        except MappingError as exc:
+            raise MappingError(f"{where}: {exc}") from None
         return cls(body=data["body"], omit_empty=data.get("omit_empty", False))
 
     @classmethod

@@ -73,7 +73,9 @@ def amend_note(state: StateDep, tenant: TenantDep, request: Request, dictation_i
     Scope `dictate`, as for edits: nothing reaches the journal without `approve`."""
     row = versions.amend_note(state, tenant.id, dictation_id, body.text, body.author)
     audit(request, "amend", "note", row.id, row.patient_ref)
-    return dictation_out(row, tenant)
+    out = dictation_out(row, tenant)
+    out.deliveries = delivery_out(state, tenant.id, row.id)  # the approved version's, still
+    return out
 
 
 @router.post("/dictations/{dictation_id}/approve", response_model=DictationOut,
