@@ -475,15 +475,37 @@ def rest_target(url: str, tmp: Path, mapping_file: Path) -> DeliveryTarget:
         "idempotency_header": "X-Idempotens", "response_id_field": "journalId"})
 
 
-def test_rest_json_sends_the_mapped_body_signed(tmp_path):
+def seal_secret_with_the_cli(settings: Settings, monkeypatch, secret: str = SECRET) -> None:
+    """`dikta deliveries secret --target gerica`, the secret on standard input."""
+    from click.testing import CliRunner
+
+    from service.cli import main
+    from service.core.settings import get_settings
+
+    monkeypatch.setenv("DIKTA_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("DIKTA_DELIVERIES__TARGETS", json.dumps(
+        [t.model_dump(mode="json") for t in settings.deliveries.targets]))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        made = runner.invoke(main, ["deliveries", "secret", "--target", "gerica"], input=secret)
+        assert made.exit_code == 0, made.output
+        again = runner.invoke(main, ["deliveries", "secret", "--target", "gerica"],
+                              input="annen")
+        assert again.exit_code == 1 and "exists" in again.output  # never replaced
+    finally:
+        get_settings.cache_clear()
+
+
+def test_rest_json_sends_the_mapped_body_signed(tmp_path, monkeypatch):
     api = JournalApi()
     mapping = tmp_path / "gerica.yaml"
     mapping.write_text(MAPPING_YAML)
     with standin(api) as (api_url, received):
         settings = settings_for(tmp_path, None, [rest_target(api_url, tmp_path, mapping)])
-        keyring = keyring_for(settings)
-        save_secret(tmp_path / "gerica.secret", SECRET, keyring)
+        seal_secret_with_the_cli(settings, monkeypatch)
         assert SECRET not in (tmp_path / "gerica.secret").read_text()  # sealed at rest
+        assert (tmp_path / "gerica.secret").stat().st_mode & 0o077 == 0
         with dikta(settings) as (base, headers, store):
             dictation_id = transcribed(store, patient_ref="pas 7/b")
             httpx.post(f"{base}/v1/dictations/{dictation_id}/approve", headers=headers,

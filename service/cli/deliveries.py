@@ -78,3 +78,31 @@ def deliveries_keygen(name: str, alg: str) -> None:
     click.echo(json.dumps(public_jwk(jwk), indent=2))
     click.echo(f"private key sealed in {path}; register the public JWK above for client "
                f"'{target.client_id or '?'}'", err=True)
+
+
+@deliveries.command("secret")
+@click.option("--target", "name", required=True, help="The rest_json delivery target's name.")
+def deliveries_secret(name: str) -> None:
+    """Store TARGET's HMAC signing secret sealed (0600): the one given on standard input, or
+    a new random one printed once for the EPJ side. An existing secret is never replaced."""
+    import secrets
+    import sys
+
+    from service.core.crypto import keyring_for
+    from service.deliveries.rest_json import save_secret, secret_path
+
+    settings = get_settings()
+    target = next((t for t in settings.deliveries.targets if t.name == name), None)
+    if target is None or target.kind != "rest_json":
+        fail(f"no rest_json delivery target named '{name}' (settings deliveries.targets)",
+             EXIT_USAGE)
+    path = secret_path(settings, target)
+    if path.exists():
+        fail(f"{path} exists: the EPJ holds the same secret (move it away to make a new one)")
+    given = "" if sys.stdin.isatty() else sys.stdin.read().strip()
+    secret = given or secrets.token_urlsafe(32)
+    save_secret(path, secret, keyring_for(settings))
+    if not given:
+        click.echo(secret)
+    click.echo(f"secret sealed in {path}; configure the same secret at the receiving API",
+               err=True)

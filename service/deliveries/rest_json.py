@@ -10,8 +10,9 @@ Target options (`deliveries.targets[].options`):
 - `mapping` (an object) or `mapping_file` (a JSON/YAML file IT can edit): note fields → the
   body's keys (structuring/journal_mapping.py). Read at each attempt, so a fixed mapping
   takes effect on the next retry of a dead-lettered delivery.
-- `secret_file` (required): the HMAC key, sealed with the data key in a 0600 file
-  (`save_secret`); `signature_header` (default `X-Dikta-Signature`, value
+- `secret_file`: the HMAC key, sealed with the data key in a 0600 file (`dikta deliveries
+  secret --target NAME` makes it; default `<data_dir>/keys/deliveries/NAME.secret`);
+  required — the body is always signed; `signature_header` (default `X-Dikta-Signature`, value
   `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`), `timestamp_header` (default
   `X-Dikta-Timestamp`, Unix seconds; the receiver rejects old ones, so a captured request
   cannot be replayed later).
@@ -66,6 +67,15 @@ def save_secret(path: Path, secret: str, keyring) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(keyring.seal_text(secret) if keyring is not None else secret)
+
+
+def secret_path(settings, target) -> Path:
+    """Where a target's HMAC secret lives: `options.secret_file`, else under the data
+    directory (where `dikta deliveries secret --target NAME` puts it)."""
+    configured = _option(target, "secret_file")
+    if configured:
+        return Path(configured)
+    return Path(settings.data_dir) / "keys" / "deliveries" / f"{target.name}.secret"
 
 
 def load_secret(path: Path, keyring) -> bytes:
@@ -146,11 +156,12 @@ class RestJsonConnector:
         if self.method not in METHODS:
             raise RestJsonConfigError(f"delivery target '{target.name}': options.method must "
                                       f"be one of {', '.join(METHODS)}")
-        secret_file = _option(target, "secret_file")
-        if not secret_file:
-            raise RestJsonConfigError(f"delivery target '{target.name}': options.secret_file "
-                                      "is required (the body is always signed)")
-        self.secret = load_secret(Path(secret_file), active_keyring())
+        path = secret_path(ctx.settings, target)
+        if not path.is_file():
+            raise RestJsonConfigError(f"delivery target '{target.name}': no HMAC secret at "
+                                      f"{path} (options.secret_file; `dikta deliveries secret "
+                                      f"--target {target.name}`): the body is always signed")
+        self.secret = load_secret(path, active_keyring())
         self.signature_header = _option(target, "signature_header", "X-Dikta-Signature")
         self.timestamp_header = _option(target, "timestamp_header", "X-Dikta-Timestamp")
         self.idempotency_header = _option(target, "idempotency_header", "Idempotency-Key")
