@@ -3,10 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-APT_PACKAGES := ffmpeg espeak-ng sox libsox-fmt-all wnorwegian apertium-nno-nob strace
+APT_PACKAGES := ffmpeg espeak-ng sox libsox-fmt-all wnorwegian apertium-nno-nob strace nodejs
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup system-deps python-deps model demo test test-fast fixtures bench clean
+.PHONY: setup system-deps python-deps model demo test test-fast fixtures bench openapi clean
 
 setup: system-deps python-deps model
 
@@ -53,6 +53,11 @@ fixtures: setup
 
 bench: setup
 	$(BIN)/dikta bench asr examples/dictation.wav tests/fixtures/audio/*.wav
+
+# The versioned API contract (docs/openapi.json), regenerated from the app; the tests fail
+# when the app and the file disagree (tests/test_openapi_doc.py).
+openapi: python-deps
+	PYTHONPATH=$(CURDIR) $(BIN)/python scripts/openapi.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -7,7 +7,7 @@ repeated after a lost answer changes nothing at the EPJ.
 
 - id: uuid5 of the dictation id and the note version (`document_reference_id`), so a retry
   is an idempotent PUT and an amendment gets its own id;
-- status `current`; docStatus `final` for an approved note, `preliminary` otherwise;
+- status `current` (`superseded` once an amendment replaces it); docStatus `final` for an approved note, `preliminary` otherwise;
 - type: the EPJ's document type code, from configuration (passed in the context);
 - content: the paste-ready text (`text/plain; charset=utf-8`) and the note's FHIR document
   Bundle (`application/fhir+json`), both base64, each with its SHA-1 hash and size;
@@ -59,6 +59,7 @@ class DocumentReferenceContext:
     author_reference: str | None = None  # e.g. "Practitioner/123" (fhirUser of the launch)
     custodian_display: str | None = None  # the municipality / organisation
     replaces_version: int | None = None  # the previous approved version (an amendment)
+    superseded: bool = False  # a later approved version replaces this one (status superseded)
     text: str | None = None  # the paste-ready text; None: the note's plain rendering
     description: str = "Sykepleienotat (diktert i Dikta)"
 
@@ -91,7 +92,7 @@ def document_reference(note: dict, ctx: DocumentReferenceContext) -> dict:
         "id": document_reference_id(ctx.dictation_id, ctx.version),
         "identifier": [{"system": "urn:dikta:dictation",
                         "value": f"{ctx.dictation_id}/{ctx.version}"}],
-        "status": "current",
+        "status": "superseded" if ctx.superseded else "current",
         "docStatus": "final" if ctx.approved else "preliminary",
         "type": {"coding": [{"system": ctx.document_type.system,
                              "code": ctx.document_type.code,

@@ -127,3 +127,7 @@ def test_without_patient_there_is_no_subject(note):
 def test_bad_context_is_refused_naming_the_field(note, changes, field):
     with pytest.raises(DocumentReferenceError, match=field):
         document_reference(note, ctx(**changes))
+
+
+def test_replaced_version_is_superseded(note):
+    assert document_reference(note, ctx(superseded=True))["status"] == "superseded"

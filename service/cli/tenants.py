@@ -65,6 +65,28 @@ def tenants_set_lexicon(tenant: str, terms: Path) -> None:
     click.echo(f"{tenant}: lexicon of {len(words)} terms")
 
 
+@tenants.command("set-text-template")
+@click.argument("tenant")
+@click.argument("name")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def tenants_set_text_template(tenant: str, name: str, file: Path) -> None:
+    """Register FILE (a Jinja2 template) as TENANT's paste-ready text template NAME, for
+    GET /v1/dictations/{id}/text?template=NAME. It is validated first (it must parse and
+    render every sample note); a shipped template of the same name is replaced for TENANT."""
+    from service.core.errors import Problem
+    from service.core.store import open_store
+    from service.feed.templates import put_template_by_tenant_name
+
+    try:
+        created = put_template_by_tenant_name(open_store(get_settings()), tenant, name,
+                                              file.read_text(encoding="utf-8"))
+    except LookupError as exc:
+        fail(str(exc.args[0] if exc.args else exc), EXIT_USAGE)
+    except Problem as exc:
+        fail(exc.detail, EXIT_USAGE)
+    click.echo(f"{tenant}: text template '{name}' {'added' if created else 'replaced'}")
+
+
 @tenants.command("show")
 @click.argument("tenant")
 def tenants_show(tenant: str) -> None:

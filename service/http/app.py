@@ -20,6 +20,7 @@ from service.core.settings import Settings, get_settings
 from service.core.store import open_store
 from service.http.deps import ServiceState, authenticate
 from service.http.docs import mount_docs
+from service.http.feed_auth import feed_verifier
 from service.http.headers import SecurityHeaders
 from service.http.limits import BodyLimit, HeaderLimit
 from service.http.middleware import RequestContext
@@ -29,9 +30,11 @@ from service.http.ratelimit import FailureLimiter, RateLimiter
 from service.http.routers import (
     batches,
     dictations,
+    fhir,
     health,
     notes,
     stream,
+    texts,
     transcriptions,
     uploads,
 )
@@ -58,6 +61,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     state.auth_failures = FailureLimiter(settings.service.auth_failures_per_minute)
     state.audit = AuditLog.for_settings(state.store, settings)
     state.cursors = CursorCodec.for_settings(settings)
+    state.feed_tokens = feed_verifier(settings)
     oidc = settings.security.oidc
     if oidc.jwks_file is not None:
         if not oidc.issuer:
@@ -91,10 +95,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     document_problems(app)
     app.include_router(health.router)
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(authenticate)])
-    for module in (transcriptions, dictations, notes, uploads, batches):
+    for module in (transcriptions, dictations, notes, texts, uploads, batches):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(stream.router, prefix="/v1")  # authenticates inside (WebSocket)
+    app.include_router(fhir.router)  # EPJ access tokens, not API keys (http/feed_auth.py)
     app.add_middleware(BodyLimit, max_bytes=settings.service.request_max_bytes)
     app.add_middleware(HeaderLimit, max_credential=settings.service.max_authorization_bytes,
                        max_total=settings.service.max_header_bytes)

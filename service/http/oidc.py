@@ -35,18 +35,68 @@ class TokenClaims:
     scopes: frozenset[str]
 
 
+class FetchedJwks:
+    """An identity provider's JWKS fetched from its URL — only from the one configured host,
+    over a short timeout — and cached `cache_s`. A key id not in the cache fetches again at
+    most every `refetch_min_s` (key rotation without letting tokens drive requests); a failed
+    fetch keeps the keys in use."""
+
+    def __init__(self, url: str, allowed_host: str, *, cache_s: float = 300.0,
+                 refetch_min_s: float = 30.0, timeout_s: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or parts.netloc != allowed_host:
+            raise ValueError("the JWKS URL must be http(s) on the configured host")
+        if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "::1", "localhost"):
+            raise ValueError("a JWKS URL other than loopback must use https")
+        self.url, self.cache_s, self.refetch_min_s = url, cache_s, refetch_min_s
+        self.timeout_s, self.clock = timeout_s, clock
+        self._lock = threading.Lock()
+        self._keys: dict = {}
+        self._fetched_at: float | None = None
+
+    def keys(self, *, missing: str | None = None) -> dict:
+        with self._lock:
+            age = None if self._fetched_at is None else self.clock() - self._fetched_at
+            if age is None or age > self.cache_s or (
+                    missing is not None and missing not in self._keys
+                    and age > self.refetch_min_s):
+                self._fetch()
+            return self._keys
+
+    def _fetch(self) -> None:
+        import httpx
+
+        try:
+            response = httpx.get(self.url, timeout=self.timeout_s, follow_redirects=False,
+                                 trust_env=False)  # the configured host, never a proxy
+            response.raise_for_status()
+            self._keys = _jwks_keys(response.json())
+            log.info("JWKS fetched (%d keys)", len(self._keys))
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            log.warning("JWKS could not be fetched (%s); keeping the keys loaded before",
+                        type(exc).__name__)
+        self._fetched_at = self.clock()  # failed or not: no fetch per request
+
+
 class OidcVerifier:
-    def __init__(self, jwks_file: Path, issuer: str, audience: str,
+    def __init__(self, jwks_file: Path | FetchedJwks, issuer: str, audience: str,
                  tenant_claim: str = "tenant", leeway_s: int = 30,
                  max_lifetime_s: int = 3600, require_iat: bool = True,
                  max_token_chars: int = 8192,
                  clock: Callable[[], float] = time.time) -> None:
-        self.jwks_file = Path(jwks_file)
         self.issuer, self.audience = issuer, audience
         self.tenant_claim, self.leeway_s = tenant_claim, leeway_s
         self.max_lifetime_s, self.require_iat = max_lifetime_s, require_iat
         self.max_token_chars, self.clock = max_token_chars, clock
         self._lock = threading.Lock()
+        if isinstance(jwks_file, FetchedJwks):
+            self.fetched: FetchedJwks | None = jwks_file
+            return
+        self.fetched = None
+        self.jwks_file = Path(jwks_file)
         self._stamp = _stamp(self.jwks_file)
         self._keys = _read_jwks(self.jwks_file)  # a bad file at start is a startup error
 
@@ -54,9 +104,12 @@ class OidcVerifier:
     def looks_like_jwt(token: str) -> bool:
         return token.count(".") == 2 and token.startswith("ey")
 
-    def keys(self) -> dict:
+    def keys(self, missing: str | None = None) -> dict:
         """The JWKS keys by kid, re-read when the file's modification time (or size, or
-        inode: a replaced file) changed. An unreadable new file keeps the keys in use."""
+        inode: a replaced file) changed. An unreadable new file keeps the keys in use.
+        Fetched keys: see FetchedJwks (`missing`: the kid a token asked for)."""
+        if self.fetched is not None:
+            return self.fetched.keys(missing=missing)
         try:
             stamp = _stamp(self.jwks_file)
         except OSError:
@@ -87,7 +140,7 @@ class OidcVerifier:
         kid = header.get("kid")
         if kid is not None and not isinstance(kid, str):
             raise TokenError("token header 'kid' must be a string")
-        key = self.keys().get(kid)
+        key = self.keys(missing=kid).get(kid)
         if key is None:
             raise TokenError("token signed with a key not in the configured JWKS")
         try:
@@ -170,9 +223,12 @@ def _stamp(path: Path) -> tuple[int, int, int]:
 
 
 def _read_jwks(path: Path) -> dict:
+    return _jwks_keys(json.loads(Path(path).read_text()))
+
+
+def _jwks_keys(document) -> dict:
     import jwt
 
-    document = json.loads(Path(path).read_text())
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
         raise ValueError("a JWKS file is a JSON object with a 'keys' list")
     try:

@@ -51,6 +51,10 @@ def document_problems(app: FastAPI) -> None:
         schemas.pop("ValidationError", None)
         problem = {"application/problem+json": {
             "schema": {"$ref": "#/components/schemas/ProblemDocument"}}}
+        outcome = {"application/fhir+json": {"schema": {
+            "type": "object", "required": ["resourceType", "issue"],
+            "properties": {"resourceType": {"const": "OperationOutcome"},
+                           "issue": {"type": "array", "items": {"type": "object"}}}}}}
         for path, operations in spec.get("paths", {}).items():
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
@@ -67,9 +71,18 @@ def document_problems(app: FastAPI) -> None:
                     if "{" in path:
                         responses.setdefault("404", {"description": "No such resource "
                                                      "for this tenant"})
+                if path.startswith("/fhir/") and path != "/fhir/metadata":
+                    for status, text in (("400", "Invalid search parameter or cursor"),
+                                         ("401", "No or unacceptable access token"),
+                                         ("403", "The access token lacks the scope"),
+                                         ("429", "Rate limit (Retry-After)")):
+                        responses.setdefault(status, {"description": text})
+                    if "{" in path:
+                        responses.setdefault("404", {"description": "Not found"})
                 for status, response in responses.items():
                     if status.startswith(("4", "5")):
-                        response["content"] = problem
+                        response["content"] = outcome if path.startswith("/fhir/") \
+                            else problem
         app.openapi_schema = spec
         return spec
 
@@ -78,11 +91,26 @@ def document_problems(app: FastAPI) -> None:
 
 def problem_response(request: Request, status: int, title: str, detail: str, kind: str,
                      headers: dict[str, str] | None = None, **extra: object) -> JSONResponse:
+    if request.url.path.startswith("/fhir/"):  # FHIR clients read OperationOutcome
+        return JSONResponse(operation_outcome(status, detail), status_code=status,
+                            headers=headers, media_type="application/fhir+json")
     body = {"type": PROBLEM_TYPE + kind, "title": title, "status": status, "detail": detail,
             "instance": request.url.path,
             "request_id": getattr(request.state, "request_id", None), **extra}
     return JSONResponse(body, status_code=status, headers=headers,
                         media_type="application/problem+json")
+
+
+FHIR_ISSUE_CODES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found",
+                    405: "not-supported", 413: "too-costly", 422: "invalid",
+                    429: "throttled"}
+
+
+def operation_outcome(status: int, detail: str) -> dict:
+    """A FHIR R4 OperationOutcome: the feed's errors, in the form its clients expect."""
+    return {"resourceType": "OperationOutcome", "issue": [{
+        "severity": "error" if status < 500 else "fatal",
+        "code": FHIR_ISSUE_CODES.get(status, "exception"), "diagnostics": detail}]}
 
 
 def _audio_status(exc: AudioError) -> tuple[int, str, str]:
