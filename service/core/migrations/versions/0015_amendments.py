@@ -6,13 +6,13 @@ version the journal holds now, and `dictations.amending` says an amendment is op
 version after approval that is not approved yet).
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0011, 0012
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0011"  # in this branch after the outbox; the integrator relinks the chain
+down_revision = ("0011", "0012")  # this branch merges outbox and feed; the integrator relinks
 branch_labels = None
 depends_on = None
 
