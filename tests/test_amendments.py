@@ -9,9 +9,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import select
 
 from service.core.store import AuditEvent, Dictation, NoteVersion, Tenant
+from service.notes import versions
 from tests.databases import database_url
 from tests.needs import need_postgres
 from tests.uploads_app import upload_app
@@ -188,3 +197,90 @@ def test_two_nurses_racing_one_wins_nothing_lost(app_with_keys, round_):
         assert stored.text == winner_text  # the winner's words, not a mix of both
         row = s.get(Dictation, dictation_id)
         assert row.approved_version == history[-1][0] and row.amending is False
+
+
+class NoteLife(RuleBasedStateMachine):
+    """Random sequences of edit / approve / amend on one note, checked against a model of
+    the state machine: every call either makes exactly the version the model predicts or is
+    refused with the reason the model predicts, and the stored history always matches."""
+
+    state = None  # the running app's ServiceState, set by the test
+    tenant_id = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dictation_id = seed_done_dictation(self.state.store, "kommune-a")
+        self.kinds = ["asr_draft"]
+        self.supersedes: list[int | None] = [None]
+
+    def _approved(self) -> list[int]:
+        return [i + 1 for i, k in enumerate(self.kinds) if k == "approved"]
+
+    def _call(self, action, *args) -> str | None:
+        from service.core.errors import Problem
+
+        try:
+            action(self.state, self.tenant_id, self.dictation_id, *args)
+        except Problem as problem:
+            assert problem.status == 409
+            return problem.kind
+        return None
+
+    @rule(text=st.sampled_from(["Rettet notat.", "Temperatur 38,2.", "Sov godt."]))
+    def edit(self, text):
+        refused = self._call(versions.edit_note, text, "spl-1")
+        if self.kinds[-1] == "approved":
+            assert refused == "approved"
+        else:
+            assert refused is None
+            self.kinds.append("amended" if self._approved() else "edited")
+            self.supersedes.append(None)
+
+    @rule()
+    def approve(self):
+        refused = self._call(versions.approve_note, "spl-2")
+        if self.kinds[-1] == "approved":
+            assert refused == "approved"
+        else:
+            assert refused is None
+            previous = self._approved()
+            self.kinds.append("approved")
+            self.supersedes.append(previous[-1] if previous else None)
+
+    @rule(text=st.sampled_from(["Tillegg: lege varslet.", "Korrigert tid 14.30."]))
+    def amend(self, text):
+        refused = self._call(versions.amend_note, text, "spl-3")
+        if not self._approved():
+            assert refused == "not-approved"
+        elif self.kinds[-1] != "approved":
+            assert refused == "amending"
+        else:
+            assert refused is None
+            self.kinds.append("amended")
+            self.supersedes.append(None)
+
+    @invariant()
+    def history_matches_the_model(self):
+        with self.state.store.session() as s:
+            stored = list(s.scalars(select(NoteVersion).where(
+                NoteVersion.dictation_id == self.dictation_id).order_by(NoteVersion.version)))
+            row = s.get(Dictation, self.dictation_id)
+        assert [v.version for v in stored] == list(range(1, len(self.kinds) + 1))
+        assert [v.kind for v in stored] == self.kinds
+        assert [v.supersedes for v in stored] == self.supersedes
+        approved = self._approved()
+        assert row.approved_version == (approved[-1] if approved else None)
+        assert row.amending is (bool(approved) and self.kinds[-1] == "amended")
+        assert row.note == stored[-1].note  # what the nurse sees is the latest version
+
+
+def test_the_note_state_machine_against_its_model(tmp_path):
+    # The rules, not the database, are under test here: SQLite suffices (the races above
+    # run on both).
+    with upload_app(tmp_path) as (_, _, app):
+        app.state.dikta.store.create_key("kommune-a", SCOPES)
+        NoteLife.state = app.state.dikta
+        NoteLife.tenant_id = app.state.dikta.store.tenant_by_name("kommune-a").id
+        run_state_machine_as_test(NoteLife, settings=settings(
+            max_examples=10, stateful_step_count=10, deadline=None,
+            suppress_health_check=[HealthCheck.too_slow]))

@@ -391,6 +391,18 @@ def test_a_launched_dictation_goes_back_only_to_the_epj_that_launched_it(tmp_pat
     assert render_fhir(None, no_patient, version, mine) is None  # no chart to write into
 
 
+def test_a_launch_practitioner_is_the_author_reference(tmp_path):
+    target = fhir_target("https://epj-a.example.no", tmp_path)
+    row, version = _row()
+    for author, expected in (("Practitioner/abc-123", {"reference": "Practitioner/abc-123"}),
+                             ("https://epj-a.example.no/fhir/Practitioner/7",
+                              {"reference": "https://epj-a.example.no/fhir/Practitioner/7"}),
+                             ("Kari Nordmann", {"display": "Kari Nordmann"})):
+        version.author = author
+        document = render_fhir(None, row, version, target)["entry"][0]["resource"]
+        assert document["author"] == [expected] and document["authenticator"] == expected
+
+
 def test_a_target_without_a_document_type_is_refused_naming_the_option(tmp_path):
     from service.deliveries.fhir import FhirConfigError
 

@@ -30,6 +30,7 @@ nursing note), `issuer` (the EPJ's SMART `iss`), `dpop` (default false), `custod
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -96,6 +97,17 @@ def target_options(target) -> FhirTargetOptions:
     return options
 
 
+# A SMART launch's fhirUser ("Practitioner/123", or absolute on the EPJ's FHIR base) is the
+# author of notes approved in that session; anything else is a name or staff reference.
+_FHIR_USER = re.compile(r"^(https?://\S+/)?(Practitioner|PractitionerRole)/[A-Za-z0-9.\-]{1,64}$")
+
+
+def _author(author: str | None) -> dict:
+    if author and _FHIR_USER.match(author):
+        return {"author_reference": author}
+    return {"author_display": author}
+
+
 def _same_issuer(a: str, b: str) -> bool:
     return a.rstrip("/") == b.rstrip("/")
 
@@ -113,7 +125,7 @@ def render_fhir(session: Session, row: Dictation, version: NoteVersion, target) 
     ctx = DocumentReferenceContext(
         dictation_id=row.id, version=version.version,
         date=as_utc(row.approved_at or version.created_at), document_type=options.type(),
-        approved=True, patient_ref=row.patient_ref, author_display=version.author,
+        approved=True, patient_ref=row.patient_ref, **_author(version.author),
         custodian_display=options.custodian, replaces_version=version.supersedes,
         description=options.description)
     resource = document_reference(masked_json(version.note), ctx)
