@@ -403,16 +403,31 @@ def test_a_launch_practitioner_is_the_author_reference(tmp_path):
         assert document["author"] == [expected] and document["authenticator"] == expected
 
 
-def test_a_target_without_a_document_type_is_refused_naming_the_option(tmp_path):
-    from service.deliveries.fhir import FhirConfigError
-
-    target = fhir_target("https://epj-a.example.no", tmp_path)
-    broken = target.model_copy(update={"options": {"issuer": None}})
-    with pytest.raises(FhirConfigError, match=r"options\.document_type"):
-        render_fhir(None, *_row(), broken)
-    typo = target.model_copy(update={"options": {**target.options, "dpopp": True}})
-    with pytest.raises(FhirConfigError, match=r"options\.dpopp"):
-        render_fhir(None, *_row(), typo)
+def test_wrong_options_never_stop_an_approval_and_are_named_when_sent(tmp_path,
+                                                                       client_key):
+    good = fhir_target("https://epj-a.example.no", tmp_path)
+    for options, named in (({"issuer": None}, "options.document_type"),
+                           ({**good.options, "dpopp": True}, "options.dpopp")):
+        broken = good.model_copy(update={"options": options})
+        document = render_fhir(None, *_row(), broken)
+        assert named in document["error"] and "unrendered" in document
+        nowhere = EgressPolicy.of([])  # nothing may be contacted
+        result = FhirConnector(broken, ConnectorContext(None, nowhere.client)).deliver(
+            OutboundDelivery("d1", "t", "d" * 32, 2, "epj", document, "d1"))
+        assert (result.delivered, result.retryable) == (False, False)
+        assert named in result.error
+    # Fixed options (and a restart): the kept inputs are rendered and sent.
+    epj = LoopbackEpj(client_key, fail_first=0)
+    with standin(epj) as (epj_url, _received):
+        epj.base = epj_url
+        settings = settings_for(tmp_path, None, [fhir_target(epj_url, tmp_path)])
+        save_private_jwk(tmp_path / "epj.jwk", client_key, keyring_for(settings))
+        connector = FhirConnector(settings.deliveries.targets[0],
+                                  ConnectorContext(settings,
+                                                   EgressPolicy.from_settings(settings).client))
+        result = connector.deliver(OutboundDelivery("d1", "t", "d" * 32, 2, "epj", document,
+                                                    "d1"))
+    assert result.delivered and list(epj.documents) == [document_reference_id("d" * 32, 2)]
 
 
 @pytest.mark.parametrize(("status", "entries", "delivered", "retryable", "error"), [
@@ -562,3 +577,19 @@ def test_rest_json_with_a_broken_mapping_is_dead_naming_the_element(tmp_path):
     assert delivery["last_error"].startswith(
         "gerica.yaml: body.avsnitt.as.tekst: unknown section field '$txt'")
     assert received == []
+
+
+def test_rest_json_without_its_secret_is_dead_naming_the_option(tmp_path):
+    from service.deliveries.rest_json import RestJsonConnector
+
+    mapping = tmp_path / "gerica.yaml"
+    mapping.write_text(MAPPING_YAML)
+    settings = settings_for(tmp_path, None, [rest_target("https://gerica.example.no",
+                                                         tmp_path, mapping)])
+    nowhere = EgressPolicy.of([])  # nothing may be contacted
+    connector = RestJsonConnector(settings.deliveries.targets[0],
+                                  ConnectorContext(settings, nowhere.client))
+    result = connector.deliver(OutboundDelivery("d1", "t", "x", 2, "gerica",
+                                                {"fields": {}}, "d1"))
+    assert (result.delivered, result.retryable) == (False, False)
+    assert "options.secret_file" in result.error and "deliveries secret" in result.error

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -115,21 +116,36 @@ def _same_issuer(a: str, b: str) -> bool:
 # --- rendering (inside the approval transaction) --------------------------------------------
 
 def render_fhir(session: Session, row: Dictation, version: NoteVersion, target) -> dict | None:
-    """The batch Bundle for this approved version, or None when it is not this target's."""
-    options = target_options(target)
+    """The batch Bundle for this approved version, or None when it is not this target's.
+
+    A target's configuration never stops a nurse's approval: when its options are wrong the
+    delivery keeps what it needs (`unrendered`) and is rendered when sent — dead, with the
+    option named, until an operator fixes the options and retries it."""
     issuer = getattr(row, "epj_issuer", None)  # set by a SMART launch (migration 0013)
-    if issuer and not (options.issuer and _same_issuer(options.issuer, issuer)):
+    configured = (target.options or {}).get("issuer")
+    if issuer and not (isinstance(configured, str) and _same_issuer(configured, issuer)):
         return None  # launched from another EPJ: it goes back there only
     if not row.patient_ref:
         return None
+    inputs = {"dictation_id": row.id, "version": version.version,
+              "date": as_utc(row.approved_at or version.created_at).isoformat(),
+              "patient_ref": row.patient_ref, "author": version.author,
+              "supersedes": version.supersedes, "note": masked_json(version.note)}
+    try:
+        return build_bundle(inputs, target_options(target))
+    except FhirConfigError as exc:
+        return {"unrendered": inputs, "error": str(exc)}
+
+
+def build_bundle(inputs: dict, options: FhirTargetOptions) -> dict:
+    """The batch Bundle of one approved note version (`inputs` as `render_fhir` keeps them)."""
     ctx = DocumentReferenceContext(
-        dictation_id=row.id, version=version.version,
-        date=as_utc(row.approved_at or version.created_at), document_type=options.type(),
-        approved=True, patient_ref=row.patient_ref, **_author(version.author),
-        custodian_display=options.custodian, replaces_version=version.supersedes,
+        dictation_id=inputs["dictation_id"], version=inputs["version"],
+        date=datetime.fromisoformat(inputs["date"]), document_type=options.type(),
+        approved=True, patient_ref=inputs["patient_ref"], **_author(inputs["author"]),
+        custodian_display=options.custodian, replaces_version=inputs["supersedes"],
         description=options.description)
-    resource = document_reference(masked_json(version.note), ctx)
-    return write_back_bundle([resource])
+    return write_back_bundle([document_reference(inputs["note"], ctx)])
 
 
 def write_back_bundle(resources: list[dict]) -> dict:
@@ -207,17 +223,39 @@ class FhirConnector:
     kind = "fhir"
 
     def __init__(self, target, ctx: ConnectorContext) -> None:
-        from service.core.crypto import active_keyring
-
         self.target, self.ctx = target, ctx
-        self.options = target_options(target)
         self.http: httpx.Client = ctx.http_client()
-        self.auth = auth_client(ctx.settings, target, self.options, self.http,
-                                active_keyring())
         self.base = target.base_url.rstrip("/")
+        self.options: FhirTargetOptions | None = None
+        self.auth: HelseIdClient | None = None
+
+    def _prepare(self) -> str | None:
+        """Options and token client, made on first use and again until they work (a key
+        made with `dikta deliveries keygen` after the start is found); else why not."""
+        from service.core.crypto import DataKeyError, active_keyring
+
+        try:
+            if self.options is None:
+                self.options = target_options(self.target)
+            if self.auth is None and self.target.token_endpoint:
+                self.auth = auth_client(self.ctx.settings, self.target, self.options,
+                                        self.http, active_keyring())
+        except FhirConfigError as exc:
+            return str(exc)
+        except (OSError, ValueError, DataKeyError) as exc:  # the client key: missing, unreadable
+            return f"delivery target '{self.target.name}': client key unusable ({exc})"
+        return None
 
     def deliver(self, delivery: OutboundDelivery) -> DeliveryResult:
+        problem = self._prepare()
+        if problem is not None:
+            return DeliveryResult(False, False, error=problem)
         bundle = delivery.document
+        if "unrendered" in bundle:  # the options were wrong at approval; they may be right now
+            try:
+                bundle = build_bundle(bundle["unrendered"], self.options)
+            except FhirConfigError as exc:
+                return DeliveryResult(False, False, error=str(exc))
         body = json.dumps(bundle, ensure_ascii=False).encode("utf-8")
         headers = {"Content-Type": FHIR_JSON, "Accept": FHIR_JSON,
                    "X-Request-Id": delivery.idempotency_key}

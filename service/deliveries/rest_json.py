@@ -130,8 +130,13 @@ def load_mapping(target) -> JournalMapping:
 def render_rest_json(session: Session, row: Dictation, version: NoteVersion,
                      target) -> dict | None:
     """The note's fields, mapped to the body when sent (so a corrected mapping applies to a
-    retry). None when the URL needs a patient and the dictation has none."""
-    if "{patient_ref}" in url_template(target) and not row.patient_ref:
+    retry). None when the URL needs a patient and the dictation has none. Wrong options never
+    stop the approval: the delivery is then dead with the option named, until fixed."""
+    try:
+        needs_patient = "{patient_ref}" in url_template(target)
+    except RestJsonConfigError:
+        needs_patient = False  # the connector reports the template when it sends
+    if needs_patient and not row.patient_ref:
         return None
     approved_at = as_utc(row.approved_at or version.created_at)
     fields = journal_fields(
@@ -148,27 +153,45 @@ class RestJsonConnector:
     kind = "rest_json"
 
     def __init__(self, target, ctx: ConnectorContext, clock=time.time) -> None:
-        from service.core.crypto import active_keyring
-
         self.target, self.ctx, self.clock = target, ctx, clock
-        self.template = url_template(target)
-        self.method = str(_option(target, "method", "POST")).upper()
-        if self.method not in METHODS:
-            raise RestJsonConfigError(f"delivery target '{target.name}': options.method must "
-                                      f"be one of {', '.join(METHODS)}")
-        path = secret_path(ctx.settings, target)
-        if not path.is_file():
-            raise RestJsonConfigError(f"delivery target '{target.name}': no HMAC secret at "
-                                      f"{path} (options.secret_file; `dikta deliveries secret "
-                                      f"--target {target.name}`): the body is always signed")
-        self.secret = load_secret(path, active_keyring())
         self.signature_header = _option(target, "signature_header", "X-Dikta-Signature")
         self.timestamp_header = _option(target, "timestamp_header", "X-Dikta-Timestamp")
         self.idempotency_header = _option(target, "idempotency_header", "Idempotency-Key")
         self.extra_headers = dict(_option(target, "headers", {}) or {})
         self.response_id_field = _option(target, "response_id_field")
         self.http: httpx.Client = ctx.http_client()
-        self.auth = client_for(ctx.settings, target, self.http, active_keyring())
+        self.template: str | None = None
+        self.secret: bytes | None = None
+        self.auth = None
+        self.method = str(_option(target, "method", "POST")).upper()
+
+    def _prepare(self) -> str | None:
+        """Template, secret and token client, made on first use and again until they work
+        (a secret stored after the start is found); else why not, naming the option."""
+        from service.core.crypto import DataKeyError, active_keyring
+
+        name = self.target.name
+        try:
+            if self.method not in METHODS:
+                raise RestJsonConfigError(f"delivery target '{name}': options.method must "
+                                          f"be one of {', '.join(METHODS)}")
+            self.template = self.template or url_template(self.target)
+            if self.secret is None:
+                path = secret_path(self.ctx.settings, self.target)
+                if not path.is_file():
+                    raise RestJsonConfigError(
+                        f"delivery target '{name}': no HMAC secret at {path} (options."
+                        f"secret_file; `dikta deliveries secret --target {name}`): the body "
+                        "is always signed")
+                self.secret = load_secret(path, active_keyring())
+            if self.auth is None and self.target.token_endpoint:
+                self.auth = client_for(self.ctx.settings, self.target, self.http,
+                                       active_keyring())
+        except RestJsonConfigError as exc:
+            return str(exc)
+        except (OSError, ValueError, DataKeyError) as exc:
+            return f"delivery target '{name}': secret or client key unusable ({exc})"
+        return None
 
     def url(self, fields: dict) -> str:
         values = {"base_url": self.target.base_url.rstrip("/")}
@@ -178,6 +201,9 @@ class RestJsonConnector:
         return self.template.format(**values)
 
     def deliver(self, delivery: OutboundDelivery) -> DeliveryResult:
+        problem = self._prepare()
+        if problem is not None:
+            return DeliveryResult(False, False, error=problem)
         fields = delivery.document["fields"]
         try:
             body = json.dumps(load_mapping(self.target).apply(fields), ensure_ascii=False,
