@@ -77,7 +77,7 @@ def test_an_expiring_token_is_renewed_before_it_runs_out():
 
 def test_a_key_the_idp_does_not_know_gets_no_token():
     registered, other = generate_private_jwk(), generate_private_jwk()
-    with helseid(CLIENT_ID, public_jwk(registered), SCOPE, accepted) as (server, base, _):
+    with helseid(CLIENT_ID, public_jwk(registered), SCOPE, accepted) as (server, _base, _):
         with pytest.raises(TokenError) as refused:
             client(server, other).access_token()
         assert "invalid_client" in str(refused.value) and not refused.value.retryable
