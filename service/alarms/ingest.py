@@ -155,6 +155,8 @@ def _from_fhir(payload: dict, settings) -> list[IncomingAlarm]:
             alarms.append(IncomingAlarm(**{**_fields(alarm), "patient_ref": None}))
         else:
             alarms.append(IncomingAlarm(**_fields(alarm)))
+    alarms = [IncomingAlarm(**{**_fields(a), "occurred_at": a.occurred_at.astimezone(UTC)})
+              for a in alarms]
     return alarms
 
 
@@ -163,10 +165,8 @@ def _fields(alarm) -> dict:
 
 
 def _fhir_source(payload: dict) -> str:
-    """Whom a FHIR alarm is from: the Bundle's identifier system, else its meta.source."""
-    identifier = payload.get("identifier")
-    if isinstance(identifier, dict) and isinstance(identifier.get("system"), str):
-        return identifier["system"][:200]
+    """Whom a FHIR alarm is from: the payload's meta.source (the sending system), else
+    "vkp" (VKP identifiers are UUIDs, unique without a source)."""
     meta = payload.get("meta")
     if isinstance(meta, dict) and isinstance(meta.get("source"), str):
         return meta["source"][:200]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -51,17 +51,21 @@ class IngestOut(BaseModel):
     created: int = Field(..., description="How many of the items this request stored")
 
 
+def _utc(value: datetime) -> datetime:
+    return as_utc(value).astimezone(UTC)
+
+
 def alarm_out(row: Alarm, principal: Principal) -> AlarmOut:
     return AlarmOut(id=row.id, source=row.source, source_id=row.source_id,
-                    vkp_code=row.vkp_code, occurred_at=as_utc(row.occurred_at),
+                    vkp_code=row.vkp_code, occurred_at=_utc(row.occurred_at),
                     severity=row.severity,
                     device_id=row.device_id, patient_ref=shown_patient_ref(row),
                     has_national_id=row.national_id is not None,
                     detail=mask_national_ids(row.detail)
                     if row.detail and can_read_notes(principal) else None,
                     status=row.status, dictation_id=row.dictation_id,
-                    documented_at=row.documented_at and as_utc(row.documented_at),
-                    created_at=as_utc(row.created_at))
+                    documented_at=row.documented_at and _utc(row.documented_at),
+                    created_at=_utc(row.created_at))
 
 
 FHIR_BODY = {"content": {
