@@ -103,7 +103,6 @@ def test_not_a_bundle_or_detected_issue(app):
 
 
 def test_plain_json_takes_the_profiles_codes_when_configured(app):
-    url, keys, _ = app
     body = {"source": "hub", "source_id": "p-1", "vkp_code": "4.13",  # not in Dikta's rules
             "occurred_at": "2026-03-01T02:14:00+01:00", "patient_ref": "epj-1"}
     response = _post(app, body, content_type="application/json")
