@@ -184,6 +184,8 @@ class AlarmSettings(BaseModel):
     link_window_after_min: float = 30.0
     """Linking: … or at most this many minutes after it (a dictation started during the
     call-out)."""
+    local_timezone: str = "Europe/Oslo"
+    """Zone of the clock times said in dictations (events' HH:MM) when matching alarms."""
     tenant_link_windows: dict[str, float] = {}
     """Per tenant (by name): minutes before the recording, overriding link_window_before_min."""
     typing_words_per_minute: float = 25.0

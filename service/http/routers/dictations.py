@@ -46,6 +46,8 @@ class DictationOut(DictationMetadata):
     error: str | None = None
     transcript: str | None = None
     note: dict | None = Field(None, description="StructuredNote (structured_note.schema.json)")
+    alarm_ids: list[str] = Field(default_factory=list, exclude=True)
+    """Shown as the note's `links` (proposed or settled), not echoed here."""
 
 
 def dictation_out(row: Dictation, principal: Principal) -> DictationOut:
