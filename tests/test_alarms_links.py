@@ -74,7 +74,7 @@ def alarm(app, source_id: str, *, code: str = "4.1", at: str = FALL_AT,
 
 
 def dictate(app, text: str, *, patient: str = "epj-77", **form) -> httpx.Response:
-    url, keys, _, recogniser, processor = app
+    url, keys, _, recogniser, processor = app[:5]
     audio = recording(next(_seeds))
     recogniser.texts[hashlib.sha256(audio).hexdigest()] = text
     created = httpx.post(f"{url}/v1/dictations", headers=auth(keys["nurse"]),
@@ -210,7 +210,7 @@ def test_unknown_or_foreign_alarm_ids_are_422_naming_the_field(app, value, posit
 
 
 def test_tus_metadata_links_the_alarm_when_the_upload_completes(app):
-    url, keys, _, recogniser, processor = app
+    url, keys, _, recogniser, processor = app[:5]
     fall = alarm(app, "tus-1", patient="epj-tus")
     audio = recording(next(_seeds))
     recogniser.texts[hashlib.sha256(audio).hexdigest()] = FALL

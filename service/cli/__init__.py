@@ -22,6 +22,7 @@ from service.cli import (
     notes,
     retention,
     serve,
+    stats,
     tenants,
     transcribe,
 )
@@ -36,5 +37,6 @@ def main() -> None:
 
 for command in (transcribe.transcribe, notes.structure, notes.note, models.models,
                 evaluate.evaluate, bench.bench, serve.serve, serve.worker, batch.batch,
-                keys.keys, retention.purge, audit.audit, tenants.tenants, adapt.adapt):
+                keys.keys, retention.purge, audit.audit, tenants.tenants, adapt.adapt,
+                stats.stats):
     main.add_command(command)
