@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from service.alarms.links import annotate, settle_links
 from service.core import audio_files
 from service.core.errors import Problem
 from service.core.retention import kept_for_training
@@ -16,8 +17,19 @@ from service.core.store import Dictation, NoteVersion, utcnow
 from service.deliveries.outbox import enqueue_deliveries, submit_deliveries
 from service.dictations.create import owned_dictation
 from service.notes.structure import structure_for_tenant
+from service.stats.aggregates import bump
 from service.tenants.profile import tenant_profile
 from structuring.privacy import mask_national_ids
+
+
+def _count_approval(session, row: Dictation, text: str) -> None:
+    """The approval in the tenant's gains figures: words approved, audio behind them, and
+    whether the nurse edited the draft first."""
+    edited = session.scalar(select(func.count()).select_from(NoteVersion).where(
+        NoteVersion.dictation_id == row.id, NoteVersion.kind == "edited")) or 0
+    bump(session, row.tenant_id, row.approved_at, notes_approved=1,
+         notes_edited=1 if edited else 0, approved_words=len(text.split()),
+         approved_audio_seconds=row.audio_duration_s or 0.0)
 
 
 def _latest(session, dictation_id: str) -> NoteVersion | None:
@@ -61,19 +73,24 @@ def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: st
             written_in = (latest.note or {}).get("language", row.language)
             note = structure_for_tenant(text, profile, language=written_in,
                                         recorded_at=row.recorded_at).to_dict()
+        if kind == "approved":
+            row.approved_at = utcnow()
+            # Alarms linked to the note are documented by this approval (same transaction).
+            note = settle_links(s, row, note, state.settings.alarms)
+            _count_approval(s, row, text)
+        else:  # the edited note's events are matched to the alarms again
+            note = annotate(s, row, note, state.settings.alarms)
         version = NoteVersion(dictation_id=row.id, version=number + 1, kind=kind, text=text,
                               note=note, author=author)
         s.add(version)
-        row.note, row.updated_at = note, utcnow()
+        row.note, row.updated_at = note, row.approved_at or utcnow()
+        if kind == "approved" and state.settings.retention.audio == "on_approval" and \
+                not kept_for_training(row, state.settings.retention, row.approved_at):
+            audio_files.remove(row.audio_path)
+            row.audio_path = None
         if kind == "approved":
-            row.approved_at = row.updated_at
-            if state.settings.retention.audio == "on_approval" and not kept_for_training(
-                    row, state.settings.retention, row.approved_at):
-                audio_files.remove(row.audio_path)
-                row.audio_path = None
             s.flush()
-            # (alarms) settle_links(s, row, note) goes here: BEFORE the deliveries are
-            # rendered, since the JFT document carries the settled alarms.
+            # After settle_links: the JFT document carries the settled alarms.
             outbox = enqueue_deliveries(s, row, version, state.settings)
     submit_deliveries(state.worker, outbox)  # after the commit, so a worker sees the rows
     return row

@@ -67,6 +67,8 @@ class DictationOut(DictationMetadata):
     note: dict | None = Field(None, description="StructuredNote (structured_note.schema.json)")
     deliveries: list[DeliveryOut] = Field(
         default_factory=list, description="The approved note's deliveries, one per target")
+    alarm_ids: list[str] = Field(default_factory=list, exclude=True)
+    """Shown as the note's `links` (proposed or settled), not echoed here."""
 
 
 def dictation_out(row: Dictation, principal: Principal) -> DictationOut:
