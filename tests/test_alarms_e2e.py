@@ -24,7 +24,11 @@ from service.core.settings import (
     DeliveryTarget,
     Settings,
 )
-from service.deliveries.helseid import generate_private_jwk, public_jwk, save_private_jwk
+from service.deliveries.helseid import (
+    generate_private_jwk,
+    public_jwk,
+    save_private_jwk,
+)
 from service.http.app import create_app
 from structuring.fhir_profiles import ProfileSet
 from tests import vkp_instances as vkp
@@ -129,9 +133,16 @@ def test_alarm_in_dictated_approved_and_delivered_to_jft_exactly_once(tmp_path, 
             assert created.status_code == 202, created.text
             dictation_id = created.json()["id"]
             dictation_url = f"{url}/v1/dictations/{dictation_id}"
-            done = wait("the transcription", lambda: (
-                lambda body: body if body["status"] in ("done", "failed", "dead") else None)(
-                    httpx.get(dictation_url, headers=nurse).json()))
+            def finished() -> dict | None:
+                body = httpx.get(dictation_url, headers=nurse).json()
+                return body if body["status"] in ("done", "failed", "dead") else None
+
+            def sent() -> list | None:
+                deliveries = httpx.get(dictation_url, headers=nurse).json()["deliveries"]
+                return deliveries if deliveries and deliveries[0]["state"] in (
+                    "delivered", "dead") else None
+
+            done = wait("the transcription", finished)
             assert done["status"] == "done", done["error"]
             assert "utløst" in done["transcript"]  # heard (not perfectly: the nurse edits)
 
@@ -149,10 +160,7 @@ def test_alarm_in_dictated_approved_and_delivered_to_jft_exactly_once(tmp_path, 
             assert approved.status_code == 200, approved.text
             assert approved.json()["note"]["links"][0]["state"] == "settled"
             assert [d["target"] for d in approved.json()["deliveries"]] == ["jft"]
-            delivered = wait("the delivery", lambda: (
-                lambda d: d if d and d[0]["state"] in ("delivered", "dead") else None)(
-                    httpx.get(dictation_url, headers=nurse).json()["deliveries"]))
-            (delivery,) = delivered
+            (delivery,) = wait("the delivery", sent)
             assert delivery["state"] == "delivered", delivery
             assert delivery["attempts"] == 3 and delivery["remote_status"] == "202 Accepted"
             assert delivery["remote_status_url"] == f"{jft_url}/v1/Status/1"
