@@ -386,3 +386,16 @@ def test_celery_workers_deliver_with_retries_driven_by_the_sweep(tmp_path, cli_e
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(30)
             store.engine.dispose()
+
+
+def test_jft_gets_only_notes_with_a_linked_alarm(tmp_path):
+    """The JFT renderer has nothing to send for a note without settled alarms."""
+    jft = DeliveryTarget(name="jft", kind="jft", base_url="http://127.0.0.1:9")
+    with service(tmp_path, None, [jft]) as (base, headers, store):
+        dictation_id = transcribed(store, "kommune-a", "Rolig natt. Sov godt.")
+        approved = httpx.post(f"{base}/v1/dictations/{dictation_id}/approve",
+                              headers=headers, json={})
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["deliveries"] == []
+        with store.session() as s:
+            assert s.scalar(select(Delivery.id)) is None
