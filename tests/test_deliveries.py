@@ -399,3 +399,21 @@ def test_jft_gets_only_notes_with_a_linked_alarm(tmp_path):
         assert approved.json()["deliveries"] == []
         with store.session() as s:
             assert s.scalar(select(Delivery.id)) is None
+
+
+def test_the_outbox_document_is_sealed_at_rest(tmp_path):
+    from sqlalchemy import text
+
+    settings = settings_for(tmp_path, None, [target("http://127.0.0.1:9")])
+    store = Store(settings.sql_url)
+    store.create_key("kommune-a", SCOPES)
+    from service.core.crypto import keyring_for, use_keyring
+
+    use_keyring(keyring_for(settings))
+    _, delivery_id = _approved_with_delivery(store, settings)
+    with store.engine.connect() as connection:
+        raw = connection.execute(text("SELECT document FROM deliveries WHERE id = :id"),
+                                 {"id": delivery_id}).scalar_one()
+    assert raw.startswith("enc1:") and "dictation" not in raw
+    with store.session() as s:
+        assert s.get(Delivery, delivery_id).document["kind"] == "approved"

@@ -184,7 +184,7 @@ class DeliveryProcessor:
             return DeliveryOutcome("skipped")
         level = logging.WARNING if outcome.state != "delivered" else logging.INFO
         log.log(level, f"delivery {outcome.state}", extra={
-            "delivery_id": delivery_id, "attempt": attempt, "error": result.error})
+            "delivery_id": delivery_id, "attempt": attempt, "error_type": result.error})
         return outcome
 
 
