@@ -52,3 +52,12 @@ def cli_env(settings) -> dict[str, str]:
     env["DIKTA_MODEL_DIR"] = str(settings.model_dir)
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+@pytest.fixture(scope="session")
+def vkp_profiles():
+    """The VKP profiles, code systems and value sets, read from <repo>/../shared/data/vkp."""
+    from structuring.fhir_profiles import ProfileSet
+    from tests.needs import need_vkp_profiles
+
+    return ProfileSet.load(need_vkp_profiles())

@@ -79,3 +79,16 @@ def need_postgres() -> None:
     problem = postgres_problem()
     need(problem is None, f"no PostgreSQL answers on 127.0.0.1:5432 ({problem})",
          START_SERVICES)
+
+
+# The VKP conformance files (licensed reference data, never copied into the repository) sit
+# next to the checkout: <repo>/../shared/data/vkp.
+VKP_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "vkp"
+
+
+def need_vkp_profiles() -> Path:
+    need((VKP_DIR / "StructureDefinition").is_dir(),
+         f"the VKP conformance files are missing at {VKP_DIR}",
+         "put the VKP-R4 CodeSystem/ValueSet/StructureDefinition folders there "
+         "(HL7Norway/Velferdsteknologi, folder VKP-R4)")
+    return VKP_DIR

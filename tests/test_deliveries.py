@@ -327,3 +327,93 @@ def test_operator_lists_and_retries_dead_deliveries(tmp_path, monkeypatch):
             get_settings.cache_clear()
         assert DeliveryProcessor(store, settings).process(delivery_id).state == "delivered"
         assert len(received) == 2
+
+
+@pytest.mark.slow
+def test_celery_workers_deliver_with_retries_driven_by_the_sweep(tmp_path, cli_env):
+    """The Celery backend: a real `dikta worker` (Redis broker, PostgreSQL) sends the row;
+    a failed attempt comes back through the API side's sweep when it is due."""
+    import os
+    import signal
+    import subprocess
+
+    from service.jobs.tasks import DELIVERY_TASK_NAME, make_celery
+    from service.jobs.worker import DeliverySweep
+    from tests.conftest import DIKTA
+    from tests.databases import temporary_postgres
+    from tests.needs import need_redis
+
+    need_postgres()
+    need_redis()
+    queue = f"deliveries-{tmp_path.name[-8:]}"
+    with standin(scripted(500, 202)) as (receiver, received), temporary_postgres() as url:
+        jft = DeliveryTarget(name="jft", kind="jft", base_url=receiver)
+        settings = settings_for(tmp_path, url, [jft], retry_backoff_s=0.2)
+        settings.worker.broker_url = "redis://127.0.0.1:6379/15"
+        settings.worker.queue = queue
+        store = Store(settings.sql_url)
+        store.create_key("kommune-a", SCOPES)
+        register_renderer("jft", render_test)  # the row's document; the worker sends it
+        try:
+            _, delivery_id = _approved_with_delivery(store, settings)
+        finally:
+            from service.deliveries.renderers import _jft
+
+            register_renderer("jft", _jft)
+        env = {**cli_env, "DIKTA_DATABASE_URL": url, "DIKTA_DATA_DIR": str(tmp_path),
+               "DIKTA_WORKER__BROKER_URL": settings.worker.broker_url,
+               "DIKTA_WORKER__QUEUE": queue, "DIKTA_DELIVERIES__RETRY_BACKOFF_S": "0.2",
+               "DIKTA_DELIVERIES__TARGETS": f'[{jft.model_dump_json()}]'}
+        worker = subprocess.Popen([DIKTA, "worker", "--concurrency", "1"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  start_new_session=True)
+        celery = make_celery(settings)
+        sweep = DeliverySweep(store, settings, lambda delivery_id: celery.send_task(
+            DELIVERY_TASK_NAME, args=[delivery_id], queue=queue))
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                sweep.sweep()
+                with store.session() as s:
+                    row = s.get(Delivery, delivery_id)
+                    if row.state == "delivered":
+                        break
+                assert worker.poll() is None, worker.stderr.read().decode()[-2000:]
+                assert time.monotonic() < deadline, (row.state, row.attempts)
+                time.sleep(0.2)
+            assert row.attempts == 2 and len(received) == 2
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(30)
+            store.engine.dispose()
+
+
+def test_jft_gets_only_notes_with_a_linked_alarm(tmp_path):
+    """The JFT renderer has nothing to send for a note without settled alarms."""
+    jft = DeliveryTarget(name="jft", kind="jft", base_url="http://127.0.0.1:9")
+    with service(tmp_path, None, [jft]) as (base, headers, store):
+        dictation_id = transcribed(store, "kommune-a", "Rolig natt. Sov godt.")
+        approved = httpx.post(f"{base}/v1/dictations/{dictation_id}/approve",
+                              headers=headers, json={})
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["deliveries"] == []
+        with store.session() as s:
+            assert s.scalar(select(Delivery.id)) is None
+
+
+def test_the_outbox_document_is_sealed_at_rest(tmp_path):
+    from sqlalchemy import text
+
+    settings = settings_for(tmp_path, None, [target("http://127.0.0.1:9")])
+    store = Store(settings.sql_url)
+    store.create_key("kommune-a", SCOPES)
+    from service.core.crypto import keyring_for, use_keyring
+
+    use_keyring(keyring_for(settings))
+    _, delivery_id = _approved_with_delivery(store, settings)
+    with store.engine.connect() as connection:
+        raw = connection.execute(text("SELECT document FROM deliveries WHERE id = :id"),
+                                 {"id": delivery_id}).scalar_one()
+    assert raw.startswith("enc1:") and "dictation" not in raw
+    with store.session() as s:
+        assert s.get(Delivery, delivery_id).document["kind"] == "approved"

@@ -23,6 +23,7 @@ from service.cli import (
     notes,
     retention,
     serve,
+    stats,
     tenants,
     transcribe,
 )
@@ -38,5 +39,5 @@ def main() -> None:
 for command in (transcribe.transcribe, notes.structure, notes.note, models.models,
                 evaluate.evaluate, bench.bench, serve.serve, serve.worker, batch.batch,
                 keys.keys, retention.purge, audit.audit, tenants.tenants, adapt.adapt,
-                deliveries.deliveries):
+                deliveries.deliveries, stats.stats):
     main.add_command(command)

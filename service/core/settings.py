@@ -265,6 +265,27 @@ class DeliverySettings(BaseModel):
     """Connect and read timeout of one outbound request."""
     token_leeway_s: float = 30.0
     """An access token is renewed this long before it expires."""
+class AlarmSettings(BaseModel):
+    vkp_profiles_dir: Path | None = None
+    """The VKP-R4 conformance folder (StructureDefinitions, CodeSystems, ValueSets) that
+    FHIR alarms are validated against; unset: FHIR payloads to `POST /v1/alarms` are refused
+    (503) and plain JSON alarms are checked against the alert codes in Dikta's own data."""
+    link_window_before_min: float = 120.0
+    """Linking: an alarm of the dictation's patient counts when it occurred at most this
+    many minutes before the recording started."""
+    link_window_after_min: float = 30.0
+    """Linking: … or at most this many minutes after it (a dictation started during the
+    call-out)."""
+    local_timezone: str = "Europe/Oslo"
+    """Zone of the clock times said in dictations (events' HH:MM) when matching alarms."""
+    tenant_link_windows: dict[str, float] = {}
+    """Per tenant (by name): minutes before the recording, overriding link_window_before_min."""
+    typing_words_per_minute: float = 25.0
+    """Gains model: words per minute a nurse types a journal note (including corrections)."""
+    review_words_per_minute: float = 180.0
+    """Gains model: words per minute a nurse reads a dictated draft when reviewing it."""
+    edit_minutes: float = 1.0
+    """Gains model: extra minutes for a draft the nurse edited before approving."""
 
 
 class Settings(BaseSettings):
@@ -290,6 +311,7 @@ class Settings(BaseSettings):
 
 
     deliveries: DeliverySettings = DeliverySettings()
+    alarms: AlarmSettings = AlarmSettings()
     data_dir: Path = Field(default_factory=_default_data_dir)
     """Stored audio of dictations in progress, and the embedded SQLite database."""
     database_url: str | None = None

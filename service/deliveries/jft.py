@@ -90,6 +90,37 @@ def issue_codes(response: httpx.Response) -> list[str]:
 
 
 def render_jft(session, row, version, target) -> dict | None:
-    """The VKP Composition document of an approved note with its linked alarms; None when
-    no alarm is linked (only welfare-technology events with an alarm go to JFT)."""
-    return None  # filled in once structuring.vkp and service.alarms.links are merged
+    """The VKP Composition document of an approved note with its settled alarms; None when
+    no alarm is linked (only welfare-technology events with an alarm go to JFT).
+
+    Target options: `orgnr` and `organisation` (the custodian), `patient_system` (the
+    identifier system of the tenant's patient references, used when no alarm carries a
+    national ID)."""
+    from dataclasses import replace
+
+    from service.alarms.links import linked_alarms
+    from service.core.store import as_utc
+    from structuring.vkp import DocumentContext, LinkedAlarm, vkp_document
+
+    alarms = linked_alarms(session, row.id)
+    if not alarms:
+        return None
+    note = version.note or {}
+    events = note.get("events") or []
+    where = {event.get("alarm_id"): i for i, event in enumerate(events)
+             if event.get("alarm_id")}
+    linked = [replace(LinkedAlarm.of(where.get(alarm.id, len(events)), alarm),
+                      occurred_at=as_utc(alarm.occurred_at)) for alarm in alarms]
+    options = target.options or {}
+    organisation = None
+    if options.get("orgnr") or options.get("organisation"):
+        organisation = {"orgnr": options.get("orgnr"), "name": options.get("organisation")}
+    context = {"patient_system": options["patient_system"]} \
+        if options.get("patient_system") else {}
+    approved_at = as_utc(row.approved_at)
+    ctx = DocumentContext(
+        dictation_id=row.id, version=version.version, status="final",
+        recorded_at=as_utc(row.recorded_at or row.created_at or approved_at),
+        approved_at=approved_at, approver=version.author or "ukjent godkjenner",
+        organisation=organisation, patient_ref=row.patient_ref, **context)
+    return vkp_document(note, linked, ctx)

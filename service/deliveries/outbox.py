@@ -37,6 +37,7 @@ from service.deliveries.connectors import (
     connector_for,
 )
 from service.deliveries.renderers import RENDERERS
+from structuring.errors import DiktaError
 
 log = logging.getLogger("dikta.deliveries")
 
@@ -63,15 +64,26 @@ def enqueue_deliveries(session: Session, row: Dictation, version: NoteVersion,
         if renderer is None:
             raise ValueError(f"delivery target '{target.name}': no renderer for kind "
                              f"'{target.kind}'")
-        document = renderer(session, row, version, target)
+        state, error = "pending", None
+        try:
+            document = renderer(session, row, version, target)
+        except DiktaError as exc:
+            # The approval stands; the note waits, dead, for the cause to be fixed (and
+            # is never purged meanwhile). The message names elements, not their values.
+            document, state = {}, "dead"
+            error = _bounded(f"could not render the document ({type(exc).__name__}: {exc})")
         if document is None:
             continue  # nothing in this note for that target
         delivery = Delivery(tenant_id=row.tenant_id, dictation_id=row.id,
                             version=version.version, target=target.name, kind=target.kind,
-                            document=document, state="pending", next_attempt_at=utcnow())
+                            document=document, state=state, last_error=error,
+                            next_attempt_at=utcnow())
         session.add(delivery)
         session.flush()
-        ids.append(delivery.id)
+        if state == "pending":
+            ids.append(delivery.id)
+        else:
+            log.warning("delivery could not be rendered", extra={"delivery_id": delivery.id})
     return ids
 
 
@@ -172,7 +184,7 @@ class DeliveryProcessor:
             return DeliveryOutcome("skipped")
         level = logging.WARNING if outcome.state != "delivered" else logging.INFO
         log.log(level, f"delivery {outcome.state}", extra={
-            "delivery_id": delivery_id, "attempt": attempt, "error": result.error})
+            "delivery_id": delivery_id, "attempt": attempt, "error_type": result.error})
         return outcome
 
 

@@ -28,11 +28,13 @@ from service.http.oidc import OidcVerifier
 from service.http.problems import document_problems, register_problem_handlers
 from service.http.ratelimit import FailureLimiter, RateLimiter
 from service.http.routers import (
+    alarms,
     batches,
     dictations,
     fhir,
     health,
     notes,
+    stats,
     stream,
     texts,
     transcriptions,
@@ -95,7 +97,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     document_problems(app)
     app.include_router(health.router)
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(authenticate)])
-    for module in (transcriptions, dictations, notes, texts, uploads, batches):
+    for module in (transcriptions, dictations, notes, texts, uploads, batches, alarms, stats):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(stream.router, prefix="/v1")  # authenticates inside (WebSocket)

@@ -26,6 +26,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from service.alarms.links import annotate, settle_links
 from service.core import audio_files
 from service.core.errors import Problem
 from service.core.retention import kept_for_training
@@ -33,8 +34,19 @@ from service.core.store import Dictation, NoteVersion, utcnow
 from service.deliveries.outbox import enqueue_deliveries, submit_deliveries
 from service.dictations.create import owned_dictation
 from service.notes.structure import structure_for_tenant
+from service.stats.aggregates import bump
 from service.tenants.profile import tenant_profile
 from structuring.privacy import mask_national_ids
+
+
+def _count_approval(session, row: Dictation, text: str) -> None:
+    """The approval in the tenant's gains figures: words approved, audio behind them, and
+    whether the nurse edited the draft first."""
+    edited = session.scalar(select(func.count()).select_from(NoteVersion).where(
+        NoteVersion.dictation_id == row.id, NoteVersion.kind == "edited")) or 0
+    bump(session, row.tenant_id, row.approved_at, notes_approved=1,
+         notes_edited=1 if edited else 0, approved_words=len(text.split()),
+         approved_audio_seconds=row.audio_duration_s or 0.0)
 
 
 def _latest(session, dictation_id: str) -> NoteVersion | None:
@@ -109,50 +121,57 @@ def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: st
                  text: str | None = None) -> Dictation:
     owned = owned_dictation(state, tenant_id, dictation_id)
     outbox: list[str] = []
-    try:
-        with state.store.session() as s, s.begin():
-            row = _lock(s, owned.id)
-            latest = _latest(s, row.id)
-            refusal = _refusal(row, latest, kind)
-            if refusal is not None:
-                raise refusal
-            if kind == "edited" and row.approved_version is not None:
-                kind = "amended"  # an edit of an open amendment stays part of it
-            number = s.scalar(select(func.max(NoteVersion.version))
-                              .where(NoteVersion.dictation_id == row.id)) or 0
-            if text is None:  # approval takes the latest text as it stands
-                text, note = latest.text, latest.note
-            else:
-                text = mask_national_ids(text)  # an ID typed into a note is never stored
-                profile = tenant_profile(state.store, state.settings, tenant_id)
-                # The nurse edits the note in its own written standard.
-                written_in = (latest.note or {}).get("language", row.language)
-                note = structure_for_tenant(text, profile, language=written_in,
-                                            recorded_at=row.recorded_at).to_dict()
-            version = NoteVersion(dictation_id=row.id, version=number + 1, kind=kind,
-                                  text=text, note=note, author=author)
-            s.add(version)
-            row.note, row.updated_at = note, utcnow()
-            if kind == "amended":
-                row.amending = True
-            if kind == "approved":
-                version.supersedes = row.approved_version
-                row.approved_at, row.approved_version = row.updated_at, version.version
-                row.amending = False
-                if state.settings.retention.audio == "on_approval" and not kept_for_training(
-                        row, state.settings.retention, row.approved_at):
-                    audio_files.remove(row.audio_path)
-                    row.audio_path = None
-                s.flush()
-                # (alarms) settle_links(s, row, note) goes here: BEFORE the deliveries are
-                # rendered, since the JFT document carries the settled alarms.
-                outbox = enqueue_deliveries(s, row, version, state.settings)
+    with state.store.session() as s, s.begin():
+        row = _lock(s, owned.id)
+        latest = _latest(s, row.id)
+        refusal = _refusal(row, latest, kind)
+        if refusal is not None:
+            raise refusal
+        if kind == "edited" and row.approved_version is not None:
+            kind = "amended"  # an edit of an open amendment stays part of it
+        number = s.scalar(select(func.max(NoteVersion.version))
+                          .where(NoteVersion.dictation_id == row.id)) or 0
+        if text is None:  # approval takes the latest text as it stands
+            text, note = latest.text, latest.note
+        else:
+            text = mask_national_ids(text)  # an ID typed into a note is never stored
+            profile = tenant_profile(state.store, state.settings, tenant_id)
+            # The nurse edits the note in its own written standard.
+            written_in = (latest.note or {}).get("language", row.language)
+            note = structure_for_tenant(text, profile, language=written_in,
+                                        recorded_at=row.recorded_at).to_dict()
+        now = utcnow()
+        if kind == "approved":
+            row.approved_at = now
+            # Alarms linked to the note are documented by this approval (same transaction).
+            note = settle_links(s, row, note, state.settings.alarms)
+            if row.approved_version is None:  # an amendment is not another note approved
+                _count_approval(s, row, text)
+        else:  # the edited note's events are matched to the alarms again
+            note = annotate(s, row, note, state.settings.alarms)
+        version = NoteVersion(dictation_id=row.id, version=number + 1, kind=kind,
+                              text=text, note=note, author=author)
+        s.add(version)
+        try:
             s.flush()
-    except IntegrityError:
-        # Only reachable if a writer slipped past the lock (it should not): the version it
-        # would have written exists already; the nurse reloads rather than overwrites.
-        raise Problem(409, "Changed meanwhile",
-                      "another change of this note was stored first; reload and retry",
-                      kind="conflict") from None
+        except IntegrityError:
+            # Only reachable if a writer slipped past the lock (it should not): that version
+            # exists already; the nurse reloads rather than overwrites.
+            raise Problem(409, "Changed meanwhile", "another change of this note was stored "
+                          "first; reload and retry", kind="conflict") from None
+        row.note, row.updated_at = note, now
+        if kind == "amended":
+            row.amending = True
+        if kind == "approved":
+            version.supersedes = row.approved_version
+            row.approved_version = number + 1
+            row.amending = False
+            if state.settings.retention.audio == "on_approval" and not kept_for_training(
+                    row, state.settings.retention, row.approved_at):
+                audio_files.remove(row.audio_path)
+                row.audio_path = None
+            s.flush()
+            # After settle_links: the JFT document carries the settled alarms.
+            outbox = enqueue_deliveries(s, row, version, state.settings)
     submit_deliveries(state.worker, outbox)  # after the commit, so a worker sees the rows
     return row

@@ -82,6 +82,8 @@ class DictationOut(DictationMetadata):
         "queued", description="Where the dictation stands, as the worklist shows it")
     deliveries: list[DeliveryOut] = Field(
         default_factory=list, description="The approved note's deliveries, one per target")
+    alarm_ids: list[str] = Field(default_factory=list, exclude=True)
+    """Shown as the note's `links` (proposed or settled), not echoed here."""
 
 
 class DictationPage(BaseModel):

@@ -123,7 +123,15 @@ def export_fhir(state: StateDep, tenant: TenantDep, request: Request, dictation_
         raise Problem(409, "Not transcribed yet", f"the dictation is {row.status}",
                       kind="not-ready")
     audit(request, "export", "note", row.id, row.patient_ref)
-    with state.store.session() as s:  # during an amendment: still what was approved
-        approved = versions.approved_version(s, row.id)
-    note = StructuredNote.from_dict(masked_json(approved.note if approved else row.note))
-    return to_fhir(note, patient_reference=f"Patient/{row.patient_ref or 'ukjent'}")
+    with state.store.session() as s:  # the version exported: ids and approver come from it
+        # During an amendment the export is still what was approved.
+        exported = versions.approved_version(s, row.id) or s.scalars(
+            select(NoteVersion).where(NoteVersion.dictation_id == row.id)
+            .order_by(NoteVersion.version.desc()).limit(1)).first()
+    approved = exported is not None and exported.kind == "approved"
+    note = StructuredNote.from_dict(masked_json(exported.note if exported else row.note))
+    return to_fhir(note, patient_reference=f"Patient/{row.patient_ref or 'ukjent'}",
+                   dictation_id=row.id, version=exported.version if exported else None,
+                   recorded_at=row.recorded_at or row.created_at,
+                   approved_at=row.approved_at if approved else None,
+                   approver=exported.author if approved else None)

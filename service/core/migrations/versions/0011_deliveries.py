@@ -1,13 +1,13 @@
 """The outbox: one row per approved note version and delivery target (JFT and others).
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0014 (relinked after merging alarms; 0009 on the outbox branch alone)
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,133 @@
+"""Alarms in: VKP FHIR (Bundle or DetectedIssue) and plain JSON as AlarmInput."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from structuring.errors import DiktaError
+from structuring.fhir_profiles import ProfileSet
+from structuring.vkp import AlarmDocumentError, alarm_from_json, alarms_from_fhir
+from tests import vkp_instances as vi
+
+
+def test_single_detected_issue(vkp_profiles: ProfileSet) -> None:
+    [alarm] = alarms_from_fhir(vi.detected_issue(), vkp_profiles, source="vkp")
+    assert alarm.source == "vkp"
+    assert alarm.source_id == "urn:uuid:6f1c8f5e-8a55-4a53-9d0e-3c1f4b6e2a10"
+    assert alarm.vkp_code == "4.1" and alarm.severity == "high"
+    assert alarm.national_id == vi.TEST_NATIONAL_ID and alarm.patient_ref is None
+    assert alarm.device_id == "fallsensor-17" and alarm.detail == "Fallsensor stue"
+    assert alarm.occurred_at.utcoffset() == timedelta(hours=1)
+    assert alarm.occurred_at == datetime.fromisoformat("2026-03-01T01:14:00+00:00")
+    assert alarm.resources == {"DetectedIssue": [vi.detected_issue()]}
+
+
+@pytest.mark.parametrize("type_", ["collection", "transaction", "batch", "document"])
+def test_bundle_keeps_linked_resources(vkp_profiles: ProfileSet, type_: str) -> None:
+    resources = [vi.detected_issue(), vi.encounter(), vi.medication_dispense()]
+    if type_ == "document":
+        resources.insert(0, vi.composition())
+    [alarm] = alarms_from_fhir(vi.bundle(*resources, type_=type_), vkp_profiles, source="jft")
+    assert set(alarm.resources) == {"DetectedIssue", "Encounter", "MedicationDispense"}
+    assert alarm.resources["Encounter"] == [vi.encounter()]
+
+
+def test_two_alarms_link_only_their_own_resources(vkp_profiles: ProfileSet) -> None:
+    first = vi.detected_issue(implicated=[{"reference": "MedicationDispense/dispense-1"}])
+    second = vi.detected_issue(id="alarm-2", identifier=[{"value": "b-2"}])
+    second["code"]["coding"][0]["code"] = "1.1"
+    patient = {"resourceType": "Patient", "id": "p1",
+               "identifier": [{"system": vi.FNR, "value": "01019012057"}]}
+    second["patient"] = {"reference": "Patient/p1"}
+    bundle = vi.bundle(first, second, vi.medication_dispense(), patient)
+    alarms = alarms_from_fhir(bundle, vkp_profiles, source="vkp")
+    assert [a.vkp_code for a in alarms] == ["4.1", "1.1"]
+    assert "MedicationDispense" in alarms[0].resources
+    assert "MedicationDispense" not in alarms[1].resources
+    # The referenced Patient in the Bundle gives the national ID; its reference is kept.
+    assert alarms[1].national_id == "01019012057" and alarms[1].patient_ref == "Patient/p1"
+    assert alarms[1].source_id == "b-2"
+
+
+def test_contained_patient_and_id_fallback(vkp_profiles: ProfileSet) -> None:
+    resource = vi.detected_issue(
+        identifier=[], patient={"reference": "#pas"},
+        contained=[{"resourceType": "Patient", "id": "pas",
+                    "identifier": [{"system": vi.FNR, "value": vi.TEST_NATIONAL_ID}]}])
+    [alarm] = alarms_from_fhir(resource, vkp_profiles, source="vkp")
+    assert alarm.national_id == vi.TEST_NATIONAL_ID and alarm.source_id == "alarm-1"
+
+
+@pytest.mark.parametrize(("change", "element"), [
+    ({"patient": None}, "DetectedIssue.patient"),
+    ({"code": {"coding": [{"system": f"{vi.VKP}/CodeSystem/vkp-alert-code-v090",
+                           "code": "9.9"}]}}, "DetectedIssue.code"),
+    ({"meta": vi.profile("vkp-Composition-v090")}, "DetectedIssue.meta.profile[0]"),
+    ({"identifiedDateTime": "2026-03-01T02:14:00"}, "DetectedIssue.identifiedDateTime"),
+    ({"identifiedDateTime": "2026-03-01"}, "DetectedIssue.identifiedDateTime"),
+    ({"identifiedDateTime": None}, "DetectedIssue.identifiedDateTime"),
+    ({"patient": {"display": "Uten ID"}}, "DetectedIssue.patient"),
+    ({"patient": {"identifier": {"system": vi.FNR, "value": "01010112345"}}},
+     "DetectedIssue.patient.identifier"),
+])
+def test_bad_detected_issue_names_the_element(vkp_profiles: ProfileSet, change: dict,
+                                              element: str) -> None:
+    resource = {k: v for k, v in vi.detected_issue(**change).items() if v is not None}
+    with pytest.raises(AlarmDocumentError) as caught:
+        alarms_from_fhir(resource, vkp_profiles, source="vkp")
+    assert caught.value.element == element
+    assert isinstance(caught.value, DiktaError) and element in str(caught.value)
+
+
+def test_bad_bundle_names_the_entry(vkp_profiles: ProfileSet) -> None:
+    broken = vi.detected_issue()
+    del broken["patient"]
+    with pytest.raises(AlarmDocumentError) as caught:
+        alarms_from_fhir(vi.bundle(vi.encounter(), broken), vkp_profiles, source="vkp")
+    assert caught.value.element == "Bundle.entry[1].resource.DetectedIssue.patient"
+    with pytest.raises(AlarmDocumentError) as caught:
+        alarms_from_fhir(vi.bundle(vi.encounter()), vkp_profiles, source="vkp")
+    assert caught.value.element == "Bundle.entry"
+    with pytest.raises(AlarmDocumentError) as caught:
+        alarms_from_fhir({"resourceType": "Patient"}, vkp_profiles, source="vkp")
+    assert caught.value.element == "resourceType"
+    with pytest.raises(AlarmDocumentError) as caught:
+        alarms_from_fhir({**vi.bundle(vi.detected_issue()), "type": "searchset"},
+                         vkp_profiles, source="vkp")
+    assert caught.value.element == "Bundle.type"
+
+
+JSON_ALARM = {"source": "trygghet-as", "source_id": "evt-991", "vkp_code": "3",
+              "occurred_at": "2026-03-01T02:14:00+01:00", "patient_ref": "EPJ-4411",
+              "device_id": "TA-77", "severity": "high"}
+
+
+def test_plain_json_alarm(vkp_profiles: ProfileSet) -> None:
+    known = vkp_profiles.codes("vkp-alert-code-v090")
+    alarm = alarm_from_json(dict(JSON_ALARM), known)
+    assert (alarm.source, alarm.source_id, alarm.vkp_code) == ("trygghet-as", "evt-991", "3")
+    assert alarm.patient_ref == "EPJ-4411" and alarm.national_id is None
+    assert alarm.occurred_at.tzinfo is not None and alarm.resources == {}
+    with_id = alarm_from_json({**JSON_ALARM, "national_id": vi.TEST_NATIONAL_ID}, known)
+    assert with_id.national_id == vi.TEST_NATIONAL_ID
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"vkp_code": "9.9"}, "vkp_code"),
+    ({"source": None}, "source"),
+    ({"source_id": 12}, "source_id"),
+    ({"occurred_at": "2026-03-01T02:14:00"}, "occurred_at"),
+    ({"occurred_at": "i går"}, "occurred_at"),
+    ({"patient_ref": None}, "patient_ref"),
+    ({"national_id": "123"}, "national_id"),
+    ({"national_id": "01010112345"}, "national_id"),  # checksum
+    ({"colour": "red"}, "colour"),
+    ({"detail": "x" * 3000}, "detail"),
+])
+def test_plain_json_errors_name_the_field(change: dict, field: str) -> None:
+    payload = {k: v for k, v in {**JSON_ALARM, **change}.items() if v is not None}
+    with pytest.raises(AlarmDocumentError) as caught:
+        alarm_from_json(payload, frozenset({"3", "4.1"}))
+    assert caught.value.element == field
