@@ -40,6 +40,7 @@ class WelfareTechEvent:
     false_alarm: bool = False
     vkp_code: str | None = None  # national VKP alert code
     sentences: tuple[int, ...] = ()
+    alarm_id: str | None = None  # schema 1.2: the received alarm this event documents
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class StructuredNote:
     language: str = "nb"
     schema_version: str = SCHEMA_VERSION
     warnings: tuple[str, ...] = field(default=())
+    links: tuple[dict, ...] = field(default=())
+    """Schema 1.2: alarms linked to this dictation (proposed or settled), set by the service."""
 
     @property
     def text(self) -> str:
@@ -69,6 +72,7 @@ class StructuredNote:
             language=data.get("language", "nb"),
             schema_version=data.get("schema_version", SCHEMA_VERSION),
             warnings=tuple(data.get("warnings", ())),
+            links=tuple(data.get("links", ())),
         )
 
     def to_dict(self) -> dict:
@@ -78,6 +82,11 @@ class StructuredNote:
             for key in ("dose", "route", "negated", "brand"):
                 if entity[key] is None:
                     del entity[key]
+        for event in data["events"]:  # 1.2 fields only where the service set them
+            if event["alarm_id"] is None:
+                del event["alarm_id"]
+        if not data["links"]:
+            del data["links"]
         return data
 
 

@@ -59,6 +59,7 @@ ROUTES = [  # (method, path, body kind) for every route that names one of A's re
     ("DELETE", "/v1/dictations/{dictation}", None),
     ("PUT", "/v1/dictations/{dictation}/note", {"text": "x"}),
     ("POST", "/v1/dictations/{dictation}/approve", {}),
+    ("POST", "/v1/dictations/{dictation}/amend", {"text": "x"}),
     ("GET", "/v1/dictations/{dictation}/versions", None),
     ("GET", "/v1/dictations/{dictation}/fhir", None),
     ("GET", "/v1/dictations/{dictation}/text", None),
@@ -100,6 +101,7 @@ def test_a_tenant_lists_and_counts_only_its_own(svc):
 @pytest.mark.parametrize("key, method, path, allowed", [
     ("reader", "GET", "/v1/dictations/{dictation}", True),
     ("reader", "POST", "/v1/dictations/{dictation}/approve", False),
+    ("reader", "POST", "/v1/dictations/{dictation}/amend", False),
     ("reader", "GET", "/v1/dictations/{dictation}/fhir", False),
     ("dictate", "GET", "/v1/dictations/{dictation}", False),
     ("dictate", "GET", "/v1/dictations/{dictation}/versions", False),

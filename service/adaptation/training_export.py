@@ -133,8 +133,11 @@ def _versions(store, dictation_id: str) -> tuple[str | None, str | None]:
     from service.core.store import NoteVersion
 
     with store.session() as s:
+        # Newest first, so the first approval wins: an amendment made later may add what
+        # was never said in the recording.
         versions = {v.kind: v.text for v in s.scalars(
-            select(NoteVersion).where(NoteVersion.dictation_id == dictation_id))}
+            select(NoteVersion).where(NoteVersion.dictation_id == dictation_id)
+            .order_by(NoteVersion.version.desc()))}
     return versions.get("asr_draft"), versions.get("approved")
 
 

@@ -16,12 +16,14 @@ from service.cli import (
     audit,
     batch,
     bench,
+    deliveries,
     evaluate,
     keys,
     models,
     notes,
     retention,
     serve,
+    stats,
     tenants,
     transcribe,
 )
@@ -36,5 +38,6 @@ def main() -> None:
 
 for command in (transcribe.transcribe, notes.structure, notes.note, models.models,
                 evaluate.evaluate, bench.bench, serve.serve, serve.worker, batch.batch,
-                keys.keys, retention.purge, audit.audit, tenants.tenants, adapt.adapt):
+                keys.keys, retention.purge, audit.audit, tenants.tenants, adapt.adapt,
+                deliveries.deliveries, stats.stats):
     main.add_command(command)

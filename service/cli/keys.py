@@ -16,7 +16,9 @@ def keys() -> None:
 @keys.command("create")
 @click.option("--tenant", required=True, help="Tenant (municipality) name.")
 @click.option("--scope", "scopes", multiple=True, default=("dictate", "read_notes"),
-              type=click.Choice(["dictate", "read_notes", "approve", "export", "admin"]),
+              type=click.Choice(["dictate", "read_notes", "approve", "export", "ingest", "stats",
+                                 "admin"]),
+              help="ingest: post alarms (a VKP/JFT hub); stats: read gains figures.",
               show_default=True)
 def keys_create(tenant: str, scopes: tuple[str, ...]) -> None:
     """Create an API key for TENANT; it is printed once and cannot be shown again."""
@@ -54,6 +56,7 @@ def keys_revoke(key_id: str) -> None:
 @keys.command("rotate-data-key")
 def keys_rotate_data_key() -> None:
     """Create a new data key and re-seal stored notes and recordings with it."""
+    import service.alarms.tables  # noqa: F401  (its sealed tables are re-sealed too)
     from service.core.crypto import keyring_for, use_keyring
     from service.core.rotation import rotate_data_key
     from service.core.store import Store

@@ -32,7 +32,8 @@ from sqlalchemy import func, select, text
 from service.core.store import AuditEvent, Store, as_utc
 
 GENESIS = "0" * 64
-ACTIONS = ("create", "read", "update", "approve", "export", "delete", "list", "acknowledge")
+ACTIONS = ("create", "read", "update", "approve", "export", "delete", "list", "acknowledge",
+           "amend")
 _FIELDS = ("seq", "at", "tenant_id", "actor", "action", "resource_type", "resource_id",
            "patient_ref", "request_id")
 log = logging.getLogger("dikta.audit")

@@ -9,7 +9,10 @@ class Problem(Exception):
     """A refusal with its status (HTTP semantics: 404, 409, 422 …), for any caller."""
 
     def __init__(self, status: int, title: str, detail: str, *, kind: str = "error",
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None,
+                 errors: list[dict] | None = None) -> None:
         super().__init__(detail)
         self.status, self.title, self.detail, self.kind = status, title, detail, kind
         self.headers = headers or {}
+        self.errors = errors
+        """Invalid fields or elements ({"loc": [...], "msg": ...}), as a 422 lists them."""

@@ -10,7 +10,7 @@ from contextvars import ContextVar
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 _SAFE_FIELDS = ("method", "route", "status", "duration_ms", "dictation_id", "tenant",
-                "audio_s", "rtfx", "event", "error_type", "attempt")
+                "audio_s", "rtfx", "event", "error_type", "attempt", "delivery_id")
 
 
 class JsonFormatter(logging.Formatter):

@@ -4,7 +4,8 @@ Audio is part of the journal only until its content is written down
 (pasientjournalforskriften § 8), so by default it goes when the note is approved (see
 routers/notes.py); `hours_after_approval` keeps it a while for the nurse's review, and
 `training_audio_days` keeps it for model adaptation only where the speaker consented. Notes are
-purged a configurable time after approval. Deletion is real: the file and the row (note
+purged a configurable time after approval, but never before their deliveries (the outbox,
+service/deliveries/) have arrived. Deletion is real: the file and the row (note
 versions and jobs go with it).
 """
 
@@ -13,12 +14,12 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from service.core.audio_files import remove
-from service.core.store import Dictation, Store, as_utc
+from service.core.store import UNDELIVERED, Delivery, Dictation, Store, as_utc
 
 log = logging.getLogger("dikta.retention")
 
@@ -33,7 +34,7 @@ class PurgeResult:
 def purge(store: Store, retention, now: datetime | None = None) -> PurgeResult:
     from service.uploads.partial_files import purge_expired
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     audio = _expired_audio(store, retention, now)
     dictations = _expired_notes(store, retention, now)
     uploads = purge_expired(store, now)
@@ -76,9 +77,13 @@ def _expired_notes(store: Store, retention, now: datetime) -> int:
     if retention.notes_days_after_approval is None:
         return 0
     cutoff = now - timedelta(days=retention.notes_days_after_approval)
+    # A note still on its way to the journal (or dead-lettered, waiting for the operator's
+    # retry) is the only copy the receiver can get: it stays until delivered.
+    undelivered = select(Delivery.dictation_id).where(Delivery.state.in_(UNDELIVERED))
     with store.session() as s, s.begin():
         rows = list(s.scalars(select(Dictation).where(Dictation.approved_at.is_not(None),
-                                                      Dictation.approved_at <= cutoff)))
+                                                      Dictation.approved_at <= cutoff,
+                                                      Dictation.id.not_in(undelivered))))
         for row in rows:
             remove(row.audio_path)
             s.delete(row)

@@ -8,7 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from service.core.audio_files import read_audio, write_durably
-from service.core.store import Dictation, NoteVersion, Store, Upload
+from service.core.store import (
+    Base,
+    Dictation,
+    EncryptedText,
+    NoteVersion,
+    Store,
+    Upload,
+)
 
 
 @dataclass(frozen=True)
@@ -16,6 +23,24 @@ class RotationResult:
     key_id: str
     rows: int
     files: int
+
+
+_RESEALED_ABOVE = {Dictation, NoteVersion, Upload}
+
+
+def _reseal_other_tables(session) -> int:
+    """Every other mapped table with sealed columns (a use case's own: alarms, pseudonym
+    secrets …), found through the ORM registry so a new table is not forgotten here."""
+    rows = 0
+    for mapper in Base.registry.mappers:
+        sealed = [c.key for c in mapper.columns if isinstance(c.type, EncryptedText)]
+        if mapper.class_ in _RESEALED_ABOVE or not sealed:
+            continue
+        for row in session.scalars(select(mapper.class_)):
+            for column in sealed:
+                flag_modified(row, column)
+            rows += 1
+    return rows
 
 
 def rotate_data_key(store: Store, keyring) -> RotationResult:
@@ -40,4 +65,5 @@ def rotate_data_key(store: Store, keyring) -> RotationResult:
         for upload in s.scalars(select(Upload).where(Upload.upload_metadata.is_not(None))):
             flag_modified(upload, "upload_metadata")
             rows += 1
+        rows += _reseal_other_tables(s)
     return RotationResult(new_key, rows, files)

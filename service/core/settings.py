@@ -277,6 +277,71 @@ class FeedSettings(BaseModel):
     """Clock skew allowed between the identity provider and this server."""
 
 
+class DeliveryTarget(BaseModel):
+    """One place approved notes are delivered to (an outbound connector's endpoint)."""
+
+    name: str
+    """Operator's name for the target (`dikta deliveries keygen --target NAME`), unique."""
+    kind: str
+    """Connector kind: `jft` (Journalføringstjenesten); others as connectors register."""
+    base_url: str
+    """The receiving API's base URL, e.g. https://jft.example.no (no trailing /v1)."""
+    tenant: str | None = None
+    """Only this tenant's (by name) notes go here; unset: every tenant's."""
+    token_endpoint: str | None = None
+    """HelseID-style token endpoint (client credentials); unset: no access token is sent."""
+    client_id: str | None = None
+    """The client id registered at the identity provider."""
+    private_key_file: Path | None = None
+    """The client's private JWK for `private_key_jwt`, sealed with the data key (made by
+    `dikta deliveries keygen`, created 0600); unset: <data_dir>/keys/deliveries/NAME.jwk."""
+    scope: str | None = None
+    """Scope asked for at the token endpoint, e.g. `nhn:jft/api`."""
+    options: dict = {}
+    """Kind-specific options (see the connector's documentation)."""
+
+
+class DeliverySettings(BaseModel):
+    targets: list[DeliveryTarget] = []
+    """Where approved notes go (JSON list in `DIKTA_DELIVERIES__TARGETS`); empty: nowhere.
+    Outbound connections go only to these targets' base URLs and token endpoints."""
+    max_attempts: int = 10
+    """Attempts before a delivery is dead-lettered (`dikta deliveries list --state dead`)."""
+    retry_backoff_s: float = 30.0
+    """First retry delay; doubles with each attempt, up to max_backoff_s."""
+    max_backoff_s: float = 3600.0
+    """Longest wait between two attempts."""
+    poll_interval_s: float = 5.0
+    """How often the service looks for deliveries that are due (retries, lost submissions)."""
+    sending_timeout_s: float = 300.0
+    """A delivery `sending` for longer than this (its worker died) is claimed again."""
+    request_timeout_s: float = 30.0
+    """Connect and read timeout of one outbound request."""
+    token_leeway_s: float = 30.0
+    """An access token is renewed this long before it expires."""
+class AlarmSettings(BaseModel):
+    vkp_profiles_dir: Path | None = None
+    """The VKP-R4 conformance folder (StructureDefinitions, CodeSystems, ValueSets) that
+    FHIR alarms are validated against; unset: FHIR payloads to `POST /v1/alarms` are refused
+    (503) and plain JSON alarms are checked against the alert codes in Dikta's own data."""
+    link_window_before_min: float = 120.0
+    """Linking: an alarm of the dictation's patient counts when it occurred at most this
+    many minutes before the recording started."""
+    link_window_after_min: float = 30.0
+    """Linking: … or at most this many minutes after it (a dictation started during the
+    call-out)."""
+    local_timezone: str = "Europe/Oslo"
+    """Zone of the clock times said in dictations (events' HH:MM) when matching alarms."""
+    tenant_link_windows: dict[str, float] = {}
+    """Per tenant (by name): minutes before the recording, overriding link_window_before_min."""
+    typing_words_per_minute: float = 25.0
+    """Gains model: words per minute a nurse types a journal note (including corrections)."""
+    review_words_per_minute: float = 180.0
+    """Gains model: words per minute a nurse reads a dictated draft when reviewing it."""
+    edit_minutes: float = 1.0
+    """Gains model: extra minutes for a draft the nurse edited before approving."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="DIKTA_",
@@ -299,6 +364,10 @@ class Settings(BaseSettings):
     epj: EpjSettings = EpjSettings()
     """EPJ plugin: SMART on FHIR launch (docs/api.md, "SMART launch")."""
     feed: FeedSettings = FeedSettings()
+
+
+    deliveries: DeliverySettings = DeliverySettings()
+    alarms: AlarmSettings = AlarmSettings()
     data_dir: Path = Field(default_factory=_default_data_dir)
     """Stored audio of dictations in progress, and the embedded SQLite database."""
     database_url: str | None = None

@@ -175,6 +175,11 @@ class Dictation(Base):
     epj_issuer: Mapped[str | None] = mapped_column(String(500), nullable=True)
     """The EPJ (SMART `iss`) whose launch session created this dictation; write-back goes
     there. None for dictations from API keys."""
+    approved_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The note version the journal holds now (the newest approval); None before approval."""
+    amending: Mapped[bool] = mapped_column(Boolean, default=False)
+    """An amendment of the approved note is open: `note` is a working version until the
+    next approval."""
     asr_draft: Mapped[NoteVersion | None] = relationship(
         "NoteVersion", viewonly=True, uselist=False, lazy="selectin",
         primaryjoin="and_(NoteVersion.dictation_id == Dictation.id, "
@@ -223,11 +228,13 @@ class NoteVersion(Base):
     dictation_id: Mapped[str] = mapped_column(ForeignKey("dictations.id", ondelete="CASCADE"),
                                               index=True)
     version: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))  # asr_draft | edited | approved
+    kind: Mapped[str] = mapped_column(String(16))  # asr_draft | edited | approved | amended
     text: Mapped[str] = mapped_column(EncryptedText)
     note: Mapped[dict | None] = mapped_column(EncryptedJSON, nullable=True)
     author: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    supersedes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """On an approved amendment: the approved version it replaces."""
 
 
 class ModelPromotion(Base):
@@ -284,6 +291,43 @@ class Upload(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     dictation_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Delivery(Base):
+    """One approved note version on its way to one target (the outbox): written in the
+    approval transaction, sent by the workers at least once, retried with backoff and
+    dead-lettered. Here, not in service/deliveries/, because retention must see it: a note
+    is never purged while it has not been delivered."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("dictation_id", "version", "target"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    dictation_id: Mapped[str] = mapped_column(ForeignKey("dictations.id", ondelete="CASCADE"),
+                                              index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    target: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    document: Mapped[dict] = mapped_column(EncryptedJSON)
+    """What is sent, rendered once at approval (the same bytes on every attempt)."""
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    """pending → sending → delivered | pending (retry) | dead (gave up; `dikta deliveries
+    retry`)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                      index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Why the last attempt failed: status codes and error codes only, never patient data."""
+    remote_status: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    remote_status_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          nullable=True)
+
+
+UNDELIVERED = ("pending", "sending", "dead")
+"""Delivery states that keep a note from being purged (a dead one waits for a retry)."""
 
 
 def _alembic_config(connection=None):

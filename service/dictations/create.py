@@ -9,18 +9,20 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from pipelines.audio import probe_audio
 from pipelines.errors import AudioError
+from service.alarms.links import check_alarm_ids, link_explicitly, parse_alarm_ids
 from service.core import audio_files
 from service.core.errors import Problem
 from service.core.store import Dictation, new_id
 from service.core.text_fields import SingleLine
+from service.stats.aggregates import bump
 from service.tenants.scoped import owned
 
 
@@ -42,6 +44,9 @@ class DictationMetadata(BaseModel):
                                                    "name); keeps speakers apart in training data")
     training_consent: bool = Field(False, description="The speaker agrees that this "
                                    "recording may adapt the municipality's own model")
+    alarm_ids: Annotated[list[str], BeforeValidator(parse_alarm_ids)] = Field(
+        default_factory=list, description="Alarms (GET /v1/alarms) this recording documents: "
+        "repeated fields, or ids separated by commas; each must be this tenant's")
 
     def fingerprint(self, audio_sha256: str) -> str:
         """What an idempotency key stands for: this recording with this metadata."""
@@ -66,12 +71,15 @@ def create_dictation(state, tenant_id: str, data: bytes, meta: DictationMetadata
         existing = _by_idempotency_key(state, tenant_id, idempotency_key)
         if existing is not None:
             return _same_payload(existing, fingerprint), False
+    if meta.alarm_ids:  # a 422 before anything is stored
+        with state.store.session() as s:
+            check_alarm_ids(s, tenant_id, meta.alarm_ids)
     dictation_id = new_id()
     fields = dict(id=dictation_id, tenant_id=tenant_id, idempotency_key=idempotency_key,
                   idempotency_fingerprint=fingerprint if idempotency_key else None,
                   batch_id=batch_id, source_name=source_name,
                   epj_issuer=session.issuer if session is not None else None,
-                  **meta.model_dump())
+                  **meta.model_dump(exclude={"alarm_ids"}))
     try:
         probe_audio(data, state.engine.audio_options())  # 4xx now, not a failed job later
     except AudioError as exc:
@@ -87,6 +95,9 @@ def create_dictation(state, tenant_id: str, data: bytes, meta: DictationMetadata
     try:
         with state.store.session() as s, s.begin():
             s.add(row)
+            s.flush()
+            link_explicitly(s, tenant_id, dictation_id, meta.alarm_ids)
+            bump(s, tenant_id, row.created_at, dictations=1)
     except IntegrityError:  # the same key raced in from a parallel retry
         audio_files.remove(str(path))
         return _same_payload(_by_idempotency_key(state, tenant_id, idempotency_key),

@@ -10,6 +10,8 @@ from pipelines.asr import LANGUAGES
 from pipelines.audio import SAMPLE_RATE_HZ, Audio, AudioOptions, decode_audio
 from pipelines.errors import AudioError
 from pipelines.vad import VadOptions, detect_speech
+from service.alarms.links import check_alarm_ids, parse_alarm_ids
+from service.core.errors import Problem
 from service.core.gate import Busy
 from service.core.masking import masked_transcript
 from service.tenants.profile import TenantProfile, tenant_profile
@@ -29,6 +31,7 @@ class LiveDictation:
         self.committed = 0  # samples already turned into final segments
         self.last_tick = 0
         self.finals: list[dict] = []
+        self.alarm_ids: list[str] = []  # from the start message: the dictation links them
         service = state.settings.service
         self.tick = int(service.stream_interim_every_s * SAMPLE_RATE_HZ)
         self.endpoint = int(service.stream_endpoint_silence_ms * SAMPLE_RATE_HZ / 1000)
@@ -126,5 +129,21 @@ def start_live(state, command: dict, tenant) -> LiveDictation:
     language = command.get("language")
     if language is not None and language not in LANGUAGES:
         raise ValueError("language must be no, nb or nn")
-    return LiveDictation(state, fmt, language,
+    live = LiveDictation(state, fmt, language,
                          tenant_profile(state.store, state.settings, tenant.id))
+    live.alarm_ids = _alarm_ids(state, command, tenant.id)
+    return live
+
+
+def _alarm_ids(state, command: dict, tenant_id: str) -> list[str]:
+    """The start message's `alarm_ids`, checked like the upload form's: the dictation made
+    of this stream links them (DictationMetadata.alarm_ids)."""
+    try:
+        ids = parse_alarm_ids(command.get("alarm_ids"))
+        with state.store.session() as s:
+            check_alarm_ids(s, tenant_id, ids)
+    except ValueError as exc:
+        raise ValueError(f"alarm_ids: {exc}") from None
+    except Problem as exc:
+        raise ValueError(exc.detail) from None
+    return ids

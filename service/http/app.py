@@ -29,12 +29,14 @@ from service.http.oidc import OidcVerifier
 from service.http.problems import document_problems, register_problem_handlers
 from service.http.ratelimit import FailureLimiter, RateLimiter
 from service.http.routers import (
+    alarms,
     batches,
     dictations,
     fhir,
     health,
     notes,
     smart,
+    stats,
     stream,
     texts,
     transcriptions,
@@ -98,7 +100,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(health.router)
     app.include_router(smart.router)  # the launch (no key: the EPJ's browser redirect)
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(authenticate)])
-    for module in (transcriptions, dictations, notes, texts, uploads, batches):
+    for module in (transcriptions, dictations, notes, texts, uploads, batches, alarms, stats):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(stream.router, prefix="/v1")  # authenticates inside (WebSocket)

@@ -32,7 +32,7 @@ _bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key")
 
 
-SCOPES = ("dictate", "read_notes", "approve", "export", "admin")
+SCOPES = ("dictate", "read_notes", "approve", "export", "ingest", "stats", "admin")
 
 
 @dataclass(frozen=True)

@@ -124,8 +124,9 @@ def _audio_status(exc: AudioError) -> tuple[int, str, str]:
 def register_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem):
+        extra = {"errors": exc.errors} if exc.errors is not None else {}
         return problem_response(request, exc.status, exc.title, exc.detail, exc.kind,
-                                exc.headers)
+                                exc.headers, **extra)
 
     @app.exception_handler(AudioError)
     async def _audio(request: Request, exc: AudioError):

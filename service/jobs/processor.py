@@ -19,9 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from pipelines.errors import AudioError
+from service.alarms.links import annotate
 from service.core.audio_files import remove
 from service.core.store import Dictation, Job, NoteVersion, Store, utcnow
 from service.notes.structure import structure_for_tenant
+from service.stats.aggregates import bump
 from service.tenants.profile import TenantProfile, tenant_profile
 
 log = logging.getLogger("dikta.jobs")
@@ -51,7 +53,7 @@ class DictationProcessor:
         profile = tenant_profile(self.store, self.settings, tenant_id)
         started = time.perf_counter()
         try:
-            work = lambda: self._transcribe_and_structure(  # noqa: E731
+            work = lambda: self._transcribe_and_structure(
                 Path(path), language, profile, recorded_at)
             transcript, note = self.gate.run_blocking(work) if self.gate else work()
         except AudioError as exc:
@@ -101,8 +103,12 @@ class DictationProcessor:
                 row = s.get(Dictation, dictation_id, with_for_update=True)
                 if row is None or row.status == "done":
                     return False
+                # Alarms of this patient and time are proposed on the draft (or the ones
+                # sent with the recording matched to its events).
+                note_dict = annotate(s, row, note_dict, self.settings.alarms)
                 s.add(NoteVersion(dictation_id=dictation_id, version=1, kind="asr_draft",
                                   text=transcript.text, note=note_dict, author="dikta-asr"))
+                bump(s, row.tenant_id, utcnow(), audio_seconds=transcript.audio_duration_s)
                 row.status, row.error = "done", None
                 row.note = note_dict
                 row.audio_duration_s = transcript.audio_duration_s

@@ -10,6 +10,7 @@ from __future__ import annotations
 from celery import Celery
 
 TASK_NAME = "dikta.process_dictation"
+DELIVERY_TASK_NAME = "dikta.deliver"
 
 
 def make_celery(settings) -> Celery:
@@ -38,7 +39,24 @@ def make_celery(settings) -> Celery:
             raise self.retry(countdown=outcome.retry_in_s)
         return outcome.state
 
+    sender: list = []
+
+    @app.task(name=DELIVERY_TASK_NAME)
+    def deliver(delivery_id: str) -> str:
+        # Retries are not Celery's: the row's next_attempt_at is, and the API's sweep
+        # submits the row again when it is due (the database is the queue's memory).
+        if not sender:
+            sender.append(_make_sender(settings))
+        return sender[0].process(delivery_id).state
+
     return app
+
+
+def _make_sender(settings):
+    from service.core.store import open_store
+    from service.deliveries.outbox import DeliveryProcessor
+
+    return DeliveryProcessor(open_store(settings), settings)
 
 
 def _make_processor(settings):

@@ -17,8 +17,11 @@ def draft_and_approved(store: Store) -> Iterator[tuple[str, str, str, str, str]]
             select(Dictation, Tenant.name).join(Tenant, Tenant.id == Dictation.tenant_id)
             .where(Dictation.approved_at.is_not(None)))
         for row, tenant in approved:
+            # Newest first, so the first approval wins: an amendment made later corrects the
+            # journal, not what the recogniser heard.
             versions = {v.kind: v for v in s.scalars(
-                select(NoteVersion).where(NoteVersion.dictation_id == row.id))}
+                select(NoteVersion).where(NoteVersion.dictation_id == row.id)
+                .order_by(NoteVersion.version.desc()))}
             draft, final = versions.get("asr_draft"), versions.get("approved")
             if draft is not None and final is not None:
                 yield (tenant, row.dialect or "ukjent", row.approved_at.strftime("%Y-%m"),

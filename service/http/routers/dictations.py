@@ -13,6 +13,7 @@ from service.core.errors import Problem
 from service.core.masking import masked_json
 from service.core.store import Dictation
 from service.core.text_fields import SingleLine
+from service.deliveries.outbox import deliveries_of
 from service.dictations.create import (
     DictationMetadata,
     create_dictation,
@@ -38,6 +39,26 @@ from structuring.privacy import mask_national_ids
 router = APIRouter(tags=["dictations"])
 
 
+class DeliveryOut(BaseModel):
+    """Where the approved note is on its way to one target (the outbox)."""
+
+    target: str = Field(description="The configured delivery target's name")
+    version: int = Field(description="The approved note version delivered (an amendment's "
+                         "approval is a new version, delivered anew)")
+    state: Literal["pending", "sending", "delivered", "dead"] = Field(
+        description="pending (waiting for an attempt) → sending → delivered, or dead after "
+                    "the last attempt (an operator can retry it)")
+    attempts: int
+    delivered_at: datetime | None = None
+    remote_status: str | None = Field(None, description="The receiver's answer, e.g. "
+                                                        "`202 Accepted`")
+    remote_status_url: str | None = Field(None, description="Where the receiver reports "
+                                                            "what became of the document")
+    next_attempt_at: datetime | None = None
+    last_error: str | None = Field(None, description="Status and error codes of the last "
+                                                     "failed attempt")
+
+
 class DictationOut(DictationMetadata):
     """A dictation as the API shows it: its metadata (as sent) and its state."""
 
@@ -47,7 +68,10 @@ class DictationOut(DictationMetadata):
     batch_id: str | None = None
     epj_issuer: str | None = Field(None, description="The EPJ whose launch session created "
                                    "this dictation (its write-back target)")
-    approved_at: datetime | None = None
+    approved_at: datetime | None = Field(None, description="When the note was last approved")
+    approved_version: int | None = Field(None, description="The note version the journal "
+                                         "holds now")
+    amending: bool = Field(False, description="An amendment of the approved note is open")
     audio_stored: bool = Field(False, description="Whether the recording is still kept")
     created_at: datetime
     updated_at: datetime
@@ -58,6 +82,10 @@ class DictationOut(DictationMetadata):
     note: dict | None = Field(None, description="StructuredNote (structured_note.schema.json)")
     stage: Literal["queued", "transcribing", "draft", "approved", "failed"] = Field(
         "queued", description="Where the dictation stands, as the worklist shows it")
+    deliveries: list[DeliveryOut] = Field(
+        default_factory=list, description="The approved note's deliveries, one per target")
+    alarm_ids: list[str] = Field(default_factory=list, exclude=True)
+    """Shown as the note's `links` (proposed or settled), not echoed here."""
 
 
 class DictationPage(BaseModel):
@@ -144,7 +172,14 @@ def get_dictation(state: StateDep, tenant: TenantDep, request: Request, dictatio
     """Status, transcript and structured note of one dictation."""
     row = owned_dictation(state, tenant.id, dictation_id)
     audit(request, "read", "dictation", row.id, row.patient_ref)
-    return dictation_out(row, tenant)
+    out = dictation_out(row, tenant)
+    out.deliveries = delivery_out(state, tenant.id, row.id)
+    return out
+
+
+def delivery_out(state, tenant_id: str, dictation_id: str) -> list[DeliveryOut]:
+    return [DeliveryOut.model_validate(status, from_attributes=True)
+            for status in deliveries_of(state.store, tenant_id, dictation_id)]
 
 
 @router.delete("/dictations/{dictation_id}", status_code=204,

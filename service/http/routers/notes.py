@@ -15,7 +15,7 @@ from service.core.store import NoteVersion
 from service.core.text_fields import MultiLine, SingleLine
 from service.dictations.create import owned_dictation
 from service.http.deps import Principal, StateDep, TenantDep, audit, require
-from service.http.routers.dictations import DictationOut, dictation_out
+from service.http.routers.dictations import DictationOut, delivery_out, dictation_out
 from service.notes import versions
 from structuring.privacy import mask_national_ids
 
@@ -25,6 +25,12 @@ router = APIRouter(tags=["notes"])
 class NoteEdit(BaseModel):
     text: MultiLine = Field(..., min_length=1, max_length=100_000,
                             description="The note as the nurse corrected it (plain text)")
+    author: SingleLine | None = Field(None, max_length=200)
+
+
+class Amendment(BaseModel):
+    text: MultiLine = Field(..., min_length=1, max_length=100_000,
+                            description="The approved note as amended (plain text)")
     author: SingleLine | None = Field(None, max_length=200)
 
 
@@ -39,18 +45,37 @@ class NoteVersionOut(BaseModel):
     note: dict | None
     author: str | None
     created_at: datetime
+    supersedes: int | None = Field(None, description="On an approved amendment: the approved "
+                                   "version it replaces")
 
 
 @router.put("/dictations/{dictation_id}/note", response_model=DictationOut,
             dependencies=[require("dictate")],
             responses={404: {"description": "No such dictation"},
-                       409: {"description": "Not transcribed yet, or already approved"}})
+                       409: {"description": "Not transcribed yet, or approved (amend it)"}})
 def edit_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str,
               body: NoteEdit):
-    """Store the nurse's corrected note as a new version (it is structured again)."""
+    """Store the nurse's corrected note as a new version (it is structured again); during an
+    open amendment the version is part of the amendment."""
     row = versions.edit_note(state, tenant.id, dictation_id, body.text, _author(tenant, body))
     audit(request, "update", "note", row.id, row.patient_ref)
     return dictation_out(row, tenant)
+
+
+@router.post("/dictations/{dictation_id}/amend", response_model=DictationOut,
+             dependencies=[require("dictate")],
+             responses={404: {"description": "No such dictation"},
+                        409: {"description": "Not approved yet, or an amendment is open"}})
+def amend_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str,
+               body: Amendment):
+    """Amend the approved note: a new `amended` working version; the journal keeps the
+    approved version until the amendment is approved (POST …/approve), which supersedes it.
+    Scope `dictate`, as for edits: nothing reaches the journal without `approve`."""
+    row = versions.amend_note(state, tenant.id, dictation_id, body.text, _author(tenant, body))
+    audit(request, "amend", "note", row.id, row.patient_ref)
+    out = dictation_out(row, tenant)
+    out.deliveries = delivery_out(state, tenant.id, row.id)  # the approved version's, still
+    return out
 
 
 @router.post("/dictations/{dictation_id}/approve", response_model=DictationOut,
@@ -59,10 +84,13 @@ def edit_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id
                         409: {"description": "Not transcribed yet, or already approved"}})
 def approve_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str,
                  body: Approval):
-    """Approve the latest version; the recording is deleted now unless retention says else."""
+    """Approve the latest version (an open amendment supersedes the approved version before
+    it); the recording is deleted now unless retention says else."""
     row = versions.approve_note(state, tenant.id, dictation_id, _author(tenant, body))
     audit(request, "approve", "note", row.id, row.patient_ref)
-    return dictation_out(row, tenant)
+    out = dictation_out(row, tenant)
+    out.deliveries = delivery_out(state, tenant.id, row.id)
+    return out
 
 
 @router.get("/dictations/{dictation_id}/versions", response_model=list[NoteVersionOut],
@@ -76,7 +104,8 @@ def note_versions(state: StateDep, tenant: TenantDep, request: Request, dictatio
                              .order_by(NoteVersion.version))
         return [NoteVersionOut(version=v.version, kind=v.kind,
                                text=mask_national_ids(v.text), note=masked_json(v.note),
-                               author=v.author, created_at=v.created_at) for v in versions]
+                               author=v.author, created_at=v.created_at,
+                               supersedes=v.supersedes) for v in versions]
 
 
 @router.get("/dictations/{dictation_id}/fhir", dependencies=[require("export")],
@@ -94,19 +123,21 @@ def export_fhir(state: StateDep, tenant: TenantDep, request: Request, dictation_
         raise Problem(409, "Not transcribed yet", f"the dictation is {row.status}",
                       kind="not-ready")
     audit(request, "export", "note", row.id, row.patient_ref)
-    note = StructuredNote.from_dict(masked_json(row.note))
     with state.store.session() as s:  # the version exported: ids and approver come from it
-        latest = s.scalars(select(NoteVersion).where(NoteVersion.dictation_id == row.id)
-                           .order_by(NoteVersion.version.desc()).limit(1)).first()
-    approved = row.approved_at is not None and latest is not None and latest.kind == "approved"
+        # During an amendment the export is still what was approved.
+        exported = versions.approved_version(s, row.id) or s.scalars(
+            select(NoteVersion).where(NoteVersion.dictation_id == row.id)
+            .order_by(NoteVersion.version.desc()).limit(1)).first()
+    approved = exported is not None and exported.kind == "approved"
+    note = StructuredNote.from_dict(masked_json(exported.note if exported else row.note))
     return to_fhir(note, patient_reference=f"Patient/{row.patient_ref or 'ukjent'}",
-                   dictation_id=row.id, version=latest.version if latest else None,
+                   dictation_id=row.id, version=exported.version if exported else None,
                    recorded_at=row.recorded_at or row.created_at,
                    approved_at=row.approved_at if approved else None,
-                   approver=latest.author if approved else None)
+                   approver=exported.author if approved else None)
 
 
-def _author(tenant: Principal, body: NoteEdit | Approval) -> str | None:
+def _author(tenant: Principal, body: NoteEdit | Approval | Amendment) -> str | None:
     """In an EPJ launch session the author is the practitioner the EPJ named (fhirUser),
     not a name typed in the request; elsewhere, what the client says."""
     if tenant.session is not None and tenant.session.practitioner:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import email.utils
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.alarms.links import check_alarm_ids
 from service.core import audio_files
 from service.core.errors import Problem
 from service.core.store import Upload, as_utc, new_id
@@ -121,6 +122,9 @@ async def create_upload(state: StateDep, tenant: TenantDep, request: Request,
     (creation-with-upload)."""
     length = _declared_length(state, upload_length)
     metadata = session_metadata(parse_metadata(upload_metadata), tenant.session)
+    if metadata.get("alarm_ids"):  # refused now, not when the last byte arrives
+        with state.store.session() as s:
+            check_alarm_ids(s, tenant.id, metadata["alarm_ids"])
     upload_id = new_id()
     path = core.partial_path(state.settings.data_dir, tenant.id, upload_id)
     core.create_partial(path)
@@ -374,8 +378,10 @@ def parse_metadata(header: str | None) -> dict:
 
 
 def format_metadata(metadata: dict) -> str:
-    return ",".join(f"{k} {base64.b64encode(str(v).encode()).decode()}"
-                    for k, v in metadata.items() if v is not None)
+    def plain(value) -> str:  # alarm_ids: as sent, ids separated by commas
+        return ",".join(value) if isinstance(value, list) else str(value)
+    return ",".join(f"{k} {base64.b64encode(plain(v).encode()).decode()}"
+                    for k, v in metadata.items() if v is not None and v != [])
 
 
 def _is_sha256(value: str) -> bool:
@@ -391,6 +397,6 @@ def _metadata_problem(key: str, message: str) -> Problem:
 def _expires(row: Upload) -> dict[str, str]:
     if row.status != "receiving" or row.expires_at is None:
         return {}
-    utc = as_utc(row.expires_at).astimezone(timezone.utc)  # PostgreSQL gives +00:00 zones
+    utc = as_utc(row.expires_at).astimezone(UTC)  # PostgreSQL gives +00:00 zones
     return {"Upload-Expires": email.utils.format_datetime(utc, usegmt=True)}
 

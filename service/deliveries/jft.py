@@ -1,0 +1,126 @@
+"""Journalføringstjenesten (JFT, Norsk helsenett): welfare-technology events to the journal.
+
+The sender `POST {base_url}/v1/Bundle`s a document Bundle (the VKP Composition profile) as
+application/fhir+json with a DPoP-bound HelseID token (scope `nhn:jft/api`) and gets 202 and
+a status URL (registered → read → journaled); the EPJ fetches the entry and acknowledges it.
+Answers: 2xx delivered; 5xx, 408, 429 and network errors are tried again; any other 4xx is
+the document's or the client's fault and goes to the dead letter, keeping the
+OperationOutcome's issue codes (never its text, which may quote the document).
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from service.deliveries.connectors import (
+    ConnectorContext,
+    DeliveryResult,
+    OutboundDelivery,
+)
+from service.deliveries.helseid import TokenError, client_for
+
+FHIR_JSON = "application/fhir+json"
+RETRYABLE_STATUS = (408, 425, 429)
+
+
+class JftConnector:
+    kind = "jft"
+
+    def __init__(self, target, ctx: ConnectorContext) -> None:
+        from service.core.crypto import active_keyring
+
+        self.target, self.ctx = target, ctx
+        self.http: httpx.Client = ctx.http_client()
+        self.auth = client_for(ctx.settings, target, self.http, active_keyring())
+        self.url = target.base_url.rstrip("/") + "/v1/Bundle"
+
+    def deliver(self, delivery: OutboundDelivery) -> DeliveryResult:
+        body = json.dumps(delivery.document, ensure_ascii=False).encode()
+        headers = {"Content-Type": FHIR_JSON, "Accept": FHIR_JSON,
+                   "Idempotency-Key": delivery.idempotency_key}
+        try:
+            if self.auth is None:
+                response = self.http.post(self.url, content=body, headers=headers)
+            else:
+                response = self.auth.request("POST", self.url, content=body, headers=headers)
+        except TokenError as exc:
+            return DeliveryResult(False, exc.retryable, error=str(exc))
+        except httpx.TimeoutException as exc:
+            return DeliveryResult(False, True, error=f"timeout ({type(exc).__name__})")
+        except httpx.TransportError as exc:
+            return DeliveryResult(False, True, error=f"network error ({type(exc).__name__})")
+        return result_of(response, self.url)
+
+
+def result_of(response: httpx.Response, request_url: str) -> DeliveryResult:
+    status = f"{response.status_code} {response.reason_phrase}".strip()
+    if 200 <= response.status_code < 300:
+        location = response.headers.get("Location") or response.headers.get("Content-Location")
+        if location:
+            location = str(httpx.URL(request_url).join(location))
+        return DeliveryResult(True, False, status_url=location, remote_status=status)
+    codes = issue_codes(response)
+    error = f"HTTP {response.status_code}" + (f": {', '.join(codes)}" if codes else "")
+    retryable = response.status_code >= 500 or response.status_code in RETRYABLE_STATUS
+    return DeliveryResult(False, retryable, error=error, remote_status=status)
+
+
+def issue_codes(response: httpx.Response) -> list[str]:
+    """The OperationOutcome's issue codes (and coded details), in order, without repeats."""
+    try:
+        outcome = response.json()
+    except ValueError:
+        return []
+    if not isinstance(outcome, dict) or outcome.get("resourceType") != "OperationOutcome":
+        return []
+    codes: list[str] = []
+    for issue in outcome.get("issue") or []:
+        if not isinstance(issue, dict):
+            continue
+        found = [issue.get("code")]
+        for coding in (issue.get("details") or {}).get("coding") or []:
+            if isinstance(coding, dict):
+                found.append(coding.get("code"))
+        for code in found:
+            if isinstance(code, str) and code and len(code) <= 64 and code not in codes:
+                codes.append(code)
+    return codes[:20]
+
+
+def render_jft(session, row, version, target) -> dict | None:
+    """The VKP Composition document of an approved note with its settled alarms; None when
+    no alarm is linked (only welfare-technology events with an alarm go to JFT).
+
+    Target options: `orgnr` and `organisation` (the custodian), `patient_system` (the
+    identifier system of the tenant's patient references, used when no alarm carries a
+    national ID)."""
+    from dataclasses import replace
+
+    from service.alarms.links import linked_alarms
+    from service.core.store import as_utc
+    from structuring.vkp import DocumentContext, LinkedAlarm, vkp_document
+
+    alarms = linked_alarms(session, row.id)
+    if not alarms:
+        return None
+    note = version.note or {}
+    events = note.get("events") or []
+    where = {event.get("alarm_id"): i for i, event in enumerate(events)
+             if event.get("alarm_id")}
+    linked = [replace(LinkedAlarm.of(where.get(alarm.id, len(events)), alarm),
+                      occurred_at=as_utc(alarm.occurred_at)) for alarm in alarms]
+    options = target.options or {}
+    organisation = None
+    if options.get("orgnr") or options.get("organisation"):
+        organisation = {"orgnr": options.get("orgnr"), "name": options.get("organisation")}
+    context = {"patient_system": options["patient_system"]} \
+        if options.get("patient_system") else {}
+    approved_at = as_utc(row.approved_at)
+    ctx = DocumentContext(
+        dictation_id=row.id, version=version.version, status="final",
+        recorded_at=as_utc(row.recorded_at or row.created_at or approved_at),
+        approved_at=approved_at, approver=version.author or "ukjent godkjenner",
+        organisation=organisation, patient_ref=row.patient_ref, **context)
+    return vkp_document(note, linked, ctx)

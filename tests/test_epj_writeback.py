@@ -1,0 +1,595 @@
+"""Issue 17.2/17.4: approved notes written back into the EPJ.
+
+A loopback EPJ written here speaks the real protocol on 127.0.0.1: a token endpoint that
+verifies the `private_key_jwt` client assertion against the client's registered public key
+(and, for DPoP targets, the proof), and a FHIR base that takes a `batch` Bundle of
+DocumentReference PUTs — validating each resource against the R4 model, keeping them by id,
+and failing the first attempt with 503. Approve → exactly one DocumentReference; a repeated
+PUT does not duplicate it; an amendment arrives as a new one that replaces the old id. The
+generic REST-JSON connector is checked against a stand-in that recomputes the HMAC signature
+and reads the mapped body.
+
+The SMART launch that sets `epj_issuer` is joined at integration (the smart branch); here the
+issuer routing is checked on the renderer directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import parse_qs
+
+import httpx
+import jwt
+import pytest
+from sqlalchemy import select
+
+from evaluation.loopback import running
+from service.core.crypto import keyring_for
+from service.core.egress import EgressPolicy, EgressRefused
+from service.core.settings import DeliverySettings, DeliveryTarget, Settings
+from service.core.store import Dictation, NoteVersion, Store, Tenant
+from service.deliveries.connectors import ConnectorContext, OutboundDelivery
+from service.deliveries.fhir import FhirConnector, batch_result, render_fhir
+from service.deliveries.helseid import (
+    access_token_hash,
+    generate_private_jwk,
+    htu,
+    public_jwk,
+    save_private_jwk,
+)
+from service.deliveries.rest_json import save_secret
+from structuring.document_reference import document_reference_id
+from structuring.written_standard import write_note
+from tests.databases import database_url
+from tests.needs import need_postgres
+from tests.standins import Answer, Received, standin
+
+SCOPES = "dictate read_notes approve"
+CLIENT_ID = "dikta-kommune-a"
+DOC_TYPE = {"system": "urn:oid:2.16.578.1.12.4.1.1.9602", "code": "J-SYKEPL",
+            "display": "Sykepleienotat"}
+DRAFT = "Pasienten har feber. Temperatur 38,4. Hun sov godt i natt."
+AMENDED = "Pasienten har feber. Temperatur 39,1. Lege varslet. Hun sov godt i natt."
+
+
+# --- the loopback EPJ ---------------------------------------------------------------------
+
+class LoopbackEpj:
+    """Token endpoint + FHIR base of one EPJ. Keeps every DocumentReference by id."""
+
+    def __init__(self, client_jwk: dict, fail_first: int = 1) -> None:
+        self.client_key = jwt.PyJWK(public_jwk(client_jwk))
+        self.base = ""  # set once the server has its port
+        self.tokens: dict[str, str | None] = {}  # access token → DPoP key thumbprint or None
+        self.seen_jti: set[str] = set()
+        self.documents: dict[str, dict] = {}
+        self.puts: list[str] = []  # ids, in the order PUTs were applied
+        self.batches: list[bytes] = []
+        self.refusals: list[str] = []
+        self.fail_first = fail_first
+        self.lock = threading.Lock()
+
+    def __call__(self, request: Received) -> Answer:
+        with self.lock:
+            if request.path == "/token":
+                return self.token(request)
+            if request.path == "/fhir":
+                return self.batch(request)
+            return Answer(404)
+
+    def refuse(self, status: int, why: str) -> Answer:
+        self.refusals.append(why)
+        return Answer(status, {"error": "invalid_client" if status == 400 else "invalid_token",
+                               "error_description": why})
+
+    # -- OAuth2 client credentials with private_key_jwt (RFC 7523) --
+
+    def token(self, request: Received) -> Answer:
+        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        if form.get("grant_type") != "client_credentials" or form.get(
+                "client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+            return self.refuse(400, "grant")
+        try:
+            claims = jwt.decode(form["client_assertion"], self.client_key.key,
+                                algorithms=["ES256"], audience=f"{self.base}/token",
+                                issuer=CLIENT_ID,
+                                options={"require": ["exp", "iat", "jti", "sub"]})
+        except (KeyError, jwt.PyJWTError) as exc:
+            return self.refuse(400, f"assertion: {type(exc).__name__}")
+        if claims["sub"] != CLIENT_ID or claims["jti"] in self.seen_jti:
+            return self.refuse(400, "assertion replayed or wrong subject")
+        self.seen_jti.add(claims["jti"])
+        token = secrets.token_urlsafe(16)
+        proof = request.headers.get("dpop")
+        if proof:
+            key = self.dpop_key(proof, "POST", f"{self.base}/token")
+            if key is None:
+                return self.refuse(400, "dpop proof")
+            self.tokens[token] = key
+            return Answer(200, {"access_token": token, "token_type": "DPoP",
+                                "expires_in": 300})
+        self.tokens[token] = None
+        return Answer(200, {"access_token": token, "token_type": "Bearer", "expires_in": 300})
+
+    def dpop_key(self, proof: str, method: str, url: str, token: str | None = None):
+        header = jwt.get_unverified_header(proof)
+        if header.get("typ") != "dpop+jwt" or "jwk" not in header:
+            return None
+        try:
+            claims = jwt.decode(proof, jwt.PyJWK(header["jwk"]).key, algorithms=["ES256"])
+        except jwt.PyJWTError:
+            return None
+        if claims.get("htm") != method or claims.get("htu") != htu(url):
+            return None
+        if token is not None and claims.get("ath") != access_token_hash(token):
+            return None
+        return json.dumps(header["jwk"], sort_keys=True)
+
+    # -- FHIR batch with DocumentReference PUTs --
+
+    def authorised(self, request: Received) -> bool:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if token not in self.tokens:
+            return False
+        bound = self.tokens[token]
+        if bound is None:
+            return scheme == "Bearer"
+        proof = request.headers.get("dpop", "")
+        return scheme == "DPoP" and self.dpop_key(proof, "POST", f"{self.base}/fhir",
+                                                  token) == bound
+
+    def batch(self, request: Received) -> Answer:
+        if not self.authorised(request):
+            return self.refuse(401, "token")
+        self.batches.append(request.body)
+        if self.fail_first > 0:
+            self.fail_first -= 1
+            return Answer(503, outcome("transient"))
+        from fhir.resources.R4B.documentreference import DocumentReference
+
+        bundle = request.json()
+        if bundle.get("resourceType") != "Bundle" or bundle.get("type") != "batch":
+            return Answer(400, outcome("structure"))
+        entries = []
+        for entry in bundle["entry"]:
+            resource, call = entry["resource"], entry["request"]
+            kind, _, rid = call["url"].partition("/")
+            if call["method"] != "PUT" or kind != "DocumentReference" or rid != resource["id"]:
+                entries.append({"response": {"status": "400 Bad Request",
+                                             "outcome": outcome("structure")}})
+                continue
+            DocumentReference.model_validate(resource)  # a 500 here fails the test loudly
+            if resource["type"]["coding"][0]["code"] == "UGYLDIG":
+                entries.append({"response": {"status": "422 Unprocessable Entity",
+                                             "outcome": outcome("code-invalid",
+                                                                "DOKTYPE-UKJENT")}})
+                continue
+            created = rid not in self.documents
+            self.documents[rid] = resource
+            self.puts.append(rid)
+            entries.append({"response": {
+                "status": "201 Created" if created else "200 OK",
+                "location": f"DocumentReference/{rid}/_history/{self.puts.count(rid)}"}})
+        return Answer(200, {"resourceType": "Bundle", "type": "batch-response",
+                            "entry": entries})
+
+
+def outcome(code: str, detail: str | None = None) -> dict:
+    issue = {"severity": "error", "code": code,
+             "diagnostics": "Pasient 12345678901 finnes ikke"}  # must never be kept
+    if detail:
+        issue["details"] = {"coding": [{"system": "urn:epj:feil", "code": detail}]}
+    return {"resourceType": "OperationOutcome", "issue": [issue]}
+
+
+# --- a running Dikta with write-back targets ---------------------------------------------
+
+def transcribed(store: Store, text: str = DRAFT, patient_ref: str | None = "epj-pas-42") -> str:
+    """A dictation as the job processor leaves it: status done, version 1 the ASR draft."""
+    note = write_note(text).to_dict()
+    with store.session() as s, s.begin():
+        tenant = s.scalar(select(Tenant).where(Tenant.name == "kommune-a"))
+        row = Dictation(tenant_id=tenant.id, status="done", language="nb",
+                        patient_ref=patient_ref, note=note)
+        s.add(row)
+        s.flush()
+        s.add(NoteVersion(dictation_id=row.id, version=1, kind="asr_draft", text=text,
+                          note=note, author="dikta-asr"))
+        return row.id
+
+
+def settings_for(tmp: Path, url: str | None, targets: list[DeliveryTarget]) -> Settings:
+    return Settings(data_dir=tmp, database_url=url, deliveries=DeliverySettings(
+        targets=targets, retry_backoff_s=0.01, max_backoff_s=0.05, poll_interval_s=0.05))
+
+
+@contextmanager
+def dikta(settings: Settings):
+    from service.http.app import create_app
+
+    app = create_app(settings, load_model=False)
+    store: Store = app.state.dikta.store
+    key = store.create_key("kommune-a", SCOPES)
+    try:
+        with running(app) as base:
+            yield base, {"Authorization": f"Bearer {key}"}, store
+    finally:
+        store.engine.dispose()
+
+
+def fhir_target(epj: str, tmp: Path, **options) -> DeliveryTarget:
+    return DeliveryTarget(name="epj", kind="fhir", base_url=f"{epj}/fhir",
+                          token_endpoint=f"{epj}/token", client_id=CLIENT_ID,
+                          private_key_file=tmp / "epj.jwk",
+                          scope="system/DocumentReference.write",
+                          options={"document_type": DOC_TYPE, "issuer": f"{epj}/fhir",
+                                   "custodian": "Testkommune", **options})
+
+
+def wait_delivered(base: str, headers: dict, dictation_id: str, count: int,
+                   state: str = "delivered") -> list[dict]:
+    deadline = time.monotonic() + 30
+    while True:
+        body = httpx.get(f"{base}/v1/dictations/{dictation_id}", headers=headers).json()
+        deliveries = body["deliveries"]
+        if len(deliveries) == count and all(d["state"] == state for d in deliveries):
+            return deliveries
+        assert time.monotonic() < deadline, deliveries
+        time.sleep(0.05)
+
+
+def attachment_text(resource: dict, content_type: str) -> str:
+    for content in resource["content"]:
+        if content["attachment"]["contentType"].startswith(content_type):
+            return base64.b64decode(content["attachment"]["data"]).decode()
+    raise AssertionError(f"no {content_type} attachment")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request):
+    if request.param == "postgresql":
+        need_postgres()
+    with database_url(request.param) as url:
+        yield url
+
+
+@pytest.fixture
+def client_key(tmp_path) -> dict:
+    return generate_private_jwk("ES256")
+
+
+# --- FHIR write-back ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("dpop", [False, True], ids=["bearer", "dpop"])
+def test_approval_writes_one_document_reference_and_an_amendment_replaces_it(
+        tmp_path, db, client_key, dpop):
+    epj = LoopbackEpj(client_key, fail_first=1)
+    with standin(epj) as (epj_url, _received):
+        epj.base = epj_url
+        settings = settings_for(tmp_path, db, [fhir_target(epj_url, tmp_path, dpop=dpop)])
+        save_private_jwk(tmp_path / "epj.jwk", client_key, keyring_for(settings))
+        with dikta(settings) as (base, headers, store):
+            dictation_id = transcribed(store)
+            approved = httpx.post(f"{base}/v1/dictations/{dictation_id}/approve",
+                                  headers=headers, json={"author": "Kari Nordmann"})
+            assert approved.status_code == 200, approved.text
+            (delivery,) = wait_delivered(base, headers, dictation_id, 1)
+            assert delivery["attempts"] == 2  # the EPJ's 503 first, then the PUT
+            assert delivery["version"] == 2 and delivery["remote_status"].endswith("201")
+            first_id = document_reference_id(dictation_id, 2)
+            assert delivery["remote_status_url"] == \
+                f"{epj_url}/fhir/DocumentReference/{first_id}/_history/1"
+            assert list(epj.documents) == [first_id]  # exactly one DocumentReference
+            assert len(set(epj.batches)) == 1  # the retry sent the very same batch
+            assert epj.refusals == []
+            document = epj.documents[first_id]
+            assert document["status"] == "current" and document["docStatus"] == "final"
+            assert document["subject"] == {"reference": "Patient/epj-pas-42"}
+            assert document["type"]["coding"][0]["code"] == "J-SYKEPL"
+            assert document["author"] == [{"display": "Kari Nordmann"}]
+            assert "38,4" in attachment_text(document, "text/plain")
+            assert json.loads(attachment_text(document, "application/fhir+json"))[
+                "type"] == "document"
+            assert "relatesTo" not in document
+
+            # A re-delivery (a lost answer, an operator's retry) is the same idempotent PUT.
+            with store.session() as s:
+                from service.core.store import Delivery
+
+                row = s.scalar(select(Delivery).where(Delivery.dictation_id == dictation_id))
+                again = OutboundDelivery(row.id, row.tenant_id, dictation_id, row.version,
+                                         "epj", row.document, row.id)
+            target = settings.deliveries.targets[0]
+            policy = EgressPolicy.from_settings(settings)
+            connector = FhirConnector(target, ConnectorContext(settings, policy.client))
+            result = connector.deliver(again)
+            assert result.delivered and result.remote_status.endswith("200")
+            assert list(epj.documents) == [first_id] and epj.puts == [first_id, first_id]
+
+            amended = httpx.post(f"{base}/v1/dictations/{dictation_id}/amend",
+                                 headers=headers, json={"text": AMENDED})
+            assert amended.status_code == 200, amended.text
+            assert len(amended.json()["deliveries"]) == 1  # nothing sent for a draft
+            httpx.post(f"{base}/v1/dictations/{dictation_id}/approve", headers=headers,
+                       json={"author": "Kari Nordmann"})
+            deliveries = wait_delivered(base, headers, dictation_id, 2)
+            assert [d["version"] for d in deliveries] == [2, 4]
+            second_id = document_reference_id(dictation_id, 4)
+            assert set(epj.documents) == {first_id, second_id}
+            replacement = epj.documents[second_id]
+            assert replacement["relatesTo"] == [{"code": "replaces", "target": {
+                "reference": f"DocumentReference/{first_id}"}}]
+            assert "39,1" in attachment_text(replacement, "text/plain")
+            assert epj.documents[first_id] == document  # the old one is left as it was
+
+
+def test_a_refused_entry_is_dead_with_the_outcome_codes_only(tmp_path, client_key):
+    epj = LoopbackEpj(client_key, fail_first=0)
+    with standin(epj) as (epj_url, _received):
+        epj.base = epj_url
+        settings = settings_for(tmp_path, None, [fhir_target(
+            epj_url, tmp_path, document_type={**DOC_TYPE, "code": "UGYLDIG"})])
+        save_private_jwk(tmp_path / "epj.jwk", client_key, keyring_for(settings))
+        with dikta(settings) as (base, headers, store):
+            dictation_id = transcribed(store)
+            httpx.post(f"{base}/v1/dictations/{dictation_id}/approve", headers=headers,
+                       json={})
+            (delivery,) = wait_delivered(base, headers, dictation_id, 1, state="dead")
+    assert delivery["attempts"] == 1  # a 4xx does not get better by trying again
+    assert delivery["last_error"] == "batch refused: entry 0: 422 (code-invalid, DOKTYPE-UKJENT)"
+    assert epj.documents == {}
+
+
+def test_the_connector_refuses_hosts_not_configured(tmp_path, client_key):
+    epj = LoopbackEpj(client_key, fail_first=0)
+    with standin(epj) as (epj_url, received):
+        epj.base = epj_url
+        settings = settings_for(tmp_path, None, [fhir_target(epj_url, tmp_path)])
+        save_private_jwk(tmp_path / "epj.jwk", client_key, keyring_for(settings))
+        # Only another EPJ is configured: this one's token endpoint and FHIR base are not.
+        policy = EgressPolicy.of(["https://epj.kommune-b.example.no/fhir"])
+        connector = FhirConnector(settings.deliveries.targets[0],
+                                  ConnectorContext(settings, policy.client))
+        bundle = {"resourceType": "Bundle", "type": "batch", "entry": []}
+        with pytest.raises(EgressRefused):
+            connector.deliver(OutboundDelivery("d1", "t", "x", 2, "epj", bundle, "d1"))
+    assert received == []  # refused before a socket was opened
+
+
+def _row(**values) -> SimpleNamespace:
+    from datetime import UTC, datetime
+
+    note = write_note(DRAFT).to_dict()
+    defaults = {"id": "d" * 32, "patient_ref": "epj-pas-42", "approved_at": datetime.now(UTC),
+                "epj_issuer": None}
+    return SimpleNamespace(**{**defaults, **values}), SimpleNamespace(
+        version=2, note=note, author=None, supersedes=None, created_at=defaults["approved_at"])
+
+
+def test_a_launched_dictation_goes_back_only_to_the_epj_that_launched_it(tmp_path):
+    mine = fhir_target("https://epj-a.example.no", tmp_path)
+    other = fhir_target("https://epj-b.example.no", tmp_path)
+    unbound = fhir_target("https://epj-c.example.no", tmp_path, issuer=None)
+    launched, version = _row(epj_issuer="https://epj-a.example.no/fhir/")
+    assert render_fhir(None, launched, version, mine)["type"] == "batch"
+    assert render_fhir(None, launched, version, other) is None
+    assert render_fhir(None, launched, version, unbound) is None
+    # Not launched from an EPJ: the tenant's configured targets (the outbox filters tenants).
+    plain, version = _row()
+    assert render_fhir(None, plain, version, mine) is not None
+    assert render_fhir(None, plain, version, unbound) is not None
+    no_patient, version = _row(patient_ref=None)
+    assert render_fhir(None, no_patient, version, mine) is None  # no chart to write into
+
+
+def test_a_launch_practitioner_is_the_author_reference(tmp_path):
+    target = fhir_target("https://epj-a.example.no", tmp_path)
+    row, version = _row()
+    for author, expected in (("Practitioner/abc-123", {"reference": "Practitioner/abc-123"}),
+                             ("https://epj-a.example.no/fhir/Practitioner/7",
+                              {"reference": "https://epj-a.example.no/fhir/Practitioner/7"}),
+                             ("Kari Nordmann", {"display": "Kari Nordmann"})):
+        version.author = author
+        document = render_fhir(None, row, version, target)["entry"][0]["resource"]
+        assert document["author"] == [expected] and document["authenticator"] == expected
+
+
+def test_wrong_options_never_stop_an_approval_and_are_named_when_sent(tmp_path,
+                                                                       client_key):
+    good = fhir_target("https://epj-a.example.no", tmp_path)
+    for options, named in (({"issuer": None}, "options.document_type"),
+                           ({**good.options, "dpopp": True}, "options.dpopp")):
+        broken = good.model_copy(update={"options": options})
+        document = render_fhir(None, *_row(), broken)
+        assert named in document["error"] and "unrendered" in document
+        nowhere = EgressPolicy.of([])  # nothing may be contacted
+        result = FhirConnector(broken, ConnectorContext(None, nowhere.client)).deliver(
+            OutboundDelivery("d1", "t", "d" * 32, 2, "epj", document, "d1"))
+        assert (result.delivered, result.retryable) == (False, False)
+        assert named in result.error
+    # Fixed options (and a restart): the kept inputs are rendered and sent.
+    epj = LoopbackEpj(client_key, fail_first=0)
+    with standin(epj) as (epj_url, _received):
+        epj.base = epj_url
+        settings = settings_for(tmp_path, None, [fhir_target(epj_url, tmp_path)])
+        save_private_jwk(tmp_path / "epj.jwk", client_key, keyring_for(settings))
+        connector = FhirConnector(settings.deliveries.targets[0],
+                                  ConnectorContext(settings,
+                                                   EgressPolicy.from_settings(settings).client))
+        result = connector.deliver(OutboundDelivery("d1", "t", "d" * 32, 2, "epj", document,
+                                                    "d1"))
+    assert result.delivered and list(epj.documents) == [document_reference_id("d" * 32, 2)]
+
+
+@pytest.mark.parametrize(("status", "entries", "delivered", "retryable", "error"), [
+    (200, ["201 Created"], True, False, None),
+    (200, ["200 OK", "201 Created"], True, False, None),
+    (200, ["503 Service Unavailable"], False, True, "batch refused: entry 0: 503"),
+    (200, ["429 Too Many Requests"], False, True, "batch refused: entry 0: 429"),
+    (200, ["201 Created", "409 Conflict"], False, False, "batch refused: entry 1: 409"),
+    (200, ["500 Internal Server Error", "400 Bad Request"], False, False,
+     "batch refused: entry 0: 500; entry 1: 400"),
+    (200, [], False, False, "HTTP 200 but not a batch-response with 1 entry"),
+    (502, None, False, True, "HTTP 502"),
+    (403, None, False, False, "HTTP 403"),
+])
+def test_batch_response_statuses_decide(status, entries, delivered, retryable, error):
+    body = None if entries is None else {
+        "resourceType": "Bundle", "type": "batch-response",
+        "entry": [{"response": {"status": e}} for e in entries]}
+    response = httpx.Response(status, json=body)
+    sent = max(1, len(entries or []))
+    result = batch_result(response, sent, "https://epj.example.no/fhir")
+    assert (result.delivered, result.retryable, result.error) == (delivered, retryable, error)
+
+
+# --- the generic REST-JSON journal connector ----------------------------------------------
+
+MAPPING_YAML = """\
+# Gerica-like journal entry (what the municipality's IT writes)
+body:
+  pasientId: $patient_ref
+  notat: $text
+  forfatter: $author
+  tidspunkt: $approved_at
+  kilde: Dikta
+  eksternId: $external_id
+  erstatter: $supersedes
+  avsnitt:
+    $each: sections
+    as: {overskrift: $heading, tekst: $text}
+omit_empty: true
+"""
+SECRET = "delt-hemmelighet-med-epj"
+
+
+class JournalApi:
+    """A proprietary journal API: checks the signature over timestamp and body."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict] = []
+        self.refused: list[str] = []
+
+    def __call__(self, request: Received) -> Answer:
+        stamp = request.headers.get("x-kommune-tid", "")
+        expected = "sha256=" + hmac.new(SECRET.encode(), stamp.encode() + b"." + request.body,
+                                        hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(request.headers.get("x-kommune-signatur", ""), expected):
+            self.refused.append("signature")
+            return Answer(401)
+        if abs(time.time() - int(stamp)) > 300:
+            self.refused.append("old")
+            return Answer(401)
+        self.entries.append({"path": request.path, "body": request.json(),
+                             "key": request.headers.get("x-idempotens")})
+        return Answer(201, {"journalId": f"J-{len(self.entries)}"})
+
+
+def rest_target(url: str, tmp: Path, mapping_file: Path) -> DeliveryTarget:
+    return DeliveryTarget(name="gerica", kind="rest_json", base_url=url, options={
+        "url_template": "{base_url}/api/v1/patients/{patient_ref}/journals",
+        "mapping_file": str(mapping_file), "secret_file": str(tmp / "gerica.secret"),
+        "signature_header": "X-Kommune-Signatur", "timestamp_header": "X-Kommune-Tid",
+        "idempotency_header": "X-Idempotens", "response_id_field": "journalId"})
+
+
+def seal_secret_with_the_cli(settings: Settings, monkeypatch, secret: str = SECRET) -> None:
+    """`dikta deliveries secret --target gerica`, the secret on standard input."""
+    from click.testing import CliRunner
+
+    from service.cli import main
+    from service.core.settings import get_settings
+
+    monkeypatch.setenv("DIKTA_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("DIKTA_DELIVERIES__TARGETS", json.dumps(
+        [t.model_dump(mode="json") for t in settings.deliveries.targets]))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        made = runner.invoke(main, ["deliveries", "secret", "--target", "gerica"], input=secret)
+        assert made.exit_code == 0, made.output
+        again = runner.invoke(main, ["deliveries", "secret", "--target", "gerica"],
+                              input="annen")
+        assert again.exit_code == 1 and "exists" in again.output  # never replaced
+    finally:
+        get_settings.cache_clear()
+
+
+def test_rest_json_sends_the_mapped_body_signed(tmp_path, monkeypatch):
+    api = JournalApi()
+    mapping = tmp_path / "gerica.yaml"
+    mapping.write_text(MAPPING_YAML)
+    with standin(api) as (api_url, received):
+        settings = settings_for(tmp_path, None, [rest_target(api_url, tmp_path, mapping)])
+        seal_secret_with_the_cli(settings, monkeypatch)
+        assert SECRET not in (tmp_path / "gerica.secret").read_text()  # sealed at rest
+        assert (tmp_path / "gerica.secret").stat().st_mode & 0o077 == 0
+        with dikta(settings) as (base, headers, store):
+            dictation_id = transcribed(store, patient_ref="pas 7/b")
+            httpx.post(f"{base}/v1/dictations/{dictation_id}/approve", headers=headers,
+                       json={"author": "Ola Nordmann"})
+            (first,) = wait_delivered(base, headers, dictation_id, 1)
+            httpx.post(f"{base}/v1/dictations/{dictation_id}/amend", headers=headers,
+                       json={"text": AMENDED})
+            httpx.post(f"{base}/v1/dictations/{dictation_id}/approve", headers=headers,
+                       json={"author": "Ola Nordmann"})
+            deliveries = wait_delivered(base, headers, dictation_id, 2)
+    assert api.refused == [] and len(api.entries) == 2
+    assert first["remote_status_url"] == "J-1"
+    entry = api.entries[0]
+    assert entry["path"] == "/api/v1/patients/pas%207%2Fb/journals"  # values URL-encoded
+    body = entry["body"]
+    assert set(body) == {"pasientId", "notat", "forfatter", "tidspunkt", "kilde",
+                         "eksternId", "avsnitt"}  # erstatter omitted: not an amendment
+    assert body["pasientId"] == "pas 7/b" and body["forfatter"] == "Ola Nordmann"
+    assert body["kilde"] == "Dikta" and body["eksternId"] == f"{dictation_id}/2"
+    assert "38,4" in body["notat"]
+    assert body["avsnitt"] and all(set(s) == {"overskrift", "tekst"} for s in body["avsnitt"])
+    assert " ".join(s["tekst"] for s in body["avsnitt"]).count("Temperatur") == 1
+    assert entry["key"] and entry["key"] != api.entries[1]["key"]
+    amendment = api.entries[1]["body"]
+    assert amendment["erstatter"] == 2 and amendment["eksternId"] == f"{dictation_id}/4"
+    assert [d["remote_status_url"] for d in deliveries] == ["J-1", "J-2"]
+    assert len(received) == 2
+
+
+def test_rest_json_with_a_broken_mapping_is_dead_naming_the_element(tmp_path):
+    api = JournalApi()
+    mapping = tmp_path / "gerica.yaml"
+    mapping.write_text(MAPPING_YAML.replace("tekst: $text}", "tekst: $txt}"))
+    with standin(api) as (api_url, received):
+        settings = settings_for(tmp_path, None, [rest_target(api_url, tmp_path, mapping)])
+        save_secret(tmp_path / "gerica.secret", SECRET, keyring_for(settings))
+        with dikta(settings) as (base, headers, store):
+            dictation_id = transcribed(store)
+            httpx.post(f"{base}/v1/dictations/{dictation_id}/approve", headers=headers,
+                       json={})
+            (delivery,) = wait_delivered(base, headers, dictation_id, 1, state="dead")
+    assert delivery["last_error"].startswith(
+        "gerica.yaml: body.avsnitt.as.tekst: unknown section field '$txt'")
+    assert received == []
+
+
+def test_rest_json_without_its_secret_is_dead_naming_the_option(tmp_path):
+    from service.deliveries.rest_json import RestJsonConnector
+
+    mapping = tmp_path / "gerica.yaml"
+    mapping.write_text(MAPPING_YAML)
+    settings = settings_for(tmp_path, None, [rest_target("https://gerica.example.no",
+                                                         tmp_path, mapping)])
+    nowhere = EgressPolicy.of([])  # nothing may be contacted
+    connector = RestJsonConnector(settings.deliveries.targets[0],
+                                  ConnectorContext(settings, nowhere.client))
+    result = connector.deliver(OutboundDelivery("d1", "t", "x", 2, "gerica",
+                                                {"fields": {}}, "d1"))
+    assert (result.delivered, result.retryable) == (False, False)
+    assert "options.secret_file" in result.error and "deliveries secret" in result.error
