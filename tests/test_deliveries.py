@@ -417,3 +417,22 @@ def test_the_outbox_document_is_sealed_at_rest(tmp_path):
     assert raw.startswith("enc1:") and "dictation" not in raw
     with store.session() as s:
         assert s.get(Delivery, delivery_id).document["kind"] == "approved"
+
+
+def test_a_target_without_renderer_does_not_refuse_the_approval(tmp_path):
+    odd = DeliveryTarget(name="odd", kind="unknown-kind", base_url="http://127.0.0.1:9")
+    with service(tmp_path, None, [odd]) as (base, headers, store):
+        dictation_id = transcribed(store, "kommune-a")
+        approved = httpx.post(f"{base}/v1/dictations/{dictation_id}/approve",
+                              headers=headers, json={})
+        assert approved.status_code == 200, approved.text
+        (delivery,) = approved.json()["deliveries"]
+        assert delivery["state"] == "dead" and "unknown-kind" in delivery["last_error"]
+
+
+def test_target_names_are_unique():
+    from pydantic import ValidationError
+
+    one = target("http://127.0.0.1:9")
+    with pytest.raises(ValidationError, match="unique"):
+        DeliverySettings(targets=[one, one])

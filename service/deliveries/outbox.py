@@ -61,11 +61,10 @@ def enqueue_deliveries(session: Session, row: Dictation, version: NoteVersion,
         if target.tenant is not None and target.tenant != tenant_name:
             continue
         renderer = RENDERERS.get(target.kind)
-        if renderer is None:
-            raise ValueError(f"delivery target '{target.name}': no renderer for kind "
-                             f"'{target.kind}'")
         state, error = "pending", None
         try:
+            if renderer is None:  # a misconfiguration must not refuse the approval
+                raise DiktaError(f"no renderer for kind '{target.kind}'")
             document = renderer(session, row, version, target)
         except DiktaError as exc:
             # The approval stands; the note waits, dead, for the cause to be fixed (and
@@ -166,7 +165,7 @@ class DeliveryProcessor:
         if result.delivered:
             outcome = DeliveryOutcome("delivered")
             values.update(state="delivered", delivered_at=now, last_error=None,
-                          remote_status_url=result.status_url)
+                          remote_status_url=result.remote_reference)
         elif result.retryable and attempt < self.settings.deliveries.max_attempts:
             retry_at = now + timedelta(seconds=backoff_s(self.settings, attempt))
             outcome = DeliveryOutcome("pending", retry_at)
