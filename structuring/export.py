@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import groupby
 
+from structuring.fhir_ids import stable_uuid
 from structuring.note import StructuredNote
 from structuring.rules import load_rules
 from structuring.sections import template
@@ -31,6 +32,7 @@ VITALS_LOINC = {
 BLOOD_PRESSURE = ("85354-9", "Blood pressure panel", "8480-6", "8462-4")
 LOINC, UCUM = "http://loinc.org", "http://unitsofmeasure.org"
 SECTION_SYSTEM = "urn:dikta:journal-section"
+HPR_SYSTEM = "urn:oid:2.16.578.1.12.4.1.4.4"  # Helsepersonellregisteret number
 
 
 REVIEW_MARK = "[kontroller]"  # after a sentence the nurse should check (section or time unsure)
@@ -75,38 +77,73 @@ def to_json(note: StructuredNote) -> str:
 
 
 def to_fhir(note: StructuredNote, *, patient_reference: str = "Patient/ukjent",
-            now: datetime | None = None) -> dict:
-    """A FHIR R4 document Bundle (as a dict), validated against the fhir.resources models."""
-    now = now or datetime.now(timezone.utc)
-    stamp = now.isoformat(timespec="seconds")
+            now: datetime | None = None, dictation_id: str | None = None,
+            version: int | None = None, recorded_at: datetime | None = None,
+            approved_at: datetime | None = None, approver: str | None = None,
+            approver_id: str | None = None) -> dict:
+    """A FHIR R4 document Bundle (as a dict), validated against the fhir.resources models.
+
+    With `dictation_id` (and `version`) every id is derived from them, so exporting the same
+    version twice gives the same document (receivers de-duplicate on ids); without, ids are
+    random (a note that is not stored). `approved_at` makes the document `final` with the
+    approver as author and legal attester; before approval it is `preliminary`. Clinical
+    times are `recorded_at` (when the nurse dictated), else `now`.
+    """
+    now = _aware(now or datetime.now(UTC))
+    effective = _aware(recorded_at) or now
+    stamp = effective.isoformat(timespec="seconds")
+    approved = _aware(approved_at)
     subject = {"reference": patient_reference}
     entries: list[dict] = []
     by_section: dict[str, list[str]] = {}
+    ids = _id_maker(dictation_id, version)
+    status = "final" if approved else "preliminary"
 
     def add(resource: dict, section: str) -> None:
-        resource["id"] = str(uuid.uuid4())
+        resource["id"] = ids(f"entry:{len(entries)}")
         entries.append({"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource})
         by_section.setdefault(section, []).append(f"urn:uuid:{resource['id']}")
 
     for entity in note.entities:
         section = note.sentences[entity.sentence].section
         if entity.type == "vital.blood_pressure":
-            add(_blood_pressure(entity.value, subject, stamp), section)
+            add(_blood_pressure(entity.value, subject, stamp, status), section)
         elif entity.type in VITALS_LOINC:
-            add(_observation(entity.type, entity.value, subject, stamp), section)
+            add(_observation(entity.type, entity.value, subject, stamp, status), section)
         elif entity.type == "medication":
             add(_medication(entity, subject, stamp), section)
     for event in note.events:
         add(_event_communication(event, subject, stamp), "velferdsteknologi")
     composition = _composition(note, subject, stamp, by_section)
+    composition["id"] = ids("composition")
+    if approved:
+        party = {"display": approver or "ukjent"}
+        if approver_id:
+            party["identifier"] = {"system": HPR_SYSTEM, "value": approver_id}
+        composition.update(status="final", author=[party], attester=[
+            {"mode": "legal", "time": approved.isoformat(timespec="seconds"), "party": party}])
     bundle = {
-        "resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "document",
-        "timestamp": stamp,
+        "resourceType": "Bundle", "id": ids("bundle"), "type": "document",
+        "timestamp": (approved or (effective if recorded_at else now)).isoformat(
+            timespec="seconds"),
         "entry": [{"fullUrl": f"urn:uuid:{composition['id']}", "resource": composition},
                   *entries],
     }
     validate_fhir(bundle)
     return bundle
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A stored time without zone is UTC (SQLite drops the zone of timestamptz columns)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _id_maker(dictation_id: str | None, version: int | None):
+    if dictation_id is None:
+        return lambda role: str(uuid.uuid4())
+    return lambda role: stable_uuid(dictation_id, version, role)
 
 
 def validate_fhir(bundle: dict) -> None:
@@ -134,7 +171,7 @@ def _composition(note: StructuredNote, subject: dict, stamp: str,
             section["entry"] = [{"reference": ref} for ref in refs[key]]
         sections.append(section)
     return {
-        "resourceType": "Composition", "id": str(uuid.uuid4()), "status": "preliminary",
+        "resourceType": "Composition", "status": "preliminary",
         "type": {"text": "Sykepleienotat"}, "subject": subject, "date": stamp,
         "author": [{"display": "Dikta (diktert, ikke godkjent)"}],
         "title": "Journalnotat", "language": "nb" if note.language != "nn" else "nn",
@@ -152,24 +189,26 @@ def _vital_category() -> list[dict]:
                          "code": "vital-signs", "display": "Vital Signs"}]}]
 
 
-def _observation(kind: str, value: str, subject: dict, stamp: str) -> dict:
+def _observation(kind: str, value: str, subject: dict, stamp: str,
+                 status: str = "preliminary") -> dict:
     code, display, unit = VITALS_LOINC[kind]
     return {
-        "resourceType": "Observation", "status": "preliminary", "category": _vital_category(),
+        "resourceType": "Observation", "status": status, "category": _vital_category(),
         "code": {"coding": [{"system": LOINC, "code": code, "display": display}]},
         "subject": subject, "effectiveDateTime": stamp,
         "valueQuantity": {"value": float(value), "unit": unit, "system": UCUM, "code": unit},
     }
 
 
-def _blood_pressure(value: str, subject: dict, stamp: str) -> dict:
+def _blood_pressure(value: str, subject: dict, stamp: str,
+                    status: str = "preliminary") -> dict:
     panel, display, systolic, diastolic = BLOOD_PRESSURE
     high, low = (float(v) for v in value.split("/"))
-    component = lambda code, name, v: {  # noqa: E731
+    component = lambda code, name, v: {
         "code": {"coding": [{"system": LOINC, "code": code, "display": name}]},
         "valueQuantity": {"value": v, "unit": "mm[Hg]", "system": UCUM, "code": "mm[Hg]"}}
     return {
-        "resourceType": "Observation", "status": "preliminary", "category": _vital_category(),
+        "resourceType": "Observation", "status": status, "category": _vital_category(),
         "code": {"coding": [{"system": LOINC, "code": panel, "display": display}]},
         "subject": subject, "effectiveDateTime": stamp,
         "component": [component(systolic, "Systolic blood pressure", high),

@@ -18,9 +18,12 @@ XHTML_NS = "{http://www.w3.org/1999/xhtml}"
 
 def read_resource(path: Path) -> dict:
     """One FHIR resource file (XML or JSON) as a JSON-shaped dict."""
-    if path.suffix.lower() == ".json":
-        return json.loads(path.read_text(encoding="utf-8"))
-    root = ET.parse(path).getroot()  # local reference files; expat resolves no external entities
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(path.read_text(encoding="utf-8"))
+        root = ET.parse(path).getroot()  # expat resolves no external entities
+    except (ValueError, ET.ParseError) as exc:
+        raise ValueError(f"{path.name}: not a readable FHIR resource ({exc})") from None
     resource = _xml_node(root)
     if not isinstance(resource, dict):
         resource = {}

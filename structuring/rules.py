@@ -6,7 +6,7 @@ The rules are data so that a clinician can review and extend them without readin
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -30,10 +30,13 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
                            "false_alarm_cues"),
     "findings": ("heads", "phrases", "body_parts", "sides", "predicates", "attributes"),
     "negation": ("pre_triggers", "post_triggers", "terminators", "max_scope_tokens"),
+    "vkp_timeline": ("document_type", "title", "category_by_alert_code", "categories", "events",
+                     "reported_step", "handling_steps", "response_steps", "false_alarm_steps",
+                     "closing_steps", "response_labels", "false_alarm_label", "sections"),
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_rules(name: str) -> dict[str, Any]:
     """The parsed rule file `structuring/data/<name>.json`, checked against its keys
     (`RULE_FILES`): a missing or unknown key is a RuleFileError naming it."""

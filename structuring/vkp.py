@@ -6,7 +6,8 @@ sender learns which element is wrong (the error names it) instead of Dikta stori
 it cannot document later. The original resources are kept (`resources`) so that the
 documentation sent back can reference exactly what came in.
 
-The VKP document going out (`vkp_document`) lives in `structuring/vkp_document.py`.
+The VKP document going out (`vkp_document`, `LinkedAlarm`, `DocumentContext`) is written in
+`structuring/vkp_document.py` and importable from here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ from datetime import datetime
 from structuring.errors import DiktaError
 from structuring.fhir_conformance import many
 from structuring.fhir_profiles import ProfileSet
+from structuring.privacy import is_national_id, mask_national_ids
+from structuring.vkp_document import (  # noqa: F401 — the pinned public names live here too
+    Approver,
+    DocumentContext,
+    LinkedAlarm,
+    Organisation,
+    VkpDocumentError,
+    vkp_document,
+)
 
 NATIONAL_ID_SYSTEMS = (
     "urn:oid:2.16.578.1.12.4.1.4.1",  # fødselsnummer
@@ -38,6 +48,8 @@ class AlarmDocumentError(DiktaError):
     """An alarm document Dikta cannot take; `element` names the offending element/field."""
 
     def __init__(self, element: str, message: str) -> None:
+        # Both may quote the sender's values: a national ID never goes on into a response.
+        element, message = mask_national_ids(element), mask_national_ids(message)
         super().__init__(f"{element}: {message}")
         self.element = element
         self.message = message
@@ -113,8 +125,10 @@ def alarm_from_json(payload: dict, known_codes: frozenset[str]) -> AlarmInput:
         values[name] = value.strip()
     if values["vkp_code"] not in known_codes:
         raise AlarmDocumentError("vkp_code", "not a code of the VKP alert code system")
-    if values["national_id"] is not None and not re.fullmatch(r"\d{11}", values["national_id"]):
-        raise AlarmDocumentError("national_id", "must be 11 digits")
+    if values["national_id"] is not None and not (
+            re.fullmatch(r"\d{11}", values["national_id"])
+            and is_national_id(values["national_id"])):
+        raise AlarmDocumentError("national_id", "not a valid national ID (11 digits)")
     if values["patient_ref"] is None and values["national_id"] is None:
         raise AlarmDocumentError("patient_ref", "required (or national_id)")
     return AlarmInput(
@@ -136,8 +150,14 @@ def _raise_first(issues: list) -> None:
 def _alarm(issue: dict, linked: list[tuple[str, dict]], source: str,
            where: str) -> AlarmInput:
     lookup = _Lookup(issue, linked)
-    patient = issue.get("patient") or {}
+    for name in ("patient", "code"):  # what the profiles require, read as objects below
+        if not isinstance(issue.get(name), dict):
+            raise AlarmDocumentError(f"{where}.{name}", "must be a JSON object")
+    patient = issue["patient"]
     national_id = _national_id(patient, lookup)
+    if national_id is not None and not is_national_id(national_id):
+        raise AlarmDocumentError(f"{where}.patient.identifier",
+                                 "not a valid national ID (fødselsnummer/D-nummer)")
     reference = patient.get("reference") if isinstance(patient.get("reference"), str) else None
     patient_ref = reference if reference and not reference.startswith(("#", "urn:")) else None
     if national_id is None and patient_ref is None:
@@ -198,7 +218,7 @@ def _source_id(issue: dict, where: str) -> str:
 
 
 def _alert_code(issue: dict, where: str) -> str:
-    codings = [c for c in many((issue.get("code") or {}).get("coding")) if isinstance(c, dict)]
+    codings = [c for c in many(issue["code"].get("coding")) if isinstance(c, dict)]
     for coding in codings:
         if "vkp-alert-code" in str(coding.get("system", "")) and coding.get("code"):
             return str(coding["code"])

@@ -40,6 +40,9 @@ def test_wrong_fixed_value_is_named(vkp_profiles: ProfileSet) -> None:
     [issue] = vkp_profiles.validate(resource)
     assert issue.path == "Encounter.identifier[0].system"
     assert "urn:ietf:rfc:3986" in issue.message
+    resource["identifier"][0]["system"] = vi.TEST_NATIONAL_ID  # quoted values are masked
+    [issue] = vkp_profiles.validate(resource)
+    assert vi.TEST_NATIONAL_ID not in issue.message and "***********" in issue.message
 
 
 def test_code_outside_required_value_set_is_named(vkp_profiles: ProfileSet) -> None:
@@ -165,6 +168,61 @@ def test_codes_by_url_or_name(vkp_profiles: ProfileSet) -> None:
         vkp_profiles.codes("no-such-valueset")
 
 
-def test_missing_folder_is_an_error(tmp_path) -> None:
+def test_resource_without_meta_profile_gets_the_plainest_profile(vkp_profiles: ProfileSet
+                                                                 ) -> None:
+    assert vkp_profiles.default_profile("Observation").id == "vkp-Observation"
+    assert vkp_profiles.default_profile("Encounter").id == "vkp-Encounter-v090"
+    assert vkp_profiles.default_profile("Bundle") is None
+    assert vkp_profiles.validate({"resourceType": "Bundle", "type": "collection"}) == []
+
+
+def test_missing_folder_or_broken_file_is_an_error(tmp_path) -> None:
     with pytest.raises(FileNotFoundError):
         ProfileSet.load(tmp_path / "absent")
+    (tmp_path / "broken.xml").write_text("<StructureDefinition", encoding="utf-8")
+    with pytest.raises(ValueError, match="broken.xml"):
+        ProfileSet.load(tmp_path)
+
+
+def test_value_set_expansion_rules_from_json_files(tmp_path) -> None:
+    """Filters, excludes and nested value sets, on small conformance files of our own."""
+    import json
+
+    base = "http://example.org/fhir"
+    files = {
+        "cs.json": {"resourceType": "CodeSystem", "url": f"{base}/CodeSystem/c",
+                    "concept": [{"code": "1", "concept": [{"code": "1.1"}, {"code": "1.2"}]},
+                                {"code": "2"}]},
+        "vs-family.json": {"resourceType": "ValueSet", "url": f"{base}/ValueSet/family",
+                           "compose": {"include": [{"system": f"{base}/CodeSystem/c",
+                                                    "filter": [{"property": "concept",
+                                                                "op": "is-a", "value": "1"}]}],
+                                       "exclude": [{"system": f"{base}/CodeSystem/c",
+                                                    "concept": [{"code": "1.2"}]}]}},
+        "vs-outer.json": {"resourceType": "ValueSet", "url": f"{base}/ValueSet/outer",
+                          "name": "Outer",
+                          "compose": {"include": [{"valueSet": [f"{base}/ValueSet/family",
+                                                                f"{base}/ValueSet/outer"]},
+                                                  {"system": "http://loinc.org"}]}},
+        "sd.json": {"resourceType": "StructureDefinition", "url": f"{base}/SD/issue",
+                    "id": "issue", "name": "Issue", "type": "DetectedIssue",
+                    "kind": "resource",
+                    "differential": {"element": [
+                        {"id": "DetectedIssue.code", "path": "DetectedIssue.code", "min": 1,
+                         "binding": {"strength": "required",
+                                     "valueSet": f"{base}/ValueSet/outer|1.0"}}]}},
+    }
+    for name, resource in files.items():
+        (tmp_path / name).write_text(json.dumps(resource), encoding="utf-8")
+    profiles = ProfileSet.load(tmp_path)
+    assert profiles.codes(f"{base}/ValueSet/family") == frozenset({"1", "1.1"})
+    assert profiles.codes("Outer") == frozenset({"1", "1.1"})  # loinc: not in the folder
+
+    def issue(system: str, code: str) -> list[ProfileIssue]:
+        return profiles.validate({"resourceType": "DetectedIssue", "code": {
+            "coding": [{"system": system, "code": code}]}})
+
+    assert issue(f"{base}/CodeSystem/c", "1.1") == []
+    assert paths(issue(f"{base}/CodeSystem/c", "1.2")) == ["DetectedIssue.code"]
+    assert issue("http://loinc.org", "anything") == []  # an unknown system cannot be checked
+    assert paths(issue("http://snomed.info/sct", "1")) == ["DetectedIssue.code"]

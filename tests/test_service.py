@@ -445,9 +445,18 @@ def test_note_versions_edit_then_approve_deletes_the_audio(server):
     assert edited.status_code == 200
     assert {"type": "vital.temperature", "value": "38.4", "sentence": 1} in \
         edited.json()["note"]["entities"]
+    fhir = f"{url}/v1/dictations/{dictation_id}/fhir"
+    draft = httpx.get(fhir, headers=auth(keys["a"])).json()
+    assert draft == httpx.get(fhir, headers=auth(keys["a"])).json()  # stable ids per version
+    assert draft["entry"][0]["resource"]["status"] == "preliminary"
     approved = httpx.post(f"{url}/v1/dictations/{dictation_id}/approve",
                           headers=auth(keys["a"]), json={"author": "sykepleier-1"})
     assert approved.status_code == 200
+    final = httpx.get(fhir, headers=auth(keys["a"])).json()
+    composition = final["entry"][0]["resource"]
+    assert composition["status"] == "final" and final["id"] != draft["id"]
+    assert composition["attester"][0]["party"] == {"display": "sykepleier-1"}
+    assert composition["attester"][0]["time"].startswith(approved.json()["approved_at"][:16])
     assert approved.json()["approved_at"] and approved.json()["audio_stored"] is False
     assert not Path(audio_path).exists()
     versions = httpx.get(f"{url}/v1/dictations/{dictation_id}/versions",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -13,8 +13,8 @@ import pytest
 from evaluation.gold import read_gold
 from evaluation.structuring import score_structuring
 from structuring.export import to_fhir, to_text
-from structuring.privacy import MASK, is_national_id, mask_national_ids
 from structuring.pipeline import structure
+from structuring.privacy import MASK, is_national_id, mask_national_ids
 
 OWN_GOLD = Path(__file__).parent / "fixtures" / "structuring" / "own.jsonl"
 SHARED_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "structuring" / "dev.jsonl"
@@ -229,7 +229,7 @@ def test_text_output_groups_by_section_heading():
 
 def test_fhir_bundle_is_valid_r4_with_loinc_and_ucum():
     bundle = to_fhir(structure(DICTATION), patient_reference="Patient/123",
-                     now=datetime(2026, 11, 23, 8, 30, tzinfo=timezone.utc))
+                     now=datetime(2026, 11, 23, 8, 30, tzinfo=UTC))
     from fhir.resources.R4B.bundle import Bundle
 
     parsed = Bundle.model_validate(bundle)
@@ -246,6 +246,37 @@ def test_fhir_bundle_is_valid_r4_with_loinc_and_ucum():
     composition = bundle["entry"][0]["resource"]
     assert {s["code"]["coding"][0]["code"] for s in composition["section"]} >= {
         "respirasjon_sirkulasjon", "legemidler", "velferdsteknologi"}
+
+
+def test_fhir_export_of_a_stored_note_has_stable_ids_and_approval():
+    note = structure(DICTATION)
+    recorded = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+    stored = {"dictation_id": "d-42", "version": 2, "recorded_at": recorded}
+    draft = to_fhir(note, **stored)
+    assert draft == to_fhir(note, **stored)  # same version, same document, same ids
+    composition = draft["entry"][0]["resource"]
+    assert composition["status"] == "preliminary" and "attester" not in composition
+    assert composition["date"] == draft["timestamp"] == "2026-11-23T08:30:00+00:00"
+    observations = [e["resource"] for e in draft["entry"][1:]
+                    if e["resource"]["resourceType"] == "Observation"]
+    assert {o["effectiveDateTime"] for o in observations} == {"2026-11-23T08:30:00+00:00"}
+    assert {o["status"] for o in observations} == {"preliminary"}
+    approved_at = datetime(2026, 11, 23, 9, 0)  # no zone, as SQLite returns it: UTC
+    final = to_fhir(note, **{**stored, "version": 3}, approved_at=approved_at,
+                    approver="Kari Nordmann", approver_id="9144900")
+    composition = final["entry"][0]["resource"]
+    assert composition["status"] == "final"
+    assert composition["attester"] == [{"mode": "legal", "time": "2026-11-23T09:00:00+00:00",
+                                        "party": composition["author"][0]}]
+    assert composition["author"][0]["identifier"]["value"] == "9144900"
+    assert final["timestamp"] == "2026-11-23T09:00:00+00:00"
+    assert {e["resource"]["status"] for e in final["entry"][1:]
+            if e["resource"]["resourceType"] == "Observation"} == {"final"}
+    ids = lambda b: {b["id"], *(e["resource"]["id"] for e in b["entry"])}
+    assert not ids(draft) & ids(final)  # another version, other ids
+    assert len(ids(draft)) == len(draft["entry"]) + 1
+    unstored = to_fhir(note)
+    assert unstored["id"] != to_fhir(note)["id"]  # not stored: no identity to derive from
 
 
 # --- evaluation ------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from structuring.errors import DiktaError
 from structuring.fhir_profiles import ProfileSet
@@ -39,7 +41,7 @@ def test_two_alarms_link_only_their_own_resources(vkp_profiles: ProfileSet) -> N
     second = vi.detected_issue(id="alarm-2", identifier=[{"value": "b-2"}])
     second["code"]["coding"][0]["code"] = "1.1"
     patient = {"resourceType": "Patient", "id": "p1",
-               "identifier": [{"system": vi.FNR, "value": "01010112345"}]}
+               "identifier": [{"system": vi.FNR, "value": "01019012057"}]}
     second["patient"] = {"reference": "Patient/p1"}
     bundle = vi.bundle(first, second, vi.medication_dispense(), patient)
     alarms = alarms_from_fhir(bundle, vkp_profiles, source="vkp")
@@ -47,7 +49,7 @@ def test_two_alarms_link_only_their_own_resources(vkp_profiles: ProfileSet) -> N
     assert "MedicationDispense" in alarms[0].resources
     assert "MedicationDispense" not in alarms[1].resources
     # The referenced Patient in the Bundle gives the national ID; its reference is kept.
-    assert alarms[1].national_id == "01010112345" and alarms[1].patient_ref == "Patient/p1"
+    assert alarms[1].national_id == "01019012057" and alarms[1].patient_ref == "Patient/p1"
     assert alarms[1].source_id == "b-2"
 
 
@@ -69,6 +71,8 @@ def test_contained_patient_and_id_fallback(vkp_profiles: ProfileSet) -> None:
     ({"identifiedDateTime": "2026-03-01"}, "DetectedIssue.identifiedDateTime"),
     ({"identifiedDateTime": None}, "DetectedIssue.identifiedDateTime"),
     ({"patient": {"display": "Uten ID"}}, "DetectedIssue.patient"),
+    ({"patient": {"identifier": {"system": vi.FNR, "value": "01010112345"}}},
+     "DetectedIssue.patient.identifier"),
 ])
 def test_bad_detected_issue_names_the_element(vkp_profiles: ProfileSet, change: dict,
                                               element: str) -> None:
@@ -120,6 +124,7 @@ def test_plain_json_alarm(vkp_profiles: ProfileSet) -> None:
     ({"occurred_at": "i går"}, "occurred_at"),
     ({"patient_ref": None}, "patient_ref"),
     ({"national_id": "123"}, "national_id"),
+    ({"national_id": "01010112345"}, "national_id"),  # checksum
     ({"colour": "red"}, "colour"),
     ({"detail": "x" * 3000}, "detail"),
 ])
@@ -128,3 +133,32 @@ def test_plain_json_errors_name_the_field(change: dict, field: str) -> None:
     with pytest.raises(AlarmDocumentError) as caught:
         alarm_from_json(payload, frozenset({"3", "4.1"}))
     assert caught.value.element == field
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12)
+    | st.sampled_from(["4.1", "urn:uuid:x", "Patient/1", "#p", "2026-03-01T02:14:00+01:00",
+                       vi.FNR, vi.TEST_NATIONAL_ID]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(["code", "coding", "system", "reference", "identifier",
+                                       "value", "profile", "resource", "fullUrl", "url"]),
+                      inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(["patient", "code", "identifier", "meta", "author", "contained",
+                            "identifiedDateTime", "severity", "detail", "implicated"]),
+       value=JSON_VALUES, wrap=st.booleans())
+def test_any_json_gives_an_alarm_or_a_named_error(vkp_profiles: ProfileSet, key: str,
+                                                  value: object, wrap: bool) -> None:
+    resource = vi.detected_issue(**{key: value})
+    payload = vi.bundle(resource, {"resourceType": "Encounter", key: value}) if wrap \
+        else resource
+    try:
+        alarms = alarms_from_fhir(payload, vkp_profiles, source="vkp")
+    except AlarmDocumentError as exc:
+        assert exc.element and vi.TEST_NATIONAL_ID not in str(exc)
+    else:
+        assert all(a.occurred_at.tzinfo is not None and a.vkp_code for a in alarms)

@@ -95,4 +95,12 @@ def export_fhir(state: StateDep, tenant: TenantDep, request: Request, dictation_
                       kind="not-ready")
     audit(request, "export", "note", row.id, row.patient_ref)
     note = StructuredNote.from_dict(masked_json(row.note))
-    return to_fhir(note, patient_reference=f"Patient/{row.patient_ref or 'ukjent'}")
+    with state.store.session() as s:  # the version exported: ids and approver come from it
+        latest = s.scalars(select(NoteVersion).where(NoteVersion.dictation_id == row.id)
+                           .order_by(NoteVersion.version.desc()).limit(1)).first()
+    approved = row.approved_at is not None and latest is not None and latest.kind == "approved"
+    return to_fhir(note, patient_reference=f"Patient/{row.patient_ref or 'ukjent'}",
+                   dictation_id=row.id, version=latest.version if latest else None,
+                   recorded_at=row.recorded_at or row.created_at,
+                   approved_at=row.approved_at if approved else None,
+                   approver=latest.author if approved else None)
