@@ -68,6 +68,7 @@ class ProfileSet:
         self._code_systems = code_systems  # url → CodeSystem
         self._value_sets = value_sets  # url → ValueSet
         self._by_key: dict[str, Profile] = {}
+        self._expansions: dict[str, dict[str, frozenset[str] | None] | None] = {}
         for profile in profiles:
             for key in (profile.url, profile.id, profile.name):
                 self._by_key.setdefault(key, profile)
@@ -123,9 +124,22 @@ class ProfileSet:
                     return url
         return key
 
-    def _expansion(self, url: str) -> dict[str, frozenset[str] | None] | None:
-        """system → its codes in the value set (None: system not in the folder, any code)."""
+    def _expansion(self, url: str, seen: frozenset[str] = frozenset()
+                   ) -> dict[str, frozenset[str] | None] | None:
+        """system → its codes in the value set (None: system not in the folder, any code).
+        Memoised; the service shares one ProfileSet between threads, and a finished
+        expansion is stored in one assignment."""
         url = url.split("|", 1)[0]
+        if url in self._expansions:
+            return self._expansions[url]
+        if url in seen:
+            return {}  # a value set including itself adds nothing more
+        expansion = self._expand(url, seen | {url})
+        self._expansions[url] = expansion
+        return expansion
+
+    def _expand(self, url: str, seen: frozenset[str]
+                ) -> dict[str, frozenset[str] | None] | None:
         if url in self._code_systems:
             return {url: frozenset(_concepts(self._code_systems[url]))}
         value_set = self._value_sets.get(url)
@@ -137,21 +151,22 @@ class ProfileSet:
             out.setdefault(item.get("system", ""), set()).add(str(item.get("code")))
         compose = value_set.get("compose") or {}
         for include in many(compose.get("include")):
-            for system, codes in self._include(include).items():
+            for system, codes in self._include(include, seen).items():
                 if codes is None or out.get(system, set()) is None:
                     out[system] = None
                 else:
                     out.setdefault(system, set()).update(codes)
         for exclude in many(compose.get("exclude")):
-            for system, codes in self._include(exclude).items():
+            for system, codes in self._include(exclude, seen).items():
                 if codes and out.get(system):
                     out[system] -= codes
         return {s: None if c is None else frozenset(c) for s, c in out.items()}
 
-    def _include(self, include: dict) -> dict[str, set[str] | None]:
+    def _include(self, include: dict, seen: frozenset[str]) -> dict[str, set[str] | None]:
         out: dict[str, set[str] | None] = {}
         for nested in many(include.get("valueSet")):
-            out.update(self._expansion(nested) or {})
+            for system, codes in (self._expansion(str(nested), seen) or {}).items():
+                out[system] = None if codes is None else set(codes)
         system = include.get("system")
         if not system:
             return out
@@ -178,7 +193,10 @@ class ProfileSet:
         """Issues of `resource` against `profile` (None: its meta.profile, else its type)."""
         kind = str(resource.get("resourceType", "Resource"))
         issues: list[ProfileIssue] = []
-        claimed = [str(u) for u in many((resource.get("meta") or {}).get("profile"))]
+        meta = resource.get("meta")
+        if meta is not None and not isinstance(meta, dict):
+            return _unique([ProfileIssue(f"{kind}.meta", "must be a JSON object")])
+        claimed = [str(u) for u in many((meta or {}).get("profile"))]
         for i, url in enumerate(claimed):
             known = self.profile(url)
             where = f"{kind}.meta.profile[{i}]"
@@ -190,7 +208,7 @@ class ProfileSet:
         if profile is not None:
             targets = [self.profile(profile)]
             if targets[0] is None:
-                return [*issues, ProfileIssue(kind, f"unknown profile {profile}")]
+                return _unique([*issues, ProfileIssue(kind, f"unknown profile {profile}")])
             if claimed and targets[0].url not in {u.split("|", 1)[0] for u in claimed}:
                 issues.append(ProfileIssue(f"{kind}.meta.profile",
                                            f"does not claim {targets[0].url}"))
@@ -212,8 +230,9 @@ class ProfileSet:
         if bundle.get("resourceType") != "Bundle":
             return [ProfileIssue("Bundle", "not a Bundle")]
         entries = many(bundle.get("entry"))
-        by_url = {str(e.get("fullUrl")): (e.get("resource") or {}).get("resourceType")
-                  for e in entries if isinstance(e, dict) and e.get("fullUrl")}
+        by_url = {str(e["fullUrl"]): e["resource"].get("resourceType") for e in entries
+                  if isinstance(e, dict) and e.get("fullUrl")
+                  and isinstance(e.get("resource"), dict)}
         resolve = by_url.get
         for i, entry in enumerate(entries):
             resource = entry.get("resource") if isinstance(entry, dict) else None
@@ -225,7 +244,7 @@ class ProfileSet:
                        for p in self.validate(resource, resolve=resolve)]
         if bundle.get("type") == "document":
             issues += _document_rules(bundle, entries, by_url)
-        return issues
+        return _unique(issues)
 
 
 class _Checker:
@@ -237,8 +256,7 @@ class _Checker:
         self.issues: list[ProfileIssue] = []
 
     def problem(self, path: str, message: str) -> None:
-        # Messages quote values; a national ID in one must not reach a log or a response.
-        self.issues.append(ProfileIssue(path, mask_national_ids(message)))
+        self.issues.append(ProfileIssue(path, message))
 
     def check_children(self, node: _Node, value: object, path: str) -> None:
         if not isinstance(value, dict):
@@ -268,6 +286,10 @@ class _Checker:
     def check_value(self, node: _Node, value: object, path: str) -> None:
         """Fixed/pattern values, binding, reference types, type profiles, then children."""
         definition = node.definition
+        if not _right_kind(definition, value):
+            self.problem(path, "must be a JSON " + ("object" if _complex(definition)
+                                                    else "string, number or boolean"))
+            return
         for key, expected in definition.items():
             if key.startswith("fixed") and not _matches(value, expected, exact=True):
                 self.problem(path, f"must be {_show(expected)} (fixed), found {_show(value)}")
@@ -337,6 +359,24 @@ class _Checker:
             self.check_value(node.slices[match], value, path)
         for name, slice_ in node.slices.items():
             _cardinality(self, slice_.definition, counts[name], f"{label}:{name}")
+
+
+def _complex(definition: dict) -> bool:
+    codes = [str(t.get("code", "")) for t in many(definition.get("type"))]
+    return bool(codes) and all(c[:1].isupper() for c in codes)
+
+
+def _right_kind(definition: dict, value: object) -> bool:
+    """FHIR JSON: complex types are objects, primitives are not (types as the profile
+    declares them; an element without declared types is not checked)."""
+    codes = [str(t.get("code", "")) for t in many(definition.get("type"))]
+    if not codes or isinstance(value, list):
+        return True
+    if all(c[:1].isupper() for c in codes):
+        return isinstance(value, dict)
+    if all(c[:1].islower() or c.startswith("http") for c in codes):
+        return not isinstance(value, dict)
+    return True
 
 
 # -- building profiles ------------------------------------------------------------------------
@@ -506,11 +546,15 @@ def _codings(value: object) -> list[tuple[str | None, str]] | None:
     if not isinstance(value, dict):
         return None
     if "coding" in value or "text" in value and "code" not in value:
-        return [(c.get("system"), str(c.get("code"))) for c in many(value.get("coding"))
+        return [(_system(c.get("system")), str(c.get("code"))) for c in many(value.get("coding"))
                 if isinstance(c, dict) and c.get("code") is not None]
     if "code" in value:
-        return [(value.get("system"), str(value["code"]))]
+        return [(_system(value.get("system")), str(value["code"]))]
     return None
+
+
+def _system(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _reference_type(reference: object, resolve: Resolver) -> str | None:
@@ -536,20 +580,27 @@ def _chain(first: Resolver, second: Resolver | None) -> Resolver:
 
 
 def _unique(issues: list[ProfileIssue]) -> list[ProfileIssue]:
-    return list(dict.fromkeys(issues))
+    """Each issue once, and masked: messages quote values and paths name keys of the
+    instance, and a national ID in either must not reach a log or a response."""
+    masked = (ProfileIssue(mask_national_ids(i.path), mask_national_ids(i.message))
+              for i in issues)
+    return list(dict.fromkeys(masked))
 
 
 def _document_rules(bundle: dict, entries: list, by_url: dict) -> list[ProfileIssue]:
     """A document Bundle starts with its Composition and carries what it references."""
     issues = []
-    if not entries or (entries[0].get("resource") or {}).get("resourceType") != "Composition":
+    first = entries[0].get("resource") if entries and isinstance(entries[0], dict) else None
+    if not isinstance(first, dict) or first.get("resourceType") != "Composition":
         issues.append(ProfileIssue("Bundle.entry[0].resource",
                                    "a document Bundle must start with a Composition"))
     for field_name in ("identifier", "timestamp"):
         if not bundle.get(field_name):
             issues.append(ProfileIssue(f"Bundle.{field_name}", "required in a document"))
     for i, entry in enumerate(entries):
-        resource = entry.get("resource") or {}
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict):
+            continue
         for path, reference in _references(resource, f".{resource.get('resourceType')}"):
             if reference.startswith("urn:uuid:") and reference not in by_url:
                 issues.append(ProfileIssue(f"Bundle.entry[{i}].resource{path}",

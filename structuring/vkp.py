@@ -19,7 +19,7 @@ from datetime import datetime
 from structuring.errors import DiktaError
 from structuring.fhir_conformance import many
 from structuring.fhir_profiles import ProfileSet
-from structuring.privacy import is_national_id
+from structuring.privacy import is_national_id, mask_national_ids
 from structuring.vkp_document import (  # noqa: F401 — the pinned public names live here too
     Approver,
     DocumentContext,
@@ -48,6 +48,8 @@ class AlarmDocumentError(DiktaError):
     """An alarm document Dikta cannot take; `element` names the offending element/field."""
 
     def __init__(self, element: str, message: str) -> None:
+        # Both may quote the sender's values: a national ID never goes on into a response.
+        element, message = mask_national_ids(element), mask_national_ids(message)
         super().__init__(f"{element}: {message}")
         self.element = element
         self.message = message
@@ -148,7 +150,10 @@ def _raise_first(issues: list) -> None:
 def _alarm(issue: dict, linked: list[tuple[str, dict]], source: str,
            where: str) -> AlarmInput:
     lookup = _Lookup(issue, linked)
-    patient = issue.get("patient") or {}
+    for name in ("patient", "code"):  # what the profiles require, read as objects below
+        if not isinstance(issue.get(name), dict):
+            raise AlarmDocumentError(f"{where}.{name}", "must be a JSON object")
+    patient = issue["patient"]
     national_id = _national_id(patient, lookup)
     if national_id is not None and not is_national_id(national_id):
         raise AlarmDocumentError(f"{where}.patient.identifier",
@@ -213,7 +218,7 @@ def _source_id(issue: dict, where: str) -> str:
 
 
 def _alert_code(issue: dict, where: str) -> str:
-    codings = [c for c in many((issue.get("code") or {}).get("coding")) if isinstance(c, dict)]
+    codings = [c for c in many(issue["code"].get("coding")) if isinstance(c, dict)]
     for coding in codings:
         if "vkp-alert-code" in str(coding.get("system", "")) and coding.get("code"):
             return str(coding["code"])

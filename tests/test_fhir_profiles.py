@@ -182,3 +182,47 @@ def test_missing_folder_or_broken_file_is_an_error(tmp_path) -> None:
     (tmp_path / "broken.xml").write_text("<StructureDefinition", encoding="utf-8")
     with pytest.raises(ValueError, match="broken.xml"):
         ProfileSet.load(tmp_path)
+
+
+def test_value_set_expansion_rules_from_json_files(tmp_path) -> None:
+    """Filters, excludes and nested value sets, on small conformance files of our own."""
+    import json
+
+    base = "http://example.org/fhir"
+    files = {
+        "cs.json": {"resourceType": "CodeSystem", "url": f"{base}/CodeSystem/c",
+                    "concept": [{"code": "1", "concept": [{"code": "1.1"}, {"code": "1.2"}]},
+                                {"code": "2"}]},
+        "vs-family.json": {"resourceType": "ValueSet", "url": f"{base}/ValueSet/family",
+                           "compose": {"include": [{"system": f"{base}/CodeSystem/c",
+                                                    "filter": [{"property": "concept",
+                                                                "op": "is-a", "value": "1"}]}],
+                                       "exclude": [{"system": f"{base}/CodeSystem/c",
+                                                    "concept": [{"code": "1.2"}]}]}},
+        "vs-outer.json": {"resourceType": "ValueSet", "url": f"{base}/ValueSet/outer",
+                          "name": "Outer",
+                          "compose": {"include": [{"valueSet": [f"{base}/ValueSet/family",
+                                                                f"{base}/ValueSet/outer"]},
+                                                  {"system": "http://loinc.org"}]}},
+        "sd.json": {"resourceType": "StructureDefinition", "url": f"{base}/SD/issue",
+                    "id": "issue", "name": "Issue", "type": "DetectedIssue",
+                    "kind": "resource",
+                    "differential": {"element": [
+                        {"id": "DetectedIssue.code", "path": "DetectedIssue.code", "min": 1,
+                         "binding": {"strength": "required",
+                                     "valueSet": f"{base}/ValueSet/outer|1.0"}}]}},
+    }
+    for name, resource in files.items():
+        (tmp_path / name).write_text(json.dumps(resource), encoding="utf-8")
+    profiles = ProfileSet.load(tmp_path)
+    assert profiles.codes(f"{base}/ValueSet/family") == frozenset({"1", "1.1"})
+    assert profiles.codes("Outer") == frozenset({"1", "1.1"})  # loinc: not in the folder
+
+    def issue(system: str, code: str) -> list[ProfileIssue]:
+        return profiles.validate({"resourceType": "DetectedIssue", "code": {
+            "coding": [{"system": system, "code": code}]}})
+
+    assert issue(f"{base}/CodeSystem/c", "1.1") == []
+    assert paths(issue(f"{base}/CodeSystem/c", "1.2")) == ["DetectedIssue.code"]
+    assert issue("http://loinc.org", "anything") == []  # an unknown system cannot be checked
+    assert paths(issue("http://snomed.info/sct", "1")) == ["DetectedIssue.code"]

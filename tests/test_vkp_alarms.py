@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from structuring.errors import DiktaError
 from structuring.fhir_profiles import ProfileSet
@@ -131,3 +133,32 @@ def test_plain_json_errors_name_the_field(change: dict, field: str) -> None:
     with pytest.raises(AlarmDocumentError) as caught:
         alarm_from_json(payload, frozenset({"3", "4.1"}))
     assert caught.value.element == field
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12)
+    | st.sampled_from(["4.1", "urn:uuid:x", "Patient/1", "#p", "2026-03-01T02:14:00+01:00",
+                       vi.FNR, vi.TEST_NATIONAL_ID]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(["code", "coding", "system", "reference", "identifier",
+                                       "value", "profile", "resource", "fullUrl", "url"]),
+                      inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(["patient", "code", "identifier", "meta", "author", "contained",
+                            "identifiedDateTime", "severity", "detail", "implicated"]),
+       value=JSON_VALUES, wrap=st.booleans())
+def test_any_json_gives_an_alarm_or_a_named_error(vkp_profiles: ProfileSet, key: str,
+                                                  value: object, wrap: bool) -> None:
+    resource = vi.detected_issue(**{key: value})
+    payload = vi.bundle(resource, {"resourceType": "Encounter", key: value}) if wrap \
+        else resource
+    try:
+        alarms = alarms_from_fhir(payload, vkp_profiles, source="vkp")
+    except AlarmDocumentError as exc:
+        assert exc.element and vi.TEST_NATIONAL_ID not in str(exc)
+    else:
+        assert all(a.occurred_at.tzinfo is not None and a.vkp_code for a in alarms)
