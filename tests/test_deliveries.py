@@ -436,3 +436,19 @@ def test_target_names_are_unique():
     one = target("http://127.0.0.1:9")
     with pytest.raises(ValidationError, match="unique"):
         DeliverySettings(targets=[one, one])
+
+
+def test_a_pending_delivery_is_sent_after_a_restart(tmp_path):
+    """The database is the queue's memory: a row written before the service (re)starts is
+    picked up on start."""
+    with standin(scripted(202)) as (receiver, received):
+        settings = settings_for(tmp_path, None, [target(receiver)])
+        store = Store(settings.sql_url)
+        store.create_key("kommune-a", SCOPES)
+        dictation_id, _ = _approved_with_delivery(store, settings)
+        store.engine.dispose()
+        with service(tmp_path, None, [target(receiver)], poll_interval_s=3600) as (
+                base, headers, _store):
+            (delivery,) = wait_for_state(base, headers, dictation_id,
+                                         "delivered")["deliveries"]
+        assert delivery["attempts"] == 1 and len(received) == 1
