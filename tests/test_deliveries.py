@@ -452,3 +452,21 @@ def test_a_pending_delivery_is_sent_after_a_restart(tmp_path):
             (delivery,) = wait_for_state(base, headers, dictation_id,
                                          "delivered")["deliveries"]
         assert delivery["attempts"] == 1 and len(received) == 1
+
+
+def test_the_sweep_submits_each_attempt_once_and_again_after_an_operator_retry(tmp_path):
+    from service.deliveries.outbox import retry_dead
+    from service.jobs.worker import DeliverySweep
+
+    settings = settings_for(tmp_path, None, [target("http://127.0.0.1:9")])
+    store = Store(settings.sql_url)
+    store.create_key("kommune-a", SCOPES)
+    _, delivery_id = _approved_with_delivery(store, settings)
+    submitted: list[str] = []
+    sweep = DeliverySweep(store, settings, submitted.append)
+    assert sweep.sweep() == 1 and sweep.sweep() == 0  # one submission per attempt
+    with store.session() as s, s.begin():
+        s.get(Delivery, delivery_id).state = "dead"
+    assert sweep.sweep() == 0
+    assert retry_dead(store) == [delivery_id]
+    assert sweep.sweep() == 1 and submitted == [delivery_id, delivery_id]

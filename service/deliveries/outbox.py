@@ -194,17 +194,20 @@ def _bounded(error: str | None) -> str:
 # --- what is due, what the API and the operator see -----------------------------------------
 
 def due_deliveries(store: Store, settings,
-                   now: datetime | None = None) -> list[tuple[str, int]]:
-    """(id, attempts) of rows a worker should try now: pending and due, or stuck in
-    `sending`."""
+                   now: datetime | None = None) -> list[tuple[str, str]]:
+    """(id, attempt mark) of rows a worker should try now: pending and due, or stuck in
+    `sending`. The mark (attempts and due time) changes with every attempt and every retry
+    by an operator, so a sweep can tell a new attempt from one it already submitted."""
     now = now or utcnow()
     stale = now - timedelta(seconds=settings.deliveries.sending_timeout_s)
     with store.session() as s:
-        rows = s.execute(select(Delivery.id, Delivery.attempts).where(or_(
-            (Delivery.state == "pending") & (Delivery.next_attempt_at <= now),
-            (Delivery.state == "sending") & (Delivery.claimed_at < stale)))
-            .order_by(Delivery.next_attempt_at))
-        return [(delivery_id, attempts) for delivery_id, attempts in rows]
+        rows = s.execute(select(Delivery.id, Delivery.attempts, Delivery.next_attempt_at)
+                         .where(or_(
+                             (Delivery.state == "pending") & (Delivery.next_attempt_at <= now),
+                             (Delivery.state == "sending") & (Delivery.claimed_at < stale)))
+                         .order_by(Delivery.next_attempt_at))
+        return [(delivery_id, f"{attempts}@{as_utc(due).isoformat()}")
+                for delivery_id, attempts, due in rows]
 
 
 def unfinished_deliveries(store: Store) -> list[str]:
