@@ -470,3 +470,40 @@ def test_the_sweep_submits_each_attempt_once_and_again_after_an_operator_retry(t
     assert sweep.sweep() == 0
     assert retry_dead(store) == [delivery_id]
     assert sweep.sweep() == 1 and submitted == [delivery_id, delivery_id]
+
+
+def test_a_delivery_that_could_not_be_rendered_is_rendered_again_on_retry(tmp_path):
+    from service.deliveries.outbox import retry_dead
+    from structuring.errors import DiktaError
+
+    failing = {"on": True}
+
+    def fragile(session, row, version, target_):
+        if failing["on"]:
+            raise DiktaError("Composition.subject: no patient")
+        return render_test(session, row, version, target_)
+
+    register_renderer("fragile", fragile)
+    fragile_target = DeliveryTarget(name="f", kind="fragile", base_url="http://127.0.0.1:9")
+    settings = settings_for(tmp_path, None, [fragile_target])
+    store = Store(settings.sql_url)
+    store.create_key("kommune-a", SCOPES)
+    dictation_id = transcribed(store, "kommune-a")
+    with store.session() as s, s.begin():
+        row = s.get(Dictation, dictation_id)
+        version = NoteVersion(dictation_id=row.id, version=2, kind="approved",
+                              text="Pasienten sov godt.", note={"sentences": []})
+        s.add(version)
+        row.approved_at = utcnow()
+        s.flush()
+        assert enqueue_deliveries(s, row, version, settings) == []  # nothing to submit
+    with store.session() as s:
+        dead = s.scalar(select(Delivery))
+        assert dead.state == "dead" and dead.document == {}
+        assert "Composition.subject" in dead.last_error
+    assert retry_dead(store, None, settings) == []  # still failing: stays dead
+    failing["on"] = False
+    assert retry_dead(store, None, settings) == [dead.id]
+    with store.session() as s:
+        again = s.get(Delivery, dead.id)
+        assert again.state == "pending" and again.document["version"] == 2

@@ -277,19 +277,44 @@ def list_deliveries(store: Store, state: str | None = None,
     return [_status(row, row.name) for row in rows]
 
 
-def retry_dead(store: Store, ids: list[str] | None = None) -> list[str]:
+def retry_dead(store: Store, ids: list[str] | None = None, settings=None) -> list[str]:
     """Dead deliveries (these, or all) back to pending, due now, with a fresh attempt count;
-    the last error stays until the next attempt replaces it."""
+    the last error stays until the next attempt replaces it. One that died before it had a
+    document (its rendering failed) is rendered again first (with `settings`); if that
+    still fails it stays dead with the new reason."""
     with store.session() as s, s.begin():
         query = select(Delivery).where(Delivery.state == "dead")
         if ids:
             query = query.where(Delivery.id.in_(ids))
-        rows = list(s.scalars(query.with_for_update()))
-        for row in rows:
+        retried = []
+        for row in list(s.scalars(query.with_for_update())):
+            if not row.document and not _render_again(s, row, settings):
+                continue
             row.state, row.attempts, row.next_attempt_at = "pending", 0, utcnow()
-        return [row.id for row in rows]
+            retried.append(row.id)
+        return retried
 
 
+def _render_again(session: Session, delivery: Delivery, settings) -> bool:
+    target = next((t for t in settings.deliveries.targets if t.name == delivery.target),
+                  None) if settings is not None else None
+    renderer = RENDERERS.get(delivery.kind)
+    if target is None or renderer is None:
+        return False
+    dictation = session.get(Dictation, delivery.dictation_id)
+    version = session.scalar(select(NoteVersion).where(
+        NoteVersion.dictation_id == delivery.dictation_id,
+        NoteVersion.version == delivery.version))
+    try:
+        document = renderer(session, dictation, version, target)
+    except DiktaError as exc:
+        delivery.last_error = _bounded(
+            f"could not render the document ({type(exc).__name__}: {exc})")
+        return False
+    if not document:
+        return False
+    delivery.document = document
+    return True
 
 
 def submit_deliveries(worker, ids: list[str]) -> None:
