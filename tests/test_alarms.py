@@ -197,3 +197,41 @@ def test_the_national_id_is_in_no_response_log_line_audit_row_or_plain_column(ap
         assert column.startswith("enc1:") and NATIONAL_ID not in column
     checkpoints = dikta.state.dikta.audit.checkpoints.path.read_text()
     assert NATIONAL_ID not in checkpoints
+
+
+def test_rotating_the_data_key_reseals_alarms_and_pseudonym_secrets(tmp_path):
+    import base64
+
+    from evaluation.loopback import running
+    from service.core.crypto import Keyring, use_keyring
+    from service.core.rotation import rotate_data_key
+    from service.core.settings import SecuritySettings, Settings
+    from service.http.app import create_app
+    from tests.uploads_app import QueuedOnly
+
+    key_file = tmp_path / "keys" / "data-keys.json"
+    settings = Settings(data_dir=tmp_path, security=SecuritySettings(
+        data_key=None, data_key_file=key_file))
+    app = create_app(settings, load_model=False)
+    app.state.dikta.worker = QueuedOnly()
+    store = app.state.dikta.store
+    keys = {"ingest_a": store.create_key("kommune-a", "ingest")}
+    try:
+        with running(app) as url:
+            before = _post((url, keys, app), plain(source_id="rot-1")).json()["items"][0]
+            ring = Keyring.load_or_create(key_file)
+            use_keyring(ring)
+            result = rotate_data_key(store, ring)
+            after = _post((url, keys, app), plain(source_id="rot-2")).json()["items"][0]
+        assert after["patient_ref"] == before["patient_ref"]  # the secret survived
+        with store.engine.connect() as connection:
+            sealed = [connection.execute(text(sql)).scalar() for sql in (
+                f"SELECT national_id FROM alarms WHERE id = '{before['id']}'",
+                "SELECT secret FROM pseudonym_secrets")]
+        for value in sealed:
+            blob = base64.b64decode(value.removeprefix("enc1:"))
+            assert Keyring.key_id_of(blob) == result.key_id
+        assert ring.open_text(sealed[0]) == NATIONAL_ID
+    finally:
+        store.engine.dispose()
+        use_keyring(Keyring.from_secret(Settings().security.data_key.get_secret_value()))

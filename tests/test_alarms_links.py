@@ -234,6 +234,7 @@ def test_the_stream_start_message_checks_alarm_ids(app):
     state, tenant_a = app[2].state.dikta, app[2].state.dikta.store.tenant_by_name("kommune-a")
     mine = alarm(app, "stream-1")
     assert _alarm_ids(state, {"alarm_ids": [mine]}, tenant_a.id) == [mine]
+    assert _alarm_ids(state, {"dictation": {"alarm_ids": mine}}, tenant_a.id) == [mine]
     theirs = alarm(app, "stream-2", key="hub_b")
     with pytest.raises(ValueError, match="alarm_ids"):
         _alarm_ids(state, {"alarm_ids": theirs}, tenant_a.id)

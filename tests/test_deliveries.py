@@ -417,3 +417,93 @@ def test_the_outbox_document_is_sealed_at_rest(tmp_path):
     assert raw.startswith("enc1:") and "dictation" not in raw
     with store.session() as s:
         assert s.get(Delivery, delivery_id).document["kind"] == "approved"
+
+
+def test_a_target_without_renderer_does_not_refuse_the_approval(tmp_path):
+    odd = DeliveryTarget(name="odd", kind="unknown-kind", base_url="http://127.0.0.1:9")
+    with service(tmp_path, None, [odd]) as (base, headers, store):
+        dictation_id = transcribed(store, "kommune-a")
+        approved = httpx.post(f"{base}/v1/dictations/{dictation_id}/approve",
+                              headers=headers, json={})
+        assert approved.status_code == 200, approved.text
+        (delivery,) = approved.json()["deliveries"]
+        assert delivery["state"] == "dead" and "unknown-kind" in delivery["last_error"]
+
+
+def test_target_names_are_unique():
+    from pydantic import ValidationError
+
+    one = target("http://127.0.0.1:9")
+    with pytest.raises(ValidationError, match="unique"):
+        DeliverySettings(targets=[one, one])
+
+
+def test_a_pending_delivery_is_sent_after_a_restart(tmp_path):
+    """The database is the queue's memory: a row written before the service (re)starts is
+    picked up on start."""
+    with standin(scripted(202)) as (receiver, received):
+        settings = settings_for(tmp_path, None, [target(receiver)])
+        store = Store(settings.sql_url)
+        store.create_key("kommune-a", SCOPES)
+        dictation_id, _ = _approved_with_delivery(store, settings)
+        store.engine.dispose()
+        with service(tmp_path, None, [target(receiver)], poll_interval_s=3600) as (
+                base, headers, _store):
+            (delivery,) = wait_for_state(base, headers, dictation_id,
+                                         "delivered")["deliveries"]
+        assert delivery["attempts"] == 1 and len(received) == 1
+
+
+def test_the_sweep_submits_each_attempt_once_and_again_after_an_operator_retry(tmp_path):
+    from service.deliveries.outbox import retry_dead
+    from service.jobs.worker import DeliverySweep
+
+    settings = settings_for(tmp_path, None, [target("http://127.0.0.1:9")])
+    store = Store(settings.sql_url)
+    store.create_key("kommune-a", SCOPES)
+    _, delivery_id = _approved_with_delivery(store, settings)
+    submitted: list[str] = []
+    sweep = DeliverySweep(store, settings, submitted.append)
+    assert sweep.sweep() == 1 and sweep.sweep() == 0  # one submission per attempt
+    with store.session() as s, s.begin():
+        s.get(Delivery, delivery_id).state = "dead"
+    assert sweep.sweep() == 0
+    assert retry_dead(store) == [delivery_id]
+    assert sweep.sweep() == 1 and submitted == [delivery_id, delivery_id]
+
+
+def test_a_delivery_that_could_not_be_rendered_is_rendered_again_on_retry(tmp_path):
+    from service.deliveries.outbox import retry_dead
+    from structuring.errors import DiktaError
+
+    failing = {"on": True}
+
+    def fragile(session, row, version, target_):
+        if failing["on"]:
+            raise DiktaError("Composition.subject: no patient")
+        return render_test(session, row, version, target_)
+
+    register_renderer("fragile", fragile)
+    fragile_target = DeliveryTarget(name="f", kind="fragile", base_url="http://127.0.0.1:9")
+    settings = settings_for(tmp_path, None, [fragile_target])
+    store = Store(settings.sql_url)
+    store.create_key("kommune-a", SCOPES)
+    dictation_id = transcribed(store, "kommune-a")
+    with store.session() as s, s.begin():
+        row = s.get(Dictation, dictation_id)
+        version = NoteVersion(dictation_id=row.id, version=2, kind="approved",
+                              text="Pasienten sov godt.", note={"sentences": []})
+        s.add(version)
+        row.approved_at = utcnow()
+        s.flush()
+        assert enqueue_deliveries(s, row, version, settings) == []  # nothing to submit
+    with store.session() as s:
+        dead = s.scalar(select(Delivery))
+        assert dead.state == "dead" and dead.document == {}
+        assert "Composition.subject" in dead.last_error
+    assert retry_dead(store, None, settings) == []  # still failing: stays dead
+    failing["on"] = False
+    assert retry_dead(store, None, settings) == [dead.id]
+    with store.session() as s:
+        again = s.get(Delivery, dead.id)
+        assert again.state == "pending" and again.document["version"] == 2

@@ -31,7 +31,7 @@ from service.alarms.pseudonym import pseudonym
 from service.alarms.tables import Alarm
 from service.core.errors import Problem
 from service.core.text_fields import MultiLine, SingleLine
-from structuring.privacy import contains_national_id, is_national_id
+from structuring.privacy import contains_national_id, is_national_id, mask_national_ids
 from structuring.rules import load_rules
 
 ALERT_SYSTEM = "http://ehelse.no/fhir/CodeSystem/vkp-alert-code-v090"
@@ -90,6 +90,8 @@ class PlainAlarm(BaseModel):
 
 
 def _problem(element: str, message: str) -> Problem:
+    # A profile message may quote the value it refused: never a national ID back out.
+    element, message = mask_national_ids(element), mask_national_ids(message)
     return Problem(422, "Invalid alarm", f"{element}: {message}", kind="invalid-alarm",
                    errors=[{"loc": element.split("."), "msg": message}])
 
@@ -232,33 +234,34 @@ class Ingested:
 
 
 def ingest(state, tenant_id: str, body: bytes, content_type: str | None) -> list[Ingested]:
-    """Store the alarms of a request; a replay returns the stored alarms (created=False)."""
-    return [store_alarm(state, tenant_id, alarm)
-            for alarm in parse_payload(body, content_type, state.settings)]
+    """Store the alarms of a request, all or none (one transaction); a replay returns the
+    stored alarms (created=False)."""
+    alarms = parse_payload(body, content_type, state.settings)
+    with state.store.session() as s, s.begin():
+        return [store_alarm(s, tenant_id, alarm) for alarm in alarms]
 
 
-def store_alarm(state, tenant_id: str, alarm: IncomingAlarm) -> Ingested:
+def store_alarm(session, tenant_id: str, alarm: IncomingAlarm) -> Ingested:
     from service.stats.aggregates import bump
 
-    with state.store.session() as s, s.begin():
-        patient = pseudonym(s, tenant_id, alarm.national_id) if alarm.national_id else None
-        fingerprint = _fingerprint(alarm, patient)
-        existing = _by_source(s, tenant_id, alarm)
-        if existing is not None:
-            return Ingested(_same_alarm(existing, fingerprint), False)
-        row = Alarm(tenant_id=tenant_id, source=alarm.source, source_id=alarm.source_id,
-                    fingerprint=fingerprint, vkp_code=alarm.vkp_code,
-                    occurred_at=alarm.occurred_at, severity=alarm.severity,
-                    device_id=alarm.device_id, patient_pseudonym=patient,
-                    national_id=alarm.national_id, patient_ref=alarm.patient_ref,
-                    detail=alarm.detail, resources=alarm.resources or None, status="open")
-        try:
-            with s.begin_nested():
-                s.add(row)
-        except IntegrityError:  # the same alarm raced in from a parallel retry
-            return Ingested(_same_alarm(_by_source(s, tenant_id, alarm), fingerprint), False)
-        bump(s, tenant_id, row.created_at or datetime.now(UTC), alarms_received=1)
-        return Ingested(row, True)
+    patient = pseudonym(session, tenant_id, alarm.national_id) if alarm.national_id else None
+    fingerprint = _fingerprint(alarm, patient)
+    existing = _by_source(session, tenant_id, alarm)
+    if existing is not None:
+        return Ingested(_same_alarm(existing, fingerprint), False)
+    row = Alarm(tenant_id=tenant_id, source=alarm.source, source_id=alarm.source_id,
+                fingerprint=fingerprint, vkp_code=alarm.vkp_code,
+                occurred_at=alarm.occurred_at, severity=alarm.severity,
+                device_id=alarm.device_id, patient_pseudonym=patient,
+                national_id=alarm.national_id, patient_ref=alarm.patient_ref,
+                detail=alarm.detail, resources=alarm.resources or None, status="open")
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # the same alarm raced in from a parallel retry
+        return Ingested(_same_alarm(_by_source(session, tenant_id, alarm), fingerprint), False)
+    bump(session, tenant_id, row.created_at, alarms_received=1)
+    return Ingested(row, True)
 
 
 def _by_source(session, tenant_id: str, alarm: IncomingAlarm) -> Alarm | None:

@@ -251,7 +251,7 @@ def settle_links(session: Session, row: Dictation, note: dict | None,
     approved_at = as_utc(row.approved_at or utcnow())
     events = (note or {}).get("events", [])
     for link in _links(session, row.id):
-        alarm = session.get(Alarm, link.alarm_id, with_for_update=True)
+        alarm = session.get(Alarm, link.alarm_id, with_for_update=True, populate_existing=True)
         if alarm.status == "documented" and alarm.dictation_id != row.id \
                 and link.origin == "match":
             session.delete(link)

@@ -41,13 +41,15 @@ def deliveries_retry(ids: tuple[str, ...], all_dead: bool) -> None:
 
     if bool(ids) == all_dead:
         fail("name delivery ids or --all-dead (not both)", EXIT_USAGE)
-    retried = retry_dead(open_store(get_settings()), list(ids) or None)
+    settings = get_settings()
+    retried = retry_dead(open_store(settings), list(ids) or None, settings)
     missing = sorted(set(ids) - set(retried))
     for delivery_id in retried:
         click.echo(delivery_id)
     click.echo(f"{len(retried)} dead deliveries queued again", err=True)
     if missing:
-        fail(f"not dead (or unknown): {', '.join(missing)}")
+        fail(f"not retried (not dead, unknown, or its document still cannot be rendered): "
+             f"{', '.join(missing)}")
 
 
 @deliveries.command("keygen")

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -319,6 +319,14 @@ class DeliverySettings(BaseModel):
     """Connect and read timeout of one outbound request."""
     token_leeway_s: float = 30.0
     """An access token is renewed this long before it expires."""
+
+    @field_validator("targets")
+    @classmethod
+    def _unique_names(cls, targets: list[DeliveryTarget]) -> list[DeliveryTarget]:
+        names = [target.name for target in targets]
+        if len(set(names)) != len(names):
+            raise ValueError("delivery target names must be unique")
+        return targets
 class AlarmSettings(BaseModel):
     vkp_profiles_dir: Path | None = None
     """The VKP-R4 conformance folder (StructureDefinitions, CodeSystems, ValueSets) that

@@ -34,10 +34,13 @@ class DeliveryResult:
     """Status and error codes only, never patient data: it is stored and shown."""
     remote_status: str | None = None
     """The receiver's answer in a word, e.g. `202 Accepted`."""
+    remote_id: str | None = None
+    """The receiver's id of what it stored (e.g. a DocumentReference id), if it has one."""
 
     @property
-    def remote_id(self) -> str | None:
-        return self.status_url
+    def remote_reference(self) -> str | None:
+        """What is kept as `remote_status_url`: the status URL, else the remote id."""
+        return self.status_url or self.remote_id
 
 
 class Connector(Protocol):

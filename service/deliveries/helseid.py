@@ -272,7 +272,8 @@ def key_path(settings, target) -> Path:
     return Path(settings.data_dir) / "keys" / "deliveries" / f"{target.name}.jwk"
 
 
-def client_for(settings, target, http: httpx.Client, keyring) -> HelseIdClient | None:
+def client_for(settings, target, http: httpx.Client, keyring,
+               default_scope: str | None = None) -> HelseIdClient | None:
     """The HelseID client of a target; None when it has no token endpoint."""
     if not target.token_endpoint:
         return None
@@ -281,5 +282,5 @@ def client_for(settings, target, http: httpx.Client, keyring) -> HelseIdClient |
                          "client_id")
     return HelseIdClient(token_endpoint=target.token_endpoint, client_id=target.client_id,
                          private_jwk=load_private_jwk(key_path(settings, target), keyring),
-                         scope=target.scope, http=http,
+                         scope=target.scope or default_scope, http=http,
                          leeway_s=settings.deliveries.token_leeway_s)

@@ -22,6 +22,7 @@ from service.deliveries.connectors import (
 from service.deliveries.helseid import TokenError, client_for
 
 FHIR_JSON = "application/fhir+json"
+SCOPE = "nhn:jft/api"  # unless the target names another
 RETRYABLE_STATUS = (408, 425, 429)
 
 
@@ -33,7 +34,7 @@ class JftConnector:
 
         self.target, self.ctx = target, ctx
         self.http: httpx.Client = ctx.http_client()
-        self.auth = client_for(ctx.settings, target, self.http, active_keyring())
+        self.auth = client_for(ctx.settings, target, self.http, active_keyring(), SCOPE)
         self.url = target.base_url.rstrip("/") + "/v1/Bundle"
 
     def deliver(self, delivery: OutboundDelivery) -> DeliveryResult:

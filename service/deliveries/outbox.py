@@ -61,11 +61,10 @@ def enqueue_deliveries(session: Session, row: Dictation, version: NoteVersion,
         if target.tenant is not None and target.tenant != tenant_name:
             continue
         renderer = RENDERERS.get(target.kind)
-        if renderer is None:
-            raise ValueError(f"delivery target '{target.name}': no renderer for kind "
-                             f"'{target.kind}'")
         state, error = "pending", None
         try:
+            if renderer is None:  # a misconfiguration must not refuse the approval
+                raise DiktaError(f"no renderer for kind '{target.kind}'")
             document = renderer(session, row, version, target)
         except DiktaError as exc:
             # The approval stands; the note waits, dead, for the cause to be fixed (and
@@ -166,7 +165,7 @@ class DeliveryProcessor:
         if result.delivered:
             outcome = DeliveryOutcome("delivered")
             values.update(state="delivered", delivered_at=now, last_error=None,
-                          remote_status_url=result.status_url)
+                          remote_status_url=result.remote_reference)
         elif result.retryable and attempt < self.settings.deliveries.max_attempts:
             retry_at = now + timedelta(seconds=backoff_s(self.settings, attempt))
             outcome = DeliveryOutcome("pending", retry_at)
@@ -195,17 +194,20 @@ def _bounded(error: str | None) -> str:
 # --- what is due, what the API and the operator see -----------------------------------------
 
 def due_deliveries(store: Store, settings,
-                   now: datetime | None = None) -> list[tuple[str, int]]:
-    """(id, attempts) of rows a worker should try now: pending and due, or stuck in
-    `sending`."""
+                   now: datetime | None = None) -> list[tuple[str, str]]:
+    """(id, attempt mark) of rows a worker should try now: pending and due, or stuck in
+    `sending`. The mark (attempts and due time) changes with every attempt and every retry
+    by an operator, so a sweep can tell a new attempt from one it already submitted."""
     now = now or utcnow()
     stale = now - timedelta(seconds=settings.deliveries.sending_timeout_s)
     with store.session() as s:
-        rows = s.execute(select(Delivery.id, Delivery.attempts).where(or_(
-            (Delivery.state == "pending") & (Delivery.next_attempt_at <= now),
-            (Delivery.state == "sending") & (Delivery.claimed_at < stale)))
-            .order_by(Delivery.next_attempt_at))
-        return [(delivery_id, attempts) for delivery_id, attempts in rows]
+        rows = s.execute(select(Delivery.id, Delivery.attempts, Delivery.next_attempt_at)
+                         .where(or_(
+                             (Delivery.state == "pending") & (Delivery.next_attempt_at <= now),
+                             (Delivery.state == "sending") & (Delivery.claimed_at < stale)))
+                         .order_by(Delivery.next_attempt_at))
+        return [(delivery_id, f"{attempts}@{as_utc(due).isoformat()}")
+                for delivery_id, attempts, due in rows]
 
 
 def unfinished_deliveries(store: Store) -> list[str]:
@@ -275,19 +277,44 @@ def list_deliveries(store: Store, state: str | None = None,
     return [_status(row, row.name) for row in rows]
 
 
-def retry_dead(store: Store, ids: list[str] | None = None) -> list[str]:
+def retry_dead(store: Store, ids: list[str] | None = None, settings=None) -> list[str]:
     """Dead deliveries (these, or all) back to pending, due now, with a fresh attempt count;
-    the last error stays until the next attempt replaces it."""
+    the last error stays until the next attempt replaces it. One that died before it had a
+    document (its rendering failed) is rendered again first (with `settings`); if that
+    still fails it stays dead with the new reason."""
     with store.session() as s, s.begin():
         query = select(Delivery).where(Delivery.state == "dead")
         if ids:
             query = query.where(Delivery.id.in_(ids))
-        rows = list(s.scalars(query.with_for_update()))
-        for row in rows:
+        retried = []
+        for row in list(s.scalars(query.with_for_update())):
+            if not row.document and not _render_again(s, row, settings):
+                continue
             row.state, row.attempts, row.next_attempt_at = "pending", 0, utcnow()
-        return [row.id for row in rows]
+            retried.append(row.id)
+        return retried
 
 
+def _render_again(session: Session, delivery: Delivery, settings) -> bool:
+    target = next((t for t in settings.deliveries.targets if t.name == delivery.target),
+                  None) if settings is not None else None
+    renderer = RENDERERS.get(delivery.kind)
+    if target is None or renderer is None:
+        return False
+    dictation = session.get(Dictation, delivery.dictation_id)
+    version = session.scalar(select(NoteVersion).where(
+        NoteVersion.dictation_id == delivery.dictation_id,
+        NoteVersion.version == delivery.version))
+    try:
+        document = renderer(session, dictation, version, target)
+    except DiktaError as exc:
+        delivery.last_error = _bounded(
+            f"could not render the document ({type(exc).__name__}: {exc})")
+        return False
+    if not document:
+        return False
+    delivery.document = document
+    return True
 
 
 def submit_deliveries(worker, ids: list[str]) -> None:

@@ -136,10 +136,15 @@ def start_live(state, command: dict, tenant) -> LiveDictation:
 
 
 def _alarm_ids(state, command: dict, tenant_id: str) -> list[str]:
-    """The start message's `alarm_ids`, checked like the upload form's: the dictation made
-    of this stream links them (DictationMetadata.alarm_ids)."""
+    """The start message's `alarm_ids` (top level, or in its `dictation` metadata object),
+    checked like the upload form's: the dictation made of this stream links them
+    (DictationMetadata.alarm_ids)."""
+    nested = command.get("dictation")
+    value = command.get("alarm_ids")
+    if value is None and isinstance(nested, dict):
+        value = nested.get("alarm_ids")
     try:
-        ids = parse_alarm_ids(command.get("alarm_ids"))
+        ids = parse_alarm_ids(value)
         with state.store.session() as s:
             check_alarm_ids(s, tenant_id, ids)
     except ValueError as exc:

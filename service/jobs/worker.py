@@ -43,7 +43,7 @@ class DeliverySweep:
 
     def __init__(self, store: Store, settings, submit) -> None:
         self.store, self.settings, self.submit = store, settings, submit
-        self._sent: dict[tuple[str, int], float] = {}
+        self._sent: dict[tuple[str, str], float] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -63,8 +63,8 @@ class DeliverySweep:
         now = utcnow()
         lost_after_s = self.settings.deliveries.sending_timeout_s
         sent = 0
-        for delivery_id, attempts in due_deliveries(self.store, self.settings, now):
-            key = (delivery_id, attempts)
+        for delivery_id, mark in due_deliveries(self.store, self.settings, now):
+            key = (delivery_id, mark)
             if key in self._sent and now.timestamp() - self._sent[key] < lost_after_s:
                 continue
             self._sent[key] = now.timestamp()
