@@ -145,8 +145,9 @@ def _alarm_ids(state, command: dict, tenant_id: str) -> list[str]:
         value = nested.get("alarm_ids")
     try:
         ids = parse_alarm_ids(value)
-        with state.store.session() as s:
-            check_alarm_ids(s, tenant_id, ids)
+        if ids:
+            with state.store.session() as s:
+                check_alarm_ids(s, tenant_id, ids)
     except ValueError as exc:
         raise ValueError(f"alarm_ids: {exc}") from None
     except Problem as exc:
