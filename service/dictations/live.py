@@ -4,7 +4,11 @@ around it: service/http/routers/stream.py, docs/api.md)."""
 
 from __future__ import annotations
 
+import io
+import wave
+
 import numpy as np
+from pydantic import ValidationError
 
 from pipelines.asr import LANGUAGES
 from pipelines.audio import SAMPLE_RATE_HZ, Audio, AudioOptions, decode_audio
@@ -12,6 +16,8 @@ from pipelines.errors import AudioError
 from pipelines.vad import VadOptions, detect_speech
 from service.core.gate import Busy
 from service.core.masking import masked_transcript
+from service.dictations.create import DictationMetadata, create_dictation
+from service.notes.structure import structure_for_tenant
 from service.tenants.profile import TenantProfile, tenant_profile
 
 FORMATS = ("pcm16", "webm", "ogg")
@@ -22,8 +28,12 @@ class LiveDictation:
     """The audio of one live dictation and how much of it has settled into final text."""
 
     def __init__(self, state, fmt: str, language: str | None,
-                 profile: TenantProfile | None = None) -> None:
-        self.state, self.fmt = state, fmt
+                 profile: TenantProfile | None = None,
+                 meta: DictationMetadata | None = None,
+                 idempotency_key: str | None = None) -> None:
+        self.state, self.fmt, self.profile = state, fmt, profile
+        self.meta = meta or DictationMetadata(language="nn" if language == "nn" else "nb")
+        self.idempotency_key = idempotency_key
         self.pcm = np.zeros(0, dtype=np.float32)
         self.container = bytearray()  # webm/ogg: the whole stream so far, decoded on demand
         self.committed = 0  # samples already turned into final segments
@@ -70,6 +80,34 @@ class LiveDictation:
         text = await self._text(self.interim_asr, tail)
         return [{"type": "interim", "text": text, "start_s": self._at(self.committed)}] \
             if text else []
+
+    def recording(self) -> bytes:
+        """The recording as it arrived: the container's bytes as sent (a client that kept
+        them can upload the very same bytes again), or the PCM as a WAV file."""
+        if self.fmt != "pcm16":
+            return bytes(self.container)
+        buffer = io.BytesIO()
+        with wave.open(buffer, "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(SAMPLE_RATE_HZ)
+            out.writeframes((np.clip(self.pcm, -1, 1) * 32767).astype("<i2").tobytes())
+        return buffer.getvalue()
+
+    def store(self, tenant_id: str):
+        """The recording as a dictation (dictations/create.py: sealed, committed, queued for
+        the full transcription); (row, created). The start message's idempotency key makes a
+        later upload of the same recording (tus, after a lost connection) this dictation."""
+        return create_dictation(self.state, tenant_id, self.recording(), self.meta,
+                                self.idempotency_key)
+
+    def live_note(self, text: str) -> dict | None:
+        """The structured note of the live text, shown at once; the stored dictation gets
+        its own note from the full transcription."""
+        if not text or self.profile is None:
+            return None
+        return structure_for_tenant(text, self.profile, language=self.meta.language,
+                                    recorded_at=self.meta.recorded_at).to_dict()
 
     async def finish(self) -> list[dict]:
         if self.container and self.pcm.size == 0:  # not one frame of it could be decoded
@@ -126,5 +164,20 @@ def start_live(state, command: dict, tenant) -> LiveDictation:
     language = command.get("language")
     if language is not None and language not in LANGUAGES:
         raise ValueError("language must be no, nb or nn")
+    fields = command.get("dictation") or {}
+    if not isinstance(fields, dict):
+        raise ValueError("dictation must be an object of dictation metadata")
+    if language in ("nb", "nn"):
+        fields = {"language": language, **fields}
+    try:
+        meta = DictationMetadata(**fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ValueError(f"dictation.{'.'.join(map(str, first['loc']))}: {first['msg']}"
+                         ) from None
+    key = command.get("idempotency_key")
+    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 200
+                            or not key.isprintable()):
+        raise ValueError("idempotency_key must be 1-200 printable characters")
     return LiveDictation(state, fmt, language,
-                         tenant_profile(state.store, state.settings, tenant.id))
+                         tenant_profile(state.store, state.settings, tenant.id), meta, key)

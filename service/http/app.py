@@ -33,6 +33,7 @@ from service.http.routers import (
     stream,
     transcriptions,
     uploads,
+    webapp,
 )
 from service.http.routers.uploads import TusResumableHeader
 from service.http.strict_forms import use_strict_form_decoding
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(stream.router, prefix="/v1")  # authenticates inside (WebSocket)
+    app.include_router(webapp.router)  # the nurse's web app at /, no key to load it
     app.add_middleware(BodyLimit, max_bytes=settings.service.request_max_bytes)
     app.add_middleware(HeaderLimit, max_credential=settings.service.max_authorization_bytes,
                        max_total=settings.service.max_header_bytes)

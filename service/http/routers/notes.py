@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 from sqlalchemy import select
 
 from service.core.errors import Problem
@@ -20,12 +22,28 @@ from service.notes import versions
 from structuring.privacy import mask_national_ids
 
 router = APIRouter(tags=["notes"])
+SectionKey = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,60}$")]
+SectionText = Annotated[MultiLine, Field(max_length=100_000)]
 
 
 class NoteEdit(BaseModel):
-    text: MultiLine = Field(..., min_length=1, max_length=100_000,
-                            description="The note as the nurse corrected it (plain text)")
+    """Either the whole note as plain text (structured again, sections chosen anew), or its
+    text per section (`{"sections": {"<section key>": "text"}}`: every sentence stays in the
+    section it was written under)."""
+
+    text: MultiLine | None = Field(None, min_length=1, max_length=100_000,
+                                   description="The note as the nurse corrected it "
+                                               "(plain text)")
+    sections: dict[SectionKey, SectionText] | None = Field(
+        None, max_length=50, description="Text per section key of the note's template; "
+                                         "sections left out are dropped")
     author: SingleLine | None = Field(None, max_length=200)
+
+    @model_validator(mode="after")
+    def _one_body(self) -> NoteEdit:
+        if (self.text is None) == (self.sections is None):
+            raise ValueError("send either text or sections")
+        return self
 
 
 class Approval(BaseModel):
@@ -47,8 +65,13 @@ class NoteVersionOut(BaseModel):
                        409: {"description": "Not transcribed yet, or already approved"}})
 def edit_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str,
               body: NoteEdit):
-    """Store the nurse's corrected note as a new version (it is structured again)."""
-    row = versions.edit_note(state, tenant.id, dictation_id, body.text, body.author)
+    """Store the nurse's corrected note as a new version: as plain text (structured again)
+    or per section (the sections stick)."""
+    if body.sections is not None:
+        row = versions.edit_sections(state, tenant.id, dictation_id, body.sections,
+                                     body.author)
+    else:
+        row = versions.edit_note(state, tenant.id, dictation_id, body.text, body.author)
     audit(request, "update", "note", row.id, row.patient_ref)
     return dictation_out(row, tenant)
 
