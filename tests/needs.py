@@ -79,3 +79,13 @@ def need_postgres() -> None:
     problem = postgres_problem()
     need(problem is None, f"no PostgreSQL answers on 127.0.0.1:5432 ({problem})",
          START_SERVICES)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+def need_chromium() -> None:
+    need(CHROMIUM.is_file() and CHROMEDRIVER.is_file(),
+         "Debian's chromium and chromium-driver are missing",
+         "make setup installs them (apt-get install chromium chromium-driver)")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import json
 import tomllib
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from service.core.store import Dictation, NoteVersion
 from tests.conftest import ROOT
 from tests.databases import database_url
-from tests.uploads_app import TUS, auth, recording, upload_app
+from tests.uploads_app import auth, recording, upload_app
 
 WEBAPP = ROOT / "service" / "http" / "webapp"
 APP_POLICY_START = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:"
@@ -221,8 +220,8 @@ def test_ui_texts_exist_in_bokmaal_and_nynorsk():
 
     source = (WEBAPP / "i18n.js").read_text(encoding="utf-8")
     nb, nn = source.split("\n  nn: {")
-    keys_nb = set(re.findall(r"^\s+(\w+):", nb.split("nb: {")[1], re.M))
-    keys_nn = set(re.findall(r"^\s+(\w+):", nn, re.M))
+    keys_nb = set(re.findall(r"^\s+(\w+):", nb.split("nb: {")[1], re.MULTILINE))
+    keys_nn = set(re.findall(r"^\s+(\w+):", nn, re.MULTILINE))
     assert keys_nb == keys_nn and len(keys_nb) > 40
     used = set(re.findall(r'data-i18n(?:-label)?="(\w+)"', (WEBAPP / "index.html").read_text()))
     used |= set(re.findall(r'\bt\("(\w+)"\)', (WEBAPP / "app.js").read_text()))

@@ -166,7 +166,7 @@ def start_live(state, command: dict, tenant) -> LiveDictation:
         raise ValueError("language must be no, nb or nn")
     fields = command.get("dictation") or {}
     if not isinstance(fields, dict):
-        raise ValueError("dictation must be an object of dictation metadata")
+        raise ValueError("dictation must be an object of dictation metadata")  # noqa: TRY004 (a protocol error: 1007)
     if language in ("nb", "nn"):
         fields = {"language": language, **fields}
     try:

@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-from fastapi import APIRouter, Request
 from typing import Annotated
 
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 from sqlalchemy import select
 

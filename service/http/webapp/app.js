@@ -155,6 +155,7 @@ function startRecording(media) {
     recorded_at: new Date().toISOString(),
   };
   app.current = { recId, dictationId: null, note: null, status: null, approved: false };
+  queue.active = recId;
   sessionStorage.removeItem(CURRENT);
   $("note").hidden = true;
   $("interim").textContent = "";
@@ -224,6 +225,7 @@ function startRecording(media) {
     }
     $("record").disabled = false;
     $("record-status").textContent = "";
+    queue.active = null;
     if (result && result.dictation_id) {
       await dropAudio(recId); // the server confirmed it: the copy here goes
       await updateRecording(recId, { state: "sent", dictationId: result.dictation_id });

@@ -5,6 +5,7 @@
 import { allRecordings, audioOf, dropAudio, getRecording, updateRecording } from "./store.js";
 
 const CHUNK_BYTES = 16 * 1024; // small parts: a phone on a weak network keeps what got through
+const RETRY_MS = 5000;
 
 async function sha256Hex(blob) {
   const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
@@ -25,11 +26,15 @@ export class UploadQueue {
     this.onChange = onChange;
     this.onSent = onSent;
     this.running = new Set();
+    this.active = null; // the recording the live stream still handles
     window.addEventListener("online", () => this.resumeAll());
+    setInterval(() => { if (navigator.onLine) this.resumeAll(); }, RETRY_MS);
   }
 
   async resumeAll() {
     for (const recording of await allRecordings()) {
+      if (recording.id === this.active) continue;
+      // "recording": the page was closed or reloaded mid-recording; what was kept goes.
       if (recording.state === "queued" || recording.state === "sending" ||
           recording.state === "recording") {
         this.send(recording.id);
