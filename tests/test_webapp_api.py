@@ -226,3 +226,18 @@ def test_ui_texts_exist_in_bokmaal_and_nynorsk():
     used = set(re.findall(r'data-i18n(?:-label)?="(\w+)"', (WEBAPP / "index.html").read_text()))
     used |= set(re.findall(r'\bt\("(\w+)"\)', (WEBAPP / "app.js").read_text()))
     assert used <= keys_nb, used - keys_nb
+
+
+def test_a_browser_key_travels_as_a_websocket_subprotocol_not_in_the_url(app):
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    url, keys, _ = app
+    stream = url.replace("http", "ws") + "/v1/stream"
+    with connect(stream, subprotocols=["dikta", f"dikta.bearer.{keys['a']}"]) as ws:
+        assert ws.subprotocol == "dikta"  # answered, or a browser drops the connection
+    with connect(stream, subprotocols=["dikta", "dikta.bearer.dk_wrong"]) as ws:
+        assert ws.subprotocol == "dikta"
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv()
+    assert closed.value.rcvd.code == 4401

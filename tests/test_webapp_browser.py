@@ -30,9 +30,8 @@ from tests.needs import CHROMEDRIVER, CHROMIUM, need_chromium
 
 pytestmark = pytest.mark.slow
 SCOPES = "dictate read_notes approve export"
-CLIP_TEXT = ("Pasienten hadde en rolig natt og sov godt. "
-             "Blodtrykket var hundre og førti over nitti og pulsen åtti. "
-             "Trygghetsalarmen ble utløst klokken tre, men det var falsk alarm.")
+CLIP_TEXT = ("Pasienten sov godt i natt. Blodtrykket var hundre og førti over nitti. "
+             "Trygghetsalarmen ble utløst klokken tre.")
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
 WAIT_S = 60
 # What Chromium itself logs for a request the test cut on purpose (offline, blocked URL).
@@ -147,6 +146,16 @@ def _idb_count(driver) -> int:
         open.onerror = () => done(-1);""")
 
 
+def _stored_upload_url(driver, rec_id: str) -> str | None:
+    return driver.execute_async_script("""
+        const [id, done] = arguments;
+        const open = indexedDB.open("dikta");
+        open.onsuccess = () => {
+          const get = open.result.transaction("recordings").objectStore("recordings").get(id);
+          get.onsuccess = () => done(get.result ? get.result.uploadUrl || null : null);
+        };""", rec_id)
+
+
 def _sign_in(driver, url: str, key: str) -> None:
     driver.get(url + "/")
     _wait(driver, lambda d: _visible(d, "signin"), "the sign-in form")
@@ -234,6 +243,7 @@ def test_record_review_edit_approve(server, browser, clip, tmp_path):
 def test_offline_recording_arrives_once_and_whole(server, browser, tmp_path):
     url, key, app = server
     driver = browser
+    driver.get(url + "/")
     driver.execute_script("sessionStorage.clear()")
     _sign_in(driver, url, key)
     driver.get_log("browser")  # what the first test left
@@ -258,6 +268,8 @@ def test_offline_recording_arrives_once_and_whole(server, browser, tmp_path):
             return [u for u in s.query(Upload).all() if 0 < u.offset < u.length]
     started = _wait(driver, partial, "part of the upload on the server")
     assert len(started) == 1
+    # The phone knows its upload (the URL to resume from) before the page goes.
+    _wait(driver, lambda d: _stored_upload_url(d, rec_id), "the upload URL kept on the phone")
 
     driver.refresh()  # the nurse reloads, the upload still cut
     _wait(driver, lambda d: _visible(d, "queue"), "the queue after the reload")

@@ -5,6 +5,7 @@ around it: service/http/routers/stream.py, docs/api.md)."""
 from __future__ import annotations
 
 import io
+import time
 import wave
 
 import numpy as np
@@ -41,6 +42,11 @@ class LiveDictation:
         self.finals: list[dict] = []
         service = state.settings.service
         self.tick = int(service.stream_interim_every_s * SAMPLE_RATE_HZ)
+        # A container is decoded whole each time (its frames need their header), so at most
+        # this often by the clock: a client sending quicker than the service keeps up with
+        # (a backlog after a slow tick) costs one decode, not one per chunk.
+        self.decode_every_s = service.stream_interim_every_s
+        self.decoded_at = float("-inf")
         self.endpoint = int(service.stream_endpoint_silence_ms * SAMPLE_RATE_HZ / 1000)
         overrides: dict[str, object] = {"language": language} if language else {}
         if profile is not None:
@@ -56,13 +62,18 @@ class LiveDictation:
             self.pcm = np.concatenate([self.pcm, samples])
         else:
             self.container.extend(chunk)
-            try:  # a partial container decodes up to its last complete frame
-                self.pcm = decode_audio(bytes(self.container),
-                                        AudioOptions(max_duration_s=MAX_STREAM_S)).samples
-            except AudioError:
-                pass
+            if time.monotonic() - self.decoded_at >= self.decode_every_s:
+                self._decode()
         if self.pcm.size > MAX_STREAM_S * SAMPLE_RATE_HZ:
             raise ValueError("live dictation longer than 30 minutes; use /v1/dictations")
+
+    def _decode(self) -> None:
+        try:  # a partial container decodes up to its last complete frame
+            self.pcm = decode_audio(bytes(self.container),
+                                    AudioOptions(max_duration_s=MAX_STREAM_S)).samples
+        except AudioError:
+            pass
+        self.decoded_at = time.monotonic()
 
     def due(self) -> bool:
         return self.pcm.size - self.last_tick >= self.tick
@@ -110,6 +121,8 @@ class LiveDictation:
                                     recorded_at=self.meta.recorded_at).to_dict()
 
     async def finish(self) -> list[dict]:
+        if self.container:
+            self._decode()  # all of it, whenever the last decode was
         if self.container and self.pcm.size == 0:  # not one frame of it could be decoded
             try:
                 decode_audio(bytes(self.container), AudioOptions(max_duration_s=MAX_STREAM_S))

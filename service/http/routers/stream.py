@@ -14,7 +14,12 @@ from pipelines.audio import SAMPLE_RATE_HZ
 from pipelines.errors import AudioError
 from service.core.errors import Problem
 from service.dictations.live import LiveDictation, start_live
-from service.http.deps import Principal, authenticate_websocket, can_read_notes
+from service.http.deps import (
+    Principal,
+    authenticate_websocket,
+    can_read_notes,
+    websocket_subprotocol,
+)
 
 router = APIRouter(tags=["streaming"])
 log = logging.getLogger("dikta.stream")
@@ -27,10 +32,10 @@ async def stream(websocket: WebSocket) -> None:
     except Problem as refused:
         # Accepted, then closed with 4000 + the HTTP status (4401, 4403, 4429, 4431): a
         # refused handshake would reach a browser only as a bare 403 without a reason.
-        await websocket.accept()
+        await websocket.accept(subprotocol=websocket_subprotocol(websocket))
         await websocket.close(code=4000 + refused.status, reason=_reason(refused.detail))
         return
-    await websocket.accept()
+    await websocket.accept(subprotocol=websocket_subprotocol(websocket))
     state = websocket.app.state.dikta
     live: LiveDictation | None = None
     try:

@@ -74,11 +74,12 @@ export class Api {
       { dictation_id: dictationId });
   }
 
-  streamUrl() {
+  // Browsers cannot set headers on a WebSocket: the key travels as the subprotocol
+  // "dikta.bearer.<key>" (not in the URL, so never in a console message or an access log).
+  openStream() {
     const url = new URL(this.baseUrl + "/v1/stream", location.href);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    // Browsers cannot set headers on a WebSocket: the key travels as a query parameter.
-    if (this.token) url.searchParams.set("api_key", this.token);
-    return url.toString();
+    const protocols = this.token ? ["dikta", `dikta.bearer.${this.token}`] : ["dikta"];
+    return new WebSocket(url.toString(), protocols);
   }
 }

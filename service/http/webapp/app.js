@@ -165,7 +165,7 @@ function startRecording(media) {
   const socket = { ws: null, ready: false, pending: [], done: null };
   const done = new Promise((resolve) => { socket.done = resolve; });
   try {
-    socket.ws = new WebSocket(app.api.streamUrl());
+    socket.ws = app.api.openStream();
     socket.ws.binaryType = "arraybuffer";
     socket.ws.onopen = () => socket.ws.send(JSON.stringify({
       type: "start", format: "webm", language: meta.language,
@@ -328,9 +328,11 @@ function showNote(note, source) {
     setLanguage(note.language); // the tenant's written standard, unless the nurse chose
     $("ui-lang").value = language();
   }
+  const first = $("note").hidden;
   $("note").hidden = false;
   $("note-status").textContent = source === "live" ? t("note_waiting") : "";
   renderNote();
+  if (first) $("note").scrollIntoView({ block: "start" });
 }
 
 function renderNote() {

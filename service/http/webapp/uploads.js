@@ -73,6 +73,7 @@ export class UploadQueue {
         retryDelays: [0, 1000, 3000],
         headers: this.api.headers({}),
         metadata: metadataOf(recording, sha256),
+        // Kept before the first byte goes, so a reload resumes this upload, not a new one.
         onUploadUrlAvailable: () => updateRecording(id, { uploadUrl: upload.url }),
         onProgress: (sent, total) => { this.onChange({ id, sent, total }); },
         onError: reject,
