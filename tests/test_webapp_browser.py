@@ -17,7 +17,6 @@ import time
 import wave
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from evaluation.loopback import running
@@ -25,7 +24,7 @@ from service.core.engine import Engine
 from service.core.settings import ServiceSettings, Settings
 from service.core.store import Dictation, NoteVersion, Upload
 from service.http.app import create_app
-from tests.conftest import ROOT
+from tests.conftest import FIXTURES, ROOT
 from tests.needs import CHROMEDRIVER, CHROMIUM, need_chromium
 
 pytestmark = pytest.mark.slow
@@ -54,7 +53,6 @@ def clip(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, engine):
-    need_chromium()
     tmp = tmp_path_factory.mktemp("webapp")
     base = Settings()
     settings = Settings(model_dir=base.model_dir, data_dir=tmp,
@@ -77,6 +75,7 @@ def browser(clip):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
+    need_chromium()
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
@@ -291,3 +290,55 @@ def test_offline_recording_arrives_once_and_whole(server, browser, tmp_path):
     unexpected = [e for e in entries if e["level"] == "SEVERE"
                   and not any(m in e["message"] for m in EXPECTED_OFFLINE)]
     assert not unexpected, unexpected
+
+
+def test_the_stream_stores_the_recording_and_done_names_it(server):
+    """The protocol the app builds on (docs/api.md): `done` carries the stored dictation's
+    id and, with read_notes, the note of the live text; the stored audio is the bytes
+    streamed; the same recording sent again through tus under the same key is that same
+    dictation; a dictate-only key gets the id but no note."""
+    import base64
+    import hashlib
+    import json
+
+    import httpx
+    from websockets.sync.client import connect
+
+    url, key, app = server
+    data = (FIXTURES / "nb_alarm.webm").read_bytes()
+    meta = {"patient_ref": "pas-ws", "note_type": "sykepleienotat",
+            "recorded_at": "2026-12-03T07:00:00+00:00"}
+    stream = url.replace("http", "ws") + "/v1/stream"
+
+    def dictate(with_key: str, idempotency_key: str) -> dict:
+        with connect(stream, subprotocols=["dikta", f"dikta.bearer.{with_key}"]) as ws:
+            ws.send(json.dumps({"type": "start", "format": "webm", "language": "nb",
+                                "dictation": meta, "idempotency_key": idempotency_key}))
+            assert json.loads(ws.recv())["type"] == "ready"
+            for start in range(0, len(data), 4000):
+                ws.send(data[start:start + 4000])
+            ws.send(json.dumps({"type": "stop"}))
+            return [json.loads(raw) for raw in ws][-1]
+
+    done = dictate(key, "rec-ws-1")
+    assert done["type"] == "done" and done["dictation_id"] and done["status"] == "queued"
+    assert done["note"]["sentences"] and done["note"]["language"] == "nb"
+    with app.state.dikta.store.session() as s:
+        row = s.get(Dictation, done["dictation_id"])
+    assert row.audio_sha256 == hashlib.sha256(data).hexdigest()
+    assert row.patient_ref == "pas-ws" and row.idempotency_key == "rec-ws-1"
+
+    fields = {**meta, "language": "nb", "idempotency_key": "rec-ws-1"}
+    tus = {"Authorization": f"Bearer {key}", "Tus-Resumable": "1.0.0"}
+    created = httpx.post(f"{url}/v1/uploads", content=data, headers={
+        **tus, "Upload-Length": str(len(data)),
+        "Content-Type": "application/offset+octet-stream",
+        "Upload-Metadata": ",".join(f"{k} {base64.b64encode(v.encode()).decode()}"
+                                    for k, v in fields.items())})
+    assert created.status_code == 201, created.text
+    upload = httpx.get(f"{url}{created.headers['Location']}", headers=tus).json()
+    assert upload["dictation_id"] == done["dictation_id"]
+
+    dictate_only = app.state.dikta.store.create_key("kommune-web", "dictate")
+    blind = dictate(dictate_only, "rec-ws-2")
+    assert blind["dictation_id"] and "note" not in blind
