@@ -241,3 +241,35 @@ def test_a_browser_key_travels_as_a_websocket_subprotocol_not_in_the_url(app):
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv()
     assert closed.value.rcvd.code == 4401
+
+
+def _luminance(hex_colour: str) -> float:
+    value = hex_colour.lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    channels = [int(value[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_text_colours_meet_wcag_aa():
+    """Every text/background pair the stylesheet uses reaches 4.5:1 (WCAG 2.1 AA)."""
+    import re
+
+    css = (WEBAPP / "app.css").read_text()
+    colours = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{3,6})", css))
+    pairs = [("ink", "paper"), ("muted", "paper"), ("blue", "paper"), ("red", "paper"),
+             ("review-ink", "review"), ("entity-ink", "entity"), ("ink", "event"),
+             ("muted", "#f1f3f6")]
+    literal = [("#ffffff", "#0b4f8a"), ("#ffffff", "#a4161a"), ("#ffffff", "#6b0d10"),
+               ("#7a1010", "#fdecea"), ("#1b1f24", "#eef4fb"), ("#14532d", "#ffffff"),
+               ("#7a4a00", "#ffffff")]
+    for text, background in [(colours[a], colours.get(b, b)) for a, b in pairs] + literal:
+        assert _contrast(text, background) >= 4.5, (text, background)
+    for text, background in literal:
+        assert text.lower() in css.lower() or background.lower() in css.lower()

@@ -155,6 +155,24 @@ def _stored_upload_url(driver, rec_id: str) -> str | None:
         };""", rec_id)
 
 
+def _unlabelled(driver) -> list[str]:
+    """Visible controls without a name a screen reader can say (label, aria-label, text)."""
+    return driver.execute_script("""
+        const bad = [];
+        for (const el of document.querySelectorAll("input, select, textarea, button")) {
+          if (el.offsetParent === null) continue;
+          const label = el.labels && el.labels.length ? el.labels[0].textContent.trim() : "";
+          if (!(label || (el.getAttribute("aria-label") || "").trim() || el.textContent.trim()))
+            bad.push(el.id || el.outerHTML.slice(0, 80));
+        }
+        return bad;""")
+
+
+def _fits_the_phone(driver) -> bool:
+    return driver.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def _sign_in(driver, url: str, key: str) -> None:
     driver.get(url + "/")
     _wait(driver, lambda d: _visible(d, "signin"), "the sign-in form")
@@ -178,6 +196,8 @@ def test_record_review_edit_approve(server, browser, clip, tmp_path):
     assert driver.execute_script("return sessionStorage.getItem('dikta.token')") == key
     assert driver.execute_script("return localStorage.length") == 0
     _by_id(driver, "patient").send_keys("pas-web-1")
+    assert driver.execute_script("return window.innerWidth") == 390
+    assert not _unlabelled(driver) and _fits_the_phone(driver)
     _shot(driver, "1-start", tmp_path)
 
     _by_id(driver, "record").click()
@@ -192,6 +212,7 @@ def test_record_review_edit_approve(server, browser, clip, tmp_path):
     sections = [e.get_attribute("data-section")
                 for e in driver.find_elements("css selector", "#note-body .note-section")]
     assert sections and all(sections)
+    assert not _unlabelled(driver) and _fits_the_phone(driver)
     _shot(driver, "3-note", tmp_path)
     with app.state.dikta.store.session() as s:
         rows = s.query(Dictation).all()
@@ -211,6 +232,7 @@ def test_record_review_edit_approve(server, browser, clip, tmp_path):
 
     Select(_by_id(driver, "add-section")).select_by_value("eliminasjon")
     _by_id(driver, "edit-eliminasjon").send_keys("Normal vannlating.")
+    assert not _unlabelled(driver) and _fits_the_phone(driver)
     _shot(driver, "4-edit", tmp_path)
     driver.find_element("css selector", "#note-edit button[type=submit]").click()
     _wait(driver, lambda d: d.find_elements(

@@ -275,6 +275,7 @@ async function follow(dictationId) {
     }
     if (row.status === "done") {
       app.current.approved = Boolean(row.approved_at);
+      $("interim").textContent = ""; // the stored note replaces the live text
       showNote(row.note, "stored");
       loadAlarms(row.patient_ref);
       return;
@@ -378,6 +379,9 @@ function renderNote() {
   const editable = current.status === "stored" && !current.approved;
   $("edit").disabled = !editable;
   $("approve").disabled = !editable;
+  $("edit").hidden = current.approved;
+  $("approve").hidden = current.approved;
+  if (current.approved) $("note-status").textContent = t("approved");
   $("copy").disabled = !current.note;
   $("note-actions").hidden = app.editing;
   $("again").hidden = !current.approved;
@@ -497,6 +501,9 @@ async function copyText() {
 
 function newDictation() {
   app.current = null;
+  $("edit").hidden = false;
+  $("approve").hidden = false;
+  $("note-status").textContent = "";
   $("note").hidden = true;
   $("note-body").replaceChildren();
   $("interim").textContent = "";
