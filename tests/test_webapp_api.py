@@ -273,3 +273,25 @@ def test_text_colours_meet_wcag_aa():
         assert _contrast(text, background) >= 4.5, (text, background)
     for text, background in literal:
         assert text.lower() in css.lower() or background.lower() in css.lower()
+
+
+@pytest.mark.parametrize("start, field", [
+    ({"dictation": {"patient_ref": "a\tb"}}, "dictation.patient_ref"),
+    ({"dictation": {"pasient": "x"}}, "dictation.pasient"),
+    ({"dictation": {"language": "sv"}}, "dictation.language"),
+    ({"dictation": "pas-1"}, "dictation must be an object"),
+    ({"idempotency_key": ""}, "idempotency_key"),
+])
+def test_a_bad_stream_start_names_the_field(app, start, field):
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    url, keys, _ = app
+    stream = url.replace("http", "ws") + "/v1/stream"
+    with connect(stream, subprotocols=["dikta", f"dikta.bearer.{keys['a']}"]) as ws:
+        ws.send(json.dumps({"type": "start", "format": "webm", **start}))
+        reply = json.loads(ws.recv())
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv()
+    assert reply["type"] == "error" and field in reply["detail"]
+    assert closed.value.rcvd.code == 1007

@@ -180,6 +180,9 @@ def start_live(state, command: dict, tenant) -> LiveDictation:
     fields = command.get("dictation") or {}
     if not isinstance(fields, dict):
         raise ValueError("dictation must be an object of dictation metadata")  # noqa: TRY004 (a protocol error: 1007)
+    unknown = set(fields) - set(DictationMetadata.model_fields)
+    if unknown:
+        raise ValueError(f"dictation.{min(unknown)}: is not a dictation field")
     if language in ("nb", "nn"):
         fields = {"language": language, **fields}
     try:

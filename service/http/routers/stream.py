@@ -103,5 +103,5 @@ def _command(text: str) -> dict:
     except ValueError:
         raise ValueError("control messages are JSON: {\"type\": \"start\"|\"stop\"}") from None
     if not isinstance(command, dict):
-        raise ValueError("control messages are JSON objects")
+        raise ValueError("control messages are JSON objects")  # noqa: TRY004 (closes 1007)
     return command

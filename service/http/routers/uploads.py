@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import email.utils
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -354,7 +354,7 @@ def parse_metadata(header: str | None) -> dict:
     fields = {k: v for k, v in raw.items() if k not in _IGNORED_METADATA}
     unknown = set(fields) - set(DictationMetadata.model_fields)
     if unknown:
-        raise _metadata_problem(sorted(unknown)[0], "is not a dictation field")
+        raise _metadata_problem(min(unknown), "is not a dictation field")
     try:
         for name, value in {**fields, **({"idempotency_key": key} if key else {})}.items():
             single_line(value)
@@ -389,6 +389,6 @@ def _metadata_problem(key: str, message: str) -> Problem:
 def _expires(row: Upload) -> dict[str, str]:
     if row.status != "receiving" or row.expires_at is None:
         return {}
-    utc = as_utc(row.expires_at).astimezone(timezone.utc)  # PostgreSQL gives +00:00 zones
+    utc = as_utc(row.expires_at).astimezone(UTC)  # PostgreSQL gives +00:00 zones
     return {"Upload-Expires": email.utils.format_datetime(utc, usegmt=True)}
 

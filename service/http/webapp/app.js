@@ -469,7 +469,7 @@ async function approve() {
   // Nothing of this dictation stays in the browser once it is approved.
   if (current.recId) await forget(current.recId).catch(() => {});
   sessionStorage.removeItem(CURRENT);
-  say(t("approved"));
+  say(""); // the note's own status line says it (aria-live), next to the note
   renderNote();
   renderQueue();
   loadWorklist();
