@@ -268,6 +268,11 @@ def test_offline_recording_arrives_once_and_whole(server, browser, tmp_path):
     driver.execute_script("sessionStorage.clear()")
     _sign_in(driver, url, key)
     driver.get_log("browser")  # what the first test left
+    from selenium.webdriver.support.ui import Select
+
+    Select(_by_id(driver, "ui-lang")).select_by_value("nn")  # the nurse switches
+    assert _by_id(driver, "patient-help").text.startswith("Referansen til pasienten")
+    assert driver.execute_script("return document.documentElement.lang") == "nn"
     driver.execute_cdp_cmd("Network.enable", {})
     offline = {"offline": True, "latency": 0, "downloadThroughput": -1,
                "uploadThroughput": -1}
