@@ -47,6 +47,12 @@ function fail(error) {
   say(`${t("error")}: ${detail}`, "error");
 }
 
+// 24-hour HH:MM whatever locales the browser has (nn is missing from some builds).
+function clock(iso) {
+  const date = new Date(iso);
+  return `${String(date.getHours()).padStart(2, "0")}:${String(date.getMinutes()).padStart(2, "0")}`;
+}
+
 function remember() {
   if (app.current && app.current.dictationId) {
     sessionStorage.setItem(CURRENT, JSON.stringify({
@@ -522,7 +528,7 @@ async function loadAlarms(patientRef) {
   const list = $("alarm-list");
   list.replaceChildren();
   for (const alarm of items) {
-    const when = new Date(alarm.occurred_at).toLocaleString(language());
+    const when = `${new Date(alarm.occurred_at).toLocaleDateString("nb-NO")} ${clock(alarm.occurred_at)}`;
     const button = element("button", { type: "button" }, t("alarm_link"));
     button.addEventListener("click", async () => {
       const linked = await app.api.linkAlarm(alarm.id, app.current.dictationId).catch(() => null);
@@ -538,8 +544,7 @@ async function renderQueue(progress) {
   const recordings = (await allRecordings()).sort((a, b) => a.created - b.created);
   list.replaceChildren();
   for (const recording of recordings) {
-    const when = new Date(recording.meta.recorded_at).toLocaleTimeString(language(),
-      { hour: "2-digit", minute: "2-digit" });
+    const when = clock(recording.meta.recorded_at);
     let state = t(`state_${recording.state}`);
     if (progress && progress.id === recording.id && recording.state === "sending") {
       state += ` ${Math.round((100 * progress.sent) / progress.total)} %`;
@@ -569,8 +574,7 @@ async function loadWorklist() {
   const list = $("worklist-items");
   list.replaceChildren();
   for (const item of page.items || []) {
-    const when = new Date(item.recorded_at || item.created_at).toLocaleTimeString(language(),
-      { hour: "2-digit", minute: "2-digit" });
+    const when = clock(item.recorded_at || item.created_at);
     const stage = stageOf(item);
     const entry = element("li", { "data-stage": stage },
       `${when} · ${item.patient_ref || "—"} · `, element("strong", {}, t(`stage_${stage}`)));
