@@ -62,7 +62,7 @@ def test_the_page_and_its_files_carry_the_app_policy(app):
     assert page.headers["permissions-policy"].startswith("microphone=(self)")
     assert page.headers["x-content-type-options"] == "nosniff"
     assert "<script>" not in page.text and " style=" not in page.text  # nothing inline
-    for path, kind in [("/app/app.js", "text/javascript"), ("/app/api.js", "text/javascript"),
+    for path, kind in [("/app/app.js", "text/javascript"), ("/app/dikta-client.js", "text/javascript"),
                        ("/app/app.css", "text/css"), ("/app/vendor/tus.min.js", "text/javascript"),
                        ("/app/icons/icon-192.png", "image/png"),
                        ("/app/manifest.webmanifest", "application/manifest+json")]:
@@ -210,7 +210,7 @@ def test_the_app_is_package_data():
     matched = {p for pattern in patterns for p in base.glob(pattern) if p.is_file()}
     files = {p for p in WEBAPP.rglob("*") if p.is_file()}
     assert files and files <= matched
-    assert {"index.html", "app.js", "api.js", "manifest.webmanifest"} <= {p.name for p in files}
+    assert {"index.html", "app.js", "dikta-client.js", "manifest.webmanifest"} <= {p.name for p in files}
     assert json.loads((WEBAPP / "manifest.webmanifest").read_text())["lang"] == "nb"
     assert (WEBAPP / "vendor" / "tus-js-client.LICENSE").read_text().startswith("The MIT")
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from service.core.store import AuditEvent, Dictation, NoteVersion
+from service.core.store import AuditEvent, Delivery, Dictation, NoteVersion
 from structuring.pipeline import structure
 from tests.databases import database_url
 from tests.uploads_app import auth, recording, upload_app
@@ -100,6 +100,38 @@ def test_stages_map_status_and_approval(app, rows):
                             ("failed", {"f", "x"}), ("draft,approved", {"d", "d2", "ap"})]:
         got = {i["id"] for i in _all_pages(app, status=stage, limit=1)}
         assert got == {rows[k] for k in expected}, stage
+
+
+def test_delivered_when_every_delivery_of_the_approved_version_arrived(app):
+    """Approved notes move on to `delivered` once the outbox delivered the approved version
+    to every target; a pending delivery, or none at all, leaves them `approved`."""
+    _, keys, dikta = app
+    keys["levert"] = dikta.state.dikta.store.create_key("kommune-levert",
+                                                        "dictate read_notes")
+    ids = {name: _make(app, "levert", "pas-7", minutes, "done", approved=True)
+           for name, minutes in [("all", 1), ("one_pending", 2), ("none", 3), ("old", 4)]}
+    states = {"all": [(1, "delivered"), (1, "delivered")],
+              "one_pending": [(1, "delivered"), (1, "pending")],
+              "none": [], "old": [(1, "delivered")]}
+    with dikta.state.dikta.store.session() as s, s.begin():
+        for name, dictation_id in ids.items():
+            row = s.get(Dictation, dictation_id)
+            row.approved_version = 2 if name == "old" else 1  # "old": re-approved since
+            for n, (version, state) in enumerate(states[name]):
+                s.add(Delivery(tenant_id=row.tenant_id, dictation_id=dictation_id,
+                               version=version, target=f"epj-{n}", kind="fhir", document={},
+                               state=state))
+    items = {i["id"]: i["stage"] for i in _get(app, "levert").json()["items"]}
+    assert items == {ids["all"]: "delivered", ids["one_pending"]: "approved",
+                     ids["none"]: "approved", ids["old"]: "approved"}
+    assert [i["id"] for i in _all_pages(app, "levert", status="delivered", limit=1)] \
+        == [ids["all"]]
+    assert {i["id"] for i in _all_pages(app, "levert", status="approved", limit=1)} \
+        == {ids["one_pending"], ids["none"], ids["old"]}
+    url, _, _ = app
+    one = httpx.get(f"{url}/v1/dictations/{ids['all']}", headers=auth(keys["levert"])).json()
+    assert one["stage"] == "delivered" and [d["state"] for d in one["deliveries"]] \
+        == ["delivered", "delivered"]
 
 
 def test_patient_and_since_filters(app, rows):

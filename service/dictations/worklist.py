@@ -5,11 +5,10 @@ Stages are the words the nurse sees, mapped onto the row's processing status and
     queued        status queued (waiting for the recogniser)
     transcribing  status running
     draft         status done, not approved (the nurse edits and approves)
-    approved      approved
+    approved      approved, its note not (yet) delivered anywhere
+    delivered     approved, and every delivery of the approved version arrived (the outbox,
+                  service/deliveries; at least one: a tenant with no targets stays approved)
     failed        status failed or dead (bad audio, or given up after retries)
-
-When the outbox (service/deliveries) lands, `delivered` joins them: an approved dictation
-whose deliveries all arrived. Its place is marked in `stage()` and `STAGE_FILTERS`.
 
 Paging is by keyset on (created_at, id) with a signed cursor (service/core/cursors.py):
 stable under inserts, no offsets to count, and no way to page into another tenant.
@@ -20,30 +19,47 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, not_, or_, select
 from sqlalchemy.orm import selectinload
 
 from service.core.cursors import CursorCodec
 from service.core.errors import Problem
-from service.core.store import Dictation, as_utc
+from service.core.store import Delivery, Dictation, as_utc
 
-STAGES = ("queued", "transcribing", "draft", "approved", "failed")
+STAGES = ("queued", "transcribing", "draft", "approved", "delivered", "failed")
+
+
+def _delivered():
+    """Approved, with deliveries of the approved version, none of them still undelivered."""
+    of_version = and_(Delivery.dictation_id == Dictation.id,
+                      Delivery.version == Dictation.approved_version)
+    return and_(Dictation.approved_at.is_not(None), exists().where(of_version),
+                not_(exists().where(of_version, Delivery.state != "delivered")))
+
 
 STAGE_FILTERS = {
     "queued": lambda: Dictation.status == "queued",
     "transcribing": lambda: Dictation.status == "running",
     "draft": lambda: and_(Dictation.status == "done", Dictation.approved_at.is_(None)),
-    "approved": lambda: Dictation.approved_at.is_not(None),
+    "approved": lambda: and_(Dictation.approved_at.is_not(None), not_(_delivered())),
+    "delivered": _delivered,
     "failed": lambda: Dictation.status.in_(("failed", "dead")),
-    # "delivered": approved_at set and no delivery of the approved version left undelivered
-    # (a NOT EXISTS over the outbox's `deliveries` table) — added with the outbox.
 }
 
 
-def stage(row: Dictation) -> str:
-    """The worklist stage of a dictation (see the module docstring)."""
+def delivered_ids(session, ids: list[str]) -> set[str]:
+    """Which of these dictations are in the `delivered` stage (one query for a page)."""
+    if not ids:
+        return set()
+    return set(session.scalars(select(Dictation.id).where(Dictation.id.in_(ids),
+                                                          _delivered())))
+
+
+def stage(row: Dictation, delivered: bool = False) -> str:
+    """The worklist stage of a dictation (see the module docstring); `delivered` from
+    delivered_ids()."""
     if row.approved_at is not None:
-        return "approved"  # the outbox adds: "delivered" when its deliveries arrived
+        return "delivered" if delivered else "approved"
     return {"queued": "queued", "running": "transcribing", "done": "draft"}.get(
         row.status, "failed")
 
@@ -67,6 +83,7 @@ class WorklistQuery:
 class WorklistPage:
     items: list[Dictation]
     next_cursor: str | None
+    delivered: frozenset[str] = frozenset()  # ids of the items in the `delivered` stage
 
 
 def parse_stages(value: str | None) -> tuple[str, ...]:
@@ -104,8 +121,9 @@ def list_dictations(state, tenant_id: str, query: WorklistQuery,
                                              Dictation.id < row_id)))
     with state.store.session() as s:
         rows = list(s.scalars(statement))
+        delivered = delivered_ids(s, [r.id for r in rows[:query.limit]])
     more = len(rows) > query.limit
     rows = rows[:query.limit]
     cursor = codec.encode(scope, (as_utc(rows[-1].created_at), rows[-1].id)) \
         if more else None
-    return WorklistPage(rows, cursor)
+    return WorklistPage(rows, cursor, frozenset(delivered))

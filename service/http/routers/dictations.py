@@ -22,6 +22,7 @@ from service.dictations.create import (
 from service.dictations.worklist import (
     STAGES,
     WorklistQuery,
+    delivered_ids,
     list_dictations,
     parse_stages,
     stage,
@@ -80,7 +81,7 @@ class DictationOut(DictationMetadata):
     error: str | None = None
     transcript: str | None = None
     note: dict | None = Field(None, description="StructuredNote (structured_note.schema.json)")
-    stage: Literal["queued", "transcribing", "draft", "approved", "failed"] = Field(
+    stage: Literal["queued", "transcribing", "draft", "approved", "delivered", "failed"] = Field(
         "queued", description="Where the dictation stands, as the worklist shows it")
     deliveries: list[DeliveryOut] = Field(
         default_factory=list, description="The approved note's deliveries, one per target")
@@ -95,12 +96,13 @@ class DictationPage(BaseModel):
     next_cursor: str | None = None
 
 
-def dictation_out(row: Dictation, principal: Principal) -> DictationOut:
+def dictation_out(row: Dictation, principal: Principal,
+                  delivered: bool = False) -> DictationOut:
     """The dictation as `principal` may see it: transcript and note only with read_notes,
-    and national ID numbers masked in both."""
+    and national ID numbers masked in both. `delivered`: see worklist.delivered_ids."""
     out = DictationOut.model_validate(row, from_attributes=True)
     out.audio_stored = bool(row.audio_path)
-    out.stage = stage(row)
+    out.stage = stage(row, delivered)
     if can_read_notes(principal):
         out.transcript = mask_national_ids(row.transcript) if row.transcript else None
         out.note = masked_json(row.note) if row.note else None
@@ -158,7 +160,7 @@ def list_worklist(
                           cursor=cursor, limit=size)
     page = list_dictations(state, tenant.id, query, state.cursors)
     audit(request, "list", "dictation", None, patient_ref)
-    items = [dictation_out(row, tenant) for row in page.items]
+    items = [dictation_out(row, tenant, row.id in page.delivered) for row in page.items]
     if can_read_notes(tenant):  # the notes themselves went out: one line per note read
         for row in page.items:
             audit(request, "read", "dictation", row.id, row.patient_ref)
@@ -172,7 +174,9 @@ def get_dictation(state: StateDep, tenant: TenantDep, request: Request, dictatio
     """Status, transcript and structured note of one dictation."""
     row = owned_dictation(state, tenant.id, dictation_id)
     audit(request, "read", "dictation", row.id, row.patient_ref)
-    out = dictation_out(row, tenant)
+    with state.store.session() as s:
+        delivered = bool(delivered_ids(s, [row.id]))
+    out = dictation_out(row, tenant, delivered)
     out.deliveries = delivery_out(state, tenant.id, row.id)
     return out
 

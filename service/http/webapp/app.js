@@ -2,7 +2,7 @@
 // come, review the note by section, approve. Recordings live in IndexedDB until the server
 // confirms them (store.js) and go through tus when the live stream could not deliver them.
 
-import { Api, ApiError } from "./api.js";
+import { DiktaApiError, DiktaClient } from "./dikta-client.js";
 import { language, setLanguage, t } from "./i18n.js";
 import {
   addChunk, allRecordings, dropAudio, forget, putRecording, updateRecording,
@@ -16,7 +16,9 @@ const UI_LANG = "dikta.lang";
 const POLL_MS = 1000;
 
 const app = {
-  api: new Api({ token: sessionStorage.getItem(TOKEN) }),
+  // The reference client (dikta-client.js) does every API call; only the live stream
+  // (openStream) and tus (uploads.js) speak their own protocols with its credentials.
+  api: new DiktaClient({ token: sessionStorage.getItem(TOKEN) }),
   features: { worklist: false, alarms: false, smart: false },
   sections: {},
   patientBound: false,
@@ -43,7 +45,8 @@ function say(text, kind = "info") {
 }
 
 function fail(error) {
-  const detail = error instanceof ApiError ? error.message : String(error && error.message || error);
+  const detail = error instanceof DiktaApiError ? (error.detail || error.title || error.status)
+    : String(error && error.message || error);
   say(`${t("error")}: ${detail}`, "error");
 }
 
@@ -80,21 +83,25 @@ async function init() {
   $("note-edit").addEventListener("submit", saveEdit);
   $("add-section").addEventListener("change", addSection);
   $("approve").addEventListener("click", approve);
+  $("patient").addEventListener("change", () => loadAlarms());
   $("copy").addEventListener("click", copyText);
   $("again").addEventListener("click", newDictation);
   try {
     app.features = await fetch("/app/features.json").then((r) => r.json());
-    app.sections = await app.api.sections();
+    app.sections = await fetch("/app/sections.json").then((r) => r.json());
   } catch (error) {
     fail(error);
   }
   if (!app.api.token && app.features.smart) {
-    const context = await app.api.smartContext().catch(() => null);
+    // A SMART launch left an HttpOnly session cookie (or not): only the server can say.
+    const context = await new DiktaClient({ session: true }).smartContext().catch(() => null);
     if (context) {
       app.api.session = true;
       if (context.patient_ref) {
         $("patient").value = context.patient_ref;
         $("patient").readOnly = true;
+        $("patient-help").dataset.i18n = "patient_bound";
+        $("patient-help").textContent = t("patient_bound");
         app.patientBound = true;
       }
     }
@@ -128,6 +135,7 @@ async function signedIn() {
   await renderQueue();
   queue.resumeAll();
   loadWorklist();
+  loadAlarms();
   const current = JSON.parse(sessionStorage.getItem(CURRENT) || "null");
   if (current && current.dictationId) {
     app.current = { ...current, note: null, status: null };
@@ -152,13 +160,28 @@ async function toggleRecording() {
   startRecording(media);
 }
 
+// Browsers cannot set headers on a WebSocket: a key travels as the subprotocol
+// "dikta.bearer.<key>" (never in the URL, so never in a console message or an access log);
+// a launch session's cookie goes along by itself, the stream being on this same origin.
+function openStream() {
+  const url = new URL(`${app.api.baseUrl}/v1/stream`, location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const protocols = app.api.token ? ["dikta", `dikta.bearer.${app.api.token}`] : ["dikta"];
+  return new WebSocket(url.toString(), protocols);
+}
+
 function startRecording(media) {
   const recId = crypto.randomUUID();
+  const alarmIds = [...document.querySelectorAll("#alarm-list input:checked")]
+    .map((box) => box.value);
   const meta = {
     patient_ref: $("patient").value.trim() || null,
     note_type: $("note-type").value,
     language: language(),
     recorded_at: new Date().toISOString(),
+    // The alarms this recording documents: the stream's start message and tus metadata
+    // (as "id1,id2") both carry them, so the offline path links them too.
+    alarm_ids: alarmIds.length ? alarmIds : null,
   };
   app.current = { recId, dictationId: null, note: null, status: null, approved: false };
   queue.active = recId;
@@ -171,7 +194,7 @@ function startRecording(media) {
   const socket = { ws: null, ready: false, pending: [], done: null };
   const done = new Promise((resolve) => { socket.done = resolve; });
   try {
-    socket.ws = app.api.openStream();
+    socket.ws = openStream();
     socket.ws.binaryType = "arraybuffer";
     socket.ws.onopen = () => socket.ws.send(JSON.stringify({
       type: "start", format: "webm", language: meta.language,
@@ -240,6 +263,7 @@ function startRecording(media) {
       if (result.note) showNote(result.note, "live");
       follow(result.dictation_id);
       loadWorklist();
+      loadAlarms();
     } else {
       say(t("saved_offline"));
       queue.send(recId);
@@ -270,9 +294,9 @@ async function follow(dictationId) {
     if (!app.current || app.current.dictationId !== dictationId) return;
     let row;
     try {
-      row = await app.api.dictation(dictationId);
+      row = await app.api.getDictation(dictationId);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) {
+      if (error instanceof DiktaApiError && error.status === 404) {
         sessionStorage.removeItem(CURRENT);
         return;
       }
@@ -283,7 +307,6 @@ async function follow(dictationId) {
       app.current.approved = Boolean(row.approved_at);
       $("interim").textContent = ""; // the stored note replaces the live text
       showNote(row.note, "stored");
-      loadAlarms(row.patient_ref);
       return;
     }
     if (row.status === "failed" || row.status === "dead") {
@@ -371,13 +394,22 @@ function renderNote() {
     section.append(paragraph);
     body.append(section);
   }
-  if (note.events.length) {
+  const links = note.links || [];
+  if (note.events.length || links.length) {
     const list = element("ul", { class: "events" });
-    for (const event of note.events) {
+    note.events.forEach((event, index) => {
       const parts = [event.technology, event.event.replaceAll("_", " ")];
       if (event.time) parts.push(`kl. ${event.time}`);
       if (event.false_alarm) parts.push("falsk alarm");
-      list.append(element("li", { class: "event" }, parts.join(" · ")));
+      const item = element("li", { class: "event" }, parts.join(" · "));
+      const link = links.find((l) => l.event === index) ||
+        (event.alarm_id && links.find((l) => l.alarm_id === event.alarm_id));
+      if (link) item.append(alarmLink(link));
+      list.append(item);
+    });
+    // Alarms the nurse ticked that no event of the note names: linked all the same.
+    for (const link of links.filter((l) => l.event === null || l.event === undefined)) {
+      list.append(element("li", { class: "event" }, t("alarm_no_event"), alarmLink(link)));
     }
     body.append(element("section", { class: "note-section events-box" },
       element("h3", {}, t("event")), list));
@@ -391,6 +423,14 @@ function renderNote() {
   $("copy").disabled = !current.note;
   $("note-actions").hidden = app.editing;
   $("again").hidden = !current.approved;
+}
+
+// A proposed (or, after approval, settled) link from an event to a received alarm.
+function alarmLink(link) {
+  const when = link.occurred_at ? ` ${clock(link.occurred_at)}` : "";
+  return element("span", { class: "alarm-link", "data-alarm-id": link.alarm_id,
+    "data-state": link.state },
+  ` · ${t("alarm")} ${link.vkp_code}${when} (${t(`link_${link.state}`)})`);
 }
 
 function rerender() {
@@ -454,7 +494,7 @@ async function saveEdit(event) {
     if (area.value.trim()) sections[area.dataset.section] = area.value.trim();
   }
   try {
-    const row = await app.api.editSections(app.current.dictationId, sections);
+    const row = await app.api.putNote(app.current.dictationId, sections);
     stopEdit();
     showNote(row.note, "stored");
     say(t("saved"));
@@ -513,30 +553,40 @@ function newDictation() {
   $("note").hidden = true;
   $("note-body").replaceChildren();
   $("interim").textContent = "";
-  $("alarms").hidden = true;
   say("");
+  loadAlarms();
 }
 
 // --- alarms, queue, worklist -------------------------------------------------------------
 
-async function loadAlarms(patientRef) {
-  $("alarms").hidden = true;
-  if (!app.features.alarms || !patientRef) return;
-  const answer = await app.api.openAlarms(patientRef).catch(() => null);
+// The patient's open alarms, to tick those this recording documents (before recording: the
+// ids go with it). Answers that arrive after the patient changed again are dropped.
+let alarmsAsked = 0;
+async function loadAlarms() {
+  const patientRef = $("patient").value.trim();
+  const asked = ++alarmsAsked;
+  if (!app.features.alarms || !patientRef || !(app.api.token || app.api.session)) {
+    $("alarms").hidden = true;
+    return;
+  }
+  const answer = await app.api.listAlarms({ patient_ref: patientRef, status: "open" })
+    .catch(() => null);
+  if (asked !== alarmsAsked) return;
   const items = Array.isArray(answer) ? answer : (answer && answer.items) || [];
-  if (!answer || !items.length) return;
+  const ticked = new Set([...document.querySelectorAll("#alarm-list input:checked")]
+    .map((box) => box.value));
   const list = $("alarm-list");
   list.replaceChildren();
   for (const alarm of items) {
     const when = `${new Date(alarm.occurred_at).toLocaleDateString("nb-NO")} ${clock(alarm.occurred_at)}`;
-    const button = element("button", { type: "button" }, t("alarm_link"));
-    button.addEventListener("click", async () => {
-      const linked = await app.api.linkAlarm(alarm.id, app.current.dictationId).catch(() => null);
-      if (linked !== null) { button.textContent = t("alarm_linked"); button.disabled = true; }
-    });
-    list.append(element("li", {}, `${alarm.vkp_code} · ${when} `, button));
+    const id = `alarm-${alarm.id}`;
+    const box = element("input", { type: "checkbox", id, value: alarm.id });
+    box.checked = ticked.has(alarm.id);
+    const parts = [`${t("alarm")} ${alarm.vkp_code}`, when];
+    if (alarm.device_id) parts.push(alarm.device_id);
+    list.append(element("li", {}, box, element("label", { for: id }, parts.join(" · "))));
   }
-  $("alarms").hidden = false;
+  $("alarms").hidden = items.length === 0;
 }
 
 async function renderQueue(progress) {
@@ -555,18 +605,11 @@ async function renderQueue(progress) {
   $("queue").hidden = recordings.length === 0;
 }
 
-function stageOf(item) {
-  if (item.stage) return item.stage;
-  if (item.delivered_at) return "delivered";
-  if (item.approved_at) return "approved";
-  return { queued: "queued", running: "transcribing", done: "draft" }[item.status] || "failed";
-}
-
 async function loadWorklist() {
   if (!app.features.worklist || !(app.api.token || app.api.session)) return;
   const start = new Date();
   start.setHours(0, 0, 0, 0);
-  const page = await app.api.worklist(start.toISOString()).catch(() => null);
+  const page = await app.api.listDictations({ since: start, limit: 50 }).catch(() => null);
   if (!page) {
     $("worklist").hidden = true;
     return;
@@ -575,8 +618,8 @@ async function loadWorklist() {
   list.replaceChildren();
   for (const item of page.items || []) {
     const when = clock(item.recorded_at || item.created_at);
-    const stage = stageOf(item);
-    const entry = element("li", { "data-stage": stage },
+    const stage = item.stage;
+    const entry = element("li", { "data-stage": stage, "data-id": item.id },
       `${when} · ${item.patient_ref || "—"} · `, element("strong", {}, t(`stage_${stage}`)));
     if (stage === "draft") {
       const open = element("button", { type: "button", class: "link" }, t("open"));

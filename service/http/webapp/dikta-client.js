@@ -44,10 +44,17 @@ export class DiktaClient {
     return `${this.baseUrl}${path}${search ? `?${search}` : ""}`;
   }
 
-  async _call(method, path, { params, json, body, accept = "application/json" } = {}) {
-    const headers = { Accept: accept };
+  /** The headers that authenticate a request: for transports this client does not run
+   *  itself (a tus upload, say). A WebSocket cannot carry them: see docs/api.md, stream. */
+  authHeaders() {
+    const headers = {};
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
     if (this.session) headers["X-Dikta-Session"] = "1";
+    return headers;
+  }
+
+  async _call(method, path, { params, json, body, accept = "application/json" } = {}) {
+    const headers = { Accept: accept, ...this.authHeaders() };
     if (json !== undefined) headers["Content-Type"] = "application/json";
     const response = await this._fetch(this._url(path, params), {
       method,
@@ -130,8 +137,24 @@ export class DiktaClient {
     return this._json("GET", "/v1/text-templates");
   }
 
-  /** The tenant's welfare-technology alarms (GET /v1/alarms, issue 16). */
+  /** The tenant's welfare-technology alarms, newest first (GET /v1/alarms).
+   *  params: {patient_ref, status ("open" | "documented" | "all"), since, limit} */
   listAlarms(params = {}) {
     return this._json("GET", "/v1/alarms", { params });
+  }
+
+  /** A tus upload's state ({offset, length, status, dictation_id}); `upload` is its
+   *  Location as the server gave it (a path or a full URL) or its id. */
+  getUpload(upload) {
+    const path = String(upload).includes("/")
+      ? new URL(upload, "http://dikta.invalid").pathname
+      : `/v1/uploads/${encodeURIComponent(upload)}`;
+    return this._json("GET", path);
+  }
+
+  /** The SMART launch session this browser holds ({patient_ref, practitioner, tenant,
+   *  expires_at}); rejects with 401 when there is none. Needs `session: true`. */
+  smartContext() {
+    return this._json("GET", "/smart/context");
   }
 }

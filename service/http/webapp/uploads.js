@@ -21,6 +21,7 @@ function metadataOf(recording, sha256) {
 }
 
 export class UploadQueue {
+  // api: the app's DiktaClient (dikta-client.js), whose credentials the upload carries.
   constructor(api, { onChange = () => {}, onSent = () => {} } = {}) {
     this.api = api;
     this.onChange = onChange;
@@ -65,13 +66,13 @@ export class UploadQueue {
     this.onChange();
     const uploadUrl = await new Promise((resolve, reject) => {
       const upload = new window.tus.Upload(audio, {
-        endpoint: "/v1/uploads",
+        endpoint: `${this.api.baseUrl}/v1/uploads`,
         uploadUrl: recording.uploadUrl || null,
         chunkSize: CHUNK_BYTES,
         uploadDataDuringCreation: true,
         storeFingerprintForResuming: false, // the upload URL is kept in IndexedDB instead
         retryDelays: [0, 1000, 3000],
-        headers: this.api.headers({}),
+        headers: this.api.authHeaders(),
         metadata: metadataOf(recording, sha256),
         // Kept before the first byte goes, so a reload resumes this upload, not a new one.
         onUploadUrlAvailable: () => updateRecording(id, { uploadUrl: upload.url }),
@@ -81,7 +82,7 @@ export class UploadQueue {
       });
       upload.start();
     });
-    const done = await this.api.upload(uploadUrl);
+    const done = await this.api.getUpload(uploadUrl);
     await dropAudio(id); // the server holds its own sealed copy now
     await updateRecording(id, { state: "sent", dictationId: done.dictation_id });
     this.onChange();
