@@ -111,6 +111,10 @@ def test_es_client_against_the_live_server(app, tmp_path):
     assert out["text"].startswith("I – Identifikasjon:\nPasient: pas-9\n")
     assert out["missing"] == {"isError": True, "status": 404, "kind": "not-found"}
     assert out["unauthorized"] == 401
+    assert out["noUpload"] == 404 and out["noSession"] == 401
+    assert out["uploadUrls"] == ["http://dikta.test/v1/uploads/u1",
+                                 "http://dikta.test/v1/uploads/u%202"]
+    assert out["authHeaders"] == [{"Authorization": "Bearer dk_x"}, {"X-Dikta-Session": "1"}]
     assert out["alarms"] == {"status": 404} or isinstance(out["alarms"], (list, dict))
     session = out["session"]
     assert session["headers"]["X-Dikta-Session"] == "1"

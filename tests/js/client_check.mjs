@@ -27,6 +27,16 @@ try {
   out.alarms = { status: error.status };
 }
 try {
+  await dikta.getUpload("/v1/uploads/0123456789abcdef0123456789abcdef");
+} catch (error) {
+  out.noUpload = error.status;
+}
+try {
+  await new DiktaClient({ baseUrl, session: true }).smartContext(); // no cookie here
+} catch (error) {
+  out.noSession = error.status;
+}
+try {
   await new DiktaClient({ baseUrl, token: "dk_wrong" }).listDictations();
 } catch (error) {
   out.unauthorized = error.status;
@@ -43,6 +53,11 @@ await new DiktaClient({ baseUrl: "", session: true, fetch: recorder })
   .listDictations({ patient_ref: "pas 1", status: ["draft", "approved"] });
 await new DiktaClient({ baseUrl: "http://dikta.test", token: "dk_x", fetch: recorder })
   .putNote("d 1", { legemidler: "Ga Paracet 1 g." }, "Kari");
+const other = new DiktaClient({ baseUrl: "http://dikta.test/", token: "dk_x", fetch: recorder });
+await other.getUpload("https://dikta.test/v1/uploads/u1");
+await other.getUpload("u 2");
+out.uploadUrls = [seen[2].url, seen[3].url];
+out.authHeaders = [other.authHeaders(), new DiktaClient({ session: true }).authHeaders()];
 out.session = seen[0];
 out.sections = { url: seen[1].url, body: JSON.parse(seen[1].body ?? "null"),
   auth: seen[1].headers.Authorization };
