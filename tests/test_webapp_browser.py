@@ -2,9 +2,14 @@
 download), a Norwegian clip as the microphone, the real default model behind a real uvicorn.
 
 1. record → interim text → the note by section → edit a section → approve → the approved
-   version is stored, and nothing of the dictation is left in the browser;
+   version is stored, and nothing of the dictation is left in the browser; on the way, an
+   open alarm of the patient (posted by the hub) is ticked before recording and the stored
+   note links it, and the worklist shows today's dictation in its stage;
 2. offline: the recording is made without network, its upload is cut part-way, the page is
    reloaded, the network restored → the dictation arrives once and whole (SHA-256);
+3. a SMART launch from a loopback EPJ (tests/epj_standin.py) lands on the page with the
+   patient bound, and the live stream, authenticated by the session cookie, stores a
+   dictation of that patient and that EPJ;
 and throughout, no console errors and no CSP violations. With DIKTA_UPDATE_SCREENSHOTS=1 the
 screens are saved at phone size (390 px) in docs/screenshots/.
 """
@@ -15,16 +20,21 @@ import os
 import subprocess
 import time
 import wave
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
+import httpx
 import pytest
 
 from evaluation.loopback import running
+from service.alarms.tables import Alarm
 from service.core.engine import Engine
-from service.core.settings import ServiceSettings, Settings
+from service.core.settings import EpjLauncher, EpjSettings, ServiceSettings, Settings
 from service.core.store import Dictation, NoteVersion, Upload
 from service.http.app import create_app
 from tests.conftest import FIXTURES, ROOT
+from tests.epj_standin import CLIENT_ID, PATIENT, EpjStandIn
 from tests.needs import CHROMEDRIVER, CHROMIUM, need_chromium
 
 pytestmark = pytest.mark.slow
@@ -52,17 +62,41 @@ def clip(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, engine):
+def epj():
+    """The EPJ that launches the app (SMART on FHIR), on loopback."""
+    standin = EpjStandIn()
+    with running(standin.app()) as base:
+        standin.base = base
+        yield standin
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, engine, epj):
     tmp = tmp_path_factory.mktemp("webapp")
     base = Settings()
     settings = Settings(model_dir=base.model_dir, data_dir=tmp,
-                        service=ServiceSettings(request_max_bytes=5_000_000))
+                        service=ServiceSettings(request_max_bytes=5_000_000),
+                        epj=EpjSettings(launchers=[EpjLauncher(
+                            issuer=f"{epj.base}/fhir", tenant="kommune-web",
+                            client_id=CLIENT_ID)]))
     app = create_app(settings, engine=Engine(settings, manager=engine.manager))
     store = app.state.dikta.store
     key = store.create_key("kommune-web", SCOPES)
     with running(app) as url:
         yield url, key, app
     store.engine.dispose()
+
+
+def _post_alarm(url: str, app, patient_ref: str) -> str:
+    """The response centre's hub reports a trygghetsalarm of the patient (plain JSON)."""
+    hub = app.state.dikta.store.create_key("kommune-web", "ingest")
+    occurred = (datetime.now(UTC) - timedelta(minutes=20)).isoformat()
+    answer = httpx.post(f"{url}/v1/alarms", headers={"Authorization": f"Bearer {hub}"},
+                        json={"source": "responssenter-test", "source_id": "web-1",
+                              "vkp_code": "3", "occurred_at": occurred,
+                              "patient_ref": patient_ref, "device_id": "TA-17"})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["items"][0]["id"]
 
 
 def _duration_s(path: Path) -> float:
@@ -192,10 +226,16 @@ def _record(driver, seconds: float) -> None:
 def test_record_review_edit_approve(server, browser, clip, tmp_path):
     url, key, app = server
     driver = browser
+    alarm_id = _post_alarm(url, app, "pas-web-1")
     _sign_in(driver, url, key)
     assert driver.execute_script("return sessionStorage.getItem('dikta.token')") == key
     assert driver.execute_script("return localStorage.length") == 0
-    _by_id(driver, "patient").send_keys("pas-web-1")
+    _by_id(driver, "patient").send_keys("pas-web-1\t")  # the field's change lists alarms
+    box = _wait(driver, lambda d: d.find_elements("id", f"alarm-{alarm_id}"),
+                "the patient's open alarm")[0]
+    assert "3" in _by_id(driver, "alarm-list").text and "TA-17" in _by_id(driver, "alarm-list").text
+    box.click()
+    assert box.is_selected()
     assert driver.execute_script("return window.innerWidth") == 390
     assert not _unlabelled(driver) and _fits_the_phone(driver)
     _shot(driver, "1-start", tmp_path)
@@ -210,7 +250,8 @@ def test_record_review_edit_approve(server, browser, clip, tmp_path):
           "the note by section")
     _wait(driver, lambda d: _by_id(d, "edit").is_enabled(), "the stored note (editable)")
     sections = [e.get_attribute("data-section")
-                for e in driver.find_elements("css selector", "#note-body .note-section")]
+                for e in driver.find_elements(
+                    "css selector", "#note-body .note-section:not(.events-box)")]
     assert sections and all(sections)
     assert not _unlabelled(driver) and _fits_the_phone(driver)
     _shot(driver, "3-note", tmp_path)
@@ -218,6 +259,17 @@ def test_record_review_edit_approve(server, browser, clip, tmp_path):
         rows = s.query(Dictation).all()
     assert len(rows) == 1 and rows[0].patient_ref == "pas-web-1" and rows[0].status == "done"
     dictation_id = rows[0].id
+    # The ticked alarm went with the stream's start message: the stored note links it, and
+    # the draft shows the link.
+    links = rows[0].note["links"]
+    assert [(link["alarm_id"], link["origin"], link["state"]) for link in links] == [
+        (alarm_id, "explicit", "proposed")]
+    shown = driver.find_elements("css selector", f'#note-body .alarm-link[data-alarm-id="{alarm_id}"]')
+    assert shown and shown[0].get_attribute("data-state") == "proposed"
+    # Today's worklist has it, as a draft.
+    _wait(driver, lambda d: d.find_elements(
+        "css selector", f'#worklist-items li[data-id="{dictation_id}"][data-stage="draft"]'),
+        "the dictation in the worklist as a draft")
     assert rows[0].idempotency_key  # the recording's own key, shared with tus
     assert _idb_count(driver) == 1  # the entry; its audio went when the server confirmed
 
@@ -252,6 +304,12 @@ def test_record_review_edit_approve(server, browser, clip, tmp_path):
     assert filed[first_section] == "Pasienten sov godt hele natten."
     assert filed["eliminasjon"] == "Normal vannlating."
     assert row.approved_at is not None
+    with app.state.dikta.store.session() as s:
+        alarm = s.get(Alarm, alarm_id)
+    assert (alarm.status, alarm.dictation_id) == ("documented", dictation_id)
+    _wait(driver, lambda d: d.find_elements(
+        "css selector", f'#worklist-items li[data-id="{dictation_id}"][data-stage="approved"]'),
+        "the dictation in the worklist as approved")
     # Nothing of the dictation stays in the browser: only the sign-in of this tab.
     assert _idb_count(driver) == 0
     assert driver.execute_script("return Object.keys(sessionStorage)") == ["dikta.token"]
@@ -369,3 +427,43 @@ def test_the_stream_stores_the_recording_and_done_names_it(server):
     dictate_only = app.state.dikta.store.create_key("kommune-web", "dictate")
     blind = dictate(dictate_only, "rec-ws-2", data[:len(data) // 3])  # a WebM prefix is audio
     assert blind["dictation_id"] and "note" not in blind
+
+
+def test_a_smart_launch_lands_with_the_patient_bound(server, browser, epj):
+    """The EPJ launches Dikta in the browser: Dikta → the EPJ's authorize (consents) →
+    Dikta's callback → `/` with the session cookie. The page binds the session's patient,
+    and the live stream (cookie, same origin) stores a dictation of that patient and EPJ."""
+    url, _, app = server
+    driver = browser
+    driver.get(url + "/")
+    driver.execute_script("sessionStorage.clear()")  # no key: the launch session only
+    driver.get_log("browser")  # what the tests before left
+    driver.get(f"{url}/smart/launch?" + urlencode({"iss": f"{epj.base}/fhir",
+                                                   "launch": epj.new_launch()}))
+    _wait(driver, lambda d: _visible(d, "start"), "the start screen after the launch")
+    assert driver.current_url == f"{url}/"
+    patient = _by_id(driver, "patient")
+    assert patient.get_attribute("value") == PATIENT
+    assert patient.get_attribute("readonly") is not None  # bound, not editable
+    assert not _visible(driver, "signin") and not _visible(driver, "signout")
+    assert driver.execute_script("return Object.keys(sessionStorage)") == []
+    assert driver.get_cookie("dikta_session")["httpOnly"]
+
+    _record(driver, 3)
+
+    def stored(_):
+        with app.state.dikta.store.session() as s:
+            return s.query(Dictation).filter_by(patient_ref=PATIENT).all()
+    rows = _wait(driver, stored, "the recording stored")
+    rec_id = rows[0].idempotency_key
+    _wait(driver, lambda d: d.find_elements(
+        "css selector", f'#queue-list li[data-id="{rec_id}"][data-state="sent"]'),
+        "the phone told the recording is stored")
+    with app.state.dikta.store.session() as s:
+        through_tus = s.query(Upload).filter(Upload.dictation_id == rows[0].id).count()
+    assert len(rows) == 1 and rows[0].epj_issuer == f"{epj.base}/fhir"
+    assert through_tus == 0  # the live stream took it, on the cookie
+
+    entries = _console(driver)
+    _no_csp_violation(entries)
+    assert not [e for e in entries if e["level"] == "SEVERE"], entries

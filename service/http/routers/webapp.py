@@ -12,6 +12,7 @@ from importlib import resources
 from fastapi import APIRouter, Request, Response
 
 from service.core.errors import Problem
+from service.epj.sessions import SESSION_COOKIE, session_for
 from structuring.sections import template
 
 router = APIRouter(include_in_schema=False)
@@ -76,16 +77,19 @@ def section_titles(request: Request) -> Response:
 
 @router.get("/app/features.json")
 def features(request: Request) -> Response:
-    """Which optional parts of Dikta this server runs (the worklist, alarms, EPJ launch), so
-    the app shows only what works instead of asking and failing."""
+    """Which parts of Dikta the app may use here: the worklist and alarms always run; an
+    EPJ launch session can only exist where launchers are configured, and `session` says
+    whether this request came with a live one (then the app reads /smart/context)."""
     import json
 
-    routes = {(getattr(r, "path", ""), m) for r in request.app.routes
-              for m in (getattr(r, "methods", None) or {"WS"})}
-    paths = {path for path, _ in routes}
-    body = {"worklist": ("/v1/dictations", "GET") in routes,
-            "alarms": any(p.startswith("/v1/alarms") for p in paths),
-            "smart": "/smart/context" in paths}
+    # From the settings, not from request.app.routes: FastAPI (0.165 here) keeps included
+    # routers unflattened there, so a route walk saw none of /v1 and switched all off.
+    state = request.app.state.dikta
+    smart = bool(state.settings.epj.launchers)
+    # Whether this browser holds a live launch session: the cookie is HttpOnly, and asking
+    # /smart/context blindly would leave a 401 in the console of every page without one.
+    session = smart and session_for(state.store, request.cookies.get(SESSION_COOKIE)) is not None
+    body = {"worklist": True, "alarms": True, "smart": smart, "session": session}
     return Response(json.dumps(body), media_type=TYPES[".json"],
                     headers=_headers(request, "no-store"))
 

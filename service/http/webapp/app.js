@@ -92,8 +92,8 @@ async function init() {
   } catch (error) {
     fail(error);
   }
-  if (!app.api.token && app.features.smart) {
-    // A SMART launch left an HttpOnly session cookie (or not): only the server can say.
+  if (!app.api.token && app.features.session) {
+    // A SMART launch left its HttpOnly session cookie: the server saw it (features.json).
     const context = await new DiktaClient({ session: true }).smartContext().catch(() => null);
     if (context) {
       app.api.session = true;
@@ -307,6 +307,7 @@ async function follow(dictationId) {
       app.current.approved = Boolean(row.approved_at);
       $("interim").textContent = ""; // the stored note replaces the live text
       showNote(row.note, "stored");
+      loadWorklist(); // its stage moved on (draft)
       return;
     }
     if (row.status === "failed" || row.status === "dead") {
