@@ -172,8 +172,9 @@ function openStream() {
 
 function startRecording(media) {
   const recId = crypto.randomUUID();
-  const alarmIds = [...document.querySelectorAll("#alarm-list input:checked")]
-    .map((box) => box.value);
+  const ticked = [...document.querySelectorAll("#alarm-list input:checked")];
+  const alarmIds = ticked.map((box) => box.value);
+  for (const box of ticked) box.checked = false; // they go with this recording, not the next
   const meta = {
     patient_ref: $("patient").value.trim() || null,
     note_type: $("note-type").value,
