@@ -217,6 +217,19 @@ def test_the_app_is_package_data():
     assert (WEBAPP / "vendor" / "tus-js-client.LICENSE").read_text().startswith("The MIT")
 
 
+def test_the_app_calls_the_api_only_through_the_reference_client():
+    """Issue 17.5: the ES-module client is the one the web app itself uses — no fetch layer
+    of its own (only the app's own files), tus and the stream aside."""
+    import re
+
+    sources = {p.name: p.read_text() for p in WEBAPP.glob("*.js") if p.name != "dikta-client.js"}
+    assert "api.js" not in sources
+    assert 'from "./dikta-client.js"' in sources["app.js"]
+    fetched = [m for text in sources.values() for m in re.findall(r"fetch\(([^)]*)\)", text)]
+    assert fetched and all(target.startswith('"/app/') for target in fetched), fetched
+    assert not [name for name, text in sources.items() if "XMLHttpRequest" in text]
+
+
 def test_ui_texts_exist_in_bokmaal_and_nynorsk():
     import re
 
