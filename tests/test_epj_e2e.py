@@ -1,6 +1,6 @@
 """Issue 17 end to end: one loopback EPJ (tests/epj_standin.py) is both the SMART launcher
 and the FHIR server the approved note is written back into; Dikta runs for real on loopback
-(uvicorn, the real recogniser) with that EPJ as launcher and as its issuer-matched `fhir`
+(uvicorn, the real recogniser; SQLite and PostgreSQL) with that EPJ as launcher and as its issuer-matched `fhir`
 delivery target.
 
 EHR launch (httpx follows the redirects between the two servers, keeps the cookies) →
@@ -42,6 +42,7 @@ from service.deliveries.helseid import generate_private_jwk, save_private_jwk
 from service.http.app import create_app
 from structuring.document_reference import document_reference_id
 from tests.conftest import FIXTURES
+from tests.databases import database_url
 from tests.epj_standin import (
     BACKEND_CLIENT_ID,
     CLIENT_ID,
@@ -50,6 +51,7 @@ from tests.epj_standin import (
     EpjStandIn,
     LoopbackEpj,
 )
+from tests.needs import need_postgres
 
 pytestmark = pytest.mark.slow
 TENANT = "Nordre Follo"
@@ -76,7 +78,15 @@ def text_attachment(document: dict) -> str:
     return base64.b64decode(plain["data"]).decode()
 
 
-def test_launch_dictate_approve_write_back_amend(tmp_path, engine):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request):
+    if request.param == "postgresql":
+        need_postgres()
+    with database_url(request.param) as url:
+        yield url
+
+
+def test_launch_dictate_approve_write_back_amend(tmp_path, engine, db):
     client_key = generate_private_jwk("ES256")  # Dikta's backend-services key at the EPJ
     backend = LoopbackEpj(client_key, fail_first=1)
     epj = EpjStandIn(backend=backend)
@@ -84,7 +94,7 @@ def test_launch_dictate_approve_write_back_amend(tmp_path, engine):
         epj.base = epj_url
         issuer = f"{epj_url}/fhir"
         settings = Settings(
-            model_dir=Settings().model_dir, data_dir=tmp_path,
+            model_dir=Settings().model_dir, data_dir=tmp_path, database_url=db,
             epj=EpjSettings(launchers=[EpjLauncher(issuer=issuer, tenant=TENANT,
                                                    client_id=CLIENT_ID)]),
             deliveries=DeliverySettings(
