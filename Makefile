@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-APT_PACKAGES := ffmpeg espeak-ng sox libsox-fmt-all wnorwegian apertium-nno-nob strace nodejs
+APT_PACKAGES := ffmpeg espeak-ng sox libsox-fmt-all wnorwegian apertium-nno-nob strace nodejs chromium chromium-driver
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: setup system-deps python-deps model demo test test-fast fixtures bench openapi clean

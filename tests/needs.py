@@ -92,3 +92,11 @@ def need_vkp_profiles() -> Path:
          "put the VKP-R4 CodeSystem/ValueSet/StructureDefinition folders there "
          "(HL7Norway/Velferdsteknologi, folder VKP-R4)")
     return VKP_DIR
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+def need_chromium() -> None:
+    need(CHROMIUM.is_file() and CHROMEDRIVER.is_file(),
+         "Debian's chromium and chromium-driver are missing",
+         "make setup installs them (apt-get install chromium chromium-driver)")

@@ -157,6 +157,8 @@ def test_lists_filter_by_status_patient_and_time(app):
     assert ids("patient_ref=pid:") == set()  # no prefix matches everyone's pseudonym
     assert two["id"] in ids("since=2026-11-02T00:00:00Z")
     assert one["id"] not in ids("since=2026-11-02T00:00:00Z")
+    assert two["id"] in ids("since=2026-11-02T10:30:00%2B01:00")  # 09:30 UTC
+    assert two["id"] not in ids("since=2026-11-02T11:30:00%2B01:00")
     assert httpx.get(f"{url}/v1/alarms?status=closed",
                      headers=auth(keys["a"])).status_code == 422
 

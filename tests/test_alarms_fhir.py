@@ -119,3 +119,39 @@ def test_without_profiles_plain_json_uses_dikta_s_own_codes(tmp_path):
         assert unknown.status_code == 422 and unknown.json()["errors"][0]["loc"] == ["vkp_code"]
         fhir = _post(served, vkp.bundle(vkp.detected_issue()))
         assert fhir.status_code == 503
+
+
+def test_a_fhir_alarm_links_to_a_dictation_by_its_pseudonym_and_keeps_the_id_sealed(app):
+    """The hub knows the patient only by national ID; the nurse's app dictates with the
+    `pid:` reference the alarm list showed: the match runs on the keyed pseudonym."""
+    import hashlib
+
+    from service.alarms.links import linked_alarms
+    from service.jobs.processor import DictationProcessor
+    from tests.test_alarms_links import FALL, ScriptedRecogniser
+    from tests.uploads_app import recording
+
+    url, _, served = app
+    state = served.state.dikta
+    nurse = state.store.create_key("kommune-a", "dictate read_notes approve")
+    issue = vkp.detected_issue(identifier=[{"system": "urn:ietf:rfc:3986",
+                                            "value": "urn:uuid:link-by-pseudonym"}],
+                               identifiedDateTime="2026-04-01T02:14:00+02:00")
+    alarm = _post(app, vkp.bundle(issue)).json()["items"][0]
+    recogniser = ScriptedRecogniser()
+    audio = recording(424242)
+    recogniser.texts[hashlib.sha256(audio).hexdigest()] = FALL
+    created = httpx.post(f"{url}/v1/dictations", headers={"Authorization": f"Bearer {nurse}"},
+                         files={"file": ("a.wav", audio)},
+                         data={"patient_ref": alarm["patient_ref"],
+                               "recorded_at": "2026-04-01T02:40:00+02:00"})
+    dictation_id = created.json()["id"]
+    DictationProcessor(state.store, recogniser, state.settings).process(dictation_id)
+    approved = httpx.post(f"{url}/v1/dictations/{dictation_id}/approve",
+                          headers={"Authorization": f"Bearer {nurse}"}, json={})
+    assert approved.json()["note"]["links"][0]["alarm_id"] == alarm["id"]
+    assert vkp.TEST_NATIONAL_ID not in approved.text
+    with state.store.session() as s:  # for the documentation sent back: sealed, readable
+        (linked,) = linked_alarms(s, dictation_id)
+        assert linked.national_id == vkp.TEST_NATIONAL_ID
+        assert linked.resources["DetectedIssue"][0]["code"]["coding"][0]["code"] == "4.1"

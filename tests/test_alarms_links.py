@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from pipelines.asr import Segment, Transcript, TranscriptionOptions
-from service.alarms.links import linked_alarms
+from service.alarms.links import linked_alarm_events, linked_alarms
 from service.jobs.processor import DictationProcessor
 from tests.databases import database_url
 from tests.uploads_app import TUS, recording, upload_app
@@ -128,6 +128,7 @@ def test_a_match_is_proposed_renumbered_by_an_edit_and_settled_at_approval(app):
     assert shown["status"] == "documented" and shown["dictation_id"] == dictation_id
     with dikta.state.dikta.store.session() as s:
         assert [a.id for a in linked_alarms(s, dictation_id)] == [fall]
+        assert [(i, a.id) for i, a in linked_alarm_events(s, dictation_id)] == [(1, fall)]
     documented = httpx.get(f"{url}/v1/alarms?status=documented", headers=auth(keys["nurse"]))
     assert fall in {a["id"] for a in documented.json()}
     # Documented: a later dictation about the same patient is not offered it again.

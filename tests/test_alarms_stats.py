@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -17,7 +15,6 @@ import pytest
 from service.core.retention import purge
 from service.core.settings import RetentionSettings
 from service.jobs.processor import DictationProcessor
-from tests.conftest import DIKTA, ROOT
 from tests.databases import database_url
 from tests.test_alarms_links import FALL, ScriptedRecogniser, alarm, auth, dictate
 from tests.uploads_app import upload_app
@@ -117,24 +114,35 @@ def test_a_bad_period_is_422_naming_the_parameter(app):
 
 
 def test_the_cli_prints_the_same_figures_as_csv_and_json(app):
+    """`dikta stats` in-process (click's runner, the real command and settings from the
+    environment): a subprocess per format would cost seconds of imports each."""
+    from click.testing import CliRunner
+
+    from service.cli import main
+    from service.core.settings import get_settings
+
     figures = _stats(app)
     tmp, database = app[5], app[6]
-    env = {**os.environ, "DIKTA_DATA_DIR": str(tmp), "PYTHONPATH": str(ROOT)}
-    if database:
-        env["DIKTA_DATABASE_URL"] = database
+    env = {"DIKTA_DATA_DIR": str(tmp), "DIKTA_DATABASE_URL": database or ""}
     today = datetime.now(UTC).date()
     period = ["--from", str(today - timedelta(days=1)), "--to", str(today + timedelta(days=1))]
-    as_csv = subprocess.run([DIKTA, "stats", "--tenant", "kommune-a", *period, "--format",
-                             "csv"], env=env, capture_output=True, text=True, check=True)
+
+    def dikta(*args: str):
+        get_settings.cache_clear()
+        try:
+            return CliRunner().invoke(main, ["stats", "--tenant", *args, *period], env=env)
+        finally:
+            get_settings.cache_clear()
+
+    as_csv = dikta("kommune-a", "--format", "csv")
+    assert as_csv.exit_code == 0, as_csv.output
     rows = dict(csv.reader(io.StringIO(as_csv.stdout)))
     assert rows["metric"] == "value"
     assert int(rows["dictations"]) == figures["dictations"]
     assert float(rows["estimated_minutes_saved"]) == figures["estimated_minutes_saved"]
     assert rows["dorsensor.false_alarm_share"] == str(
         figures["by_technology"]["dorsensor"]["false_alarm_share"])
-    as_json = subprocess.run([DIKTA, "stats", "--tenant", "kommune-a", *period, "--format",
-                              "json"], env=env, capture_output=True, text=True, check=True)
+    as_json = dikta("kommune-a", "--format", "json")
     assert json.loads(as_json.stdout) == figures
-    unknown = subprocess.run([DIKTA, "stats", "--tenant", "nobody", *period], env=env,
-                             capture_output=True, text=True, check=False)
-    assert unknown.returncode != 0 and "nobody" in unknown.stderr
+    unknown = dikta("nobody")
+    assert unknown.exit_code != 0 and "nobody" in unknown.stderr

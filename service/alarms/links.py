@@ -79,12 +79,18 @@ def link_explicitly(session: Session, tenant_id: str, dictation_id: str,
 
 def linked_alarms(session: Session, dictation_id: str) -> list[Alarm]:
     """The alarms a dictation's approval settled, in the order of the note's events."""
-    rows = session.execute(select(Alarm, AlarmLink.event_index)
+    return [alarm for _, alarm in linked_alarm_events(session, dictation_id)]
+
+
+def linked_alarm_events(session: Session, dictation_id: str) -> list[tuple[int | None, Alarm]]:
+    """(index into note.events, alarm) of the settled links, in event order; None: the
+    alarm was linked explicitly but no event names its technology (last)."""
+    rows = session.execute(select(AlarmLink.event_index, Alarm)
                            .join(AlarmLink, AlarmLink.alarm_id == Alarm.id)
                            .where(AlarmLink.dictation_id == dictation_id,
                                   AlarmLink.state == "settled")).all()
-    return [alarm for alarm, _ in sorted(rows, key=lambda r: (r[1] is None, r[1] or 0,
-                                                                r[0].occurred_at))]
+    return [(index, alarm) for index, alarm in
+            sorted(rows, key=lambda r: (r[0] is None, r[0] or 0, as_utc(r[1].occurred_at)))]
 
 
 # --- matching --------------------------------------------------------------------------
@@ -136,7 +142,15 @@ def _window(session: Session, row: Dictation, settings) -> tuple[datetime, datet
     tenant = session.get(Tenant, row.tenant_id)
     before = settings.tenant_link_windows.get(tenant.name if tenant else "",
                                               settings.link_window_before_min)
-    at = as_utc(row.recorded_at or row.created_at or utcnow())
+    if row.recorded_at is None:
+        at = as_utc(row.created_at or utcnow())
+    elif row.recorded_at.tzinfo is None:
+        # SQLite keeps the wall-clock time the client sent and drops its offset: a phone's
+        # local time, so read it in the local zone (PostgreSQL keeps the instant).
+        at = row.recorded_at.replace(tzinfo=ZoneInfo(settings.local_timezone))
+    else:
+        at = row.recorded_at
+    at = at.astimezone(UTC)  # SQLite compares the stored UTC wall-clock: bounds in UTC
     return at - timedelta(minutes=before), at + timedelta(minutes=settings.link_window_after_min)
 
 

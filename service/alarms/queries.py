@@ -3,13 +3,14 @@ tenant's id is a 404, exactly like one that does not exist)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from service.alarms.pseudonym import PREFIX, as_patient_ref
 from service.alarms.tables import Alarm
 from service.core.errors import Problem
+from service.core.store import as_utc
 from service.tenants.scoped import owned
 
 MAX_LIMIT = 500
@@ -39,8 +40,8 @@ def list_alarms(state, tenant_id: str, *, status: str = "open", patient_ref: str
         query = query.where(Alarm.status == status)
     if patient_ref:
         query = query.where(patient_filter(patient_ref))
-    if since is not None:
-        query = query.where(Alarm.occurred_at >= since)
+    if since is not None:  # SQLite compares stored UTC wall-clocks: the bound in UTC too
+        query = query.where(Alarm.occurred_at >= as_utc(since).astimezone(UTC))
     query = query.order_by(Alarm.occurred_at.desc(), Alarm.id).limit(min(limit, MAX_LIMIT))
     with state.store.session() as s:
         return list(s.scalars(query))

@@ -41,6 +41,7 @@ from service.http.routers import (
     texts,
     transcriptions,
     uploads,
+    webapp,
 )
 from service.http.routers.uploads import TusResumableHeader
 from service.http.strict_forms import use_strict_form_decoding
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(v1)
     app.include_router(stream.router, prefix="/v1")  # authenticates inside (WebSocket)
     app.include_router(fhir.router)  # EPJ access tokens, not API keys (http/feed_auth.py)
+    app.include_router(webapp.router)  # the nurse's web app at /, no key to load it
     app.add_middleware(BodyLimit, max_bytes=settings.service.request_max_bytes)
     app.add_middleware(HeaderLimit, max_credential=settings.service.max_authorization_bytes,
                        max_total=settings.service.max_header_bytes)

@@ -171,7 +171,8 @@ def authenticate_websocket(websocket: WebSocket) -> Principal:
     state: ServiceState = websocket.app.state.dikta
     header = websocket.headers.get("authorization", "")
     key = header[7:].strip() if header[:7].lower() == "bearer " else \
-        websocket.headers.get("x-api-key") or websocket.query_params.get("api_key")
+        websocket.headers.get("x-api-key") or _subprotocol_key(websocket) or \
+        websocket.query_params.get("api_key")
     limit = state.settings.service.max_authorization_bytes
     if key and len(key) > limit:
         raise Problem(431, "Request header fields too large",
@@ -200,6 +201,23 @@ def _same_origin(websocket: WebSocket, allowed: list[str]) -> bool:
     host = websocket.headers.get("host", "")
     # http or https alike: behind a TLS proxy the server sees ws:// for the browser's wss://.
     return origin in (f"http://{host}", f"https://{host}", *allowed)
+SUBPROTOCOL = "dikta"
+_BEARER_PROTOCOL = "dikta.bearer."
+
+
+def _subprotocol_key(websocket: WebSocket) -> str | None:
+    """A browser's key offered as the subprotocol `dikta.bearer.<key>` (next to `dikta`):
+    unlike ?api_key= it stays out of URLs, so out of console messages and access logs."""
+    for offered in websocket.scope.get("subprotocols") or ():
+        if offered.startswith(_BEARER_PROTOCOL):
+            return offered[len(_BEARER_PROTOCOL):]
+    return None
+
+
+def websocket_subprotocol(websocket: WebSocket) -> str | None:
+    """The subprotocol to answer with: `dikta` when the client offered it (a browser drops
+    a connection whose offered protocols get no answer)."""
+    return SUBPROTOCOL if SUBPROTOCOL in (websocket.scope.get("subprotocols") or ()) else None
 
 
 def audit(request: Request, action: str, resource_type: str, resource_id: str | None,

@@ -81,6 +81,15 @@ def amend_note(state, tenant_id: str, dictation_id: str, text: str,
     return _add_version(state, tenant_id, dictation_id, "amended", author, text)
 
 
+def edit_sections(state, tenant_id: str, dictation_id: str, sections: dict[str, str],
+                  author: str | None) -> Dictation:
+    """Store the nurse's text per section as a new version. Each section's text is
+    structured on its own (entities, events, times) and every sentence stays in the section
+    the nurse wrote it under: a section she chose is not second-guessed by the classifier.
+    Sections left out are dropped; an empty text empties its section."""
+    return _add_version(state, tenant_id, dictation_id, "edited", author, sections=sections)
+
+
 def approve_note(state, tenant_id: str, dictation_id: str, author: str | None) -> Dictation:
     """Approve the latest version as it stands; the recording goes now unless retention
     keeps it. Approving an amendment supersedes the approved version before it."""
@@ -118,7 +127,8 @@ def _refusal(row: Dictation, latest: NoteVersion | None, kind: str) -> Problem |
 
 
 def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: str | None,
-                 text: str | None = None) -> Dictation:
+                 text: str | None = None, sections: dict[str, str] | None = None
+                 ) -> Dictation:
     owned = owned_dictation(state, tenant_id, dictation_id)
     outbox: list[str] = []
     with state.store.session() as s, s.begin():
@@ -131,8 +141,12 @@ def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: st
             kind = "amended"  # an edit of an open amendment stays part of it
         number = s.scalar(select(func.max(NoteVersion.version))
                           .where(NoteVersion.dictation_id == row.id)) or 0
-        if text is None:  # approval takes the latest text as it stands
-            text, note = latest.text, latest.note
+        if sections is not None:
+            profile = tenant_profile(state.store, state.settings, tenant_id)
+            text, note = _sectioned(sections, profile, latest.note or {},
+                                    row.language, row.recorded_at)
+        elif text is None:  # approval takes the latest text as it stands
+            text, note = latest.text, latest.note  # a done dictation has its ASR draft
         else:
             text = mask_national_ids(text)  # an ID typed into a note is never stored
             profile = tenant_profile(state.store, state.settings, tenant_id)
@@ -175,3 +189,54 @@ def _add_version(state, tenant_id: str, dictation_id: str, kind: str, author: st
             outbox = enqueue_deliveries(s, row, version, state.settings)
     submit_deliveries(state.worker, outbox)  # after the commit, so a worker sees the rows
     return row
+
+
+def _sectioned(sections: dict[str, str], profile, latest: dict, language: str,
+               recorded_at) -> tuple[str, dict]:
+    """(version text, note) of an edit by section, in the template's section order."""
+    from structuring.sections import template
+
+    template_name = latest.get("template") or profile.template
+    order = [info.key for info in template(template_name)]
+    unknown = sorted(set(sections) - set(order))
+    if unknown:
+        raise Problem(422, "Unknown section",
+                      f"sections.{unknown[0]}: not a section of the template "
+                      f"{template_name!r}", kind="invalid-request")
+    written_in = latest.get("language", language)
+    merged: dict = {"sentences": [], "entities": [], "events": [], "warnings": []}
+    texts = []
+    for key in order:
+        body = mask_national_ids((sections.get(key) or "").strip())
+        if not body:
+            continue
+        texts.append(body)
+        part = structure_for_tenant(body, profile, language=written_in,
+                                    recorded_at=recorded_at,
+                                    template=template_name).to_dict()
+        offset = len(merged["sentences"])
+        paragraph = 1 + max((s["paragraph"] for s in merged["sentences"]), default=-1)
+        for sentence in part["sentences"]:
+            # The nurse filed it: the section is certain; a flag for an unsure clock time
+            # stays, one for an unsure section does not.
+            merged["sentences"].append({**sentence, "section": key, "confidence": 1.0,
+                                        "paragraph": paragraph + sentence["paragraph"],
+                                        "review": bool(sentence.get("review")) and
+                                        bool(_unsure_time(part, sentence))})
+        merged["entities"] += [{**e, "sentence": e["sentence"] + offset}
+                               for e in part["entities"]]
+        merged["events"] += [{**e, "sentences": [i + offset for i in e["sentences"]]}
+                             for e in part["events"]]
+        merged["warnings"] += [w for w in part["warnings"] if w not in merged["warnings"]]
+        base = part
+    if not texts:
+        raise Problem(422, "Empty note", "sections: at least one section needs text",
+                      kind="invalid-request")
+    note = {**base, **merged}
+    return "\n\n".join(texts), note
+
+
+def _unsure_time(part: dict, sentence: dict) -> bool:
+    """Whether a sentence's review flag can come from a clock time (it holds one)."""
+    index = part["sentences"].index(sentence)
+    return any(e["type"] == "time" and e["sentence"] == index for e in part["entities"])

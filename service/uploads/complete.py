@@ -1,5 +1,7 @@
 """The last byte of a resumable upload has arrived: the recording becomes a dictation,
-exactly once (the dictation's idempotency key is `upload:<upload id>`), and the partial file
+exactly once (the dictation's idempotency key is `upload:<upload id>`, or the client's own
+`idempotency_key` from the metadata: a recording the live stream already stored under that
+key is then the same dictation, not a second one), and the partial file
 goes. Used by the tus routes, which also call it again for an upload whose last byte was
 stored before a crash but whose dictation was not yet made."""
 
@@ -45,12 +47,13 @@ def complete_upload(state, row: Upload) -> tuple[Upload, Dictation, bool]:
     expected = metadata.pop("sha256", None)
     issuer = metadata.pop(EPJ_ISSUER, None)
     session = EpjBinding(metadata["patient_ref"], issuer) if issuer else None
+    key = metadata.pop("idempotency_key", None) or f"upload:{row.id}"
     try:
         if expected and hashlib.sha256(data).hexdigest() != expected:
             raise AudioError("the received bytes do not match the sha256 in Upload-Metadata")
         dictation, created = create_dictation(state, row.tenant_id, data,
                                               DictationMetadata(**metadata),
-                                              f"upload:{row.id}", session=session)
+                                              key, session=session)
     except AudioError as exc:
         audio_files.remove(row.path)
         update_upload(state, row.id, status="failed", error=str(exc))

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 from sqlalchemy import select
 
 from service.core.errors import Problem
@@ -20,12 +21,28 @@ from service.notes import versions
 from structuring.privacy import mask_national_ids
 
 router = APIRouter(tags=["notes"])
+SectionKey = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,60}$")]
+SectionText = Annotated[MultiLine, Field(max_length=100_000)]
 
 
 class NoteEdit(BaseModel):
-    text: MultiLine = Field(..., min_length=1, max_length=100_000,
-                            description="The note as the nurse corrected it (plain text)")
+    """Either the whole note as plain text (structured again, sections chosen anew), or its
+    text per section (`{"sections": {"<section key>": "text"}}`: every sentence stays in the
+    section it was written under)."""
+
+    text: MultiLine | None = Field(None, min_length=1, max_length=100_000,
+                                   description="The note as the nurse corrected it "
+                                               "(plain text)")
+    sections: dict[SectionKey, SectionText] | None = Field(
+        None, max_length=50, description="Text per section key of the note's template; "
+                                         "sections left out are dropped")
     author: SingleLine | None = Field(None, max_length=200)
+
+    @model_validator(mode="after")
+    def _one_body(self) -> NoteEdit:
+        if (self.text is None) == (self.sections is None):
+            raise ValueError("send either text or sections")
+        return self
 
 
 class Amendment(BaseModel):
@@ -55,9 +72,15 @@ class NoteVersionOut(BaseModel):
                        409: {"description": "Not transcribed yet, or approved (amend it)"}})
 def edit_note(state: StateDep, tenant: TenantDep, request: Request, dictation_id: str,
               body: NoteEdit):
-    """Store the nurse's corrected note as a new version (it is structured again); during an
-    open amendment the version is part of the amendment."""
-    row = versions.edit_note(state, tenant.id, dictation_id, body.text, _author(tenant, body))
+    """Store the nurse's corrected note as a new version: as plain text (structured again)
+    or per section (the sections stick); during an open amendment the version is part of
+    the amendment."""
+    if body.sections is not None:
+        row = versions.edit_sections(state, tenant.id, dictation_id, body.sections,
+                                     _author(tenant, body))
+    else:
+        row = versions.edit_note(state, tenant.id, dictation_id, body.text,
+                                 _author(tenant, body))
     audit(request, "update", "note", row.id, row.patient_ref)
     return dictation_out(row, tenant)
 

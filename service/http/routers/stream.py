@@ -8,12 +8,18 @@ import json
 import logging
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.concurrency import run_in_threadpool
 
 from pipelines.audio import SAMPLE_RATE_HZ
 from pipelines.errors import AudioError
 from service.core.errors import Problem
 from service.dictations.live import LiveDictation, start_live
-from service.http.deps import authenticate_websocket
+from service.http.deps import (
+    Principal,
+    authenticate_websocket,
+    can_read_notes,
+    websocket_subprotocol,
+)
 
 router = APIRouter(tags=["streaming"])
 log = logging.getLogger("dikta.stream")
@@ -26,10 +32,10 @@ async def stream(websocket: WebSocket) -> None:
     except Problem as refused:
         # Accepted, then closed with 4000 + the HTTP status (4401, 4403, 4429, 4431): a
         # refused handshake would reach a browser only as a bare 403 without a reason.
-        await websocket.accept()
+        await websocket.accept(subprotocol=websocket_subprotocol(websocket))
         await websocket.close(code=4000 + refused.status, reason=_reason(refused.detail))
         return
-    await websocket.accept()
+    await websocket.accept(subprotocol=websocket_subprotocol(websocket))
     state = websocket.app.state.dikta
     live: LiveDictation | None = None
     try:
@@ -45,7 +51,9 @@ async def stream(websocket: WebSocket) -> None:
                                                "sample_rate": SAMPLE_RATE_HZ})
                 elif command.get("type") == "stop":
                     live = live or start_live(state, {}, tenant)
-                    for reply in await live.finish():
+                    replies = await live.finish()
+                    replies[-1] = await _stored(websocket, live, tenant, replies[-1])
+                    for reply in replies:
                         await websocket.send_json(reply)
                     await websocket.close()
                     return
@@ -58,8 +66,29 @@ async def stream(websocket: WebSocket) -> None:
     except (ValueError, KeyError, AudioError) as exc:
         await websocket.send_json({"type": "error", "detail": str(exc)})
         await websocket.close(code=1007)
+    except Problem as refused:  # e.g. an idempotency key reused for another recording
+        await websocket.send_json({"type": "error", "detail": refused.detail,
+                                   "status": refused.status})
+        await websocket.close(code=4000 + refused.status, reason=_reason(refused.detail))
     except WebSocketDisconnect:
         return
+
+
+async def _stored(websocket: WebSocket, live: LiveDictation, tenant: Principal,
+                  done: dict) -> dict:
+    """`done` once the recording is a stored dictation: its id and status, and (read_notes)
+    the note of the live text; no audio, no dictation."""
+    if live.pcm.size == 0:
+        return {**done, "dictation_id": None}
+    row, created = await run_in_threadpool(live.store, tenant.id, tenant.session)
+    websocket.app.state.dikta.audit.record(
+        tenant_id=tenant.id, actor=tenant.actor, action="create" if created else "read",
+        resource_type="dictation", resource_id=row.id, patient_ref=row.patient_ref,
+        request_id=None)
+    done = {**done, "dictation_id": row.id, "status": row.status}
+    if can_read_notes(tenant):
+        done["note"] = await run_in_threadpool(live.live_note, done["text"])
+    return done
 
 
 def _reason(detail: str) -> str:
@@ -74,5 +103,5 @@ def _command(text: str) -> dict:
     except ValueError:
         raise ValueError("control messages are JSON: {\"type\": \"start\"|\"stop\"}") from None
     if not isinstance(command, dict):
-        raise ValueError("control messages are JSON objects")
+        raise ValueError("control messages are JSON objects")  # noqa: TRY004 (closes 1007)
     return command

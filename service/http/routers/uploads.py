@@ -358,15 +358,18 @@ def parse_metadata(header: str | None) -> dict:
         except (binascii.Error, ValueError):
             raise _metadata_problem(key, "is not base64-encoded UTF-8") from None
     sha256 = raw.pop("sha256", None)
+    key = raw.pop("idempotency_key", None)
+    if key is not None and not 0 < len(key) <= 200:
+        raise _metadata_problem("idempotency_key", "must be 1-200 characters")
     fields = {k: v for k, v in raw.items() if k not in _IGNORED_METADATA}
     unknown = set(fields) - set(DictationMetadata.model_fields)
     if unknown:
-        raise _metadata_problem(sorted(unknown)[0], "is not a dictation field")
+        raise _metadata_problem(min(unknown), "is not a dictation field")
     try:
-        for key, value in fields.items():
+        for name, value in {**fields, **({"idempotency_key": key} if key else {})}.items():
             single_line(value)
     except ValueError as exc:
-        raise _metadata_problem(key, str(exc)) from None
+        raise _metadata_problem(name, str(exc)) from None
     if sha256 is not None and not _is_sha256(sha256):
         raise _metadata_problem("sha256", "must be 64 lowercase hex digits")
     try:
@@ -374,7 +377,8 @@ def parse_metadata(header: str | None) -> dict:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise _metadata_problem(".".join(map(str, first["loc"])), first["msg"]) from None
-    return {**metadata, **({"sha256": sha256} if sha256 else {})}
+    return {**metadata, **({"sha256": sha256} if sha256 else {}),
+            **({"idempotency_key": key} if key else {})}
 
 
 def format_metadata(metadata: dict) -> str:
