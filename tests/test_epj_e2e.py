@@ -119,7 +119,8 @@ def test_launch_dictate_approve_write_back_amend(tmp_path, engine, db):
                 hops = [str(r.url).split("?")[0] for r in landed.history]
                 assert hops == [f"{dikta_url}/smart/launch", f"{epj_url}/authorize",
                                 f"{dikta_url}/smart/callback"], landed.text
-                assert str(landed.url) == f"{dikta_url}/"
+                assert str(landed.url) == f"{dikta_url}/" and landed.status_code == 200
+                assert "<html" in landed.text.lower()  # the nurse's web app, in the chart
                 context = browser.get("/smart/context").json()
                 assert (context["patient_ref"], context["practitioner"], context["tenant"]) \
                     == (PATIENT, PRACTITIONER, TENANT)
