@@ -320,7 +320,15 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     """Why the last attempt failed: status codes and error codes only, never patient data."""
     remote_status: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    """The receiver's answer (`202 Accepted`), then, where it reports more (JFT), the
+    entry's life-cycle stage: registered → read → journaled (or failed)."""
     remote_status_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    remote_status_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                              nullable=True)
+    """When the receiver says the entry reached `remote_status` (its own timestamp)."""
+    status_check_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                             nullable=True, index=True)
+    """When the worker asks the status URL next; NULL: not followed (any more)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                           nullable=True)
