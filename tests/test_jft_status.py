@@ -20,7 +20,11 @@ from evaluation.loopback import running
 from service.core.crypto import keyring_for
 from service.core.settings import DeliverySettings, DeliveryTarget, Settings
 from service.core.store import Delivery
-from service.deliveries.helseid import generate_private_jwk, public_jwk, save_private_jwk
+from service.deliveries.helseid import (
+    generate_private_jwk,
+    public_jwk,
+    save_private_jwk,
+)
 from service.deliveries.jft import life_cycle
 from service.deliveries.outbox import DeliveryProcessor, due_deliveries
 from service.deliveries.renderers import RENDERERS
@@ -162,7 +166,7 @@ def test_the_note_shows_journaled_and_polling_stops(tmp_path, db):
 def test_a_status_url_on_another_host_is_refused(tmp_path):
     with standin(scripted(200)) as (elsewhere, asked):
         jft = JftStandIn(location=f"{elsewhere}/v1/Bundle/entry-1/$status")
-        with service(tmp_path, None, jft) as (base, headers, store, settings, _):
+        with service(tmp_path, None, jft) as (base, headers, store, _settings, _):
             dictation_id = approve(base, headers, store)
             delivery = wait_for(base, headers, dictation_id,
                                 lambda d: d["last_error"] is not None)
@@ -207,3 +211,30 @@ def test_status_answers_in_the_documented_shapes(body, stage, at):
 def test_status_answers_not_understood(body):
     with pytest.raises(ValueError):
         life_cycle(body)
+
+
+def test_status_urls_only_on_the_targets_own_origins(tmp_path):
+    """The ReadAPI has its own host (`status_base_url`, on the allow-list); another
+    configured target's host is on the allow-list too, but never a place for JFT's status."""
+    from service.core.egress import EgressPolicy, EgressRefused
+    from service.deliveries.connectors import ConnectorContext
+    from service.deliveries.jft import JftConnector
+
+    jft = JftStandIn(stages=2)
+    with standin(jft) as (write_api, _), standin(jft) as (read_api, looked), \
+            standin(scripted(200)) as (other, asked):
+        targets = [DeliveryTarget(name="jft", kind="jft", base_url=write_api,
+                                  status_base_url=read_api),
+                   DeliveryTarget(name="annen", kind="jft", base_url=other)]
+        settings = Settings(data_dir=tmp_path, deliveries=DeliverySettings(targets=targets))
+        policy = EgressPolicy.from_settings(settings)
+        policy.check(read_api + "/v1/Bundle/x/$status")  # on the allow-list
+        connector = JftConnector(targets[0], ConnectorContext(settings,
+                                                              lambda: policy.client(2)))
+        result = connector.status(read_api + "/v1/Bundle/x/$status")
+        assert (result.stage, result.final, result.error) == ("registered", False, None)
+        assert connector.status(read_api + "/v1/Bundle/x/$status").stage == "read"
+        assert connector.status(write_api + "/v1/Bundle/gone/$status").stage == "registered"
+        with pytest.raises(EgressRefused):
+            connector.status(other + "/v1/Bundle/x/$status")
+        assert len(looked) == 2 and asked == []
