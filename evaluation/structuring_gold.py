@@ -170,7 +170,7 @@ def _dictation(ident: str, language: str, stories: list[Story], style: str,
     commands = style in ("spoken", "partial")
     parts: list[str] = []
     sentences, entities, events = [], [], []
-    used = set(id(s) for s in stories)
+    used = {id(s) for s in stories}
     for index, story in enumerate(stories):
         section = next(iter(story.sections)) if len(story.sections) == 1 else None
         block = [story]

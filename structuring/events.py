@@ -9,6 +9,11 @@ technology named later in a sentence opens its own event there; an event's time 
 told with its alarm — in the sentence naming the technology (the time nearest the name
 when that sentence names several), else in the sentence right after it — never a time from
 further on in the story (a dose given later is not the alarm's time).
+
+A story goes on past `ny linje` when the sentence after the line break tells what staff did
+about the alarm (a response cue of `welfare_technology.json`, a contact "ringte dottera", or a
+false-alarm cue) and names no other technology: nurses often start the response on a new
+line. `nytt avsnitt`, a new heading or any other sentence still ends it.
 """
 
 from __future__ import annotations
@@ -52,16 +57,32 @@ def technologies_in(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def group_events(sentences: list[str], paragraphs: list[int],
-                 headings: list[str | None] | None = None) -> list[EventDraft]:
-    """Events in order; an event ends with its paragraph (or line) or at a new heading."""
+def tells_response(text: str) -> bool:
+    """Whether a sentence tells what staff did about an alarm (or that it was false)."""
+    rules = _rules()
+    return any(has_phrase(text, cues) or _contacted(text, name)
+               for name, cues in rules["responses"].items()) or \
+        has_phrase(text, rules["false_alarm_cues"])
+
+
+def group_events(sentences: list[str], blocks: list[int],
+                 headings: list[str | None] | None = None,
+                 paragraphs: list[int] | None = None) -> list[EventDraft]:
+    """Events in order; an event ends with its line or paragraph or at a new heading — but
+    a response told right after `ny linje` (same paragraph) still belongs to it."""
     headings = headings or [None] * len(sentences)
+    paragraphs = paragraphs or blocks
     drafts: list[EventDraft] = []
     current: EventDraft | None = None
     for i, text in enumerate(sentences):
-        if current is not None and (paragraphs[i] != paragraphs[current.sentences[-1]] or
-                                    headings[i] != headings[current.sentences[0]]):
-            current = None
+        if current is not None:
+            last = current.sentences[-1]
+            if blocks[i] != blocks[last] or headings[i] != headings[current.sentences[0]]:
+                goes_on = paragraphs[i] == paragraphs[last] and \
+                    headings[i] in (None, headings[current.sentences[0]]) and \
+                    not technologies_in(text) and tells_response(text)
+                if not goes_on:
+                    current = None
         for position, tech in technologies_in(text):
             if current is None or current.technology != tech:
                 current = EventDraft(tech, mention=position)
@@ -92,6 +113,10 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
     }
 
 
+# A name between the verb and the person: "ringte Aud, kona hans", "ringde Kari Dale, dottera".
+_NAME = r"(?:\s+(?-i:[A-ZÆØÅ])[\wæøå-]+){0,2},?"
+
+
 @lru_cache(maxsize=1)
 def _contact_patterns() -> dict[str, re.Pattern[str]]:
     """Per response, "verb person" or "person [possessive] passive" (response_contacts)."""
@@ -103,7 +128,7 @@ def _contact_patterns() -> dict[str, re.Pattern[str]]:
     for name, persons in contacts["persons"].items():
         who = alt(persons)
         out[name] = re.compile(
-            rf"(?<![\wæøå])(?:(?:{verbs})\s+(?:{who})|(?:{who})(?:\s+(?:{owners}))?\s+"
+            rf"(?<![\wæøå])(?:(?:{verbs}){_NAME}\s+(?:{who})|(?:{who})(?:\s+(?:{owners}))?\s+"
             rf"(?:{passives}))(?![\wæøå])", re.IGNORECASE)
     return out
 

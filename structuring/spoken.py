@@ -634,7 +634,10 @@ def _times(tokens: list[Tok], rules: _Rules, clock: _Clock) -> list[Tok]:
             if ambiguous:
                 review = clock.review
                 clause = _clause_words(tokens, i, rules, window=clock.unmarked)
-                hour = _resolve_hour(hour, minute, clause, rules, clock)
+                # "klokka sju i kveld", "i natt klokka to": a cue right at the time is its
+                # own, whatever the sentence model cut.
+                hour = _resolve_hour(hour, minute, clause, rules, clock,
+                                     _own_words(tokens, i, start + used, rules))
                 sure = clock.review == review and clock.recorded_minutes is None
             else:  # only a time said on the 24-hour clock carries the story on
                 clock.last_minutes = hour * 60 + minute
@@ -674,6 +677,19 @@ def _clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False
     return {t.lower for t in tokens[a:b]}
 
 
+def _own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> set[str]:
+    """The two words either side of a time (tokens[begin:end]), not past a mark or "og"."""
+    def side(indices: Iterable[int]) -> list[str]:
+        out = []
+        for k in indices:
+            if tokens[k].kind == "punct" or tokens[k].lower in rules.clause_words:
+                break
+            out.append(tokens[k].lower)
+        return out
+    return {*side(range(begin - 1, max(-1, begin - 3), -1)),
+            *side(range(end, min(len(tokens), end + 2)))}
+
+
 def _daypart(words: set[str], rules: _Rules) -> str | None:
     for name, cues in (("morning", rules.morning), ("evening", rules.evening),
                        ("night", rules.night)):
@@ -692,10 +708,13 @@ def _by_daypart(daypart: str, am: int, pm: int) -> int:
     return pm if am >= 8 else am  # night: 23.00 but 02.00 and 07.00
 
 
-def _resolve_hour(hour: int, minute: int, clause: set[str], rules: _Rules, clock: _Clock
-                  ) -> int:
+def _resolve_hour(hour: int, minute: int, clause: set[str], rules: _Rules, clock: _Clock,
+                  own: set[str] = frozenset()) -> int:
     """Morning or evening for an hour said on a 12-hour clock ("halv tre")."""
     am, pm = hour % 12, hour % 12 + 12
+    said = _daypart(own, rules)
+    if said:
+        return _by_daypart(said, am, pm)
     said = _daypart(clause, rules)
     if said:
         # Without punctuation the clause is only a guess (the sentence model may have missed
@@ -745,7 +764,7 @@ def _read_time(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
 
 def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
                      ) -> tuple[int, int, int] | None:
-    at = lambda k: tokens[i + k] if i + k < len(tokens) else None  # noqa: E731
+    at = lambda k: tokens[i + k] if i + k < len(tokens) else None
     first = at(0)
     if first is None:
         return None
