@@ -13,7 +13,10 @@ further on in the story (a dose given later is not the alarm's time).
 A story goes on past `ny linje` when the sentence after the line break tells what staff did
 about the alarm (a response cue of `welfare_technology.json`, a contact "ringte dottera", or a
 false-alarm cue) and names no other technology: nurses often start the response on a new
-line. `nytt avsnitt`, a new heading or any other sentence still ends it.
+line. `nytt avsnitt`, a new heading or any other sentence still ends it. Who was contacted
+(`CONTACT_RESPONSES`: doctor, next of kin, 113) is read to the end of the dictation, until
+another technology is named: "nytt avsnitt jeg ringte legevakta" after a fall is the fall's
+response, though the sentence is filed by its own content.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ class EventDraft:
     technology: str
     sentences: list[int] = field(default_factory=list)
     mention: int = 0  # where the first sentence names the technology
+    # Later sentences, past the story's end, that only add who was contacted about it.
+    contacts: list[int] = field(default_factory=list)
 
 
 def _rules() -> dict:
@@ -65,6 +70,15 @@ def tells_response(text: str) -> bool:
         has_phrase(text, rules["false_alarm_cues"])
 
 
+CONTACT_RESPONSES = ("kontaktet_lege", "kontaktet_parorende", "ringte_113")
+
+
+def _tells_contact(text: str) -> bool:
+    rules = _rules()
+    return any(has_phrase(text, rules["responses"][name]) or _contacted(text, name)
+               for name in CONTACT_RESPONSES)
+
+
 def group_events(sentences: list[str], blocks: list[int],
                  headings: list[str | None] | None = None,
                  paragraphs: list[int] | None = None) -> list[EventDraft]:
@@ -91,6 +105,9 @@ def group_events(sentences: list[str], blocks: list[int],
                 current.sentences.append(i)
         if current is not None and (not current.sentences or current.sentences[-1] != i):
             current.sentences.append(i)
+        elif current is None and drafts and i > drafts[-1].sentences[-1] and \
+                _tells_contact(text):
+            drafts[-1].contacts.append(i)
     return drafts
 
 
@@ -99,6 +116,7 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
     tech = rules["technologies"][draft.technology]
     texts = [sentences[i] for i in draft.sentences]
     joined = " ".join(texts)
+    later = " ".join(sentences[i] for i in draft.contacts)
     event = next((name for name, cues in tech["events"].items()
                   if cues and has_phrase(joined, cues)), tech["default_event"])
     return {
@@ -106,7 +124,9 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
         "event": event,
         "time": _event_time(draft, sentences),
         "response": tuple(name for name, cues in rules["responses"].items()
-                          if has_phrase(joined, cues) or _contacted(joined, name)),
+                          if has_phrase(joined, cues) or _contacted(joined, name) or
+                          (name in CONTACT_RESPONSES and (has_phrase(later, cues) or
+                                                          _contacted(later, name)))),
         "false_alarm": has_phrase(joined, rules["false_alarm_cues"]),
         "vkp_code": tech["vkp_codes"].get(event),
         "sentences": tuple(draft.sentences),

@@ -481,3 +481,17 @@ def test_no_test_pool_sentence_is_in_the_training_pools():
     train = sentences("units_tune.txt") | sentences("units_tune2.txt")
     assert not train & sentences("units_test.txt")
     assert not train & sentences("units_test2.txt")
+
+
+def test_who_was_contacted_later_in_the_dictation_is_the_alarms_response():
+    note = structure("trygghetsalarmen til Ragna gikk klokka tjue på sju i morges punktum jeg "
+                     "var der etter et kvarter punktum nytt avsnitt blodtrykk hundre og femti "
+                     "over nitti punktum jeg ringte legevakta klokka sju punktum")
+    (event,) = note.to_dict()["events"]
+    assert set(event["response"]) == {"hjemmebesok", "kontaktet_lege"}
+    assert event["sentences"] == [0, 1]  # the call is the response; the sentence keeps its section
+    # another technology named in between takes the later contact
+    note = structure("trygghetsalarmen gikk klokka to punktum nytt avsnitt dørsensoren varslet "
+                     "klokka tre punktum nytt avsnitt vi ringte dottera punktum")
+    first, second = note.to_dict()["events"]
+    assert first["response"] == [] and second["response"] == ["kontaktet_parorende"]
