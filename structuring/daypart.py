@@ -28,7 +28,8 @@ class Clock:
     last_minutes: int | None = None  # the last time said unambiguously ("klokka 22")
     review: bool = False  # a time in this sentence was read without a cue of its own
     unmarked: bool = False  # the sentence was cut by the model, not by punctuation
-    anchor: int | None = None  # a time the first sentence states for sure ("kom klokka sju i kveld")
+    anchor: int | None = None  # the first time, if stated for sure ("kom klokka sju i kveld")
+    times_read: int = 0  # clock times read so far in the dictation
 
 
 # Where a sentence was cut by the model (no punctuation), a cue must stand near its time: a
@@ -51,22 +52,26 @@ def clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False)
     while a > low and not boundary(tokens[a - 1]):
         a -= 1
     b = i + 1
-    while b < high and not boundary(tokens[b]):
+    # In a model-cut sentence a subject pronoun after the time starts another clause (the
+    # verb comes second: "klokka ni | hun sovnet"), so its words are no cue for this time.
+    stops = rules.subjects if window else set()
+    while b < high and not boundary(tokens[b]) and not (b > i + 1 and tokens[b].lower in stops):
         b += 1
     return {t.lower for t in tokens[a:b]}
 
 
 def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> set[str]:
-    """The two words either side of a time (tokens[begin:end]), not past a mark or "og"."""
-    def side(indices: Iterable[int]) -> list[str]:
+    """The two words either side of a time (tokens[begin:end]), not past a mark or "og",
+    and after it not past a subject pronoun ("klokka ni | hun sovnet")."""
+    def side(indices: Iterable[int], stop: set[str]) -> list[str]:
         out = []
         for k in indices:
-            if tokens[k].kind == "punct" or tokens[k].lower in rules.clause_words:
+            if tokens[k].kind == "punct" or tokens[k].lower in rules.clause_words | stop:
                 break
             out.append(tokens[k].lower)
         return out
-    return {*side(range(begin - 1, max(-1, begin - 3), -1)),
-            *side(range(end, min(len(tokens), end + 2)))}
+    return {*side(range(begin - 1, max(-1, begin - 3), -1), set()),
+            *side(range(end, min(len(tokens), end + 2)), rules.subjects)}
 
 
 def daypart(words: set[str], rules: _Rules) -> str | None:

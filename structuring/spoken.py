@@ -89,6 +89,7 @@ class _Rules:
     guarded_corrections: set[str] = field(default_factory=set)
     drugs: set[str] = field(default_factory=set)
     clock_stems: set[str] = field(default_factory=set)  # "kl." and "kl" alike
+    subjects: set[str] = field(default_factory=set)  # a new clause after a time
 
     def __post_init__(self) -> None:
         self.clock_stems = {w.rstrip(".") for w in self.clock_words}
@@ -116,6 +117,7 @@ def _rules() -> _Rules:
         evening=set(t["evening_cues"]), night=set(t["night_cues"]),
         sleep=set(t["sleep_cues"]), morning=set(t["morning_cues"]),
         clause_words=set(t["clause_words"]), shift_cues=t["shift_cues"],
+        subjects=set(t["subject_pronouns"]),
         guarded_corrections=set(forms["corrections_needing_a_value"]),
         drugs={name for name in drugs if " " not in name},
     )
@@ -625,8 +627,12 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             else:  # only a time said on the 24-hour clock carries the story on
                 clock.last_minutes = hour * 60 + minute
                 sure = True
-            if sure and clock.anchor is None:
+            # Only the dictation's first time can set its shift: a later one in a merged
+            # run-on sentence ("besøk klokka ni hun sovnet klokka elleve i kveld") says
+            # nothing about the visit.
+            if sure and not clock.times_read:
                 clock.anchor = hour * 60 + minute
+            clock.times_read += 1
             out.append(Tok(f"kl. {hour:02d}.{minute:02d}", kind="time"))
             i = start + used
             continue

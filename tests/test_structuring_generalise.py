@@ -495,3 +495,26 @@ def test_who_was_contacted_later_in_the_dictation_is_the_alarms_response():
                      "klokka tre punktum nytt avsnitt vi ringte dottera punktum")
     first, second = note.to_dict()["events"]
     assert first["response"] == [] and second["response"] == ["kontaktet_parorende"]
+
+
+# --- no twelve-hour move from a merged sentence (issue 15, second pass) ----------------------
+
+def test_a_pronoun_after_a_time_starts_another_clause_whose_cues_are_not_the_times():
+    # The model missed "ni | hun": "sovnet … i kveld" belongs to the next clause, so the
+    # visit keeps its daytime reading (checked), and the later time keeps its own cue.
+    sentences = to_written("besøk hos Sigrid klokka kvart over ni hun sovnet etter klokka "
+                           "elleve i kveld", splitter=_cut_at())
+    assert "kl. 09.15" in sentences[0].text and "kl. 23.00" in sentences[0].text
+    assert sentences[0].review == ("time",)
+    # said with the verb second, the sleep word is the time's own clause
+    assert "kl. 22.00" in written("klokka ti sovnet hun", splitter=_cut_at())[0].lower()
+
+
+def test_only_the_dictations_first_time_sets_its_shift():
+    # "klokka elleve i kveld" is the second time of the dictation: it does not make the
+    # NovoRapid at "klokka elleve" an evening dose.
+    sentences = to_written("besøk hos Sigrid klokka kvart over ni hun sovnet etter klokka "
+                           "elleve i kveld satte NovoRapid seks enheter klokka elleve og "
+                           "Lantus til kvelds klokka ti", splitter=_cut_at(12))
+    assert "NovoRapid 6 IE kl. 11.00" in sentences[1].text
+    assert "Lantus til kvelds kl. 22.00" in sentences[1].text
