@@ -9,7 +9,10 @@ punctuating — spoken commands (`punktum`, `komma`), none at all, Whisper-style
 punctuation and capitals, and partly spoken. The tune and test pools share no sentence, so
 the frozen test split measures sentences the rules and models never saw.
 
-    python -m evaluation.structuring_gold   # rewrites tune.jsonl; test.jsonl only with --test
+    python -m evaluation.structuring_gold   # rewrites tune.jsonl; test splits only with --test
+
+Second pass: `units_tune2.txt` adds tune-081… to `tune.jsonl`; `units_test2.txt` gives the
+second frozen split `test2.jsonl` (with `ny linje` inside stories and `@story` blocks).
 """
 
 from __future__ import annotations
@@ -85,6 +88,9 @@ def read_units(path: Path) -> list[Story]:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
+        if line == "@story":
+            current = Story([])
+            continue
         if line.startswith("@event"):
             tech, event, rest = line.split(None, 1)[1].split(":", 2)
             if rest.startswith("-:"):
@@ -133,7 +139,10 @@ def _render_unit(unit: Unit, style: str, rng: random.Random) -> str:
     return text + "."
 
 
-def compose(stories: list[Story], n: int, prefix: str, seed: int) -> list[dict]:
+def compose(stories: list[Story], n: int, prefix: str, seed: int, *, start: int = 1,
+            breaks: bool = False) -> list[dict]:
+    """`breaks`: a `ny linje` is sometimes said inside a story (before the response to an
+    alarm, say), as nurses do; off for the first-pass splits so they compose as before."""
     rng = random.Random(seed)
     openers = [s for s in stories if s.units[0].section == "annet" and s.event is None]
     rows = []
@@ -151,17 +160,17 @@ def compose(stories: list[Story], n: int, prefix: str, seed: int) -> list[dict]:
         if events and rng.random() < 0.4:
             body.insert(rng.randint(0, len(body)), rng.choice(events))
         style = rng.choices(STYLES, STYLE_WEIGHTS)[0]
-        rows.append(_dictation(f"{prefix}-{k + 1:03d}", language, [opener, *body], style,
-                               singles, rng))
+        rows.append(_dictation(f"{prefix}-{k + start:03d}", language, [opener, *body], style,
+                               singles, rng, breaks))
     return rows
 
 
 def _dictation(ident: str, language: str, stories: list[Story], style: str,
-               singles: list[Story], rng: random.Random) -> dict:
+               singles: list[Story], rng: random.Random, breaks: bool = False) -> dict:
     commands = style in ("spoken", "partial")
     parts: list[str] = []
     sentences, entities, events = [], [], []
-    used = set(id(s) for s in stories)
+    used = {id(s) for s in stories}
     for index, story in enumerate(stories):
         section = next(iter(story.sections)) if len(story.sections) == 1 else None
         block = [story]
@@ -177,7 +186,9 @@ def _dictation(ident: str, language: str, stories: list[Story], style: str,
                 parts[-1] not in ("ny linje", "nytt avsnitt"):
             parts.append(rng.choice(("ny linje", "ny linje", "nytt avsnitt")))
         for item in block:
-            for unit in item.units:
+            for position, unit in enumerate(item.units):
+                if breaks and commands and position > 0 and rng.random() < 0.4:
+                    parts.append("ny linje")
                 parts.append(_render_unit(unit, style, rng))
                 sentences.append({"text": unit.written, "section": unit.section})
                 entities.extend(unit.entities)
@@ -201,10 +212,15 @@ def main() -> None:
     parser.add_argument("--test", action="store_true",
                         help="also rewrite the frozen test split (only when unfreezing it)")
     args = parser.parse_args()
-    write(compose(read_units(DATA / "units_tune.txt"), 80, "tune", seed=15), DATA / "tune.jsonl")
+    tune = compose(read_units(DATA / "units_tune.txt"), 80, "tune", seed=15)
+    tune += compose(read_units(DATA / "units_tune2.txt"), 40, "tune", seed=16, start=81,
+                    breaks=True)
+    write(tune, DATA / "tune.jsonl")
     if args.test:
         write(compose(read_units(DATA / "units_test.txt"), 40, "test", seed=1515),
               DATA / "test.jsonl")
+        write(compose(read_units(DATA / "units_test2.txt"), 48, "test2", seed=2626,
+                      breaks=True), DATA / "test2.jsonl")
 
 
 if __name__ == "__main__":

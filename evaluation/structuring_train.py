@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL_DIR = ROOT / "structuring" / "data" / "models"
 DEV = ROOT.parent / "shared" / "data" / "structuring" / "dev.jsonl"
 TUNE_UNITS = ROOT / "evaluation" / "data" / "structuring" / "units_tune.txt"
+TUNE2_UNITS = ROOT / "evaluation" / "data" / "structuring" / "units_tune2.txt"
 TUNE = ROOT / "evaluation" / "data" / "structuring" / "tune.jsonl"
 ASR_SENTENCES = ROOT / "evaluation" / "data" / "medication_sentences.jsonl"
 SEED = 15
@@ -85,6 +86,23 @@ def unit_sentences(path: Path) -> list[list[str]]:
 
     return [unit.spoken.replace(",", " ,").split()
             for story in read_units(path) for unit in story.units]
+
+
+def written_sentences(rows: Iterable[dict]) -> list[list[str]]:
+    """Every gold sentence as filed, read back as an ASR that writes digits would give it:
+    lower case (names keep their capitals), marks dropped. These add the Whisper-like forms
+    ("kl. 08.00", "38,5", "140/90") and the dictations that never say `punktum`."""
+    from structuring.spoken import _split
+
+    out = []
+    for row in rows:
+        for sentence in row["sentences"]:
+            words = [t.text for t in _split(sentence["text"])
+                     if t.text not in (".", "?", "!", ":", ";")]
+            if words:
+                words[0] = words[0][:1].lower() + words[0][1:]
+                out.append(words)
+    return out
 
 
 def senter_docs(sentences: list[list[str]], n: int, seed: int = SEED):
@@ -168,9 +186,10 @@ def section_labels() -> list[str]:
     return [s.key for s in template("funksjonsomrader")]
 
 
-def train_all(rows: list[dict], units: Path | None = TUNE_UNITS, n_docs: int = 2500):
-    sentences = spoken_sentences(rows) + (unit_sentences(units) if units else []) + \
-        asr_sentences()
+def train_all(rows: list[dict], units: tuple[Path, ...] = (TUNE_UNITS, TUNE2_UNITS),
+              n_docs: int = 4000):
+    sentences = spoken_sentences(rows) + written_sentences(rows) + \
+        [s for path in units for s in unit_sentences(path)] + asr_sentences()
     senter = train_senter(list(senter_docs(sentences, n_docs)))
     textcat = train_textcat(textcat_examples(rows), section_labels())
     return senter, textcat

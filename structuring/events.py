@@ -9,6 +9,14 @@ technology named later in a sentence opens its own event there; an event's time 
 told with its alarm — in the sentence naming the technology (the time nearest the name
 when that sentence names several), else in the sentence right after it — never a time from
 further on in the story (a dose given later is not the alarm's time).
+
+A story goes on past `ny linje` when the sentence after the line break tells what staff did
+about the alarm (a response cue of `welfare_technology.json`, a contact "ringte dottera", or a
+false-alarm cue) and names no other technology: nurses often start the response on a new
+line. `nytt avsnitt`, a new heading or any other sentence still ends it. Who was contacted
+(`CONTACT_RESPONSES`: doctor, next of kin, 113) is read to the end of the dictation, until
+another technology is named: "nytt avsnitt jeg ringte legevakta" after a fall is the fall's
+response, though the sentence is filed by its own content.
 """
 
 from __future__ import annotations
@@ -28,6 +36,8 @@ class EventDraft:
     technology: str
     sentences: list[int] = field(default_factory=list)
     mention: int = 0  # where the first sentence names the technology
+    # Later sentences, past the story's end, that only add who was contacted about it.
+    contacts: list[int] = field(default_factory=list)
 
 
 def _rules() -> dict:
@@ -52,16 +62,41 @@ def technologies_in(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def group_events(sentences: list[str], paragraphs: list[int],
-                 headings: list[str | None] | None = None) -> list[EventDraft]:
-    """Events in order; an event ends with its paragraph (or line) or at a new heading."""
+def tells_response(text: str) -> bool:
+    """Whether a sentence tells what staff did about an alarm (or that it was false)."""
+    rules = _rules()
+    return any(has_phrase(text, cues) or _contacted(text, name)
+               for name, cues in rules["responses"].items()) or \
+        has_phrase(text, rules["false_alarm_cues"])
+
+
+CONTACT_RESPONSES = ("kontaktet_lege", "kontaktet_parorende", "ringte_113")
+
+
+def _tells_contact(text: str) -> bool:
+    rules = _rules()
+    return any(has_phrase(text, rules["responses"][name]) or _contacted(text, name)
+               for name in CONTACT_RESPONSES)
+
+
+def group_events(sentences: list[str], blocks: list[int],
+                 headings: list[str | None] | None = None,
+                 paragraphs: list[int] | None = None) -> list[EventDraft]:
+    """Events in order; an event ends with its line or paragraph or at a new heading — but
+    a response told right after `ny linje` (same paragraph) still belongs to it."""
     headings = headings or [None] * len(sentences)
+    paragraphs = paragraphs or blocks
     drafts: list[EventDraft] = []
     current: EventDraft | None = None
     for i, text in enumerate(sentences):
-        if current is not None and (paragraphs[i] != paragraphs[current.sentences[-1]] or
-                                    headings[i] != headings[current.sentences[0]]):
-            current = None
+        if current is not None:
+            last = current.sentences[-1]
+            if blocks[i] != blocks[last] or headings[i] != headings[current.sentences[0]]:
+                goes_on = paragraphs[i] == paragraphs[last] and \
+                    headings[i] in (None, headings[current.sentences[0]]) and \
+                    not technologies_in(text) and tells_response(text)
+                if not goes_on:
+                    current = None
         for position, tech in technologies_in(text):
             if current is None or current.technology != tech:
                 current = EventDraft(tech, mention=position)
@@ -70,6 +105,9 @@ def group_events(sentences: list[str], paragraphs: list[int],
                 current.sentences.append(i)
         if current is not None and (not current.sentences or current.sentences[-1] != i):
             current.sentences.append(i)
+        elif current is None and drafts and i > drafts[-1].sentences[-1] and \
+                _tells_contact(text):
+            drafts[-1].contacts.append(i)
     return drafts
 
 
@@ -78,6 +116,7 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
     tech = rules["technologies"][draft.technology]
     texts = [sentences[i] for i in draft.sentences]
     joined = " ".join(texts)
+    later = " ".join(sentences[i] for i in draft.contacts)
     event = next((name for name, cues in tech["events"].items()
                   if cues and has_phrase(joined, cues)), tech["default_event"])
     return {
@@ -85,11 +124,17 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
         "event": event,
         "time": _event_time(draft, sentences),
         "response": tuple(name for name, cues in rules["responses"].items()
-                          if has_phrase(joined, cues) or _contacted(joined, name)),
+                          if has_phrase(joined, cues) or _contacted(joined, name) or
+                          (name in CONTACT_RESPONSES and (has_phrase(later, cues) or
+                                                          _contacted(later, name)))),
         "false_alarm": has_phrase(joined, rules["false_alarm_cues"]),
         "vkp_code": tech["vkp_codes"].get(event),
         "sentences": tuple(draft.sentences),
     }
+
+
+# A name between the verb and the person: "ringte Aud, kona hans", "ringde Kari Dale, dottera".
+_NAME = r"(?:\s+(?-i:[A-ZÆØÅ])[\wæøå-]+){0,2},?"
 
 
 @lru_cache(maxsize=1)
@@ -103,7 +148,7 @@ def _contact_patterns() -> dict[str, re.Pattern[str]]:
     for name, persons in contacts["persons"].items():
         who = alt(persons)
         out[name] = re.compile(
-            rf"(?<![\wæøå])(?:(?:{verbs})\s+(?:{who})|(?:{who})(?:\s+(?:{owners}))?\s+"
+            rf"(?<![\wæøå])(?:(?:{verbs}){_NAME}\s+(?:{who})|(?:{who})(?:\s+(?:{owners}))?\s+"
             rf"(?:{passives}))(?![\wæøå])", re.IGNORECASE)
     return out
 

@@ -25,7 +25,12 @@ from functools import lru_cache
 
 from structuring import entities as ent
 from structuring import events as ev
-from structuring.note import ClinicalEntity, NoteSentence, StructuredNote, WelfareTechEvent
+from structuring.note import (
+    ClinicalEntity,
+    NoteSentence,
+    StructuredNote,
+    WelfareTechEvent,
+)
 from structuring.privacy import mask_national_ids
 from structuring.sections import REVIEW_BELOW, assign_sections_scored
 from structuring.spoken import WrittenSentence, to_written
@@ -92,11 +97,13 @@ def _register() -> None:
     @Language.component("dikta_events", requires=["token.is_sent_start"])
     def welfare_events(doc):
         texts = [s.text for s in doc._.note_sentences]
-        # An event's story ends at "ny linje", "nytt avsnitt" or a new heading.
+        # An event's story ends at "ny linje" (unless a response follows), "nytt avsnitt"
+        # or a new heading.
         blocks = [s._.block for s in doc._.note_sentences]
         headings = [s._.heading for s in doc._.note_sentences]
+        paragraphs = [s._.paragraph for s in doc._.note_sentences]
         doc._.welfare_events = [ev.describe(d, texts)
-                                for d in ev.group_events(texts, blocks, headings)]
+                                for d in ev.group_events(texts, blocks, headings, paragraphs)]
         return doc
 
     @Language.component("dikta_sections", requires=["token.is_sent_start"])

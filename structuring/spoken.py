@@ -9,10 +9,12 @@ Written conventions (Norwegian journals): decimal comma (38,5), `kl. HH.MM`, a s
 number and unit (40 mg, 88 %), blood pressure as 140/90, digits for measurements and doses,
 words for small everyday counts ("to brødskiver").
 
-Why one module of ~850 lines: every pass works on the same token list (`Tok`) with the same
-loaded vocabulary (`_Rules`), and the number, self-correction and clock-time passes call each
-other (a correction re-reads a number, a time reads number words). Split it along the passes
-(numbers, times) together with a shared token module, not piecemeal.
+Which half of the day a 12-hour clock time is (cues, recording time, shift) lives in
+`structuring.daypart`. The rest stays one module (~750 lines): every pass works on the same
+token list (`Tok`) with the same loaded vocabulary (`_Rules`), and the number,
+self-correction and clock-time passes call each other (a correction re-reads a number, a time
+reads number words). Split it further along the passes (numbers, times) together with a
+shared token module, not piecemeal.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
+from structuring import daypart
 from structuring.lexicon import phrase_pattern
 from structuring.rules import load_rules
 
@@ -86,6 +89,7 @@ class _Rules:
     guarded_corrections: set[str] = field(default_factory=set)
     drugs: set[str] = field(default_factory=set)
     clock_stems: set[str] = field(default_factory=set)  # "kl." and "kl" alike
+    subjects: set[str] = field(default_factory=set)  # a new clause after a time
 
     def __post_init__(self) -> None:
         self.clock_stems = {w.rstrip(".") for w in self.clock_words}
@@ -113,6 +117,7 @@ def _rules() -> _Rules:
         evening=set(t["evening_cues"]), night=set(t["night_cues"]),
         sleep=set(t["sleep_cues"]), morning=set(t["morning_cues"]),
         clause_words=set(t["clause_words"]), shift_cues=t["shift_cues"],
+        subjects=set(t["subject_pronouns"]),
         guarded_corrections=set(forms["corrections_needing_a_value"]),
         drugs={name for name in drugs if " " not in name},
     )
@@ -129,7 +134,7 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
     rules = _rules()
     tokens = _voice_commands(_drop_fillers(_split(spoken), rules), rules)
     sentences = []
-    clock = _Clock(shift=_shift(spoken, rules))
+    clock = daypart.Clock(shift=_shift(spoken, rules))
     if recorded_at is not None:
         clock.recorded_minutes = recorded_at.hour * 60 + recorded_at.minute
     # Where the dictation marks no sentence at all, the model cuts every stretch; where it
@@ -150,7 +155,7 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
                 sentences.append(WrittenSentence(text, heading, paragraph, block,
                                                  ("time",) if clock.review else ()))
                 if len(sentences) == 1 and clock.shift is None and clock.anchor is not None:
-                    clock.shift = _shift_of(clock.anchor // 60)
+                    clock.shift = daypart.shift_of(clock.anchor // 60)
     return sentences
 
 
@@ -236,13 +241,6 @@ def _join_fragments(parts: list[list[Tok]], rules: _Rules) -> list[list[Tok]]:
 
 
 SHIFT_WORDS = 4  # the shift opens the dictation ("rapport fra natt …"); later, "nattevakta" is a person
-
-
-def _shift_of(hour: int) -> str | None:
-    """The shift of a visit the opening sentence timed: "kom klokka ti over sju i kveld"."""
-    if 17 <= hour <= 23:
-        return "evening"
-    return "night" if hour <= 5 else None
 
 
 def _shift(spoken: str, rules: _Rules) -> str | None:
@@ -605,20 +603,7 @@ def _blood_pressure_ahead(tokens: list[Tok], i: int) -> bool:
     return i + 2 < len(tokens) and tokens[i + 2].kind == "number"
 
 
-@dataclass
-class _Clock:
-    """What the dictation says about time of day: its shift, the recording time, the last
-    time said on the 24-hour clock, and whether the sentence holds a time to check."""
-
-    shift: str | None = None  # "night" or "evening" from "rapport fra natt", "kveldsvakt"
-    recorded_minutes: int | None = None  # recorded_at, minutes after midnight
-    last_minutes: int | None = None  # the last time said unambiguously ("klokka 22")
-    review: bool = False  # a time in this sentence was read without a cue of its own
-    unmarked: bool = False  # the sentence was cut by the model, not by punctuation
-    anchor: int | None = None  # a time the first sentence states for sure ("kom klokka sju i kveld")
-
-
-def _times(tokens: list[Tok], rules: _Rules, clock: _Clock) -> list[Tok]:
+def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
     out: list[Tok] = []
     i = 0
     while i < len(tokens):
@@ -633,94 +618,27 @@ def _times(tokens: list[Tok], rules: _Rules, clock: _Clock) -> list[Tok]:
             hour, minute, used, ambiguous = parsed
             if ambiguous:
                 review = clock.review
-                clause = _clause_words(tokens, i, rules, window=clock.unmarked)
-                hour = _resolve_hour(hour, minute, clause, rules, clock)
+                clause = daypart.clause_words(tokens, i, rules, window=clock.unmarked)
+                # "klokka sju i kveld", "i natt klokka to": a cue right at the time is its
+                # own, whatever the sentence model cut.
+                hour = daypart.resolve_hour(hour, minute, clause, rules, clock,
+                                            daypart.own_words(tokens, i, start + used, rules))
                 sure = clock.review == review and clock.recorded_minutes is None
             else:  # only a time said on the 24-hour clock carries the story on
                 clock.last_minutes = hour * 60 + minute
                 sure = True
-            if sure and clock.anchor is None:
+            # Only the dictation's first time can set its shift: a later one in a merged
+            # run-on sentence ("besøk klokka ni hun sovnet klokka elleve i kveld") says
+            # nothing about the visit.
+            if sure and not clock.times_read:
                 clock.anchor = hour * 60 + minute
+            clock.times_read += 1
             out.append(Tok(f"kl. {hour:02d}.{minute:02d}", kind="time"))
             i = start + used
             continue
         out.append(tokens[i])
         i += 1
     return out
-
-
-# Where a sentence was cut by the model (no punctuation), a cue must stand near its time: a
-# missed sentence end must not let "i kveld" from the next sentence move a morning dose
-# (tokens each side; after the time, the time's own words count too). 4, not 8: a cue eight
-# words away in a run-on stretch is most often in another clause ("klokka tolv han har hatt
-# vondt i ryggen i natt"); a time left without a cue falls back and is flagged.
-CUE_WINDOW = 4
-
-
-def _clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False) -> set[str]:
-    """The words of the clause around token i: a comma or "og", "men", "da" … ends it, so
-    "Laxoberal klokka åtte … og Movicol til kvelds" gives Laxoberal no evening."""
-    def boundary(tok: Tok) -> bool:
-        return tok.kind == "punct" or tok.lower in rules.clause_words
-
-    low, high = (max(0, i - CUE_WINDOW), min(len(tokens), i + 1 + CUE_WINDOW + 4)) \
-        if window else (0, len(tokens))
-    a = i
-    while a > low and not boundary(tokens[a - 1]):
-        a -= 1
-    b = i + 1
-    while b < high and not boundary(tokens[b]):
-        b += 1
-    return {t.lower for t in tokens[a:b]}
-
-
-def _daypart(words: set[str], rules: _Rules) -> str | None:
-    for name, cues in (("morning", rules.morning), ("evening", rules.evening),
-                       ("night", rules.night)):
-        if words & cues:
-            return name
-    return None
-
-
-def _by_daypart(daypart: str, am: int, pm: int) -> int:
-    if am == 0:  # "klokka tolv": noon by day, midnight in the evening or night
-        return 12 if daypart == "morning" else 0
-    if daypart == "morning":
-        return am
-    if daypart == "evening":
-        return pm
-    return pm if am >= 8 else am  # night: 23.00 but 02.00 and 07.00
-
-
-def _resolve_hour(hour: int, minute: int, clause: set[str], rules: _Rules, clock: _Clock
-                  ) -> int:
-    """Morning or evening for an hour said on a 12-hour clock ("halv tre")."""
-    am, pm = hour % 12, hour % 12 + 12
-    said = _daypart(clause, rules)
-    if said:
-        # Without punctuation the clause is only a guess (the sentence model may have missed
-        # an end): the cue is used, and the time still checked.
-        clock.review = clock.review or clock.unmarked
-        return _by_daypart(said, am, pm)
-    if clock.recorded_minutes is not None:
-        # The most recent such time not after the recording.
-        return min((am, pm), key=lambda h: (clock.recorded_minutes - h * 60 - minute) % 1440)
-    clock.review = True
-    if am == 0 and "midnatt" in clause:
-        return 0
-    if clock.shift:
-        return _by_daypart(clock.shift, am, pm)
-    if clause & rules.sleep:
-        return pm if am >= 7 else am
-    if clock.last_minutes is not None:
-        # A dictation tells events in order: after "klokka tjueto" the story goes on from
-        # there, allowing a short step back.
-        def cost(h: int) -> int:
-            step = (h * 60 + minute - clock.last_minutes) % 1440
-            return (1440 - step) * 2 if step > 1440 - 180 else step
-        return min((am, pm), key=cost)
-    # Daytime: 07–12 before noon, 1–6 in the afternoon, "klokka tolv" is noon.
-    return 12 if am == 0 else (pm if am <= 6 else am)
 
 
 def _hour(tok: Tok | None) -> int | None:
@@ -745,7 +663,7 @@ def _read_time(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
 
 def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
                      ) -> tuple[int, int, int] | None:
-    at = lambda k: tokens[i + k] if i + k < len(tokens) else None  # noqa: E731
+    at = lambda k: tokens[i + k] if i + k < len(tokens) else None
     first = at(0)
     if first is None:
         return None

@@ -1,4 +1,5 @@
-"""Welfare-technology alarms in (VKP/JFT FHIR or plain JSON) as `AlarmInput`s.
+"""Welfare-technology alarms in (VKP/JFT FHIR) as `AlarmInput`s (the plain JSON format is read
+by the service: service/alarms/ingest.py).
 
 VKP carries an alarm as a `DetectedIssue` (often in a Bundle with the follow-up `Encounter`
 and any `MedicationDispense`). Everything is validated against the VKP profiles first, so a
@@ -12,10 +13,9 @@ The VKP document going out (`vkp_document`, `LinkedAlarm`, `DocumentContext`) is
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from datetime import datetime
 
+from structuring.alarm import AlarmInput
 from structuring.errors import DiktaError
 from structuring.fhir_conformance import many
 from structuring.fhir_profiles import ProfileSet
@@ -36,13 +36,6 @@ NATIONAL_ID_SYSTEMS = (
 ALERT_VALUE_SET = "http://ehelse.no/fhir/ValueSet/vkp-alert-code-v090"
 LINKED_TYPES = ("Encounter", "MedicationDispense", "Patient", "Device")
 BUNDLE_TYPES = ("collection", "transaction", "document", "batch", "message")
-JSON_FIELDS = {"source": True, "source_id": True, "vkp_code": True, "occurred_at": True,
-               "patient_ref": False, "national_id": False, "device_id": False,
-               "severity": False, "detail": False}  # field → required
-MAX_TEXT = {"source": 100, "source_id": 200, "vkp_code": 10, "patient_ref": 200,
-            "device_id": 200, "severity": 40, "detail": 2000, "occurred_at": 64,
-            "national_id": 11}
-
 
 class AlarmDocumentError(DiktaError):
     """An alarm document Dikta cannot take; `element` names the offending element/field."""
@@ -55,24 +48,6 @@ class AlarmDocumentError(DiktaError):
         self.message = message
 
 
-@dataclass(frozen=True)
-class AlarmInput:
-    """One alarm as received, before it is stored for a tenant.
-
-    `resources` holds the original FHIR resources by type (lists of resources, e.g.
-    {"DetectedIssue": [...], "Encounter": [...]}); {} for plain JSON.
-    """
-
-    source: str
-    source_id: str
-    vkp_code: str
-    occurred_at: datetime
-    severity: str | None = None
-    device_id: str | None = None
-    patient_ref: str | None = None
-    national_id: str | None = None
-    detail: str | None = None
-    resources: dict = field(default_factory=dict)
 
 
 def alarms_from_fhir(payload: dict, profiles: ProfileSet, *, source: str) -> list[AlarmInput]:
@@ -101,43 +76,6 @@ def alarms_from_fhir(payload: dict, profiles: ProfileSet, *, source: str) -> lis
     return [_alarm(entry["resource"], _linked(entry, entries, alone), source,
                    f"Bundle.entry[{i}].resource.DetectedIssue")
             for i, entry in issues]
-
-
-def alarm_from_json(payload: dict, known_codes: frozenset[str]) -> AlarmInput:
-    """The documented plain JSON alarm; AlarmDocumentError names the offending field."""
-    if not isinstance(payload, dict):
-        raise AlarmDocumentError("body", "expected a JSON object")
-    for name in payload:
-        if name not in JSON_FIELDS:
-            raise AlarmDocumentError(name, "unknown field")
-    values: dict[str, str | None] = {}
-    for name, required in JSON_FIELDS.items():
-        value = payload.get(name)
-        if value is None or value == "":
-            if required:
-                raise AlarmDocumentError(name, "required")
-            values[name] = None
-            continue
-        if not isinstance(value, str):
-            raise AlarmDocumentError(name, "must be a string")
-        if len(value) > MAX_TEXT[name] or any(ord(c) < 32 and c not in "\n\t" for c in value):
-            raise AlarmDocumentError(name, f"at most {MAX_TEXT[name]} printable characters")
-        values[name] = value.strip()
-    if values["vkp_code"] not in known_codes:
-        raise AlarmDocumentError("vkp_code", "not a code of the VKP alert code system")
-    if values["national_id"] is not None and not (
-            re.fullmatch(r"\d{11}", values["national_id"])
-            and is_national_id(values["national_id"])):
-        raise AlarmDocumentError("national_id", "not a valid national ID (11 digits)")
-    if values["patient_ref"] is None and values["national_id"] is None:
-        raise AlarmDocumentError("patient_ref", "required (or national_id)")
-    return AlarmInput(
-        source=str(values["source"]), source_id=str(values["source_id"]),
-        vkp_code=str(values["vkp_code"]),
-        occurred_at=_aware(str(values["occurred_at"]), "occurred_at"),
-        severity=values["severity"], device_id=values["device_id"],
-        patient_ref=values["patient_ref"], national_id=values["national_id"],
-        detail=values["detail"], resources={})
 
 
 # -- FHIR details -----------------------------------------------------------------------------

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import copy
 import html
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
+from structuring.alarm import AlarmInput
 from structuring.errors import DiktaError
 from structuring.fhir_ids import stable_uuid
 from structuring.rules import load_rules
@@ -80,27 +81,15 @@ class DocumentContext:
 
 
 @dataclass(frozen=True)
-class LinkedAlarm:
-    """An alarm documented by the note's event number `event_index` (fields of AlarmInput)."""
+class LinkedAlarm(AlarmInput):
+    """An alarm documented by the note's event number `event_index`."""
 
-    event_index: int
-    source: str
-    source_id: str
-    vkp_code: str
-    occurred_at: datetime
-    severity: str | None = None
-    device_id: str | None = None
-    patient_ref: str | None = None
-    national_id: str | None = None
-    detail: str | None = None
-    resources: dict = field(default_factory=dict)
+    event_index: int = 0
 
     @classmethod
     def of(cls, event_index: int, alarm: object) -> LinkedAlarm:
         """From an AlarmInput or any object with the same fields (e.g. a stored alarm)."""
-        names = ("source", "source_id", "vkp_code", "occurred_at", "severity", "device_id",
-                 "patient_ref", "national_id", "detail", "resources")
-        values = {n: getattr(alarm, n, None) for n in names}
+        values = {f.name: getattr(alarm, f.name, None) for f in fields(AlarmInput)}
         values["resources"] = values["resources"] or {}
         return cls(event_index=event_index, **values)
 

@@ -4,7 +4,9 @@ structured, edited, approved, and delivered to a loopback JFT stand-in written h
 token endpoint that verifies the private_key_jwt assertion against the registered public JWK
 and the DPoP proof and issues a DPoP-bound token; `/v1/Bundle` that checks the proof, `ath`
 and token, validates the Bundle against the shared VKP profiles, answers 500 twice, then
-202. Exactly one entry arrives. Bad alarm Bundles get 422 naming the element."""
+202 with a status URL, whose entry then moves registered → read → journaled as the service
+follows it (same token and proof checks). Exactly one entry arrives, and the note shows it
+journaled. Bad alarm Bundles get 422 naming the element."""
 
 from __future__ import annotations
 
@@ -47,7 +49,9 @@ RESPONSE = ("Trygghetsalarmen gikk klokka 02.14. Ringte bruker, det var falsk al
 
 
 class JftStandIn:
-    """JFT's write API behind the HelseID checks: validates, fails twice, then registers."""
+    """JFT's write API behind the HelseID checks: validates, fails twice, then registers;
+    its status endpoint moves the entry one stage on at each look (registered → read →
+    journaled), answered in the documented shape (a JSON object of timestamps)."""
 
     def __init__(self, profiles: ProfileSet) -> None:
         self.profiles = profiles
@@ -55,8 +59,18 @@ class JftStandIn:
         self.entries: list[dict] = []
         self.refused: list[list[str]] = []
         self.lock = threading.Lock()
+        self.looks = 0
+        self.served: list[str] = []
 
     def __call__(self, request: Received) -> Answer:
+        if request.method == "GET" and request.path == "/v1/Bundle/1/$status":
+            with self.lock:
+                self.looks += 1
+                reached = ("registered", "read", "journaled")[:min(self.looks, 3)]
+            self.served.append(reached[-1])
+            return Answer(200, {stage: (f"2026-03-01T0{3 + i}:00:00+01:00"
+                                        if stage in reached else None)
+                                for i, stage in enumerate(("registered", "read", "journaled"))})
         if request.method != "POST" or request.path != "/v1/Bundle":
             return Answer(404)
         if request.headers.get("content-type") != FHIR:
@@ -75,7 +89,7 @@ class JftStandIn:
                     {"severity": "error", "code": "exception"}]})
             self.entries.append(bundle)
             number = len(self.entries)
-        return Answer(202, headers={"Location": f"/v1/Status/{number}"})
+        return Answer(202, headers={"Location": f"/v1/Bundle/{number}/$status"})
 
 
 def auth(key: str) -> dict[str, str]:
@@ -105,7 +119,8 @@ def test_alarm_in_dictated_approved_and_delivered_to_jft_exactly_once(tmp_path, 
                             alarms=AlarmSettings(vkp_profiles_dir=profiles_dir),
                             deliveries=DeliverySettings(
                                 targets=[target], retry_backoff_s=0.05, max_backoff_s=0.2,
-                                poll_interval_s=0.05))
+                                poll_interval_s=0.05, status_poll_initial_s=0.05,
+                                status_poll_max_s=0.1))
         save_private_jwk(key_file, client_key, keyring_for(settings))  # as keygen does
         app = create_app(settings, engine=Engine(settings, manager=engine.manager))
         store = app.state.dikta.store
@@ -162,8 +177,17 @@ def test_alarm_in_dictated_approved_and_delivered_to_jft_exactly_once(tmp_path, 
             assert [d["target"] for d in approved.json()["deliveries"]] == ["jft"]
             (delivery,) = wait("the delivery", sent)
             assert delivery["state"] == "delivered", delivery
-            assert delivery["attempts"] == 3 and delivery["remote_status"] == "202 Accepted"
-            assert delivery["remote_status_url"] == f"{jft_url}/v1/Status/1"
+            assert delivery["attempts"] == 3
+            assert delivery["remote_status_url"] == f"{jft_url}/v1/Bundle/1/$status"
+
+            # 5. The service follows the entry until the EPJ has journaled it.
+            def journaled() -> dict | None:
+                (shown,) = httpx.get(dictation_url, headers=nurse).json()["deliveries"]
+                return shown if shown["remote_status"] == "journaled" else None
+
+            shown = wait("the journaled status", journaled)
+            assert shown["remote_status_at"] and shown["last_error"] is None
+            assert jft.served == ["registered", "read", "journaled"]
             assert httpx.get(f"{url}/v1/alarms/{alarm_id}",
                              headers=nurse).json()["status"] == "documented"
 

@@ -89,12 +89,17 @@ def test_figures_count_the_period_and_survive_a_purge(app):
     for secret in ("epj-s", fall, door, first, second):  # counts only
         assert secret not in json.dumps(figures)
 
-    # Purge every approved dictation: the history stays.
-    removed = purge(dikta.state.dikta.store, RetentionSettings(notes_days_after_approval=0),
+    # Purge every approved dictation and every documented alarm: the history stays.
+    removed = purge(dikta.state.dikta.store,
+                    RetentionSettings(notes_days_after_approval=0,
+                                      alarms_days_after_documented=0),
                     now=datetime.now(UTC) + timedelta(days=1))
-    assert removed.dictations_deleted >= 2
+    assert removed.dictations_deleted >= 2 and removed.alarms_deleted >= 2
     assert httpx.get(f"{url}/v1/dictations/{first}",
                      headers=auth(keys["nurse"])).status_code == 404
+    for alarm_id in (fall, door):
+        assert httpx.get(f"{url}/v1/alarms/{alarm_id}",
+                         headers=auth(keys["a"])).status_code == 404
     assert _stats(app) == figures
 
     # Another tenant sees its own (empty) figures; a key without `stats` sees none.

@@ -1,6 +1,6 @@
 """Issue 17.2/17.4: approved notes written back into the EPJ.
 
-A loopback EPJ written here speaks the real protocol on 127.0.0.1: a token endpoint that
+A loopback EPJ (tests/epj_standin.py) speaks the real protocol on 127.0.0.1: a token endpoint that
 verifies the `private_key_jwt` client assertion against the client's registered public key
 (and, for DPoP targets, the proof), and a FHIR base that takes a `batch` Bundle of
 DocumentReference PUTs — validating each resource against the R4 model, keeping them by id,
@@ -19,16 +19,12 @@ import base64
 import hashlib
 import hmac
 import json
-import secrets
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import parse_qs
 
 import httpx
-import jwt
 import pytest
 from sqlalchemy import select
 
@@ -40,155 +36,23 @@ from service.core.store import Dictation, NoteVersion, Store, Tenant
 from service.deliveries.connectors import ConnectorContext, OutboundDelivery
 from service.deliveries.fhir import FhirConnector, batch_result, render_fhir
 from service.deliveries.helseid import (
-    access_token_hash,
     generate_private_jwk,
-    htu,
-    public_jwk,
     save_private_jwk,
 )
 from service.deliveries.rest_json import save_secret
 from structuring.document_reference import document_reference_id
 from structuring.written_standard import write_note
 from tests.databases import database_url
+from tests.epj_standin import BACKEND_CLIENT_ID as CLIENT_ID
+from tests.epj_standin import LoopbackEpj
 from tests.needs import need_postgres
 from tests.standins import Answer, Received, standin
 
 SCOPES = "dictate read_notes approve"
-CLIENT_ID = "dikta-kommune-a"
 DOC_TYPE = {"system": "urn:oid:2.16.578.1.12.4.1.1.9602", "code": "J-SYKEPL",
             "display": "Sykepleienotat"}
 DRAFT = "Pasienten har feber. Temperatur 38,4. Hun sov godt i natt."
 AMENDED = "Pasienten har feber. Temperatur 39,1. Lege varslet. Hun sov godt i natt."
-
-
-# --- the loopback EPJ ---------------------------------------------------------------------
-
-class LoopbackEpj:
-    """Token endpoint + FHIR base of one EPJ. Keeps every DocumentReference by id."""
-
-    def __init__(self, client_jwk: dict, fail_first: int = 1) -> None:
-        self.client_key = jwt.PyJWK(public_jwk(client_jwk))
-        self.base = ""  # set once the server has its port
-        self.tokens: dict[str, str | None] = {}  # access token → DPoP key thumbprint or None
-        self.seen_jti: set[str] = set()
-        self.documents: dict[str, dict] = {}
-        self.puts: list[str] = []  # ids, in the order PUTs were applied
-        self.batches: list[bytes] = []
-        self.refusals: list[str] = []
-        self.fail_first = fail_first
-        self.lock = threading.Lock()
-
-    def __call__(self, request: Received) -> Answer:
-        with self.lock:
-            if request.path == "/token":
-                return self.token(request)
-            if request.path == "/fhir":
-                return self.batch(request)
-            return Answer(404)
-
-    def refuse(self, status: int, why: str) -> Answer:
-        self.refusals.append(why)
-        return Answer(status, {"error": "invalid_client" if status == 400 else "invalid_token",
-                               "error_description": why})
-
-    # -- OAuth2 client credentials with private_key_jwt (RFC 7523) --
-
-    def token(self, request: Received) -> Answer:
-        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
-        if form.get("grant_type") != "client_credentials" or form.get(
-                "client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
-            return self.refuse(400, "grant")
-        try:
-            claims = jwt.decode(form["client_assertion"], self.client_key.key,
-                                algorithms=["ES256"], audience=f"{self.base}/token",
-                                issuer=CLIENT_ID,
-                                options={"require": ["exp", "iat", "jti", "sub"]})
-        except (KeyError, jwt.PyJWTError) as exc:
-            return self.refuse(400, f"assertion: {type(exc).__name__}")
-        if claims["sub"] != CLIENT_ID or claims["jti"] in self.seen_jti:
-            return self.refuse(400, "assertion replayed or wrong subject")
-        self.seen_jti.add(claims["jti"])
-        token = secrets.token_urlsafe(16)
-        proof = request.headers.get("dpop")
-        if proof:
-            key = self.dpop_key(proof, "POST", f"{self.base}/token")
-            if key is None:
-                return self.refuse(400, "dpop proof")
-            self.tokens[token] = key
-            return Answer(200, {"access_token": token, "token_type": "DPoP",
-                                "expires_in": 300})
-        self.tokens[token] = None
-        return Answer(200, {"access_token": token, "token_type": "Bearer", "expires_in": 300})
-
-    def dpop_key(self, proof: str, method: str, url: str, token: str | None = None):
-        header = jwt.get_unverified_header(proof)
-        if header.get("typ") != "dpop+jwt" or "jwk" not in header:
-            return None
-        try:
-            claims = jwt.decode(proof, jwt.PyJWK(header["jwk"]).key, algorithms=["ES256"])
-        except jwt.PyJWTError:
-            return None
-        if claims.get("htm") != method or claims.get("htu") != htu(url):
-            return None
-        if token is not None and claims.get("ath") != access_token_hash(token):
-            return None
-        return json.dumps(header["jwk"], sort_keys=True)
-
-    # -- FHIR batch with DocumentReference PUTs --
-
-    def authorised(self, request: Received) -> bool:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if token not in self.tokens:
-            return False
-        bound = self.tokens[token]
-        if bound is None:
-            return scheme == "Bearer"
-        proof = request.headers.get("dpop", "")
-        return scheme == "DPoP" and self.dpop_key(proof, "POST", f"{self.base}/fhir",
-                                                  token) == bound
-
-    def batch(self, request: Received) -> Answer:
-        if not self.authorised(request):
-            return self.refuse(401, "token")
-        self.batches.append(request.body)
-        if self.fail_first > 0:
-            self.fail_first -= 1
-            return Answer(503, outcome("transient"))
-        from fhir.resources.R4B.documentreference import DocumentReference
-
-        bundle = request.json()
-        if bundle.get("resourceType") != "Bundle" or bundle.get("type") != "batch":
-            return Answer(400, outcome("structure"))
-        entries = []
-        for entry in bundle["entry"]:
-            resource, call = entry["resource"], entry["request"]
-            kind, _, rid = call["url"].partition("/")
-            if call["method"] != "PUT" or kind != "DocumentReference" or rid != resource["id"]:
-                entries.append({"response": {"status": "400 Bad Request",
-                                             "outcome": outcome("structure")}})
-                continue
-            DocumentReference.model_validate(resource)  # a 500 here fails the test loudly
-            if resource["type"]["coding"][0]["code"] == "UGYLDIG":
-                entries.append({"response": {"status": "422 Unprocessable Entity",
-                                             "outcome": outcome("code-invalid",
-                                                                "DOKTYPE-UKJENT")}})
-                continue
-            created = rid not in self.documents
-            self.documents[rid] = resource
-            self.puts.append(rid)
-            entries.append({"response": {
-                "status": "201 Created" if created else "200 OK",
-                "location": f"DocumentReference/{rid}/_history/{self.puts.count(rid)}"}})
-        return Answer(200, {"resourceType": "Bundle", "type": "batch-response",
-                            "entry": entries})
-
-
-def outcome(code: str, detail: str | None = None) -> dict:
-    issue = {"severity": "error", "code": code,
-             "diagnostics": "Pasient 12345678901 finnes ikke"}  # must never be kept
-    if detail:
-        issue["details"] = {"coding": [{"system": "urn:epj:feil", "code": detail}]}
-    return {"resourceType": "OperationOutcome", "issue": [issue]}
 
 
 # --- a running Dikta with write-back targets ---------------------------------------------

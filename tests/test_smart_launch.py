@@ -31,12 +31,12 @@ from tests.epj_standin import (
     JWT_CLIENT_ID,
     PATIENT,
     PRACTITIONER,
-    TENANT,
     EpjStandIn,
 )
 from tests.needs import need_postgres
 from tests.uploads_app import QueuedOnly, recording
 
+TENANT = "Nordre Follo"
 EPJ_ORIGIN_FRAME = "https://epj.kommune.no"
 VALID_FNR = "15076500565"
 

@@ -129,12 +129,12 @@ def test_a_corrected_dose_and_drug_reach_the_entities():
 # --- 2. sentence segmentation -------------------------------------------------------------------
 
 @pytest.mark.parametrize("spoken", [
-    "hun sov godt hele natten blodtrykk hundre og tjue over åtti puls seksti "
-    "ga Paracet ett gram klokka åtte i morges",
-    "ho sov godt heile natta blodtrykket var hundre og tjue over åtti "
-    "ho fekk Paracet ett gram klokka åtte i morgon tidleg",
-    "æ va innom klokka ni i formiddag ho va itte forvirra i dag "
-    "blodtrykket va hundre og tjue over åtti",
+    ("hun sov godt hele natten blodtrykk hundre og tjue over åtti puls seksti "
+    "ga Paracet ett gram klokka åtte i morges"),
+    ("ho sov godt heile natta blodtrykket var hundre og tjue over åtti "
+    "ho fekk Paracet ett gram klokka åtte i morgon tidleg"),
+    ("æ va innom klokka ni i formiddag ho va itte forvirra i dag "
+    "blodtrykket va hundre og tjue over åtti"),
 ])
 def test_an_unpunctuated_dictation_is_cut_into_sentences(spoken):
     assert len(to_written(spoken, splitter=segmenter.sentence_starts)) == 3
@@ -235,7 +235,7 @@ def test_own_gold_validates_and_the_splits_share_no_sentence():
     validator = ROOT.parent / "shared" / "data" / "structuring" / "validate_gold.py"
     if validator.exists():
         run = subprocess.run([sys.executable, str(validator), str(GOLD / "tune.jsonl"),
-                              str(GOLD / "test.jsonl")], capture_output=True, text=True)
+                              str(GOLD / "test.jsonl")], capture_output=True, text=True, check=False)
         assert run.returncode == 0, run.stdout
     tune, test = ({s["text"] for line in (GOLD / f"{name}.jsonl").read_text("utf-8").splitlines()
                    for s in json.loads(line)["sentences"]} for name in ("tune", "test"))
@@ -247,8 +247,8 @@ def test_own_gold_validates_and_the_splits_share_no_sentence():
 # --- 5. end to end ------------------------------------------------------------------------------
 
 def test_audio_manifest_pairs_recordings_with_gold_and_scores_asr_output(tmp_path):
-    from models.manifest import ManifestError
     from evaluation.structuring_e2e import read_audio_manifest, structure_audio
+    from models.manifest import ManifestError
 
     rows = [{"id": "a", "spoken": "puls åttiåtte punktum", "entities": [
         {"type": "vital.pulse", "value": "88"}], "events": [],
@@ -280,7 +280,8 @@ def test_eval_structuring_cli_reports_groups_review_share_and_shifted_times(cli_
                                ensure_ascii=False) + "\n", "utf-8")
     out = tmp_path / "s.json"
     run = subprocess.run([DIKTA, "eval", "structuring", str(gold), "--json", str(out)],
-                         env=cli_env, capture_output=True, text=True, timeout=300)
+                         env=cli_env, capture_output=True, text=True, timeout=300,
+                         check=False)
     assert run.returncode == 0, run.stderr
     assert "review_share:" in run.stdout and "times_shifted_12h: 0" in run.stdout
     assert "no_punctuation: dictations 1" in run.stdout
@@ -312,9 +313,36 @@ def test_section_classifier_rebuilds_byte_for_byte():
 
 
 def test_a_cue_in_an_unpunctuated_dictation_is_used_but_still_checked():
-    sentences = to_written("ho fekk Imovane klokka ti i kveld ho sov godt heile natta",
-                           splitter=segmenter.sentence_starts)
+    # "i kveld" four words on, past the object: the model's cut decides the clause, so the
+    # evening reading is used and checked.
+    sentences = to_written("ho fekk Imovane klokka ti med litt vatn i kveld ho sov godt",
+                           splitter=_cut_at())
     assert "kl. 22.00" in sentences[0].text and sentences[0].review == ("time",)
+
+
+@pytest.mark.parametrize("spoken, clock", [
+    ("ho fekk Imovane klokka ti i kveld ho sov godt heile natta", "kl. 22.00"),
+    ("i natt klokka to ringte han på alarmen og ville ha vatn", "kl. 02.00"),
+])
+def test_a_cue_right_at_the_time_is_its_own_and_needs_no_check(spoken, clock):
+    sentences = to_written(spoken, splitter=segmenter.sentence_starts)
+    assert clock in sentences[0].text and sentences[0].review == ()
+
+
+def test_an_opening_time_with_its_own_cue_sets_the_shift_for_a_bare_time_later():
+    # Unpunctuated: "klokka ti over sju i kveld" opens an evening visit, so "klokka sju" later
+    # (no cue of its own) is 19.00, not 07.00 — and still checked.
+    sentences = to_written("eg kom til Ola klokka ti over sju i kveld han var tungpusta "
+                           "respirasjonsfrekvens tjueseks han hadde teke to drag Ventoline "
+                           "klokka sju", splitter=_cut_at(10, 13, 15))
+    assert "kl. 19.10" in sentences[0].text and sentences[0].review == ()
+    assert "kl. 19.00" in sentences[-1].text and sentences[-1].review == ("time",)
+
+
+def test_a_cue_after_a_clause_boundary_is_not_the_times_own():
+    sentences = to_written("ga Laxoberal klokka åtte og Movicol til kvelds",
+                           splitter=_cut_at())
+    assert "kl. 08.00" in sentences[0].text and sentences[0].review == ("time",)
 
 
 # --- model cuts checked, events in run-on speech (issue 15, generalisation) ----------------
@@ -386,9 +414,107 @@ def test_a_short_measurement_cut_by_the_model_stays_its_own_sentence():
      "kontaktet_parorende"),
     ("Trygghetsalarmen gikk kl. 06.40, vi tok kontakt med vakthavende lege.",
      "kontaktet_lege"),
+    # a name between the verb and who the person is
+    ("Fallsensoren varslet kl. 02.10, jeg ringte Aud, kona hans, og hun kom.",
+     "kontaktet_parorende"),
+    ("Dørsensoren varsla kl. 04.00, eg ringde Kari Dale dottera hennar.",
+     "kontaktet_parorende"),
 ])
 def test_who_was_contacted_is_read_from_verb_and_person_lists(sentence, response):
     from structuring import events
 
+    assert not events._contacted("Jeg ringte og kona hans kom.", response)
+
     (draft,) = events.group_events([sentence], [0])
     assert response in events.describe(draft, [sentence])["response"]
+
+
+# --- responses told after "ny linje" (issue 15, second pass) --------------------------------
+
+def test_a_response_after_ny_linje_belongs_to_the_alarm():
+    note = structure("overskrift velferdsteknologi fallsensoren til Arvid varslet fall klokka "
+                     "ti over tre punktum ny linje vi dro hjem til ham komma han hadde sklidd "
+                     "punktum ny linje sønnen ble ringt og kom etter en time punktum ny linje "
+                     "hun var tungpustet etter dusjen punktum")
+    (event,) = note.to_dict()["events"]
+    assert set(event["response"]) == {"hjemmebesok", "kontaktet_parorende"}
+    assert event["sentences"] == [0, 1, 2]
+    assert [s.section for s in note.sentences] == ["velferdsteknologi"] * 3 + \
+        ["respirasjon_sirkulasjon"]
+
+
+@pytest.mark.parametrize("spoken", [
+    # a paragraph ends the story even when a response cue follows
+    "trygghetsalarmen gikk klokka to punktum nytt avsnitt vi dro hjem til ham punktum",
+    # a sentence after the line break that tells no response is not part of it
+    "trygghetsalarmen gikk klokka to punktum ny linje hun spiste godt til middag punktum",
+])
+def test_a_story_still_ends_at_a_paragraph_or_a_line_without_a_response(spoken):
+    (event,) = structure(spoken).to_dict()["events"]
+    assert event["sentences"] == [0] and event["response"] == []
+
+
+# --- second frozen split --------------------------------------------------------------------
+
+def test_both_frozen_test_splits_are_unchanged_and_reproducible():
+    import hashlib
+
+    from evaluation.structuring_gold import compose, read_units
+
+    frozen = {"test.jsonl": "5c19d56ae2b3fa917e21615f45eadbcd6b970ecbe3173e55fab3bbca255a59e6",
+              "test2.jsonl": "9a226e2080ef5e680320928f349d843fdd0af9f1f9253b24806816a18a1df1c8"}
+    for name, digest in frozen.items():
+        assert hashlib.sha256((GOLD / name).read_bytes()).hexdigest() == digest, name
+    rows = compose(read_units(GOLD / "units_test2.txt"), 48, "test2", seed=2626, breaks=True)
+    assert "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows) == \
+        (GOLD / "test2.jsonl").read_text("utf-8")
+    spoken = " ".join(r["spoken"] for r in rows)
+    assert "ny linje eg tilbaud" in spoken  # a line break inside a story
+
+
+def test_no_test_pool_sentence_is_in_the_training_pools():
+    from evaluation.structuring_gold import read_units
+
+    def sentences(name):
+        return {u.written for story in read_units(GOLD / name) for u in story.units}
+
+    train = sentences("units_tune.txt") | sentences("units_tune2.txt")
+    assert not train & sentences("units_test.txt")
+    assert not train & sentences("units_test2.txt")
+
+
+def test_who_was_contacted_later_in_the_dictation_is_the_alarms_response():
+    note = structure("trygghetsalarmen til Ragna gikk klokka tjue på sju i morges punktum jeg "
+                     "var der etter et kvarter punktum nytt avsnitt blodtrykk hundre og femti "
+                     "over nitti punktum jeg ringte legevakta klokka sju punktum")
+    (event,) = note.to_dict()["events"]
+    assert set(event["response"]) == {"hjemmebesok", "kontaktet_lege"}
+    assert event["sentences"] == [0, 1]  # the call is the response; the sentence keeps its section
+    # another technology named in between takes the later contact
+    note = structure("trygghetsalarmen gikk klokka to punktum nytt avsnitt dørsensoren varslet "
+                     "klokka tre punktum nytt avsnitt vi ringte dottera punktum")
+    first, second = note.to_dict()["events"]
+    assert first["response"] == [] and second["response"] == ["kontaktet_parorende"]
+
+
+# --- no twelve-hour move from a merged sentence (issue 15, second pass) ----------------------
+
+def test_a_pronoun_after_a_time_starts_another_clause_whose_cues_are_not_the_times():
+    # The model missed "ni | hun": "sovnet … i kveld" belongs to the next clause, so the
+    # visit keeps its daytime reading (checked), and the later time keeps its own cue.
+    sentences = to_written("besøk hos Sigrid klokka kvart over ni hun sovnet etter klokka "
+                           "elleve i kveld", splitter=_cut_at())
+    assert "kl. 09.15" in sentences[0].text and "kl. 23.00" in sentences[0].text
+    assert sentences[0].review == ("time",)
+    # said with the verb second, the sleep word is the time's own clause
+    assert "kl. 22.00" in written("klokka ti sovnet hun", splitter=_cut_at())[0].lower()
+
+
+def test_only_the_dictations_first_time_sets_its_shift():
+    # "klokka elleve i kveld" is the second time of the dictation: it does not make the
+    # NovoRapid at "klokka elleve" an evening dose.
+    sentences = to_written("besøk hos Sigrid klokka kvart over ni hun sovnet etter klokka "
+                           "elleve i kveld satte NovoRapid seks enheter klokka elleve og "
+                           "Lantus til kvelds klokka ti", splitter=_cut_at(12))
+    assert "NovoRapid 6 IE kl. 11.00" in sentences[1].text
+    assert "Lantus til kvelds kl. 22.00" in sentences[1].text

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from structuring.errors import DiktaError
 from structuring.fhir_profiles import ProfileSet
-from structuring.vkp import AlarmDocumentError, alarm_from_json, alarms_from_fhir
+from structuring.vkp import AlarmDocumentError, alarms_from_fhir
 from tests import vkp_instances as vi
 
 
@@ -99,40 +99,6 @@ def test_bad_bundle_names_the_entry(vkp_profiles: ProfileSet) -> None:
         alarms_from_fhir({**vi.bundle(vi.detected_issue()), "type": "searchset"},
                          vkp_profiles, source="vkp")
     assert caught.value.element == "Bundle.type"
-
-
-JSON_ALARM = {"source": "trygghet-as", "source_id": "evt-991", "vkp_code": "3",
-              "occurred_at": "2026-03-01T02:14:00+01:00", "patient_ref": "EPJ-4411",
-              "device_id": "TA-77", "severity": "high"}
-
-
-def test_plain_json_alarm(vkp_profiles: ProfileSet) -> None:
-    known = vkp_profiles.codes("vkp-alert-code-v090")
-    alarm = alarm_from_json(dict(JSON_ALARM), known)
-    assert (alarm.source, alarm.source_id, alarm.vkp_code) == ("trygghet-as", "evt-991", "3")
-    assert alarm.patient_ref == "EPJ-4411" and alarm.national_id is None
-    assert alarm.occurred_at.tzinfo is not None and alarm.resources == {}
-    with_id = alarm_from_json({**JSON_ALARM, "national_id": vi.TEST_NATIONAL_ID}, known)
-    assert with_id.national_id == vi.TEST_NATIONAL_ID
-
-
-@pytest.mark.parametrize(("change", "field"), [
-    ({"vkp_code": "9.9"}, "vkp_code"),
-    ({"source": None}, "source"),
-    ({"source_id": 12}, "source_id"),
-    ({"occurred_at": "2026-03-01T02:14:00"}, "occurred_at"),
-    ({"occurred_at": "i går"}, "occurred_at"),
-    ({"patient_ref": None}, "patient_ref"),
-    ({"national_id": "123"}, "national_id"),
-    ({"national_id": "01010112345"}, "national_id"),  # checksum
-    ({"colour": "red"}, "colour"),
-    ({"detail": "x" * 3000}, "detail"),
-])
-def test_plain_json_errors_name_the_field(change: dict, field: str) -> None:
-    payload = {k: v for k, v in {**JSON_ALARM, **change}.items() if v is not None}
-    with pytest.raises(AlarmDocumentError) as caught:
-        alarm_from_json(payload, frozenset({"3", "4.1"}))
-    assert caught.value.element == field
 
 
 JSON_VALUES = st.recursive(

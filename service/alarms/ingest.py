@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -31,27 +31,12 @@ from service.alarms.pseudonym import pseudonym
 from service.alarms.tables import Alarm
 from service.core.errors import Problem
 from service.core.text_fields import MultiLine, SingleLine
+from structuring.alarm import AlarmInput
 from structuring.privacy import contains_national_id, is_national_id, mask_national_ids
 from structuring.rules import load_rules
 
 ALERT_SYSTEM = "http://ehelse.no/fhir/CodeSystem/vkp-alert-code-v090"
 FHIR_TYPES = ("application/fhir+json", "application/json")
-
-
-@dataclass(frozen=True)
-class IncomingAlarm:
-    """An alarm as received, before storage: the fields of `structuring.vkp.AlarmInput`."""
-
-    source: str
-    source_id: str
-    vkp_code: str
-    occurred_at: datetime
-    severity: str | None = None
-    device_id: str | None = None
-    patient_ref: str | None = None
-    national_id: str | None = None
-    detail: str | None = None
-    resources: dict = field(default_factory=dict)
 
 
 class PlainAlarm(BaseModel):
@@ -99,7 +84,7 @@ def _problem(element: str, message: str) -> Problem:
 # --- reading the payload ------------------------------------------------------------
 
 
-def parse_payload(body: bytes, content_type: str | None, settings) -> list[IncomingAlarm]:
+def parse_payload(body: bytes, content_type: str | None, settings) -> list[AlarmInput]:
     """The alarms in a request body; a Problem (415, 422, 503) when it cannot be used."""
     media = (content_type or "").split(";")[0].strip().lower()
     if media not in FHIR_TYPES:
@@ -120,7 +105,7 @@ def parse_payload(body: bytes, content_type: str | None, settings) -> list[Incom
     return [_from_plain(payload, settings)]
 
 
-def _from_plain(payload: dict, settings) -> IncomingAlarm:
+def _from_plain(payload: dict, settings) -> AlarmInput:
     try:
         plain = PlainAlarm.model_validate(payload)
     except ValidationError as exc:
@@ -131,7 +116,7 @@ def _from_plain(payload: dict, settings) -> IncomingAlarm:
         raise _problem("patient_ref", "patient_ref or national_id is required")
     if plain.vkp_code not in known_alert_codes(settings):
         raise _problem("vkp_code", f"'{plain.vkp_code}' is not a code of {ALERT_SYSTEM}")
-    return IncomingAlarm(source=plain.source, source_id=plain.source_id,
+    return AlarmInput(source=plain.source, source_id=plain.source_id,
                          vkp_code=plain.vkp_code,
                          occurred_at=plain.occurred_at.astimezone(UTC),
                          severity=plain.severity, device_id=plain.device_id,
@@ -139,7 +124,7 @@ def _from_plain(payload: dict, settings) -> IncomingAlarm:
                          detail=plain.detail)
 
 
-def _from_fhir(payload: dict, settings) -> list[IncomingAlarm]:
+def _from_fhir(payload: dict, settings) -> list[AlarmInput]:
     profiles = profile_set(settings)
     from structuring.vkp import AlarmDocumentError, alarms_from_fhir
 
@@ -154,16 +139,16 @@ def _from_fhir(payload: dict, settings) -> list[IncomingAlarm]:
     for alarm in found:
         if alarm.patient_ref and contains_national_id(alarm.patient_ref):
             # a reference that is itself the ID would leak it into responses and the audit
-            alarms.append(IncomingAlarm(**{**_fields(alarm), "patient_ref": None}))
+            alarms.append(AlarmInput(**{**_fields(alarm), "patient_ref": None}))
         else:
-            alarms.append(IncomingAlarm(**_fields(alarm)))
-    alarms = [IncomingAlarm(**{**_fields(a), "occurred_at": a.occurred_at.astimezone(UTC)})
+            alarms.append(AlarmInput(**_fields(alarm)))
+    alarms = [AlarmInput(**{**_fields(a), "occurred_at": a.occurred_at.astimezone(UTC)})
               for a in alarms]
     return alarms
 
 
 def _fields(alarm) -> dict:
-    return {name: getattr(alarm, name) for name in IncomingAlarm.__dataclass_fields__}
+    return {name: getattr(alarm, name) for name in AlarmInput.__dataclass_fields__}
 
 
 def _fhir_source(payload: dict) -> str:
@@ -216,7 +201,7 @@ def _own_codes() -> frozenset[str]:
 # --- storing ------------------------------------------------------------------------
 
 
-def _fingerprint(alarm: IncomingAlarm, patient_pseudonym: str | None) -> str:
+def _fingerprint(alarm: AlarmInput, patient_pseudonym: str | None) -> str:
     """What a (source, source_id) stands for: the alarm's content, not the transport (a
     resent Bundle with a new meta.lastUpdated is the same alarm)."""
     canonical = json.dumps({
@@ -241,7 +226,7 @@ def ingest(state, tenant_id: str, body: bytes, content_type: str | None) -> list
         return [store_alarm(s, tenant_id, alarm) for alarm in alarms]
 
 
-def store_alarm(session, tenant_id: str, alarm: IncomingAlarm) -> Ingested:
+def store_alarm(session, tenant_id: str, alarm: AlarmInput) -> Ingested:
     from service.stats.aggregates import bump
 
     patient = pseudonym(session, tenant_id, alarm.national_id) if alarm.national_id else None
@@ -264,7 +249,7 @@ def store_alarm(session, tenant_id: str, alarm: IncomingAlarm) -> Ingested:
     return Ingested(row, True)
 
 
-def _by_source(session, tenant_id: str, alarm: IncomingAlarm) -> Alarm | None:
+def _by_source(session, tenant_id: str, alarm: AlarmInput) -> Alarm | None:
     return session.scalar(select(Alarm).where(Alarm.tenant_id == tenant_id,
                                               Alarm.source == alarm.source,
                                               Alarm.source_id == alarm.source_id))

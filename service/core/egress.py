@@ -44,7 +44,7 @@ class EgressPolicy:
     def from_settings(cls, settings) -> EgressPolicy:
         urls: list[str | None] = []
         for target in settings.deliveries.targets:
-            urls += [target.base_url, target.token_endpoint]
+            urls += [target.base_url, target.token_endpoint, target.status_base_url]
         return cls.of(urls)
 
     def check(self, url: str) -> None:

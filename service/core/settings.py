@@ -132,6 +132,14 @@ class RetentionSettings(BaseModel):
     training_audio_days: float = 0.0
     """Keep the recording of an approved dictation whose speaker consented to training use
     this many days, for `dikta adapt export`; 0 (default): never kept for training."""
+    alarms_days_after_documented: float | None = 180.0
+    """Delete a documented alarm (its row, sealed national ID and FHIR resources, links)
+    this long after it was documented; unset: never. The journal (EPJ, JFT) holds the
+    documentation; the gains figures are aggregates and stay. An alarm whose documenting
+    note is not yet delivered is kept until it is."""
+    alarms_days_open: float | None = 365.0
+    """Delete an alarm never documented this long after it arrived; unset: never. Generous
+    on purpose: an open alarm is work someone may still do."""
 
 
 class OidcSettings(BaseModel):
@@ -297,6 +305,10 @@ class DeliveryTarget(BaseModel):
     `dikta deliveries keygen`, created 0600); unset: <data_dir>/keys/deliveries/NAME.jwk."""
     scope: str | None = None
     """Scope asked for at the token endpoint, e.g. `nhn:jft/api`."""
+    status_base_url: str | None = None
+    """Where the receiver's status URLs may lie, if not on base_url (JFT: the ReadAPI, e.g.
+    https://api.read.jft.nhn.no, while base_url is the WriteAPI). A status URL on any other
+    origin is never fetched; this origin joins the outbound allow-list."""
     options: dict = {}
     """Kind-specific options (see the connector's documentation)."""
 
@@ -319,6 +331,15 @@ class DeliverySettings(BaseModel):
     """Connect and read timeout of one outbound request."""
     token_leeway_s: float = 30.0
     """An access token is renewed this long before it expires."""
+    status_poll_initial_s: float = 60.0
+    """Status follow-up (JFT: registered → read → journaled): the first look at a delivered
+    entry's status URL comes this long after delivery; each later one waits as long as the
+    entry has been out (so the gaps double), at least this long."""
+    status_poll_max_s: float = 3600.0
+    """Longest wait between two looks at a status URL."""
+    status_give_up_h: float = 336.0
+    """Stop following an entry not journaled this many hours after delivery (default 14
+    days); its last status stays on the note and `last_error` says it was given up."""
 
     @field_validator("targets")
     @classmethod

@@ -320,10 +320,72 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     """Why the last attempt failed: status codes and error codes only, never patient data."""
     remote_status: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    """The receiver's answer (`202 Accepted`), then, where it reports more (JFT), the
+    entry's life-cycle stage: registered → read → journaled (or failed)."""
     remote_status_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    remote_status_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                              nullable=True)
+    """When the receiver says the entry reached `remote_status` (its own timestamp)."""
+    status_check_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                             nullable=True, index=True)
+    """When the worker asks the status URL next; NULL: not followed (any more)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                           nullable=True)
+
+
+class Alarm(Base):
+    """One welfare-technology alarm (a VKP DetectedIssue or its plain-JSON equivalent). Here,
+    not in service/alarms/, because retention purges alarms (like `Delivery`)."""
+
+    __tablename__ = "alarms"
+    __table_args__ = (UniqueConstraint("tenant_id", "source", "source_id"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    source: Mapped[str] = mapped_column(String(200))
+    source_id: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of what the alarm says: the same (source, source_id) with another content is
+    refused (409), never answered with this alarm."""
+    vkp_code: Mapped[str] = mapped_column(String(20))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    severity: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    device_id: Mapped[str | None] = mapped_column(EncryptedText, nullable=True)
+    patient_pseudonym: Mapped[str | None] = mapped_column(String(64), nullable=True,
+                                                          index=True)
+    """HMAC-SHA256 of the national ID under the tenant's pseudonym secret."""
+    national_id: Mapped[str | None] = mapped_column(EncryptedText, nullable=True)
+    """Kept sealed for delivery only; never returned, logged or audited."""
+    patient_ref: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    """Opaque patient reference as sent (e.g. the EPJ's), never a national ID."""
+    detail: Mapped[str | None] = mapped_column(EncryptedText, nullable=True)
+    resources: Mapped[dict | None] = mapped_column(EncryptedJSON, nullable=True)
+    """The original FHIR resources by type (for the documentation sent back)."""
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    dictation_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    """The dictation that documented it (kept after that dictation is purged)."""
+    documented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                           nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AlarmLink(Base):
+    """A dictation documents an alarm: proposed (explicitly by the client, or matched on
+    patient, time and technology) until approval settles it."""
+
+    __tablename__ = "alarm_links"
+    __table_args__ = (UniqueConstraint("alarm_id", "dictation_id"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(String(32), index=True)
+    alarm_id: Mapped[str] = mapped_column(ForeignKey("alarms.id", ondelete="CASCADE"),
+                                          index=True)
+    dictation_id: Mapped[str] = mapped_column(ForeignKey("dictations.id", ondelete="CASCADE"),
+                                              index=True)
+    event_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """Which of note.events documents the alarm (None: no event matched yet)."""
+    origin: Mapped[str] = mapped_column(String(16), default="match")  # explicit | match
+    state: Mapped[str] = mapped_column(String(16), default="proposed")  # proposed | settled
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 UNDELIVERED = ("pending", "sending", "dead")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 
@@ -41,6 +42,26 @@ class DeliveryResult:
     def remote_reference(self) -> str | None:
         """What is kept as `remote_status_url`: the status URL, else the remote id."""
         return self.status_url or self.remote_id
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    """What a receiver's status URL said about a delivered entry (JFT's life cycle)."""
+
+    stage: str | None = None
+    """registered | read | journaled | failed; None when the answer told nothing."""
+    at: datetime | None = None
+    """The receiver's time for that stage."""
+    final: bool = False
+    """Nothing more will change (journaled, failed, or the status URL is gone): stop asking."""
+    error: str | None = None
+    """Status and error codes only, as for a delivery."""
+
+
+class StatusFollower(Protocol):
+    """A connector whose receiver reports what became of an entry after accepting it."""
+
+    def status(self, url: str) -> StatusResult: ...
 
 
 class Connector(Protocol):

@@ -3,7 +3,9 @@
 The sender `POST {base_url}/v1/Bundle`s a document Bundle (the VKP Composition profile) as
 application/fhir+json with a DPoP-bound HelseID token (scope `nhn:jft/api`) and gets 202 and
 a status URL (registered → read → journaled); the EPJ fetches the entry and acknowledges it.
-Answers: 2xx delivered; 5xx, 408, 429 and network errors are tried again; any other 4xx is
+After the 202 the worker follows the status URL (`GET …/v1/Bundle/{id}/$status`, on the
+ReadAPI host: the target's `status_base_url`) until the entry is journaled; see
+`life_cycle` for the answer's shape. Answers: 2xx delivered; 5xx, 408, 429 and network errors are tried again; any other 4xx is
 the document's or the client's fault and goes to the dead letter, keeping the
 OperationOutcome's issue codes (never its text, which may quote the document).
 """
@@ -11,19 +13,26 @@ OperationOutcome's issue codes (never its text, which may quote the document).
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import httpx
 
+from service.core.egress import EgressPolicy
 from service.deliveries.connectors import (
     ConnectorContext,
     DeliveryResult,
     OutboundDelivery,
+    StatusResult,
 )
 from service.deliveries.helseid import TokenError, client_for
 
 FHIR_JSON = "application/fhir+json"
 SCOPE = "nhn:jft/api"  # unless the target names another
 RETRYABLE_STATUS = (408, 425, 429)
+STAGES = ("registered", "read", "journaled")
+"""JFT's life cycle of an entry, in order (utviklerportal.nhn.no, JFT ReadAPI, event status)."""
+_STAGE_KEYS = {"registered": "registered", "read": "read", "journaled": "journaled",
+               "journalingAcknowledged": "journaled", "failed": "failed"}
 
 
 class JftConnector:
@@ -36,6 +45,9 @@ class JftConnector:
         self.http: httpx.Client = ctx.http_client()
         self.auth = client_for(ctx.settings, target, self.http, active_keyring(), SCOPE)
         self.url = target.base_url.rstrip("/") + "/v1/Bundle"
+        # A status URL comes from the receiver: it is fetched only on this target's own
+        # origins, not on whatever else the allow-list holds (another target, an IdP).
+        self.status_origins = EgressPolicy.of([target.base_url, target.status_base_url])
 
     def deliver(self, delivery: OutboundDelivery) -> DeliveryResult:
         body = json.dumps(delivery.document, ensure_ascii=False).encode()
@@ -53,6 +65,71 @@ class JftConnector:
         except httpx.TransportError as exc:
             return DeliveryResult(False, True, error=f"network error ({type(exc).__name__})")
         return result_of(response, self.url)
+
+
+    def status(self, url: str) -> StatusResult:
+        """Where the entry is in its life cycle; raises EgressRefused for a status URL off
+        this target's origins (nothing is sent)."""
+        self.status_origins.check(url)
+        headers = {"Accept": "application/json"}
+        try:
+            if self.auth is None:
+                response = self.http.get(url, headers=headers)
+            else:
+                response = self.auth.request("GET", url, headers=headers)
+        except TokenError as exc:
+            return StatusResult(error=str(exc), final=not exc.retryable)
+        except httpx.TimeoutException as exc:
+            return StatusResult(error=f"status: timeout ({type(exc).__name__})")
+        except httpx.TransportError as exc:
+            return StatusResult(error=f"status: network error ({type(exc).__name__})")
+        if response.status_code in (404, 410):
+            return StatusResult(error=f"status: HTTP {response.status_code}", final=True)
+        if not 200 <= response.status_code < 300:
+            return StatusResult(error=f"status: HTTP {response.status_code}")
+        try:
+            stage, at = life_cycle(response.json())
+        except ValueError:
+            return StatusResult(error="status: answer not understood")
+        return StatusResult(stage, at, final=stage in ("journaled", "failed"))
+
+
+def life_cycle(body) -> tuple[str, datetime | None]:
+    """(stage, time) from a JFT status answer.
+
+    Documented (JFT ReadAPI overview, "Retrieving event status"): a plain JSON object, not a
+    FHIR resource, with one timestamp (or null) per stage — `registered`, `read`,
+    `journaled`, `failed` ("to be defined"); the newer event-life-cycle page calls the last
+    stage `journalingAcknowledged`, so both names count. The furthest stage with a time
+    wins; `failed` with any value wins over all. A plain `{"status": "<stage>"}` (with an
+    optional `time`) is accepted too. Anything else raises ValueError."""
+    if not isinstance(body, dict):
+        raise ValueError("not a JSON object")  # noqa: TRY004 -- one error for any odd answer
+    if any(key in body for key in _STAGE_KEYS):
+        if body.get("failed") not in (None, "", False):
+            return "failed", _time(body.get("failed"))
+        reached = [(STAGES.index(_STAGE_KEYS[key]), _STAGE_KEYS[key], value)
+                   for key, value in body.items()
+                   if _STAGE_KEYS.get(key) in STAGES and value not in (None, "")]
+        if not reached:
+            raise ValueError("no stage has a time")
+        _, stage, value = max(reached, key=lambda item: item[0])
+        return stage, _time(value)
+    stage = body.get("status")
+    if isinstance(stage, str) and (stage in STAGES or stage == "failed"):
+        return stage, _time(body.get("time"))
+    raise ValueError("no life-cycle stage in the answer")
+
+
+def _time(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    # In UTC: SQLite keeps no offset, so a +01:00 time stored as is would shift an hour.
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def result_of(response: httpx.Response, request_url: str) -> DeliveryResult:

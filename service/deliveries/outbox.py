@@ -9,6 +9,15 @@ the same row at once; a row left `sending` by a dead worker is claimed again aft
 `sending_timeout_s`. A failed attempt that may pass later waits `retry_backoff_s · 2^(n-1)`
 (capped); after `max_attempts`, or at once when the receiver refused the document itself, the
 row is dead with its last error kept (status and error codes, never patient data).
+
+A receiver that reports what became of an entry after accepting it (JFT: registered → read →
+journaled, at the status URL of its 202) is followed up by the same workers: a delivered row
+with `status_check_at` due is claimed the same way (the claim moves `status_check_at` on), its
+status URL asked with the target's connector — the same egress-checked client and DPoP-bound
+token — and the stage recorded in `remote_status`/`remote_status_at`. The gaps between looks
+grow with the entry's age (`status_poll_initial_s` … `status_poll_max_s`); it stops when the
+entry is journaled or failed, when the status URL is gone or off the target's origins, or
+after `status_give_up_h`.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ from service.deliveries.connectors import (
     ConnectorContext,
     DeliveryResult,
     OutboundDelivery,
+    StatusResult,
     connector_for,
 )
 from service.deliveries.renderers import RENDERERS
@@ -122,22 +132,95 @@ class DeliveryProcessor:
         return self._connectors[target.name]
 
     def process(self, delivery_id: str) -> DeliveryOutcome:
+        """Send the row if it is due; else look at its status URL if that is due."""
         claimed = self._claim(delivery_id)
         if claimed is None:
-            return DeliveryOutcome("skipped")
+            return self.follow_status(delivery_id)
         delivery, attempt, target_name = claimed
         target = self.target(target_name)
+        follows = False
         try:
             if target is None:
                 result = DeliveryResult(False, False, error=f"target '{target_name}' is no "
                                                             "longer configured")
             else:
-                result = self.connector(target).deliver(delivery)
+                connector = self.connector(target)
+                follows = callable(getattr(connector, "status", None))
+                result = connector.deliver(delivery)
         except EgressRefused as exc:
             result = DeliveryResult(False, False, error=str(exc))
         except Exception as exc:  # noqa: BLE001 -- a connector bug or a network error: try again later
             result = DeliveryResult(False, True, error=f"attempt failed ({type(exc).__name__})")
-        return self._record(delivery_id, attempt, result)
+        return self._record(delivery_id, attempt, result, follows)
+
+    # --- status follow-up -----------------------------------------------------------------
+
+    def follow_status(self, delivery_id: str) -> DeliveryOutcome:
+        claimed = self._claim_status(delivery_id)
+        if claimed is None:
+            return DeliveryOutcome("skipped")
+        url, target_name, delivered_at, lease = claimed
+        target = self.target(target_name)
+        try:
+            if target is None:
+                result = StatusResult(error=f"target '{target_name}' is no longer configured",
+                                      final=True)
+            else:
+                result = self.connector(target).status(url)
+        except EgressRefused as exc:
+            result = StatusResult(error=str(exc), final=True)
+        except Exception as exc:  # noqa: BLE001 -- a connector bug: ask again later
+            result = StatusResult(error=f"status failed ({type(exc).__name__})")
+        return self._record_status(delivery_id, lease, delivered_at, result)
+
+    def _claim_status(self, delivery_id: str):
+        now = self.clock()
+        lease = now + timedelta(seconds=self.settings.deliveries.sending_timeout_s)
+        with self.store.session() as s, s.begin():
+            claimed = s.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.state == "delivered",
+                       Delivery.status_check_at.is_not(None),
+                       Delivery.status_check_at <= now)
+                .values(status_check_at=lease)
+                .execution_options(synchronize_session=False))
+            if claimed.rowcount != 1:
+                return None
+            row = s.get(Delivery, delivery_id, populate_existing=True)
+            return row.remote_status_url, row.target, as_utc(row.delivered_at or now), lease
+
+    def _record_status(self, delivery_id: str, lease: datetime, delivered_at: datetime,
+                       result: StatusResult) -> DeliveryOutcome:
+        d, now = self.settings.deliveries, self.clock()
+        age_s = max((now - delivered_at).total_seconds(), 0.0)
+        values: dict = {}
+        if result.stage is not None:
+            values.update(remote_status=result.stage, remote_status_at=result.at or now)
+        if result.final:
+            values.update(status_check_at=None)
+            state = "followed"
+        elif age_s >= d.status_give_up_h * 3600:
+            values.update(status_check_at=None)
+            result = StatusResult(result.stage, result.at, error=(
+                f"status follow-up given up after {d.status_give_up_h:g} h"
+                + (f" ({result.error})" if result.error else "")))
+            state = "given up"
+        else:
+            wait_s = min(max(age_s, d.status_poll_initial_s), d.status_poll_max_s)
+            values.update(status_check_at=now + timedelta(seconds=wait_s))
+            state = "following"
+        values.update(last_error=_bounded(result.error) if result.error else None)
+        with self.store.session() as s, s.begin():
+            kept = s.execute(update(Delivery)
+                             .where(Delivery.id == delivery_id, Delivery.state == "delivered",
+                                    Delivery.status_check_at == lease)
+                             .values(**values).execution_options(synchronize_session=False))
+        if kept.rowcount != 1:  # delivered again (an operator's retry) meanwhile
+            return DeliveryOutcome("skipped")
+        log.log(logging.WARNING if result.error else logging.INFO, f"delivery status {state}",
+                extra={"delivery_id": delivery_id, "event": result.stage,
+                       "error_type": result.error})
+        return DeliveryOutcome("delivered", values.get("status_check_at"))
 
     def _claim(self, delivery_id: str):
         now = self.clock()
@@ -159,13 +242,19 @@ class DeliveryProcessor:
                 idempotency_key=f"dikta-delivery-{row.id}")
             return delivery, row.attempts, row.target
 
-    def _record(self, delivery_id: str, attempt: int, result: DeliveryResult) -> DeliveryOutcome:
+    def _record(self, delivery_id: str, attempt: int, result: DeliveryResult,
+                follows: bool = False) -> DeliveryOutcome:
         now = self.clock()
-        values: dict = {"remote_status": result.remote_status}
+        values: dict = {"remote_status": result.remote_status,
+                        "remote_status_at": now if result.remote_status else None}
         if result.delivered:
             outcome = DeliveryOutcome("delivered")
+            check_at = None
+            if follows and result.status_url:
+                check_at = now + timedelta(
+                    seconds=self.settings.deliveries.status_poll_initial_s)
             values.update(state="delivered", delivered_at=now, last_error=None,
-                          remote_status_url=result.remote_reference)
+                          remote_status_url=result.remote_reference, status_check_at=check_at)
         elif result.retryable and attempt < self.settings.deliveries.max_attempts:
             retry_at = now + timedelta(seconds=backoff_s(self.settings, attempt))
             outcome = DeliveryOutcome("pending", retry_at)
@@ -206,8 +295,16 @@ def due_deliveries(store: Store, settings,
                              (Delivery.state == "pending") & (Delivery.next_attempt_at <= now),
                              (Delivery.state == "sending") & (Delivery.claimed_at < stale)))
                          .order_by(Delivery.next_attempt_at))
-        return [(delivery_id, f"{attempts}@{as_utc(due).isoformat()}")
-                for delivery_id, attempts, due in rows]
+        due = [(delivery_id, f"{attempts}@{as_utc(due).isoformat()}")
+               for delivery_id, attempts, due in rows]
+        # Delivered entries whose status URL is due a look (JFT's life cycle).
+        checks = s.execute(select(Delivery.id, Delivery.status_check_at)
+                           .where(Delivery.state == "delivered",
+                                  Delivery.status_check_at.is_not(None),
+                                  Delivery.status_check_at <= now)
+                           .order_by(Delivery.status_check_at))
+        return due + [(delivery_id, f"status@{as_utc(check).isoformat()}")
+                      for delivery_id, check in checks]
 
 
 def unfinished_deliveries(store: Store) -> list[str]:
@@ -229,6 +326,7 @@ class DeliveryStatus:
     next_attempt_at: datetime | None
     delivered_at: datetime | None
     remote_status: str | None
+    remote_status_at: datetime | None
     remote_status_url: str | None
     last_error: str | None
     created_at: datetime
@@ -243,6 +341,7 @@ def _status(row: Delivery, tenant: str) -> DeliveryStatus:
         kind=row.kind, version=row.version, state=row.state, attempts=row.attempts,
         next_attempt_at=aware(row.next_attempt_at) if row.state == "pending" else None,
         delivered_at=aware(row.delivered_at), remote_status=row.remote_status,
+        remote_status_at=aware(row.remote_status_at),
         remote_status_url=row.remote_status_url, last_error=row.last_error,
         created_at=aware(row.created_at))
 
@@ -250,7 +349,7 @@ def _status(row: Delivery, tenant: str) -> DeliveryStatus:
 _COLUMNS = (Delivery.id, Delivery.dictation_id, Delivery.tenant_id, Delivery.target,
             Delivery.kind, Delivery.version, Delivery.state, Delivery.attempts,
             Delivery.next_attempt_at, Delivery.delivered_at, Delivery.remote_status,
-            Delivery.remote_status_url, Delivery.last_error, Delivery.created_at,
+            Delivery.remote_status_at, Delivery.remote_status_url, Delivery.last_error, Delivery.created_at,
             Delivery.claimed_at)
 
 

@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                                   max_lifetime_s=oidc.max_token_lifetime_s,
                                   require_iat=oidc.require_iat,
                                   max_token_chars=settings.service.max_authorization_bytes)
-    schedule = PurgeSchedule(state.store, settings.retention)
+    schedule = PurgeSchedule(state.store, settings.retention, state.audit)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -52,7 +52,12 @@ class DeliveryOut(BaseModel):
     attempts: int
     delivered_at: datetime | None = None
     remote_status: str | None = Field(None, description="The receiver's answer, e.g. "
-                                                        "`202 Accepted`")
+                                      "`202 Accepted`; for JFT then the entry's life-cycle "
+                                      "stage as its status URL reports it: `registered`, "
+                                      "`read`, `journaled` (or `failed`)")
+    remote_status_at: datetime | None = Field(None, description="When the entry reached "
+                                              "`remote_status` (the receiver's time where it "
+                                              "gives one)")
     remote_status_url: str | None = Field(None, description="Where the receiver reports "
                                                             "what became of the document")
     next_attempt_at: datetime | None = None

@@ -1,0 +1,133 @@
+"""Morning or evening for a clock time said on a 12-hour clock, and the dictation's shift.
+
+Split out of `structuring.spoken` (issue 15, second pass): the passes there read a time's
+words; this module decides which half of the day it is, in the order a nurse would — a cue
+right at the time ("klokka sju i kveld") or in its own clause, then the recording time, then
+the dictation's shift ("rapport fra natt", or an opening time with its own cue), then sleep
+words in the clause, then the story's last 24-hour time, then daytime. Every reading that
+did not come from the time's own words or the recording is flagged for review (`Clock.review`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from structuring.spoken import Tok, _Rules
+
+
+@dataclass
+class Clock:
+    """What the dictation says about time of day: its shift, the recording time, the last
+    time said on the 24-hour clock, and whether the sentence holds a time to check."""
+
+    shift: str | None = None  # "night" or "evening" from "rapport fra natt", "kveldsvakt"
+    recorded_minutes: int | None = None  # recorded_at, minutes after midnight
+    last_minutes: int | None = None  # the last time said unambiguously ("klokka 22")
+    review: bool = False  # a time in this sentence was read without a cue of its own
+    unmarked: bool = False  # the sentence was cut by the model, not by punctuation
+    anchor: int | None = None  # the first time, if stated for sure ("kom klokka sju i kveld")
+    times_read: int = 0  # clock times read so far in the dictation
+
+
+# Where a sentence was cut by the model (no punctuation), a cue must stand near its time: a
+# missed sentence end must not let "i kveld" from the next sentence move a morning dose
+# (tokens each side; after the time, the time's own words count too). 4, not 8: a cue eight
+# words away in a run-on stretch is most often in another clause ("klokka tolv han har hatt
+# vondt i ryggen i natt"); a time left without a cue falls back and is flagged.
+CUE_WINDOW = 4
+
+
+def clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False) -> set[str]:
+    """The words of the clause around token i: a comma or "og", "men", "da" … ends it, so
+    "Laxoberal klokka åtte … og Movicol til kvelds" gives Laxoberal no evening."""
+    def boundary(tok: Tok) -> bool:
+        return tok.kind == "punct" or tok.lower in rules.clause_words
+
+    low, high = (max(0, i - CUE_WINDOW), min(len(tokens), i + 1 + CUE_WINDOW + 4)) \
+        if window else (0, len(tokens))
+    a = i
+    while a > low and not boundary(tokens[a - 1]):
+        a -= 1
+    b = i + 1
+    # In a model-cut sentence a subject pronoun after the time starts another clause (the
+    # verb comes second: "klokka ni | hun sovnet"), so its words are no cue for this time.
+    stops = rules.subjects if window else set()
+    while b < high and not boundary(tokens[b]) and not (b > i + 1 and tokens[b].lower in stops):
+        b += 1
+    return {t.lower for t in tokens[a:b]}
+
+
+def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> set[str]:
+    """The two words either side of a time (tokens[begin:end]), not past a mark or "og",
+    and after it not past a subject pronoun ("klokka ni | hun sovnet")."""
+    def side(indices: Iterable[int], stop: set[str]) -> list[str]:
+        out = []
+        for k in indices:
+            if tokens[k].kind == "punct" or tokens[k].lower in rules.clause_words | stop:
+                break
+            out.append(tokens[k].lower)
+        return out
+    return {*side(range(begin - 1, max(-1, begin - 3), -1), set()),
+            *side(range(end, min(len(tokens), end + 2)), rules.subjects)}
+
+
+def daypart(words: set[str], rules: _Rules) -> str | None:
+    for name, cues in (("morning", rules.morning), ("evening", rules.evening),
+                       ("night", rules.night)):
+        if words & cues:
+            return name
+    return None
+
+
+def by_daypart(part: str, am: int, pm: int) -> int:
+    if am == 0:  # "klokka tolv": noon by day, midnight in the evening or night
+        return 12 if part == "morning" else 0
+    if part == "morning":
+        return am
+    if part == "evening":
+        return pm
+    return pm if am >= 8 else am  # night: 23.00 but 02.00 and 07.00
+
+
+def resolve_hour(hour: int, minute: int, clause: set[str], rules: _Rules, clock: Clock,
+                 own: set[str] = frozenset()) -> int:
+    """Morning or evening for an hour said on a 12-hour clock ("halv tre")."""
+    am, pm = hour % 12, hour % 12 + 12
+    said = daypart(own, rules)
+    if said:
+        return by_daypart(said, am, pm)
+    said = daypart(clause, rules)
+    if said:
+        # Without punctuation the clause is only a guess (the sentence model may have missed
+        # an end): the cue is used, and the time still checked.
+        clock.review = clock.review or clock.unmarked
+        return by_daypart(said, am, pm)
+    if clock.recorded_minutes is not None:
+        # The most recent such time not after the recording.
+        return min((am, pm), key=lambda h: (clock.recorded_minutes - h * 60 - minute) % 1440)
+    clock.review = True
+    if am == 0 and "midnatt" in clause:
+        return 0
+    if clock.shift:
+        return by_daypart(clock.shift, am, pm)
+    if clause & rules.sleep:
+        return pm if am >= 7 else am
+    if clock.last_minutes is not None:
+        # A dictation tells events in order: after "klokka tjueto" the story goes on from
+        # there, allowing a short step back.
+        def cost(h: int) -> int:
+            step = (h * 60 + minute - clock.last_minutes) % 1440
+            return (1440 - step) * 2 if step > 1440 - 180 else step
+        return min((am, pm), key=cost)
+    # Daytime: 07–12 before noon, 1–6 in the afternoon, "klokka tolv" is noon.
+    return 12 if am == 0 else (pm if am <= 6 else am)
+
+
+def shift_of(hour: int) -> str | None:
+    """The shift of a visit the opening sentence timed: "kom klokka ti over sju i kveld"."""
+    if 17 <= hour <= 23:
+        return "evening"
+    return "night" if hour <= 5 else None
