@@ -47,10 +47,10 @@ from service.deliveries.connectors import (
 from service.deliveries.helseid import (
     ASSERTION_TYPE,
     HelseIdClient,
-    TokenError,
     client_for,
     key_path,
     load_private_jwk,
+    send_once,
 )
 from structuring.document_reference import (
     DocumentReferenceContext,
@@ -163,29 +163,14 @@ class BearerClient(HelseIdClient):
     Services), for EPJs that do not bind tokens with DPoP."""
 
     def _fetch_token(self):
-        from service.deliveries.helseid import _oauth_error, _Token
+        from service.deliveries.helseid import token_from
 
         form = {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
                 "client_assertion": self.client_assertion()}
         if self.scope:
             form["scope"] = self.scope
         response = self.http.post(self.token_endpoint, data=form)
-        if response.status_code != 200:
-            error = _oauth_error(response) or "no error code"
-            raise TokenError(f"token endpoint answered {response.status_code} ({error})",
-                             retryable=response.status_code >= 500
-                             or response.status_code == 429)
-        try:
-            body = response.json()
-            token, kind = body["access_token"], body.get("token_type", "")
-            lifetime = float(body.get("expires_in", 60))
-        except (ValueError, KeyError, TypeError):
-            raise TokenError("token endpoint answered without an access token",
-                             retryable=True) from None
-        if kind.lower() != "bearer":
-            raise TokenError(f"token endpoint issued a '{kind}' token, not a Bearer token",
-                             retryable=False)
-        return _Token(token, self.clock() + lifetime)
+        return token_from(response, "Bearer", self.clock())
 
     def request(self, method: str, url: str, **kwargs) -> httpx.Response:
         """`method url` with the token; once more with a new token if it was refused."""
@@ -259,17 +244,10 @@ class FhirConnector:
         body = json.dumps(bundle, ensure_ascii=False).encode("utf-8")
         headers = {"Content-Type": FHIR_JSON, "Accept": FHIR_JSON,
                    "X-Request-Id": delivery.idempotency_key}
-        try:
-            if self.auth is None:
-                response = self.http.post(self.base, content=body, headers=headers)
-            else:
-                response = self.auth.request("POST", self.base, content=body, headers=headers)
-        except TokenError as exc:
-            return DeliveryResult(False, exc.retryable, error=str(exc))
-        except httpx.TimeoutException as exc:
-            return DeliveryResult(False, True, error=f"timeout ({type(exc).__name__})")
-        except httpx.TransportError as exc:
-            return DeliveryResult(False, True, error=f"network error ({type(exc).__name__})")
+        response = send_once(self.http, self.auth, "POST", self.base, content=body,
+                             headers=headers)
+        if isinstance(response, DeliveryResult):
+            return response
         return batch_result(response, len(bundle.get("entry", [])), self.base)
 
 

@@ -32,6 +32,8 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from service.deliveries.connectors import DeliveryResult
+
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME_S = 60
 KEY_ALGORITHMS = ("ES256", "PS256", "RS256")
@@ -208,22 +210,7 @@ class HelseIdClient:
             if response.status_code == 400 and _oauth_error(response) == "use_dpop_nonce":
                 continue
             break
-        if response.status_code != 200:
-            error = _oauth_error(response) or "no error code"
-            raise TokenError(f"token endpoint answered {response.status_code} ({error})",
-                             retryable=response.status_code >= 500
-                             or response.status_code == 429)
-        try:
-            body = response.json()
-            token, kind = body["access_token"], body.get("token_type", "")
-            lifetime = float(body.get("expires_in", 60))
-        except (ValueError, KeyError, TypeError):
-            raise TokenError("token endpoint answered without an access token",
-                             retryable=True) from None
-        if kind.lower() != "dpop":
-            raise TokenError(f"token endpoint issued a '{kind}' token, not a DPoP-bound one",
-                             retryable=False)
-        return _Token(token, self.clock() + lifetime)
+        return token_from(response, "DPoP", self.clock())
 
     # -- resource requests --
 
@@ -284,3 +271,40 @@ def client_for(settings, target, http: httpx.Client, keyring,
                          private_jwk=load_private_jwk(key_path(settings, target), keyring),
                          scope=target.scope or default_scope, http=http,
                          leeway_s=settings.deliveries.token_leeway_s)
+
+
+def token_from(response: httpx.Response, kind: str, now: float) -> _Token:
+    """The access token of a token endpoint's answer, which must be of `kind` (`DPoP` or
+    `Bearer`); TokenError (retryable for 5xx/429 and unreadable answers) otherwise."""
+    if response.status_code != 200:
+        error = _oauth_error(response) or "no error code"
+        raise TokenError(f"token endpoint answered {response.status_code} ({error})",
+                         retryable=response.status_code >= 500 or response.status_code == 429)
+    try:
+        body = response.json()
+        token, issued = body["access_token"], body.get("token_type", "")
+        lifetime = float(body.get("expires_in", 60))
+    except (ValueError, KeyError, TypeError):
+        raise TokenError("token endpoint answered without an access token",
+                         retryable=True) from None
+    if issued.lower() != kind.lower():
+        raise TokenError(f"token endpoint issued a '{issued}' token, not a {kind} token",
+                         retryable=False)
+    return _Token(token, now + lifetime)
+
+
+def send_once(http: httpx.Client, auth, method: str, url: str,
+              **kwargs) -> httpx.Response | DeliveryResult:
+    """One attempt of a connector's request, with the target's token when it has one: the
+    receiver's response, or a DeliveryResult saying why none came (token refused, timeout,
+    network) and whether trying again could help."""
+    try:
+        if auth is None:
+            return http.request(method, url, **kwargs)
+        return auth.request(method, url, **kwargs)
+    except TokenError as exc:
+        return DeliveryResult(False, exc.retryable, error=str(exc))
+    except httpx.TimeoutException as exc:
+        return DeliveryResult(False, True, error=f"timeout ({type(exc).__name__})")
+    except httpx.TransportError as exc:
+        return DeliveryResult(False, True, error=f"network error ({type(exc).__name__})")

@@ -24,7 +24,7 @@ from service.deliveries.connectors import (
     OutboundDelivery,
     StatusResult,
 )
-from service.deliveries.helseid import TokenError, client_for
+from service.deliveries.helseid import TokenError, client_for, send_once
 
 FHIR_JSON = "application/fhir+json"
 SCOPE = "nhn:jft/api"  # unless the target names another
@@ -53,17 +53,10 @@ class JftConnector:
         body = json.dumps(delivery.document, ensure_ascii=False).encode()
         headers = {"Content-Type": FHIR_JSON, "Accept": FHIR_JSON,
                    "Idempotency-Key": delivery.idempotency_key}
-        try:
-            if self.auth is None:
-                response = self.http.post(self.url, content=body, headers=headers)
-            else:
-                response = self.auth.request("POST", self.url, content=body, headers=headers)
-        except TokenError as exc:
-            return DeliveryResult(False, exc.retryable, error=str(exc))
-        except httpx.TimeoutException as exc:
-            return DeliveryResult(False, True, error=f"timeout ({type(exc).__name__})")
-        except httpx.TransportError as exc:
-            return DeliveryResult(False, True, error=f"network error ({type(exc).__name__})")
+        response = send_once(self.http, self.auth, "POST", self.url, content=body,
+                             headers=headers)
+        if isinstance(response, DeliveryResult):
+            return response
         return result_of(response, self.url)
 
 

@@ -46,7 +46,7 @@ from service.deliveries.connectors import (
     DeliveryResult,
     OutboundDelivery,
 )
-from service.deliveries.helseid import TokenError, client_for
+from service.deliveries.helseid import client_for, send_once
 from structuring.journal_mapping import JournalMapping, MappingError, journal_fields
 
 METHODS = ("POST", "PUT", "PATCH")
@@ -220,17 +220,10 @@ class RestJsonConnector:
                    self.timestamp_header: timestamp,
                    self.signature_header: signature(self.secret, timestamp, body)}
         url = self.url(fields)
-        try:
-            if self.auth is None:
-                response = self.http.request(self.method, url, content=body, headers=headers)
-            else:
-                response = self.auth.request(self.method, url, content=body, headers=headers)
-        except TokenError as exc:
-            return DeliveryResult(False, exc.retryable, error=str(exc))
-        except httpx.TimeoutException as exc:
-            return DeliveryResult(False, True, error=f"timeout ({type(exc).__name__})")
-        except httpx.TransportError as exc:
-            return DeliveryResult(False, True, error=f"network error ({type(exc).__name__})")
+        response = send_once(self.http, self.auth, self.method, url, content=body,
+                             headers=headers)
+        if isinstance(response, DeliveryResult):
+            return response
         return self._result(response, url)
 
     def _result(self, response: httpx.Response, url: str) -> DeliveryResult:
