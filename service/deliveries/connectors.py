@@ -120,3 +120,20 @@ def connector_for(target, ctx: ConnectorContext) -> Connector:
     except KeyError:
         raise UnknownKind(f"no connector for kind '{target.kind}'") from None
     return factory(target, ctx)
+
+
+def outcome_codes(outcome: object) -> list[str]:
+    """An OperationOutcome's issue codes and coded details, in order, without repeats."""
+    if not isinstance(outcome, dict) or outcome.get("resourceType") != "OperationOutcome":
+        return []
+    codes: list[str] = []
+    for issue in outcome.get("issue") or []:
+        if not isinstance(issue, dict):
+            continue
+        found = [issue.get("code")]
+        found += [c.get("code") for c in (issue.get("details") or {}).get("coding") or []
+                  if isinstance(c, dict)]
+        for code in found:
+            if isinstance(code, str) and code and len(code) <= 64 and code not in codes:
+                codes.append(code)
+    return codes[:20]  # codes only, and not without end: they are stored and shown

@@ -43,6 +43,7 @@ from service.deliveries.connectors import (
     ConnectorContext,
     DeliveryResult,
     OutboundDelivery,
+    outcome_codes,
 )
 from service.deliveries.helseid import (
     ASSERTION_TYPE,
@@ -255,23 +256,6 @@ def _status_code(status: object) -> int | None:
     """`"201 Created"` → 201 (FHIR's entry.response.status starts with the code)."""
     head = str(status or "").strip().split(" ", 1)[0]
     return int(head) if head.isdigit() and len(head) == 3 else None
-
-
-def outcome_codes(outcome: object) -> list[str]:
-    """An OperationOutcome's issue codes and coded details, in order, without repeats."""
-    if not isinstance(outcome, dict) or outcome.get("resourceType") != "OperationOutcome":
-        return []
-    codes: list[str] = []
-    for issue in outcome.get("issue") or []:
-        if not isinstance(issue, dict):
-            continue
-        found = [issue.get("code")]
-        found += [c.get("code") for c in (issue.get("details") or {}).get("coding") or []
-                  if isinstance(c, dict)]
-        for code in found:
-            if isinstance(code, str) and len(code) <= 64 and code not in codes:
-                codes.append(code)
-    return codes
 
 
 def _body(response: httpx.Response) -> object:

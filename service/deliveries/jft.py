@@ -23,6 +23,7 @@ from service.deliveries.connectors import (
     DeliveryResult,
     OutboundDelivery,
     StatusResult,
+    outcome_codes,
 )
 from service.deliveries.helseid import TokenError, client_for, send_once
 
@@ -139,25 +140,11 @@ def result_of(response: httpx.Response, request_url: str) -> DeliveryResult:
 
 
 def issue_codes(response: httpx.Response) -> list[str]:
-    """The OperationOutcome's issue codes (and coded details), in order, without repeats."""
+    """The OperationOutcome's issue codes (and coded details) of an answer."""
     try:
-        outcome = response.json()
+        return outcome_codes(response.json())
     except ValueError:
         return []
-    if not isinstance(outcome, dict) or outcome.get("resourceType") != "OperationOutcome":
-        return []
-    codes: list[str] = []
-    for issue in outcome.get("issue") or []:
-        if not isinstance(issue, dict):
-            continue
-        found = [issue.get("code")]
-        for coding in (issue.get("details") or {}).get("coding") or []:
-            if isinstance(coding, dict):
-                found.append(coding.get("code"))
-        for code in found:
-            if isinstance(code, str) and code and len(code) <= 64 and code not in codes:
-                codes.append(code)
-    return codes[:20]
 
 
 def render_jft(session, row, version, target) -> dict | None:
