@@ -626,7 +626,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             hour, minute, used, ambiguous = parsed
             if ambiguous:
                 review = clock.review
-                clause = daypart.clause_words(tokens, i, rules, window=clock.unmarked)
+                clause = daypart.clause_words(tokens, i, rules, window=clock.unmarked,
+                                              end=start + used)
                 # "klokka sju i kveld", "i natt klokka to": a cue right at the time is its
                 # own, whatever the sentence model cut.
                 hour = daypart.resolve_hour(hour, minute, clause, rules, clock,

@@ -541,3 +541,17 @@ def test_only_the_dictations_first_time_sets_its_shift():
                            "Lantus til kvelds klokka ti", splitter=_cut_at(12))
     assert "NovoRapid 6 IE kl. 11.00" in sentences[1].text
     assert "Lantus til kvelds kl. 22.00" in sentences[1].text
+
+
+def test_the_cue_window_counts_words_after_a_time_said_in_several_words():
+    # unpunctuated: "sengekanten" is the fourth word after "kvart over to", as "sovnet" is
+    # after "klokka ni" — both in the time's own clause
+    long = to_written("kameratilsyn klokka kvart over to viste at Kari sat på sengekanten",
+                      splitter=_cut_at())
+    short = to_written("kameratilsyn klokka to viste at Kari sat på sengekanten",
+                       splitter=_cut_at())
+    assert "kl. 02.15" in long[0].text and "kl. 02.00" in short[0].text
+    assert long[0].review == ("time",)
+    # still not past a subject pronoun or "og" into the next clause
+    text = to_written("ga Paracet klokka kvart over ni og hun sov i senga", splitter=_cut_at())
+    assert "kl. 09.15" in text[0].text
