@@ -40,13 +40,18 @@ class Clock:
 CUE_WINDOW = 4
 
 
-def clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False) -> set[str]:
-    """The words of the clause around token i: a comma or "og", "men", "da" … ends it, so
-    "Laxoberal klokka åtte … og Movicol til kvelds" gives Laxoberal no evening."""
+def clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False,
+                 end: int | None = None) -> set[str]:
+    """The words of the clause around token i (the time's words end before `end`): a comma
+    or "og", "men", "da" … ends it, so "Laxoberal klokka åtte … og Movicol til kvelds" gives
+    Laxoberal no evening."""
     def boundary(tok: Tok) -> bool:
         return tok.kind == "punct" or tok.lower in rules.clause_words
 
-    low, high = (max(0, i - CUE_WINDOW), min(len(tokens), i + 1 + CUE_WINDOW + 4)) \
+    # After the time the window counts the words after its last word, so a time said in
+    # three words ("kvart over to") reaches as far as "klokka ni" does.
+    after = max(i + 1 + CUE_WINDOW + 4, (end or 0) + CUE_WINDOW + 3)
+    low, high = (max(0, i - CUE_WINDOW), min(len(tokens), after)) \
         if window else (0, len(tokens))
     a = i
     while a > low and not boundary(tokens[a - 1]):

@@ -86,6 +86,7 @@ class _Rules:
     morning: set[str]
     clause_words: set[str] = field(default_factory=set)
     shift_cues: dict[str, list[str]] = field(default_factory=dict)
+    shift_statements: dict[str, list[str]] = field(default_factory=dict)
     guarded_corrections: set[str] = field(default_factory=set)
     drugs: set[str] = field(default_factory=set)
     clock_stems: set[str] = field(default_factory=set)  # "kl." and "kl" alike
@@ -117,6 +118,7 @@ def _rules() -> _Rules:
         evening=set(t["evening_cues"]), night=set(t["night_cues"]),
         sleep=set(t["sleep_cues"]), morning=set(t["morning_cues"]),
         clause_words=set(t["clause_words"]), shift_cues=t["shift_cues"],
+        shift_statements=t["shift_statements"],
         subjects=set(t["subject_pronouns"]),
         guarded_corrections=set(forms["corrections_needing_a_value"]),
         drugs={name for name in drugs if " " not in name},
@@ -244,11 +246,17 @@ SHIFT_WORDS = 4  # the shift opens the dictation ("rapport fra natt …"); later
 
 
 def _shift(spoken: str, rules: _Rules) -> str | None:
-    """The shift a dictation reports from ("rapport fra natt", "kveldsvakt"), if it says."""
-    lowered = " ".join(spoken.lower().split()[:SHIFT_WORDS])
-    found = [(m.start(), name) for name, cues in rules.shift_cues.items()
-             for m in [phrase_pattern(tuple(cues)).search(lowered)] if m]
-    return min(found)[1] if found else None
+    """The shift a dictation reports from: its opening ("rapport fra natt", "kveldsvakt"),
+    else the speaker's own statement anywhere ("jeg er på nattevakt"). A night word in a
+    clause about something else ("sov godt i natt") is no shift: day notes say it too."""
+    words = spoken.lower().split()
+    for cues, text in ((rules.shift_cues, " ".join(words[:SHIFT_WORDS])),
+                       (rules.shift_statements, " ".join(words))):
+        found = [(m.start(), name) for name, phrases in cues.items()
+                 for m in [phrase_pattern(tuple(phrases)).search(text)] if m]
+        if found:
+            return min(found)[1]
+    return None
 
 
 # --- token passes -------------------------------------------------------------------------
@@ -618,7 +626,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             hour, minute, used, ambiguous = parsed
             if ambiguous:
                 review = clock.review
-                clause = daypart.clause_words(tokens, i, rules, window=clock.unmarked)
+                clause = daypart.clause_words(tokens, i, rules, window=clock.unmarked,
+                                              end=start + used)
                 # "klokka sju i kveld", "i natt klokka to": a cue right at the time is its
                 # own, whatever the sentence model cut.
                 hour = daypart.resolve_hour(hour, minute, clause, rules, clock,

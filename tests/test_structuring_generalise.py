@@ -76,6 +76,29 @@ def test_the_shift_said_first_decides_then_daytime():
     assert text[-1] == "Fikk Paracet 1 g kl. 08.30."
 
 
+def test_the_speakers_own_shift_statement_anywhere_sets_the_shift():
+    said = ("klokka ti på tolv gikk fallsensoren hos Magnhild punktum ikke noe fall punktum "
+            "jeg er på nattevakt alene i dag punktum")
+    sentences = to_written(said)
+    assert sentences[0].text == "Kl. 23.50 gikk fallsensoren hos Magnhild."
+    assert sentences[0].review == ("time",)  # no cue of its own: still checked
+    assert written("ga Paracet klokka to punktum eg var på kveldsvakt punktum")[0] == \
+        "Ga Paracet kl. 14.00."  # an evening shift keeps the afternoon reading for 2
+    assert written("ga Paracet klokka ni punktum eg var på kveldsvakt punktum")[0] == \
+        "Ga Paracet kl. 21.00."
+    # its own cue still wins over the shift
+    assert written("ga Paracet klokka ni i morges punktum jeg har nattevakt punktum")[0] == \
+        "Ga Paracet kl. 09.00 i morges."
+
+
+def test_night_words_later_about_something_else_set_no_shift():
+    # a morning visit that tells about the night: the bare time stays daytime
+    for later in ("han hadde sovet dårlig i natt", "hun sov godt resten av natta",
+                  "fikk rapport fra natt at hun var urolig", "nattevakta ga beskjed om smerter"):
+        text = written(f"klokka halv elleve var jeg hos Per punktum {later} punktum")
+        assert text[0] == "Kl. 10.30 var jeg hos Per.", later
+
+
 def test_a_time_read_without_its_own_cue_is_flagged_for_review():
     note = structure("ga Paracet ett gram klokka ni punktum blodtrykk hundre og tjue over "
                      "åtti klokka åtte i morges punktum")
@@ -518,3 +541,17 @@ def test_only_the_dictations_first_time_sets_its_shift():
                            "Lantus til kvelds klokka ti", splitter=_cut_at(12))
     assert "NovoRapid 6 IE kl. 11.00" in sentences[1].text
     assert "Lantus til kvelds kl. 22.00" in sentences[1].text
+
+
+def test_the_cue_window_counts_words_after_a_time_said_in_several_words():
+    # unpunctuated: "sengekanten" is the fourth word after "kvart over to", as "sovnet" is
+    # after "klokka ni" — both in the time's own clause
+    long = to_written("kameratilsyn klokka kvart over to viste at Kari sat på sengekanten",
+                      splitter=_cut_at())
+    short = to_written("kameratilsyn klokka to viste at Kari sat på sengekanten",
+                       splitter=_cut_at())
+    assert "kl. 02.15" in long[0].text and "kl. 02.00" in short[0].text
+    assert long[0].review == ("time",)
+    # still not past a subject pronoun or "og" into the next clause
+    text = to_written("ga Paracet klokka kvart over ni og hun sov i senga", splitter=_cut_at())
+    assert "kl. 09.15" in text[0].text
