@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 import httpx
 import pytest
@@ -36,6 +35,7 @@ from structuring.fhir_profiles import ProfileSet
 from tests import vkp_instances as vkp
 from tests.conftest import FIXTURES
 from tests.helseid_standin import helseid
+from tests.live_service import wait_until
 from tests.needs import need_vkp_profiles
 from tests.standins import Answer, Received
 
@@ -96,16 +96,6 @@ def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def wait(what: str, check, timeout_s: float = 120):
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
 def test_alarm_in_dictated_approved_and_delivered_to_jft_exactly_once(tmp_path, engine):
     profiles_dir = need_vkp_profiles()
     jft = JftStandIn(ProfileSet.load(profiles_dir))
@@ -157,7 +147,7 @@ def test_alarm_in_dictated_approved_and_delivered_to_jft_exactly_once(tmp_path, 
                 return deliveries if deliveries and deliveries[0]["state"] in (
                     "delivered", "dead") else None
 
-            done = wait("the transcription", finished)
+            done = wait_until("the transcription", finished, timeout_s=120)
             assert done["status"] == "done", done["error"]
             assert "utløst" in done["transcript"]  # heard (not perfectly: the nurse edits)
 
@@ -175,7 +165,7 @@ def test_alarm_in_dictated_approved_and_delivered_to_jft_exactly_once(tmp_path, 
             assert approved.status_code == 200, approved.text
             assert approved.json()["note"]["links"][0]["state"] == "settled"
             assert [d["target"] for d in approved.json()["deliveries"]] == ["jft"]
-            (delivery,) = wait("the delivery", sent)
+            (delivery,) = wait_until("the delivery", sent, timeout_s=120)
             assert delivery["state"] == "delivered", delivery
             assert delivery["attempts"] == 3
             assert delivery["remote_status_url"] == f"{jft_url}/v1/Bundle/1/$status"
@@ -185,7 +175,7 @@ def test_alarm_in_dictated_approved_and_delivered_to_jft_exactly_once(tmp_path, 
                 (shown,) = httpx.get(dictation_url, headers=nurse).json()["deliveries"]
                 return shown if shown["remote_status"] == "journaled" else None
 
-            shown = wait("the journaled status", journaled)
+            shown = wait_until("the journaled status", journaled, timeout_s=120)
             assert shown["remote_status_at"] and shown["last_error"] is None
             assert jft.served == ["registered", "read", "journaled"]
             assert httpx.get(f"{url}/v1/alarms/{alarm_id}",

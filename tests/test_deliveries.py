@@ -16,7 +16,6 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from evaluation.loopback import running
 from service.core.egress import EgressPolicy, EgressRefused
 from service.core.retention import purge
 from service.core.settings import (
@@ -35,8 +34,8 @@ from service.deliveries.connectors import (
 )
 from service.deliveries.outbox import DeliveryProcessor, enqueue_deliveries
 from service.deliveries.renderers import register_renderer
-from service.http.app import create_app
 from tests.databases import database_url
+from tests.live_service import serving
 from tests.needs import need_postgres
 from tests.standins import Answer, Received, scripted, standin
 
@@ -106,15 +105,8 @@ def transcribed(store: Store, tenant_name: str, text: str = "Pasienten sov godt.
 
 @contextmanager
 def service(tmp: Path, url: str | None, targets, **deliveries):
-    settings = settings_for(tmp, url, targets, **deliveries)
-    app = create_app(settings, load_model=False)
-    store: Store = app.state.dikta.store
-    key = store.create_key("kommune-a", SCOPES)
-    try:
-        with running(app) as base:
-            yield base, {"Authorization": f"Bearer {key}"}, store
-    finally:
-        store.engine.dispose()
+    with serving(settings_for(tmp, url, targets, **deliveries), SCOPES) as running_service:
+        yield running_service
 
 
 def wait_for_state(base: str, headers: dict, dictation_id: str, state: str) -> dict:

@@ -20,7 +20,6 @@ notes of the caller's tenant: tests/test_fhir_feed.py
 from __future__ import annotations
 
 import base64
-import time
 from datetime import timedelta
 
 import httpx
@@ -51,6 +50,7 @@ from tests.epj_standin import (
     EpjStandIn,
     LoopbackEpj,
 )
+from tests.live_service import wait_until
 from tests.needs import need_postgres
 
 pytestmark = pytest.mark.slow
@@ -60,16 +60,6 @@ DOC_TYPE = {"system": "urn:oid:2.16.578.1.12.4.1.1.9602", "code": "J-SYKEPL",
             "display": "Sykepleienotat"}
 EDITED = "Hun har vondt i magen og har feber. Temperatur 38,4. Lege varslet."
 AMENDED = "Hun har vondt i magen og har feber. Temperatur 39,1. Lege varslet kl. 14."
-
-
-def wait_for(what: str, check, timeout_s: float = 60):
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def text_attachment(document: dict) -> str:
@@ -139,7 +129,7 @@ def test_launch_dictate_approve_write_back_amend(tmp_path, engine, db):
                     body = browser.get(dictation, headers=SESSION).json()
                     return body if body["status"] in ("done", "failed", "dead") else None
 
-                done = wait_for("the transcription", finished)
+                done = wait_until("the transcription", finished, interval_s=0.05)
                 assert done["status"] == "done", done["error"]
                 assert "feber" in done["transcript"].lower()
 
@@ -157,7 +147,7 @@ def test_launch_dictate_approve_write_back_amend(tmp_path, engine, db):
                         found = browser.get(dictation, headers=SESSION).json()["deliveries"]
                         return found if len(found) == count and all(
                             d["state"] in ("delivered", "dead") for d in found) else None
-                    return wait_for(f"{count} deliveries", check)
+                    return wait_until(f"{count} deliveries", check, interval_s=0.05)
 
                 (first,) = delivered(1)
                 assert first["state"] == "delivered", first

@@ -28,7 +28,6 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from evaluation.loopback import running
 from service.core.crypto import keyring_for
 from service.core.egress import EgressPolicy, EgressRefused
 from service.core.settings import DeliverySettings, DeliveryTarget, Settings
@@ -45,6 +44,7 @@ from structuring.written_standard import write_note
 from tests.databases import database_url
 from tests.epj_standin import BACKEND_CLIENT_ID as CLIENT_ID
 from tests.epj_standin import LoopbackEpj
+from tests.live_service import serving
 from tests.needs import need_postgres
 from tests.standins import Answer, Received, standin
 
@@ -78,16 +78,8 @@ def settings_for(tmp: Path, url: str | None, targets: list[DeliveryTarget]) -> S
 
 @contextmanager
 def dikta(settings: Settings):
-    from service.http.app import create_app
-
-    app = create_app(settings, load_model=False)
-    store: Store = app.state.dikta.store
-    key = store.create_key("kommune-a", SCOPES)
-    try:
-        with running(app) as base:
-            yield base, {"Authorization": f"Bearer {key}"}, store
-    finally:
-        store.engine.dispose()
+    with serving(settings, SCOPES) as running_service:
+        yield running_service
 
 
 def fhir_target(epj: str, tmp: Path, **options) -> DeliveryTarget:
