@@ -98,7 +98,13 @@ def group_events(sentences: list[str], blocks: list[int],
                 if not goes_on:
                     current = None
         for position, tech in technologies_in(text):
-            if current is None or current.technology != tech:
+            earlier = next((d for d in reversed(drafts) if d.technology == tech), None)
+            if current is not None and current.technology == tech and \
+                    not _new_round(tech, text, current, i):
+                pass
+            elif earlier is not None and _follows_up(tech, text):
+                current = earlier  # "sengesensoren ble tilbakestilt": the same alarm
+            else:
                 current = EventDraft(tech, mention=position)
                 drafts.append(current)
             if not current.sentences or current.sentences[-1] != i:
@@ -109,6 +115,44 @@ def group_events(sentences: list[str], blocks: list[int],
                 _tells_contact(text):
             drafts[-1].contacts.append(i)
     return drafts
+
+
+def _rounds(tech: str) -> bool:
+    """A technology whose every check is its own event (digital night rounds)."""
+    return bool(_rules()["technologies"][tech].get("one_event_per_time"))
+
+
+def _new_round(tech: str, text: str, current: EventDraft, i: int) -> bool:
+    # "Digitalt tilsyn kl. 04.00 …" after "digitalt tilsyn kl. 00.30": another round.
+    return _rounds(tech) and current.sentences[0] != i and _TIME.search(text) is not None
+
+
+def _follows_up(tech: str, text: str) -> bool:
+    """A technology named again later, without a new alarm of its own: the sentence tells
+    what was done ("ble tilbakestilt kl. 02.30") or names no time ("er testa og fungerer")."""
+    if _rounds(tech):
+        return _TIME.search(text) is None
+    return _TIME.search(text) is None or tells_response(text)
+
+
+def describe_all(drafts: list[EventDraft], sentences: list[str]) -> list[dict]:
+    """Each draft described; a round technology checked at several times in one sentence
+    ("digitalt tilsyn kl. 00.30 og kl. 02.30") gives one event per time."""
+    out = []
+    for draft in drafts:
+        event = describe(draft, sentences)
+        times = _round_times(draft, sentences) if _rounds(draft.technology) else []
+        out += [{**event, "time": t} for t in times] if len(times) > 1 else [event]
+    return out
+
+
+def _round_times(draft: EventDraft, sentences: list[str]) -> list[str]:
+    first = sentences[draft.sentences[0]]
+    named = [p for p, _ in technologies_in(first)]
+    later = [p for p in named if p > draft.mention]
+    high = later[0] if later else len(first)
+    return [f"{m.group(1)}:{m.group(2)}" for m in _TIME.finditer(first)
+            if draft.mention <= m.start() < high]
 
 
 def describe(draft: EventDraft, sentences: list[str]) -> dict:

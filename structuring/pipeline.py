@@ -102,8 +102,8 @@ def _register() -> None:
         blocks = [s._.block for s in doc._.note_sentences]
         headings = [s._.heading for s in doc._.note_sentences]
         paragraphs = [s._.paragraph for s in doc._.note_sentences]
-        doc._.welfare_events = [ev.describe(d, texts)
-                                for d in ev.group_events(texts, blocks, headings, paragraphs)]
+        doc._.welfare_events = ev.describe_all(
+            ev.group_events(texts, blocks, headings, paragraphs), texts)
         return doc
 
     @Language.component("dikta_sections", requires=["token.is_sent_start"])

@@ -23,7 +23,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
         "voice_commands", "heading_command", "fillers", "corrections", "numbers", "tens",
         "units_of_tens", "hundred", "thousand", "articles_as_one", "decimal_words", "units",
         "count_words", "numeric_context", "written_unit_replacements", "time",
-        "corrections_needing_a_value"),
+        "corrections_needing_a_value", "corrections_between_values"),
     "medications": ("names", "dose_units", "routes"),
     "sections": ("default_template", "fallback_section", "templates"),
     "welfare_technology": ("vkp_alert_system", "technologies", "responses", "response_contacts",

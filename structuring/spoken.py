@@ -88,6 +88,8 @@ class _Rules:
     shift_cues: dict[str, list[str]] = field(default_factory=dict)
     shift_statements: dict[str, list[str]] = field(default_factory=dict)
     guarded_corrections: set[str] = field(default_factory=set)
+    corrections_between_values: set[str] = field(default_factory=set)
+    shift_openings: dict[str, list[str]] = field(default_factory=dict)
     drugs: set[str] = field(default_factory=set)
     clock_stems: set[str] = field(default_factory=set)  # "kl." and "kl" alike
     subjects: set[str] = field(default_factory=set)  # a new clause after a time
@@ -121,6 +123,8 @@ def _rules() -> _Rules:
         shift_statements=t["shift_statements"],
         subjects=set(t["subject_pronouns"]),
         guarded_corrections=set(forms["corrections_needing_a_value"]),
+        corrections_between_values=set(forms["corrections_between_values"]),
+        shift_openings=t["shift_openings"],
         drugs={name for name in drugs if " " not in name},
     )
 
@@ -249,7 +253,11 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
     """The shift a dictation reports from: its opening ("rapport fra natt", "kveldsvakt"),
     else the speaker's own statement anywhere ("jeg er på nattevakt"). A night word in a
     clause about something else ("sov godt i natt") is no shift: day notes say it too."""
-    words = spoken.lower().split()
+    words = [w.strip(".,:;!?") for w in spoken.lower().split()]
+    words = [w for w in words if w and w not in rules.fillers]
+    for name, openings in rules.shift_openings.items():
+        if any(words[:len(o.split())] == o.split() for o in openings):
+            return name
     for cues, text in ((rules.shift_cues, " ".join(words[:SHIFT_WORDS])),
                        (rules.shift_statements, " ".join(words))):
         found = [(m.start(), name) for name, phrases in cues.items()
@@ -357,9 +365,13 @@ def _self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             while after and after[0].kind == "punct":  # "58,2 kilo, nei vent, 57,2 kilo"
                 after = after[1:]
             cut = next((k for k, t in enumerate(after) if t.kind == "punct"), len(after))
-            if " ".join(cue) in rules.guarded_corrections and \
+            said = " ".join(cue)
+            if said in rules.guarded_corrections and \
                     not (after and _value_start(after[0], rules)):
                 continue  # "hun sa unnskyld" is no correction
+            if said in rules.corrections_between_values and \
+                    not (before and _value_end(before[-1], rules)):
+                continue  # "nei, hun ville ikke" is an answer
             fixed = _apply_correction(before, after[:cut], rules)
             return _self_corrections(fixed + after[cut:], rules)
     return tokens
@@ -372,6 +384,10 @@ def _number_phrase(tok: Tok, rules: _Rules) -> bool:
 def _value_start(tok: Tok, rules: _Rules) -> bool:
     return _is_numberish(tok, rules) or _is_clock(tok, rules) or tok.lower in rules.drugs \
         or tok.lower in ("halv", "kvart")
+
+
+def _value_end(tok: Tok, rules: _Rules) -> bool:
+    return _is_numberish(tok, rules) or tok.lower in rules.units or tok.lower in rules.drugs
 
 
 def _is_clock(tok: Tok, rules: _Rules) -> bool:
@@ -617,11 +633,14 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
     while i < len(tokens):
         explicit = tokens[i].lower.rstrip(".") in rules.clock_stems
         start = i + 1 if explicit else i
+        # "fra klokka fire til sju": the end of a span of time is a clock time too.
+        span_end = not explicit and len(out) > 1 and out[-1].lower == "til" and \
+            out[-2].kind == "time"
         if explicit and start < len(tokens) and tokens[start].text == ".":
             start += 1
         previous = out[-1].lower if out else ""
         parsed = None if previous in rules.numeric_context and not explicit else \
-            _read_time(tokens, start, rules, explicit=explicit)
+            _read_time(tokens, start, rules, explicit=explicit or span_end)
         if parsed:
             hour, minute, used, ambiguous = parsed
             if ambiguous:
