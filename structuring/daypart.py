@@ -11,6 +11,7 @@ did not come from the time's own words or the recording is flagged for review (`
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import zip_longest
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,7 @@ CUE_WINDOW = 4
 
 
 def clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False,
-                 end: int | None = None) -> set[str]:
+                 end: int | None = None) -> list[str]:
     """The words of the clause around token i (the time's words end before `end`): a comma
     or "og", "men", "da" … ends it, so "Laxoberal klokka åtte … og Movicol til kvelds" gives
     Laxoberal no evening."""
@@ -62,10 +63,11 @@ def clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False,
     stops = rules.subjects if window else set()
     while b < high and not boundary(tokens[b]) and not (b > i + 1 and tokens[b].lower in stops):
         b += 1
-    return {t.lower for t in tokens[a:b]}
+    # Nearest first: "klokka seks i går ettermiddag i stedet for om morgenen" is evening.
+    return [tokens[k].lower for k in sorted(range(a, b), key=lambda k: abs(k - i))]
 
 
-def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> set[str]:
+def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> list[str]:
     """The two words either side of a time (tokens[begin:end]), not past a mark or "og",
     and after it not past a subject pronoun ("klokka ni | hun sovnet")."""
     def side(indices: Iterable[int], stop: set[str]) -> list[str]:
@@ -75,15 +77,19 @@ def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> set[str
                 break
             out.append(tokens[k].lower)
         return out
-    return {*side(range(begin - 1, max(-1, begin - 3), -1), set()),
-            *side(range(end, min(len(tokens), end + 2)), rules.subjects)}
+    before = side(range(begin - 1, max(-1, begin - 3), -1), set())
+    after = side(range(end, min(len(tokens), end + 2)), rules.subjects)
+    return [w for pair in zip_longest(after, before) for w in pair if w]  # nearest first
 
 
-def daypart(words: set[str], rules: _Rules) -> str | None:
-    for name, cues in (("morning", rules.morning), ("evening", rules.evening),
-                       ("night", rules.night)):
-        if words & cues:
-            return name
+def daypart(words: Iterable[str], rules: _Rules) -> str | None:
+    """The part of the day the first cue among `words` (nearest the time first) names."""
+    for word in words:
+        for name, cues in (("morning", rules.morning), ("evening", rules.evening),
+                           ("night", rules.night)):
+            if word in cues or (word.startswith(rules.cue_stems.get(name, ()))
+                                and word not in rules.not_cues):
+                return name
     return None
 
 
@@ -97,8 +103,8 @@ def by_daypart(part: str, am: int, pm: int) -> int:
     return pm if am >= 8 else am  # night: 23.00 but 02.00 and 07.00
 
 
-def resolve_hour(hour: int, minute: int, clause: set[str], rules: _Rules, clock: Clock,
-                 own: set[str] = frozenset()) -> int:
+def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock: Clock,
+                 own: Iterable[str] = ()) -> int:
     """Morning or evening for an hour said on a 12-hour clock ("halv tre")."""
     am, pm = hour % 12, hour % 12 + 12
     said = daypart(own, rules)
@@ -118,7 +124,7 @@ def resolve_hour(hour: int, minute: int, clause: set[str], rules: _Rules, clock:
         return 0
     if clock.shift:
         return by_daypart(clock.shift, am, pm)
-    if clause & rules.sleep:
+    if rules.sleep.intersection(clause):
         return pm if am >= 7 else am
     if clock.last_minutes is not None:
         # A dictation tells events in order: after "klokka tjueto" the story goes on from

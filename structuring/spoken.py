@@ -84,6 +84,8 @@ class _Rules:
     night: set[str]
     sleep: set[str]
     morning: set[str]
+    cue_stems: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    not_cues: set[str] = field(default_factory=set)
     clause_words: set[str] = field(default_factory=set)
     shift_cues: dict[str, list[str]] = field(default_factory=dict)
     shift_statements: dict[str, list[str]] = field(default_factory=dict)
@@ -119,6 +121,7 @@ def _rules() -> _Rules:
         replacements=forms["written_unit_replacements"], clock_words=set(t["clock_words"]),
         evening=set(t["evening_cues"]), night=set(t["night_cues"]),
         sleep=set(t["sleep_cues"]), morning=set(t["morning_cues"]),
+        cue_stems={k: tuple(v) for k, v in t["cue_stems"].items()}, not_cues=set(t["not_cues"]),
         clause_words=set(t["clause_words"]), shift_cues=t["shift_cues"],
         shift_statements=t["shift_statements"],
         subjects=set(t["subject_pronouns"]),
@@ -631,14 +634,23 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
     out: list[Tok] = []
     i = 0
     while i < len(tokens):
-        explicit = tokens[i].lower.rstrip(".") in rules.clock_stems
-        start = i + 1 if explicit else i
+        approximate = _about_hour(tokens[i], rules)
+        if approximate is not None:
+            out, tok = _approximate_time(out, approximate, tokens, i, rules, clock)
+            out.append(tok)
+            i += 1
+            continue
+        # "meldte feil 02.40 i natt": a written 24-hour time needs no "klokka".
+        previous = out[-1].lower if out else ""
+        written = _WRITTEN_TIME.fullmatch(tokens[i].text) is not None and \
+            previous not in rules.numeric_context
+        explicit = tokens[i].lower.rstrip(".") in rules.clock_stems or written
+        start = i + 1 if explicit and not written else i
         # "fra klokka fire til sju": the end of a span of time is a clock time too.
         span_end = not explicit and len(out) > 1 and out[-1].lower == "til" and \
             out[-2].kind == "time"
         if explicit and start < len(tokens) and tokens[start].text == ".":
             start += 1
-        previous = out[-1].lower if out else ""
         parsed = None if previous in rules.numeric_context and not explicit else \
             _read_time(tokens, start, rules, explicit=explicit or span_end)
         if parsed:
@@ -667,6 +679,38 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         out.append(tokens[i])
         i += 1
     return out
+
+
+_WRITTEN_TIME = re.compile(r"(?:[01]\d|2[0-3])[.:][0-5]\d")
+# "ved tjuetiden", "ved titida": about that hour (the nurse's own "ca.").
+_ABOUT_HOUR = re.compile(r"(\w+?)-?(tiden|tida|tidå|tia)")
+
+
+def _about_hour(tok: Tok, rules: _Rules) -> int | None:
+    match = _ABOUT_HOUR.fullmatch(tok.lower)
+    if match is None:
+        return None
+    # "eittida", "ettiden": the number's last t and the suffix's first are one letter.
+    for number in (match.group(1), match.group(1) + "t"):
+        hour = _compound(number, rules)
+        if hour is not None and 1 <= hour <= 24:
+            return hour
+    return None
+
+
+def _approximate_time(out: list[Tok], hour: int, tokens: list[Tok], i: int, rules: _Rules,
+                      clock: daypart.Clock) -> tuple[list[Tok], Tok]:
+    """ "ved tjuetiden" → "ca. kl. 20.00"; "ved titida" on a 12-hour clock reads as any
+    other "klokka ti" would."""
+    if hour <= 12:
+        clause = daypart.clause_words(tokens, i, rules, window=clock.unmarked)
+        hour = daypart.resolve_hour(hour, 0, clause, rules, clock,
+                                    daypart.own_words(tokens, i, i + 1, rules))
+    hour %= 24
+    clock.times_read += 1
+    if out and out[-1].lower in ("ved", "rundt", "omkring", "i"):
+        out = out[:-1]
+    return out, Tok(f"ca. kl. {hour:02d}.00", kind="time")
 
 
 def _hour(tok: Tok | None) -> int | None:
