@@ -70,6 +70,13 @@ def tells_response(text: str) -> bool:
         has_phrase(text, rules["false_alarm_cues"])
 
 
+def about_the_alarm(text: str) -> bool:
+    """Whether a sentence in an alarm's story is about the alarm: what staff did, the
+    device, or a false alarm — not the clinical content the story also tells."""
+    return tells_response(text) or bool(technologies_in(text)) or \
+        has_phrase(text, _rules()["alarm_words"])
+
+
 CONTACT_RESPONSES = ("kontaktet_lege", "kontaktet_parorende", "ringte_113")
 
 

@@ -114,13 +114,17 @@ def _register() -> None:
             index, found = span._.found
             if found.type != "medication" or found.dose:
                 hints[index].append(found.type)
+        texts = [s.text for s in spans]
         for event in doc._.welfare_events:
             first, *rest = event["sentences"]
             hints[first].append("event")
+            # Only what is about the alarm itself (what staff did, the device, a false
+            # alarm) follows it into velferdsteknologi; the fall, the confusion, the wound
+            # told in the same story are filed by what they are about.
             for i in rest:
-                hints[i].append("event_followup")
+                if ev.about_the_alarm(texts[i]):
+                    hints[i].append("event_followup")
         template = doc.user_data.get("template")
-        texts = [s.text for s in spans]
         probabilities = None
         if template in (None, "funksjonsomrader"):
             from structuring.classifier import section_probabilities

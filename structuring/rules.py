@@ -27,7 +27,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
     "medications": ("names", "dose_units", "routes"),
     "sections": ("default_template", "fallback_section", "templates"),
     "welfare_technology": ("vkp_alert_system", "technologies", "responses", "response_contacts",
-                           "false_alarm_cues"),
+                           "false_alarm_cues", "alarm_words"),
     "findings": ("heads", "phrases", "body_parts", "sides", "predicates", "attributes"),
     "negation": ("pre_triggers", "post_triggers", "terminators", "max_scope_tokens"),
     "vkp_timeline": ("document_type", "title", "category_by_alert_code", "categories", "events",
