@@ -12,8 +12,10 @@ shipped model files.
   one of the evidences `structuring.sections` combines with keyword rules, entities,
   headings and neighbours.
 
-Training data: `../shared/data/structuring/dev.jsonl` (if present) and
-`evaluation/data/structuring/units_tune.txt` / `tune.jsonl`. Never the frozen test split.
+Training data: `../shared/data/structuring/dev.jsonl` (if present),
+`evaluation/data/structuring/units_tune*.txt`, `tune.jsonl`, `tune3.jsonl` (whole dictations)
+and `sentences.jsonl` (single labelled sentences). Never the frozen test splits
+(`test*.jsonl`).
 Fixed seeds, one thread: the same data give the same model files.
 """
 
@@ -33,6 +35,8 @@ DEV = ROOT.parent / "shared" / "data" / "structuring" / "dev.jsonl"
 TUNE_UNITS = ROOT / "evaluation" / "data" / "structuring" / "units_tune.txt"
 TUNE2_UNITS = ROOT / "evaluation" / "data" / "structuring" / "units_tune2.txt"
 TUNE = ROOT / "evaluation" / "data" / "structuring" / "tune.jsonl"
+TUNE3 = ROOT / "evaluation" / "data" / "structuring" / "tune3.jsonl"
+LABELLED = ROOT / "evaluation" / "data" / "structuring" / "sentences.jsonl"
 ASR_SENTENCES = ROOT / "evaluation" / "data" / "medication_sentences.jsonl"
 SEED = 15
 
@@ -125,6 +129,15 @@ def textcat_examples(rows: Iterable[dict]) -> list[tuple[str, str]]:
     return [(classifier_text(s["text"]), s["section"]) for row in rows for s in row["sentences"]]
 
 
+def labelled_sentences(path: Path = LABELLED) -> list[dict]:
+    """Single sentences written for the classifier: {section, language, text, spoken}."""
+    import json
+
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
 # --- training ----------------------------------------------------------------------------
 
 def _fix_seed() -> None:
@@ -187,19 +200,30 @@ def section_labels() -> list[str]:
 
 
 def train_all(rows: list[dict], units: tuple[Path, ...] = (TUNE_UNITS, TUNE2_UNITS),
-              n_docs: int = 4000):
+              n_docs: int = 4000, labelled: list[dict] | None = None):
+    labelled = labelled_sentences() if labelled is None else labelled
     sentences = spoken_sentences(rows) + written_sentences(rows) + \
-        [s for path in units for s in unit_sentences(path)] + asr_sentences()
+        [s for path in units for s in unit_sentences(path)] + asr_sentences() + \
+        [one["spoken"].split() for one in labelled]
     senter = train_senter(list(senter_docs(sentences, n_docs)))
-    textcat = train_textcat(textcat_examples(rows), section_labels())
+    textcat = train_textcat(section_examples(rows, labelled), section_labels())
     return senter, textcat
+
+
+def section_examples(rows: list[dict], labelled: list[dict] | None = None
+                     ) -> list[tuple[str, str]]:
+    """What the section classifier learns from: every gold sentence of the dictations and
+    every single labelled sentence."""
+    labelled = labelled_sentences() if labelled is None else labelled
+    return textcat_examples(rows) + [(classifier_text(one["text"]), one["section"])
+                                     for one in labelled]
 
 
 def training_rows() -> list[dict]:
     import json
 
     rows = []
-    for path in (DEV, TUNE):
+    for path in (DEV, TUNE, TUNE3):
         if path.exists():
             rows += [json.loads(line) for line in path.read_text("utf-8").splitlines()
                      if line.strip()]

@@ -328,7 +328,7 @@ def test_section_classifier_rebuilds_byte_for_byte():
 
     if not train.DEV.exists():
         pytest.skip("the shared dev set is not here")
-    rebuilt = train.train_textcat(train.textcat_examples(train.training_rows()),
+    rebuilt = train.train_textcat(train.section_examples(train.training_rows()),
                                   train.section_labels())
     shipped = spacy.load(ROOT / "structuring" / "data" / "models" / "textcat")
     assert rebuilt.get_pipe("textcat").model.to_bytes() == \
