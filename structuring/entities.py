@@ -122,14 +122,6 @@ def _dose_pattern(dose_units: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"\b({NUM})\s?({units})(?![\wæøå])")
 
 
-@lru_cache(maxsize=4)
-def _location_pattern(sides: tuple[str, ...], body_parts: tuple[str, ...]) -> re.Pattern[str]:
-    parts = "|".join(sorted(map(re.escape, body_parts), key=len, reverse=True))
-    part = rf"(?:(?:{'|'.join(sides)})\s)?(?:{parts})"
-    return re.compile(rf"\s(?:i|på|ved|mellom|fra)\s{part}(?:\s(?:eller|og)\s{part})?"
-                      r"(?![\wæøå])", re.I)
-
-
 def find_medications(text: str) -> list[Found]:
     rules = _medication_rules()
     names = find_phrases(text, rules["names"])
@@ -173,60 +165,205 @@ def _negation_rules() -> dict:
     return load_rules("negation")
 
 
+def _alternation(words) -> str:
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+_PREPOSITIONS = r"(?:i|på|ved|rundt|under|over|bak|mellom|fra)"
+
+
+@lru_cache(maxsize=4)
+def _place_regex(sides: tuple[str, ...], places: tuple[str, ...],
+                 qualifiers: tuple[str, ...] = ()) -> str:
+    """One or two places ('under stortåa på høgre fot'); 'X og/eller Y' counts as one;
+    'på undersida av venstre stortå'."""
+    side = rf"(?:(?:{_alternation(qualifiers)})\sav\s)?" if qualifiers else ""
+    part = rf"{side}(?:(?:{_alternation(sides)})\s)?(?:{_alternation(places)})"
+    one = rf"\s{_PREPOSITIONS}\s{part}(?:\s(?:eller|og)\s{part})?(?![\wæøå])"
+    return rf"(?:{one}){{1,2}}"
+
+
+@lru_cache(maxsize=4)
+def _location_pattern(place: str, grades: tuple[str, ...]) -> re.Pattern[str]:
+    # A pressure ulcer's grade comes between the wound and its place.
+    grade = rf"(?:\s(?:grad|kategori)\s(?P<grade>\d|{_alternation(grades)}))"
+    return re.compile(rf"{grade}?(?P<place>{place})?(?![\wæøå])", re.I)
+
+
+def _places(rules: dict) -> tuple[str, ...]:
+    return tuple(rules["body_parts"]) + tuple(rules["places"])
+
+
+def _place_of(rules: dict) -> str:
+    return _place_regex(tuple(rules["sides"]), _places(rules), tuple(rules["place_qualifiers"]))
+
+
+def _place_after(text: str, end: int, rules: dict) -> tuple[str, int, bool]:
+    """The grade and place said right after a finding: (as filed, new end, has a place)."""
+    m = _location_pattern(_place_of(rules), tuple(rules["grade_words"])).match(text, end)
+    if not m or m.end() == end:
+        return "", end, False
+    grade = m.group("grade")
+    said = f" grad {rules['grade_words'].get(grade.lower(), grade)}" if grade else ""
+    return said + (m.group("place") or "").lower(), m.end(), bool(m.group("place"))
+
+
 _PAIN_SCORE_AFTER = re.compile(r"\s\d{1,2}\s?(?:av|/)\s?10\b")
 
 
 def find_findings(text: str) -> list[Found]:
     rules = _finding_rules()
-    location = _location_pattern(tuple(rules["sides"]), tuple(rules["body_parts"]))
     out: list[Found] = _described_findings(text, rules)
-    taken: list[tuple[int, int]] = [(f.start, f.end) for f in out]
-    for match in find_phrases(text, rules["phrases"]) + find_phrases(text, rules["heads"]):
+    # "hoster opp grønt slim": the finding is the slim, not the cough.
+    taken: list[tuple[int, int]] = [(f.start, f.end) for f in out] + [
+        m.span() for m in find_phrases(text, rules["not_findings"])]
+    needs_place = {w.lower() for w in rules["needs_location"]}
+    # First match wins: 'sover urolig' before the head 'urolig', a phrase before its head.
+    matches = (_manner_matches(text, rules) + find_phrases(text, rules["definite_nouns"])
+               + find_phrases(text, rules["phrases"]) + find_phrases(text, rules["heads"]))
+    for match in matches:
         if any(a < match.end() and match.start() < b for a, b in taken):
             continue
-        end = match.end()
-        if _PAIN_SCORE_AFTER.match(text, end):
+        if _PAIN_SCORE_AFTER.match(text, match.end()):
             continue  # "smerte 2 av 10" is a pain score, not a finding
-        extra = location.match(text, end)
-        if extra:
-            end = extra.end()
+        said = match.group().lower()
+        place, end, has_place = _place_after(text, match.end(), rules)
+        if said in rules["definite_nouns"]:
+            if not has_place:
+                continue  # "såret vart reinsa" is care, not a finding
+            said = rules["definite_nouns"][said]
+        elif said in needs_place and not has_place:
+            continue  # "kul", "falt" alone say too little
+        value, end = _joined_with_or(text, said + place, end, rules)
         taken.append((match.start(), end))
-        value = text[match.start():end].lower()
         out.append(Found("finding", value, match.start(), end,
                          negated=is_negated(text, match.start(), end)))
-    return sorted(out, key=lambda f: f.start)
+    people = tuple(rules["not_the_patient"])
+    return sorted((f for f in out if not _about_someone_else(text, f.start, people)),
+                  key=lambda f: f.start)
+
+
+def _joined_with_or(text: str, value: str, end: int, rules: dict) -> tuple[str, int]:
+    """'ingen rødme eller hevelse' is one finding, as 'X eller Y' is one question asked."""
+    other = re.compile(rf"\s(?:{_alternation(rules['join_with_or'])})\s"
+                       rf"(?:{_alternation(rules['heads'] + rules['phrases'])})(?![\wæøå])", re.I)
+    m = other.match(text, end)
+    if not m:
+        return value, end
+    place, end, _ = _place_after(text, m.end(), rules)
+    return value + m.group().lower() + place, end
+
+
+def _manner_matches(text: str, rules: dict) -> list[re.Match[str]]:
+    """'sov dårleg', 'ser veldig dårlig', 'puster tungt', 'ho et lite.'"""
+    degree = _alternation(rules["predicates"]["degree"])
+    # 'lite' is also a determiner ('et lite sår'): it is a manner only at a clause's end.
+    clause_end = (r"(?=\s*(?:[,.;:!?]|$)"
+                  r"|\s(?:og|men|i|til|no|nå|så|fordi|på|etter|om|sidan|siden)\b)")
+    ending = {w.lower() for w in rules["manner_words_ending_a_clause"]}
+    out: list[re.Match[str]] = []
+    for group in rules["manner"]:
+        words = [re.escape(w) + (clause_end if w in ending else r"(?![\wæøå])")
+                 for w in sorted(group["words"], key=len, reverse=True)]
+        pattern = re.compile(rf"(?<![\wæøå])(?:{_alternation(group['verbs'])})\s"
+                             rf"(?:(?:{degree})\s)?(?:{'|'.join(words)})", re.I)
+        out += pattern.finditer(text)
+    return sorted(out, key=lambda m: m.start())
+
+
+_REPORTED = re.compile(r"\b(?:at|sier|seier|sa|fortalte|fortalde|forteller|fortel|mener|meiner|"
+                       r"fordi|da|då|når|han|hun|ho|hon)\b", re.I)
+
+
+def _about_someone_else(text: str, start: int, people: tuple[str, ...]) -> bool:
+    """'kona hans e sliten' is the wife's state, not the patient's finding; 'kona sier at han
+    er sliten' is the patient's again."""
+    clause = re.split(r"[,.;:!?]|\bmen\b", text[:start])[-1]
+    named = list(phrase_pattern(people).finditer(clause))
+    return bool(named) and not _REPORTED.search(clause, named[-1].end())
 
 
 _NOT = r"(?:ikke|ikkje|itj|inte)"
 
 
 def _described_findings(text: str, rules: dict) -> list[Found]:
-    """ "huden er tørr på hælene" → tørr hud på hælene; "kvitt slim, ikkje gult" → two."""
-    out = []
+    """'huden er tørr på hælene' → tørr hud på hælene; 'kvitt slim, ikkje gult' → two."""
+    out: list[Found] = []
+    # The fuller reading first: 'tørr og flassete hud' is not also 'flassete hud'.
+    for found in (_predicated(text, rules), _paired_adjectives(text, rules),
+                  _attributed(text, rules), _after_a_value(text, rules)):
+        out += [f for f in found if not any(o.start < f.end and f.start < o.end for o in out)]
+    return out
+
+
+def _predicated(text: str, rules: dict) -> list[Found]:
+    """'huden på ryggen er tørr og flassete' → 'tørr og flassete hud på ryggen'. A place
+    between noun and verb that is no body part is left out ('urinen i posen er mørk')."""
     pred = rules["predicates"]
-    nouns, adjectives = pred["nouns"], "|".join(pred["adjectives"])
+    nouns, adjectives = pred["nouns"], _alternation(pred["adjectives"])
+    degree = _alternation(pred["degree"])
+    place = _place_of(rules)
     pattern = re.compile(
-        rf"\b({'|'.join(nouns)}) (?:{'|'.join(pred['verbs'])}) (?:(?:{'|'.join(pred['degree'])}) )?"
-        rf"({_NOT} )?(?:(?:{'|'.join(pred['degree'])}) )?({adjectives})\b"
-        rf"(\s(?:på|i|rundt) [\wæøå]+)?(?:,? men {_NOT} ({adjectives})\b)?", re.I)
+        rf"\b((?:(?:{_alternation(rules['sides'])}) )?)({_alternation(nouns)})"
+        rf"(?:({place})|\s(?:i|på)\s[\wæøå]+)?"
+        rf" (?:{_alternation(pred['verbs'])}) (?:(?:{degree}) )?"
+        rf"({_NOT} )?(?:(?:{degree}) )?({adjectives})(?: og ({adjectives}))?\b"
+        rf"({place})?(?:,? men {_NOT} ({adjectives})\b)?", re.I)
+    out = []
     for m in pattern.finditer(text):
-        base = nouns[m.group(1).lower()]
-        place = m.group(4) or ""
-        negated = bool(m.group(2)) or is_negated(text, m.start(), m.end(1))
-        out.append(Found("finding", f"{m.group(3).lower()} {base}{place.lower()}", m.start(),
-                         m.end(), negated=negated))
-        if m.group(5):
-            out.append(Found("finding", f"{m.group(5).lower()} {base}", m.start(5), m.end(5),
+        side, base = m.group(1).lower(), nouns[m.group(2).lower()]
+        said = m.group(5).lower() + (f" og {m.group(6).lower()}" if m.group(6) else "")
+        where = (m.group(3) or m.group(7) or "").lower()
+        negated = bool(m.group(4)) or is_negated(text, m.start(), m.end(2))
+        out.append(Found("finding", f"{said} {side}{base}{where}", m.start(), m.end(),
+                         negated=negated))
+        if m.group(8):
+            out.append(Found("finding", f"{m.group(8).lower()} {base}", m.start(8), m.end(8),
                              negated=True))
+    return out
+
+
+def _paired_adjectives(text: str, rules: dict) -> list[Found]:
+    """'hovent og varmt kne', 'tørre og sprukne lepper': two findings on one thing are one."""
+    pred = rules["predicates"]
+    adjectives = _alternation(pred["adjectives"])
+    things = (set(rules["body_parts"]) | set(pred["nouns"].values())
+              | set(rules["attributes"]))
+    pattern = re.compile(rf"\b(?:{adjectives}) og (?:{adjectives}) (?:{_alternation(things)})"
+                         r"(?![\wæøå])", re.I)
+    out = []
+    for m in pattern.finditer(text):
+        place, end, _ = _place_after(text, m.end(), rules)
+        out.append(Found("finding", m.group().lower() + place, m.start(), end,
+                         negated=is_negated(text, m.start(), end)))
+    return out
+
+
+def _attributed(text: str, rules: dict) -> list[Found]:
+    """'gult slim', 'kvitt slim, ikkje gult' (the second negated)."""
+    out = []
     for noun, colours in rules["attributes"].items():
         said = re.compile(rf"\b({'|'.join(colours)}) {noun}\b(?:,? (?:men )?{_NOT} "
                           rf"({'|'.join(colours)})\b)?", re.I)
         for m in said.finditer(text):
-            out.append(Found("finding", f"{m.group(1).lower()} {noun}", m.start(), m.end(),
-                             negated=is_negated(text, m.start(), m.end())))
+            place, end, _ = _place_after(text, m.end(), rules) if not m.group(2) else \
+                ("", m.end(), False)
+            out.append(Found("finding", f"{m.group(1).lower()} {noun}{place}", m.start(), end,
+                             negated=is_negated(text, m.start(), end)))
             if m.group(2):
                 out.append(Found("finding", f"{m.group(2).lower()} {noun}", m.start(2),
                                  m.end(2), negated=True))
+    return out
+
+
+def _after_a_value(text: str, rules: dict) -> list[Found]:
+    """'puls 96 og uregelmessig' → 'uregelmessig puls'."""
+    out = []
+    for noun, adjectives in rules["value_then_adjective"].items():
+        said = re.compile(rf"\b{noun}(?:en|a)?(?:\s(?:er|var|va|e))?(?:\s\d{{2,3}})?,?"
+                          rf"(?:\sog)?\s({_alternation(adjectives)})\b", re.I)
+        out += [Found("finding", f"{m.group(1).lower()} {noun}", m.start(), m.end(),
+                      negated=False) for m in said.finditer(text)]
     return out
 
 
@@ -242,5 +379,9 @@ def is_negated(text: str, start: int, end: int) -> bool:
     window = " ".join(scope)
     if window and phrase_pattern(tuple(rules["pre_triggers"])).search(window):
         return True
-    after = text[end:end + 40].lower()
-    return any(after.lstrip().startswith(t) for t in rules["post_triggers"])
+    # "hosta ikkje", "i dag hosta ho ikkje": a subject pronoun may stand between.
+    after = _SUBJECT.sub("", text[end:end + 40].lower().lstrip(), count=1)
+    return any(re.match(rf"{re.escape(t)}(?![\wæøå])", after) for t in rules["post_triggers"])
+
+
+_SUBJECT = re.compile(r"^(?:han|hun|ho|hon|de|dei)\s")
