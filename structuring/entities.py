@@ -119,7 +119,9 @@ def _medication_rules() -> dict:
 @lru_cache(maxsize=4)
 def _dose_pattern(dose_units: tuple[str, ...]) -> re.Pattern[str]:
     units = "|".join(re.escape(u) for u in sorted(dose_units, key=len, reverse=True))
-    return re.compile(rf"\b({NUM})\s?({units})(?![\wæøå])")
+    # "OxyNorm 1 mg/ml": a strength per millilitre is no dose given.
+    return re.compile(rf"\b({NUM})\s?({units})(?![\wæøå])"
+                      r"(?!\s?(?:/|per\s)\s?(?:ml|milliliter)\b)")
 
 
 def find_medications(text: str) -> list[Found]:
@@ -133,6 +135,8 @@ def find_medications(text: str) -> list[Found]:
         start = names[k - 1].end() if k > 0 else 0
         clause_end = _clause_end(text, match.end(), stop)
         dose = dose_re.search(text, match.end(), clause_end)
+        if dose is not None and _dose_of_next(text, match.end(), dose, stop, clause_end):
+            dose = None
         if dose is None:  # "2 tabletter Pinex": the dose may come first
             before = list(dose_re.finditer(text, _clause_start(text, start, match.start()),
                                            match.start()))
@@ -145,6 +149,14 @@ def find_medications(text: str) -> list[Found]:
             brand=match.group(),
         ))
     return out
+
+
+def _dose_of_next(text: str, name_end: int, dose: re.Match[str], stop: int,
+                  clause_end: int) -> bool:
+    """"… med prednisolon, så tok han 40 mg prednisolon": a dose said right before the next
+    drug name, words away from this one, is the next drug's ("Paracet 1 g Ibux" is not)."""
+    return stop == clause_end and not text[dose.end():stop].strip() and \
+        re.search(r"[\wæøå]", text[name_end:dose.start()]) is not None
 
 
 def _clause_end(text: str, start: int, stop: int) -> int:

@@ -514,6 +514,9 @@ def _numbers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
         if re.fullmatch(r"\d+,\d+", number.text):
             whole, number.decimals = number.text.split(",")
             number.value = int(whole)
+        if number.decimals is None and _and_a_half(tokens, i + used, rules):
+            number.decimals = "5"  # "sju og en halv milligram" → 7,5 mg
+            used += 3
         number.text = " ".join(t.text for t in tokens[i:i + used])
         out.append(number)
         i += used
@@ -570,6 +573,19 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
     if used == 0:
         return None, 0
     return total + (current or 0), used
+
+
+_NOT_MEASURES = {"minutt", "minutter", "timer", "timar", "slag", "av"}
+
+
+def _and_a_half(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """"og en halv" right after a number, with a unit or dose word after it ("to og en halv
+    milligram", "sju og ein halv kilo"): only then is it half of a measure."""
+    if i + 3 >= len(tokens):
+        return False
+    og, article, half, unit = (t.lower for t in tokens[i:i + 4])
+    return og == "og" and article in rules.articles and half == "halv" and (
+        unit in rules.units or (unit in rules.count_words and unit not in _NOT_MEASURES))
 
 
 def _next_is_count(tokens: list[Tok], i: int, rules: _Rules) -> bool:

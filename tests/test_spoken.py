@@ -26,6 +26,10 @@ def written(spoken: str) -> str:
     ("puls nittito punktum", "Puls 92."),
     ("hun har drukket tolv hundre milliliter punktum", "Hun har drukket 1200 ml."),
     ("hun har drukket åtte hundre milliliter punktum", "Hun har drukket 800 ml."),
+    # "og en halv" is half a measure only before a unit or dose word
+    ("ga OxyNorm to og en halv milligram punktum", "Ga OxyNorm 2,5 mg."),
+    ("ho vog sekstito og ein halv kilo punktum", "Ho vog 62,5 kg."),
+    ("hun sov to og en halv time punktum", "Hun sov to og en halv time."),
     # blood pressure
     ("blodtrykk hundre og førti over nitti punktum", "Blodtrykk 140/90."),
     ("BT hundre og tjueåtte over sytti punktum", "BT 128/70."),

@@ -1,0 +1,115 @@
+"""The drug lexicon (structuring/data/medications.json) and dose reading: brand or generic said,
+the substance filed; a number is a dose only with a unit after it."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from structuring.entities import find_medications
+from structuring.pipeline import structure
+
+
+def _raw_lexicon() -> str:
+    return resources.files("structuring").joinpath("data/medications.json").read_text("utf-8")
+
+
+def meds(spoken: str) -> list[tuple]:
+    return [(e.value, e.dose) for e in structure(spoken).entities if e.type == "medication"]
+
+
+# --- the lexicon file ----------------------------------------------------------------------
+
+def _duplicate_keys(text: str) -> set[str]:
+    duplicates: set[str] = set()
+
+    def keep(pairs):
+        keys = [k for k, _ in pairs]
+        duplicates.update(k for k in keys if keys.count(k) > 1)
+        return dict(pairs)
+
+    json.loads(text, object_pairs_hook=keep)
+    return duplicates
+
+
+def test_no_name_is_listed_twice_and_so_none_maps_to_two_substances():
+    # json.loads alone keeps the last of two equal keys: read the pairs as written.
+    assert _duplicate_keys('{"names": {"furix": "furosemid", "furix": "bumetanid"}}') == {"furix"}
+    assert _duplicate_keys(_raw_lexicon()) == set()
+
+
+def test_names_and_substances_are_lower_case_and_tidy():
+    names = json.loads(_raw_lexicon())["names"]
+    assert len(names) > 400
+    for name, substance in names.items():
+        assert name == name.lower() == name.strip() and "  " not in name, name
+        assert substance == substance.lower() == substance.strip() and substance, name
+
+
+def test_every_single_substance_can_itself_be_said():
+    """A generic the note files ("apiksaban") is also a name the nurse may say."""
+    names = json.loads(_raw_lexicon())["names"]
+    singles = {s for s in names.values() if " og " not in s and "," not in s}
+    assert {s for s in singles if names.get(s) != s} == set()
+
+
+# --- brand → generic -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, substance, dose", [
+    ("ga Forxiga ti milligram til frokost punktum", "dapagliflozin", "10 mg"),
+    ("hun tok Plavix sytti fem milligram i dag punktum", "klopidogrel", "75 mg"),
+    ("satt Levemir fjorten enheter subkutant klokka ni punktum", "insulin detemir", "14 IE"),
+    ("Xarelto femten milligram ble gitt med kveldsmaten punktum", "rivaroksaban", "15 mg"),
+    ("han fekk Weifapenin ett gram klokka åtte punktum", "fenoksymetylpenicillin", "1 g"),
+    ("ga Zoloft femti milligram punktum", "sertralin", "50 mg"),
+    ("fikk Ebixa ti milligram og sov godt etterpå punktum", "memantin", "10 mg"),
+    ("ho fekk Diclocil fem hundre milligram punktum", "dikloksacillin", "500 mg"),
+    ("ga Nitromex under tunga punktum", "nitroglyserin", None),
+    ("Fikk Trajenta 5 mg i morges.", "linagliptin", "5 mg"),
+])
+def test_brand_or_generic_said_is_filed_as_the_substance(spoken, substance, dose):
+    assert meds(spoken) == [(substance, dose)]
+
+
+def test_a_combination_is_filed_with_all_its_substances():
+    assert meds("han tok to drag Symbicort og Janumet en tablett punktum") == [
+        ("budesonid og formoterol", "2 drag"), ("sitagliptin og metformin", "1 tablett")]
+
+
+# --- dose forms ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, substance, dose", [
+    ("dryppa Monoprost én dråpe i hvert øye punktum", "latanoprost", "1 dråpe"),
+    ("ga Timosan to dråper i venstre øye punktum", "timolol", "2 dråper"),
+    ("fekk Duphalac femten milliliter til frukost punktum", "laktulose", "15 ml"),
+    ("tok Atrovent to pust punktum", "ipratropium", "2 pust"),
+    ("byttet til nytt Durogesic ett plaster på overarmen punktum", "fentanyl", "1 plaster"),
+    ("ga Spiriva en kapsel punktum", "tiotropium", "1 kapsel"),
+    ("ga OxyNorm to og en halv milligram subkutant punktum", "oksykodon", "2.5 mg"),
+    ("fikk Imovane sju og en halv milligram klokka ti punktum", "zopiklon", "7.5 mg"),
+])
+def test_doses_in_drops_millilitres_puffs_patches_and_halves(spoken, substance, dose):
+    assert meds(spoken) == [(substance, dose)]
+
+
+def test_a_number_without_a_unit_is_no_dose():
+    assert meds("ga Sobril to ganger i løpet av natta punktum") == [("oksazepam", None)]
+    assert meds("han tok Ventoline fire ganger i går punktum") == [("salbutamol", None)]
+
+
+def test_a_strength_per_millilitre_is_no_dose():
+    found = find_medications("Ga OxyNorm mikstur 1 mg/ml, 5 ml kl. 14.00.")
+    assert [(f.value, f.dose) for f in found] == [("oksykodon", "5 ml")]
+    found = find_medications("Ga OxyNorm 1 mg/ml.")
+    assert [(f.value, f.dose) for f in found] == [("oksykodon", None)]
+
+
+def test_a_dose_said_right_before_the_next_drug_is_that_drugs():
+    found = find_medications("Han har Albyl-E i dosetten, og i kveld fikk han 40 mg Furix.")
+    assert [(f.value, f.dose) for f in found] == [("acetylsalisylsyre", None),
+                                                  ("furosemid", "40 mg")]
+    found = find_medications("Fikk Paracet 1 g Ibux 400 mg.")  # no words between: its own
+    assert [(f.value, f.dose) for f in found] == [("paracetamol", "1 g"),
+                                                  ("ibuprofen", "400 mg")]
