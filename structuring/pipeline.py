@@ -118,11 +118,12 @@ def _register() -> None:
         for event in doc._.welfare_events:
             first, *rest = event["sentences"]
             hints[first].append("event")
-            # Only what is about the alarm itself (what staff did, the device, a false
-            # alarm) follows it into velferdsteknologi; the fall, the confusion, the wound
-            # told in the same story are filed by what they are about.
+            # What the alarm was about (the sentence right after it: "hun sto ute på
+            # trappa") and what is about the alarm itself (what staff did, the device, a
+            # false alarm) follow it into velferdsteknologi; the fall, the confusion, the
+            # wound told later in the same story are filed by what they are about.
             for i in rest:
-                if ev.about_the_alarm(texts[i]):
+                if ev.about_the_alarm(texts[i]) or i == first + 1:
                     hints[i].append("event_followup")
         template = doc.user_data.get("template")
         probabilities = None
