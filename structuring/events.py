@@ -54,12 +54,19 @@ def technologies_in(text: str) -> list[tuple[int, str]]:
     """(position, technology) of each technology named, in order; a name said again right
     after itself counts once."""
     found = sorted((match.start(), name) for name, tech in _rules()["technologies"].items()
-                   for match in find_phrases(text, tech["triggers"], prefix=True))
+                   for match in find_phrases(text, tech["triggers"], prefix=True)
+                   if not _used_as_phone(text, match.start(), tech))
     out: list[tuple[int, str]] = []
     for position, name in found:
         if not out or out[-1][1] != name:
             out.append((position, name))
     return out
+
+
+def _used_as_phone(text: str, start: int, tech: dict) -> bool:
+    """ "Jeg ringte henne på trygghetsalarmen": the device as a phone, not an alarm."""
+    before = text[:start].lower().split()
+    return bool(before) and before[-1] in tech.get("used_as_phone_after", ())
 
 
 def tells_response(text: str) -> bool:
@@ -111,17 +118,50 @@ def group_events(sentences: list[str], blocks: list[int],
                 pass
             elif earlier is not None and _follows_up(tech, text):
                 current = earlier  # "sengesensoren ble tilbakestilt": the same alarm
-            else:
+            elif _tells_an_alarm(tech, text) or (
+                    i + 1 < len(sentences) and not technologies_in(sentences[i + 1])
+                    and _tells_an_alarm(tech, sentences[i + 1])):  # "… Gav alarm kl. 07.10."
                 current = EventDraft(tech, mention=position)
                 drafts.append(current)
+            else:
+                continue  # "vi har bestilt medisindispenser": the device, no alarm
             if not current.sentences or current.sentences[-1] != i:
                 current.sentences.append(i)
+        told = current if current is not None else \
+            (drafts[-1] if drafts and paragraphs[i] == paragraphs[drafts[-1].sentences[-1]]
+             else None)
+        if told is not None and told.sentences[-1] != i and \
+                _alarms_again(told.technology, text) and \
+                _event_time(told, sentences) is not None:
+            # "Kl. 14.00 kom det varsel om at ettermiddagsdosen ikke var tatt": the same
+            # device, a new alarm, told without naming the device again (an alarm told
+            # without its time gets it from here instead).
+            current = EventDraft(told.technology)
+            drafts.append(current)
         if current is not None and (not current.sentences or current.sentences[-1] != i):
             current.sentences.append(i)
         elif current is None and drafts and i > drafts[-1].sentences[-1] and \
                 _tells_contact(text):
             drafts[-1].contacts.append(i)
     return drafts
+
+
+def _tells_an_alarm(tech: str, text: str) -> bool:
+    """A sentence naming a device opens an event only when it tells that something
+    happened: a time, an alarm word or verb, one of the device's event cues, what staff did
+    or a false alarm."""
+    rules = _rules()
+    cues = [c for events in rules["technologies"][tech]["events"].values() for c in events]
+    said = rules["alarm_words"] + rules["new_alarm_words"] + rules["alarm_verbs"] + cues + \
+        rules["false_alarm_cues"]
+    return _TIME.search(text) is not None or has_phrase(text, said) or tells_response(text)
+
+
+def _alarms_again(tech: str, text: str) -> bool:
+    """A sentence in a story that tells a new alarm at its own time: an alarm word
+    ("varsel", "teknisk alarm") and a time, and it names no technology."""
+    return _TIME.search(text) is not None and not technologies_in(text) and \
+        has_phrase(text, _rules()["new_alarm_words"]) and not tells_response(text)
 
 
 def _rounds(tech: str) -> bool:
@@ -168,8 +208,10 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
     texts = [sentences[i] for i in draft.sentences]
     joined = " ".join(texts)
     later = " ".join(sentences[i] for i in draft.contacts)
-    event = next((name for name, cues in tech["events"].items()
-                  if cues and has_phrase(joined, cues)), tech["default_event"])
+    # The alarm's own sentence says what it was; the rest of the story only if it does not
+    # ("… ga teknisk alarm" stays technical though the dose was later not taken).
+    event = next((name for text in (texts[0], joined) for name, cues in tech["events"].items()
+                  if cues and has_phrase(text, cues)), tech["default_event"])
     return {
         "technology": draft.technology,
         "event": event,

@@ -1,0 +1,166 @@
+"""Issue 15, fourth pass: clock times and alarm stories as independent writers dictate them.
+Every sentence here is written for this file (none from the gold sets)."""
+
+from __future__ import annotations
+
+import pytest
+
+from structuring import events
+from structuring.note import StructuredNote
+from structuring.pipeline import structure
+from structuring.spoken import to_written
+
+
+def times(note: StructuredNote) -> list[str]:
+    return [e.value for e in note.entities if e.type == "time"]
+
+
+def alarms(note: StructuredNote) -> list[tuple[str, str, str | None]]:
+    return [(e.technology, e.event, e.time) for e in note.events]
+
+
+# --- the shift and the half of the day ---------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    # The first word names the shift, as a heading would.
+    ("natt punktum Sverre på rom fire ringte på klokka to og ville ha vatn punktum", "02:00"),
+    ("eh natt Sverre rom fire sengesensoren gikk klokka ti over tolv punktum", "00:10"),
+    ("kveld punktum Ruth fikk Paracet ett gram klokka åtte punktum", "20:00"),
+])
+def test_a_dictation_opening_with_the_shift_reads_bare_times_in_it(spoken, expected):
+    assert expected in times(structure(spoken))
+
+
+def test_natt_later_in_a_day_note_is_no_shift():
+    note = structure("morgenbesøk punktum hun sov godt i natt punktum fikk Paracet ett gram "
+                     "klokka ni punktum")
+    assert times(note) == ["09:00"]
+
+
+def test_the_cue_nearest_the_time_wins_over_one_further_on():
+    note = structure("han hadde tatt Furix klokka fem i går ettermiddag i stedet for om "
+                     "morgenen punktum")
+    assert times(note) == ["17:00"]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("morgonbesøk klokka åtte punktum", "08:00"),  # nynorsk compound
+    ("morrastell hos Jon klokka sju punktum", "07:00"),  # dialect compound
+    ("kveldsrunda klokka ni punktum", "21:00"),
+])
+def test_cue_stems_cover_compounds_in_any_spelling(spoken, expected):
+    assert times(structure(spoken)) == [expected]
+
+
+def test_a_stem_exception_is_no_cue():
+    from structuring import daypart
+    from structuring.spoken import _rules
+
+    assert daypart.daypart(["nattbordet"], _rules()) is None  # furniture
+    assert daypart.daypart(["morgendagen"], _rules()) is None  # tomorrow
+    assert daypart.daypart(["nattrunden"], _rules()) == "night"
+
+
+# --- how times are said ------------------------------------------------------------------------
+
+def test_a_written_24_hour_time_needs_no_klokka():
+    note = structure("Trygghetsalarmen meldte feil 02.40 i natt.")
+    assert times(note) == ["02:40"] and "kl. 02.40" in note.sentences[0].text
+
+
+def test_a_measurement_is_not_read_as_a_time():
+    note = structure("Blodsukker 12.30 før lunsj.")
+    assert times(note) == [] and "12.30" in note.sentences[0].text
+
+
+@pytest.mark.parametrize("spoken, expected, text", [
+    ("dispenseren varslet ved tjuetiden punktum", "20:00", "ca. kl. 20.00"),
+    ("nattevakt punktum sengesensoren gikk ved eittida punktum", "01:00", "ca. kl. 01.00"),
+    ("kveldsvakt punktum han sovna rundt titida punktum", "22:00", "ca. kl. 22.00"),
+])
+def test_about_an_hour_is_a_time_written_with_ca(spoken, expected, text):
+    note = structure(spoken)
+    assert times(note) == [expected] and text in " ".join(s.text for s in note.sentences)
+
+
+def test_tida_alone_is_no_time():
+    assert times(structure("hun har det travelt hele tida punktum")) == []
+
+
+def test_the_end_of_a_span_of_time_is_a_time():
+    assert times(structure("hun sov fra klokka to til seks i natt punktum")) == \
+        ["02:00", "06:00"]
+
+
+# --- self-corrections with a bare "nei" ---------------------------------------------------------
+
+def test_nei_between_two_times_corrects_the_first():
+    text = " ".join(s.text for s in to_written(
+        "kveldsvakt punktum ga Imovane klokka ti eh nei halv elleve punktum"))
+    assert "kl. 22.30" in text and "22.00" not in text
+
+
+def test_nei_between_two_numbers_corrects_the_first():
+    text = " ".join(s.text for s in to_written("smerte sju nei fem av ti punktum"))
+    assert "5 av 10" in text and "7" not in text
+
+
+def test_nei_as_an_answer_is_kept():
+    text = " ".join(s.text for s in to_written(
+        "spurte om hun ville ha mat nei hun ville ikke ha noe punktum"))
+    assert "nei hun ville ikke" in text.lower()
+
+
+# --- alarm stories -----------------------------------------------------------------------------
+
+def test_each_digital_round_is_its_own_event():
+    note = structure("nattevakt punktum digitalt tilsyn klokka ett og klokka tre komma han "
+                     "sov punktum digitalt tilsyn klokka fem viste at han var våken punktum")
+    assert [e[2] for e in alarms(note)] == ["01:00", "03:00", "05:00"]
+
+
+def test_a_device_named_again_for_what_was_done_continues_its_alarm():
+    note = structure("sengesensoren varslet klokka to i natt punktum ho sto ved døra punktum "
+                     "nytt avsnitt sengesensoren ble tilbakestilt klokka halv tre punktum")
+    assert alarms(note) == [("sengesensor", "ute_av_seng", "02:00")]
+    assert "tilbakestilte_utstyr" in note.events[0].response
+
+
+def test_a_new_alarm_from_the_same_device_told_without_naming_it():
+    note = structure("Medisindispenseren ga teknisk alarm kl. 10.15 om lavt batteri. "
+                     "Jeg satte den i laderen. Kl. 13.00 kom det varsel om at "
+                     "middagsdosen ikke var tatt. Jeg ringte henne.")
+    assert alarms(note) == [("medisindispenser", "teknisk_alarm", "10:15"),
+                            ("medisindispenser", "dose_ikke_tatt", "13:00")]
+
+
+def test_the_safety_alarm_used_as_a_phone_is_no_alarm():
+    note = structure("Dørsensoren varslet kl. 23.20. Jeg ringte henne på trygghetsalarmen, "
+                     "og hun sa hun skulle ut med søpla.")
+    assert [e[0] for e in alarms(note)] == ["dorsensor"]
+
+
+def test_a_device_mentioned_without_anything_happening_is_no_alarm():
+    note = structure("Vi har søkt om komfyrvakt til ham, og sønnen hjelper med montering.")
+    assert alarms(note) == []
+
+
+def test_the_alarm_sentence_says_which_event_before_the_rest_of_the_story():
+    note = structure("Medisindispenseren varslet kl. 12.00 at dosen ikke var tatt ut. "
+                     "Hun hadde ikke hørt den. Jeg byttet batteriet i høreapparatet hennes.")
+    assert alarms(note) == [("medisindispenser", "dose_ikke_tatt", "12:00")]
+
+
+def test_what_the_alarm_found_and_what_was_done_are_velferdsteknologi_the_rest_its_own():
+    note = structure("Fallsensoren gikk kl. 03.10. Hun satt på gulvet ved senga. "
+                     "Jeg hjalp henne opp og tilbakestilte sensoren. "
+                     "Hun hadde en rift på leggen som ble vasket og dekket med plaster.")
+    sections = [s.section for s in note.sentences]
+    assert sections[:3] == ["velferdsteknologi"] * 3
+    assert sections[3] == "hud_vev_saar"
+
+
+def test_group_events_directly_for_a_device_told_one_sentence_later():
+    sentences = ["Komfyrvakta hos Arne.", "Slo av komfyren kl. 16.40."]
+    (draft,) = events.group_events(sentences, [0, 0])
+    assert events.describe(draft, sentences)["time"] == "16:40"
