@@ -1,11 +1,12 @@
 """Morning or evening for a clock time said on a 12-hour clock, and the dictation's shift.
 
-Split out of `structuring.spoken` (issue 15, second pass): the passes there read a time's
-words; this module decides which half of the day it is, in the order a nurse would — a cue
-right at the time ("klokka sju i kveld") or in its own clause, then the recording time, then
-the dictation's shift ("rapport fra natt", or an opening time with its own cue), then sleep
-words in the clause, then the story's last 24-hour time, then daytime. Every reading that
-did not come from the time's own words or the recording is flagged for review (`Clock.review`).
+Split out of `structuring.spoken` (issue 15, second pass): the clock-time pass
+(`structuring.clock_times`) reads a time's words; this module decides which half of the day
+it is, in the order a nurse would — a cue right at the time ("klokka sju i kveld") or in its
+own clause, then the recording time, then the dictation's shift ("rapport fra natt", or an
+opening time with its own cue), then sleep words in the clause, then the story's last
+24-hour time, then daytime. Every reading that did not come from the time's own words or the
+recording is flagged for review (`Clock.review`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from structuring.spoken import Tok, _Rules
+    from structuring.tokens import Tok, _Rules
 
 
 @dataclass

@@ -3,7 +3,9 @@
     spoken text ──to_written──▶ sentences ──▶ Doc
         (to_written: voice commands and written marks are hard boundaries; a trained spaCy
          `senter` (structuring.segmenter) cuts unpunctuated stretches; clock times resolved
-         by clause cue → recorded_at → shift → daytime, self-corrections replace values)
+         by clause cue → recorded_at → shift → daytime, self-corrections replace values;
+         structuring.spoken, with its passes in structuring.tokens, spoken_numbers,
+         clock_times and daypart)
         dikta_sentences   sentence boundaries, forced headings (scope: to the next line,
                           paragraph or heading), paragraphs, time-review flags
         dikta_entities    vitals, pain, fluids, times, medications (doc.spans["clinical"])

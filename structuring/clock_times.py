@@ -1,0 +1,183 @@
+"""Clock times in a dictation → `kl. HH.MM`, and the shift the dictation reports from.
+
+Reads the words of a time ("klokka halv ni", "kvart over to", "fjorten tretti", "åtte null
+fem"), the end of a span ("fra klokka fire til sju"), an hour said as "ved tjuetiden"
+(→ "ca. kl. 20.00") and a time written on the 24-hour clock without "klokka" ("02.40").
+Which half of the day a 12-hour time is (cues, recording time, shift) is decided by
+`structuring.daypart`; the shift itself is read here from the dictation's opening or the
+speaker's own statement (`_shift`). Separate from `structuring.spoken` because reading a time
+is its own grammar: it runs on each sentence after the number pass and shares only the
+tokens and number words of `structuring.tokens`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from structuring import daypart
+from structuring.lexicon import phrase_pattern
+from structuring.tokens import Tok, _Rules, _compound
+
+SHIFT_WORDS = 4  # the shift opens the dictation ("rapport fra natt …"); later, "nattevakta" is a person
+
+
+def _shift(spoken: str, rules: _Rules) -> str | None:
+    """The shift a dictation reports from: its opening ("rapport fra natt", "kveldsvakt"),
+    else the speaker's own statement anywhere ("jeg er på nattevakt"). A night word in a
+    clause about something else ("sov godt i natt") is no shift: day notes say it too."""
+    words = [w.strip(".,:;!?") for w in spoken.lower().split()]
+    words = [w for w in words if w and w not in rules.fillers]
+    for name, openings in rules.shift_openings.items():
+        if any(words[:len(o.split())] == o.split() for o in openings):
+            return name
+    for cues, text in ((rules.shift_cues, " ".join(words[:SHIFT_WORDS])),
+                       (rules.shift_statements, " ".join(words))):
+        found = [(m.start(), name) for name, phrases in cues.items()
+                 for m in [phrase_pattern(tuple(phrases)).search(text)] if m]
+        if found:
+            return min(found)[1]
+    return None
+
+
+def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        approximate = _about_hour(tokens[i], rules)
+        if approximate is not None:
+            out, tok = _approximate_time(out, approximate, tokens, i, rules, clock)
+            out.append(tok)
+            i += 1
+            continue
+        # "meldte feil 02.40 i natt": a written 24-hour time needs no "klokka".
+        previous = out[-1].lower if out else ""
+        written = _WRITTEN_TIME.fullmatch(tokens[i].text) is not None and \
+            previous not in rules.numeric_context
+        explicit = tokens[i].lower.rstrip(".") in rules.clock_stems or written
+        start = i + 1 if explicit and not written else i
+        # "fra klokka fire til sju": the end of a span of time is a clock time too.
+        span_end = not explicit and len(out) > 1 and out[-1].lower == "til" and \
+            out[-2].kind == "time"
+        if explicit and start < len(tokens) and tokens[start].text == ".":
+            start += 1
+        parsed = None if previous in rules.numeric_context and not explicit else \
+            _read_time(tokens, start, rules, explicit=explicit or span_end)
+        if parsed:
+            hour, minute, used, ambiguous = parsed
+            if ambiguous:
+                review = clock.review
+                clause = daypart.clause_words(tokens, i, rules, window=clock.unmarked,
+                                              end=start + used)
+                # "klokka sju i kveld", "i natt klokka to": a cue right at the time is its
+                # own, whatever the sentence model cut.
+                hour = daypart.resolve_hour(hour, minute, clause, rules, clock,
+                                            daypart.own_words(tokens, i, start + used, rules))
+                sure = clock.review == review and clock.recorded_minutes is None
+            else:  # only a time said on the 24-hour clock carries the story on
+                clock.last_minutes = hour * 60 + minute
+                sure = True
+            # Only the dictation's first time can set its shift: a later one in a merged
+            # run-on sentence ("besøk klokka ni hun sovnet klokka elleve i kveld") says
+            # nothing about the visit.
+            if sure and not clock.times_read:
+                clock.anchor = hour * 60 + minute
+            clock.times_read += 1
+            out.append(Tok(f"kl. {hour:02d}.{minute:02d}", kind="time"))
+            i = start + used
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
+
+
+_WRITTEN_TIME = re.compile(r"(?:[01]\d|2[0-3])[.:][0-5]\d")
+# "ved tjuetiden", "ved titida": about that hour (the nurse's own "ca.").
+_ABOUT_HOUR = re.compile(r"(\w+?)-?(tiden|tida|tidå|tia)")
+
+
+def _about_hour(tok: Tok, rules: _Rules) -> int | None:
+    match = _ABOUT_HOUR.fullmatch(tok.lower)
+    if match is None:
+        return None
+    # "eittida", "ettiden": the number's last t and the suffix's first are one letter.
+    for number in (match.group(1), match.group(1) + "t"):
+        hour = _compound(number, rules)
+        if hour is not None and 1 <= hour <= 24:
+            return hour
+    return None
+
+
+def _approximate_time(out: list[Tok], hour: int, tokens: list[Tok], i: int, rules: _Rules,
+                      clock: daypart.Clock) -> tuple[list[Tok], Tok]:
+    """ "ved tjuetiden" → "ca. kl. 20.00"; "ved titida" on a 12-hour clock reads as any
+    other "klokka ti" would."""
+    if hour <= 12:
+        clause = daypart.clause_words(tokens, i, rules, window=clock.unmarked)
+        hour = daypart.resolve_hour(hour, 0, clause, rules, clock,
+                                    daypart.own_words(tokens, i, i + 1, rules))
+    hour %= 24
+    clock.times_read += 1
+    if out and out[-1].lower in ("ved", "rundt", "omkring", "i"):
+        out = out[:-1]
+    return out, Tok(f"ca. kl. {hour:02d}.00", kind="time")
+
+
+def _hour(tok: Tok | None) -> int | None:
+    if tok is None or tok.kind != "number" or tok.decimals is not None or tok.value is None:
+        return None
+    return int(tok.value) if 0 <= tok.value <= 24 else None
+
+
+def _read_time(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
+               ) -> tuple[int, int, int, bool] | None:
+    """(hour, minute, tokens used, whether the hour is on a 12-hour clock) or None."""
+    parsed = _read_time_words(tokens, i, rules, explicit)
+    if parsed is None:
+        return None
+    hour, minute, used = parsed
+    digits = tokens[i].text
+    # "08.30", "10.00", "0800": written on the 24-hour clock; "ni", "9": could be either.
+    twelve_hour = 1 <= hour <= 12 and not re.fullmatch(r"0\d([.:]?\d{2})?|\d{1,2}[.:]\d{2}",
+                                                       digits)
+    return hour % 24, minute, used, twelve_hour
+
+
+def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
+                     ) -> tuple[int, int, int] | None:
+    at = lambda k: tokens[i + k] if i + k < len(tokens) else None
+    first = at(0)
+    if first is None:
+        return None
+    if explicit and re.fullmatch(r"\d{1,2}[.:]\d{2}", first.text):
+        hour, minute = (int(x) for x in re.split(r"[.:]", first.text))
+        return (hour, minute, 1) if hour < 24 and minute < 60 else None
+    lower = first.lower
+    if lower == "halv" and _hour(at(1)) is not None:  # halv ni → 08.30
+        return (_hour(at(1)) - 1) % 24, 30, 2
+    if lower == "kvart" and at(1) and at(1).lower in ("over", "på") and _hour(at(2)) is not None:
+        hour = _hour(at(2))
+        return (hour, 15, 3) if at(1).lower == "over" else ((hour - 1) % 24, 45, 3)
+    minutes = _hour(first)
+    spoken_offset = explicit or (minutes in (5, 10, 20, 25) and first.kind == "number"
+                                 and not first.text[0].isdigit())
+    if minutes is not None and at(1) and at(1).lower in ("over", "på") and spoken_offset:
+        if at(2) and at(2).lower == "halv" and _hour(at(3)) is not None:  # fem over halv ti
+            base = (_hour(at(3)) - 1) % 24
+            offset = 30 + minutes if at(1).lower == "over" else 30 - minutes
+            return base, offset, 4
+        if _hour(at(2)) is not None and 0 < minutes < 30 and _hour(at(2)) <= 12:
+            hour = _hour(at(2))
+            if at(1).lower == "over":
+                return hour, minutes, 3
+            return (hour - 1) % 24, 60 - minutes, 3
+    if explicit and minutes is not None:
+        nxt = at(1)
+        if nxt is not None and nxt.kind == "number" and nxt.value is not None and \
+                nxt.decimals is None:
+            if nxt.text.lower() == "null" and at(2) is not None and _hour(at(2)) is not None \
+                    and at(2).value < 10:
+                return minutes, int(at(2).value), 3  # åtte null fem → 08.05
+            if 10 <= nxt.value < 60 and nxt.text.lower() != "null":
+                return minutes, int(nxt.value), 2  # fjorten tretti → 14.30
+        return minutes, 0, 1
+    return None

@@ -1,0 +1,192 @@
+"""Spoken numbers → written numbers: values, decimals, digit runs, and units after them.
+
+"trettiåtte komma fem" → 38,5; "hundre og førti over nitti" → 140/90; "sju og en halv
+milligram" → 7,5 mg; "to sju null fem …" read digit by digit → 2705…. Whether a number is
+written as digits or left as a word ("to brødskiver") is decided from the words around it.
+The number pass (`_numbers`) runs on each sentence after the self-corrections and before
+the clock-time pass; the unit pass (`_units`) runs last, once times are read. Kept apart from
+`structuring.spoken` because reading a number is its own grammar (value, decimals, digits or
+words); the number words themselves (`_compound`, `_is_numberish`) live in
+`structuring.tokens`, as every pass uses them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from structuring.tokens import Tok, _Rules, _compound
+
+
+def _numbers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
+    out: list[Tok] = []
+    i = 0
+    while i < len(tokens):
+        after_number = bool(out) and out[-1].kind == "number"
+        value, used = _read_number(tokens, i, rules, after_number)
+        if used == 0:
+            out.append(tokens[i])
+            i += 1
+            continue
+        number = Tok(" ".join(t.text for t in tokens[i:i + used]), value=value, kind="number")
+        if i + used + 1 < len(tokens) and tokens[i + used].kind == "decimal":
+            decimals, more = _read_decimals(tokens, i + used + 1, rules)
+            if more:
+                number.decimals = decimals
+                used += 1 + more
+        if re.fullmatch(r"\d+,\d+", number.text):
+            whole, number.decimals = number.text.split(",")
+            number.value = int(whole)
+        if number.decimals is None and _and_a_half(tokens, i + used, rules):
+            number.decimals = "5"  # "sju og en halv milligram" → 7,5 mg
+            used += 3
+        number.text = " ".join(t.text for t in tokens[i:i + used])
+        out.append(number)
+        i += used
+    for tok in out:  # "komma" that turned out not to be a decimal is a spoken comma
+        if tok.kind == "decimal":
+            tok.text, tok.kind = ",", "punct"
+    _spoken_digit_runs(out, rules)
+    _decide_digits(out, rules)
+    return out
+
+
+def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = False
+                 ) -> tuple[float | None, int]:
+    tok = tokens[i]
+    if re.fullmatch(r"\d+(,\d+)?", tok.text):
+        return int(tok.text.split(",")[0]), 1
+    total, used, current = 0, 0, None
+    while i + used < len(tokens):
+        word = tokens[i + used].lower
+        if word in rules.hundred:
+            current = (current or 1) * 100
+            used += 1
+            if i + used < len(tokens) and tokens[i + used].lower == "og" and \
+                    i + used + 1 < len(tokens) and _compound(tokens[i + used + 1].lower, rules):
+                used += 1
+            continue
+        if word in rules.thousand:
+            total += (current or 1) * 1000
+            current = None
+            used += 1
+            continue
+        value = _compound(word, rules)
+        if value is None or (current is not None and current % 100 != 0) or \
+                (current is not None and value >= 100):
+            break
+        after_time_word = i > 0 and (tokens[i - 1].lower in ("over", "på", "halv") or
+                                     tokens[i - 1].lower.rstrip(".") in rules.clock_stems)
+        digit_run_next = i + 1 < len(tokens) and \
+            (_compound(tokens[i + 1].lower, rules) or 99) < 10
+        if used == 0 and word in rules.articles and not _next_is_count(tokens, i + 1, rules) \
+                and not after_number and not after_time_word and not digit_run_next:
+            break  # "en" is an article unless a unit or dose word follows, or a digit run
+        current = (current or 0) + value
+        used += 1
+        if current % 10 == 0 and 20 <= current % 100 and i + used < len(tokens):
+            unit = rules.units_of_tens.get(tokens[i + used].lower)
+            if unit is not None and tokens[i + used].lower not in rules.articles:
+                current += unit  # "sytti fem" said as two words
+                used += 1
+        multiplier_next = i + used < len(tokens) and \
+            tokens[i + used].lower in rules.hundred | rules.thousand
+        if (current % 100 != 0 or current == 0) and not multiplier_next:
+            break
+    if used == 0:
+        return None, 0
+    return total + (current or 0), used
+
+
+_NOT_MEASURES = {"minutt", "minutter", "timer", "timar", "slag", "av"}
+
+
+def _and_a_half(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """"og en halv" right after a number, with a unit or dose word after it ("to og en halv
+    milligram", "sju og ein halv kilo"): only then is it half of a measure."""
+    if i + 3 >= len(tokens):
+        return False
+    og, article, half, unit = (t.lower for t in tokens[i:i + 4])
+    return og == "og" and article in rules.articles and half == "halv" and (
+        unit in rules.units or (unit in rules.count_words and unit not in _NOT_MEASURES))
+
+
+def _next_is_count(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    return i < len(tokens) and (tokens[i].lower in rules.count_words or
+                                tokens[i].lower in rules.units)
+
+
+def _read_decimals(tokens: list[Tok], i: int, rules: _Rules) -> tuple[str, int]:
+    # "trettiåtte komma fem" → 5; "tre komma sju fem" → 75 (digit by digit).
+    if i >= len(tokens):
+        return "", 0
+    tok = tokens[i]
+    if tok.text.isdigit():
+        return tok.text, 1
+    value = _compound(tok.lower, rules)
+    if value is None:
+        return "", 0
+    digits, used = str(value), 1
+    while value < 10 and i + used < len(tokens):
+        nxt = _compound(tokens[i + used].lower, rules)
+        if nxt is None or nxt >= 10:
+            break
+        digits += str(nxt)
+        used += 1
+    return digits, used
+
+
+def _spoken_digit_runs(tokens: list[Tok], rules: _Rules) -> None:
+    # An ID or phone number read digit by digit: "to sju null fem …" → 2705….
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and tokens[j].kind == "number" and tokens[j].value is not None \
+                and tokens[j].value < 10 and tokens[j].decimals is None:
+            j += 1
+        if j - i >= 6:
+            digits = "".join(str(int(t.value)) for t in tokens[i:j])
+            tokens[i:j] = [Tok(digits, kind="word")]
+        i += 1
+
+
+def _decide_digits(tokens: list[Tok], rules: _Rules) -> None:
+    for i, tok in enumerate(tokens):
+        if tok.kind != "number":
+            continue
+        nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+        context = {t.lower for t in tokens[max(0, i - 3):i]}
+        tok.digits = (
+            tok.decimals is not None or (tok.value or 0) > 10
+            or nxt in rules.count_words or nxt in rules.units
+            or bool(context & rules.numeric_context)
+            or (i >= 2 and tokens[i - 1].lower == "av" and tokens[i - 2].digits)
+            or (nxt == "over" and _blood_pressure_ahead(tokens, i))
+        )
+
+
+def _blood_pressure_ahead(tokens: list[Tok], i: int) -> bool:
+    return i + 2 < len(tokens) and tokens[i + 2].kind == "number"
+
+
+def _units(tokens: list[Tok], rules: _Rules) -> list[Tok]:
+    out: list[Tok] = []
+    for i, tok in enumerate(tokens):
+        lower = tok.lower
+        prev = out[-1] if out else None
+        if lower in rules.units and prev is not None and prev.kind == "number":
+            out.append(Tok(rules.units[lower], kind="unit"))
+        elif lower in rules.replacements:
+            out.append(Tok(rules.replacements[lower], kind="word"))
+        elif lower == "ganger" and prev is not None and prev.kind == "number" \
+                and i + 2 < len(tokens) and tokens[i + 1].kind == "number" \
+                and tokens[i + 2].lower in rules.units:
+            out.append(Tok("x", kind="word"))  # tre ganger to centimeter → 3 x 2 cm
+            prev.digits = tokens[i + 1].digits = True
+        elif lower == "over" and prev is not None and prev.kind == "number" and prev.digits \
+                and i + 1 < len(tokens) and tokens[i + 1].kind == "number" \
+                and (prev.value or 0) >= 50 and (tokens[i + 1].value or 0) >= 30:
+            out.append(Tok("/", kind="slash"))  # 140 over 90 → 140/90
+            tokens[i + 1].digits = True
+        else:
+            out.append(tok)
+    return out

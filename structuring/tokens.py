@@ -1,0 +1,147 @@
+"""The words of a dictation as tokens, and the vocabulary every pass reads them with.
+
+Shared by the passes from spoken to written form (`structuring.spoken`,
+`structuring.spoken_numbers`, `structuring.clock_times`, `structuring.daypart`): a `Tok` is
+one word or mark on its way to its written form, `_rules()` the vocabulary loaded once from
+`data/spoken_forms.json` (number words, units, clock words, voice commands, fillers, …),
+`data/sections.json` and `data/medications.json`. It is its own module so that the number,
+clock-time and self-correction passes can share one token and a few small predicates ("is
+this a number word?", "is this a clock word?") without importing each other.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from structuring.rules import load_rules
+
+LINE, PARAGRAPH = "<LINE>", "<PARAGRAPH>"
+_SENTENCE_END = {".", "?", "!"}
+_PUNCT = {".", ",", ":", ";", "?", "!", "–"}
+# Written abbreviations ("kl. 08.00", "ca. 900 ml" in Whisper's text) are one token, so
+# their period ends no sentence.
+_ABBREVIATIONS = r"(?:kl|ca|evt|pga|dvs|mht|iflg|bl\.a|f\.eks|nr|stk)\.(?=\s)"
+_TOKEN = re.compile(rf"(?i:{_ABBREVIATIONS})|\d+(?:[.,:/]\d+)*|[\w][\w'-]*|[.,:;?!–]")
+
+
+@dataclass
+class Tok:
+    """A word or mark on its way from spoken to written form."""
+
+    text: str
+    value: float | None = None  # a parsed number
+    decimals: str | None = None  # digits after the decimal comma, as spoken
+    digits: bool = False  # written as digits (decided by context)
+    kind: str = "word"  # word | punct | number | time | unit | heading | break
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+@dataclass
+class _Rules:
+    commands: dict[str, str]
+    headings: dict[str, str]  # spoken alias → section key
+    heading_words: set[str]
+    fillers: set[str]
+    corrections: list[list[str]]
+    numbers: dict[str, int]
+    tens: dict[str, int]
+    units_of_tens: dict[str, int]
+    hundred: set[str]
+    thousand: set[str]
+    articles: set[str]
+    units: dict[str, str]
+    count_words: set[str]
+    numeric_context: set[str]
+    replacements: dict[str, str]
+    clock_words: set[str]
+    evening: set[str]
+    night: set[str]
+    sleep: set[str]
+    morning: set[str]
+    cue_stems: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    not_cues: set[str] = field(default_factory=set)
+    clause_words: set[str] = field(default_factory=set)
+    shift_cues: dict[str, list[str]] = field(default_factory=dict)
+    shift_statements: dict[str, list[str]] = field(default_factory=dict)
+    guarded_corrections: set[str] = field(default_factory=set)
+    corrections_between_values: set[str] = field(default_factory=set)
+    shift_openings: dict[str, list[str]] = field(default_factory=dict)
+    drugs: set[str] = field(default_factory=set)
+    clock_stems: set[str] = field(default_factory=set)  # "kl." and "kl" alike
+    subjects: set[str] = field(default_factory=set)  # a new clause after a time
+
+    def __post_init__(self) -> None:
+        self.clock_stems = {w.rstrip(".") for w in self.clock_words}
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    forms = load_rules("spoken_forms")
+    drugs = load_rules("medications")["names"]
+    sections = load_rules("sections")
+    headings = {alias: s["key"] for template in sections["templates"].values()
+                for s in template for alias in [s["key"], *s["aliases"]]}
+    t = forms["time"]
+    return _Rules(
+        commands=forms["voice_commands"], headings=headings,
+        heading_words=set(forms["heading_command"]), fillers=set(forms["fillers"]),
+        # Longest cue first: "nei vent det var" before "nei vent".
+        corrections=sorted((c.split() for c in forms["corrections"]), key=len, reverse=True),
+        numbers=forms["numbers"],
+        tens=forms["tens"], units_of_tens=forms["units_of_tens"],
+        hundred=set(forms["hundred"]), thousand=set(forms["thousand"]),
+        articles=set(forms["articles_as_one"]), units=forms["units"],
+        count_words=set(forms["count_words"]), numeric_context=set(forms["numeric_context"]),
+        replacements=forms["written_unit_replacements"], clock_words=set(t["clock_words"]),
+        evening=set(t["evening_cues"]), night=set(t["night_cues"]),
+        sleep=set(t["sleep_cues"]), morning=set(t["morning_cues"]),
+        cue_stems={k: tuple(v) for k, v in t["cue_stems"].items()}, not_cues=set(t["not_cues"]),
+        clause_words=set(t["clause_words"]), shift_cues=t["shift_cues"],
+        shift_statements=t["shift_statements"],
+        subjects=set(t["subject_pronouns"]),
+        guarded_corrections=set(forms["corrections_needing_a_value"]),
+        corrections_between_values=set(forms["corrections_between_values"]),
+        shift_openings=t["shift_openings"],
+        drugs={name for name in drugs if " " not in name},
+    )
+
+
+def _split(spoken: str) -> list[Tok]:
+    out = []
+    for match in _TOKEN.finditer(spoken):
+        text = match.group()
+        out.append(Tok(text, kind="punct" if text in _PUNCT else "word"))
+    return out
+
+
+def _compound(word: str, rules: _Rules) -> int | None:
+    if word in rules.numbers:
+        return rules.numbers[word]
+    for tens_word, tens in rules.tens.items():
+        if word.startswith(tens_word):
+            rest = word[len(tens_word):]
+            if rest in rules.units_of_tens:
+                return tens + rules.units_of_tens[rest]
+    for hundred_word in rules.hundred:  # "hundreogførti" as ASR sometimes joins it
+        if word.startswith(hundred_word) and word != hundred_word:
+            rest = word[len(hundred_word):].removeprefix("og")
+            sub = _compound(rest, rules)
+            if sub is not None and sub < 100:
+                return 100 + sub
+    return None
+
+
+def _is_numberish(tok: Tok | None, rules: _Rules) -> bool:
+    if tok is None:
+        return False
+    return tok.text[0].isdigit() or _compound(tok.lower, rules) is not None \
+        or tok.lower in rules.hundred
+
+
+def _is_clock(tok: Tok, rules: _Rules) -> bool:
+    return tok.lower.rstrip(".") in rules.clock_stems
