@@ -147,7 +147,13 @@ def _kept_phrases() -> dict[int, set[tuple[str, ...]]]:
 def _fragment(part: list[Tok], rules: _Rules) -> bool:
     if len(part) == 1:
         return True
+    if all(t.lower in _TIME_WORDS or t.lower in _WHEN_WORDS or
+           daypart.daypart([t.lower], rules) for t in part):
+        return True  # "i natt | klokka to ringte han": the cue belongs to the time after it
     return any(_is_clock(t, rules) for t in part) and _content_words(part, rules) < 2
+
+
+_WHEN_WORDS = {"går", "dag", "morgen", "kveld", "natt", "tidlig", "tidleg", "seint", "sent"}
 
 
 def _content_words(part: list[Tok], rules: _Rules) -> int:
