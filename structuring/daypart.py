@@ -86,8 +86,8 @@ def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> list[st
 def daypart(words: Iterable[str], rules: _Rules) -> str | None:
     """The part of the day the first cue among `words` (nearest the time first) names."""
     for word in words:
-        for name, cues in (("morning", rules.morning), ("evening", rules.evening),
-                           ("night", rules.night)):
+        for name, cues in (("morning", rules.morning), ("afternoon", rules.afternoon),
+                           ("evening", rules.evening), ("night", rules.night)):
             if word in cues or (word.startswith(rules.cue_stems.get(name, ()))
                                 and word not in rules.not_cues):
                 return name
@@ -96,7 +96,9 @@ def daypart(words: Iterable[str], rules: _Rules) -> str | None:
 
 def by_daypart(part: str, am: int, pm: int) -> int:
     if am == 0:  # "klokka tolv": noon by day, midnight in the evening or night
-        return 12 if part == "morning" else 0
+        return 12 if part in ("morning", "afternoon") else 0
+    if part == "afternoon":  # "middagsbesøk klokka to" 14.00, "… klokka elleve" 11.00
+        return pm if am <= 9 else am
     if part == "morning":
         return am
     if part == "evening":

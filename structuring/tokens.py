@@ -60,6 +60,7 @@ class _Rules:
     replacements: dict[str, str]
     clock_words: set[str]
     evening: set[str]
+    afternoon: set[str]
     night: set[str]
     sleep: set[str]
     morning: set[str]
@@ -98,7 +99,8 @@ def _rules() -> _Rules:
         articles=set(forms["articles_as_one"]), units=forms["units"],
         count_words=set(forms["count_words"]), numeric_context=set(forms["numeric_context"]),
         replacements=forms["written_unit_replacements"], clock_words=set(t["clock_words"]),
-        evening=set(t["evening_cues"]), night=set(t["night_cues"]),
+        evening=set(t["evening_cues"]), afternoon=set(t["afternoon_cues"]),
+        night=set(t["night_cues"]),
         sleep=set(t["sleep_cues"]), morning=set(t["morning_cues"]),
         cue_stems={k: tuple(v) for k, v in t["cue_stems"].items()}, not_cues=set(t["not_cues"]),
         clause_words=set(t["clause_words"]), shift_cues=t["shift_cues"],

@@ -164,3 +164,12 @@ def test_group_events_directly_for_a_device_told_one_sentence_later():
     sentences = ["Komfyrvakta hos Arne.", "Slo av komfyren kl. 16.40."]
     (draft,) = events.group_events(sentences, [0, 0])
     assert events.describe(draft, sentences)["time"] == "16:40"
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("middagsbesøk hos Aslaug klokka tolv punktum", "12:00"),  # noon, not midnight
+    ("i ettermiddag klokka to ringte dottera punktum", "14:00"),
+    ("kveldsvakt punktum i kveld klokka tolv sov hun punktum", "00:00"),
+])
+def test_dinner_time_and_afternoon_are_after_noon_and_twelve_is_noon(spoken, expected):
+    assert times(structure(spoken))[0] == expected
