@@ -1,10 +1,11 @@
 """K-fold cross-validation of the trained structuring components (issue 15).
 
 The dev dictations are split into K folds; for each fold the sentence model and the section
-classifier are trained (`evaluation.structuring_train`) on the other folds plus the tune split, and the
-held-out fold is structured with them — as dictated, and stripped of every voice command and
-mark (`stripped_all`: how the same dictations fare unpunctuated). Scores are corpus-level over all held-out notes, so
-every dev dictation is scored by models that never saw it. The frozen test split is not used.
+classifier are trained (`evaluation.structuring_train`) on the other folds plus tune, tune3
+and the labelled sentences, and the held-out fold is structured with them — as dictated, and
+stripped of every voice command and mark (`stripped_all`: how the same dictations fare
+unpunctuated). Scores are corpus-level over all held-out notes, so every dev dictation is
+scored by models that never saw it. The frozen test splits are not used.
 
     python -m evaluation.structuring_cv [--folds 5] [--json out.json]
 """
@@ -75,7 +76,7 @@ def strip_punctuation(spoken: str) -> str:
 
 
 def main() -> None:
-    from evaluation.structuring_train import DEV, TUNE
+    from evaluation.structuring_train import DEV, TUNE, TUNE3
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -84,7 +85,8 @@ def main() -> None:
                         help="also score the stripped dictations with this sentence-start "
                              "probability (repeatable)")
     args = parser.parse_args()
-    result = cross_validate(read_gold(DEV), read_gold(TUNE), args.folds,
+    extra = [row for path in (TUNE, TUNE3) if path.exists() for row in read_gold(path)]
+    result = cross_validate(read_gold(DEV), extra, args.folds,
                             tuple(args.start_probability))
     for name, scores in result.items():
         if isinstance(scores, dict):
