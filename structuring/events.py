@@ -253,22 +253,17 @@ def _contacted(text: str, response: str) -> bool:
 
 def _event_time(draft: EventDraft, sentences: list[str]) -> str | None:
     first = sentences[draft.sentences[0]]
-    named = technologies_in(first)
-    if len(named) > 1:
-        # Several stories in one sentence: the time nearest this one's name, not past
-        # the names of the others.
-        starts = [p for p, _ in named]
-        k = max((n for n, p in enumerate(starts) if p <= draft.mention), default=0)
-        low = starts[k - 1] if k > 0 else 0
-        high = starts[k + 1] if k + 1 < len(starts) else len(first)
-        times = [m for m in _TIME.finditer(first) if low <= m.start() < high]
-        if times:
-            match = min(times, key=lambda m: abs(m.start() - draft.mention))
-            return f"{match.group(1)}:{match.group(2)}"
-    else:
-        match = _TIME.search(first)
-        if match:
-            return f"{match.group(1)}:{match.group(2)}"
+    # The time nearest the device's name, not past the names of other devices: an
+    # unpunctuated sentence may also hold the time of what was done before ("fekk dosen
+    # kl. 08.00 medan eg var der kl. 11.45 kom det alarm frå tryggleiksalarmen").
+    starts = [p for p, _ in technologies_in(first)] or [0]
+    k = max((n for n, p in enumerate(starts) if p <= draft.mention), default=0)
+    low = starts[k - 1] if k > 0 else 0
+    high = starts[k + 1] if k + 1 < len(starts) else len(first)
+    times = [m for m in _TIME.finditer(first) if low <= m.start() < high]
+    if times:
+        match = min(times, key=lambda m: abs(m.start() - draft.mention))
+        return f"{match.group(1)}:{match.group(2)}"
     if len(draft.sentences) > 1 and draft.sentences[1] == draft.sentences[0] + 1:
         match = _TIME.search(sentences[draft.sentences[1]])
         if match:

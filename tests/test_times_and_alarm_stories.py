@@ -173,3 +173,9 @@ def test_group_events_directly_for_a_device_told_one_sentence_later():
 ])
 def test_dinner_time_and_afternoon_are_after_noon_and_twelve_is_noon(spoken, expected):
     assert times(structure(spoken))[0] == expected
+
+
+def test_an_alarm_time_is_the_one_nearest_its_device_in_a_run_on_sentence():
+    note = structure("ho fekk morgondosen klokka 08.00 medan eg var der klokka 11.45 kom det "
+                     "teknisk alarm frå tryggleiksalarmen om lågt batteri")
+    assert ("trygghetsalarm", "teknisk_alarm", "11:45") in alarms(note)
