@@ -555,3 +555,31 @@ def test_the_cue_window_counts_words_after_a_time_said_in_several_words():
     # still not past a subject pronoun or "og" into the next clause
     text = to_written("ga Paracet klokka kvart over ni og hun sov i senga", splitter=_cut_at())
     assert "kl. 09.15" in text[0].text
+
+
+def test_leave_one_writer_out_trains_without_the_held_writer_and_restores_the_models(
+        monkeypatch):
+    from functools import partial
+
+    from evaluation import structuring_lobo, structuring_train
+    from structuring import classifier
+
+    rows = [json.loads(line) for line in
+            (ROOT / "tests" / "fixtures" / "structuring" / "own.jsonl").read_text().splitlines()]
+    for i, row in enumerate(rows):
+        row["id"] = f"{'ab'[i % 2]}-{i}"
+    seen: list[set[str]] = []
+    real = partial(structuring_train.train_all, n_docs=40, labelled=[])
+
+    def small(train_rows):
+        seen.append({r["id"].split("-")[0] for r in train_rows})
+        return real(train_rows)
+
+    monkeypatch.setattr(structuring_train, "train_all", small)
+    shipped = segmenter.SENTER_DIR, classifier.TEXTCAT_DIR
+    result = structuring_lobo.leave_one_writer_out([], rows)
+    assert seen == [{"b"}, {"a"}]  # each writer held out once, trained on the other only
+    assert set(result["writers"]) == {"a", "b"}
+    assert result["mean"]["all"]["writers"] == 2
+    assert 0.0 <= result["mean"]["gold_sentences"]["section_accuracy"] <= 1.0
+    assert (segmenter.SENTER_DIR, classifier.TEXTCAT_DIR) == shipped

@@ -1,0 +1,89 @@
+"""Leave-one-writer-out validation of the trained structuring components (issue 15).
+
+`tune3.jsonl` holds four batches of dictations by four independent writers (ids `t3a-…`,
+`t3b-…`, `t3c-…`, `t3d-…`). For each writer the sentence model and the section classifier are
+trained as shipped (`evaluation.structuring_train`: dev, tune, the other three writers, the
+labelled sentences) and that writer's dictations are structured with them: as dictated, and
+with the gold sentences joined as written text (`gold_sentences`: the section classifier
+alone, with segmentation given). Figures are the mean over the four writers. The frozen test
+splits are not used.
+
+    python -m evaluation.structuring_lobo [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from evaluation.gold import read_gold
+
+
+def writer_of(row: dict) -> str:
+    return row["id"].split("-")[0]
+
+
+def leave_one_writer_out(base: list[dict], writers_rows: list[dict]) -> dict:
+    from evaluation import structuring_train as train
+    from evaluation.structuring import score_by_punctuation
+    from structuring import classifier, segmenter
+    from structuring.pipeline import structure
+
+    writers = sorted({writer_of(r) for r in writers_rows})
+    saved = segmenter.SENTER_DIR, classifier.TEXTCAT_DIR
+    per_writer: dict[str, dict] = {}
+    try:
+        for held in writers:
+            rows = base + [r for r in writers_rows if writer_of(r) != held]
+            gold = [r for r in writers_rows if writer_of(r) == held]
+            with tempfile.TemporaryDirectory() as tmp:
+                senter, textcat = train.train_all(rows)
+                senter.to_disk(Path(tmp) / "senter")
+                textcat.to_disk(Path(tmp) / "textcat")
+                segmenter.SENTER_DIR = Path(tmp) / "senter"
+                classifier.TEXTCAT_DIR = Path(tmp) / "textcat"
+                segmenter._model.cache_clear()
+                classifier._model.cache_clear()
+                groups = score_by_punctuation(gold, [structure(r["spoken"]) for r in gold])
+                joined = [{**r, "spoken": " ".join(s["text"] for s in r["sentences"])}
+                          for r in gold]
+                groups["gold_sentences"] = score_by_punctuation(
+                    joined, [structure(r["spoken"]) for r in joined])["all"]
+            per_writer[held] = {k: v.as_dict() for k, v in groups.items()}
+    finally:
+        segmenter.SENTER_DIR, classifier.TEXTCAT_DIR = saved
+        segmenter._model.cache_clear()
+        classifier._model.cache_clear()
+    return {"writers": per_writer, "mean": _mean(per_writer)}
+
+
+def _mean(per_writer: dict[str, dict]) -> dict:
+    out: dict[str, dict] = {}
+    for group in {g for scores in per_writer.values() for g in scores}:
+        present = [s[group] for s in per_writer.values() if group in s]
+        out[group] = {key: round(sum(s[key] for s in present) / len(present), 4)
+                      for key in ("section_accuracy", "entity_f1", "event_f1",
+                                  "formatting_cer", "review_share", "times_shifted_12h")
+                      if all(isinstance(s.get(key), (int, float)) for s in present)}
+        out[group]["writers"] = len(present)
+    return out
+
+
+def main() -> None:
+    from evaluation.structuring_train import DEV, TUNE, TUNE3
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    base = [row for path in (DEV, TUNE) if path.exists() for row in read_gold(path)]
+    result = leave_one_writer_out(base, read_gold(TUNE3))
+    for group, scores in sorted(result["mean"].items()):
+        print(f"{group}: " + " ".join(f"{k} {v}" for k, v in scores.items()))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
