@@ -253,7 +253,8 @@ def _self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             if lowered[i:i + len(cue)] != cue:
                 continue
             before, after = tokens[:i], tokens[i + len(cue):]
-            while before and before[-1].kind == "punct":
+            # "52,6, nei, unnskyld, 51,6": the marks and the "nei" leading into the cue go.
+            while before and (before[-1].kind == "punct" or before[-1].lower in _CUE_LEADS):
                 before.pop()
             # The correction runs to the next mark; what follows it is kept as said.
             while after and after[0].kind == "punct":  # "58,2 kilo, nei vent, 57,2 kilo"
@@ -275,13 +276,52 @@ def _number_phrase(tok: Tok, rules: _Rules) -> bool:
     return _is_numberish(tok, rules) or tok.lower in ("komma", "og")
 
 
+_CUE_LEADS = {"nei", "eller", "vent", "altså"}  # said into a correction cue, not kept
+
+
+def _correct_number(before: list[Tok], correction: list[Tok], rules: _Rules
+                    ) -> list[Tok] | None:
+    """Which number a numeric correction replaces, in this order:
+    - the value whose words after the number match the correction's and run up to the cue
+      ("åtte av ti … seks av ti", "hundre og tjue over sytti … hundre og tjue over sekstiåtte");
+    - the number said right before the cue, unless it is a clock time ("Selo-Zok femti eh nei
+      tjuefem milligram": not an earlier dose that happens to say "milligram" too);
+    - else the value whose following words match the correction's most."""
+    size = next((e - s for s, e in _number_runs(correction, rules) if s == 0), 1)
+    tail = [t.lower for t in correction[size:]]
+    runs = _number_runs(before, rules)
+    best: tuple[int, int, int] | None = None  # (matched words, start, end)
+    for start, end in reversed(runs):
+        matched = 0
+        while matched < len(tail) and end + matched < len(before) and \
+                _similar(before[end + matched].lower, tail[matched]):
+            matched += 1
+        if matched and all(_number_phrase(t, rules) for t in before[end + matched:]):
+            return before[:start] + correction
+        if best is None or matched > best[0]:
+            best = (matched, start, end)
+    if runs and runs[-1][1] == len(before) and not _told_time(before, runs[-1][0], rules):
+        return before[:runs[-1][0]] + correction
+    if best is None:
+        return None
+    matched, start, end = best
+    return before[:start] + correction + before[end + matched:]
+
+
+def _told_time(tokens: list[Tok], start: int, rules: _Rules) -> bool:
+    """Whether the number at `start` is a clock time ("klokka sju", "halv ni")."""
+    return start > 0 and (_is_clock(tokens[start - 1], rules) or
+                          tokens[start - 1].lower in ("halv", "kvart", "over", "på"))
+
+
 def _value_start(tok: Tok, rules: _Rules) -> bool:
     return _is_numberish(tok, rules) or _is_clock(tok, rules) or tok.lower in rules.drugs \
-        or tok.lower in ("halv", "kvart")
+        or tok.lower in ("halv", "kvart") or tok.lower in rules.thousand
 
 
 def _value_end(tok: Tok, rules: _Rules) -> bool:
-    return _is_numberish(tok, rules) or tok.lower in rules.units or tok.lower in rules.drugs
+    return _is_numberish(tok, rules) or tok.lower in rules.units or tok.lower in rules.drugs \
+        or tok.lower in rules.thousand
 
 
 def _similar(a: str, b: str) -> bool:
@@ -333,19 +373,9 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
                                         before[runs[0][1]].lower in rules.units)
             return before[:j] + correction + before[end:]
     if _is_numberish(first, rules):
-        size = next((e - s for s, e in _number_runs(correction, rules) if s == 0), 1)
-        tail = [t.lower for t in correction[size:]]
-        best: tuple[int, int, int] | None = None  # (matched words, start, end)
-        for start, end in reversed(_number_runs(before, rules)):
-            matched = 0
-            while matched < len(tail) and end + matched < len(before) and \
-                    _similar(before[end + matched].lower, tail[matched]):
-                matched += 1
-            if best is None or matched > best[0]:
-                best = (matched, start, end)
-        if best is not None:
-            matched, start, end = best
-            return before[:start] + correction + before[end + matched:]
+        fixed = _correct_number(before, correction, rules)
+        if fixed is not None:
+            return fixed
     head = correction[-1].lower  # "fire drag" → drag; "femti milligram" → milligram
     if not _is_numberish(correction[-1], rules):
         for j in range(len(before) - 1, -1, -1):

@@ -142,7 +142,7 @@ def _is_numberish(tok: Tok | None, rules: _Rules) -> bool:
     if tok is None:
         return False
     return tok.text[0].isdigit() or _compound(tok.lower, rules) is not None \
-        or tok.lower in rules.hundred
+        or tok.lower in rules.hundred or tok.lower in rules.thousand
 
 
 def _is_clock(tok: Tok, rules: _Rules) -> bool:

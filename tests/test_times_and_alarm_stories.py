@@ -179,3 +179,29 @@ def test_an_alarm_time_is_the_one_nearest_its_device_in_a_run_on_sentence():
     note = structure("ho fekk morgondosen klokka 08.00 medan eg var der klokka 11.45 kom det "
                      "teknisk alarm frå tryggleiksalarmen om lågt batteri")
     assert ("trygghetsalarm", "teknisk_alarm", "11:45") in alarms(note)
+
+
+# --- self-corrections inside lists of doses and values ---------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    # The number said right before the cue is the one corrected, not an earlier dose.
+    ("dosen inneholdt Eliquis fem milligram og Selo-Zok femti eh nei tjuefem milligram punktum",
+     "Dosen inneholdt Eliquis 5 mg og Selo-Zok 25 mg."),
+    ("ga Humalog fire enheter og Lantus tjue nei unnskyld tjueto enheter subkutant punktum",
+     "Ga Humalog 4 IE og Lantus 22 IE subkutant."),
+    # The "nei" and the commas leading into a cue are not kept.
+    ("Vekt 52,6, nei, unnskyld, 51,6 kilo.", "Vekt 51,6 kg."),
+    ("Han fikk Paracet 1 gram klokken 01.30, nei, rettelse, klokken 01.35.",
+     "Han fikk Paracet 1 g kl. 01.35."),
+    # A blood pressure corrected whole.
+    ("stående hundre og tjue over sytti rettelse hundre og tjue over sekstiåtte punktum",
+     "Stående 120/68."),
+    # Thousands are numbers too.
+    ("væskeinntak cirka tusen unnskyld tusen to hundre milliliter punktum",
+     "Væskeinntak ca. 1200 ml."),
+    # A clock time right before the cue is not the value corrected.
+    ("tok to drag Ventoline klokka sju nei vent det var fire drag punktum",
+     "Tok 4 drag Ventoline kl. 07.00."),
+])
+def test_a_correction_replaces_the_value_it_corrects(spoken, expected):
+    assert " ".join(s.text for s in to_written(spoken)) == expected
