@@ -58,12 +58,15 @@ class StructuringScores:
     dictations: int = 0
     review_share: float = 0.0  # share of system sentences flagged "review": true
     times_shifted_12h: int = 0  # system times twelve hours off a gold time (a safety error)
+    # … of which in a sentence not flagged for review: nothing asks the nurse to check it.
+    times_shifted_12h_unflagged: int = 0
 
     def as_dict(self) -> dict:
         return {
             "dictations": self.dictations,
             "review_share": round(self.review_share, 4),
             "times_shifted_12h": self.times_shifted_12h,
+            "times_shifted_12h_unflagged": self.times_shifted_12h_unflagged,
             "section_accuracy": round(self.section_accuracy, 4),
             "formatting_cer": round(self.formatting_cer, 4),
             "entity_f1": round(self.entity.f1, 4),
@@ -155,20 +158,28 @@ def score_structuring(gold_rows: Sequence[dict], notes: Sequence[StructuredNote]
         dictations=len(gold_rows),
         review_share=_review_share(notes),
         times_shifted_12h=sum(_shifted_times(row, note) for row, note in zip(gold_rows, notes)),
+        times_shifted_12h_unflagged=sum(_shifted_times(row, note, unflagged=True)
+                                        for row, note in zip(gold_rows, notes)),
     )
 
 
-def _shifted_times(row: dict, note: StructuredNote) -> int:
-    """System times that are a gold time moved by twelve hours (08:30 for 20:30)."""
+def _shifted_times(row: dict, note: StructuredNote, unflagged: bool = False) -> int:
+    """System times that are a gold time moved by twelve hours (08:30 for 20:30); with
+    `unflagged`, only those of which no copy stands in a sentence flagged for review."""
     gold = Counter(e["value"] for e in row["entities"] if e["type"] == "time")
     gold.update(e["time"] for e in row["events"] if e.get("time"))
     system = Counter(e.value for e in note.entities if e.type == "time")
     system.update(e.time for e in note.events if e.time)
+    flagged = {e.value for e in note.entities if e.type == "time"
+               and note.sentences[e.sentence].review}
+    flagged |= {e.time for e in note.events
+                if e.time and any(note.sentences[i].review for i in e.sentences[:1])}
     shifted = 0
     for value, n in (system - gold).items():
         hour, minute = value.split(":")
         other = f"{(int(hour) + 12) % 24:02d}:{minute}"
-        shifted += min(n, (gold - system)[other])
+        if not (unflagged and value in flagged):
+            shifted += min(n, (gold - system)[other])
     return shifted
 
 

@@ -205,3 +205,18 @@ def test_an_alarm_time_is_the_one_nearest_its_device_in_a_run_on_sentence():
 ])
 def test_a_correction_replaces_the_value_it_corrects(spoken, expected):
     assert " ".join(s.text for s in to_written(spoken)) == expected
+
+
+def test_a_shifted_time_is_counted_and_whether_the_nurse_is_asked_to_check_it():
+    from evaluation.structuring import score_structuring
+
+    gold = [{"id": "x", "spoken": "", "entities": [{"type": "time", "value": "20:30"}],
+             "events": [], "sentences": [{"text": "Gav Paracet 1 g kl. 20.30.",
+                                          "section": "legemidler"}]}]
+    unsure = structure("gav Paracet ett gram klokka halv ni punktum")  # no cue: flagged
+    assert times(unsure) == ["08:30"] and unsure.sentences[0].review
+    scores = score_structuring(gold, [unsure])
+    assert scores.times_shifted_12h == 1 and scores.times_shifted_12h_unflagged == 0
+    sure = structure("gav Paracet ett gram klokka halv ni i morges punktum")  # a cue: not flagged
+    scores = score_structuring(gold, [sure])
+    assert scores.times_shifted_12h == 1 and scores.times_shifted_12h_unflagged == 1

@@ -182,7 +182,7 @@ def eval_structuring(gold: Path, json_out: Path | None, audio_manifest: Path | N
         runs["asr"] = score_by_punctuation(asr_rows, asr_notes)
     keys = ("dictations", "section_accuracy", "formatting_cer", "entity_f1", "event_f1",
             "event_response_accuracy", "event_false_alarm_accuracy", "review_share",
-            "times_shifted_12h")
+            "times_shifted_12h", "times_shifted_12h_unflagged")
     report = {}
     for run, scored in runs.items():
         groups = {name: s.as_dict() for name, s in scored.items()}
@@ -201,7 +201,8 @@ def eval_structuring(gold: Path, json_out: Path | None, audio_manifest: Path | N
                        f"{group['section_accuracy']} entity_f1 {group['entity_f1']} event_f1 "
                        f"{group['event_f1']} formatting_cer {group['formatting_cer']} "
                        f"review_share {group['review_share']} times_shifted_12h "
-                       f"{group['times_shifted_12h']}")
+                       f"{group['times_shifted_12h']} (unflagged "
+                       f"{group['times_shifted_12h_unflagged']})")
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         out = report["text"] if len(report) == 1 else {**report["text"], "asr": report["asr"]}
