@@ -137,7 +137,7 @@ def _read_time(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
     hour, minute, used = parsed
     digits = tokens[i].text
     # "08.30", "10.00", "0800": written on the 24-hour clock; "ni", "9": could be either.
-    twelve_hour = 1 <= hour <= 12 and not re.fullmatch(r"0\d([.:]?\d{2})?|\d{1,2}[.:]\d{2}",
+    twelve_hour = 0 <= hour <= 12 and not re.fullmatch(r"0\d([.:]?\d{2})?|\d{1,2}[.:]\d{2}",
                                                        digits)
     return hour % 24, minute, used, twelve_hour
 

@@ -85,18 +85,22 @@ def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> list[st
 
 def daypart(words: Iterable[str], rules: _Rules) -> str | None:
     """The part of the day the first cue among `words` (nearest the time first) names."""
+    words = list(words)
     for word in words:
         for name, cues in (("morning", rules.morning), ("afternoon", rules.afternoon),
                            ("evening", rules.evening), ("night", rules.night)):
             if word in cues or (word.startswith(rules.cue_stems.get(name, ()))
                                 and word not in rules.not_cues):
                 return name
-    return None
+    # "i dag" only says daytime where nothing says more ("i dag tidleg", "i dag … i kveld").
+    return "daytime" if rules.daytime.intersection(words) else None
 
 
 def by_daypart(part: str, am: int, pm: int) -> int:
     if am == 0:  # "klokka tolv": noon by day, midnight in the evening or night
-        return 12 if part in ("morning", "afternoon") else 0
+        return 12 if part in ("morning", "afternoon", "daytime") else 0
+    if part == "daytime":  # 07–12 before noon, 1–6 after
+        return pm if am <= 6 else am
     if part == "afternoon":  # "middagsbesøk klokka to" 14.00, "… klokka elleve" 11.00
         return pm if am <= 9 else am
     if part == "morning":
@@ -111,9 +115,9 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     """Morning or evening for an hour said on a 12-hour clock ("halv tre")."""
     am, pm = hour % 12, hour % 12 + 12
     said = daypart(own, rules)
-    if said:
+    if said and said != "daytime":  # "i dag" at the time may still be "i dag tidleg"
         return by_daypart(said, am, pm)
-    said = daypart(clause, rules)
+    said = daypart(clause, rules) or said
     if said:
         # Without punctuation the clause is only a guess (the sentence model may have missed
         # an end): the cue is used, and the time still checked.

@@ -84,7 +84,9 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
             if text:
                 sentences.append(WrittenSentence(text, heading, paragraph, block,
                                                  ("time",) if clock.review else ()))
-                if len(sentences) == 1 and clock.shift is None and clock.anchor is not None:
+                # The dictation's first time, told with its own cue in its opening
+                # ("GPS-alarmen til Tormod | gikk klokka tolv i natt"), sets the shift.
+                if len(sentences) <= 2 and clock.shift is None and clock.anchor is not None:
                     clock.shift = daypart.shift_of(clock.anchor // 60)
     return sentences
 

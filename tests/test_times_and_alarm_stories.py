@@ -220,3 +220,16 @@ def test_a_shifted_time_is_counted_and_whether_the_nurse_is_asked_to_check_it():
     sure = structure("gav Paracet ett gram klokka halv ni i morges punktum")  # a cue: not flagged
     scores = score_structuring(gold, [sure])
     assert scores.times_shifted_12h == 1 and scores.times_shifted_12h_unflagged == 1
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("kveldsvakt punktum ho var på dagsenteret frå klokka tolv til tre i dag punktum",
+     ["12:00", "15:00"]),  # "i dag": daytime, though the shift is the evening
+    ("morgenbesøk punktum hun hadde feber i dag tidlig klokka fem punktum", ["05:00"]),
+    ("han spiste suppe til middag klokka halv ett punktum", ["12:30"]),  # not 00.30
+    ("kveldsbesøk punktum ho vil ha hjelp til å legge seg halv ti i morra punktum", ["21:30"]),
+    ("GPS-alarmen til Tormod punktum gikk klokka tolv i natt punktum vi fant han ved kirka "
+     "tjue over tolv punktum", ["00:00", "00:20"]),  # the opening's time sets the shift
+])
+def test_day_words_dinner_half_past_twelve_and_tomorrow_in_dialect(spoken, expected):
+    assert times(structure(spoken)) == expected
