@@ -120,6 +120,8 @@ _TIME_WORDS = {"halv", "kvart", "over", "på", "i", "ca", "ca.", "cirka", "rundt
 def _may_start(lowered: list[str], i: int, rules: _Rules) -> bool:
     if lowered[i - 1].rstrip(".") in rules.clock_stems:
         return False
+    if lowered[i].rstrip(".") in rules.clock_stems and daypart.daypart([lowered[i - 1]], rules):
+        return False  # "fekk morgonmedisinen | klokka åtte": the cue is the time's own
     for length, phrases in _kept_phrases().items():
         for back in range(1, length):
             if i - back >= 0 and tuple(lowered[i - back:i - back + length]) in phrases:

@@ -233,3 +233,11 @@ def test_a_shifted_time_is_counted_and_whether_the_nurse_is_asked_to_check_it():
 ])
 def test_day_words_dinner_half_past_twelve_and_tomorrow_in_dialect(spoken, expected):
     assert times(structure(spoken)) == expected
+
+
+def test_no_sentence_cut_between_a_cue_and_its_clock_time():
+    from structuring.spoken import _may_start, _rules
+
+    words = "han fekk morgonmedisinen klokka åtte Albyl-E".lower().split()
+    assert not _may_start(words, 3, _rules())  # "morgonmedisinen | klokka åtte"
+    assert _may_start("han sov godt klokka åtte".split(), 3, _rules())  # no cue: may cut
