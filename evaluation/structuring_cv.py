@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 from pathlib import Path
 
 from evaluation.gold import read_gold
@@ -24,37 +23,24 @@ def cross_validate(dev: list[dict], extra: list[dict], folds: int = 5,
                    thresholds: tuple[float, ...] = ()) -> dict:
     from evaluation import structuring_train as train
     from evaluation.structuring import score_by_punctuation
-    from structuring import classifier, segmenter
+    from structuring import segmenter
     from structuring.pipeline import structure
 
     notes: list = [None] * len(dev)
     stripped_notes: list = [None] * len(dev)
     by_threshold = {cut: [None] * len(dev) for cut in thresholds}
     start = segmenter.START_PROBABILITY
-    saved = segmenter.SENTER_DIR, classifier.TEXTCAT_DIR
-    try:
-        for fold in range(folds):
-            held = [i for i in range(len(dev)) if i % folds == fold]
-            rows = [r for i, r in enumerate(dev) if i % folds != fold] + extra
-            with tempfile.TemporaryDirectory() as tmp:
-                senter, textcat = train.train_all(rows)
-                senter.to_disk(Path(tmp) / "senter")
-                textcat.to_disk(Path(tmp) / "textcat")
-                segmenter.SENTER_DIR = Path(tmp) / "senter"
-                classifier.TEXTCAT_DIR = Path(tmp) / "textcat"
-                segmenter._model.cache_clear()
-                classifier._model.cache_clear()
-                for i in held:
-                    notes[i] = structure(dev[i]["spoken"])
-                    stripped_notes[i] = structure(strip_punctuation(dev[i]["spoken"]))
-                    for cut in thresholds:
-                        segmenter.START_PROBABILITY = cut
-                        by_threshold[cut][i] = structure(strip_punctuation(dev[i]["spoken"]))
-                    segmenter.START_PROBABILITY = start
-    finally:
-        segmenter.SENTER_DIR, classifier.TEXTCAT_DIR = saved
-        segmenter._model.cache_clear()
-        classifier._model.cache_clear()
+    for fold in range(folds):
+        held = [i for i in range(len(dev)) if i % folds == fold]
+        rows = [r for i, r in enumerate(dev) if i % folds != fold] + extra
+        with train.models_trained_on(rows):
+            for i in held:
+                notes[i] = structure(dev[i]["spoken"])
+                stripped_notes[i] = structure(strip_punctuation(dev[i]["spoken"]))
+                for cut in thresholds:
+                    segmenter.START_PROBABILITY = cut
+                    by_threshold[cut][i] = structure(strip_punctuation(dev[i]["spoken"]))
+                segmenter.START_PROBABILITY = start
     groups = score_by_punctuation(dev, notes)
     stripped = [{**row, "spoken": strip_punctuation(row["spoken"])} for row in dev]
     groups["stripped_all"] = score_by_punctuation(stripped, stripped_notes)["all"]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 from pathlib import Path
 
 from evaluation.gold import read_gold
@@ -28,34 +27,20 @@ def writer_of(row: dict) -> str:
 def leave_one_writer_out(base: list[dict], writers_rows: list[dict]) -> dict:
     from evaluation import structuring_train as train
     from evaluation.structuring import score_by_punctuation
-    from structuring import classifier, segmenter
     from structuring.pipeline import structure
 
     writers = sorted({writer_of(r) for r in writers_rows})
-    saved = segmenter.SENTER_DIR, classifier.TEXTCAT_DIR
     per_writer: dict[str, dict] = {}
-    try:
-        for held in writers:
-            rows = base + [r for r in writers_rows if writer_of(r) != held]
-            gold = [r for r in writers_rows if writer_of(r) == held]
-            with tempfile.TemporaryDirectory() as tmp:
-                senter, textcat = train.train_all(rows)
-                senter.to_disk(Path(tmp) / "senter")
-                textcat.to_disk(Path(tmp) / "textcat")
-                segmenter.SENTER_DIR = Path(tmp) / "senter"
-                classifier.TEXTCAT_DIR = Path(tmp) / "textcat"
-                segmenter._model.cache_clear()
-                classifier._model.cache_clear()
-                groups = score_by_punctuation(gold, [structure(r["spoken"]) for r in gold])
-                joined = [{**r, "spoken": " ".join(s["text"] for s in r["sentences"])}
-                          for r in gold]
-                groups["gold_sentences"] = score_by_punctuation(
-                    joined, [structure(r["spoken"]) for r in joined])["all"]
-            per_writer[held] = {k: v.as_dict() for k, v in groups.items()}
-    finally:
-        segmenter.SENTER_DIR, classifier.TEXTCAT_DIR = saved
-        segmenter._model.cache_clear()
-        classifier._model.cache_clear()
+    for held in writers:
+        rows = base + [r for r in writers_rows if writer_of(r) != held]
+        gold = [r for r in writers_rows if writer_of(r) == held]
+        with train.models_trained_on(rows):
+            groups = score_by_punctuation(gold, [structure(r["spoken"]) for r in gold])
+            joined = [{**r, "spoken": " ".join(s["text"] for s in r["sentences"])}
+                      for r in gold]
+            groups["gold_sentences"] = score_by_punctuation(
+                joined, [structure(r["spoken"]) for r in joined])["all"]
+        per_writer[held] = {k: v.as_dict() for k, v in groups.items()}
     return {"writers": per_writer, "mean": _mean(per_writer)}
 
 

@@ -24,7 +24,9 @@ from __future__ import annotations
 import argparse
 import random
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from structuring.classifier import classifier_text
@@ -211,6 +213,28 @@ def train_all(rows: list[dict], units: tuple[Path, ...] = (TUNE_UNITS, TUNE2_UNI
     senter = train_senter(list(senter_docs(sentences, n_docs)))
     textcat = train_textcat(section_examples(rows, labelled), section_labels())
     return senter, textcat
+
+
+@contextmanager
+def models_trained_on(rows: list[dict]) -> Iterator[None]:
+    """Train both components on `rows`; inside the block the structuring stage uses them,
+    after it the shipped models again (cross-validation, leave-one-writer-out)."""
+    from structuring import classifier, segmenter
+
+    saved = segmenter.SENTER_DIR, classifier.TEXTCAT_DIR
+    with tempfile.TemporaryDirectory() as tmp:
+        senter, textcat = train_all(rows)
+        senter.to_disk(Path(tmp) / "senter")
+        textcat.to_disk(Path(tmp) / "textcat")
+        segmenter.SENTER_DIR, classifier.TEXTCAT_DIR = Path(tmp) / "senter", Path(tmp) / "textcat"
+        segmenter._model.cache_clear()
+        classifier._model.cache_clear()
+        try:
+            yield
+        finally:
+            segmenter.SENTER_DIR, classifier.TEXTCAT_DIR = saved
+            segmenter._model.cache_clear()
+            classifier._model.cache_clear()
 
 
 def section_examples(rows: list[dict], labelled: list[dict] | None = None

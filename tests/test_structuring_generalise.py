@@ -583,3 +583,27 @@ def test_leave_one_writer_out_trains_without_the_held_writer_and_restores_the_mo
     assert result["mean"]["all"]["writers"] == 2
     assert 0.0 <= result["mean"]["gold_sentences"]["section_accuracy"] <= 1.0
     assert (segmenter.SENTER_DIR, classifier.TEXTCAT_DIR) == shipped
+
+
+def test_cross_validation_scores_every_dictation_with_models_that_never_saw_it(monkeypatch):
+    from functools import partial
+
+    from evaluation import structuring_cv, structuring_train
+    from structuring import classifier
+
+    rows = [json.loads(line) for line in
+            (ROOT / "tests" / "fixtures" / "structuring" / "own.jsonl").read_text().splitlines()]
+    trained_on: list[set[str]] = []
+    real = partial(structuring_train.train_all, n_docs=40, labelled=[])
+
+    def small(train_rows):
+        trained_on.append({r["id"] for r in train_rows})
+        return real(train_rows)
+
+    monkeypatch.setattr(structuring_train, "train_all", small)
+    shipped = segmenter.SENTER_DIR, classifier.TEXTCAT_DIR
+    result = structuring_cv.cross_validate(rows, [], folds=2)
+    ids = [r["id"] for r in rows]
+    assert trained_on == [set(ids[1::2]), set(ids[0::2])]
+    assert result["all"]["dictations"] == len(rows) == result["stripped_all"]["dictations"]
+    assert (segmenter.SENTER_DIR, classifier.TEXTCAT_DIR) == shipped
