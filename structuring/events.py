@@ -112,38 +112,55 @@ def group_events(sentences: list[str], blocks: list[int],
                 if not goes_on:
                     current = None
         for position, tech in technologies_in(text):
-            earlier = next((d for d in reversed(drafts) if d.technology == tech), None)
-            if current is not None and current.technology == tech and \
-                    not _new_round(tech, text, current, i):
-                pass
-            elif earlier is not None and _follows_up(tech, text):
-                current = earlier  # "sengesensoren ble tilbakestilt": the same alarm
-            elif _tells_an_alarm(tech, text) or (
-                    i + 1 < len(sentences) and not technologies_in(sentences[i + 1])
-                    and _tells_an_alarm(tech, sentences[i + 1])):  # "… Gav alarm kl. 07.10."
-                current = EventDraft(tech, mention=position)
-                drafts.append(current)
-            else:
+            found = _event_for(tech, position, i, sentences, current, drafts)
+            if found is None:
                 continue  # "vi har bestilt medisindispenser": the device, no alarm
+            current = found
             if not current.sentences or current.sentences[-1] != i:
                 current.sentences.append(i)
-        told = current if current is not None else \
-            (drafts[-1] if drafts and paragraphs[i] == paragraphs[drafts[-1].sentences[-1]]
-             else None)
-        if told is not None and told.sentences[-1] != i and \
-                _alarms_again(told.technology, text) and \
-                _event_time(told, sentences) is not None:
-            # "Kl. 14.00 kom det varsel om at ettermiddagsdosen ikke var tatt": the same
-            # device, a new alarm, told without naming the device again (an alarm told
-            # without its time gets it from here instead).
-            current = EventDraft(told.technology)
-            drafts.append(current)
+        current = _new_alarm_untold(i, sentences, paragraphs, current, drafts) or current
         if current is not None and (not current.sentences or current.sentences[-1] != i):
             current.sentences.append(i)
         elif current is None and drafts and i > drafts[-1].sentences[-1] and \
                 _tells_contact(text):
             drafts[-1].contacts.append(i)
     return drafts
+
+
+def _event_for(tech: str, position: int, i: int, sentences: list[str],
+               current: EventDraft | None, drafts: list[EventDraft]) -> EventDraft | None:
+    """The event a device named in sentence i belongs to: the story going on, an earlier
+    alarm of the same device it follows up, a new alarm (appended to `drafts`) — or none."""
+    text = sentences[i]
+    if current is not None and current.technology == tech and \
+            not _new_round(tech, text, current, i):
+        return current
+    earlier = next((d for d in reversed(drafts) if d.technology == tech), None)
+    if earlier is not None and _follows_up(tech, text):
+        return earlier  # "sengesensoren ble tilbakestilt": the same alarm
+    told_next = i + 1 < len(sentences) and not technologies_in(sentences[i + 1]) and \
+        _tells_an_alarm(tech, sentences[i + 1])  # "Medisindispenseren. Gav alarm kl. 07.10."
+    if not (_tells_an_alarm(tech, text) or told_next):
+        return None
+    drafts.append(EventDraft(tech, mention=position))
+    return drafts[-1]
+
+
+def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
+                      current: EventDraft | None, drafts: list[EventDraft]
+                      ) -> EventDraft | None:
+    """ "Kl. 14.00 kom det varsel om at ettermiddagsdosen ikke var tatt": the same device as
+    the story (or the paragraph's last alarm), a new alarm, told without naming the device
+    again. Only once the first alarm has its time: until then the sentence tells that."""
+    told = current if current is not None else \
+        (drafts[-1] if drafts and paragraphs[i] == paragraphs[drafts[-1].sentences[-1]]
+         else None)
+    if told is None or told.sentences[-1] == i or \
+            not _alarms_again(told.technology, sentences[i]) or \
+            _event_time(told, sentences) is None:
+        return None
+    drafts.append(EventDraft(told.technology))
+    return drafts[-1]
 
 
 def _tells_an_alarm(tech: str, text: str) -> bool:
