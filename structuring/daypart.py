@@ -12,8 +12,8 @@ recording is flagged for review (`Clock.review`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import zip_longest
 from dataclasses import dataclass
+from itertools import zip_longest
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:

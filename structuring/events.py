@@ -167,11 +167,17 @@ def _tells_an_alarm(tech: str, text: str) -> bool:
     """A sentence naming a device opens an event only when it tells that something
     happened: a time, an alarm word or verb, one of the device's event cues, what staff did
     or a false alarm."""
+    return _TIME.search(text) is not None or has_phrase(text, _alarm_phrases(tech)) or \
+        tells_response(text)
+
+
+@lru_cache(maxsize=None)
+def _alarm_phrases(tech: str) -> tuple[str, ...]:
+    """Every phrase that tells a device went off (built once per technology)."""
     rules = _rules()
     cues = [c for events in rules["technologies"][tech]["events"].values() for c in events]
-    said = rules["alarm_words"] + rules["new_alarm_words"] + rules["alarm_verbs"] + cues + \
-        rules["false_alarm_cues"]
-    return _TIME.search(text) is not None or has_phrase(text, said) or tells_response(text)
+    return tuple(rules["alarm_words"] + rules["new_alarm_words"] + rules["alarm_verbs"] +
+                 cues + rules["false_alarm_cues"])
 
 
 def _alarms_again(tech: str, text: str) -> bool:
