@@ -1,12 +1,12 @@
 """Leave-one-writer-out validation of the trained structuring components (issue 15).
 
-`tune3.jsonl` holds four batches of dictations by four independent writers (ids `t3a-…`,
-`t3b-…`, `t3c-…`, `t3d-…`). For each writer the sentence model and the section classifier are
-trained as shipped (`evaluation.structuring_train`: dev, tune, the other three writers, the
-labelled sentences) and that writer's dictations are structured with them: as dictated, and
-with the gold sentences joined as written text (`gold_sentences`: the section classifier
-alone, with segmentation given). Figures are the mean over the four writers. The frozen test
-splits are not used.
+`tune3.jsonl` and `tune4.jsonl` hold eight batches of dictations by eight independent
+writers (ids `t3a-…` … `t4d-…`). For each writer the sentence model and the section
+classifier are trained as shipped (`evaluation.structuring_train`: dev, tune, the other
+writers, the labelled sentences) and that writer's dictations are structured with them: as
+dictated, and with the gold sentences joined as written text (`gold_sentences`: the section
+classifier alone, with segmentation given). Figures are the mean over the writers. The
+frozen test splits are not used.
 
     python -m evaluation.structuring_lobo [--json out.json]
 """
@@ -57,13 +57,13 @@ def _mean(per_writer: dict[str, dict]) -> dict:
 
 
 def main() -> None:
-    from evaluation.structuring_train import DEV, TUNE, TUNE3
+    from evaluation.structuring_train import DEV, TUNE, WRITERS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     base = [row for path in (DEV, TUNE) if path.exists() for row in read_gold(path)]
-    result = leave_one_writer_out(base, read_gold(TUNE3))
+    result = leave_one_writer_out(base, [row for path in WRITERS for row in read_gold(path)])
     for group, scores in sorted(result["mean"].items()):
         print(f"{group}: " + " ".join(f"{k} {v}" for k, v in scores.items()))
     if args.json:

@@ -13,8 +13,9 @@ shipped model files.
   headings and neighbours.
 
 Training data: `../shared/data/structuring/dev.jsonl` (if present),
-`evaluation/data/structuring/units_tune*.txt`, `tune.jsonl`, `tune3.jsonl` (whole dictations)
-and `sentences.jsonl` (single labelled sentences). Never the frozen test splits
+`evaluation/data/structuring/units_tune*.txt`, `tune.jsonl`, `tune3.jsonl`, `tune4.jsonl`
+(whole dictations) and `sentences.jsonl`, `sentences4.jsonl` (single labelled sentences).
+Never the frozen test splits
 (`test*.jsonl`).
 Fixed seeds, one thread: the same data give the same model files.
 """
@@ -38,7 +39,11 @@ TUNE_UNITS = ROOT / "evaluation" / "data" / "structuring" / "units_tune.txt"
 TUNE2_UNITS = ROOT / "evaluation" / "data" / "structuring" / "units_tune2.txt"
 TUNE = ROOT / "evaluation" / "data" / "structuring" / "tune.jsonl"
 TUNE3 = ROOT / "evaluation" / "data" / "structuring" / "tune3.jsonl"
-LABELLED = ROOT / "evaluation" / "data" / "structuring" / "sentences.jsonl"
+TUNE4 = ROOT / "evaluation" / "data" / "structuring" / "tune4.jsonl"
+# Writers' dictations used for leave-one-writer-out (ids "t3a-…", "t4b-…": the writer).
+WRITERS = (TUNE3, TUNE4)
+LABELLED = (ROOT / "evaluation" / "data" / "structuring" / "sentences.jsonl",
+            ROOT / "evaluation" / "data" / "structuring" / "sentences4.jsonl")
 ASR_SENTENCES = ROOT / "evaluation" / "data" / "medication_sentences.jsonl"
 SEED = 15
 
@@ -134,13 +139,12 @@ def textcat_examples(rows: Iterable[dict]) -> list[tuple[str, str]]:
     return [(classifier_text(s["text"]), s["section"]) for row in rows for s in row["sentences"]]
 
 
-def labelled_sentences(path: Path = LABELLED) -> list[dict]:
+def labelled_sentences(paths: tuple[Path, ...] = LABELLED) -> list[dict]:
     """Single sentences written for the classifier: {section, language, text, spoken}."""
     import json
 
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for path in paths if path.exists()
+            for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
 # --- training ----------------------------------------------------------------------------
@@ -250,7 +254,7 @@ def training_rows() -> list[dict]:
     import json
 
     rows = []
-    for path in (DEV, TUNE, TUNE3):
+    for path in (DEV, TUNE, *WRITERS):
         if path.exists():
             rows += [json.loads(line) for line in path.read_text("utf-8").splitlines()
                      if line.strip()]

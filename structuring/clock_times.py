@@ -30,6 +30,11 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
     for name, openings in rules.shift_openings.items():
         if any(words[:len(o.split())] == o.split() for o in openings):
             return name
+    # "nattpatruljen hos Alf …", "kveldsrunden": a first word made on a shift's cue stem.
+    if words and words[0] not in rules.not_cues:
+        for name in ("night", "evening"):
+            if words[0].startswith(rules.cue_stems.get(name, ())):
+                return name
     for cues, text in ((rules.shift_cues, " ".join(words[:SHIFT_WORDS])),
                        (rules.shift_statements, " ".join(words))):
         found = [(m.start(), name) for name, phrases in cues.items()

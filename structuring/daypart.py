@@ -39,7 +39,7 @@ class Clock:
 # (tokens each side; after the time, the time's own words count too). 4, not 8: a cue eight
 # words away in a run-on stretch is most often in another clause ("klokka tolv han har hatt
 # vondt i ryggen i natt"); a time left without a cue falls back and is flagged.
-CUE_WINDOW = 4
+CUE_WINDOW = 6
 
 
 def clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False,

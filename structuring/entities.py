@@ -247,12 +247,21 @@ def find_findings(text: str) -> list[Found]:
         elif said in needs_place and not has_place:
             continue  # "kul", "falt" alone say too little
         value, end = _joined_with_or(text, said + place, end, rules)
+        value, end = _with_condition(text, value, end, rules)
         taken.append((match.start(), end))
         out.append(Found("finding", value, match.start(), end,
                          negated=is_negated(text, match.start(), end)))
     people = tuple(rules["not_the_patient"])
     return sorted((f for f in out if not _about_someone_else(text, f.start, people)),
                   key=lambda f: f.start)
+
+
+def _with_condition(text: str, value: str, end: int, rules: dict) -> tuple[str, int]:
+    """'tungpustet når hun ligger flatt': when a symptom comes belongs to the finding."""
+    m = re.compile(rf"\s(?:{_alternation(rules['conditions'])})"
+                   r"(?:\s(?!og\b|men\b|eller\b)[\wæøå]+){1,5}(?=\s*(?:[,.;:!?]|$)|\s(?:og|men)\b)",
+                   re.I).match(text, end)
+    return (value + m.group().lower(), m.end()) if m else (value, end)
 
 
 def _joined_with_or(text: str, value: str, end: int, rules: dict) -> tuple[str, int]:

@@ -133,7 +133,8 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     alarm of the same device it follows up, a new alarm (appended to `drafts`) — or none."""
     text = sentences[i]
     if current is not None and current.technology == tech and \
-            not _new_round(tech, text, current, i):
+            not _new_round(tech, text, current, i) and \
+            not _named_alarm_again(text, current, i, sentences):
         return current
     earlier = next((d for d in reversed(drafts) if d.technology == tech), None)
     if earlier is not None and _follows_up(tech, text):
@@ -185,6 +186,14 @@ def _alarms_again(tech: str, text: str) -> bool:
     ("varsel", "teknisk alarm") and a time, and it names no technology."""
     return _TIME.search(text) is not None and not technologies_in(text) and \
         has_phrase(text, _rules()["new_alarm_words"]) and not tells_response(text)
+
+
+def _named_alarm_again(text: str, current: EventDraft, i: int, sentences: list[str]) -> bool:
+    """ "Ved lunsjtid varslet dispenseren igjen, kl. 13.00": the device named again with an
+    alarm word and a time of its own, after its first alarm had its time, is a new alarm."""
+    return current.sentences[0] != i and _TIME.search(text) is not None and \
+        has_phrase(text, _rules()["new_alarm_words"]) and not tells_response(text) and \
+        _event_time(current, sentences) is not None
 
 
 def _rounds(tech: str) -> bool:

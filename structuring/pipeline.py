@@ -34,7 +34,7 @@ from structuring.note import (
     WelfareTechEvent,
 )
 from structuring.privacy import mask_national_ids
-from structuring.sections import REVIEW_BELOW, assign_sections_scored
+from structuring.sections import REVIEW_BELOW, assign_sections_scored, tells_drug_effect
 from structuring.spoken import WrittenSentence, to_written
 
 COMPONENTS = ("dikta_sentences", "dikta_entities", "dikta_findings", "dikta_events",
@@ -127,6 +127,11 @@ def _register() -> None:
             for i in rest:
                 if ev.about_the_alarm(texts[i]) or i == first + 1:
                     hints[i].append("event_followup")
+        # "Etter et kvarter var metningen 93" right after a dose: the drug's effect.
+        for i in range(1, len(spans)):
+            if {"medication", "drug_effect"} & set(hints[i - 1]) and \
+                    tells_drug_effect(texts[i]):
+                hints[i].append("drug_effect")
         template = doc.user_data.get("template")
         probabilities = None
         if template in (None, "funksjonsomrader"):

@@ -20,6 +20,7 @@ Sentences whose confidence is below REVIEW_BELOW are flagged for the nurse to ch
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,6 +41,7 @@ ENTITY_HINTS = {
     "pain_score": ("smerte_sovn_velvaere", 2.0),
     "event": ("velferdsteknologi", 3.0),
     "event_followup": ("velferdsteknologi", 1.5),
+    "drug_effect": ("legemidler", 3.0),
 }
 
 
@@ -72,6 +74,27 @@ def _rules() -> dict:
 
 
 @lru_cache(maxsize=64)
+def tells_drug_effect(text: str) -> bool:
+    """ "Etter et kvarter var metningen 93", "Ti minutter seinare sov ho", "Kl. 21.30 var
+    smerten 3 av 10": a sentence that opens with how long after (the caller checks that a
+    dose was given right before)."""
+    return _effect_pattern().match(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _effect_pattern() -> re.Pattern[str]:
+    words = _rules()["drug_effect"]
+
+    def any_of(key: str) -> str:
+        return "|".join(re.escape(w) for w in sorted(words[key], key=len, reverse=True))
+
+    durations = rf"(?:{any_of('durations')})(?![\wæøå])"
+    after = rf"(?:{any_of('after')})\s(?:[\wæøå.]+\s){{0,2}}{durations}"
+    later = rf"(?:[\wæøå]+\s){{0,2}}{durations}\s(?:{any_of('later')})(?![\wæøå])"
+    at_time = rf"kl\.\s\d{{2}}\.\d{{2}},?\s(?:{any_of('at_time_verbs')})(?![\wæøå])"
+    return re.compile(rf"(?:{after}|{later}|{at_time})", re.IGNORECASE)
+
+
 def _split_keywords(keywords: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     # A keyword written with a trailing space is a whole word ("gå "), others are stems.
     return (tuple(k.strip() for k in keywords if k.endswith(" ")),

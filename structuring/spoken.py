@@ -26,6 +26,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from structuring import daypart
+from structuring.compounds import joined
 from structuring.clock_times import _shift, _times
 from structuring.rules import load_rules
 from structuring.spoken_numbers import _numbers, _units
@@ -62,7 +63,7 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
     carries no punctuation (the trained sentence model in `structuring.segmenter`).
     """
     rules = _rules()
-    tokens = _voice_commands(_drop_fillers(_split(spoken), rules), rules)
+    tokens = _voice_commands(_join_compounds(_drop_fillers(_split(spoken), rules)), rules)
     sentences = []
     clock = daypart.Clock(shift=_shift(spoken, rules))
     if recorded_at is not None:
@@ -184,6 +185,19 @@ def _join_fragments(parts: list[list[Tok]], rules: _Rules) -> list[list[Tok]]:
 
 def _drop_fillers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
     return [t for t in tokens if t.lower not in rules.fillers]
+
+
+def _join_compounds(tokens: list[Tok]) -> list[Tok]:
+    """'trygghets alarmen' → 'trygghetsalarmen' (see `structuring.compounds`)."""
+    out: list[Tok] = []
+    for tok in tokens:
+        compound = (joined(out[-1].text, tok.text)
+                    if out and out[-1].kind == "word" and tok.kind == "word" else None)
+        if compound:
+            out[-1] = Tok(compound)
+        else:
+            out.append(tok)
+    return out
 
 
 def _voice_commands(tokens: list[Tok], rules: _Rules) -> list[Tok]:

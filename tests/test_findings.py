@@ -50,6 +50,17 @@ def test_a_place_said_after_the_finding_stays_with_it(spoken, finding):
 
 
 @pytest.mark.parametrize("spoken, finding", [
+    ("ho blir tungpusten når ho går i trappa punktum", "tungpusten når ho går i trappa"),
+    ("han har vondt i skulderen når vi snur ham komma men ikke i ro punktum",
+     "vondt i skulderen når vi snur ham"),
+    ("hun er svimmel når hun reiser seg og bruker rullator punktum",
+     "svimmel når hun reiser seg"),
+])
+def test_when_a_symptom_comes_stays_with_it(spoken, finding):
+    assert (finding, False) in findings(spoken)
+
+
+@pytest.mark.parametrize("spoken, finding", [
     ("huden rundt stomien er rød og sår punktum", "rød og sår hud rundt stomien"),
     ("huden på armane er tørr og flassete punktum", "tørr og flassete hud på armane"),
     ("ho har eit hovent og varmt kne punktum", "hovent og varmt kne"),

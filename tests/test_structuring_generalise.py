@@ -538,7 +538,7 @@ def test_only_the_dictations_first_time_sets_its_shift():
     # NovoRapid at "klokka elleve" an evening dose.
     sentences = to_written("besøk hos Sigrid klokka kvart over ni hun sovnet etter klokka "
                            "elleve i kveld satte NovoRapid seks enheter klokka elleve og "
-                           "Lantus til kvelds klokka ti", splitter=_cut_at(12))
+                           "Lantus til kvelds klokka ti", splitter=_cut_at(14))
     assert "NovoRapid 6 IE kl. 11.00" in sentences[1].text
     assert "Lantus til kvelds kl. 22.00" in sentences[1].text
 

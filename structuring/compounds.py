@@ -1,0 +1,53 @@
+"""Compounds an ASR wrote as two words ("trygghets alarmen", "dør sensoren", "e låsen").
+
+Norwegian writes compounds as one word; speech recognisers often split them, and then the
+device, symptom or time cue they name goes unseen by every later rule. Two neighbouring
+words are joined only when the joined word is a device name or alarm word the rule files
+already know, or a care word listed in `spoken_forms.json` `compounds`, so ordinary word
+pairs stay as they were said.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from structuring.rules import load_rules
+
+# Endings a known word may take once joined ("medisindispenser" + "en").
+_ENDINGS = ("en", "et", "a", "ene", "ane", "er", "ar", "")
+
+
+@lru_cache(maxsize=1)
+def known_compounds() -> frozenset[str]:
+    """The words a split compound may be joined into, as written ('e-lås'): every device
+    name and alarm word, and the care words listed in `spoken_forms.json`. Symptoms, places
+    and time cues are left out on purpose: 'raud men', 'under armen' are ordinary words."""
+    welfare = load_rules("welfare_technology")
+    words: set[str] = set(load_rules("spoken_forms")["compounds"]) | set(welfare["alarm_words"])
+    for technology in welfare["technologies"].values():
+        words |= set(technology["triggers"])
+    return frozenset(w.lower() for w in words if " " not in w.strip())
+
+
+@lru_cache(maxsize=1)
+def _unhyphenated() -> frozenset[str]:
+    return frozenset(w.replace("-", "") for w in known_compounds())
+
+
+@lru_cache(maxsize=1)
+def _hyphen_prefixes() -> frozenset[str]:
+    """First parts written with a hyphen ('e-lås', 'gps-klokke'), and any single letter."""
+    return frozenset(w.split("-")[0] for w in known_compounds() if "-" in w) | set(
+        "abcdefghijklmnopqrstuvwxyzæøå")
+
+
+def joined(first: str, second: str) -> str | None:
+    """The compound two words said apart make, or None when they are two words."""
+    if not (first.isalpha() and second.isalpha()) or len(second) < 4:
+        return None  # 'la det' is no 'ladet'
+    lower = (first + second).lower()
+    if not any(lower.endswith(e) and lower[:len(lower) - len(e)] in _unhyphenated()
+               for e in _ENDINGS):
+        return None
+    # 'e låsen' → 'e-låsen', 'gps klokka' → 'gps-klokka'
+    return f"{first}-{second}" if first.lower() in _hyphen_prefixes() else first + second
