@@ -163,9 +163,13 @@ def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
         hour = _hour(at(2))
         return (hour, 15, 3) if at(1).lower == "over" else ((hour - 1) % 24, 45, 3)
     minutes = _hour(first)
-    spoken_offset = explicit or (minutes in (5, 10, 20, 25) and first.kind == "number"
-                                 and not first.text[0].isdigit())
-    if minutes is not None and at(1) and at(1).lower in ("over", "på") and spoken_offset:
+    # "tjuefem over tre": minutes before "over"/"på" may pass 24.
+    offset = first.value if first.kind == "number" and first.decimals is None and \
+        first.value is not None and 0 < first.value < 30 else None
+    offset = int(offset) if offset is not None else None
+    spoken_offset = explicit or (offset in (5, 10, 20, 25) and not first.text[0].isdigit())
+    if offset is not None and at(1) and at(1).lower in ("over", "på") and spoken_offset:
+        minutes = offset
         if at(2) and at(2).lower == "halv" and _hour(at(3)) is not None:  # fem over halv ti
             base = (_hour(at(3)) - 1) % 24
             offset = 30 + minutes if at(1).lower == "over" else 30 - minutes

@@ -137,18 +137,35 @@ def find_medications(text: str) -> list[Found]:
         dose = dose_re.search(text, match.end(), clause_end)
         if dose is not None and _dose_of_next(text, match.end(), dose, stop, clause_end):
             dose = None
-        if dose is None:  # "2 tabletter Pinex": the dose may come first
-            before = list(dose_re.finditer(text, _clause_start(text, start, match.start()),
-                                           match.start()))
+        if dose is None:  # "2 tabletter Pinex": the dose may come first, right before it
+            before = [d for d in dose_re.finditer(
+                text, _clause_start(text, start, match.start()), match.start())
+                if len(text[d.end():match.start()].split()) <= 1]
             dose = before[-1] if before else None
+        said = f"{_dot(dose.group(1))} {dose.group(2)}" if dose else \
+            _tablets_counted(text, match.start())
         route = route_re.search(text, match.end(), clause_end)
         out.append(Found(
             "medication", rules["names"][match.group().lower()], match.start(), match.end(),
-            dose=f"{_dot(dose.group(1))} {dose.group(2)}" if dose else None,
+            dose=said,
             route=rules["routes"][route.group().lower()] if route else None,
             brand=match.group(),
         ))
     return out
+
+
+_COUNTED = re.compile(r"(?:^|\s)(1|2|3|4|en|ein|ei|én|eitt|ett|to|tre|fire)\s$", re.I)
+_COUNT_WORDS = {"en": 1, "ein": 1, "ei": 1, "én": 1, "eitt": 1, "ett": 1, "to": 2, "tre": 3,
+                "fire": 4}
+
+
+def _tablets_counted(text: str, name_start: int) -> str | None:
+    """ "fikk to Paracet", "2 Pinex": a count right before the drug is that many tablets."""
+    m = _COUNTED.search(text, max(0, name_start - 8), name_start)
+    if m is None:
+        return None
+    n = int(m.group(1)) if m.group(1).isdigit() else _COUNT_WORDS[m.group(1).lower()]
+    return "1 tablett" if n == 1 else f"{n} tabletter"
 
 
 def _dose_of_next(text: str, name_end: int, dose: re.Match[str], stop: int,

@@ -100,3 +100,65 @@ def test_the_device_named_again_for_what_was_done_is_still_the_same_alarm():
     note = structure("Medisindispenseren til Oddny varslet klokka 08.10 at dosen ikke var "
                      "tatt. Jeg ringte henne. Dispenseren ble tilbakestilt klokka 08.30.")
     assert alarms(note) == [("medisindispenser", "dose_ikke_tatt", "08:10")]
+
+
+# --- findings ----------------------------------------------------------------------------
+
+def findings(spoken: str) -> list[tuple[str, bool]]:
+    return [(e.value, bool(e.negated)) for e in structure(spoken).entities
+            if e.type == "finding"]
+
+
+@pytest.mark.parametrize("spoken, finding", [
+    ("han hadde eit lite kutt på venstre albogen punktum", "kutt på venstre albogen"),
+    ("hun har stikkende smerter i korsryggen punktum", "stikkende smerter i korsryggen"),
+    ("ho er tungpusta i bakker punktum", "tungpusta i bakker"),
+    ("det er hevelse i begge leggan punktum", "hevelse i begge leggan"),
+    ("han var trøytt og gret litt punktum", "trøytt"),
+])
+def test_more_symptoms_and_places_as_writers_file_them(spoken, finding):
+    assert (finding, False) in findings(spoken)
+
+
+def test_care_itself_is_no_place_of_a_symptom():
+    assert ("urolig", False) in findings("hun var urolig ved stell i dag punktum")
+
+
+# --- medications -------------------------------------------------------------------------
+
+def medications(spoken: str) -> list[tuple[str, str | None]]:
+    return [(e.value, e.dose) for e in structure(spoken).entities if e.type == "medication"]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("ho fekk to Paracet frå dosetten punktum", ("paracetamol", "2 tabletter")),
+    ("han tok ein Imovane klokka elleve i kveld punktum", ("zopiklon", "1 tablett")),
+    ("hun fikk Levaxin femti mikrogram før frokost punktum", ("levotyroksin", "50 mikrogram")),
+])
+def test_a_count_before_the_drug_is_tablets_and_micrograms_are_written_out(spoken, expected):
+    assert expected in medications(spoken)
+
+
+def test_a_dose_several_words_before_a_drug_is_not_its_dose():
+    # Albyl-E was said without a dose; the 20 mg is the Furix's, the 1 g the Paracet's.
+    found = medications("ho fekk Furix tjue milligram klokka åtte saman med Albyl E og Paracet "
+                        "eitt gram punktum god effekt av Furix punktum")
+    assert ("furosemid", "20 mg") in found and ("paracetamol", "1 g") in found
+    assert ("acetylsalisylsyre", "20 mg") not in found and ("furosemid", "1 g") not in found
+
+
+def test_nitroglycerin_is_filed_by_its_norwegian_substance_name():
+    assert medications("hun tok Nitrolingual ett drag under tunga punktum") == [
+        ("glyseroltrinitrat", "1 drag")]
+
+
+def test_twenty_five_past_is_a_time():
+    note = structure("nattevakt punktum fallsensoren registrerte fall klokka tjuefem over tre "
+                     "punktum")
+    assert alarms(note) == [("fallsensor", "fall_registrert", "03:25")]
+
+
+def test_no_fall_found_makes_the_fall_alarm_false():
+    note = structure("fallsensoren gjekk klokka to i natt punktum ho låg i senga og sov "
+                     "komma ikkje fall punktum eg tilbakestilte sensoren punktum")
+    assert [e.false_alarm for e in note.events] == [True]
