@@ -64,6 +64,7 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
     """
     rules = _rules()
     tokens = _voice_commands(_join_compounds(_drop_fillers(_split(spoken), rules)), rules)
+    tokens = _shift_header(tokens, rules)
     sentences = []
     clock = daypart.Clock(shift=_shift(spoken, rules))
     if recorded_at is not None:
@@ -185,6 +186,15 @@ def _join_fragments(parts: list[list[Tok]], rules: _Rules) -> list[list[Tok]]:
 
 def _drop_fillers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
     return [t for t in tokens if t.lower not in rules.fillers]
+
+
+def _shift_header(tokens: list[Tok], rules: _Rules) -> list[Tok]:
+    """ "kveldsvakt Ragna Fjeld på rom 17 …" said without a mark: "Kveldsvakt." is the note's
+    heading line, its own sentence ("kveldsvakt på avdeling 2 …" goes on)."""
+    if len(tokens) > 1 and tokens[0].lower in rules.shift_headers and \
+            tokens[1].kind == "word" and tokens[1].lower not in rules.shift_header_goes_on:
+        return [tokens[0], Tok(".", kind="punct"), *tokens[1:]]
+    return tokens
 
 
 def _join_compounds(tokens: list[Tok]) -> list[Tok]:

@@ -73,6 +73,8 @@ class _Rules:
     guarded_corrections: set[str] = field(default_factory=set)
     corrections_between_values: set[str] = field(default_factory=set)
     shift_openings: dict[str, list[str]] = field(default_factory=dict)
+    shift_headers: set[str] = field(default_factory=set)
+    shift_header_goes_on: set[str] = field(default_factory=set)
     drugs: set[str] = field(default_factory=set)
     clock_stems: set[str] = field(default_factory=set)  # "kl." and "kl" alike
     subjects: set[str] = field(default_factory=set)  # a new clause after a time
@@ -110,7 +112,8 @@ def _rules() -> _Rules:
         subjects=set(t["subject_pronouns"]),
         guarded_corrections=set(forms["corrections_needing_a_value"]),
         corrections_between_values=set(forms["corrections_between_values"]),
-        shift_openings=t["shift_openings"],
+        shift_openings=t["shift_openings"], shift_headers=set(t["shift_headers"]),
+        shift_header_goes_on=set(t["shift_header_goes_on"]),
         drugs={name for name in drugs if " " not in name},
     )
 

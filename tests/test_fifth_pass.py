@@ -162,3 +162,17 @@ def test_no_fall_found_makes_the_fall_alarm_false():
     note = structure("fallsensoren gjekk klokka to i natt punktum ho låg i senga og sov "
                      "komma ikkje fall punktum eg tilbakestilte sensoren punktum")
     assert [e.false_alarm for e in note.events] == [True]
+
+
+@pytest.mark.parametrize("spoken, first", [
+    ("kveldsvakt Ragna Fjeld på rom sytten sengesensoren gikk klokka kvart på elleve",
+     "Kveldsvakt."),
+    ("dagvakt fallsensoren til Johanne gikk klokka halv sju i morges", "Dagvakt."),
+    ("nattrapport for Leif Sunde på rom tre han sov godt", "Nattrapport for Leif Sunde på rom 3"),
+    ("kveldsvakt punktum Ragna sov punktum", "Kveldsvakt."),
+])
+def test_a_shift_said_first_without_a_mark_is_the_notes_heading_line(spoken, first):
+    note = structure(spoken)
+    assert note.sentences[0].text.startswith(first)
+    if first.endswith("."):
+        assert note.sentences[0].section == "annet"
