@@ -44,6 +44,17 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
     return None
 
 
+def opens_by_day(spoken: str, rules: _Rules) -> bool:
+    """ "Morgenrunde, …", "dagvakt …", "formiddagsbesøk hos …": the first word tells a day."""
+    words = [w.strip(".,:;!?") for w in spoken.lower().split()]
+    words = [w for w in words if w and w not in rules.fillers]
+    if not words or words[0] in rules.not_cues:
+        return False
+    first = words[0]
+    return first in rules.daytime or first.startswith(
+        rules.cue_stems.get("morning", ()) + rules.cue_stems.get("afternoon", ()) + ("dag",))
+
+
 def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
     out: list[Tok] = []
     i = 0
@@ -76,7 +87,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                 # "klokka sju i kveld", "i natt klokka to": a cue right at the time is its
                 # own, whatever the sentence model cut.
                 hour = daypart.resolve_hour(hour, minute, clause, rules, clock,
-                                            daypart.own_words(tokens, i, start + used, rules))
+                                            daypart.own_words(tokens, i, start + used, rules),
+                                            sentence=[t.lower for t in tokens])
                 sure = clock.review == review and clock.recorded_minutes is None
             else:  # only a time said on the 24-hour clock carries the story on
                 clock.last_minutes = hour * 60 + minute

@@ -32,6 +32,11 @@ class Clock:
     unmarked: bool = False  # the sentence was cut by the model, not by punctuation
     anchor: int | None = None  # the first time, if stated for sure ("kom klokka sju i kveld")
     times_read: int = 0  # clock times read so far in the dictation
+    day_opening: bool = False  # the dictation opens with a day visit ("morgenrunde", "dagvakt")
+
+    def by_day(self) -> bool:
+        """The dictation tells a day: its opening word, or its first time read for sure."""
+        return self.day_opening or (self.anchor is not None and 7 * 60 <= self.anchor < 17 * 60)
 
 
 # Where a sentence was cut by the model (no punctuation), a cue must stand near its time: a
@@ -113,7 +118,7 @@ def by_daypart(part: str, am: int, pm: int) -> int:
 
 
 def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock: Clock,
-                 own: Iterable[str] = ()) -> int:
+                 own: Iterable[str] = (), sentence: Iterable[str] = ()) -> int:
     """Morning or evening for an hour said on a 12-hour clock ("halv tre")."""
     am, pm = hour % 12, hour % 12 + 12
     said = daypart(own, rules)
@@ -133,6 +138,9 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return 0
     if clock.shift:
         return by_daypart(clock.shift, am, pm)
+    if not clock.by_day() and any(w.startswith(rules.night_devices)
+                                  for w in (*clause, *sentence)):
+        return by_daypart("night", am, pm)  # bed, fall and door sensors watch the night
     if rules.sleep.intersection(clause):
         return pm if am >= 7 else am
     if clock.last_minutes is not None:

@@ -1,7 +1,8 @@
 """Spoken dictation → written journal sentences.
 
-Reads top to bottom as a chain of small token passes: split, drop fillers, voice commands,
-split into sentences, then inside each sentence self-corrections, numbers, times and units,
+Reads top to bottom as a chain of small token passes: split, drop fillers, join compounds
+the ASR split, voice commands, a shift said first as the note's heading line, split into
+sentences, then inside each sentence self-corrections, numbers, times and units,
 and finally casing and spacing. All vocabulary comes from `data/spoken_forms.json`; the
 section names that `overskrift …` understands come from `data/sections.json`.
 
@@ -14,7 +15,8 @@ and the sentence model), self-corrections and rendering. The passes it calls liv
 `structuring.tokens` (the token `Tok`, the loaded vocabulary `_rules()`, tokenising and the
 small predicates every pass shares), `structuring.spoken_numbers` (numbers, decimals, digit
 runs, units), `structuring.clock_times` (clock times and the dictation's shift) and
-`structuring.daypart` (which half of the day a 12-hour clock time is). Names other code
+`structuring.daypart` (which half of the day a 12-hour clock time is), `structuring.compounds`
+(which split words are one care word). Names other code
 imports from here (`_split`, `_rules`, `Tok`, …) stay importable from this module.
 """
 
@@ -27,7 +29,7 @@ from functools import lru_cache
 
 from structuring import daypart
 from structuring.compounds import joined
-from structuring.clock_times import _shift, _times
+from structuring.clock_times import _shift, _times, opens_by_day
 from structuring.rules import load_rules
 from structuring.spoken_numbers import _numbers, _units
 # Other code imports `_split`, `_rules`, `Tok`, … from here; they live in structuring.tokens.
@@ -66,7 +68,7 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
     tokens = _voice_commands(_join_compounds(_drop_fillers(_split(spoken), rules)), rules)
     tokens = _shift_header(tokens, rules)
     sentences = []
-    clock = daypart.Clock(shift=_shift(spoken, rules))
+    clock = daypart.Clock(shift=_shift(spoken, rules), day_opening=opens_by_day(spoken, rules))
     if recorded_at is not None:
         clock.recorded_minutes = recorded_at.hour * 60 + recorded_at.minute
     # Where the dictation marks no sentence at all, the model cuts every stretch; where it

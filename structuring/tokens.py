@@ -74,6 +74,7 @@ class _Rules:
     corrections_between_values: set[str] = field(default_factory=set)
     shift_openings: dict[str, list[str]] = field(default_factory=dict)
     shift_headers: set[str] = field(default_factory=set)
+    night_devices: tuple[str, ...] = ()
     shift_header_goes_on: set[str] = field(default_factory=set)
     drugs: set[str] = field(default_factory=set)
     clock_stems: set[str] = field(default_factory=set)  # "kl." and "kl" alike
@@ -113,6 +114,7 @@ def _rules() -> _Rules:
         guarded_corrections=set(forms["corrections_needing_a_value"]),
         corrections_between_values=set(forms["corrections_between_values"]),
         shift_openings=t["shift_openings"], shift_headers=set(t["shift_headers"]),
+        night_devices=tuple(t["night_devices"]),
         shift_header_goes_on=set(t["shift_header_goes_on"]),
         drugs={name for name in drugs if " " not in name},
     )

@@ -176,3 +176,25 @@ def test_a_shift_said_first_without_a_mark_is_the_notes_heading_line(spoken, fir
     assert note.sentences[0].text.startswith(first)
     if first.endswith("."):
         assert note.sentences[0].section == "annet"
+
+
+# --- night sensors -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("sengesensoren til Ruth varsla klokka halv tre ho sto ved vindauget", "02:30"),
+    ("dørsensoren til Edvard på rom to varslet klokka kvart over to han sto i gangen", "02:15"),
+    ("Digitalt tilsyn klokka fire viste at han låg roleg.", "04:00"),
+])
+def test_a_bed_door_or_fall_sensor_time_without_a_cue_is_read_as_night(spoken, expected):
+    note = structure(spoken)
+    assert expected in times(note)
+    assert note.sentences[0].review  # still a guess: the nurse checks it
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("formiddagsbesøk hos Torleif klokka ti punktum fallsensoren hans varslet fall klokka ti "
+     "over tre punktum", "15:10"),
+    ("Morgenrunde. Dørsensoren på rommet hans varslet klokka halv elleve.", "10:30"),
+])
+def test_a_dictation_that_tells_a_day_keeps_its_sensor_times_by_day(spoken, expected):
+    assert expected in times(structure(spoken))
