@@ -71,6 +71,13 @@ def clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False,
     stops = rules.subjects if window else set()
     while b < high and not boundary(tokens[b]) and not (b > i + 1 and tokens[b].lower in stops):
         b += 1
+    # "Vi måler blodsukker igjen før lunsj, klokka halv tolv.": a time standing alone after a
+    # comma at the end of its sentence is told about the clause before it.
+    if a == i and a > 0 and tokens[a - 1].text == "," and b >= (end or i + 1) and \
+            (b == len(tokens) or tokens[b].text in (".", "?", "!")):
+        a -= 1
+        while a > low and not boundary(tokens[a - 1]):
+            a -= 1
     # Nearest first: "klokka seks i går ettermiddag i stedet for om morgenen" is evening.
     return [tokens[k].lower for k in sorted(range(a, b), key=lambda k: abs(k - i))]
 

@@ -198,3 +198,9 @@ def test_a_bed_door_or_fall_sensor_time_without_a_cue_is_read_as_night(spoken, e
 ])
 def test_a_dictation_that_tells_a_day_keeps_its_sensor_times_by_day(spoken, expected):
     assert expected in times(structure(spoken))
+
+
+def test_a_time_after_a_comma_at_the_end_belongs_to_the_clause_before():
+    note = structure("Lantus 20 enheter ble gitt klokka 22 i går kveld. Vi måler blodsukker "
+                     "igjen før lunsj, klokka halv tolv.")
+    assert times(note) == ["22:00", "11:30"]
