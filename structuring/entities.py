@@ -265,9 +265,11 @@ def find_findings(text: str) -> list[Found]:
             continue  # "kul", "falt" alone say too little
         value, end = _joined_with_or(text, said + place, end, rules)
         value, end = _with_condition(text, value, end, rules)
+        negated = is_negated(text, match.start(), end)
+        if value in rules["only_when_absent"] and not negated:
+            continue  # "hadde avføring i går": the normal course, no finding
         taken.append((match.start(), end))
-        out.append(Found("finding", value, match.start(), end,
-                         negated=is_negated(text, match.start(), end)))
+        out.append(Found("finding", value, match.start(), end, negated=negated))
     people = tuple(rules["not_the_patient"])
     return sorted((f for f in out if not _about_someone_else(text, f.start, people)),
                   key=lambda f: f.start)

@@ -204,3 +204,20 @@ def test_a_time_after_a_comma_at_the_end_belongs_to_the_clause_before():
     note = structure("Lantus 20 enheter ble gitt klokka 22 i går kveld. Vi måler blodsukker "
                      "igjen før lunsj, klokka halv tolv.")
     assert times(note) == ["22:00", "11:30"]
+
+
+@pytest.mark.parametrize("spoken, absent", [
+    ("han har ikke hatt avføring på tre dager punktum", "avføring"),
+    ("ho låg på golvet men det var ikkje noko fall punktum", "fall"),
+])
+def test_a_normal_course_word_is_a_finding_when_absent(spoken, absent):
+    assert (absent, True) in findings(spoken)
+
+
+@pytest.mark.parametrize("spoken", [
+    "han hadde avføring i går med normal konsistens punktum",
+    "fallsensoren registrerte fall klokka tre i natt punktum",
+    "jeg har sendt melding til fastlegen om mulig infeksjon punktum",
+])
+def test_the_same_word_said_plainly_is_no_finding(spoken):
+    assert findings(spoken) == []
