@@ -63,20 +63,14 @@ TEXTCAT_CONFIG = {"model": {"@architectures": "spacy.TextCatBOW.v3", "exclusive_
 
 def spoken_sentences(rows: Iterable[dict]) -> list[list[str]]:
     """Each dictated sentence as the words said, from dictations that say `punktum`."""
-    from structuring.spoken import (
-        _drop_fillers,
-        _rules,
-        _sentences,
-        _split,
-        _voice_commands,
-    )
+    from structuring.spoken import _rules, _sentences, spoken_tokens
 
     rules = _rules()
     out = []
     for row in rows:
         if "punktum" not in row["spoken"]:
             continue
-        tokens = _voice_commands(_drop_fillers(_split(row["spoken"]), rules), rules)
+        tokens = spoken_tokens(row["spoken"], rules)
         for chunk, *_ in _sentences(tokens):
             words = [t.text if t.kind != "decimal" else "komma" for t in chunk
                      if t.text not in (".", "?", "!")]

@@ -65,8 +65,7 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
     carries no punctuation (the trained sentence model in `structuring.segmenter`).
     """
     rules = _rules()
-    tokens = _voice_commands(_join_compounds(_drop_fillers(_split(spoken), rules)), rules)
-    tokens = _shift_header(tokens, rules)
+    tokens = spoken_tokens(spoken, rules)
     sentences = []
     clock = daypart.Clock(shift=_shift(spoken, rules), day_opening=opens_by_day(spoken, rules))
     if recorded_at is not None:
@@ -188,6 +187,14 @@ def _join_fragments(parts: list[list[Tok]], rules: _Rules) -> list[list[Tok]]:
 
 def _drop_fillers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
     return [t for t in tokens if t.lower not in rules.fillers]
+
+
+def spoken_tokens(spoken: str, rules: _Rules) -> list[Tok]:
+    """The dictation's words before it is cut into sentences: fillers dropped, split compounds
+    joined, voice commands read, a shift said first made the heading line. The sentence
+    model is trained on exactly these (`evaluation.structuring_train`)."""
+    tokens = _voice_commands(_join_compounds(_drop_fillers(_split(spoken), rules)), rules)
+    return _shift_header(tokens, rules)
 
 
 def _shift_header(tokens: list[Tok], rules: _Rules) -> list[Tok]:
