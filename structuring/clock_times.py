@@ -180,17 +180,16 @@ def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
         first.value is not None and 0 < first.value < 30 else None
     offset = int(offset) if offset is not None else None
     spoken_offset = explicit or (offset in (5, 10, 20, 25) and not first.text[0].isdigit())
-    if offset is not None and at(1) and at(1).lower in ("over", "på") and spoken_offset:
-        minutes = offset
-        if at(2) and at(2).lower == "halv" and _hour(at(3)) is not None:  # fem over halv ti
-            base = (_hour(at(3)) - 1) % 24
-            offset = 30 + minutes if at(1).lower == "over" else 30 - minutes
-            return base, offset, 4
-        if _hour(at(2)) is not None and 0 < minutes < 30 and _hour(at(2)) <= 12:
-            hour = _hour(at(2))
-            if at(1).lower == "over":
-                return hour, minutes, 3
-            return (hour - 1) % 24, 60 - minutes, 3
+    # "tre minutter over tre": the word for minutes may stand between.
+    k = 2 if explicit and at(1) is not None and at(1).lower in ("minutter", "minutt") else 1
+    if offset is not None and at(k) and at(k).lower in ("over", "på") and spoken_offset:
+        before = at(k).lower == "på"
+        if at(k + 1) and at(k + 1).lower == "halv" and _hour(at(k + 2)) is not None:
+            base = (_hour(at(k + 2)) - 1) % 24  # fem over halv ti
+            return base, 30 - offset if before else 30 + offset, k + 3
+        hour = _hour(at(k + 1))
+        if hour is not None and hour <= 12:
+            return ((hour - 1) % 24, 60 - offset, k + 2) if before else (hour, offset, k + 2)
     if explicit and minutes is not None:
         nxt = at(1)
         if nxt is not None and nxt.kind == "number" and nxt.value is not None and \

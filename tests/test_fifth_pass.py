@@ -152,6 +152,15 @@ def test_nitroglycerin_is_filed_by_its_norwegian_substance_name():
         ("glyseroltrinitrat", "1 drag")]
 
 
+@pytest.mark.parametrize("spoken, expected", [
+    ("klokka tre minutter over tre i natt gikk alarmen igjen punktum", "03:03"),
+    ("klokka fem på halv ni i morges punktum", "08:25"),
+    ("han kom ti over åtte i kveld punktum", "20:10"),
+])
+def test_minutes_past_and_to_in_every_form(spoken, expected):
+    assert times(structure(spoken)) == [expected]
+
+
 def test_twenty_five_past_is_a_time():
     note = structure("nattevakt punktum fallsensoren registrerte fall klokka tjuefem over tre "
                      "punktum")
