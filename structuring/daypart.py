@@ -147,7 +147,9 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return by_daypart(clock.shift, am, pm)
     if not clock.by_day() and any(w.startswith(rules.night_devices)
                                   for w in (*clause, *sentence)):
-        return by_daypart("night", am, pm)  # bed, fall and door sensors watch the night
+        hour = by_daypart("night", am, pm)  # bed, fall and door sensors watch the night
+        clock.last_minutes = hour * 60 + minute  # and the story goes on from there
+        return hour
     if rules.sleep.intersection(clause):
         return pm if am >= 7 else am
     if clock.last_minutes is not None:

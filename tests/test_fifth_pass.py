@@ -230,3 +230,16 @@ def test_a_normal_course_word_is_a_finding_when_absent(spoken, absent):
 ])
 def test_the_same_word_said_plainly_is_no_finding(spoken):
     assert findings(spoken) == []
+
+
+def test_a_cue_after_mens_is_the_times_own():
+    note = structure("sengesensoren til Håkon varslet kvart på to mens han hvilte etter "
+                     "middag punktum han fikk Paracet klokka to punktum")
+    assert times(note)[0] == "13:45"
+
+
+def test_after_a_night_sensor_time_the_story_goes_on_through_the_night():
+    note = structure("dørsensoren til Edvard på rom to varslet klokka kvart over to han sto i "
+                     "gangen punktum han fikk Sobril fem milligram klokka tjue på tre punktum "
+                     "klokka halv fire ble han med tilbake til rommet punktum")
+    assert times(note) == ["02:15", "02:40", "03:30"]
