@@ -28,8 +28,8 @@ from datetime import datetime
 from functools import lru_cache
 
 from structuring import daypart
-from structuring.compounds import joined
 from structuring.clock_times import _shift, _times, opens_by_day
+from structuring.compounds import joined
 from structuring.rules import load_rules
 from structuring.spoken_numbers import _numbers, _units
 # Other code imports `_split`, `_rules`, `Tok`, … from here; they live in structuring.tokens.

@@ -3,12 +3,7 @@ negation, and what is not the patient's finding. Sentences written for these tes
 
 import pytest
 
-from structuring.pipeline import structure
-
-
-def findings(spoken: str) -> set[tuple[str, bool]]:
-    return {(e.value, bool(e.negated)) for e in structure(spoken).entities
-            if e.type == "finding"}
+from tests.note_helpers import findings
 
 
 @pytest.mark.parametrize("spoken, finding", [

@@ -9,14 +9,9 @@ from structuring import events
 from structuring.note import StructuredNote
 from structuring.pipeline import structure
 from structuring.spoken import to_written
+from tests.note_helpers import alarms, times
 
 
-def times(note: StructuredNote) -> list[str]:
-    return [e.value for e in note.entities if e.type == "time"]
-
-
-def alarms(note: StructuredNote) -> list[tuple[str, str, str | None]]:
-    return [(e.technology, e.event, e.time) for e in note.events]
 
 
 # --- the shift and the half of the day ---------------------------------------------------------

@@ -1,0 +1,23 @@
+"""What the structuring tests read off a note: its clock times, alarms, findings and drugs."""
+
+from __future__ import annotations
+
+from structuring.note import StructuredNote
+from structuring.pipeline import structure
+
+
+def times(note: StructuredNote) -> list[str]:
+    return [e.value for e in note.entities if e.type == "time"]
+
+
+def alarms(note: StructuredNote) -> list[tuple[str, str, str | None]]:
+    return [(e.technology, e.event, e.time) for e in note.events]
+
+
+def findings(spoken: str) -> set[tuple[str, bool]]:
+    return {(e.value, bool(e.negated)) for e in structure(spoken).entities
+            if e.type == "finding"}
+
+
+def medications(spoken: str) -> list[tuple[str, str | None]]:
+    return [(e.value, e.dose) for e in structure(spoken).entities if e.type == "medication"]
