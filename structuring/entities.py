@@ -195,6 +195,12 @@ def _negation_rules() -> dict:
 
 
 def _alternation(words) -> str:
+    return _alternation_of(tuple(words))
+
+
+@lru_cache(maxsize=64)
+def _alternation_of(words: tuple[str, ...]) -> str:
+    # Built once per word list: the finding lists are long and read for every sentence.
     return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
 
 

@@ -95,6 +95,7 @@ def _effect_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?:{after}|{later}|{at_time})", re.IGNORECASE)
 
 
+@lru_cache(maxsize=64)
 def _split_keywords(keywords: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     # A keyword written with a trailing space is a whole word ("gå "), others are stems.
     return (tuple(k.strip() for k in keywords if k.endswith(" ")),
