@@ -25,8 +25,7 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
     """The shift a dictation reports from: its opening ("rapport fra natt", "kveldsvakt"),
     else the speaker's own statement anywhere ("jeg er på nattevakt"). A night word in a
     clause about something else ("sov godt i natt") is no shift: day notes say it too."""
-    words = [w.strip(".,:;!?") for w in spoken.lower().split()]
-    words = [w for w in words if w and w not in rules.fillers]
+    words = _opening_words(spoken, rules)
     for name, openings in rules.shift_openings.items():
         if any(words[:len(o.split())] == o.split() for o in openings):
             return name
@@ -44,10 +43,15 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
     return None
 
 
+def _opening_words(spoken: str, rules: _Rules) -> list[str]:
+    """The dictation's words, lower case, marks and fillers dropped."""
+    words = [w.strip(".,:;!?") for w in spoken.lower().split()]
+    return [w for w in words if w and w not in rules.fillers]
+
+
 def opens_by_day(spoken: str, rules: _Rules) -> bool:
     """ "Morgenrunde, …", "dagvakt …", "formiddagsbesøk hos …": the first word tells a day."""
-    words = [w.strip(".,:;!?") for w in spoken.lower().split()]
-    words = [w for w in words if w and w not in rules.fillers]
+    words = _opening_words(spoken, rules)
     if not words or words[0] in rules.not_cues:
         return False
     first = words[0]

@@ -184,15 +184,19 @@ def _alarm_phrases(tech: str) -> tuple[str, ...]:
 def _alarms_again(tech: str, text: str) -> bool:
     """A sentence in a story that tells a new alarm at its own time: an alarm word
     ("varsel", "teknisk alarm") and a time, and it names no technology."""
-    return _TIME.search(text) is not None and not technologies_in(text) and \
+    return not technologies_in(text) and _tells_new_alarm(text)
+
+
+def _tells_new_alarm(text: str) -> bool:
+    """An alarm word and a time of its own, and not what staff did."""
+    return _TIME.search(text) is not None and \
         has_phrase(text, _rules()["new_alarm_words"]) and not tells_response(text)
 
 
 def _named_alarm_again(text: str, current: EventDraft, i: int, sentences: list[str]) -> bool:
     """ "Ved lunsjtid varslet dispenseren igjen, kl. 13.00": the device named again with an
     alarm word and a time of its own, after its first alarm had its time, is a new alarm."""
-    return current.sentences[0] != i and _TIME.search(text) is not None and \
-        has_phrase(text, _rules()["new_alarm_words"]) and not tells_response(text) and \
+    return current.sentences[0] != i and _tells_new_alarm(text) and \
         _event_time(current, sentences) is not None
 
 
