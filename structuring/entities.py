@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from structuring.lexicon import find_phrases, phrase_pattern
+from structuring.lexicon import alternation, find_phrases, phrase_pattern
 from structuring.rules import load_rules
 
 NUM = r"\d+(?:,\d+)?"
@@ -194,16 +194,6 @@ def _negation_rules() -> dict:
     return load_rules("negation")
 
 
-def _alternation(words) -> str:
-    return _alternation_of(tuple(words))
-
-
-@lru_cache(maxsize=64)
-def _alternation_of(words: tuple[str, ...]) -> str:
-    # Built once per word list: the finding lists are long and read for every sentence.
-    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-
-
 _PREPOSITIONS = r"(?:i|på|ved|rundt|under|over|bak|mellom|fra)"
 
 
@@ -212,8 +202,8 @@ def _place_regex(sides: tuple[str, ...], places: tuple[str, ...],
                  qualifiers: tuple[str, ...] = ()) -> str:
     """One or two places ('under stortåa på høgre fot'); 'X og/eller Y' counts as one;
     'på undersida av venstre stortå'."""
-    side = rf"(?:(?:{_alternation(qualifiers)})\sav\s)?" if qualifiers else ""
-    part = rf"{side}(?:(?:{_alternation(sides)})\s)?(?:{_alternation(places)})"
+    side = rf"(?:(?:{alternation(qualifiers)})\sav\s)?" if qualifiers else ""
+    part = rf"{side}(?:(?:{alternation(sides)})\s)?(?:{alternation(places)})"
     one = rf"\s{_PREPOSITIONS}\s{part}(?:\s(?:eller|og)\s{part})?(?![\wæøå])"
     return rf"(?:{one}){{1,2}}"
 
@@ -221,7 +211,7 @@ def _place_regex(sides: tuple[str, ...], places: tuple[str, ...],
 @lru_cache(maxsize=4)
 def _location_pattern(place: str, grades: tuple[str, ...]) -> re.Pattern[str]:
     # A pressure ulcer's grade comes between the wound and its place.
-    grade = rf"(?:\s(?:grad|kategori)\s(?P<grade>\d|{_alternation(grades)}))"
+    grade = rf"(?:\s(?:grad|kategori)\s(?P<grade>\d|{alternation(grades)}))"
     return re.compile(rf"{grade}?(?P<place>{place})?(?![\wæøå])", re.I)
 
 
@@ -283,16 +273,21 @@ def find_findings(text: str) -> list[Found]:
 
 def _with_condition(text: str, value: str, end: int, rules: dict) -> tuple[str, int]:
     """'tungpustet når hun ligger flatt': when a symptom comes belongs to the finding."""
-    m = re.compile(rf"\s(?:{_alternation(rules['conditions'])})"
-                   r"(?:\s(?!og\b|men\b|eller\b)[\wæøå]+){1,5}(?=\s*(?:[,.;:!?]|$)|\s(?:og|men)\b)",
-                   re.I).match(text, end)
+    m = _condition_pattern(tuple(rules["conditions"])).match(text, end)
     return (value + m.group().lower(), m.end()) if m else (value, end)
+
+
+@lru_cache(maxsize=4)
+def _condition_pattern(conditions: tuple[str, ...]) -> re.Pattern[str]:
+    # "når" and up to five words to the end of its clause.
+    return re.compile(rf"\s(?:{alternation(conditions)})(?:\s(?!og\b|men\b|eller\b)[\wæøå]+)"
+                      r"{1,5}(?=\s*(?:[,.;:!?]|$)|\s(?:og|men)\b)", re.I)
 
 
 def _joined_with_or(text: str, value: str, end: int, rules: dict) -> tuple[str, int]:
     """'ingen rødme eller hevelse' is one finding, as 'X eller Y' is one question asked."""
-    other = re.compile(rf"\s(?:{_alternation(rules['join_with_or'])})\s"
-                       rf"(?:{_alternation(rules['heads'] + rules['phrases'])})(?![\wæøå])", re.I)
+    other = re.compile(rf"\s(?:{alternation(rules['join_with_or'])})\s"
+                       rf"(?:{alternation(rules['heads'] + rules['phrases'])})(?![\wæøå])", re.I)
     m = other.match(text, end)
     if not m:
         return value, end
@@ -302,7 +297,7 @@ def _joined_with_or(text: str, value: str, end: int, rules: dict) -> tuple[str, 
 
 def _manner_matches(text: str, rules: dict) -> list[re.Match[str]]:
     """'sov dårleg', 'ser veldig dårlig', 'puster tungt', 'ho et lite.'"""
-    degree = _alternation(rules["predicates"]["degree"])
+    degree = alternation(rules["predicates"]["degree"])
     # 'lite' is also a determiner ('et lite sår'): it is a manner only at a clause's end.
     clause_end = (r"(?=\s*(?:[,.;:!?]|$)"
                   r"|\s(?:og|men|i|til|no|nå|så|fordi|på|etter|om|sidan|siden)\b)")
@@ -311,7 +306,7 @@ def _manner_matches(text: str, rules: dict) -> list[re.Match[str]]:
     for group in rules["manner"]:
         words = [re.escape(w) + (clause_end if w in ending else r"(?![\wæøå])")
                  for w in sorted(group["words"], key=len, reverse=True)]
-        pattern = re.compile(rf"(?<![\wæøå])(?:{_alternation(group['verbs'])})\s"
+        pattern = re.compile(rf"(?<![\wæøå])(?:{alternation(group['verbs'])})\s"
                              rf"(?:(?:{degree})\s)?(?:{'|'.join(words)})", re.I)
         out += pattern.finditer(text)
     return sorted(out, key=lambda m: m.start())
@@ -346,13 +341,13 @@ def _predicated(text: str, rules: dict) -> list[Found]:
     """'huden på ryggen er tørr og flassete' → 'tørr og flassete hud på ryggen'. A place
     between noun and verb that is no body part is left out ('urinen i posen er mørk')."""
     pred = rules["predicates"]
-    nouns, adjectives = pred["nouns"], _alternation(pred["adjectives"])
-    degree = _alternation(pred["degree"])
+    nouns, adjectives = pred["nouns"], alternation(pred["adjectives"])
+    degree = alternation(pred["degree"])
     place = _place_of(rules)
     pattern = re.compile(
-        rf"\b((?:(?:{_alternation(rules['sides'])}) )?)({_alternation(nouns)})"
+        rf"\b((?:(?:{alternation(rules['sides'])}) )?)({alternation(nouns)})"
         rf"(?:({place})|\s(?:i|på)\s[\wæøå]+)?"
-        rf" (?:{_alternation(pred['verbs'])}) (?:(?:{degree}) )?"
+        rf" (?:{alternation(pred['verbs'])}) (?:(?:{degree}) )?"
         rf"({_NOT} )?(?:(?:{degree}) )?({adjectives})(?: og ({adjectives}))?\b"
         rf"({place})?(?:,? men {_NOT} ({adjectives})\b)?", re.I)
     out = []
@@ -372,10 +367,10 @@ def _predicated(text: str, rules: dict) -> list[Found]:
 def _paired_adjectives(text: str, rules: dict) -> list[Found]:
     """'hovent og varmt kne', 'tørre og sprukne lepper': two findings on one thing are one."""
     pred = rules["predicates"]
-    adjectives = _alternation(pred["adjectives"])
+    adjectives = alternation(pred["adjectives"])
     things = (set(rules["body_parts"]) | set(pred["nouns"].values())
               | set(rules["attributes"]))
-    pattern = re.compile(rf"\b(?:{adjectives}) og (?:{adjectives}) (?:{_alternation(things)})"
+    pattern = re.compile(rf"\b(?:{adjectives}) og (?:{adjectives}) (?:{alternation(things)})"
                          r"(?![\wæøå])", re.I)
     out = []
     for m in pattern.finditer(text):
@@ -407,7 +402,7 @@ def _after_a_value(text: str, rules: dict) -> list[Found]:
     out = []
     for noun, adjectives in rules["value_then_adjective"].items():
         said = re.compile(rf"\b{noun}(?:en|a)?(?:\s(?:er|var|va|e))?(?:\s\d{{2,3}})?,?"
-                          rf"(?:\sog)?\s({_alternation(adjectives)})\b", re.I)
+                          rf"(?:\sog)?\s({alternation(adjectives)})\b", re.I)
         out += [Found("finding", f"{m.group(1).lower()} {noun}", m.start(), m.end(),
                       negated=False) for m in said.finditer(text)]
     return out

@@ -7,6 +7,16 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternative of the words as written, longest first (built once per list)."""
+    return _alternation_of(tuple(words))
+
+
+@lru_cache(maxsize=64)
+def _alternation_of(words: tuple[str, ...]) -> str:
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
 @lru_cache(maxsize=64)
 def phrase_pattern(phrases: tuple[str, ...], prefix: bool = False) -> re.Pattern[str]:
     """One regex matching any phrase as whole words; `prefix` lets the last word run on."""

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from structuring.lexicon import find_phrases
+from structuring.lexicon import alternation, find_phrases
 from structuring.rules import load_rules
 
 # What an entity or event found in a sentence says about its section (funksjonsområder).
@@ -73,7 +73,6 @@ def _rules() -> dict:
     return load_rules("sections")
 
 
-@lru_cache(maxsize=64)
 def tells_drug_effect(text: str) -> bool:
     """ "Etter et kvarter var metningen 93", "Ti minutter seinare sov ho", "Kl. 21.30 var
     smerten 3 av 10": a sentence that opens with how long after (the caller checks that a
@@ -86,7 +85,7 @@ def _effect_pattern() -> re.Pattern[str]:
     words = _rules()["drug_effect"]
 
     def any_of(key: str) -> str:
-        return "|".join(re.escape(w) for w in sorted(words[key], key=len, reverse=True))
+        return alternation(words[key])
 
     durations = rf"(?:{any_of('durations')})(?![\wæøå])"
     after = rf"(?:{any_of('after')})\s(?:[\wæøå.]+\s){{0,2}}{durations}"
