@@ -8,7 +8,7 @@ decimals, 24-hour "HH:MM" times, generic drug names.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from structuring.lexicon import alternation, find_phrases, phrase_pattern
@@ -116,17 +116,28 @@ def _medication_rules() -> dict:
     return load_rules("medications")
 
 
+@lru_cache(maxsize=1)
+def _drug_names() -> dict[str, str]:
+    """Names as said → generic; a hyphenated brand may be said as two words ('Selo Zok')."""
+    names = _medication_rules()["names"]
+    spaced = {name.replace("-", " "): generic for name, generic in names.items() if "-" in name}
+    return {**spaced, **names}
+
+
 @lru_cache(maxsize=4)
 def _dose_pattern(dose_units: tuple[str, ...]) -> re.Pattern[str]:
     units = "|".join(re.escape(u) for u in sorted(dose_units, key=len, reverse=True))
     # "OxyNorm 1 mg/ml": a strength per millilitre is no dose given.
+    # "10 mikrogram per time": a patch's or a pump's dose is a rate.
     return re.compile(rf"\b({NUM})\s?({units})(?![\wæøå])"
-                      r"(?!\s?(?:/|per\s)\s?(?:ml|milliliter)\b)")
+                      r"(?!\s?(?:/|per\s)\s?(?:ml|milliliter)\b)"
+                      r"(?i:\s(?:per|pr\.?|i)\s(time|timen|døgn|døgnet)\b)?")
 
 
 def find_medications(text: str) -> list[Found]:
     rules = _medication_rules()
-    names = find_phrases(text, rules["names"])
+    drug_names = _drug_names()
+    names = find_phrases(text, drug_names)
     dose_re = _dose_pattern(tuple(rules["dose_units"]))
     route_re = phrase_pattern(tuple(rules["routes"]))
     out = []
@@ -142,16 +153,23 @@ def find_medications(text: str) -> list[Found]:
                 text, _clause_start(text, start, match.start()), match.start())
                 if len(text[d.end():match.start()].split()) <= 1]
             dose = before[-1] if before else None
-        said = f"{_dot(dose.group(1))} {dose.group(2)}" if dose else \
-            _tablets_counted(text, match.start())
+        said = _dose_said(dose) if dose else _tablets_counted(text, match.start())
         route = route_re.search(text, match.end(), clause_end)
         out.append(Found(
-            "medication", rules["names"][match.group().lower()], match.start(), match.end(),
+            "medication", drug_names[match.group().lower()], match.start(), match.end(),
             dose=said,
             route=rules["routes"][route.group().lower()] if route else None,
             brand=match.group(),
         ))
     return out
+
+
+_RATES = {"time": "time", "timen": "time", "døgn": "døgn", "døgnet": "døgn"}
+
+
+def _dose_said(dose: re.Match[str]) -> str:
+    rate = f" per {_RATES[dose.group(3).lower()]}" if dose.group(3) else ""
+    return f"{_dot(dose.group(1))} {dose.group(2)}{rate}"
 
 
 _COUNTED = re.compile(r"(?:^|\s)(1|2|3|4|en|ein|ei|én|eitt|ett|to|tre|fire)\s$", re.I)
@@ -233,6 +251,10 @@ def _place_after(text: str, end: int, rules: dict) -> tuple[str, int, bool]:
     return said + (m.group("place") or "").lower(), m.end(), bool(m.group("place"))
 
 
+# "huden rundt er rød og varm": the skin around is the skin around the wound, as nurses file
+# it (five of five in the tune gold). A finding's own bare "rundt" ("ingen rødme rundt") is
+# filed without it, as in the dev gold.
+_AROUND = " rundt såret"
 _PAIN_SCORE_AFTER = re.compile(r"\s\d{1,2}\s?(?:av|/)\s?10\b")
 
 
@@ -245,6 +267,7 @@ def find_findings(text: str) -> list[Found]:
     needs_place = {w.lower() for w in rules["needs_location"]}
     # First match wins: 'sover urolig' before the head 'urolig', a phrase before its head.
     matches = (_manner_matches(text, rules) + find_phrases(text, rules["definite_nouns"])
+               + find_phrases(text, rules["definite_forms"])
                + find_phrases(text, rules["phrases"]) + find_phrases(text, rules["heads"]))
     for match in matches:
         if any(a < match.end() and match.start() < b for a, b in taken):
@@ -257,18 +280,53 @@ def find_findings(text: str) -> list[Found]:
             if not has_place:
                 continue  # "såret vart reinsa" is care, not a finding
             said = rules["definite_nouns"][said]
+        elif said in rules["definite_forms"]:
+            said = rules["definite_forms"][said]  # "Paracet mot feberen": she has a fever
         elif said in needs_place and not has_place:
             continue  # "kul", "falt" alone say too little
-        value, end = _joined_with_or(text, said + place, end, rules)
-        value, end = _with_condition(text, value, end, rules)
+        value, end = (said + place, end) if said in rules["without_condition"] else \
+            _with_condition(text, said + place, end, rules)
         negated = is_negated(text, match.start(), end)
-        if value in rules["only_when_absent"] and not negated:
+        if said in rules["only_when_absent"] and not negated:
             continue  # "hadde avføring i går": the normal course, no finding
         taken.append((match.start(), end))
         out.append(Found("finding", value, match.start(), end, negated=negated))
+        if value != said and (but := _but_not_there(text, end, rules)):
+            body = place if place.split(" ")[-1] in rules["body_parts"] else ""
+            out.append(Found("finding", said + body + but.group("place").lower(), but.start(),
+                             but.end(), negated=True))
+            taken.append(but.span())
     people = tuple(rules["not_the_patient"])
-    return sorted((f for f in out if not _about_someone_else(text, f.start, people)),
-                  key=lambda f: f.start)
+    return sorted((_with_modifiers(text, f, rules) for f in out
+                   if not _about_someone_else(text, f.start, people)), key=lambda f: f.start)
+
+
+def _with_modifiers(text: str, found: Found, rules: dict) -> Found:
+    """'nye blåmerker', 'seigt gulgrønt slim': a describing word said before belongs to it."""
+    if not found.value.startswith(text[found.start:found.start + 3].lower()):
+        return found  # filed in another word order ('huden er tørr' → 'tørr hud')
+    m = _modifiers_before(tuple(rules["modifiers"])).search(text, 0, found.start)
+    if not m:
+        return found
+    said = m.group().lower()
+    return replace(found, value=said + found.value, start=m.start())
+
+
+@lru_cache(maxsize=4)
+def _modifiers_before(modifiers: tuple[str, ...]) -> re.Pattern[str]:
+    one = rf"(?:{alternation(modifiers)}),?\s"
+    return re.compile(rf"(?<![\wæøå-])(?:{one}){{1,2}}$", re.I)
+
+
+def _but_not_there(text: str, end: int, rules: dict) -> re.Match[str] | None:
+    """'tungpusta i bakker, men ikkje i hvile': the same finding, absent in the other place
+    ('vondt i brystet når han går, men ikkje i hvile' → 'vondt i brystet i hvile')."""
+    return _but_not_pattern(_place_of(rules)).match(text, end)
+
+
+@lru_cache(maxsize=4)
+def _but_not_pattern(place: str) -> re.Pattern[str]:
+    return re.compile(rf",?\s(?:men\s)?{_NOT}(?P<place>{place})", re.I)
 
 
 def _with_condition(text: str, value: str, end: int, rules: dict) -> tuple[str, int]:
@@ -282,17 +340,6 @@ def _condition_pattern(conditions: tuple[str, ...]) -> re.Pattern[str]:
     # "når" and up to five words to the end of its clause.
     return re.compile(rf"\s(?:{alternation(conditions)})(?:\s(?!og\b|men\b|eller\b)[\wæøå]+)"
                       r"{1,5}(?=\s*(?:[,.;:!?]|$)|\s(?:og|men)\b)", re.I)
-
-
-def _joined_with_or(text: str, value: str, end: int, rules: dict) -> tuple[str, int]:
-    """'ingen rødme eller hevelse' is one finding, as 'X eller Y' is one question asked."""
-    other = re.compile(rf"\s(?:{alternation(rules['join_with_or'])})\s"
-                       rf"(?:{alternation(rules['heads'] + rules['phrases'])})(?![\wæøå])", re.I)
-    m = other.match(text, end)
-    if not m:
-        return value, end
-    place, end, _ = _place_after(text, m.end(), rules)
-    return value + m.group().lower() + place, end
 
 
 def _manner_matches(text: str, rules: dict) -> list[re.Match[str]]:
@@ -324,7 +371,7 @@ def _about_someone_else(text: str, start: int, people: tuple[str, ...]) -> bool:
     return bool(named) and not _REPORTED.search(clause, named[-1].end())
 
 
-_NOT = r"(?:ikke|ikkje|itj|inte)"
+_NOT = r"(?:ikke|ikkje|itj|inte|kje|itte|ittje)"
 
 
 def _described_findings(text: str, rules: dict) -> list[Found]:
@@ -339,28 +386,32 @@ def _described_findings(text: str, rules: dict) -> list[Found]:
 
 def _predicated(text: str, rules: dict) -> list[Found]:
     """'huden på ryggen er tørr og flassete' → 'tørr og flassete hud på ryggen'. A place
-    between noun and verb that is no body part is left out ('urinen i posen er mørk')."""
+    between noun and verb that is no body part is left out ('urinen i posen er mørk'); a
+    normal state before 'og ikke' is no finding ('magen er myk og ikke øm' → 'øm mage')."""
     pred = rules["predicates"]
     nouns, adjectives = pred["nouns"], alternation(pred["adjectives"])
     degree = alternation(pred["degree"])
     place = _place_of(rules)
+    normal = alternation(pred["normal"])
     pattern = re.compile(
-        rf"\b((?:(?:{alternation(rules['sides'])}) )?)({alternation(nouns)})"
-        rf"(?:({place})|\s(?:i|på)\s[\wæøå]+)?"
-        rf" (?:{alternation(pred['verbs'])}) (?:(?:{degree}) )?"
-        rf"({_NOT} )?(?:(?:{degree}) )?({adjectives})(?: og ({adjectives}))?\b"
-        rf"({place})?(?:,? men {_NOT} ({adjectives})\b)?", re.I)
+        rf"\b(?P<side>(?:(?:{alternation(rules['sides'])}) )?)(?P<noun>{alternation(nouns)})"
+        rf"(?:(?P<at>{place})|\s(?:i|på)\s[\wæøå]+|(?P<around>\srundt))?"
+        rf" (?:{alternation(pred['verbs'])}) (?:(?:{degree}) )?(?:(?:{normal}) og )?"
+        rf"(?P<not>{_NOT} )?(?:(?:{degree}) )?(?P<adj>{adjectives})(?: og (?P<adj2>{adjectives}))?\b"
+        rf"(?P<place>{place})?(?:,? men {_NOT} (?P<but_not>{adjectives})\b)?", re.I)
     out = []
     for m in pattern.finditer(text):
-        side, base = m.group(1).lower(), nouns[m.group(2).lower()]
-        said = m.group(5).lower() + (f" og {m.group(6).lower()}" if m.group(6) else "")
-        where = (m.group(3) or m.group(7) or "").lower()
-        negated = bool(m.group(4)) or is_negated(text, m.start(), m.end(2))
+        side, base = m.group("side").lower(), nouns[m.group("noun").lower()]
+        said = m.group("adj").lower() + (f" og {m.group('adj2').lower()}" if m.group("adj2")
+                                         else "")
+        where = (m.group("at") or m.group("place") or "").lower() or \
+            _AROUND * bool(m.group("around"))
+        negated = bool(m.group("not")) or is_negated(text, m.start(), m.end("noun"))
         out.append(Found("finding", f"{said} {side}{base}{where}", m.start(), m.end(),
                          negated=negated))
-        if m.group(8):
-            out.append(Found("finding", f"{m.group(8).lower()} {base}", m.start(8), m.end(8),
-                             negated=True))
+        if m.group("but_not"):
+            out.append(Found("finding", f"{m.group('but_not').lower()} {base}",
+                             m.start("but_not"), m.end("but_not"), negated=True))
     return out
 
 

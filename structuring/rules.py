@@ -32,7 +32,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
     "findings": ("heads", "phrases", "body_parts", "sides", "predicates", "attributes", "places",
                  "needs_location", "definite_nouns", "grade_words", "manner",
                  "manner_words_ending_a_clause", "value_then_adjective", "not_the_patient",
-                 "not_findings", "join_with_or", "place_qualifiers", "conditions",
+                 "not_findings", "modifiers", "definite_forms", "place_qualifiers", "conditions", "without_condition",
                  "only_when_absent"),
     "negation": ("pre_triggers", "post_triggers", "terminators", "max_scope_tokens"),
     "vkp_timeline": ("document_type", "title", "category_by_alert_code", "categories", "events",

@@ -294,7 +294,8 @@ def _self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             while before and (before[-1].kind == "punct" or before[-1].lower in _CUE_LEADS):
                 before.pop()
             # The correction runs to the next mark; what follows it is kept as said.
-            while after and after[0].kind == "punct":  # "58,2 kilo, nei vent, 57,2 kilo"
+            # "58,2 kilo, nei vent, 57,2 kilo"; written "5 mg, nei, vent, 3,75 mg".
+            while after and (after[0].kind == "punct" or after[0].lower in _CUE_TAILS):
                 after = after[1:]
             cut = next((k for k, t in enumerate(after) if t.kind == "punct"), len(after))
             said = " ".join(cue)
@@ -314,6 +315,7 @@ def _number_phrase(tok: Tok, rules: _Rules) -> bool:
 
 
 _CUE_LEADS = {"nei", "eller", "vent", "altså"}  # said into a correction cue, not kept
+_CUE_TAILS = {"vent", "altså", "unnskyld", "forresten"}  # said after one ("nei, vent, …")
 
 
 def _correct_number(before: list[Tok], correction: list[Tok], rules: _Rules
@@ -331,7 +333,7 @@ def _correct_number(before: list[Tok], correction: list[Tok], rules: _Rules
     for start, end in reversed(runs):
         matched = 0
         while matched < len(tail) and end + matched < len(before) and \
-                _similar(before[end + matched].lower, tail[matched]):
+                _similar(before[end + matched].lower, tail[matched], rules):
             matched += 1
         if matched and all(_number_phrase(t, rules) for t in before[end + matched:]):
             return before[:start] + correction
@@ -358,11 +360,14 @@ def _value_start(tok: Tok, rules: _Rules) -> bool:
 
 def _value_end(tok: Tok, rules: _Rules) -> bool:
     return _is_numberish(tok, rules) or tok.lower in rules.units or tok.lower in rules.drugs \
-        or tok.lower in rules.thousand
+        or tok.lower in rules.thousand or tok.lower in rules.count_words
 
 
-def _similar(a: str, b: str) -> bool:
-    return a == b or (min(len(a), len(b)) >= 3 and a[:4] == b[:4])
+def _similar(a: str, b: str, rules: _Rules) -> bool:
+    """The same word, or two units: "1 g, nei, 500 mg" corrects the whole dose."""
+    measures = rules.units.keys() | rules.count_words
+    return a == b or (min(len(a), len(b)) >= 3 and a[:4] == b[:4]) or \
+        (a in measures and b in measures)
 
 
 def _number_runs(tokens: list[Tok], rules: _Rules) -> list[tuple[int, int]]:

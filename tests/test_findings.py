@@ -48,8 +48,7 @@ def test_a_place_said_after_the_finding_stays_with_it(spoken, finding):
     ("ho blir tungpusten når ho går i trappa punktum", "tungpusten når ho går i trappa"),
     ("han har vondt i skulderen når vi snur ham komma men ikke i ro punktum",
      "vondt i skulderen når vi snur ham"),
-    ("hun er svimmel når hun reiser seg og bruker rullator punktum",
-     "svimmel når hun reiser seg"),
+    ("hun har svie når hun tisser punktum", "svie når hun tisser"),
 ])
 def test_when_a_symptom_comes_stays_with_it(spoken, finding):
     assert (finding, False) in findings(spoken)
@@ -88,7 +87,6 @@ def test_clean_or_normal_states_make_no_finding_of_their_own():
     ("i natt hosta ho ikkje punktum", "hosta"),
     ("han er utan smerter i dag punktum", "smerter"),
     ("hun er ikke skadet etter fallet punktum", "skadet"),
-    ("det er ingen rødme eller hevelse rundt innstikket punktum", "rødme eller hevelse"),
     ("ho er ikkje svimmel no punktum", "svimmel"),
     ("han har itj vondt i magen punktum", "vondt i magen"),
 ])

@@ -10,6 +10,7 @@ import pytest
 
 from structuring.entities import find_medications
 from structuring.pipeline import structure
+from tests.note_helpers import medications
 
 
 def _raw_lexicon() -> str:
@@ -113,3 +114,13 @@ def test_a_dose_said_right_before_the_next_drug_is_that_drugs():
     found = find_medications("Fikk Paracet 1 g Ibux 400 mg.")  # no words between: its own
     assert [(f.value, f.dose) for f in found] == [("paracetamol", "1 g"),
                                                   ("ibuprofen", "400 mg")]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("hun tok Selo Zok femti milligram punktum", [("metoprolol", "50 mg")]),
+    ("nytt Norspan plaster på ti mikrogram per time punktum",
+     [("buprenorfin", "10 mikrogram per time")]),
+    ("byttet fentanylplaster tjuefem mikrogram i timen punktum", [("fentanyl", "25 mikrogram per time")]),
+])
+def test_brands_said_as_two_words_and_doses_per_hour(spoken, expected):
+    assert medications(spoken) == expected

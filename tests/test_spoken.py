@@ -53,6 +53,16 @@ def written(spoken: str) -> str:
     ("medisin klokka ett i natt punktum", "Medisin kl. 01.00 i natt."),
     # self-corrections keep the correction
     ("ga Furix tjue milligram nei vent det var førti milligram punktum", "Ga Furix 40 mg."),
+    # ... and the whole dose, unit too, also in Whisper-written text with commas round the cue
+    ("Hun fikk Paracet 1 g, nei, 500 mg.", "Hun fikk Paracet 500 mg."),
+    ("Han fikk Imovane 5 mg, nei, vent, 3,75 mg kl. 21.30.", "Han fikk Imovane 3,75 mg kl. 21.30."),
+    ("han tok to drag nei tre drag punktum", "Han tok 3 drag."),
+    ("ho fekk to tablettar nei ho ville ikkje ha dei punktum",
+     "Ho fekk 2 tablettar nei ho ville ikkje ha dei."),
+    # "en komma fem" is 1,5, not an article and a spoken comma
+    ("fikk midazolam en komma fem milligram subkutant punktum", "Fikk midazolam 1,5 mg subkutant."),
+    ("ho fekk Marevan ein komma fem milligram punktum", "Ho fekk Marevan 1,5 mg."),
+    ("han fikk en tablett komma og sovnet punktum", "Han fikk 1 tablett, og sovnet."),
     # nynorsk and dialect forms pass through
     ("ho har ikkje hatt avføring punktum", "Ho har ikkje hatt avføring."),
 ])
