@@ -276,6 +276,9 @@ def find_findings(text: str) -> list[Found]:
             continue  # "smerte 2 av 10" is a pain score, not a finding
         said = match.group().lower()
         place, end, has_place = _place_after(text, match.end(), rules)
+        if not has_place and said in rules["shown_in_care"] and \
+                (care := _care_pattern(tuple(rules["care_places"])).match(text, end)):
+            place, end = care.group().lower(), care.end()
         if said in rules["definite_nouns"]:
             if not has_place:
                 continue  # "såret vart reinsa" is care, not a finding
@@ -316,6 +319,12 @@ def _with_modifiers(text: str, found: Found, rules: dict) -> Found:
 def _modifiers_before(modifiers: tuple[str, ...]) -> re.Pattern[str]:
     one = rf"(?:{alternation(modifiers)}),?\s"
     return re.compile(rf"(?<![\wæøå-])(?:{one}){{1,2}}$", re.I)
+
+
+@lru_cache(maxsize=2)
+def _care_pattern(places: tuple[str, ...]) -> re.Pattern[str]:
+    """'stønnet ved stell': pain shown when handled keeps the care as its place."""
+    return re.compile(rf"\s(?:ved|under)\s(?:{alternation(places)})(?![\wæøå])", re.I)
 
 
 def _but_not_there(text: str, end: int, rules: dict) -> re.Match[str] | None:

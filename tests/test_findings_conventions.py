@@ -107,3 +107,12 @@ def test_findings_words_of_the_sixth_pass(spoken, finding):
 def test_thoughts_of_suicide_denied():
     assert findings("han har ikke tanker om å ta livet sitt punktum") == {
         ("tanker om å ta livet sitt", True)}
+
+
+@pytest.mark.parametrize("spoken, finding", [
+    ("hun stønnet ved stell i morges punktum", "stønnet ved stell"),
+    ("han grimaserte ved berøring av foten punktum", "grimaserte ved berøring"),
+    ("hun var urolig ved stell punktum", "urolig"),
+])
+def test_pain_shown_when_handled_keeps_the_care_as_its_place(spoken, finding):
+    assert (finding, False) in findings(spoken)
