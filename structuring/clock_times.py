@@ -157,9 +157,9 @@ def _read_time(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
         return None
     hour, minute, used = parsed
     digits = tokens[i].text
-    # "08.30", "10.00", "0800": written on the 24-hour clock; "ni", "9": could be either.
-    twelve_hour = 0 <= hour <= 12 and not re.fullmatch(r"0\d([.:]?\d{2})?|\d{1,2}[.:]\d{2}",
-                                                       digits)
+    # "08.30", "10.00", "0800", "1030": written on the 24-hour clock; "ni", "9": either.
+    twelve_hour = 0 <= hour <= 12 and not re.fullmatch(
+        r"0\d([.:]?\d{2})?|\d{1,2}[.:]\d{2}|\d{4}", digits)
     return hour % 24, minute, used, twelve_hour
 
 
@@ -172,6 +172,8 @@ def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
     if explicit and re.fullmatch(r"\d{1,2}[.:]\d{2}", first.text):
         hour, minute = (int(x) for x in re.split(r"[.:]", first.text))
         return (hour, minute, 1) if hour < 24 and minute < 60 else None
+    if explicit and (hhmm := re.fullmatch(r"([01]\d|2[0-3])([0-5]\d)", first.text)):
+        return int(hhmm.group(1)), int(hhmm.group(2)), 1  # "kl. 2100", "kl. 0345"
     lower = first.lower
     if lower == "halv" and _hour(at(1)) is not None:  # halv ni → 08.30
         return (_hour(at(1)) - 1) % 24, 30, 2

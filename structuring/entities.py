@@ -131,7 +131,7 @@ def _dose_pattern(dose_units: tuple[str, ...]) -> re.Pattern[str]:
     # "10 mikrogram per time": a patch's or a pump's dose is a rate.
     return re.compile(rf"\b({NUM})\s?({units})(?![\wæøå])"
                       r"(?!\s?(?:/|per\s)\s?(?:ml|milliliter)\b)"
-                      r"(?i:\s(?:per|pr\.?|i)\s(time|timen|døgn|døgnet)\b)?")
+                      r"(?i:(?:\s(?:per|pr\.?|i)\s|/)(time|timen|døgn|døgnet)\b)?")
 
 
 def find_medications(text: str) -> list[Found]:
@@ -153,7 +153,8 @@ def find_medications(text: str) -> list[Found]:
                 text, _clause_start(text, start, match.start()), match.start())
                 if len(text[d.end():match.start()].split()) <= 1]
             dose = before[-1] if before else None
-        said = _dose_said(dose) if dose else _tablets_counted(text, match.start())
+        said = _dose_said(dose) if dose else (
+            _half_said(text, match.end(), clause_end) or _tablets_counted(text, match.start()))
         route = route_re.search(text, match.end(), clause_end)
         out.append(Found(
             "medication", drug_names[match.group().lower()], match.start(), match.end(),
@@ -177,6 +178,16 @@ _COUNT_WORDS = {"en": 1, "ein": 1, "ei": 1, "én": 1, "eitt": 1, "ett": 1, "to":
                 "fire": 4}
 
 
+_HALF = re.compile(r"\s(?:en|ein|ei|eitt|ett)\s(?:halv|halvt)\s(tablett|kapsel|pose|plaster)\b",
+                   re.I)
+
+
+def _half_said(text: str, name_end: int, clause_end: int) -> str | None:
+    """ "Marevan ein halv tablett": half a tablet is the dose ("0.5 tablett")."""
+    m = _HALF.match(text, name_end, clause_end)
+    return f"0.5 {m.group(1).lower()}" if m else None
+
+
 def _tablets_counted(text: str, name_start: int) -> str | None:
     """ "fikk to Paracet", "2 Pinex": a count right before the drug is that many tablets."""
     m = _COUNTED.search(text, max(0, name_start - 8), name_start)
@@ -195,8 +206,14 @@ def _dose_of_next(text: str, name_end: int, dose: re.Match[str], stop: int,
 
 
 def _clause_end(text: str, start: int, stop: int) -> int:
-    end = re.search(r"[.;?!]", text[start:stop])
-    return start + end.start() if end else stop
+    for end in re.finditer(r"[.;?!]", text[start:stop]):
+        if not _WRITTEN_ROUTE.search(text, 0, start + end.end()):  # "s.c." ends no clause
+            return start + end.start()
+    return stop
+
+
+_WRITTEN_ROUTE = re.compile(r"(?<![\wæøå])(?:[sip]\.|s\.c\.|i\.v\.|i\.m\.|p\.o\.|s\.l\.)$",
+                            re.I)
 
 
 def _clause_start(text: str, lower: int, position: int) -> int:

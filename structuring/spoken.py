@@ -438,8 +438,8 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
 
 
 def _number_text(tok: Tok) -> str:
-    if not tok.digits:
-        return tok.text
+    if not tok.digits or (tok.text.isdigit() and tok.text.startswith("0")):
+        return tok.text  # "0345" keeps its zero
     whole = str(int(tok.value))
     return f"{whole},{tok.decimals}" if tok.decimals is not None else whole
 

@@ -124,3 +124,15 @@ def test_a_dose_said_right_before_the_next_drug_is_that_drugs():
 ])
 def test_brands_said_as_two_words_and_doses_per_hour(spoken, expected):
     assert medications(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Ga Furix 40 mg i.v. kl. 08.00.", [("furosemid", "40 mg", "iv")]),
+    ("Morfin 2,5 mg s.c. ved behov.", [("morfin", "2.5 mg", "sc")]),
+    ("Ho fekk Zopiclone 3,75 mg klokka 22.", [("zopiklon", "3.75 mg", None)]),
+    ("Marevan ein halv tablett klokka atten punktum", [("warfarin", "0.5 tablett", None)]),
+    ("Norspan 10 mikrogram/time.", [("buprenorfin", "10 mikrogram per time", None)]),
+])
+def test_written_routes_half_tablets_and_rates(spoken, expected):
+    assert [(e.value, e.dose, e.route) for e in structure(spoken).entities
+            if e.type == "medication"] == expected

@@ -59,6 +59,12 @@ def written(spoken: str) -> str:
     ("han tok to drag nei tre drag punktum", "Han tok 3 drag."),
     ("ho fekk to tablettar nei ho ville ikkje ha dei punktum",
      "Ho fekk 2 tablettar nei ho ville ikkje ha dei."),
+    # Whisper's written forms: routes with periods, 24-hour times without a point
+    ("Morfin 2,5 mg s.c. kl. 21.00. Sov etterpå.", "Morfin 2,5 mg s.c. kl. 21.00. Sov etterpå."),
+    ("Midazolam 2,5 mg kl. 0345.", "Midazolam 2,5 mg kl. 03.45."),
+    ("Laxoberal 10 dråper kl. 2000.", "Laxoberal 10 dråper kl. 20.00."),
+    ("Norspan 10 mikrogram/time, skiftet i dag.", "Norspan 10 mikrogram/time, skiftet i dag."),
+    ("Ringte vakttelefonen 0345 i natt.", "Ringte vakttelefonen 0345 i natt."),
     # "en komma fem" is 1,5, not an article and a spoken comma
     ("fikk midazolam en komma fem milligram subkutant punktum", "Fikk midazolam 1,5 mg subkutant."),
     ("ho fekk Marevan ein komma fem milligram punktum", "Ho fekk Marevan 1,5 mg."),
