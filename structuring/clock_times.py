@@ -163,6 +163,10 @@ def _read_time(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
     return hour % 24, minute, used, twelve_hour
 
 
+def _measure(tok: Tok | None, rules: _Rules) -> bool:
+    return tok is not None and (tok.lower in rules.units or tok.lower in rules.count_words)
+
+
 def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
                      ) -> tuple[int, int, int] | None:
     at = lambda k: tokens[i + k] if i + k < len(tokens) else None
@@ -205,5 +209,11 @@ def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
                 return minutes, int(at(2).value), 3  # åtte null fem → 08.05
             if 10 <= nxt.value < 60 and nxt.text.lower() != "null":
                 return minutes, int(nxt.value), 2  # fjorten tretti → 14.30
+        after = at(2)
+        # "klokka åtte og tjuefem" → 08.25; "åtte og fjorten" stays two hours (25 is no hour).
+        if nxt is not None and nxt.lower == "og" and after is not None and \
+                after.kind == "number" and after.decimals is None and after.value is not None \
+                and 25 <= after.value < 60 and not _measure(at(3), rules):
+            return minutes, int(after.value), 3
         return minutes, 0, 1
     return None

@@ -50,6 +50,9 @@ def written(spoken: str) -> str:
     ("besøk klokka fem over halv ti i formiddag punktum", "Besøk kl. 09.35 i formiddag."),
     ("dispenseren varslet klokka åtte null fem punktum", "Dispenseren varslet kl. 08.05."),
     ("målt klokka 07.45 punktum", "Målt kl. 07.45."),
+    ("han tok dosen klokka åtte og tjuefem punktum", "Han tok dosen kl. 08.25."),
+    ("ga Paracet klokka ti og femti milligram Tramadol punktum",
+     "Ga Paracet kl. 10.00 og 50 mg Tramadol."),
     ("medisin klokka ett i natt punktum", "Medisin kl. 01.00 i natt."),
     # self-corrections keep the correction
     ("ga Furix tjue milligram nei vent det var førti milligram punktum", "Ga Furix 40 mg."),
