@@ -275,7 +275,22 @@ _AROUND = " rundt såret"
 _PAIN_SCORE_AFTER = re.compile(r"\s\d{1,2}\s?(?:av|/)\s?10\b")
 
 
-def find_findings(text: str) -> list[Found]:
+def relatives_named(text: str) -> tuple[str, ...]:
+    """Names the dictation gives a relative ("kona Sissel", "Aud, kona hans"), so that
+    "Sissel er sliten" later is read as hers, not the patient's."""
+    pattern = _relative_names(tuple(_finding_rules()["not_the_patient"]))
+    return tuple(sorted({m.group("after") or m.group("before") for m in pattern.finditer(text)}))
+
+
+@lru_cache(maxsize=2)
+def _relative_names(people: tuple[str, ...]) -> re.Pattern[str]:
+    name = r"[A-ZÆØÅ][a-zæøå]+"
+    kin = rf"(?i:{alternation(people)})"
+    return re.compile(rf"\b{kin},?\s(?P<after>{name})\b|\b(?P<before>{name}),?\s{kin}"
+                      rf"\s(?:hans|hennes|hennar|til\s(?:han|henne|ho))\b")
+
+
+def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
     rules = _finding_rules()
     out: list[Found] = _described_findings(text, rules)
     # "hoster opp grønt slim": the finding is the slim, not the cough.
@@ -316,7 +331,7 @@ def find_findings(text: str) -> list[Found]:
             out.append(Found("finding", said + body + but.group("place").lower(), but.start(),
                              but.end(), negated=True))
             taken.append(but.span())
-    people = tuple(rules["not_the_patient"])
+    people = tuple(rules["not_the_patient"]) + relatives
     return sorted((_with_modifiers(text, f, rules) for f in out
                    if not _about_someone_else(text, f.start, people)), key=lambda f: f.start)
 

@@ -92,8 +92,9 @@ def _register() -> None:
 
     @Language.component("dikta_findings", requires=["token.is_sent_start"])
     def findings(doc):
+        relatives = ent.relatives_named(doc.text)
         for i, sentence in enumerate(doc._.note_sentences):
-            _add_found(doc, i, sentence, ent.find_findings(sentence.text))
+            _add_found(doc, i, sentence, ent.find_findings(sentence.text, relatives))
         return doc
 
     @Language.component("dikta_events", requires=["token.is_sent_start"])

@@ -116,3 +116,16 @@ def test_thoughts_of_suicide_denied():
 ])
 def test_pain_shown_when_handled_keeps_the_care_as_its_place(spoken, finding):
     assert (finding, False) in findings(spoken)
+
+
+@pytest.mark.parametrize("spoken", [
+    "eg ringde kona Gunvor punktum ho kom straks punktum Gunvor er sliten og redd punktum",
+    "jeg ringte Arne komma mannen hennes punktum Arne var lei seg punktum",
+    "Datteren Kari kom innom. Kari er sliten.",
+])
+def test_a_relative_named_earlier_is_not_the_patient(spoken):
+    assert findings(spoken) == set()
+
+
+def test_the_patient_as_a_relative_tells_it_is_still_the_patients():
+    assert findings("kona Randi sier at han er sliten punktum") == {("sliten", False)}
