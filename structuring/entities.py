@@ -75,23 +75,58 @@ def find_vitals(text: str) -> list[Found]:
     for kind, pattern in _VITALS.items():
         for match in pattern.finditer(text):
             found.append(Found(kind, _dot(match.group(1)), match.start(1), match.end(1)))
+            if kind == "vital.blood_pressure":  # "liggende 148/80, stående 120/68"
+                found += _more_pressures(text, match.end(1))
+    found += _pain_scores_told_apart(text, found)
     found += _weights(text)
     found += _fluids(text)
     return found
 
 
+_MORE_PRESSURE = re.compile(r"[^\d.?!]{0,30}?\b(\d{2,3}/\d{2,3})\b")
+
+
+def _more_pressures(text: str, end: int) -> list[Found]:
+    out = []
+    while (m := _MORE_PRESSURE.match(text, end)) is not None:
+        out.append(Found("vital.blood_pressure", m.group(1), m.start(1), m.end(1)))
+        end = m.end()
+    return out
+
+
+_PAIN_WORDS = re.compile(r"\b(?:smert\w*|\w+smert\w*|vondt|vont|verk\w*|ubehag)\b", re.I)
+_SCORE = re.compile(r"\b(\d{1,2})\s?(?:av|/)\s?10\b")
+
+
+def _pain_scores_told_apart(text: str, found: list[Found]) -> list[Found]:
+    """ "ryggsmertene er 3 av 10", "smerte 7 av 10 før og 3 av 10 etter": a score in a
+    sentence about pain is a pain score, though the word does not stand right before it."""
+    if not _PAIN_WORDS.search(text):
+        return []
+    taken = {f.start for f in found if f.type == "pain_score"}
+    return [Found("pain_score", m.group(1), m.start(1), m.end(1)) for m in _SCORE.finditer(text)
+            if m.start(1) not in taken and int(m.group(1)) <= 10]
+
+
 def _weights(text: str) -> list[Found]:
     trigger = _WEIGHT_TRIGGER.search(text)
-    if not trigger:
+    if not trigger and not _KILOS.search(text):
         return []
-    out = []
-    for match in _WEIGHT_VALUE.finditer(text, trigger.end()):
+    candidates = []
+    for match in _WEIGHT_VALUE.finditer(text, trigger.end() if trigger else 0):
         value = float(_dot(match.group(2)))
-        # A weight has kg, a decimal, or is compared with one ("… mot 63").
-        said_as_weight = match.group(3) or "," in match.group(2) or (match.group(1) and out)
-        if said_as_weight and 20 <= value <= 250:
-            out.append(Found("vital.weight", _dot(match.group(2)), match.start(2), match.end(2)))
-    return out
+        if 20 <= value <= 250:
+            candidates.append(match)
+    # A weight has kg or a decimal; compared with one ("fra 58 til 56,5 kg", "… mot 63"), so
+    # is a number that says from, to or against.
+    weighed = [m for m in candidates if m.group(3) or "," in m.group(2)]
+    if not weighed:
+        return []
+    return [Found("vital.weight", _dot(m.group(2)), m.start(2), m.end(2)) for m in candidates
+            if m in weighed or m.group(1)]
+
+
+_KILOS = re.compile(rf"\b{NUM}\s?kg\b")
 
 
 def _fluids(text: str) -> list[Found]:

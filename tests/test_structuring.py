@@ -315,3 +315,20 @@ def test_shared_dev_set_does_not_regress():
     assert scores.section_accuracy >= 0.90
     assert scores.entity.f1 >= 0.90
     assert scores.event.f1 >= 0.90
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Blodtrykk liggende 148/80, stående 120/68.",
+     {("vital.blood_pressure", "148/80"), ("vital.blood_pressure", "120/68")}),
+    ("blodtrykk sittende hundre og førti over åtti og stående hundre og ti over sytti punktum",
+     {("vital.blood_pressure", "140/80"), ("vital.blood_pressure", "110/70")}),
+    ("Han sier at ryggsmertene er 3 av 10 i kveld.", {("pain_score", "3")}),
+    ("smerte sju av ti før og tre av ti en time etter punktum",
+     {("pain_score", "7"), ("pain_score", "3")}),
+    ("Hun har gått ned fra 58 til 56,5 kg på en måned.",
+     {("vital.weight", "58"), ("vital.weight", "56.5")}),
+    ("Hun fikk 2 av 10 tabletter i brettet.", set()),
+])
+def test_values_said_a_second_time_or_apart_from_their_word(spoken, expected):
+    assert {(e.type, e.value) for e in structure(spoken).entities
+            if e.type.startswith(("vital", "pain"))} == expected
