@@ -302,8 +302,9 @@ def _self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             if said in rules.guarded_corrections and \
                     not (after and _value_start(after[0], rules)):
                 continue  # "hun sa unnskyld" is no correction
+            # "300 ml i dag, nei, 400": the value may be a few words back.
             if said in rules.corrections_between_values and \
-                    not (before and _value_end(before[-1], rules)):
+                    not any(_value_end(t, rules) for t in before[-3:]):
                 continue  # "nei, hun ville ikke" is an answer
             fixed = _apply_correction(before, after[:cut], rules)
             return _self_corrections(fixed + after[cut:], rules)

@@ -60,6 +60,9 @@ def written(spoken: str) -> str:
     ("Hun fikk Paracet 1 g, nei, 500 mg.", "Hun fikk Paracet 500 mg."),
     ("Han fikk Imovane 5 mg, nei, vent, 3,75 mg kl. 21.30.", "Han fikk Imovane 3,75 mg kl. 21.30."),
     ("han tok to drag nei tre drag punktum", "Han tok 3 drag."),
+    ("Ho har bare drukket rundt 300 ml i dag, nei, 400.", "Ho har bare drukket rundt 400 ml i dag."),
+    ("Ga Paracet 1 g i dag, nei, hun ville ikke ha mer.",
+     "Ga Paracet 1 g i dag, nei, hun ville ikke ha mer."),
     ("ho fekk to tablettar nei ho ville ikkje ha dei punktum",
      "Ho fekk 2 tablettar nei ho ville ikkje ha dei."),
     # Whisper's written forms: routes with periods, 24-hour times without a point
