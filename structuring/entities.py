@@ -473,7 +473,8 @@ def _predicated(text: str, rules: dict) -> list[Found]:
         rf"\b(?P<side>(?:(?:{alternation(rules['sides'])}) )?)(?P<noun>{alternation(nouns)})"
         rf"(?:(?P<at>{place})|\s(?:i|på)\s[\wæøå]+|(?P<around>\srundt))?"
         rf" (?:{alternation(pred['verbs'])}) (?:(?:{degree}) )?(?:(?:{normal}) og )?"
-        rf"(?P<not>{_NOT} )?(?:(?:{degree}) )?(?P<adj>{adjectives})(?: og (?P<adj2>{adjectives}))?\b"
+        rf"(?P<not>{_NOT} )?(?:(?:{degree}) )?(?P<adj>{adjectives})"
+        rf"(?: og (?P<adj2>{adjectives}))?\b"
         rf"(?P<place>{place})?(?:,? men {_NOT} (?P<but_not>{adjectives})\b)?", re.I)
     out = []
     for m in pattern.finditer(text):

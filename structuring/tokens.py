@@ -23,9 +23,11 @@ _PUNCT = {".", ",", ":", ";", "?", "!", "–"}
 # Written abbreviations ("kl. 08.00", "ca. 900 ml" in Whisper's text) are one token, so
 # their period ends no sentence.
 _ABBREVIATIONS = r"(?:kl|ca|evt|pga|dvs|mht|iflg|bl\.a|f\.eks|nr|stk)\.(?=\s)"
-# "mikrogram/time", "og/eller" keep their slash. Routes as written ("2,5 mg s.c."): one token whose periods end no sentence.
+# Routes as written ("2,5 mg s.c.") are one token too; "mikrogram/time", "og/eller" keep
+# their slash.
 _ROUTES = r"(?:s\.c|i\.v|i\.m|p\.o|s\.l)\.(?![\wæøå])"
-_TOKEN = re.compile(rf"(?i:{_ABBREVIATIONS})|(?i:{_ROUTES})|\d+(?:[.,:/]\d+)*|[\w][\w'-]*(?:/[\w][\w'-]*)*|[.,:;?!–]")
+_TOKEN = re.compile(rf"(?i:{_ABBREVIATIONS})|(?i:{_ROUTES})|\d+(?:[.,:/]\d+)*"
+                    r"|[\w][\w'-]*(?:/[\w][\w'-]*)*|[.,:;?!–]")
 
 
 @dataclass

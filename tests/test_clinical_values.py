@@ -17,8 +17,8 @@ import pytest
 
 from structuring.pipeline import structure
 
-PASSAGES = [json.loads(line) for line in (Path(__file__).parent / "fixtures" / "structuring"
-                                          / "clinical_values.jsonl").read_text("utf-8").splitlines()]
+FIXTURE = Path(__file__).parent / "fixtures" / "structuring" / "clinical_values.jsonl"
+PASSAGES = [json.loads(line) for line in FIXTURE.read_text("utf-8").splitlines()]
 
 
 @pytest.mark.parametrize("passage", PASSAGES, ids=lambda p: p["spoken"][:40])

@@ -120,7 +120,8 @@ def test_a_dose_said_right_before_the_next_drug_is_that_drugs():
     ("hun tok Selo Zok femti milligram punktum", [("metoprolol", "50 mg")]),
     ("nytt Norspan plaster på ti mikrogram per time punktum",
      [("buprenorfin", "10 mikrogram per time")]),
-    ("byttet fentanylplaster tjuefem mikrogram i timen punktum", [("fentanyl", "25 mikrogram per time")]),
+    ("byttet fentanylplaster tjuefem mikrogram i timen punktum",
+     [("fentanyl", "25 mikrogram per time")]),
 ])
 def test_brands_said_as_two_words_and_doses_per_hour(spoken, expected):
     assert medications(spoken) == expected
