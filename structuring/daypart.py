@@ -11,7 +11,7 @@ recording is flagged for review (`Clock.review`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import TYPE_CHECKING
@@ -150,7 +150,7 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         hour = by_daypart("night", am, pm)  # bed, fall and door sensors watch the night
         clock.last_minutes = hour * 60 + minute  # and the story goes on from there
         return hour
-    if rules.sleep.intersection(clause):
+    if _tells_sleep(clause, rules):
         return pm if am >= 7 else am
     if clock.last_minutes is not None:
         # A dictation tells events in order: after "klokka tjueto" the story goes on from
@@ -161,6 +161,12 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return min((am, pm), key=cost)
     # Daytime: 07–12 before noon, 1–6 in the afternoon, "klokka tolv" is noon.
     return 12 if am == 0 else (pm if am <= 6 else am)
+
+
+def _tells_sleep(clause: Sequence[str], rules: _Rules) -> bool:
+    """Sleep words say evening or night, but "under senga" is where something lay."""
+    return any(word in rules.sleep and (i == 0 or clause[i - 1] != "under")
+               for i, word in enumerate(clause))
 
 
 def shift_of(hour: int) -> str | None:

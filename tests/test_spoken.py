@@ -51,6 +51,8 @@ def written(spoken: str) -> str:
     ("dispenseren varslet klokka åtte null fem punktum", "Dispenseren varslet kl. 08.05."),
     ("målt klokka 07.45 punktum", "Målt kl. 07.45."),
     ("han tok dosen klokka åtte og tjuefem punktum", "Han tok dosen kl. 08.25."),
+    ("klokka ti fant jeg en tablett under senga punktum", "Kl. 10.00 fant jeg en tablett under senga."),
+    ("klokka ti lå hun i senga og sov punktum", "Kl. 22.00 lå hun i senga og sov."),
     ("ga Paracet klokka ti og femti milligram Tramadol punktum",
      "Ga Paracet kl. 10.00 og 50 mg Tramadol."),
     ("medisin klokka ett i natt punktum", "Medisin kl. 01.00 i natt."),
