@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from structuring import entities as ent
 from structuring import events as ev
+from structuring.findings import find_findings, relatives_named
 from structuring.note import (
     ClinicalEntity,
     NoteSentence,
@@ -92,9 +93,9 @@ def _register() -> None:
 
     @Language.component("dikta_findings", requires=["token.is_sent_start"])
     def findings(doc):
-        relatives = ent.relatives_named(doc.text)
+        relatives = relatives_named(doc.text)
         for i, sentence in enumerate(doc._.note_sentences):
-            _add_found(doc, i, sentence, ent.find_findings(sentence.text, relatives))
+            _add_found(doc, i, sentence, find_findings(sentence.text, relatives))
         return doc
 
     @Language.component("dikta_events", requires=["token.is_sent_start"])

@@ -1,0 +1,318 @@
+"""Findings from written sentences: symptoms and observations as a nurse files them, with
+ConText negation ("ingen rødme", "hosta ikkje").
+
+The word lists are data (`data/findings.json`, `data/negation.json`, with the reasons for
+each convention); this module turns them into short lower-case noun phrases as FORMAT.md
+asks: the finding as said, the place said after it, what describes it, and whether it is
+absent. A relative's state ("kona hans er sliten") is not the patient's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import lru_cache
+
+from structuring.entities import Found
+from structuring.lexicon import alternation, find_phrases, phrase_pattern
+from structuring.rules import load_rules
+
+
+def _finding_rules() -> dict:
+    return load_rules("findings")
+
+
+def _negation_rules() -> dict:
+    return load_rules("negation")
+
+
+_PREPOSITIONS = r"(?:i|på|ved|rundt|under|over|bak|mellom|fra)"
+
+
+@lru_cache(maxsize=4)
+def _place_regex(sides: tuple[str, ...], places: tuple[str, ...],
+                 qualifiers: tuple[str, ...] = ()) -> str:
+    """One or two places ('under stortåa på høgre fot'); 'X og/eller Y' counts as one;
+    'på undersida av venstre stortå'."""
+    side = rf"(?:(?:{alternation(qualifiers)})\sav\s)?" if qualifiers else ""
+    part = rf"{side}(?:(?:{alternation(sides)})\s)?(?:{alternation(places)})"
+    one = rf"\s{_PREPOSITIONS}\s{part}(?:\s(?:eller|og)\s{part})?(?![\wæøå])"
+    return rf"(?:{one}){{1,2}}"
+
+
+@lru_cache(maxsize=4)
+def _location_pattern(place: str, grades: tuple[str, ...]) -> re.Pattern[str]:
+    # A pressure ulcer's grade comes between the wound and its place.
+    grade = rf"(?:\s(?:grad|kategori)\s(?P<grade>\d|{alternation(grades)}))"
+    return re.compile(rf"{grade}?(?P<place>{place})?(?![\wæøå])", re.I)
+
+
+def _places(rules: dict) -> tuple[str, ...]:
+    return tuple(rules["body_parts"]) + tuple(rules["places"])
+
+
+def _place_of(rules: dict) -> str:
+    return _place_regex(tuple(rules["sides"]), _places(rules), tuple(rules["place_qualifiers"]))
+
+
+def _place_after(text: str, end: int, rules: dict) -> tuple[str, int, bool]:
+    """The grade and place said right after a finding: (as filed, new end, has a place)."""
+    m = _location_pattern(_place_of(rules), tuple(rules["grade_words"])).match(text, end)
+    if not m or m.end() == end:
+        return "", end, False
+    grade = m.group("grade")
+    said = f" grad {rules['grade_words'].get(grade.lower(), grade)}" if grade else ""
+    return said + (m.group("place") or "").lower(), m.end(), bool(m.group("place"))
+
+
+# "huden rundt er rød og varm": the skin around is the skin around the wound, as nurses file
+# it (five of five in the tune gold). A finding's own bare "rundt" ("ingen rødme rundt") is
+# filed without it, as in the dev gold.
+_AROUND = " rundt såret"
+_PAIN_SCORE_AFTER = re.compile(r"\s\d{1,2}\s?(?:av|/)\s?10\b")
+
+
+def relatives_named(text: str) -> tuple[str, ...]:
+    """Names the dictation gives a relative ("kona Sissel", "Aud, kona hans"), so that
+    "Sissel er sliten" later is read as hers, not the patient's."""
+    pattern = _relative_names(tuple(_finding_rules()["not_the_patient"]))
+    return tuple(sorted({m.group("after") or m.group("before") for m in pattern.finditer(text)}))
+
+
+@lru_cache(maxsize=2)
+def _relative_names(people: tuple[str, ...]) -> re.Pattern[str]:
+    name = r"[A-ZÆØÅ][a-zæøå]+"
+    kin = rf"(?i:{alternation(people)})"
+    return re.compile(rf"\b{kin},?\s(?P<after>{name})\b|\b(?P<before>{name}),?\s{kin}"
+                      rf"\s(?:hans|hennes|hennar|til\s(?:han|henne|ho))\b")
+
+
+def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
+    rules = _finding_rules()
+    out: list[Found] = _described_findings(text, rules)
+    # "hoster opp grønt slim": the finding is the slim, not the cough.
+    taken: list[tuple[int, int]] = [(f.start, f.end) for f in out] + [
+        m.span() for m in find_phrases(text, rules["not_findings"])]
+    needs_place = {w.lower() for w in rules["needs_location"]}
+    # First match wins: 'sover urolig' before the head 'urolig', a phrase before its head.
+    matches = (_manner_matches(text, rules) + find_phrases(text, rules["definite_nouns"])
+               + find_phrases(text, rules["definite_forms"])
+               + find_phrases(text, rules["phrases"]) + find_phrases(text, rules["heads"]))
+    for match in matches:
+        if any(a < match.end() and match.start() < b for a, b in taken):
+            continue
+        if _PAIN_SCORE_AFTER.match(text, match.end()):
+            continue  # "smerte 2 av 10" is a pain score, not a finding
+        said = match.group().lower()
+        place, end, has_place = _place_after(text, match.end(), rules)
+        if not has_place and said in rules["shown_in_care"] and \
+                (care := _care_pattern(tuple(rules["care_places"])).match(text, end)):
+            place, end = care.group().lower(), care.end()
+        if said in rules["definite_nouns"]:
+            if not has_place:
+                continue  # "såret vart reinsa" is care, not a finding
+            said = rules["definite_nouns"][said]
+        elif said in rules["definite_forms"]:
+            said = rules["definite_forms"][said]  # "Paracet mot feberen": she has a fever
+        elif said in needs_place and not has_place:
+            continue  # "kul", "falt" alone say too little
+        value, end = (said + place, end) if said in rules["without_condition"] else \
+            _with_condition(text, said + place, end, rules)
+        negated = is_negated(text, match.start(), end)
+        if said in rules["only_when_absent"] and not negated:
+            continue  # "hadde avføring i går": the normal course, no finding
+        taken.append((match.start(), end))
+        out.append(Found("finding", value, match.start(), end, negated=negated))
+        if value != said and (but := _but_not_there(text, end, rules)):
+            body = place if place.split(" ")[-1] in rules["body_parts"] else ""
+            out.append(Found("finding", said + body + but.group("place").lower(), but.start(),
+                             but.end(), negated=True))
+            taken.append(but.span())
+    people = tuple(rules["not_the_patient"]) + relatives
+    return sorted((_with_modifiers(text, f, rules) for f in out
+                   if not _about_someone_else(text, f.start, people)), key=lambda f: f.start)
+
+
+def _with_modifiers(text: str, found: Found, rules: dict) -> Found:
+    """'nye blåmerker', 'seigt gulgrønt slim': a describing word said before belongs to it."""
+    if not found.value.startswith(text[found.start:found.start + 3].lower()):
+        return found  # filed in another word order ('huden er tørr' → 'tørr hud')
+    m = _modifiers_before(tuple(rules["modifiers"])).search(text, 0, found.start)
+    if not m:
+        return found
+    said = m.group().lower()
+    return replace(found, value=said + found.value, start=m.start())
+
+
+@lru_cache(maxsize=4)
+def _modifiers_before(modifiers: tuple[str, ...]) -> re.Pattern[str]:
+    one = rf"(?:{alternation(modifiers)}),?\s"
+    return re.compile(rf"(?<![\wæøå-])(?:{one}){{1,2}}$", re.I)
+
+
+@lru_cache(maxsize=2)
+def _care_pattern(places: tuple[str, ...]) -> re.Pattern[str]:
+    """'stønnet ved stell': pain shown when handled keeps the care as its place."""
+    return re.compile(rf"\s(?:ved|under)\s(?:{alternation(places)})(?![\wæøå])", re.I)
+
+
+def _but_not_there(text: str, end: int, rules: dict) -> re.Match[str] | None:
+    """'tungpusta i bakker, men ikkje i hvile': the same finding, absent in the other place
+    ('vondt i brystet når han går, men ikkje i hvile' → 'vondt i brystet i hvile')."""
+    return _but_not_pattern(_place_of(rules)).match(text, end)
+
+
+@lru_cache(maxsize=4)
+def _but_not_pattern(place: str) -> re.Pattern[str]:
+    return re.compile(rf",?\s(?:men\s)?{_NOT}(?P<place>{place})", re.I)
+
+
+def _with_condition(text: str, value: str, end: int, rules: dict) -> tuple[str, int]:
+    """'tungpustet når hun ligger flatt': when a symptom comes belongs to the finding."""
+    m = _condition_pattern(tuple(rules["conditions"])).match(text, end)
+    return (value + m.group().lower(), m.end()) if m else (value, end)
+
+
+@lru_cache(maxsize=4)
+def _condition_pattern(conditions: tuple[str, ...]) -> re.Pattern[str]:
+    # "når" and up to five words to the end of its clause.
+    return re.compile(rf"\s(?:{alternation(conditions)})(?:\s(?!og\b|men\b|eller\b)[\wæøå]+)"
+                      r"{1,5}(?=\s*(?:[,.;:!?]|$)|\s(?:og|men)\b)", re.I)
+
+
+def _manner_matches(text: str, rules: dict) -> list[re.Match[str]]:
+    """'sov dårleg', 'ser veldig dårlig', 'puster tungt', 'ho et lite.'"""
+    degree = alternation(rules["predicates"]["degree"])
+    # 'lite' is also a determiner ('et lite sår'): it is a manner only at a clause's end.
+    clause_end = (r"(?=\s*(?:[,.;:!?]|$)"
+                  r"|\s(?:og|men|i|til|no|nå|så|fordi|på|etter|om|sidan|siden)\b)")
+    ending = {w.lower() for w in rules["manner_words_ending_a_clause"]}
+    out: list[re.Match[str]] = []
+    for group in rules["manner"]:
+        words = [re.escape(w) + (clause_end if w in ending else r"(?![\wæøå])")
+                 for w in sorted(group["words"], key=len, reverse=True)]
+        pattern = re.compile(rf"(?<![\wæøå])(?:{alternation(group['verbs'])})\s"
+                             rf"(?:(?:{degree})\s)?(?:{'|'.join(words)})", re.I)
+        out += pattern.finditer(text)
+    return sorted(out, key=lambda m: m.start())
+
+
+_REPORTED = re.compile(r"\b(?:at|sier|seier|sa|fortalte|fortalde|forteller|fortel|mener|meiner|"
+                       r"fordi|da|då|når|han|hun|ho|hon)\b", re.I)
+
+
+def _about_someone_else(text: str, start: int, people: tuple[str, ...]) -> bool:
+    """'kona hans e sliten' is the wife's state, not the patient's finding; 'kona sier at han
+    er sliten' is the patient's again."""
+    clause = re.split(r"[,.;:!?]|\bmen\b", text[:start])[-1]
+    named = list(phrase_pattern(people).finditer(clause))
+    return bool(named) and not _REPORTED.search(clause, named[-1].end())
+
+
+_NOT = r"(?:ikke|ikkje|itj|inte|kje|itte|ittje)"
+
+
+def _described_findings(text: str, rules: dict) -> list[Found]:
+    """'huden er tørr på hælene' → tørr hud på hælene; 'kvitt slim, ikkje gult' → two."""
+    out: list[Found] = []
+    # The fuller reading first: 'tørr og flassete hud' is not also 'flassete hud'.
+    for found in (_predicated(text, rules), _paired_adjectives(text, rules),
+                  _attributed(text, rules), _after_a_value(text, rules)):
+        out += [f for f in found if not any(o.start < f.end and f.start < o.end for o in out)]
+    return out
+
+
+def _predicated(text: str, rules: dict) -> list[Found]:
+    """'huden på ryggen er tørr og flassete' → 'tørr og flassete hud på ryggen'. A place
+    between noun and verb that is no body part is left out ('urinen i posen er mørk'); a
+    normal state before 'og ikke' is no finding ('magen er myk og ikke øm' → 'øm mage')."""
+    pred = rules["predicates"]
+    nouns, adjectives = pred["nouns"], alternation(pred["adjectives"])
+    degree = alternation(pred["degree"])
+    place = _place_of(rules)
+    normal = alternation(pred["normal"])
+    pattern = re.compile(
+        rf"\b(?P<side>(?:(?:{alternation(rules['sides'])}) )?)(?P<noun>{alternation(nouns)})"
+        rf"(?:(?P<at>{place})|\s(?:i|på)\s[\wæøå]+|(?P<around>\srundt))?"
+        rf" (?:{alternation(pred['verbs'])}) (?:(?:{degree}) )?(?:(?:{normal}) og )?"
+        rf"(?P<not>{_NOT} )?(?:(?:{degree}) )?(?P<adj>{adjectives})"
+        rf"(?: og (?P<adj2>{adjectives}))?\b"
+        rf"(?P<place>{place})?(?:,? men {_NOT} (?P<but_not>{adjectives})\b)?", re.I)
+    out = []
+    for m in pattern.finditer(text):
+        side, base = m.group("side").lower(), nouns[m.group("noun").lower()]
+        said = m.group("adj").lower() + (f" og {m.group('adj2').lower()}" if m.group("adj2")
+                                         else "")
+        where = (m.group("at") or m.group("place") or "").lower() or \
+            _AROUND * bool(m.group("around"))
+        negated = bool(m.group("not")) or is_negated(text, m.start(), m.end("noun"))
+        out.append(Found("finding", f"{said} {side}{base}{where}", m.start(), m.end(),
+                         negated=negated))
+        if m.group("but_not"):
+            out.append(Found("finding", f"{m.group('but_not').lower()} {base}",
+                             m.start("but_not"), m.end("but_not"), negated=True))
+    return out
+
+
+def _paired_adjectives(text: str, rules: dict) -> list[Found]:
+    """'hovent og varmt kne', 'tørre og sprukne lepper': two findings on one thing are one."""
+    pred = rules["predicates"]
+    adjectives = alternation(pred["adjectives"])
+    things = (set(rules["body_parts"]) | set(pred["nouns"].values())
+              | set(rules["attributes"]))
+    pattern = re.compile(rf"\b(?:{adjectives}) og (?:{adjectives}) (?:{alternation(things)})"
+                         r"(?![\wæøå])", re.I)
+    out = []
+    for m in pattern.finditer(text):
+        place, end, _ = _place_after(text, m.end(), rules)
+        out.append(Found("finding", m.group().lower() + place, m.start(), end,
+                         negated=is_negated(text, m.start(), end)))
+    return out
+
+
+def _attributed(text: str, rules: dict) -> list[Found]:
+    """'gult slim', 'kvitt slim, ikkje gult' (the second negated)."""
+    out = []
+    for noun, colours in rules["attributes"].items():
+        said = re.compile(rf"\b({'|'.join(colours)}) {noun}\b(?:,? (?:men )?{_NOT} "
+                          rf"({'|'.join(colours)})\b)?", re.I)
+        for m in said.finditer(text):
+            place, end, _ = _place_after(text, m.end(), rules) if not m.group(2) else \
+                ("", m.end(), False)
+            out.append(Found("finding", f"{m.group(1).lower()} {noun}{place}", m.start(), end,
+                             negated=is_negated(text, m.start(), end)))
+            if m.group(2):
+                out.append(Found("finding", f"{m.group(2).lower()} {noun}", m.start(2),
+                                 m.end(2), negated=True))
+    return out
+
+
+def _after_a_value(text: str, rules: dict) -> list[Found]:
+    """'puls 96 og uregelmessig' → 'uregelmessig puls'."""
+    out = []
+    for noun, adjectives in rules["value_then_adjective"].items():
+        said = re.compile(rf"\b{noun}(?:en|a)?(?:\s(?:er|var|va|e))?(?:\s\d{{2,3}})?,?"
+                          rf"(?:\sog)?\s({alternation(adjectives)})\b", re.I)
+        out += [Found("finding", f"{m.group(1).lower()} {noun}", m.start(), m.end(),
+                      negated=False) for m in said.finditer(text)]
+    return out
+
+
+def is_negated(text: str, start: int, end: int) -> bool:
+    """ConText: a pre-trigger in the same clause shortly before, or a post-trigger after."""
+    rules = _negation_rules()
+    words = re.findall(r"[\wæøå-]+|[,.;?!]", text[:start].lower())
+    scope: list[str] = []
+    for word in reversed(words):
+        if word in rules["terminators"] or len(scope) >= rules["max_scope_tokens"]:
+            break
+        scope.insert(0, word)
+    window = " ".join(scope)
+    if window and phrase_pattern(tuple(rules["pre_triggers"])).search(window):
+        return True
+    # "hosta ikkje", "i dag hosta ho ikkje": a subject pronoun may stand between.
+    after = _SUBJECT.sub("", text[end:end + 40].lower().lstrip(), count=1)
+    return any(re.match(rf"{re.escape(t)}(?![\wæøå])", after) for t in rules["post_triggers"])
+
+
+_SUBJECT = re.compile(r"^(?:han|hun|ho|hon|de|dei)\s")
