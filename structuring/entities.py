@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from structuring.lexicon import find_phrases, phrase_pattern
 from structuring.rules import load_rules
+from structuring.tokens import WRITTEN_ROUTE
 
 NUM = r"\d+(?:,\d+)?"
 
@@ -242,14 +243,12 @@ def _dose_of_next(text: str, name_end: int, dose: re.Match[str], stop: int,
 
 
 def _clause_end(text: str, start: int, stop: int) -> int:
+    routes = [m.span() for m in WRITTEN_ROUTE.finditer(text, start, stop)]
     for end in re.finditer(r"[.;?!]", text[start:stop]):
-        if not _WRITTEN_ROUTE.search(text, 0, start + end.end()):  # "s.c." ends no clause
-            return start + end.start()
+        at = start + end.start()
+        if not any(a <= at < b for a, b in routes):  # the periods of "s.c." end no clause
+            return at
     return stop
-
-
-_WRITTEN_ROUTE = re.compile(r"(?<![\wæøå])(?:[sip]\.|s\.c\.|i\.v\.|i\.m\.|p\.o\.|s\.l\.)$",
-                            re.I)
 
 
 def _clause_start(text: str, lower: int, position: int) -> int:

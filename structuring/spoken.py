@@ -366,9 +366,11 @@ def _value_end(tok: Tok, rules: _Rules) -> bool:
 
 def _similar(a: str, b: str, rules: _Rules) -> bool:
     """The same word, or two units: "1 g, nei, 500 mg" corrects the whole dose."""
-    measures = rules.units.keys() | rules.count_words
+    def measure(word: str) -> bool:
+        return word in rules.units or word in rules.count_words
+
     return a == b or (min(len(a), len(b)) >= 3 and a[:4] == b[:4]) or \
-        (a in measures and b in measures)
+        (measure(a) and measure(b))
 
 
 def _number_runs(tokens: list[Tok], rules: _Rules) -> list[tuple[int, int]]:

@@ -26,6 +26,7 @@ _ABBREVIATIONS = r"(?:kl|ca|evt|pga|dvs|mht|iflg|bl\.a|f\.eks|nr|stk)\.(?=\s)"
 # Routes as written ("2,5 mg s.c.") are one token too; "mikrogram/time", "og/eller" keep
 # their slash.
 _ROUTES = r"(?:s\.c|i\.v|i\.m|p\.o|s\.l)\.(?![\wæøå])"
+WRITTEN_ROUTE = re.compile(rf"(?i:{_ROUTES})")
 _TOKEN = re.compile(rf"(?i:{_ABBREVIATIONS})|(?i:{_ROUTES})|\d+(?:[.,:/]\d+)*"
                     r"|[\w][\w'-]*(?:/[\w][\w'-]*)*|[.,:;?!–]")
 
