@@ -118,6 +118,8 @@ def test_a_dose_said_right_before_the_next_drug_is_that_drugs():
 
 @pytest.mark.parametrize("spoken, expected", [
     ("hun tok Selo Zok femti milligram punktum", [("metoprolol", "50 mg")]),
+    ("ga Ketipinor tjuefem milligram og Primperan ti milligram punktum",
+     [("kvetiapin", "25 mg"), ("metoklopramid", "10 mg")]),
     ("nytt Norspan plaster på ti mikrogram per time punktum",
      [("buprenorfin", "10 mikrogram per time")]),
     ("byttet fentanylplaster tjuefem mikrogram i timen punktum",
