@@ -178,18 +178,23 @@ def find_medications(text: str) -> list[Found]:
     dose_re = _dose_pattern(tuple(rules["dose_units"]))
     route_re = phrase_pattern(tuple(rules["routes"]))
     out = []
+    claimed = -1  # where the dose last given to a drug ends
     for k, match in enumerate(names):
         stop = names[k + 1].start() if k + 1 < len(names) else len(text)
         start = names[k - 1].end() if k > 0 else 0
         clause_end = _clause_end(text, match.end(), stop)
-        dose = dose_re.search(text, match.end(), clause_end)
-        if dose is not None and _dose_of_next(text, match.end(), dose, stop, clause_end):
-            dose = None
-        if dose is None:  # "2 tabletter Pinex": the dose may come first, right before it
-            before = [d for d in dose_re.finditer(
-                text, _clause_start(text, start, match.start()), match.start())
-                if len(text[d.end():match.start()].split()) <= 1]
-            dose = before[-1] if before else None
+        after = dose_re.search(text, match.end(), clause_end)
+        if after is not None and _dose_of_next(text, match.end(), after, stop, clause_end):
+            after = None
+        # "2 tabletter Pinex": the dose may come first, right before it, unless it is the
+        # drug before's ("Metformin 500 mg og Selo-Zok"); said so, it outweighs a dose
+        # told further on ("4 drag Ventoline kl. 07.00 og tok 3 drag til").
+        before = [d for d in dose_re.finditer(
+            text, _clause_start(text, max(start, claimed), match.start()), match.start())
+            if len(text[d.end():match.start()].split()) <= 1]
+        near = after is not None and len(text[match.end():after.start()].split()) <= 3
+        dose = after if near or not before else before[-1]
+        claimed = dose.end() if dose else claimed
         said = _dose_said(dose) if dose else (
             _half_said(text, match.end(), clause_end) or _tablets_counted(text, match.start()))
         route = route_re.search(text, match.end(), clause_end)
@@ -242,9 +247,13 @@ def _dose_of_next(text: str, name_end: int, dose: re.Match[str], stop: int,
         re.search(r"[\wæøå]", text[name_end:dose.start()]) is not None
 
 
+# A period ends a clause only where a new sentence starts: not in "kl. 10.00", "ca. 2 cm".
+_CLAUSE_MARK = re.compile(r"[;?!]|\.(?=\s+[A-ZÆØÅ]|\s*$)")
+
+
 def _clause_end(text: str, start: int, stop: int) -> int:
     routes = [m.span() for m in WRITTEN_ROUTE.finditer(text, start, stop)]
-    for end in re.finditer(r"[.;?!]", text[start:stop]):
+    for end in _CLAUSE_MARK.finditer(text[start:stop]):
         at = start + end.start()
         if not any(a <= at < b for a, b in routes):  # the periods of "s.c." end no clause
             return at

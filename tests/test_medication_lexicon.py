@@ -139,3 +139,14 @@ def test_brands_said_as_two_words_and_doses_per_hour(spoken, expected):
 def test_written_routes_half_tablets_and_rates(spoken, expected):
     assert [(e.value, e.dose, e.route) for e in structure(spoken).entities
             if e.type == "medication"] == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Han tok Metformin 500 mg og Selo-Zok.", [("metformin", "500 mg"), ("metoprolol", None)]),
+    ("Levemir skulle vært gitt kl. 10.00, men jeg ga bare 14 enheter i stedet for 16.",
+     [("insulin detemir", "14 IE")]),
+    ("han hadde tatt fire drag Ventoline klokka sju og tok tre drag til punktum",
+     [("salbutamol", "4 drag")]),
+])
+def test_a_dose_belongs_to_one_drug(spoken, expected):
+    assert medications(spoken) == expected
