@@ -260,23 +260,30 @@ def _paired_adjectives(text: str, rules: dict) -> list[Found]:
     adjectives = alternation(pred["adjectives"])
     things = (set(rules["body_parts"]) | set(pred["nouns"].values())
               | set(rules["attributes"]))
-    pattern = re.compile(rf"\b(?:{adjectives}) og (?:{adjectives}) (?:{alternation(things)})"
-                         r"(?![\wæøå])", re.I)
     out = []
-    for m in pattern.finditer(text):
+    for m in _paired_pattern(adjectives, alternation(things)).finditer(text):
         place, end, _ = _place_after(text, m.end(), rules)
         out.append(Found("finding", m.group().lower() + place, m.start(), end,
                          negated=is_negated(text, m.start(), end)))
     return out
 
 
+@lru_cache(maxsize=4)
+def _paired_pattern(adjectives: str, things: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{adjectives}) og (?:{adjectives}) (?:{things})(?![\wæøå])", re.I)
+
+
+@lru_cache(maxsize=64)
+def _attribute_pattern(noun: str, colours: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"\b({'|'.join(colours)}) {noun}\b(?:,? (?:men )?{_NOT} "
+                      rf"({'|'.join(colours)})\b)?", re.I)
+
+
 def _attributed(text: str, rules: dict) -> list[Found]:
     """'gult slim', 'kvitt slim, ikkje gult' (the second negated)."""
     out = []
     for noun, colours in rules["attributes"].items():
-        said = re.compile(rf"\b({'|'.join(colours)}) {noun}\b(?:,? (?:men )?{_NOT} "
-                          rf"({'|'.join(colours)})\b)?", re.I)
-        for m in said.finditer(text):
+        for m in _attribute_pattern(noun, tuple(colours)).finditer(text):
             place, end, _ = _place_after(text, m.end(), rules) if not m.group(2) else \
                 ("", m.end(), False)
             out.append(Found("finding", f"{m.group(1).lower()} {noun}{place}", m.start(), end,
