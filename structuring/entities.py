@@ -52,9 +52,6 @@ _VITALS: dict[str, re.Pattern[str]] = {
     "vital.blood_glucose": re.compile(
         r"\b(?:blodsukker(?:et)?|bs|blodsukkermåling(?:a|en)?)\b[^.?!]{0,25}?\b(\d{1,2}(?:,\d)?)\b",
         re.I),
-    "pain_score": re.compile(
-        r"\b(?:smerte(?:r|ne|n)?|nrs|smertescore|vas)\b\D{0,20}?\b(\d{1,2})\s?(?:av|/)\s?10\b",
-        re.I),
 }
 _WEIGHT_TRIGGER = re.compile(r"\b(?:vekt(?:a|en)?|veide|veier|vog|veg)\b", re.I)
 _WEIGHT_VALUE = re.compile(rf"\b(?:(mot|fra|til|te) )?({NUM})\s?(kg)?\b")
@@ -79,7 +76,7 @@ def find_vitals(text: str) -> list[Found]:
             found.append(Found(kind, _dot(match.group(1)), match.start(1), match.end(1)))
             if kind == "vital.blood_pressure":  # "liggende 148/80, stående 120/68"
                 found += _more_pressures(text, match.end(1))
-    found += _pain_scores_told_apart(text, found)
+    found += _pain_scores(text)
     found += _weights(text)
     found += _fluids(text)
     return found
@@ -96,18 +93,17 @@ def _more_pressures(text: str, end: int) -> list[Found]:
     return out
 
 
-_PAIN_WORDS = re.compile(r"\b(?:smert\w*|\w+smert\w*|vondt|vont|verk\w*|ubehag)\b", re.I)
+_PAIN_WORDS = re.compile(r"\b(?:\w*smert\w*|vondt|vont|verk\w*|ubehag|nrs|vas)\b", re.I)
 _SCORE = re.compile(r"\b(\d{1,2})\s?(?:av|/)\s?10\b")
 
 
-def _pain_scores_told_apart(text: str, found: list[Found]) -> list[Found]:
-    """ "ryggsmertene er 3 av 10", "smerte 7 av 10 før og 3 av 10 etter": a score in a
-    sentence about pain is a pain score, though the word does not stand right before it."""
+def _pain_scores(text: str) -> list[Found]:
+    """ "smerte 6 av 10", "ryggsmertene er 3 av 10", "smerte 7 av 10 før og 3 av 10 etter":
+    every score out of ten in a sentence about pain, wherever the pain word stands."""
     if not _PAIN_WORDS.search(text):
         return []
-    taken = {f.start for f in found if f.type == "pain_score"}
     return [Found("pain_score", m.group(1), m.start(1), m.end(1)) for m in _SCORE.finditer(text)
-            if m.start(1) not in taken and int(m.group(1)) <= 10]
+            if int(m.group(1)) <= 10]
 
 
 def _weights(text: str) -> list[Found]:
