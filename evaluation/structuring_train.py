@@ -13,10 +13,9 @@ shipped model files.
   headings and neighbours.
 
 Training data: `../shared/data/structuring/dev.jsonl` (if present),
-`evaluation/data/structuring/units_tune*.txt`, `tune.jsonl`, `tune3.jsonl`, `tune4.jsonl`
-(whole dictations) and `sentences.jsonl`, `sentences4.jsonl` (single labelled sentences).
-Never the frozen test splits
-(`test*.jsonl`).
+`evaluation/data/structuring/units_tune*.txt`, `tune.jsonl`, `tune3.jsonl`, `tune4.jsonl`,
+`tune5.jsonl` (whole dictations) and `sentences.jsonl`, `sentences4.jsonl` (single
+labelled sentences). Never the frozen test splits (`test*.jsonl`).
 Fixed seeds, one thread: the same data give the same model files.
 """
 
@@ -40,8 +39,9 @@ TUNE2_UNITS = ROOT / "evaluation" / "data" / "structuring" / "units_tune2.txt"
 TUNE = ROOT / "evaluation" / "data" / "structuring" / "tune.jsonl"
 TUNE3 = ROOT / "evaluation" / "data" / "structuring" / "tune3.jsonl"
 TUNE4 = ROOT / "evaluation" / "data" / "structuring" / "tune4.jsonl"
+TUNE5 = ROOT / "evaluation" / "data" / "structuring" / "tune5.jsonl"
 # Writers' dictations used for leave-one-writer-out (ids "t3a-…", "t4b-…": the writer).
-WRITERS = (TUNE3, TUNE4)
+WRITERS = (TUNE3, TUNE4, TUNE5)
 LABELLED = (ROOT / "evaluation" / "data" / "structuring" / "sentences.jsonl",
             ROOT / "evaluation" / "data" / "structuring" / "sentences4.jsonl")
 ASR_SENTENCES = ROOT / "evaluation" / "data" / "medication_sentences.jsonl"

@@ -41,8 +41,19 @@ def _hyphen_prefixes() -> frozenset[str]:
         "abcdefghijklmnopqrstuvwxyzæøå")
 
 
+@lru_cache(maxsize=1)
+def _drug_names() -> frozenset[str]:
+    """Drug names of six letters or more: an ASR splits a brand it does not know ('robin
+    ul', 'lipi tor', 'nitro lingual') and the drug goes unseen."""
+    names = load_rules("medications")["names"]
+    # Hyphenated brands said apart ("Albyl E") are read as they are (`entities._drug_names`).
+    return frozenset(n for n in names if len(n) >= 6 and not set(n) & set(" -"))
+
+
 def joined(first: str, second: str) -> str | None:
     """The compound two words said apart make, or None when they are two words."""
+    if first.isalpha() and second.isalpha() and (first + second).lower() in _drug_names():
+        return first + second.lower()
     if not (first.isalpha() and second.isalpha()) or len(second) < 4:
         return None  # 'la det' is no 'ladet'
     lower = (first + second).lower()

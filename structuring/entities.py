@@ -93,17 +93,34 @@ def _more_pressures(text: str, end: int) -> list[Found]:
     return out
 
 
-_PAIN_WORDS = re.compile(r"\b(?:\w*smert\w*|vondt|vont|verk\w*|ubehag|nrs|vas)\b", re.I)
+_PAIN_WORDS = re.compile(r"\b(?:\w*smert\w*|vondt|vont|verk\w*|ubehag|nrs|vas|mob+id\w*)\b",
+                         re.I)
 _SCORE = re.compile(r"\b(\d{1,2})\s?(?:av|/)\s?10\b")
+# A score said without "av 10": right after the pain word ("smerte 3", "smerten til om lag
+# 6"), as the start of a change ("fra 8 til 3 av 10"), or a second score joined to one ("3 av
+# 10 i ro og 6 når ho går"); never a number with a unit or a count after it.
+_NOT_A_SCORE = r"(?!\s?(?:av|/)\s?10\b)(?!,\d)(?!\s?(?:%|[a-zæøå]*(?:mg|ml|kg|ie)\b|g\b|gram|" \
+    r"dag|døgn|time|minutt|gang|gong|tablett|kapsl|dose|stk|uke|veke|år|ti\b))"
+_SCORE_NEXT = r"\s(?:(?:er|var|på|til|om|lag|cirka|ca\.|rundt|omkring|nå|no|vel)\s){0,3}" \
+    rf"(\d{{1,2}})\b{_NOT_A_SCORE}"
+# What follows a pain word that is scored, not a finding ("smerte 3", "smerten 2 av 10").
+PAIN_SCORE_AFTER = re.compile(rf"{_SCORE_NEXT}|\s\d{{1,2}}\s?(?:av|/)\s?10\b", re.I)
+_BARE_SCORE = re.compile(rf"\b\w*smert\w*{_SCORE_NEXT}", re.I)
+_CHANGE_FROM = re.compile(r"\b(?:fra|frå)\s(\d{1,2})\stil\s\d{1,2}\s?(?:av|/)\s?10\b", re.I)
+_SECOND_SCORE = re.compile(
+    rf"\b\d{{1,2}}\s?(?:av|/)\s?10\b[^.?!\d]{{0,25}}?\bog\s(\d{{1,2}})\b{_NOT_A_SCORE}", re.I)
 
 
 def _pain_scores(text: str) -> list[Found]:
     """ "smerte 6 av 10", "ryggsmertene er 3 av 10", "smerte 7 av 10 før og 3 av 10 etter":
-    every score out of ten in a sentence about pain, wherever the pain word stands."""
+    every score out of ten in a sentence about pain, wherever the pain word stands, and the
+    scores said without "av 10" beside them."""
     if not _PAIN_WORDS.search(text):
         return []
-    return [Found("pain_score", m.group(1), m.start(1), m.end(1)) for m in _SCORE.finditer(text)
-            if int(m.group(1)) <= 10]
+    text = _without_times(text)
+    spans = {m.span(1) for pattern in (_SCORE, _BARE_SCORE, _CHANGE_FROM, _SECOND_SCORE)
+             for m in pattern.finditer(text) if int(m.group(1)) <= 10}
+    return [Found("pain_score", text[a:b], a, b) for a, b in sorted(spans)]
 
 
 def _weights(text: str) -> list[Found]:
@@ -208,10 +225,16 @@ _RATES = {"time": "time", "timen": "time", "døgn": "døgn", "døgnet": "døgn"}
 
 def _dose_said(dose: re.Match[str]) -> str:
     rate = f" per {_RATES[dose.group(3).lower()]}" if dose.group(3) else ""
-    return f"{_dot(dose.group(1))} {dose.group(2)}{rate}"
+    return f"{_dot(dose.group(1))} {_unit_written(dose.group(2))}{rate}"
 
 
-_COUNTED = re.compile(r"(?:^|\s)(1|2|3|4|en|ein|ei|én|eitt|ett|to|tre|fire)\s$", re.I)
+def _unit_written(unit: str) -> str:
+    return _medication_rules()["dose_unit_written"].get(unit.lower(), unit)
+
+
+# "fikk to Paracet", "gi en ekstra tablett Burinex".
+_COUNTED = re.compile(r"(?:^|\s)(1|2|3|4|en|ein|ei|én|eitt|ett|to|tre|fire)\s(?:ekstra\s)?"
+                      r"(?:(tablett|tabletter|tablettar|kapsel|kapsler|kapslar)\s)?$", re.I)
 _COUNT_WORDS = {"en": 1, "ein": 1, "ei": 1, "én": 1, "eitt": 1, "ett": 1, "to": 2, "tre": 3,
                 "fire": 4}
 
@@ -228,10 +251,12 @@ def _half_said(text: str, name_end: int, clause_end: int) -> str | None:
 
 def _tablets_counted(text: str, name_start: int) -> str | None:
     """ "fikk to Paracet", "2 Pinex": a count right before the drug is that many tablets."""
-    m = _COUNTED.search(text, max(0, name_start - 8), name_start)
+    m = _COUNTED.search(text, max(0, name_start - 30), name_start)
     if m is None:
         return None
     n = int(m.group(1)) if m.group(1).isdigit() else _COUNT_WORDS[m.group(1).lower()]
+    if m.group(2) and m.group(2).lower().startswith("kaps"):
+        return "1 kapsel" if n == 1 else f"{n} kapsler"
     return "1 tablett" if n == 1 else f"{n} tabletter"
 
 

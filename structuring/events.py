@@ -118,7 +118,8 @@ def group_events(sentences: list[str], blocks: list[int],
             current = found
             if not current.sentences or current.sentences[-1] != i:
                 current.sentences.append(i)
-        current = _new_alarm_untold(i, sentences, paragraphs, current, drafts) or current
+        current = _new_alarm_untold(i, sentences, paragraphs, current, drafts) or \
+            _next_round_untold(i, sentences, current, drafts) or current
         if current is not None and (not current.sentences or current.sentences[-1] != i):
             current.sentences.append(i)
         elif current is None and drafts and i > drafts[-1].sentences[-1] and \
@@ -161,6 +162,20 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
             _event_time(told, sentences) is None:
         return None
     drafts.append(EventDraft(told.technology))
+    return drafts[-1]
+
+
+def _next_round_untold(i: int, sentences: list[str], current: EventDraft | None,
+                       drafts: list[EventDraft]) -> EventDraft | None:
+    """ "Digitalt tilsyn kl. 01.00 … ingen tiltak. Nytt tilsyn kl. 03.00 …": a round
+    technology's next check, told by a round word and a time without naming the device."""
+    if current is None or not _rounds(current.technology) or current.sentences[-1] == i or \
+            technologies_in(sentences[i]) or _TIME.search(sentences[i]) is None:
+        return None
+    words = _rules()["technologies"][current.technology].get("round_words", [])
+    if not has_phrase(sentences[i], tuple(words)):
+        return None
+    drafts.append(EventDraft(current.technology))
     return drafts[-1]
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from structuring.entities import Found
+from structuring.entities import PAIN_SCORE_AFTER, Found
 from structuring.lexicon import alternation, find_phrases, phrase_pattern
 from structuring.rules import load_rules
 
@@ -69,7 +69,6 @@ def _place_after(text: str, end: int, rules: dict) -> tuple[str, int, bool]:
 # it (five of five in the tune gold). A finding's own bare "rundt" ("ingen rødme rundt") is
 # filed without it, as in the dev gold.
 _AROUND = " rundt såret"
-_PAIN_SCORE_AFTER = re.compile(r"\s\d{1,2}\s?(?:av|/)\s?10\b")
 
 
 def relatives_named(text: str) -> tuple[str, ...]:
@@ -101,10 +100,10 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
     for match in matches:
         if any(a < match.end() and match.start() < b for a, b in taken):
             continue
-        if _PAIN_SCORE_AFTER.match(text, match.end()):
+        if PAIN_SCORE_AFTER.match(text, match.end()):
             continue  # "smerte 2 av 10" is a pain score, not a finding
-        said = match.group().lower()
-        place, end, has_place = _place_after(text, match.end(), rules)
+        said, after = _with_noun(text, match)
+        place, end, has_place = _place_after(text, after, rules)
         if not has_place and said in rules["shown_in_care"] and \
                 (care := _care_pattern(tuple(rules["care_places"])).match(text, end)):
             place, end = care.group().lower(), care.end()
@@ -131,6 +130,29 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
     people = tuple(rules["not_the_patient"]) + relatives
     return sorted((_with_modifiers(text, f, rules) for f in out
                    if not _about_someone_else(text, f.start, people)), key=lambda f: f.start)
+
+
+_WORD_AFTER = re.compile(r"\s([\wæøå]+)")
+
+
+def _with_noun(text: str, match: re.Match[str]) -> tuple[str, int]:
+    """ "hoven fot", "marmorert hud på knærne": a finding word said before a body part
+    describes it, and the finding is both."""
+    said = match.group().lower()
+    noun = _WORD_AFTER.match(text, match.end())
+    if noun and said in _heads() and noun.group(1).lower() in _described_nouns():
+        return f"{said} {noun.group(1).lower()}", noun.end()
+    return said, match.end()
+
+
+@lru_cache(maxsize=1)
+def _heads() -> frozenset[str]:
+    return frozenset(h.lower() for h in _finding_rules()["heads"])
+
+
+@lru_cache(maxsize=1)
+def _described_nouns() -> frozenset[str]:
+    return frozenset(w.lower() for w in _finding_rules()["body_parts"]) | {"hud"}
 
 
 def _with_modifiers(text: str, found: Found, rules: dict) -> Found:

@@ -65,6 +65,11 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
                     i + used + 1 < len(tokens) and _compound(tokens[i + used + 1].lower, rules):
                 used += 1
             continue
+        if word == "og" and current is not None and current >= 100 and current % 100 == 0 \
+                and i + used + 1 < len(tokens) \
+                and (_compound(tokens[i + used + 1].lower, rules) or 100) < 100:
+            used += 1  # "tohundre og femti": the hundreds were one word
+            continue
         if word in rules.thousand:
             total += (current or 1) * 1000
             current = None
@@ -164,7 +169,34 @@ def _decide_digits(tokens: list[Tok], rules: _Rules) -> None:
             or bool(context & rules.numeric_context)
             or (i >= 2 and tokens[i - 1].lower == "av" and tokens[i - 2].digits)
             or (nxt == "over" and _blood_pressure_ahead(tokens, i))
+            or _tells_pain_score(tokens, i)
         )
+
+
+# Words that may stand between a pain word and its score ("smerten er til om lag seks").
+_BEFORE_SCORE = {"er", "var", "på", "til", "om", "lag", "cirka", "ca.", "rundt", "omkring",
+                 "nå", "no", "vel"}
+
+
+def _tells_pain_score(tokens: list[Tok], i: int) -> bool:
+    """ "smerte tre", "smerten til om lag seks", "tre av ti i ro og seks når ho går", "fra
+    åtte til tre av ti": a small number that is a pain score is written as one (6)."""
+    if (tokens[i].value or 99) > 10:
+        return False
+    k = i - 1
+    while k >= 0 and i - k <= 4 and tokens[k].lower in _BEFORE_SCORE:
+        k -= 1
+    if k >= 0 and tokens[k].lower.startswith("smert"):
+        return True
+
+    def out_of_ten(k: int) -> bool:
+        return 0 < k < len(tokens) and tokens[k].kind == "number" and tokens[k].value == 10 \
+            and tokens[k - 1].lower == "av"
+    if i > 0 and tokens[i - 1].lower in ("og", "til") and \
+            any(out_of_ten(k) for k in range(i - 6, i - 1)):
+        return True
+    return i + 4 < len(tokens) and tokens[i + 1].lower == "til" and \
+        tokens[i + 2].kind == "number" and out_of_ten(i + 4)
 
 
 def _blood_pressure_ahead(tokens: list[Tok], i: int) -> bool:

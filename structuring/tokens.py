@@ -141,12 +141,17 @@ def _compound(word: str, rules: _Rules) -> int | None:
             rest = word[len(tens_word):]
             if rest in rules.units_of_tens:
                 return tens + rules.units_of_tens[rest]
-    for hundred_word in rules.hundred:  # "hundreogførti" as ASR sometimes joins it
-        if word.startswith(hundred_word) and word != hundred_word:
-            rest = word[len(hundred_word):].removeprefix("og")
-            sub = _compound(rest, rules)
-            if sub is not None and sub < 100:
-                return 100 + sub
+    for hundred_word in rules.hundred:
+        # Joined as written and as ASR sometimes joins it: "femhundre", "tohundreogfemti",
+        # "hundreogførti".
+        head, found, rest = word.partition(hundred_word)
+        if not found or word == hundred_word:
+            continue
+        times = rules.numbers.get(head) if head else 1
+        rest = rest.removeprefix("og")
+        sub = _compound(rest, rules) if rest else 0
+        if times is not None and 1 <= times <= 19 and sub is not None and sub < 100:
+            return times * 100 + sub
     return None
 
 

@@ -79,6 +79,16 @@ def written(spoken: str) -> str:
     ("fikk midazolam en komma fem milligram subkutant punktum", "Fikk midazolam 1,5 mg subkutant."),
     ("ho fekk Marevan ein komma fem milligram punktum", "Ho fekk Marevan 1,5 mg."),
     ("han fikk en tablett komma og sovnet punktum", "Han fikk 1 tablett, og sovnet."),
+    # hundreds said as one word: a dose or an amount must not lose its hundreds
+    ("ga metformin femhundre milligram punktum", "Ga metformin 500 mg."),
+    ("drakk tohundre og femti milliliter punktum", "Drakk 250 ml."),
+    ("vekt hundreogførti kilo punktum", "Vekt 140 kg."),
+    # a pain score said without "av ti" is written as one
+    ("eg vurderte smerten til om lag seks punktum", "Eg vurderte smerten til om lag 6."),
+    ("smerte tre av ti i ro og seks når ho går punktum",
+     "Smerte 3 av 10 i ro og 6 når ho går."),
+    ("smerten gikk fra åtte til tre av ti punktum", "Smerten gikk fra 8 til 3 av 10."),
+    ("smerter i to dager og to brødskiver punktum", "Smerter i 2 dager og to brødskiver."),
     # nynorsk and dialect forms pass through
     ("ho har ikkje hatt avføring punktum", "Ho har ikkje hatt avføring."),
 ])

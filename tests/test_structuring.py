@@ -328,6 +328,13 @@ def test_shared_dev_set_does_not_regress():
     ("Hun har gått ned fra 58 til 56,5 kg på en måned.",
      {("vital.weight", "58"), ("vital.weight", "56.5")}),
     ("Hun fikk 2 av 10 tabletter i brettet.", set()),
+    # scores said without "av 10": bare, as the start of a change, a second one joined on
+    ("Kl. 04.00 sa ho smerte 3 og sovna etter det.", {("pain_score", "3")}),
+    ("Smerten gikk fra 6 til 2 av 10.", {("pain_score", "6"), ("pain_score", "2")}),
+    ("Ho sier smerte 3 av 10 i ro og 6 når ho går.", {("pain_score", "3"), ("pain_score", "6")}),
+    ("MOBID-2 skår 5 av 10.", {("pain_score", "5")}),
+    ("Smerte 3 av 10 og 2 tabletter Paracet.", {("pain_score", "3")}),
+    ("Hun har hatt smerter i 2 dager.", set()),
 ])
 def test_values_said_a_second_time_or_apart_from_their_word(spoken, expected):
     assert {(e.type, e.value) for e in structure(spoken).entities

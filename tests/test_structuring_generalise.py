@@ -495,6 +495,28 @@ def test_both_frozen_test_splits_are_unchanged_and_reproducible():
     assert "ny linje eg tilbaud" in spoken  # a line break inside a story
 
 
+# Written by independent writers, frozen before each pass's changes, scored only
+# (evaluation/data/structuring/README.md): never edited, never read by training.
+BLIND_SPLITS = {
+    "test3.jsonl": "dfcbe771b31212ed03879708021f964cc1fa0625d05ba03e8c7c12a402ef30c8",
+    "test4.jsonl": "7e4cca922784ef78bff67fde792624550105174b57d44aaf38a35937ed994f77",
+    "test5.jsonl": "db394d6cae1b6dea6110ddc24b1b520bc45bf29d74d1f77e48a60ca6d21e4d8a",
+    "test6.jsonl": "5f786189df82c7d5fd1f2720418fecd5f99ee3540926bc7aae0c931f9fd8aa62",
+}
+
+
+def test_blind_splits_are_unchanged_and_never_trained_on():
+    import hashlib
+
+    from evaluation.gold import read_gold
+    from evaluation.structuring_train import training_rows
+
+    trained = {row["spoken"] for row in training_rows()}
+    for name, digest in BLIND_SPLITS.items():
+        assert hashlib.sha256((GOLD / name).read_bytes()).hexdigest() == digest, name
+        assert not trained & {row["spoken"] for row in read_gold(GOLD / name)}, name
+
+
 def test_no_test_pool_sentence_is_in_the_training_pools():
     from evaluation.structuring_gold import read_units
 

@@ -1,0 +1,71 @@
+"""Values two new independent writers showed being lost or misread (seventh pass of issue 15).
+
+Every sentence here was written for the test; none is copied from a gold split.
+"""
+
+import pytest
+
+from structuring.pipeline import structure
+from tests.note_helpers import alarms, findings, medications
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # an ASR splits a brand it does not know; the drug and its dose must still be read
+    ("hun fikk robin ul null komma to milligram subkutant punktum", [("glykopyrron", "0.2 mg")]),
+    ("han tar lipi tor førti milligram om kvelden punktum", [("atorvastatin", "40 mg")]),
+    ("ga nitro lingual to doser under tunga punktum", [("glyseroltrinitrat", "2 doser")]),
+    # a hyphenated brand said apart is read as before, not joined into a new word
+    ("han fekk Albyl E sytti fem milligram punktum", [("acetylsalisylsyre", "75 mg")]),
+    # hundreds said as one word
+    ("dosen inneholdt metformin femhundre milligram punktum", [("metformin", "500 mg")]),
+    # the dose is filed in the form FORMAT.md shows, whatever form it was said in
+    ("ho fekk to tablettar Paracet klokka ti punktum", [("paracetamol", "2 tabletter")]),
+    ("ho fekk Nitrolingual to spray punktum", [("glyseroltrinitrat", "2 spray")]),
+    ("legen sa vi skulle gi ein ekstra tablett Burinex punktum", [("bumetanid", "1 tablett")]),
+])
+def test_drugs_and_doses_the_asr_or_the_dialect_hides(spoken, expected):
+    assert medications(spoken) == expected
+
+
+def test_the_written_text_joins_the_brand_but_not_albyl_e():
+    assert structure("hun fikk robin ul punktum").text == "Hun fikk robinul."
+    assert "Albyl E" in structure("han fekk Albyl E punktum").text
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("digitalt tilsyn klokka ett han sov ingen tiltak punktum nytt tilsyn klokka tre da satt "
+     "han på sengekanten punktum",
+     [("digitalt_tilsyn", "tilsyn_utfort", "01:00"),
+      ("digitalt_tilsyn", "tilsyn_utfort", "03:00")]),
+    # a round the nurse walked is no camera check
+    ("Digitalt tilsyn kl. 23.30 viste at hun lå våken. Ved runden kl. 04.00 var hun våt.",
+     [("digitalt_tilsyn", "tilsyn_utfort", "23:30")]),
+    # Whisper's Danish spelling of the safety alarm
+    ("Tryggheds alarmen til Berit gikk klokka 22.50 i kveld.",
+     [("trygghetsalarm", "alarm_utlost", "22:50")]),
+])
+def test_camera_rounds_told_again_and_the_alarm_in_danish_spelling(spoken, expected):
+    assert [(t, e, time) for t, e, time in alarms(structure(spoken))] == expected
+
+
+@pytest.mark.parametrize("spoken, section", [
+    ("overskrift smerte og velvære Signe er i livets sluttfase punktum", "smerte_sovn_velvaere"),
+    ("overskrift åndeleg Kristian ville vera med på andakta punktum", "andelig_kulturelt"),
+    ("overskrift aktivitet og funksjonsstatus Per gjekk i gangen punktum", "aktivitet_funksjon"),
+])
+def test_headings_said_as_the_full_funksjonsomrade(spoken, section):
+    sentences = structure(spoken).sentences
+    assert len(sentences) == 1 and sentences[0].section == section
+    assert not sentences[0].text.lower().startswith(("og ", "overskrift"))
+
+
+@pytest.mark.parametrize("spoken, finding", [
+    ("ho har marmorert hud på knærne punktum", "marmorert hud på knærne"),
+    ("han har hoven fot i dag punktum", "hoven fot"),
+    ("det er hovne ankler med gropdannelse punktum", "hovne ankler"),
+    ("ho fekk Robinul for surklinga punktum", "surkling"),
+    ("urinen er mørk konsentrert urin i posen punktum", "mørk konsentrert urin"),
+    ("han plukkar på dyna og er uroleg punktum", "plukkar på dyna"),
+])
+def test_a_finding_word_before_a_body_part_and_new_words(spoken, finding):
+    assert (finding, False) in findings(spoken)
