@@ -73,15 +73,22 @@ def find_vitals(text: str) -> list[Found]:
     text = _without_times(text)
     for kind, pattern in _VITALS.items():
         for match in pattern.finditer(text):
+            if any(f.start == match.start(1) for f in found):
+                continue  # read already as the second value of the one before
             found.append(Found(kind, _dot(match.group(1)), match.start(1), match.end(1)))
             if kind == "vital.blood_pressure":  # "liggende 148/80, stående 120/68"
                 found += _more_pressures(text, match.end(1))
+            elif (then := _VALUE_AFTER.match(text, match.end(1))) is not None:
+                found.append(Found(kind, _dot(then.group(1)), then.start(1), then.end(1)))
     found += _pain_scores(text)
     found += _weights(text)
     found += _fluids(text)
     return found
 
 
+# "Metninga var 91 % før og 93 etterpå": the value after a dose is a second reading.
+_VALUE_AFTER = re.compile(r"\s?%?\s(?:før\s)?og\s(?:var\s)?(\d{2,3}(?:,\d)?)\s?%?\s"
+                          r"(?:etterpå|etter\b|seinare|senere|nå\b|no\b)", re.I)
 _MORE_PRESSURE = re.compile(r"[^\d.?!]{0,30}?\b(\d{2,3}/\d{2,3})\b")
 
 

@@ -40,6 +40,7 @@ from structuring.tokens import (
     _SENTENCE_END,
     Tok,
     _Rules,
+    _compound,
     _is_clock,
     _is_numberish,
     _rules,
@@ -123,6 +124,8 @@ _TIME_WORDS = {"halv", "kvart", "over", "på", "i", "ca", "ca.", "cirka", "rundt
 def _may_start(lowered: list[str], i: int, rules: _Rules) -> bool:
     if lowered[i - 1].rstrip(".") in rules.clock_stems:
         return False
+    if _corrects_a_value(lowered, i, rules):
+        return False  # "midazolam ett komma fem | nei to komma fem": one value, corrected
     if lowered[i].rstrip(".") in rules.clock_stems and daypart.daypart([lowered[i - 1]], rules):
         return False  # "fekk morgonmedisinen | klokka åtte": the cue is the time's own
     for length, phrases in _kept_phrases().items():
@@ -130,6 +133,14 @@ def _may_start(lowered: list[str], i: int, rules: _Rules) -> bool:
             if i - back >= 0 and tuple(lowered[i - back:i - back + length]) in phrases:
                 return False
     return True
+
+
+def _corrects_a_value(lowered: list[str], i: int, rules: _Rules) -> bool:
+    """A correction cue right after a number or a unit ("… fem | nei to komma fem")."""
+    cue = any(lowered[i:i + len(c)] == c for c in rules.corrections)
+    before = lowered[i - 1]
+    return cue and (before in rules.units or before in rules.count_words
+                    or _compound(before, rules) is not None or before[:1].isdigit())
 
 
 @lru_cache(maxsize=1)
@@ -298,6 +309,9 @@ def _self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             while after and (after[0].kind == "punct" or after[0].lower in _CUE_TAILS):
                 after = after[1:]
             cut = next((k for k, t in enumerate(after) if t.kind == "punct"), len(after))
+            # "siden klokka 14, nei, siden klokka 13": words said again before the value go.
+            repeated = _repeated_lead(before, after[:cut], rules)
+            after, cut = after[repeated:], cut - repeated
             said = " ".join(cue)
             if said in rules.guarded_corrections and \
                     not (after and _value_start(after[0], rules)):
@@ -309,6 +323,23 @@ def _self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             fixed = _apply_correction(before, after[:cut], rules)
             return _self_corrections(fixed + after[cut:], rules)
     return tokens
+
+
+def _repeated_lead(before: list[Tok], correction: list[Tok], rules: _Rules) -> int:
+    """How many words at the start of a correction repeat, word for word, the words said
+    right before the value it corrects ("siden klokka 14, nei, siden klokka 13": one,
+    "siden"). "ville ikke ha Paracet, nei, hun ville ha Ibux" repeats nothing: an answer."""
+    for k in range(1, min(3, len(correction) - 1) + 1):
+        if not _value_start(correction[k], rules):
+            continue
+        if any(_number_phrase(t, rules) or _value_start(t, rules) for t in correction[:k]):
+            return 0  # "hundre og femtifem": the words are the value itself
+        lead = [t.lower for t in correction[:k]]
+        for p in range(len(before) - 1, max(k - 1, len(before) - 9), -1):
+            if _value_start(before[p], rules) and [t.lower for t in before[p - k:p]] == lead:
+                return k
+        return 0
+    return 0
 
 
 def _number_phrase(tok: Tok, rules: _Rules) -> bool:
@@ -396,7 +427,11 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
     if not correction:
         return before
     first = correction[0]
-    if _is_clock(first, rules) or first.lower in ("halv", "kvart"):
+    # "klokka ti på halv ti nei unnskyld tjue på ti": a time said again without "klokka".
+    bare_time = len(correction) > 2 and _is_numberish(first, rules) and \
+        correction[1].lower in ("på", "over") and \
+        (_is_numberish(correction[2], rules) or correction[2].lower == "halv")
+    if _is_clock(first, rules) or first.lower in ("halv", "kvart") or bare_time:
         clocks = [j for j, t in enumerate(before) if _is_clock(t, rules)]
         if clocks:
             j = clocks[-1]

@@ -28,7 +28,7 @@ _ABBREVIATIONS = r"(?:kl|ca|evt|pga|dvs|mht|iflg|bl\.a|f\.eks|nr|stk)\.(?=\s)"
 _ROUTES = r"(?:s\.c|i\.v|i\.m|p\.o|s\.l)\.(?![\wæøå])"
 WRITTEN_ROUTE = re.compile(rf"(?i:{_ROUTES})")
 _TOKEN = re.compile(rf"(?i:{_ABBREVIATIONS})|(?i:{_ROUTES})|\d+(?:[.,:/]\d+)*"
-                    r"|[\w][\w'-]*(?:/[\w][\w'-]*)*|[.,:;?!–]")
+                    r"|[\w][\w'-]*(?:/[\w][\w'-]*)*|[.,:;?!–]|%")  # Whisper writes "92 %"
 
 
 @dataclass

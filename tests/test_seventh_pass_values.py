@@ -69,3 +69,39 @@ def test_headings_said_as_the_full_funksjonsomrade(spoken, section):
 ])
 def test_a_finding_word_before_a_body_part_and_new_words(spoken, finding):
     assert (finding, False) in findings(spoken)
+
+
+@pytest.mark.parametrize("spoken, text", [
+    # a time corrected without "klokka", in a stretch with no mark after it
+    ("eg fann han ved butikken klokka ti på halv ti nei unnskyld tjue på ti han ville heim",
+     "Eg fann han ved butikken kl. 09.40 han ville heim."),
+    # Whisper's written correction that says the words before the value again
+    ("Han har ikke hatt vannlating siden klokka 14, nei, siden klokka 13, og det er bestilt "
+     "blærescan.", "Han har ikke hatt vannlating siden kl. 13.00, og det er bestilt blærescan."),
+    ("hun fikk Paracet nei hun fikk Ibux punktum", "Hun fikk Ibux."),
+    # an answer that repeats other words is no correction, and a number is not a lead word
+    ("hun ville ikke ha Paracet nei hun ville ha Ibux punktum",
+     "Hun ville ikke ha Paracet nei hun ville ha Ibux."),
+    ("blodtrykk hundre og femti over nitti eh nei hundre og femtifem over nitti punktum",
+     "Blodtrykk 155/90."),
+    # Whisper writes the percent sign; it is kept
+    ("Metning 92% i dag, puls 80.", "Metning 92 % i dag, puls 80."),
+])
+def test_corrections_and_marks_in_written_and_run_on_text(spoken, text):
+    assert structure(spoken).text.replace("\n", " ").endswith(text)
+
+
+def test_a_second_reading_after_a_dose_is_read_and_no_value_twice():
+    assert [(e.type, e.value) for e in structure(
+        "Metninga var 91 % før og 93 etterpå.").entities] == \
+        [("vital.spo2", "91"), ("vital.spo2", "93")]
+    # the measurement said again is a correction: the value it replaces is gone
+    assert [e.value for e in structure("Blodtrykk 140/90 nei blodtrykk 130/90.").entities
+            if e.type == "vital.blood_pressure"] == ["130/90"]
+
+
+def test_the_sentence_model_does_not_cut_a_value_from_its_correction():
+    spoken = ("han fikk morfin fem milligram subkutant og midazolam ett komma fem nei to komma "
+              "fem milligram subkutant og roet seg etter et kvarter respirasjonen er ujevn med "
+              "pauser på opptil tjue sekunder")
+    assert ("midazolam", "2.5 mg") in medications(spoken)
