@@ -53,7 +53,10 @@ def _drug_names() -> frozenset[str]:
 def joined(first: str, second: str) -> str | None:
     """The compound two words said apart make, or None when they are two words."""
     if first.isalpha() and second.isalpha() and (first + second).lower() in _drug_names():
-        return first + second.lower()
+        name = (first + second).lower()
+        # A brand is a name and written with a capital ('Lipitor'); a substance is not.
+        brand = load_rules("medications")["names"][name] != name
+        return name.capitalize() if brand else name
     if not (first.isalpha() and second.isalpha()) or len(second) < 4:
         return None  # 'la det' is no 'ladet'
     lower = (first + second).lower()

@@ -59,6 +59,7 @@ _TIME = re.compile(r"\bkl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
 _FLUID = re.compile(r"\b(\d{2,4})\s?ml\b|\b(\d(?:,\d)?)\s?(?:liter|l)\b|"
                     r"\b(?:drukke[tn]?|drakk)\s(?:ca\.\s|rundt\s|bare\s|totalt\s)?(\d{3,4})\b(?!\s?\w)",
                     re.I)
+_LIMIT_BEFORE = re.compile(r"\b(?:mer enn|meir enn|maks\w*|inntil|høyst|høgst|opptil)\s$", re.I)
 _FLUID_CONTEXT = re.compile(r"\b(?:drukke[tn]?|drakk|drikk\w*|væske\w*|inntak\w*|drukke)\b",
                             re.I)
 
@@ -156,6 +157,8 @@ def _fluids(text: str) -> list[Found]:
         return []
     out = []
     for match in _FLUID.finditer(text):
+        if _LIMIT_BEFORE.search(text, max(0, match.start() - 25), match.start()):
+            continue  # "ikkje drikke mer enn 1,5 liter" is a limit, not what she drank
         if match.group(1) or match.group(3):
             value = match.group(1) or match.group(3)
         else:

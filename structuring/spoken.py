@@ -376,7 +376,10 @@ def _correct_number(before: list[Tok], correction: list[Tok], rules: _Rules
     if best is None:
         return None
     matched, start, end = best
-    return before[:start] + correction + before[end + matched:]
+    # "seks enheter subkutant nei vent fire enheter etter skjemaet": what was said after the
+    # old value stays after the new one, before the rest of the correction.
+    value = size + matched
+    return before[:start] + correction[:value] + before[end + matched:] + correction[value:]
 
 
 def _told_time(tokens: list[Tok], start: int, rules: _Rules) -> bool:

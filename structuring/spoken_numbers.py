@@ -86,9 +86,10 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
         decimal_next = i + 1 < len(tokens) and tokens[i + 1].kind == "decimal"
         if used == 0 and word in rules.articles and not _next_is_count(tokens, i + 1, rules) \
                 and not after_number and not after_time_word and not digit_run_next \
-                and not decimal_next:
-            break  # "en" is an article unless a unit, a dose word, a digit run or a decimal
-            # comma follows ("en komma fem milligram" is 1,5 mg)
+                and not decimal_next and not _and_a_half(tokens, i + 1, rules):
+            break  # "en" is an article unless a unit, a dose word, a digit run, a decimal
+            # comma or a half follows ("en komma fem milligram" is 1,5 mg, "en og en halv
+            # liter" 1,5 liter)
         current = (current or 0) + value
         used += 1
         if current % 10 == 0 and 20 <= current % 100 and i + used < len(tokens):

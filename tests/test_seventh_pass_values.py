@@ -28,7 +28,7 @@ def test_drugs_and_doses_the_asr_or_the_dialect_hides(spoken, expected):
 
 
 def test_the_written_text_joins_the_brand_but_not_albyl_e():
-    assert structure("hun fikk robin ul punktum").text == "Hun fikk robinul."
+    assert structure("hun fikk robin ul punktum").text == "Hun fikk Robinul."
     assert "Albyl E" in structure("han fekk Albyl E punktum").text
 
 
@@ -105,3 +105,22 @@ def test_the_sentence_model_does_not_cut_a_value_from_its_correction():
               "fem milligram subkutant og roet seg etter et kvarter respirasjonen er ujevn med "
               "pauser på opptil tjue sekunder")
     assert ("midazolam", "2.5 mg") in medications(spoken)
+
+
+@pytest.mark.parametrize("spoken, text", [
+    # what was said after the corrected dose stays where it was
+    ("ga NovoRapid seks enheter subkutant nei vent fire enheter etter korreksjonsskjemaet "
+     "punktum", "Ga NovoRapid 4 IE subkutant etter korreksjonsskjemaet."),
+    # litres are written as every writer writes them, and "en og en halv" is 1,5
+    ("ho har drukke en og en halv liter i dag punktum", "Ho har drukke 1,5 liter i dag."),
+    ("han tar lipi tor førti milligram punktum", "Han tar Lipitor 40 mg."),
+])
+def test_written_forms_writers_agree_on(spoken, text):
+    assert structure(spoken).text == text
+
+
+def test_a_fluid_limit_is_not_what_was_drunk():
+    assert [e.value for e in structure("Hun har drukket 1,5 liter i dag.").entities
+            if e.type == "fluid_intake"] == ["1500"]
+    assert not [e for e in structure("ho skal ikkje drikke mer enn en og en halv liter "
+                                     "punktum").entities if e.type == "fluid_intake"]
