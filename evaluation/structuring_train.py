@@ -202,18 +202,10 @@ def section_labels() -> list[str]:
     return [s.key for s in template("funksjonsomrader")]
 
 
-# The sentence model does not learn from tune5 (seventh pass): trained with it, leave one
-# writer out on the eight earlier writers fell on unpunctuated dictations from 0.797 to 0.785
-# (0.845 → 0.842 overall); the section classifier learns from it (gold sentences 0.861 →
-# 0.861, 0.853 → 0.856 with the classifier alone). docs/benchmarks.md, "Seventh pass".
-NOT_FOR_SENTER = ("t5a-", "t5b-")
-
-
 def train_all(rows: list[dict], units: tuple[Path, ...] = (TUNE_UNITS, TUNE2_UNITS),
               n_docs: int = 6000, labelled: list[dict] | None = None):
     labelled = labelled_sentences() if labelled is None else labelled
-    senter_rows = [r for r in rows if not r["id"].startswith(NOT_FOR_SENTER)]
-    sentences = spoken_sentences(senter_rows) + written_sentences(senter_rows) + \
+    sentences = spoken_sentences(rows) + written_sentences(rows) + \
         [s for path in units for s in unit_sentences(path)] + asr_sentences() + \
         [one["spoken"].split() for one in labelled]
     senter = train_senter(list(senter_docs(sentences, n_docs)))
