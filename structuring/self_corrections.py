@@ -1,0 +1,210 @@
+"""Self-corrections inside a spoken sentence: the nurse says a value, then corrects it.
+
+"åtte av ti eh nei vent seks av ti" → "seks av ti"; "klokka ti på halv ti nei unnskyld tjue på
+ti" → the time only; "Lasix … nei, Burinex ett milligram" → the drug with its dose. The cues
+("nei vent", "unnskyld", "eller", "rettelse" …) are data in `data/spoken_forms.json`
+(`corrections`, `guarded_corrections`, `corrections_between_values`). Patient safety decides
+the shape: a correction replaces exactly the value it corrects, and where no value can be
+found the words are kept as said, never dropped.
+
+Runs on one sentence's tokens after voice commands, before numbers are read
+(`structuring.spoken` calls `self_corrections`); `corrects_a_value` tells the sentence
+splitter never to cut between a value and its correction cue.
+"""
+
+from __future__ import annotations
+
+from structuring.tokens import Tok, _compound, _is_clock, _is_numberish, _Rules
+
+
+def corrects_a_value(lowered: list[str], i: int, rules: _Rules) -> bool:
+    """A correction cue right after a number or a unit ("… fem | nei to komma fem")."""
+    cue = any(lowered[i:i + len(c)] == c for c in rules.corrections)
+    before = lowered[i - 1]
+    return cue and (before in rules.units or before in rules.count_words
+                    or _compound(before, rules) is not None or before[:1].isdigit())
+
+
+def self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
+    """ "to drag … nei vent det var fire drag" keeps the correction: "fire drag"."""
+    lowered = [t.lower for t in tokens]
+    for cue in rules.corrections:
+        for i in range(len(lowered) - len(cue) + 1):
+            if lowered[i:i + len(cue)] != cue:
+                continue
+            before, after = tokens[:i], tokens[i + len(cue):]
+            # "52,6, nei, unnskyld, 51,6": the marks and the "nei" leading into the cue go.
+            while before and (before[-1].kind == "punct" or before[-1].lower in _CUE_LEADS):
+                before.pop()
+            # The correction runs to the next mark; what follows it is kept as said.
+            # "58,2 kilo, nei vent, 57,2 kilo"; written "5 mg, nei, vent, 3,75 mg".
+            while after and (after[0].kind == "punct" or after[0].lower in _CUE_TAILS):
+                after = after[1:]
+            cut = next((k for k, t in enumerate(after) if t.kind == "punct"), len(after))
+            # "siden klokka 14, nei, siden klokka 13": words said again before the value go.
+            repeated = _repeated_lead(before, after[:cut], rules)
+            after, cut = after[repeated:], cut - repeated
+            said = " ".join(cue)
+            if said in rules.guarded_corrections and \
+                    not (after and _value_start(after[0], rules)):
+                continue  # "hun sa unnskyld" is no correction
+            # "300 ml i dag, nei, 400": the value may be a few words back.
+            if said in rules.corrections_between_values and \
+                    not any(_value_end(t, rules) for t in before[-3:]):
+                continue  # "nei, hun ville ikke" is an answer
+            fixed = _apply_correction(before, after[:cut], rules)
+            return self_corrections(fixed + after[cut:], rules)
+    return tokens
+
+
+def _repeated_lead(before: list[Tok], correction: list[Tok], rules: _Rules) -> int:
+    """How many words at the start of a correction repeat, word for word, the words said
+    right before the value it corrects ("siden klokka 14, nei, siden klokka 13": one,
+    "siden"). "ville ikke ha Paracet, nei, hun ville ha Ibux" repeats nothing: an answer."""
+    for k in range(1, min(3, len(correction) - 1) + 1):
+        if not _value_start(correction[k], rules):
+            continue
+        if any(_number_phrase(t, rules) or _value_start(t, rules) for t in correction[:k]):
+            return 0  # "hundre og femtifem": the words are the value itself
+        lead = [t.lower for t in correction[:k]]
+        for p in range(len(before) - 1, max(k - 1, len(before) - 9), -1):
+            if _value_start(before[p], rules) and [t.lower for t in before[p - k:p]] == lead:
+                return k
+        return 0
+    return 0
+
+
+def _number_phrase(tok: Tok, rules: _Rules) -> bool:
+    return _is_numberish(tok, rules) or tok.lower in ("komma", "og")
+
+
+_CUE_LEADS = {"nei", "eller", "vent", "altså"}  # said into a correction cue, not kept
+_CUE_TAILS = {"vent", "altså", "unnskyld", "forresten"}  # said after one ("nei, vent, …")
+
+
+def _correct_number(before: list[Tok], correction: list[Tok], rules: _Rules
+                    ) -> list[Tok] | None:
+    """Which number a numeric correction replaces, in this order:
+    - the value whose words after the number match the correction's and run up to the cue
+      ("åtte av ti … seks av ti", "hundre og tjue over sytti … hundre og tjue over sekstiåtte");
+    - the number said right before the cue, unless it is a clock time ("Selo-Zok femti eh nei
+      tjuefem milligram": not an earlier dose that happens to say "milligram" too);
+    - else the value whose following words match the correction's most."""
+    size = next((e - s for s, e in _number_runs(correction, rules) if s == 0), 1)
+    tail = [t.lower for t in correction[size:]]
+    runs = _number_runs(before, rules)
+    best: tuple[int, int, int] | None = None  # (matched words, start, end)
+    for start, end in reversed(runs):
+        matched = 0
+        while matched < len(tail) and end + matched < len(before) and \
+                _similar(before[end + matched].lower, tail[matched], rules):
+            matched += 1
+        if matched and all(_number_phrase(t, rules) for t in before[end + matched:]):
+            return before[:start] + correction
+        if best is None or matched > best[0]:
+            best = (matched, start, end)
+    if runs and runs[-1][1] == len(before) and not _told_time(before, runs[-1][0], rules):
+        return before[:runs[-1][0]] + correction
+    if best is None:
+        return None
+    matched, start, end = best
+    # "seks enheter subkutant nei vent fire enheter etter skjemaet": what was said after the
+    # old value stays after the new one, before the rest of the correction.
+    value = size + matched
+    return before[:start] + correction[:value] + before[end + matched:] + correction[value:]
+
+
+def _told_time(tokens: list[Tok], start: int, rules: _Rules) -> bool:
+    """Whether the number at `start` is a clock time ("klokka sju", "halv ni")."""
+    return start > 0 and (_is_clock(tokens[start - 1], rules) or
+                          tokens[start - 1].lower in ("halv", "kvart", "over", "på"))
+
+
+def _value_start(tok: Tok, rules: _Rules) -> bool:
+    return _is_numberish(tok, rules) or _is_clock(tok, rules) or tok.lower in rules.drugs \
+        or tok.lower in ("halv", "kvart") or tok.lower in rules.thousand
+
+
+def _value_end(tok: Tok, rules: _Rules) -> bool:
+    return _is_numberish(tok, rules) or tok.lower in rules.units or tok.lower in rules.drugs \
+        or tok.lower in rules.thousand or tok.lower in rules.count_words
+
+
+def _similar(a: str, b: str, rules: _Rules) -> bool:
+    """The same word, or two units: "1 g, nei, 500 mg" corrects the whole dose."""
+    def measure(word: str) -> bool:
+        return word in rules.units or word in rules.count_words
+
+    return a == b or (min(len(a), len(b)) >= 3 and a[:4] == b[:4]) or \
+        (measure(a) and measure(b))
+
+
+def _number_runs(tokens: list[Tok], rules: _Rules) -> list[tuple[int, int]]:
+    """(start, end) of each spoken number ("hundre og førti", "trettiåtte komma fem")."""
+    runs, i = [], 0
+    while i < len(tokens):
+        if not _is_numberish(tokens[i], rules):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(tokens) and (_is_numberish(tokens[j], rules) or (
+                tokens[j].lower in ("komma", "og") and j + 1 < len(tokens)
+                and _is_numberish(tokens[j + 1], rules))):
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -> list[Tok]:
+    """The correction replaces the value it corrects: a time, a drug (with its dose), or a
+    number with the words after it ("åtte av ti … seks av ti", "to poser … en pose")."""
+    if not correction:
+        return before
+    first = correction[0]
+    # "klokka ti på halv ti nei unnskyld tjue på ti": a time said again without "klokka".
+    bare_time = len(correction) > 2 and _is_numberish(first, rules) and \
+        correction[1].lower in ("på", "over") and \
+        (_is_numberish(correction[2], rules) or correction[2].lower == "halv")
+    if _is_clock(first, rules) or first.lower in ("halv", "kvart") or bare_time:
+        clocks = [j for j, t in enumerate(before) if _is_clock(t, rules)]
+        if clocks:
+            j = clocks[-1]
+            end = j + 1
+            while end < len(before) and (_is_numberish(before[end], rules) or
+                                         before[end].lower in ("halv", "kvart", "over", "på")):
+                end += 1
+            keep = j if _is_clock(first, rules) else j + 1
+            return before[:keep] + correction + before[end:]
+    if first.lower in rules.drugs:
+        drugs = [j for j, t in enumerate(before) if t.lower in rules.drugs]
+        if drugs:
+            j = drugs[-1]
+            end = j + 1
+            if len(correction) > 1:  # "Lasix … Burinex ett milligram": the dose goes too
+                runs = [r for r in _number_runs(before, rules) if r[0] == end]
+                if runs:
+                    end = runs[0][1] + (runs[0][1] < len(before) and
+                                        before[runs[0][1]].lower in rules.units)
+            return before[:j] + correction + before[end:]
+    if _is_numberish(first, rules):
+        fixed = _correct_number(before, correction, rules)
+        if fixed is not None:
+            return fixed
+    head = correction[-1].lower  # "fire drag" → drag; "femti milligram" → milligram
+    if not _is_numberish(correction[-1], rules):
+        for j in range(len(before) - 1, -1, -1):
+            if before[j].lower == head:
+                start = j
+                while start > 0 and _number_phrase(before[start - 1], rules):
+                    start -= 1
+                if start < j:
+                    return before[:start] + correction + before[j + 1:]
+    # A bare number ("… nei vent, fjorten komma to") replaces the last number said.
+    for j in range(len(before) - 1, -1, -1):
+        if _is_numberish(before[j], rules):
+            start = j
+            while start > 0 and _number_phrase(before[start - 1], rules):
+                start -= 1
+            return before[:start] + correction + before[j + 1:]
+    return before + correction
