@@ -143,20 +143,20 @@ def labelled_sentences(paths: tuple[Path, ...] = LABELLED) -> list[dict]:
 
 # --- training ----------------------------------------------------------------------------
 
-def _fix_seed() -> None:
+def _fix_seed(seed: int = SEED) -> None:
     import spacy
     from thinc.api import NumpyOps, set_current_ops
 
     set_current_ops(NumpyOps())
-    spacy.util.fix_random_seed(SEED)
+    spacy.util.fix_random_seed(seed)
 
 
-def train_senter(docs: list[tuple[list[str], list[bool]]], epochs: int = 12):
+def train_senter(docs: list[tuple[list[str], list[bool]]], epochs: int = 12, seed: int = SEED):
     import spacy
     from spacy.tokens import Doc
     from spacy.training import Example
 
-    _fix_seed()
+    _fix_seed(seed)
     nlp = spacy.blank("nb")
     nlp.add_pipe("senter", config=SENTER_CONFIG)
     examples = []
@@ -164,15 +164,15 @@ def train_senter(docs: list[tuple[list[str], list[bool]]], epochs: int = 12):
         predicted = Doc(nlp.vocab, words=words)
         reference = Doc(nlp.vocab, words=words, sent_starts=starts)
         examples.append(Example(predicted, reference))
-    return _fit(nlp, examples, epochs, batch_size=16, drop=0.1)
+    return _fit(nlp, examples, epochs, batch_size=16, drop=0.1, seed=seed)
 
 
-def _fit(nlp, examples: list, epochs: int, *, batch_size: int, drop: float):
+def _fit(nlp, examples: list, epochs: int, *, batch_size: int, drop: float, seed: int = SEED):
     """The seeded training loop both components share (same order, same batches)."""
     from spacy.util import minibatch
 
     optimizer = nlp.initialize(lambda: examples)
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     for _ in range(epochs):
         rng.shuffle(examples)
         for batch in minibatch(examples, size=batch_size):
@@ -225,13 +225,13 @@ def models_trained_on(rows: list[dict]) -> Iterator[None]:
         senter.to_disk(Path(tmp) / "senter")
         textcat.to_disk(Path(tmp) / "textcat")
         segmenter.SENTER_DIR, classifier.TEXTCAT_DIR = Path(tmp) / "senter", Path(tmp) / "textcat"
-        segmenter._model.cache_clear()
+        segmenter._models.cache_clear()
         classifier._model.cache_clear()
         try:
             yield
         finally:
             segmenter.SENTER_DIR, classifier.TEXTCAT_DIR = saved
-            segmenter._model.cache_clear()
+            segmenter._models.cache_clear()
             classifier._model.cache_clear()
 
 

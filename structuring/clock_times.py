@@ -80,8 +80,11 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             out[-2].kind == "time"
         if explicit and start < len(tokens) and tokens[start].text == ".":
             start += 1
+        slept_until = previous == "til" and len(out) > 1 and out[-2].lower in rules.slept_until
+        bare_hour = not explicit and (previous in rules.bare_hour_after or slept_until) and \
+            _bare_hour(tokens, i, rules)
         parsed = None if previous in rules.numeric_context and not explicit else \
-            _read_time(tokens, start, rules, explicit=explicit or span_end)
+            _read_time(tokens, start, rules, explicit=explicit or span_end or bare_hour)
         if parsed:
             hour, minute, used, ambiguous = parsed
             if ambiguous:
@@ -141,6 +144,21 @@ def _approximate_time(out: list[Tok], hour: int, tokens: list[Tok], i: int, rule
     if out and out[-1].lower in ("ved", "rundt", "omkring", "i"):
         out = out[:-1]
     return out, Tok(f"ca. kl. {hour:02d}.00", kind="time")
+
+
+def _bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """ "ved elleve og sa …", "sovna rundt eitt.": an hour without "klokka", told by what
+    follows it; not "rundt ti milliliter" nor a value said a few words before ("smerte
+    rundt fire og …")."""
+    hour = _hour(tokens[i])
+    if hour is None or not 1 <= hour <= 12:
+        return False
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if after is not None and after.kind != "punct" and after.lower not in rules.bare_hour_before:
+        return False
+    told_value = any(t.lower in rules.numeric_context or t.lower.startswith("smert")
+                     for t in tokens[max(0, i - 5):i])
+    return not told_value
 
 
 def _hour(tok: Tok | None) -> int | None:

@@ -113,7 +113,9 @@ _SCORE_NEXT = r"\s(?:(?:er|var|på|til|om|lag|cirka|ca\.|rundt|omkring|nå|no|ve
     rf"(\d{{1,2}})\b{_NOT_A_SCORE}"
 # What follows a pain word that is scored, not a finding ("smerte 3", "smerten 2 av 10").
 PAIN_SCORE_AFTER = re.compile(rf"{_SCORE_NEXT}|\s\d{{1,2}}\s?(?:av|/)\s?10\b", re.I)
-_BARE_SCORE = re.compile(rf"\b\w*smert\w*{_SCORE_NEXT}", re.I)
+# "smerte 3", and a score named by its scale: "NRS 3", "MOBID 0", "MOBID-2 skår 4".
+_BARE_SCORE = re.compile(rf"\b(?:\w*smert\w*|nrs|vas|mob+id(?:-?2)?(?:\s\w*sk[åa]re?)?)"
+                         rf"{_SCORE_NEXT}", re.I)
 _CHANGE_FROM = re.compile(r"\b(?:fra|frå)\s(\d{1,2})\stil\s\d{1,2}\s?(?:av|/)\s?10\b", re.I)
 _SECOND_SCORE = re.compile(
     rf"\b\d{{1,2}}\s?(?:av|/)\s?10\b[^.?!\d]{{0,25}}?\bog\s(\d{{1,2}})\b{_NOT_A_SCORE}", re.I)

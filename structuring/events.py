@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from structuring.lexicon import find_phrases, has_phrase
+from structuring.lexicon import alternation, find_phrases, has_phrase
 from structuring.rules import load_rules
 
 _TIME = re.compile(r"\bkl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
@@ -140,9 +140,12 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     earlier = next((d for d in reversed(drafts) if d.technology == tech), None)
     if earlier is not None and _follows_up(tech, text):
         return earlier  # "sengesensoren ble tilbakestilt": the same alarm
+    # "Medisindispenseren. Gav alarm kl. 07.10." — the next sentence must say the alarm;
+    # a time or a call alone ("Vi har satt opp sengealarm. Sønnen ble ringt kl. 08.30.")
+    # tells nothing about the device.
     told_next = i + 1 < len(sentences) and not technologies_in(sentences[i + 1]) and \
-        _tells_an_alarm(tech, sentences[i + 1])  # "Medisindispenseren. Gav alarm kl. 07.10."
-    if not (_tells_an_alarm(tech, text) or told_next):
+        has_phrase(sentences[i + 1], _alarm_phrases(tech))
+    if not (_tells_an_alarm(tech, text) or told_next) or says_no_alarm(text):
         return None
     drafts.append(EventDraft(tech, mention=position))
     return drafts[-1]
@@ -205,7 +208,23 @@ def _alarms_again(tech: str, text: str) -> bool:
 def _tells_new_alarm(text: str) -> bool:
     """An alarm word and a time of its own, and not what staff did."""
     return _TIME.search(text) is not None and \
-        has_phrase(text, _rules()["new_alarm_words"]) and not tells_response(text)
+        has_phrase(text, _rules()["new_alarm_words"]) and not tells_response(text) and \
+        not says_no_alarm(text)
+
+
+def says_no_alarm(text: str) -> bool:
+    """ "sengesensoren varsla ikkje meir i natt", "ingen nye varsel": no alarm went off."""
+    return _no_alarm_pattern().search(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _no_alarm_pattern() -> re.Pattern[str]:
+    rules = _rules()
+    alarm = alternation(rules["no_alarm_words"])
+    negation = alternation(rules["no_alarm_negations"])
+    return re.compile(rf"(?<![\wæøå])(?:(?:{alarm})\s+(?:{negation})|(?:{negation})\s+"
+                      rf"(?:nye?\s+|fleire\s+|flere\s+|meir\s+|mer\s+)?(?:{alarm}))(?![\wæøå])",
+                      re.IGNORECASE)
 
 
 def _named_alarm_again(text: str, current: EventDraft, i: int, sentences: list[str]) -> bool:

@@ -25,6 +25,25 @@ def corrects_a_value(lowered: list[str], i: int, rules: _Rules) -> bool:
                     or _compound(before, rules) is not None or before[:1].isdigit())
 
 
+def corrected_across(previous: list[Tok], sentence: list[Tok], rules: _Rules
+                     ) -> list[Tok] | None:
+    """ "… morfin fem milligram subkutant punktum nei vent det var to komma fem milligram
+    punktum": a sentence that opens with a correction cue corrects a value of the sentence
+    before. Returns both as one sentence when the correction finds its value there, else
+    None (a sentence that opens "nei, hun ville ikke" is an answer and stays its own)."""
+    lowered = [t.lower for t in sentence]
+    if not any(lowered[:len(cue)] == cue for cue in rules.corrections):
+        return None
+    kept = list(previous)
+    while kept and kept[-1].kind == "punct":
+        kept.pop()
+    if not kept:
+        return None
+    joined = kept + [Tok(",", kind="punct")] + list(sentence)
+    fixed = self_corrections(joined, rules)
+    return joined if [t.lower for t in fixed] != [t.lower for t in joined] else None
+
+
 def self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
     """ "to drag … nei vent det var fire drag" keeps the correction: "fire drag"."""
     lowered = [t.lower for t in tokens]

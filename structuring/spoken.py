@@ -32,7 +32,7 @@ from structuring import daypart
 from structuring.clock_times import _shift, _times, opens_by_day
 from structuring.compounds import joined
 from structuring.rules import load_rules
-from structuring.self_corrections import corrects_a_value, self_corrections
+from structuring.self_corrections import corrected_across, corrects_a_value, self_corrections
 from structuring.spoken_numbers import _numbers, _units
 # Other code imports `_split`, `_rules`, `Tok`, … from here; they live in structuring.tokens.
 from structuring.tokens import (
@@ -76,27 +76,45 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
     # does, only a long run-on stretch (a nurse who said `punktum` once or twice).
     marked = any(t.text in _SENTENCE_END or t.kind in ("break", "heading") for t in tokens)
     min_words = LONG_UNMARKED_WORDS if marked else 6
-    for raw, heading, paragraph, block in _sentences(tokens):
-        parts = _split_unpunctuated(raw, splitter, min_words)
-        for part in parts:
-            clock.review = False
-            clock.unmarked = splitter is not None and (len(parts) > 1 or not marked)
-            toks = self_corrections(part, rules)
-            toks = _numbers(toks, rules)
-            toks = _times(toks, rules, clock)
-            toks = _units(toks, rules)
-            text = _render(toks)
-            if text:
-                sentences.append(WrittenSentence(text, heading, paragraph, block,
-                                                 ("time",) if clock.review else ()))
-                # The dictation's first time, told with its own cue in its opening
-                # ("GPS-alarmen til Tormod | gikk klokka tolv i natt"), sets the shift.
-                if len(sentences) <= 2 and clock.shift is None and clock.anchor is not None:
-                    clock.shift = daypart.shift_of(clock.anchor // 60)
+    for part, heading, paragraph, block, unmarked in _pieces(tokens, splitter, min_words,
+                                                            marked, rules):
+        clock.review = False
+        clock.unmarked = unmarked
+        toks = self_corrections(part, rules)
+        toks = _numbers(toks, rules)
+        toks = _times(toks, rules, clock)
+        toks = _units(toks, rules)
+        text = _render(toks)
+        if text:
+            sentences.append(WrittenSentence(text, heading, paragraph, block,
+                                             ("time",) if clock.review else ()))
+            # The dictation's first time, told with its own cue in its opening
+            # ("GPS-alarmen til Tormod | gikk klokka tolv i natt"), sets the shift.
+            if len(sentences) <= 2 and clock.shift is None and clock.anchor is not None:
+                clock.shift = daypart.shift_of(clock.anchor // 60)
     return sentences
 
 
 LONG_UNMARKED_WORDS = 24  # words without a mark, in a punctuated dictation, before we cut
+
+
+def _pieces(tokens: list[Tok], splitter, min_words: int, marked: bool, rules: _Rules
+            ) -> list[tuple[list[Tok], str | None, int, int, bool]]:
+    """The sentences to write: (tokens, heading, paragraph, line, cut by the model). A
+    sentence that only corrects a value of the one before joins it ("… fem milligram.
+    Nei vent, det var to komma fem milligram.")."""
+    out: list[tuple[list[Tok], str | None, int, int, bool]] = []
+    for raw, heading, paragraph, block in _sentences(tokens):
+        parts = _split_unpunctuated(raw, splitter, min_words)
+        for part in parts:
+            unmarked = splitter is not None and (len(parts) > 1 or not marked)
+            joined = corrected_across(out[-1][0], part, rules) \
+                if out and out[-1][3] == block else None
+            if joined is not None:
+                out[-1] = (joined, *out[-1][1:])
+            else:
+                out.append((part, heading, paragraph, block, unmarked))
+    return out
 
 
 def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list[list[Tok]]:
@@ -228,9 +246,11 @@ def _voice_commands(tokens: list[Tok], rules: _Rules) -> list[Tok]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        # "trettiåtte komma fem" is a decimal number, not a spoken comma.
+        # "trettiåtte komma fem" is a decimal number, not a spoken comma; "tjue over sju
+        # komma en halvtime før" is a time and a comma.
         if tok.lower == "komma" and _is_numberish(out[-1] if out else None, rules) \
-                and _is_numberish(tokens[i + 1] if i + 1 < len(tokens) else None, rules):
+                and _is_numberish(tokens[i + 1] if i + 1 < len(tokens) else None, rules) \
+                and not _hour_of_a_time(out, rules):
             out.append(Tok("komma", kind="decimal"))
             i += 1
             continue
@@ -249,6 +269,12 @@ def _voice_commands(tokens: list[Tok], rules: _Rules) -> list[Tok]:
         out.append(tok)
         i += 1
     return out
+
+
+def _hour_of_a_time(said: list[Tok], rules: _Rules) -> bool:
+    """Whether the last word said is the hour of a clock time ("… over sju", "klokka åtte")."""
+    return len(said) > 1 and (said[-2].lower in ("over", "på", "halv")
+                              or said[-2].lower.rstrip(".") in rules.clock_stems)
 
 
 def _match_phrase(tokens: list[Tok], start: int, phrases: dict[str, str]) -> tuple[str | None, int]:

@@ -80,7 +80,9 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
                 (current is not None and value >= 100):
             break
         after_time_word = i > 0 and (tokens[i - 1].lower in ("over", "på", "halv") or
-                                     tokens[i - 1].lower.rstrip(".") in rules.clock_stems)
+                                     tokens[i - 1].lower.rstrip(".") in rules.clock_stems
+                                     or _bare_hour_said(tokens, i, rules)
+                                     or tokens[i - 1].lower in rules.score_words)
         digit_run_next = i + 1 < len(tokens) and \
             (_compound(tokens[i + 1].lower, rules) or 99) < 10
         decimal_next = i + 1 < len(tokens) and tokens[i + 1].kind == "decimal"
@@ -171,6 +173,7 @@ def _decide_digits(tokens: list[Tok], rules: _Rules) -> None:
             or (i >= 2 and tokens[i - 1].lower == "av" and tokens[i - 2].digits)
             or (nxt == "over" and _blood_pressure_ahead(tokens, i))
             or _tells_pain_score(tokens, i)
+            or (i >= 1 and tokens[i - 1].lower in rules.score_words)
         )
 
 
@@ -226,3 +229,10 @@ def _units(tokens: list[Tok], rules: _Rules) -> list[Tok]:
         else:
             out.append(tok)
     return out
+
+
+def _bare_hour_said(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """ "sovna rundt eitt og …": "eitt" is the hour (see `clock_times._bare_hour`)."""
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    return tokens[i - 1].lower in rules.bare_hour_after and (
+        after is None or after.kind == "punct" or after.lower in rules.bare_hour_before)

@@ -84,6 +84,10 @@ class _Rules:
     drugs: set[str] = field(default_factory=set)
     clock_stems: set[str] = field(default_factory=set)  # "kl." and "kl" alike
     subjects: set[str] = field(default_factory=set)  # a new clause after a time
+    bare_hour_after: set[str] = field(default_factory=set)  # "ved elleve", "rundt eitt"
+    bare_hour_before: set[str] = field(default_factory=set)
+    score_words: set[str] = field(default_factory=set)  # "MOBID en": a score of 1
+    slept_until: set[str] = field(default_factory=set)  # "sov til sju"
 
     def __post_init__(self) -> None:
         self.clock_stems = {w.rstrip(".") for w in self.clock_words}
@@ -116,6 +120,8 @@ def _rules() -> _Rules:
         clause_words=set(t["clause_words"]), shift_cues=t["shift_cues"],
         shift_statements=t["shift_statements"],
         subjects=set(t["subject_pronouns"]),
+        bare_hour_after=set(t["bare_hour_after"]), bare_hour_before=set(t["bare_hour_before"]),
+        score_words=set(forms["score_words"]), slept_until=set(t["slept_until"]),
         guarded_corrections=set(forms["corrections_needing_a_value"]),
         corrections_between_values=set(forms["corrections_between_values"]),
         shift_openings=t["shift_openings"], shift_headers=set(t["shift_headers"]),
