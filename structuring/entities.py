@@ -50,7 +50,8 @@ _VITALS: dict[str, re.Pattern[str]] = {
         r"\b(?:respirasjonsfrekvens(?:en)?|respirasjon(?:en)?|resp|rf|pustefrekvens(?:en)?)\b"
         r"\D{0,15}?\b(\d{1,2})\b", re.I),
     "vital.blood_glucose": re.compile(
-        r"\b(?:blodsukker(?:et)?|bs|blodsukkermåling(?:a|en)?)\b[^.?!]{0,25}?\b(\d{1,2}(?:,\d)?)\b",
+        r"\b(?:blodsukker(?:et)?|bs|blodsukkermåling(?:a|en)?)\b[^.?!]{0,25}?\b(\d{1,2}(?:,\d)?)\b"
+        r"(?!\s(?:ganger|gonger|gongar|gang|gong|timer|timar|dager|dagar|døgn))",  # "målt 4 ganger"
         re.I),
 }
 _WEIGHT_TRIGGER = re.compile(r"\b(?:vekt(?:a|en)?|veide|veier|vog|veg)\b", re.I)

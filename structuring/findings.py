@@ -227,10 +227,13 @@ def _about_someone_else(text: str, start: int, people: tuple[str, ...]) -> bool:
     """'kona hans e sliten' is the wife's state, not the patient's finding; 'kona sier at han
     er sliten' is the patient's again."""
     clause = re.split(r"[,.;:!?]|\bmen\b", text[:start])[-1]
-    named = list(phrase_pattern(people).finditer(clause))
+    # "hadde spist kake hos naboen og kjente seg tørst": where she was, not who was thirsty
+    named = [m for m in phrase_pattern(people).finditer(clause)
+             if not _AT_PLACE.search(clause[:m.start()])]
     return bool(named) and not _REPORTED.search(clause, named[-1].end())
 
 
+_AT_PLACE = re.compile(r"\bhos\s$", re.IGNORECASE)
 _NOT = r"(?:ikke|ikkje|itj|inte|kje|itte|ittje)"
 
 

@@ -59,6 +59,15 @@ def self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             # "58,2 kilo, nei vent, 57,2 kilo"; written "5 mg, nei, vent, 3,75 mg".
             while after and (after[0].kind == "punct" or after[0].lower in _CUE_TAILS):
                 after = after[1:]
+            # "smerte åtte av ti, nei, han sa sju av ti": who said it is not the value
+            if len(after) > 2 and (after[0].lower, after[1].lower) in _SAID_LEADS and \
+                    _value_start(after[2], rules):
+                after = after[2:]
+            # "nitroglyserin 0,4 mg, nei, det var Nitrolingual, 2 spray": a drug named
+            # again with its dose after a comma; the dose is part of the correction.
+            if len(after) > 2 and after[0].lower in rules.drugs and \
+                    after[1].kind == "punct" and _is_numberish(after[2], rules):
+                after = after[:1] + after[2:]
             cut = next((k for k, t in enumerate(after) if t.kind == "punct"), len(after))
             # "siden klokka 14, nei, siden klokka 13": words said again before the value go.
             repeated = _repeated_lead(before, after[:cut], rules)
@@ -99,6 +108,8 @@ def _number_phrase(tok: Tok, rules: _Rules) -> bool:
 
 _CUE_LEADS = {"nei", "eller", "vent", "altså"}  # said into a correction cue, not kept
 _CUE_TAILS = {"vent", "altså", "unnskyld", "forresten"}  # said after one ("nei, vent, …")
+_SAID_LEADS = {("han", "sa"), ("hun", "sa"), ("ho", "sa"), ("hu", "sa"), ("det", "var"),
+               ("det", "va"), ("det", "er"), ("det", "e")}
 
 
 def _correct_number(before: list[Tok], correction: list[Tok], rules: _Rules
@@ -196,16 +207,20 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
             keep = j if _is_clock(first, rules) else j + 1
             return before[:keep] + correction + before[end:]
     if first.lower in rules.drugs:
-        drugs = [j for j, t in enumerate(before) if t.lower in rules.drugs]
+        drugs = [(j, _drug_words(before, j, rules)) for j in range(len(before))]
+        drugs = [(j, size) for j, size in drugs if size]
         if drugs:
-            j = drugs[-1]
-            end = j + 1
+            j, size = drugs[-1]
+            end = j + size
             if len(correction) > 1:  # "Lasix … Burinex ett milligram": the dose goes too
                 runs = [r for r in _number_runs(before, rules) if r[0] == end]
                 if runs:
                     end = runs[0][1] + (runs[0][1] < len(before) and
                                         before[runs[0][1]].lower in rules.units)
-            return before[:j] + correction + before[end:]
+            tail = before[end:]  # said after the old drug; not twice if said again
+            if _said_again(tail, correction):
+                tail = []
+            return before[:j] + correction + tail
     if _is_numberish(first, rules):
         fixed = _correct_number(before, correction, rules)
         if fixed is not None:
@@ -227,3 +242,18 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
                 start -= 1
             return before[:start] + correction + before[j + 1:]
     return before + correction
+
+
+def _drug_words(tokens: list[Tok], j: int, rules: _Rules) -> int:
+    """How many words from `j` name a drug: "Paralgin forte" two, "Paracet" one, else 0."""
+    for name in rules.drug_phrases:
+        if [t.lower for t in tokens[j:j + len(name)]] == list(name):
+            return len(name)
+    return 1 if tokens[j].lower in rules.drugs else 0
+
+
+def _said_again(words: list[Tok], correction: list[Tok]) -> bool:
+    """Whether the correction says these words again ("… 0,4 mg under tunga, nei, det var
+    Nitrolingual, 2 spray under tunga")."""
+    said, again = [t.lower for t in words], [t.lower for t in correction]
+    return bool(said) and any(again[k:k + len(said)] == said for k in range(len(again)))

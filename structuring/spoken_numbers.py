@@ -22,6 +22,11 @@ def _numbers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
     i = 0
     while i < len(tokens):
         after_number = bool(out) and out[-1].kind == "number"
+        if _half_a_measure(tokens, i, rules):  # "ein halv milligram" → 0,5 mg
+            out.append(Tok(" ".join(t.text for t in tokens[i:i + 2]), value=0, kind="number"))
+            out[-1].decimals = "5"
+            i += 2
+            continue
         value, used = _read_number(tokens, i, rules, after_number)
         if used == 0:
             out.append(tokens[i])
@@ -74,6 +79,11 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
             total += (current or 1) * 1000
             current = None
             used += 1
+            # "tusen og tre hundre": the hundreds after "og" belong to the same number
+            if i + used + 1 < len(tokens) and tokens[i + used].lower == "og" and (
+                    tokens[i + used + 1].lower in rules.hundred or
+                    _compound(tokens[i + used + 1].lower, rules) is not None):
+                used += 1
             continue
         value = _compound(word, rules)
         if value is None or (current is not None and current % 100 != 0) or \
@@ -119,6 +129,13 @@ def _and_a_half(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     og, article, half, unit = (t.lower for t in tokens[i:i + 4])
     return og == "og" and article in rules.articles and half == "halv" and (
         unit in rules.units or (unit in rules.count_words and unit not in _NOT_MEASURES))
+
+
+def _half_a_measure(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """ "ein halv milligram", "en halv liter": half of a unit is a dose or a volume; "en halv
+    tablett", "ei halv brødskive" stay words as a nurse writes them."""
+    return i + 2 < len(tokens) and tokens[i].lower in rules.articles and \
+        tokens[i + 1].lower == "halv" and tokens[i + 2].lower in rules.units
 
 
 def _next_is_count(tokens: list[Tok], i: int, rules: _Rules) -> bool:

@@ -82,6 +82,7 @@ class _Rules:
     night_devices: tuple[str, ...] = ()
     shift_header_goes_on: set[str] = field(default_factory=set)
     drugs: set[str] = field(default_factory=set)
+    drug_phrases: tuple[tuple[str, ...], ...] = ()  # "paralgin forte": longest first
     clock_stems: set[str] = field(default_factory=set)  # "kl." and "kl" alike
     subjects: set[str] = field(default_factory=set)  # a new clause after a time
     bare_hour_after: set[str] = field(default_factory=set)  # "ved elleve", "rundt eitt"
@@ -128,6 +129,8 @@ def _rules() -> _Rules:
         night_devices=tuple(t["night_devices"]),
         shift_header_goes_on=set(t["shift_header_goes_on"]),
         drugs={name for name in drugs if " " not in name},
+        drug_phrases=tuple(sorted((tuple(name.split()) for name in drugs if " " in name),
+                                  key=len, reverse=True)),
     )
 
 

@@ -111,3 +111,44 @@ def test_a_device_set_up_is_no_alarm_even_if_a_call_follows():
     assert note.events == ()
     note = structure("Medisindispenseren. Ga alarm kl. 07.10 om at dosen ikke var tatt.")
     assert [(e.technology, e.time) for e in note.events] == [("medisindispenser", "07:10")]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # half a unit is a dose: "ein halv milligram" was left in words and the dose lost
+    ("eg gav Haldol ein halv milligram subkutant punktum", [("haloperidol", "0.5 mg")]),
+    # a two-word brand corrected to another drug, in the dialect's "det va"
+    ("ho tok Paralgin forte nei unnskyld det va Pinex to tabletter klokka tre i natt punktum",
+     [("paracetamol", "2 tabletter")]),
+])
+def test_doses_and_drugs_said_in_other_words(spoken, expected):
+    assert [(e.value, e.dose) for e in structure(spoken).entities
+            if e.type == "medication"] == expected
+
+
+def test_half_a_tablet_stays_in_words():
+    assert structure("ho fekk ei halv brødskive og en halv tablett punktum").text == \
+        "Ho fekk ei halv brødskive og en halv tablett."
+
+
+@pytest.mark.parametrize("spoken, kind, value", [
+    # "tusen og tre hundre" was two numbers, 1000 and 300
+    ("væskeinntak til klokka seks i kveld var tusen og hundre milliliter nei tusen og tre "
+     "hundre punktum", "fluid_intake", "1300"),
+    # the correction is reported: "nei, han sa sju av ti"
+    ("Han låg i senga, smerte åtte av ti, nei, han sa sju av ti.", "pain_score", "7"),
+])
+def test_values_corrected_in_other_words(spoken, kind, value):
+    assert [e.value for e in structure(spoken).entities if e.type == kind] == [value]
+
+
+def test_a_count_after_blood_sugar_is_no_reading():
+    note = structure("legen vil ha blodsukker målt fire gonger i dag punktum")
+    assert [e for e in note.entities if e.type == "vital.blood_glucose"] == []
+
+
+def test_a_drug_named_again_as_a_correction_takes_its_dose_along():
+    note = structure("Ho fekk nitroglyserin 0,4 milligram under tunga, nei, det var "
+                     "Nitrolingual, 2 spray under tunga klokka 13.30 etter behovslista.")
+    assert [(e.value, e.dose) for e in note.entities if e.type == "medication"] == \
+        [("glyseroltrinitrat", "2 spray")]
+    assert note.text == "Ho fekk Nitrolingual 2 spray under tunga kl. 13.30 etter behovslista."
