@@ -89,8 +89,10 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
             sentences.append(WrittenSentence(text, heading, paragraph, block,
                                              ("time",) if clock.review else ()))
             # The dictation's first time, told with its own cue in its opening
-            # ("GPS-alarmen til Tormod | gikk klokka tolv i natt"), sets the shift.
-            if len(sentences) <= 2 and clock.shift is None and clock.anchor is not None:
+            # ("GPS-alarmen til Tormod | gikk klokka tolv i natt"), sets the shift; not in
+            # a visit opened by day ("Morgenbesøk. Han la seg i går kveld klokka ti.").
+            if len(sentences) <= 2 and clock.shift is None and clock.anchor is not None \
+                    and not clock.day_opening:
                 clock.shift = daypart.shift_of(clock.anchor // 60)
     return sentences
 

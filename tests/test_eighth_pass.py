@@ -152,3 +152,9 @@ def test_a_drug_named_again_as_a_correction_takes_its_dose_along():
     assert [(e.value, e.dose) for e in note.entities if e.type == "medication"] == \
         [("glyseroltrinitrat", "2 spray")]
     assert note.text == "Ho fekk Nitrolingual 2 spray under tunga kl. 13.30 etter behovslista."
+
+
+def test_a_visit_opened_by_day_keeps_its_day():
+    # an evening told in passing ("la seg i går kveld klokka ti") sets no evening shift
+    assert _times("Morgenbesøk hos Bernt. Han la seg i går kveld klokka ti. Han fikk Furix "
+                  "20 mg klokka åtte.") == ["22:00", "08:00"]
