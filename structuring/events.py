@@ -74,7 +74,7 @@ def tells_response(text: str) -> bool:
     rules = _rules()
     return any(has_phrase(text, cues) or _contacted(text, name)
                for name, cues in rules["responses"].items()) or \
-        has_phrase(text, rules["false_alarm_cues"])
+        has_phrase(text, _any_false_alarm_cue())
 
 
 def about_the_alarm(text: str) -> bool:
@@ -196,7 +196,7 @@ def _alarm_phrases(tech: str) -> tuple[str, ...]:
     rules = _rules()
     cues = [c for events in rules["technologies"][tech]["events"].values() for c in events]
     return tuple(rules["alarm_words"] + rules["new_alarm_words"] + rules["alarm_verbs"] +
-                 cues + rules["false_alarm_cues"])
+                 cues + list(_any_false_alarm_cue()))
 
 
 def _alarms_again(tech: str, text: str) -> bool:
@@ -290,10 +290,24 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
                           if has_phrase(joined, cues) or _contacted(joined, name) or
                           (name in CONTACT_RESPONSES and (has_phrase(later, cues) or
                                                           _contacted(later, name)))),
-        "false_alarm": has_phrase(joined, rules["false_alarm_cues"]),
+        "false_alarm": _false_alarm(draft.technology, joined),
         "vkp_code": tech["vkp_codes"].get(event),
         "sentences": tuple(draft.sentences),
     }
+
+
+@lru_cache(maxsize=1)
+def _any_false_alarm_cue() -> tuple[str, ...]:
+    """Every false-alarm cue, the fall ones included: a sentence saying one is about the alarm."""
+    rules = _rules()
+    return tuple(rules["false_alarm_cues"] + rules["fall_false_alarm_cues"]["cues"])
+
+
+def _false_alarm(technology: str, story: str) -> bool:
+    rules = _rules()
+    fall = rules["fall_false_alarm_cues"]
+    return has_phrase(story, rules["false_alarm_cues"]) or (
+        technology in fall["technologies"] and has_phrase(story, fall["cues"]))
 
 
 # A name between the verb and the person: "ringte Aud, kona hans", "ringde Kari Dale, dottera".

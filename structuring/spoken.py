@@ -160,7 +160,7 @@ def _may_start(lowered: list[str], i: int, rules: _Rules) -> bool:
 def _kept_phrases() -> dict[int, set[tuple[str, ...]]]:
     """Multi-word phrases the welfare-technology rules match (a cut inside one loses it)."""
     rules = load_rules("welfare_technology")
-    phrases = list(rules["false_alarm_cues"])
+    phrases = list(rules["false_alarm_cues"]) + rules["fall_false_alarm_cues"]["cues"]
     for tech in rules["technologies"].values():
         phrases += tech["triggers"]
         for cues in tech["events"].values():

@@ -158,3 +158,16 @@ def test_a_visit_opened_by_day_keeps_its_day():
     # an evening told in passing ("la seg i går kveld klokka ti") sets no evening shift
     assert _times("Morgenbesøk hos Bernt. Han la seg i går kveld klokka ti. Han fikk Furix "
                   "20 mg klokka åtte.") == ["22:00", "08:00"]
+
+
+def test_no_fall_after_a_bed_sensor_is_no_false_alarm():
+    spoken = ("Sengesensoren varslet kl. 23.40. Han sto ved vinduet. Jeg fulgte ham på "
+              "toalettet. Han var ustø, men det ble ikke noe fall.")
+    assert [e.false_alarm for e in structure(spoken).events] == [False]
+    spoken = "Fallsensoren gikk kl. 02.10. Ho hadde ikkje falle, ho hadde sete seg ned."
+    assert [e.false_alarm for e in structure(spoken).events] == [True]
+
+
+def test_eastern_a_for_her_in_a_response():
+    assert _responses("sengesensoren varsla klokka kvart på ett punktum a sto ved døra punktum "
+                      "vi fulgte a tilbake i senga punktum") == [["veiledet_bruker"]]
