@@ -1,7 +1,7 @@
 """Leave-one-writer-out validation of the trained structuring components (issue 15).
 
-`tune3.jsonl`, `tune4.jsonl` and `tune5.jsonl` hold ten batches of dictations by ten
-independent writers (ids `t3a-…` … `t5b-…`). For each writer the sentence model and the section
+`tune3.jsonl` … `tune6.jsonl` hold thirteen batches of dictations by thirteen independent
+writers (ids `t3a-…` … `t6c-…`). For each writer the sentence model and the section
 classifier are trained as shipped (`evaluation.structuring_train`: dev, tune, the other
 writers, the labelled sentences) and that writer's dictations are structured with them: as
 dictated, and with the gold sentences joined as written text (`gold_sentences`: the section

@@ -63,6 +63,13 @@ def technologies_in(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def _talked_about(text: str, start: int) -> bool:
+    """ "Elbjørg spør om dørsensor": the device is talked about, no alarm went off."""
+    before = text[:start].lower().split()
+    return any(" ".join(before[-n:]) in _rules()["device_discussed_after"]
+               for n in (1, 2, 3) if len(before) >= n)
+
+
 def _used_as_phone(text: str, start: int, tech: dict) -> bool:
     """ "Jeg ringte henne på trygghetsalarmen": the device as a phone, not an alarm."""
     before = text[:start].lower().split()
@@ -145,7 +152,8 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     # tells nothing about the device.
     told_next = i + 1 < len(sentences) and not technologies_in(sentences[i + 1]) and \
         has_phrase(sentences[i + 1], _alarm_phrases(tech))
-    if not (_tells_an_alarm(tech, text) or told_next) or says_no_alarm(text):
+    if not (_tells_an_alarm(tech, text) or told_next) or says_no_alarm(text) or \
+            _talked_about(text, position):
         return None
     drafts.append(EventDraft(tech, mention=position))
     return drafts[-1]

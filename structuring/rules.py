@@ -29,7 +29,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
     "welfare_technology": ("vkp_alert_system", "technologies", "responses", "response_contacts",
                            "false_alarm_cues", "alarm_words", "new_alarm_words",
                            "alarm_verbs", "no_alarm_words", "no_alarm_negations",
-                           "fall_false_alarm_cues"),
+                           "fall_false_alarm_cues", "device_discussed_after"),
     "findings": ("heads", "phrases", "body_parts", "sides", "predicates", "attributes", "places",
                  "needs_location", "definite_nouns", "grade_words", "manner",
                  "manner_words_ending_a_clause", "value_then_adjective", "not_the_patient",

@@ -119,6 +119,8 @@ def test_a_device_set_up_is_no_alarm_even_if_a_call_follows():
     # a two-word brand corrected to another drug, in the dialect's "det va"
     ("ho tok Paralgin forte nei unnskyld det va Pinex to tabletter klokka tre i natt punktum",
      [("paracetamol", "2 tabletter")]),
+    # Daktarin (Norway's name for Daktar) is a drug; the cream is corrected to another
+    ("vi har smurt med Daktarin krem nei det var Pevaryl krem punktum", [("ekonazol", None)]),
 ])
 def test_doses_and_drugs_said_in_other_words(spoken, expected):
     assert [(e.value, e.dose) for e in structure(spoken).entities
@@ -171,3 +173,9 @@ def test_no_fall_after_a_bed_sensor_is_no_false_alarm():
 def test_eastern_a_for_her_in_a_response():
     assert _responses("sengesensoren varsla klokka kvart på ett punktum a sto ved døra punktum "
                       "vi fulgte a tilbake i senga punktum") == [["veiledet_bruker"]]
+
+
+def test_a_device_asked_about_is_no_alarm():
+    note = structure("Vi fulgte han hjem og han fikk varm te, kona er redd og spør om "
+                     "dørsensor.")
+    assert note.events == ()
