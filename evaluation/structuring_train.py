@@ -45,7 +45,7 @@ TUNE6 = ROOT / "evaluation" / "data" / "structuring" / "tune6.jsonl"
 # Writers' dictations used for leave-one-writer-out (ids "t3a-…", "t4b-…": the writer).
 WRITERS = (TUNE3, TUNE4, TUNE5, TUNE6)
 # Writers whose dictations the sentence model does not learn from. Between seeds alone its
-# unpunctuated section accuracy moves by 0.013 (three writer-group folds, docs/benchmarks.md,
+# unpunctuated section accuracy moves by 0.016 (three writer-group folds, docs/benchmarks.md,
 # "Eighth pass"), more than new data can be shown to add, so it stays the model every blind
 # split has been scored with; the section classifier learns from them (0.850 → 0.853 leaving
 # one of ten writers out, gold sentences 0.856 → 0.863).

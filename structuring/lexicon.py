@@ -59,7 +59,8 @@ def has_phrase(text: str, phrases: Iterable[str], prefix: bool = False) -> bool:
 
 # The rule lists are loaded once and asked about for every sentence: hashing a tuple of a few
 # hundred phrases on each call cost more than the match itself. Keyed by the list's identity,
-# holding the list so its id cannot be reused while cached.
+# holding the list so its id cannot be reused while cached; rule lists are never changed in
+# place after loading.
 _BY_IDENTITY: dict[tuple[int, bool], tuple[object, re.Pattern[str]]] = {}
 
 
