@@ -25,6 +25,7 @@ from pathlib import Path
 
 from structuring.fhir_conformance import many, read_folder
 from structuring.fhir_terminology import Terminology
+from structuring.fhir_values import codings, matches, shown, values_at
 from structuring.privacy import mask_national_ids
 
 BASE_PROFILE = "http://hl7.org/fhir/StructureDefinition/"
@@ -214,10 +215,10 @@ class _Checker:
                                                     else "string, number or boolean"))
             return
         for key, expected in definition.items():
-            if key.startswith("fixed") and not _matches(value, expected, exact=True):
-                self.problem(path, f"must be {_show(expected)} (fixed), found {_show(value)}")
-            elif key.startswith("pattern") and not _matches(value, expected):
-                self.problem(path, f"must match {_show(expected)} (pattern)")
+            if key.startswith("fixed") and not matches(value, expected, exact=True):
+                self.problem(path, f"must be {shown(expected)} (fixed), found {shown(value)}")
+            elif key.startswith("pattern") and not matches(value, expected):
+                self.problem(path, f"must match {shown(expected)} (pattern)")
         binding = definition.get("binding") or {}
         if binding.get("strength") == "required" and binding.get("valueSet"):
             self.check_binding(str(binding["valueSet"]), value, path)
@@ -235,18 +236,18 @@ class _Checker:
         expansion = self.profiles.terminology.expansion(value_set)
         if expansion is None:
             return  # a value set that is not in the folder cannot be checked
-        codings = _codings(value)
-        if codings is None:
+        coded = codings(value)
+        if coded is None:
             return
-        if not codings:
+        if not coded:
             self.problem(path, f"no coding from required ValueSet {value_set}")
             return
-        for system, code in codings:
+        for system, code in coded:
             candidates = [expansion.get(system, False)] if system else list(expansion.values())
             if any(c is None or (c and code in c) for c in candidates):
                 return
-        shown = ", ".join(f"{s or ''}#{c}" for s, c in codings)
-        self.problem(path, f"code {shown} is not in required ValueSet {value_set}")
+        said = ", ".join(f"{s or ''}#{c}" for s, c in coded)
+        self.problem(path, f"code {said} is not in required ValueSet {value_set}")
 
     def check_reference(self, target_profiles: list, value: object, path: str) -> None:
         if not isinstance(value, dict):
@@ -366,8 +367,8 @@ def _in_slice(slice_: _Node, value: object, discriminators: list[dict]) -> bool:
         path = str(discriminator.get("path", "$this"))
         expected = _slice_values(slice_, path)
         exact = discriminator.get("type") == "value"
-        if not any(_matches(actual, e, exact=exact)
-                   for actual in _at(value, path) for e in expected):
+        if not any(matches(actual, e, exact=exact)
+                   for actual in values_at(value, path) for e in expected):
             return False
     return True
 
@@ -389,70 +390,6 @@ def _slice_values(slice_: _Node, path: str) -> list:
 
 def _with_slices(node: _Node | None) -> list[_Node]:
     return [] if node is None else [node, *node.slices.values()]
-
-
-def _at(value: object, path: str) -> list:
-    """Every value at a dotted path, through repeating elements."""
-    values = [value]
-    if path == "$this":
-        return values
-    for part in path.split("."):
-        values = [v for item in values if isinstance(item, dict) for v in many(item.get(part))]
-    return values
-
-
-def _matches(value: object, expected: object, *, exact: bool = False) -> bool:
-    """Does `value` have `expected` (pattern: at least its parts; exact: nothing else).
-
-    XML gives single-item lists as single values, so a list and a single value match
-    when the list holds one that matches.
-    """
-    if isinstance(expected, list):
-        items = many(value)
-        return all(any(_matches(v, e, exact=exact) for v in items) for e in expected) \
-            and (not exact or len(items) == len(expected))
-    if isinstance(value, list):
-        return (not exact or len(value) == 1) and any(_matches(v, expected, exact=exact)
-                                                      for v in value)
-    if isinstance(expected, dict):
-        if not isinstance(value, dict):
-            return False
-        if exact and set(value) - set(expected) - {"id", "extension"}:
-            return False
-        return all(_matches(value.get(k), v, exact=exact) for k, v in expected.items()
-                   if k not in ("id", "extension"))
-    if value is None:
-        return False
-    return _primitive(value) == _primitive(expected)
-
-
-def _primitive(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _codings(value: object) -> list[tuple[str | None, str]] | None:
-    """(system, code) pairs of a code, Coding or CodeableConcept; None: not a coded type."""
-    if isinstance(value, str):
-        return [(None, value)]
-    if not isinstance(value, dict):
-        return None
-    if "coding" in value or "text" in value and "code" not in value:
-        return [(_system(c.get("system")), str(c.get("code"))) for c in many(value.get("coding"))
-                if isinstance(c, dict) and c.get("code") is not None]
-    if "code" in value:
-        return [(_system(value.get("system")), str(value["code"]))]
-    return None
-
-
-def _system(value: object) -> str | None:
-    return None if value is None else str(value)
 
 
 def _reference_type(reference: object, resolve: Resolver) -> str | None:

@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.core.store import Alarm, AlarmLink, Base, EncryptedText, utcnow
+from service.core.sealed_columns import EncryptedText
+from service.core.store import Alarm, AlarmLink, Base, utcnow
 
 __all__ = ["STATUSES", "Alarm", "AlarmLink", "PseudonymSecret"]
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from service.core.audio_files import read_audio, write_durably
+from service.core.sealed_columns import EncryptedText
 from service.core.store import (
     Base,
     Dictation,
-    EncryptedText,
     NoteVersion,
     Store,
     Upload,

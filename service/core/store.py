@@ -4,14 +4,14 @@ SQLite in WAL mode is the embedded default; PostgreSQL by `DIKTA_SERVICE__DATABA
 Every query that touches patient data takes the tenant, so no route can reach another
 tenant's rows.
 
-The tables and the store's few tenant and key operations are one module (~420 lines) so that
-the schema is read in one place; the migrations beside it change it.
+The tables and the store's few tenant and key operations are one module so that the schema
+is read in one place; the migrations beside it change it. The sealed column types are
+`service.core.sealed_columns`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import secrets
 import uuid
@@ -28,7 +28,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     create_engine,
     event,
@@ -46,6 +45,8 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 from sqlalchemy.orm.attributes import NO_VALUE
+
+from service.core.sealed_columns import EncryptedJSON, EncryptedText
 
 KEY_PREFIX = "dk_"
 
@@ -72,46 +73,6 @@ def new_id() -> str:
 
 class Base(DeclarativeBase):
     pass
-
-
-class EncryptedText(TypeDecorator):
-    """Text sealed with the active data key (AES-GCM); legacy plain text reads as is."""
-
-    impl = Text
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        from service.core.crypto import active_keyring
-
-        ring = active_keyring()
-        return ring.seal_text(value) if value is not None and ring is not None else value
-
-    def process_result_value(self, value, dialect):
-        from service.core.crypto import TEXT_PREFIX, DataKeyError, active_keyring
-
-        if value is None or not value.startswith(TEXT_PREFIX):
-            return value
-        ring = active_keyring()
-        if ring is None:
-            raise DataKeyError("encrypted data, but no data key is configured")
-        return ring.open_text(value)
-
-
-class EncryptedJSON(EncryptedText):
-    """JSON, serialised and then sealed like EncryptedText."""
-
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        return super().process_bind_param(json.dumps(value, ensure_ascii=False), dialect)
-
-    def process_result_value(self, value, dialect):
-        plain = super().process_result_value(value, dialect)
-        if plain is None:
-            return None
-        return json.loads(plain) if isinstance(plain, str) else plain
 
 
 class Tenant(Base):

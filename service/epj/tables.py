@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.core.store import Base, EncryptedText, utcnow
+from service.core.sealed_columns import EncryptedText
+from service.core.store import Base, utcnow
 
 
 class SmartLaunch(Base):
