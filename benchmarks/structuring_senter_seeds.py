@@ -41,10 +41,8 @@ def train_one(fold: int, seed: int, workdir: Path) -> None:
     writers = _writers_rows()
     held = _held(fold, writers)
     rows = base + [r for r in writers if _writer(r) not in held]
-    labelled = train.labelled_sentences()
-    sentences = train.spoken_sentences(rows) + train.written_sentences(rows) + \
-        [s for p in (train.TUNE_UNITS, train.TUNE2_UNITS) for s in train.unit_sentences(p)] + \
-        train.asr_sentences() + [one["spoken"].split() for one in labelled]
+    sentences = train.senter_sentences(rows, (train.TUNE_UNITS, train.TUNE2_UNITS),
+                                       train.labelled_sentences())
     model = train.train_senter(list(train.senter_docs(sentences, 6000, seed=seed)), seed=seed)
     model.to_disk(workdir / f"f{fold}_s{seed}")
 

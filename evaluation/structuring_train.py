@@ -219,13 +219,19 @@ def section_labels() -> list[str]:
 def train_all(rows: list[dict], units: tuple[Path, ...] = (TUNE_UNITS, TUNE2_UNITS),
               n_docs: int = 6000, labelled: list[dict] | None = None):
     labelled = labelled_sentences() if labelled is None else labelled
-    senter_rows = [r for r in rows if r["id"].split("-")[0] not in SENTER_HELD_BACK]
-    sentences = spoken_sentences(senter_rows) + written_sentences(senter_rows) + \
-        [s for path in units for s in unit_sentences(path)] + asr_sentences() + \
-        [one["spoken"].split() for one in labelled]
-    senter = train_senter(list(senter_docs(sentences, n_docs)))
+    senter = train_senter(list(senter_docs(senter_sentences(rows, units, labelled), n_docs)))
     textcat = train_textcat(section_examples(rows, labelled), section_labels())
     return senter, textcat
+
+
+def senter_sentences(rows: list[dict], units: tuple[Path, ...], labelled: list[dict]
+                     ) -> list[list[str]]:
+    """Every sentence the sentence model learns from: the dictations' (but not the held-back
+    writers'), the unit pools', the ASR-written ones and the single labelled sentences."""
+    kept = [r for r in rows if r["id"].split("-")[0] not in SENTER_HELD_BACK]
+    return spoken_sentences(kept) + written_sentences(kept) + \
+        [s for path in units for s in unit_sentences(path)] + asr_sentences() + \
+        [one["spoken"].split() for one in labelled]
 
 
 @contextmanager

@@ -16,7 +16,7 @@ import re
 
 from structuring import daypart
 from structuring.lexicon import phrase_pattern
-from structuring.tokens import Tok, _Rules, _compound
+from structuring.tokens import Tok, _compound, _ends_a_bare_hour, _Rules
 
 SHIFT_WORDS = 4  # the shift opens the dictation ("rapport fra natt …"); later, "nattevakta" is a person
 
@@ -153,8 +153,7 @@ def _bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     hour = _hour(tokens[i])
     if hour is None or not 1 <= hour <= 12:
         return False
-    after = tokens[i + 1] if i + 1 < len(tokens) else None
-    if after is not None and after.kind != "punct" and after.lower not in rules.bare_hour_before:
+    if not _ends_a_bare_hour(tokens, i, rules):
         return False
     told_value = any(t.lower in rules.numeric_context or t.lower.startswith("smert")
                      for t in tokens[max(0, i - 5):i])

@@ -57,22 +57,36 @@ def has_phrase(text: str, phrases: Iterable[str], prefix: bool = False) -> bool:
     return _pattern_of(phrases, prefix).search(text) is not None
 
 
-# The rule lists are loaded once and asked about for every sentence: hashing a tuple of a few
-# hundred phrases on each call cost more than the match itself. Keyed by the list's identity,
-# holding the list so its id cannot be reused while cached; rule lists are never changed in
-# place after loading.
-_BY_IDENTITY: dict[tuple[int, bool], tuple[object, re.Pattern[str]]] = {}
+class IdentityCache:
+    """What was derived from a long-lived rule object (a phrase list, a dict of commands),
+    keyed by the object's identity: the rule files are loaded once and asked about for every
+    sentence, and hashing a tuple of a few hundred phrases on each call cost more than the
+    match itself. Each entry holds its object, so an id cannot be reused while cached; rule
+    objects are never changed in place after loading. Callers that build a new object per
+    call do not grow it past `limit`."""
+
+    def __init__(self, limit: int = 512) -> None:
+        self._items: dict[tuple, tuple[object, object]] = {}
+        self._limit = limit
+
+    def get(self, owner: object, *key: object) -> object | None:
+        hit = self._items.get((id(owner), *key))
+        return hit[1] if hit is not None and hit[0] is owner else None
+
+    def put(self, owner: object, value: object, *key: object) -> None:
+        if len(self._items) > self._limit:
+            self._items.clear()
+        self._items[(id(owner), *key)] = (owner, value)
+
+
+_PATTERNS = IdentityCache()
 
 
 def _pattern_of(phrases: Iterable[str], prefix: bool) -> re.Pattern[str]:
     if not isinstance(phrases, (list, tuple, frozenset)):
         return phrase_pattern(tuple(phrases), prefix)
-    key = (id(phrases), prefix)
-    hit = _BY_IDENTITY.get(key)
-    if hit is not None and hit[0] is phrases:
-        return hit[1]
-    if len(_BY_IDENTITY) > 512:
-        _BY_IDENTITY.clear()  # callers that build a new list per call do not grow this
-    pattern = phrase_pattern(tuple(phrases), prefix)
-    _BY_IDENTITY[key] = (phrases, pattern)
+    pattern = _PATTERNS.get(phrases, prefix)
+    if pattern is None:
+        pattern = phrase_pattern(tuple(phrases), prefix)
+        _PATTERNS.put(phrases, pattern, prefix)
     return pattern

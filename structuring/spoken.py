@@ -31,6 +31,7 @@ from functools import lru_cache
 from structuring import daypart
 from structuring.clock_times import _shift, _times, opens_by_day
 from structuring.compounds import joined
+from structuring.lexicon import IdentityCache
 from structuring.rules import load_rules
 from structuring.self_corrections import corrected_across, corrects_a_value, self_corrections
 from structuring.spoken_numbers import _numbers, _units
@@ -44,6 +45,7 @@ from structuring.tokens import (
     _Rules,
     _is_clock,
     _is_numberish,
+    _leads_to_an_hour,
     _rules,
     _split,
 )
@@ -275,8 +277,7 @@ def _voice_commands(tokens: list[Tok], rules: _Rules) -> list[Tok]:
 
 def _hour_of_a_time(said: list[Tok], rules: _Rules) -> bool:
     """Whether the last word said is the hour of a clock time ("… over sju", "klokka åtte")."""
-    return len(said) > 1 and (said[-2].lower in ("over", "på", "halv")
-                              or said[-2].lower.rstrip(".") in rules.clock_stems)
+    return len(said) > 1 and _leads_to_an_hour(said[-2], rules)
 
 
 def _match_phrase(tokens: list[Tok], start: int, phrases: dict[str, str]) -> tuple[str | None, int]:
@@ -290,21 +291,19 @@ def _match_phrase(tokens: list[Tok], start: int, phrases: dict[str, str]) -> tup
     return best
 
 
-_PHRASE_INDEX: dict[int, tuple[dict[str, str], dict[str, list[tuple[list[str], str]]]]] = {}
+_PHRASE_INDEXES = IdentityCache()
 
 
 def _by_first_word(phrases: dict[str, str]) -> dict[str, list[tuple[list[str], str]]]:
     """Commands and headings by their first word, so each word of a dictation is looked up
-    rather than compared with every phrase. The rules' dicts live as long as the process;
-    the index holds its dict, so the id is not reused while cached."""
-    hit = _PHRASE_INDEX.get(id(phrases))
-    if hit is not None and hit[0] is phrases:
-        return hit[1]
-    index: dict[str, list[tuple[list[str], str]]] = {}
-    for phrase, value in phrases.items():
-        words = phrase.split()
-        index.setdefault(words[0], []).append((words, value))
-    _PHRASE_INDEX[id(phrases)] = (phrases, index)
+    rather than compared with every phrase."""
+    index = _PHRASE_INDEXES.get(phrases)
+    if index is None:
+        index = {}
+        for phrase, value in phrases.items():
+            words = phrase.split()
+            index.setdefault(words[0], []).append((words, value))
+        _PHRASE_INDEXES.put(phrases, index)
     return index
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from structuring.tokens import Tok, _Rules, _compound
+from structuring.tokens import Tok, _compound, _ends_a_bare_hour, _leads_to_an_hour, _Rules
 
 
 def _numbers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
@@ -89,8 +89,7 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
         if value is None or (current is not None and current % 100 != 0) or \
                 (current is not None and value >= 100):
             break
-        after_time_word = i > 0 and (tokens[i - 1].lower in ("over", "på", "halv") or
-                                     tokens[i - 1].lower.rstrip(".") in rules.clock_stems
+        after_time_word = i > 0 and (_leads_to_an_hour(tokens[i - 1], rules)
                                      or _bare_hour_said(tokens, i, rules)
                                      or tokens[i - 1].lower in rules.score_words)
         digit_run_next = i + 1 < len(tokens) and \
@@ -250,6 +249,4 @@ def _units(tokens: list[Tok], rules: _Rules) -> list[Tok]:
 
 def _bare_hour_said(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     """ "sovna rundt eitt og …": "eitt" is the hour (see `clock_times._bare_hour`)."""
-    after = tokens[i + 1] if i + 1 < len(tokens) else None
-    return tokens[i - 1].lower in rules.bare_hour_after and (
-        after is None or after.kind == "punct" or after.lower in rules.bare_hour_before)
+    return tokens[i - 1].lower in rules.bare_hour_after and _ends_a_bare_hour(tokens, i, rules)

@@ -173,3 +173,15 @@ def _is_numberish(tok: Tok | None, rules: _Rules) -> bool:
 
 def _is_clock(tok: Tok, rules: _Rules) -> bool:
     return tok.lower.rstrip(".") in rules.clock_stems
+
+
+def _leads_to_an_hour(tok: Tok, rules: _Rules) -> bool:
+    """A word after which a number is the hour of a clock time: "klokka", "over", "på", "halv"."""
+    return tok.lower in ("over", "på", "halv") or _is_clock(tok, rules)
+
+
+def _ends_a_bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """Whether what follows word i lets it be an hour said without "klokka" ("ved elleve og
+    …", "rundt eitt."): the end, a mark, or a word of `bare_hour_before`."""
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    return after is None or after.kind == "punct" or after.lower in rules.bare_hour_before
