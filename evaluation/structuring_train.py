@@ -54,8 +54,9 @@ SENTER_HELD_BACK = ("t6a", "t6b", "t6c")
 # comma after a clock time ("klokka halv fem komma tre hundre …" is no decimal), which changed
 # one of its 4848 training sentences; the model `main()` now writes from them is another draw
 # of the same data and cut an unpunctuated three-sentence unit test into two, so the earlier
-# file was kept (docs/benchmarks.md, "Eighth pass"). The section classifier is rebuilt byte
-# for byte (tests/test_structuring_generalise.py).
+# file was kept (docs/benchmarks.md, "Eighth pass"). The section classifier is rebuilt from
+# its data to the same sections (tests/test_structuring_generalise.py; not byte for byte
+# across CPUs, whose BLAS kernels round differently).
 LABELLED = (ROOT / "evaluation" / "data" / "structuring" / "sentences.jsonl",
             ROOT / "evaluation" / "data" / "structuring" / "sentences4.jsonl")
 ASR_SENTENCES = ROOT / "evaluation" / "data" / "medication_sentences.jsonl"

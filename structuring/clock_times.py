@@ -59,6 +59,25 @@ def opens_by_day(spoken: str, rules: _Rules) -> bool:
         rules.cue_stems.get("morning", ()) + rules.cue_stems.get("afternoon", ()) + ("dag",))
 
 
+# The second half of a word that opens a visit: "kveldsbesøket", "morrastellet", "nattrunden"
+# (later in a dictation "nattevakta" is a colleague, not the shift).
+_VISIT_WORDS = ("besøk", "runde", "stell", "patrulje")
+
+
+def visit_opened(tokens: list[Tok], rules: _Rules) -> str | None:
+    """The part of the day a sentence opens a visit in ("På kveldsbesøket klokka sju veide
+    hun …", "morrastell …"): a dictation that tells two visits changes shift there."""
+    words = [t.lower for t in tokens[:3] if t.kind == "word"]
+    if words and words[0] in ("på", "i", "ved", "under", "etter"):
+        words = words[1:]
+    if not words or words[0] in rules.not_cues or not any(v in words[0] for v in _VISIT_WORDS):
+        return None
+    for name in ("morning", "afternoon", "evening", "night"):
+        if words[0].startswith(rules.cue_stems.get(name, ())):
+            return name
+    return None
+
+
 def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
     out: list[Tok] = []
     i = 0

@@ -154,13 +154,19 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return pm if am >= 7 else am
     if clock.last_minutes is not None:
         # A dictation tells events in order: after "klokka tjueto" the story goes on from
-        # there, allowing a short step back.
+        # there, allowing a short step back — a longer one by day ("besøk kl. 11.15 … siste
+        # dose kl. 8" is the morning's dose, not tonight's).
         def cost(h: int) -> int:
             step = (h * 60 + minute - clock.last_minutes) % 1440
-            return (1440 - step) * 2 if step > 1440 - 180 else step
+            back = DAY_STEP_BACK if 7 <= h < 18 else STEP_BACK
+            return (1440 - step) * 2 if step > 1440 - back else step
         return min((am, pm), key=cost)
     # Daytime: 07–12 before noon, 1–6 in the afternoon, "klokka tolv" is noon.
     return 12 if am == 0 else (pm if am <= 6 else am)
+
+
+STEP_BACK = 180  # minutes a story may step back from its last 24-hour time
+DAY_STEP_BACK = 360  # … to a time by day
 
 
 def _tells_sleep(clause: Sequence[str], rules: _Rules) -> bool:

@@ -70,10 +70,23 @@ def _talked_about(text: str, start: int) -> bool:
                for n in (1, 2, 3) if len(before) >= n)
 
 
-def _used_as_phone(text: str, start: int, tech: dict) -> bool:
-    """ "Jeg ringte henne på trygghetsalarmen": the device as a phone, not an alarm."""
+def _dose_taken_from(tech: str, text: str, start: int) -> bool:
+    """ "Fikk Eliquis 5 mg fra dispenseren kl. 08.00": where a dose came from, no alarm."""
+    rules = _rules()
     before = text[:start].lower().split()
-    return bool(before) and before[-1] in tech.get("used_as_phone_after", ())
+    after = rules["technologies"][tech].get("dose_source_after", ())
+    said = [c for cues in rules["technologies"][tech]["events"].values() for c in cues]
+    return bool(before) and before[-1] in after and \
+        not has_phrase(text, tuple(rules["new_alarm_words"] + rules["alarm_verbs"] + said))
+
+
+def _used_as_phone(text: str, start: int, tech: dict) -> bool:
+    """ "Jeg ringte henne på trygghetsalarmen": the device as a phone, not an alarm ("trykte
+    ho på tryggleiksalarmen" is the alarm)."""
+    before = text[:start].lower().split()
+    pressed = set(tech.get("pressed_before", ()))
+    return bool(before) and before[-1] in tech.get("used_as_phone_after", ()) and \
+        not pressed.intersection(before[-3:-1])
 
 
 def tells_response(text: str) -> bool:
@@ -145,7 +158,7 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
             not _named_alarm_again(text, current, i, sentences):
         return current
     earlier = next((d for d in reversed(drafts) if d.technology == tech), None)
-    if earlier is not None and _follows_up(tech, text):
+    if earlier is not None and _follows_up(tech, text) and not _alarmed_again(text):
         return earlier  # "sengesensoren ble tilbakestilt": the same alarm
     # "Medisindispenseren. Gav alarm kl. 07.10." — the next sentence must say the alarm;
     # a time or a call alone ("Vi har satt opp sengealarm. Sønnen ble ringt kl. 08.30.")
@@ -153,7 +166,7 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     told_next = i + 1 < len(sentences) and not technologies_in(sentences[i + 1]) and \
         has_phrase(sentences[i + 1], _alarm_phrases(tech))
     if not (_tells_an_alarm(tech, text) or told_next) or says_no_alarm(text) or \
-            _talked_about(text, position):
+            _talked_about(text, position) or _dose_taken_from(tech, text, position):
         return None
     drafts.append(EventDraft(tech, mention=position))
     return drafts[-1]
@@ -238,8 +251,16 @@ def _no_alarm_pattern() -> re.Pattern[str]:
 def _named_alarm_again(text: str, current: EventDraft, i: int, sentences: list[str]) -> bool:
     """ "Ved lunsjtid varslet dispenseren igjen, kl. 13.00": the device named again with an
     alarm word and a time of its own, after its first alarm had its time, is a new alarm."""
-    return current.sentences[0] != i and _tells_new_alarm(text) and \
-        _event_time(current, sentences) is not None
+    return current.sentences[0] != i and _event_time(current, sentences) is not None and \
+        (_tells_new_alarm(text) or _alarmed_again(text))
+
+
+def _alarmed_again(text: str) -> bool:
+    """ "Sengesensoren varsla igjen kl. 03.00, men det var falsk alarm": said to go off
+    again, at its own time, whatever staff then did."""
+    return _TIME.search(text) is not None and \
+        has_phrase(text, _rules()["new_alarm_words"]) and \
+        has_phrase(text, _rules()["again_words"]) and not says_no_alarm(text)
 
 
 def _rounds(tech: str) -> bool:
@@ -263,12 +284,24 @@ def _follows_up(tech: str, text: str) -> bool:
 def describe_all(drafts: list[EventDraft], sentences: list[str]) -> list[dict]:
     """Each draft described; a round technology checked at several times in one sentence
     ("digitalt tilsyn kl. 00.30 og kl. 02.30") gives one event per time."""
-    out = []
+    out: list[dict] = []
     for draft in drafts:
         event = describe(draft, sentences)
         times = _round_times(draft, sentences) if _rounds(draft.technology) else []
-        out += [{**event, "time": t} for t in times] if len(times) > 1 else [event]
+        for one in [{**event, "time": t} for t in times] if len(times) > 1 else [event]:
+            # "Digitalt tilsyn kl. 01.00 og kl. 04.00. … Tilsynet på rom 7 viste kl. 04.00
+            # …": the same device, event and minute told again is the same event.
+            same = next((e for e in out if one["time"] and _key(e) == _key(one)), None)
+            if same is None:
+                out.append(one)
+            else:
+                same["sentences"] = tuple(sorted({*same["sentences"], *one["sentences"]}))
+                same["response"] = tuple(dict.fromkeys((*same["response"], *one["response"])))
     return out
+
+
+def _key(event: dict) -> tuple:
+    return event["technology"], event["event"], event["time"]
 
 
 def _round_times(draft: EventDraft, sentences: list[str]) -> list[str]:

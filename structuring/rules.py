@@ -27,7 +27,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
     "medications": ("names", "dose_units", "dose_unit_written", "routes"),
     "sections": ("default_template", "fallback_section", "templates", "drug_effect"),
     "welfare_technology": ("vkp_alert_system", "technologies", "responses", "response_contacts",
-                           "false_alarm_cues", "alarm_words", "new_alarm_words",
+                           "false_alarm_cues", "alarm_words", "new_alarm_words", "again_words",
                            "alarm_verbs", "no_alarm_words", "no_alarm_negations",
                            "fall_false_alarm_cues", "device_discussed_after"),
     "findings": ("heads", "phrases", "body_parts", "sides", "predicates", "attributes", "places",

@@ -18,11 +18,19 @@ from structuring.tokens import Tok, _compound, _is_clock, _is_numberish, _Rules
 
 
 def corrects_a_value(lowered: list[str], i: int, rules: _Rules) -> bool:
-    """A correction cue right after a number or a unit ("… fem | nei to komma fem")."""
-    cue = any(lowered[i:i + len(c)] == c for c in rules.corrections)
-    before = lowered[i - 1]
-    return cue and (before in rules.units or before in rules.count_words
-                    or _compound(before, rules) is not None or before[:1].isdigit())
+    """A correction cue right after a number, a unit or a drug ("… fem | nei to komma fem",
+    "tok to Paracet | nei vent hun tok Paracet ett gram"), or word i inside such a cue
+    ("sju komma fem nei | det va tre komma sju fem")."""
+    for start in range(max(1, i - 3), i + 1):
+        cues = [c for c in rules.corrections if lowered[start:start + len(c)] == c]
+        if cues and start + max(map(len, cues)) >= i and _ends_a_value(lowered[start - 1], rules):
+            return True
+    return False
+
+
+def _ends_a_value(word: str, rules: _Rules) -> bool:
+    return word in rules.units or word in rules.count_words or word in rules.drugs \
+        or _compound(word, rules) is not None or word[:1].isdigit()
 
 
 def corrected_across(previous: list[Tok], sentence: list[Tok], rules: _Rules
@@ -181,6 +189,8 @@ def _number_runs(tokens: list[Tok], rules: _Rules) -> list[tuple[int, int]]:
                 tokens[j].lower in ("komma", "og") and j + 1 < len(tokens)
                 and _is_numberish(tokens[j + 1], rules))):
             j += 1
+        if j < len(tokens) and tokens[j].lower == "halv" and not _told_time(tokens, i, rules):
+            j += 1  # "en halv nei unnskyld en milligram": the half is the number's
         runs.append((i, j))
         i = j
     return runs
@@ -191,6 +201,9 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
     number with the words after it ("åtte av ti … seks av ti", "to poser … en pose")."""
     if not correction:
         return before
+    parallel = _parallel(before, correction, rules)
+    if parallel:  # "fra 80 til 40 mg, nei, fra 80 til 60 mg": said again, one number new
+        return before[:-parallel] + correction
     first = correction[0]
     # "klokka ti på halv ti nei unnskyld tjue på ti": a time said again without "klokka".
     bare_time = len(correction) > 2 and _is_numberish(first, rules) and \
@@ -213,6 +226,9 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
             j, size = drugs[-1]
             end = j + size
             if len(correction) > 1:  # "Lasix … Burinex ett milligram": the dose goes too
+                # "tok to Paracet, nei, Paracet ett gram": so does a count said before it.
+                while j > 0 and _is_numberish(before[j - 1], rules):
+                    j -= 1
                 runs = [r for r in _number_runs(before, rules) if r[0] == end]
                 if runs:
                     end = runs[0][1] + (runs[0][1] < len(before) and
@@ -242,6 +258,21 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
                 start -= 1
             return before[:start] + correction + before[j + 1:]
     return before + correction
+
+
+def _parallel(before: list[Tok], correction: list[Tok], rules: _Rules) -> int:
+    """Length of the correction when the words right before the cue say it again word for
+    word, only its numbers different; else 0."""
+    n = len(correction)
+    if n < 2 or len(before) < n:
+        return 0
+    if len(before) > n and _is_numberish(before[-n], rules) and \
+            _number_phrase(before[-n - 1], rules):
+        return 0  # "klokka seks hundre og tretti over sytti": the number starts earlier
+    pairs = list(zip(before[-n:], correction))
+    same = all(b.lower == c.lower or (_is_numberish(b, rules) and _is_numberish(c, rules))
+               for b, c in pairs)
+    return n if same and any(b.lower != c.lower for b, c in pairs) else 0
 
 
 def _drug_words(tokens: list[Tok], j: int, rules: _Rules) -> int:

@@ -29,7 +29,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from structuring import daypart
-from structuring.clock_times import _shift, _times, opens_by_day
+from structuring.clock_times import _shift, _times, opens_by_day, visit_opened
 from structuring.compounds import joined
 from structuring.lexicon import IdentityCache
 from structuring.rules import load_rules
@@ -83,6 +83,9 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
         clock.review = False
         clock.unmarked = unmarked
         toks = self_corrections(part, rules)
+        # "Nytt avsnitt. På kveldsbesøket klokka sju …": a second visit is its own shift.
+        if sentences and (opened := visit_opened(toks, rules)):
+            clock.shift, clock.day_opening = opened, opened in ("morning", "afternoon")
         toks = _numbers(toks, rules)
         toks = _times(toks, rules, clock)
         toks = _units(toks, rules)
@@ -223,13 +226,40 @@ def spoken_tokens(spoken: str, rules: _Rules) -> list[Tok]:
     return _shift_header(tokens, rules)
 
 
+# A mark said within this many words of a shift heading ends the heading there:
+# "kveldsrapport korttid og rehabilitering Hamar punktum" is one heading line.
+HEADING_LINE_WORDS = 6
+
+
 def _shift_header(tokens: list[Tok], rules: _Rules) -> list[Tok]:
     """ "kveldsvakt Ragna Fjeld på rom 17 …" said without a mark: "Kveldsvakt." is the note's
-    heading line, its own sentence ("kveldsvakt på avdeling 2 …" goes on)."""
-    if len(tokens) > 1 and tokens[0].lower in rules.shift_headers and \
-            tokens[1].kind == "word" and tokens[1].lower not in rules.shift_header_goes_on:
-        return [tokens[0], Tok(".", kind="punct"), *tokens[1:]]
+    heading line, its own sentence; a care unit said with it belongs to the line
+    ("kveldsvakt skjerma enhet | Sigurd …", "kveldsvakt rehabiliteringa på Leira | Anne …");
+    "kveldsvakt på avdeling 2 …" goes on, and a heading the nurse ends herself ("nattevakt
+    Storhamar punktum") ends there."""
+    if len(tokens) < 2 or tokens[0].lower not in rules.shift_headers or \
+            tokens[1].kind != "word" or tokens[1].lower in rules.shift_header_goes_on or \
+            any(t.kind != "word" for t in tokens[1:1 + HEADING_LINE_WORDS]):
+        return tokens
+    end = _unit_words_end(tokens, 1, rules)
+    if end < len(tokens):
+        return [*tokens[:end], Tok(".", kind="punct"), *tokens[end:]]
     return tokens
+
+
+def _unit_words_end(tokens: list[Tok], i: int, rules: _Rules) -> int:
+    """Past the care unit said from tokens[i]: its words ("korttid og rehabilitering"),
+    and where it is ("på Leira", "i Lillehammer")."""
+    def unit(k: int) -> bool:
+        return k < len(tokens) and tokens[k].lower.startswith(rules.shift_header_units)
+    while unit(i) or (i + 1 < len(tokens) and tokens[i].lower == "og" and unit(i + 1)):
+        i += 1
+    if i > 1 and i + 1 < len(tokens) and tokens[i].lower in ("på", "i", "frå", "fra") \
+            and tokens[i + 1].text[:1].isupper():
+        i += 2
+        while unit(i):
+            i += 1
+    return i
 
 
 def _join_compounds(tokens: list[Tok]) -> list[Tok]:

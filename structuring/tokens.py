@@ -27,7 +27,13 @@ _ABBREVIATIONS = r"(?:kl|ca|evt|pga|dvs|mht|iflg|bl\.a|f\.eks|nr|stk)\.(?=\s)"
 # their slash.
 _ROUTES = r"(?:s\.c|i\.v|i\.m|p\.o|s\.l)\.(?![\wæøå])"
 WRITTEN_ROUTE = re.compile(rf"(?i:{_ROUTES})")
-_TOKEN = re.compile(rf"(?i:{_ABBREVIATIONS})|(?i:{_ROUTES})|\d+(?:[.,:/]\d+)*"
+# "17. mai", "3. etasje", "2. dose": a number with a period before a lower-case month or
+# ordinal noun is an ordinal, as Whisper writes it, and ends no sentence.
+_ORDINAL_NOUNS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+                  "september", "oktober", "november", "desember", "juledag", "påskedag",
+                  "pinsedag", "nyttårsdag", "etasje", "etg", "dose", "klasse", "plass")
+_ORDINAL_DATE = rf"(?:[1-9]|[12]\d|3[01])\.(?=\s(?:{'|'.join(_ORDINAL_NOUNS)})\b)"
+_TOKEN = re.compile(rf"(?i:{_ABBREVIATIONS})|(?i:{_ROUTES})|{_ORDINAL_DATE}|\d+(?:[.,:/]\d+)*"
                     r"|[\w][\w'-]*(?:/[\w][\w'-]*)*|[.,:;?!–]|%")  # Whisper writes "92 %"
 
 
@@ -81,6 +87,7 @@ class _Rules:
     shift_headers: set[str] = field(default_factory=set)
     night_devices: tuple[str, ...] = ()
     shift_header_goes_on: set[str] = field(default_factory=set)
+    shift_header_units: tuple[str, ...] = ()  # word stems of a care unit: "rehabilitering…"
     drugs: set[str] = field(default_factory=set)
     drug_phrases: tuple[tuple[str, ...], ...] = ()  # "paralgin forte": longest first
     clock_stems: set[str] = field(default_factory=set)  # "kl." and "kl" alike
@@ -128,6 +135,7 @@ def _rules() -> _Rules:
         shift_openings=t["shift_openings"], shift_headers=set(t["shift_headers"]),
         night_devices=tuple(t["night_devices"]),
         shift_header_goes_on=set(t["shift_header_goes_on"]),
+        shift_header_units=tuple(t["shift_header_units"]),
         drugs={name for name in drugs if " " not in name},
         drug_phrases=tuple(sorted((tuple(name.split()) for name in drugs if " " in name),
                                   key=len, reverse=True)),

@@ -321,18 +321,24 @@ def test_shipped_models_are_small():
         assert 0 < size < 4_000_000, (name, size)
 
 
-def test_section_classifier_rebuilds_byte_for_byte():
+def test_section_classifier_rebuilds_from_its_training_data():
+    """The shipped classifier is what `python -m evaluation.structuring_train` builds. Not
+    byte for byte: on another CPU the BLAS kernels round differently (an AMD machine moved
+    probabilities by up to 0.0003, issue 15, ninth pass), so every training sentence must get
+    the same section and nearly the same probabilities."""
     import spacy
 
     from evaluation import structuring_train as train
 
     if not train.DEV.exists():
         pytest.skip("the shared dev set is not here")
-    rebuilt = train.train_textcat(train.section_examples(train.training_rows()),
-                                  train.section_labels())
+    examples = train.section_examples(train.training_rows())
+    rebuilt = train.train_textcat(examples, train.section_labels())
     shipped = spacy.load(ROOT / "structuring" / "data" / "models" / "textcat")
-    assert rebuilt.get_pipe("textcat").model.to_bytes() == \
-        shipped.get_pipe("textcat").model.to_bytes()
+    texts = [text for text, _ in examples]
+    for ours, theirs in zip(rebuilt.pipe(texts), shipped.pipe(texts)):
+        assert max(ours.cats, key=ours.cats.get) == max(theirs.cats, key=theirs.cats.get)
+        assert max(abs(ours.cats[k] - theirs.cats[k]) for k in ours.cats) < 0.005, ours.text
 
 
 def test_a_cue_in_an_unpunctuated_dictation_is_used_but_still_checked():
@@ -502,6 +508,7 @@ BLIND_SPLITS = {
     "test4.jsonl": "7e4cca922784ef78bff67fde792624550105174b57d44aaf38a35937ed994f77",
     "test5.jsonl": "db394d6cae1b6dea6110ddc24b1b520bc45bf29d74d1f77e48a60ca6d21e4d8a",
     "test6.jsonl": "5f786189df82c7d5fd1f2720418fecd5f99ee3540926bc7aae0c931f9fd8aa62",
+    "test7.jsonl": "7f2e6733fb4ee567d2423fc9c8eda851703807157b9f7e823f2a9024364a534f",
 }
 
 
