@@ -48,24 +48,13 @@ def train_one(fold: int, seed: int, workdir: Path) -> None:
 
 
 def _averaged(models: list):
-    """A stand-in for `segmenter.sentence_starts` that averages the models' probabilities."""
-    from spacy.tokens import Doc
+    """A stand-in for `segmenter.sentence_starts` over these models (the shipped one
+    averages its seeds the same way)."""
+    from functools import partial
 
-    from structuring.segmenter import START_PROBABILITY
+    from structuring.segmenter import sentence_starts
 
-    def starts(words: list[str], threshold: float | None = None) -> list[int]:
-        if not words:
-            return []
-        total = [0.0] * len(words)
-        for model in models:
-            senter = model.get_pipe("senter")
-            scores = senter.model.predict([Doc(model.vocab, words=words)])[0]
-            column = list(senter.labels).index("S")
-            for i in range(len(words)):
-                total[i] += float(scores[i][column]) / len(models)
-        cut = START_PROBABILITY if threshold is None else threshold
-        return [0] + [i for i in range(1, len(words)) if total[i] >= cut]
-    return starts
+    return partial(sentence_starts, models=tuple(models))
 
 
 def score(workdir: Path) -> dict:

@@ -8,6 +8,12 @@ sentence model: as dictated, and with the gold sentences given. Faster than
 
     python benchmarks/structuring_textcat_extra.py evaluation/data/structuring/tune6.jsonl \\
         [--json benchmarks/results/structuring-textcat-tune6-lobo.json]
+
+Ninth pass: files already shipped go in both runs with `--also` (tune7 measured on top of tune6):
+
+    python benchmarks/structuring_textcat_extra.py evaluation/data/structuring/tune7.jsonl \\
+        --also evaluation/data/structuring/tune6.jsonl \\
+        --json benchmarks/results/structuring-textcat-tune7-lobo.json
 """
 
 from __future__ import annotations
@@ -22,14 +28,14 @@ def _writer(row: dict) -> str:
     return row["id"].split("-")[0]
 
 
-def held_out_scores(extra: list[dict]) -> dict[str, dict[str, float]]:
+def held_out_scores(extra: list[dict], also: list[dict] = ()) -> dict[str, dict[str, float]]:
     from evaluation import structuring_train as train
     from evaluation.gold import read_gold
     from evaluation.structuring import score_by_punctuation
     from structuring import classifier
     from structuring.pipeline import structure
 
-    base = [r for p in (train.DEV, train.TUNE) if p.exists() for r in read_gold(p)]
+    base = [r for p in (train.DEV, train.TUNE) if p.exists() for r in read_gold(p)] + list(also)
     writers = [r for p in (train.TUNE3, train.TUNE4, train.TUNE5) for r in read_gold(p)]
     labelled = train.labelled_sentences()
     shipped = classifier.TEXTCAT_DIR
@@ -62,9 +68,12 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("extra", type=Path)
+    parser.add_argument("--also", type=Path, action="append", default=[],
+                        help="gold files trained on in both runs (already shipped)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
-    result = {"without": held_out_scores([]), "with": held_out_scores(read_gold(args.extra))}
+    also = [r for path in args.also for r in read_gold(path)]
+    result = {"without": held_out_scores([], also), "with": held_out_scores(read_gold(args.extra), also)}
     means = {mode: {g: round(sum(w[g] for w in per.values() if g in w) /
                              sum(1 for w in per.values() if g in w), 4)
                     for g in {g for w in per.values() for g in w}}

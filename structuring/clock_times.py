@@ -101,7 +101,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             start += 1
         slept_until = previous == "til" and len(out) > 1 and out[-2].lower in rules.slept_until
         bare_hour = not explicit and (previous in rules.bare_hour_after or slept_until) and \
-            _bare_hour(tokens, i, rules)
+            _bare_hour(tokens, i, rules) or \
+            not explicit and previous in rules.span_starts and _bare_span(tokens, i, rules)
         parsed = None if previous in rules.numeric_context and not explicit else \
             _read_time(tokens, start, rules, explicit=explicit or span_end or bare_hour)
         if parsed:
@@ -115,6 +116,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                 hour = daypart.resolve_hour(hour, minute, clause, rules, clock,
                                             daypart.own_words(tokens, i, start + used, rules),
                                             sentence=[t.lower for t in tokens])
+                if span_end:  # "fra klokka fire til sju": the span ends after it starts
+                    hour = _after(_minutes(out[-2].text), hour, minute)
                 sure = clock.review == review and clock.recorded_minutes is None
             else:  # only a time said on the 24-hour clock carries the story on
                 clock.last_minutes = hour * 60 + minute
@@ -177,6 +180,37 @@ def _bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     told_value = any(t.lower in rules.numeric_context or t.lower.startswith("smert")
                      for t in tokens[max(0, i - 5):i])
     return not told_value
+
+
+def _bare_span(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """ "sov fra elleve til halv seks", "var her fra 4 til 7": two hours without "klokka"
+    joined by "til" are a span of time — not "fra 40 til 80 milligram", "fra seks til to av
+    ti" or "frå ein til to liter" (a value said after it, or before it)."""
+    first = _read_time_words(tokens, i, rules, True)
+    if _hour(tokens[i]) is None or first is None or not 1 <= first[0] <= 24:
+        return False
+    j = i + first[2]
+    if j >= len(tokens) or tokens[j].lower != "til":
+        return False
+    second = _read_time_words(tokens, j + 1, rules, True)
+    if second is None or not 0 <= second[0] <= 24:
+        return False
+    k = j + 1 + second[2]
+    after = tokens[k].lower if k < len(tokens) else ""
+    if after in rules.units or after in rules.count_words or after in rules.not_span_after:
+        return False
+    return not any(t.lower in rules.numeric_context or t.lower.startswith("smert")
+                   for t in tokens[max(0, i - 5):i])
+
+
+def _minutes(written: str) -> int:
+    hour, minute = re.findall(r"\d\d", written)[:2]
+    return int(hour) * 60 + int(minute)
+
+
+def _after(start: int, hour: int, minute: int) -> int:
+    """Of the two readings of a 12-hour time, the first one after `start`."""
+    return min((hour % 12, hour % 12 + 12), key=lambda h: (h * 60 + minute - start) % 1440)
 
 
 def _hour(tok: Tok | None) -> int | None:

@@ -117,6 +117,8 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
             continue  # "kul", "falt" alone say too little
         value, end = (said + place, end) if said in rules["without_condition"] else \
             _with_condition(text, said + place, end, rules)
+        if said in rules["feared"] and (feared := _FEARED.match(text, end)):
+            value, end = value + feared.group().lower(), feared.end()  # "redd for å falle"
         negated = is_negated(text, match.start(), end)
         if said in rules["only_when_absent"] and not negated:
             continue  # "hadde avføring i går": the normal course, no finding
@@ -193,6 +195,11 @@ def _with_condition(text: str, value: str, end: int, rules: dict) -> tuple[str, 
     """'tungpustet når hun ligger flatt': when a symptom comes belongs to the finding."""
     m = _condition_pattern(tuple(rules["conditions"])).match(text, end)
     return (value + m.group().lower(), m.end()) if m else (value, end)
+
+
+# "for" and what is feared, one to six words to the end of the clause; not "for at …".
+_FEARED = re.compile(r"\sfor\s(?!at\b)[\wæøå-]+(?:\s(?!og\b|men\b|eller\b|så\b|fordi\b)[\wæøå-]+)"
+                     r"{0,5}(?=\s*(?:[,.;:!?]|$)|\s(?:og|men|så|fordi)\b)", re.I)
 
 
 @lru_cache(maxsize=4)

@@ -1,8 +1,10 @@
-"""Sentence starts in dictated words that carry no punctuation: a trained spaCy `senter`.
+"""Sentence starts in dictated words that carry no punctuation: trained spaCy `senter`s.
 
 Spoken commands (`punktum`, `ny linje`, `overskrift …`) and written periods stay hard
-boundaries (see `structuring.spoken`); the model only cuts stretches of words between them.
-It is built by `python -m evaluation.structuring_train` and shipped in `structuring/data/models/senter`.
+boundaries (see `structuring.spoken`); the models only cut stretches of words between them.
+They are built by `python -m evaluation.structuring_train` and shipped in
+`structuring/data/models/senter/seed-*`: one model per training seed, their probabilities
+averaged, because a single model's cuts moved with its seed (issue 15, ninth pass).
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ SENTER_DIR = Path(__file__).parent / "data" / "models" / "senter"
 
 @lru_cache(maxsize=1)
 def _model():
+    """The sentence models (a tuple, empty when none is built)."""
     import spacy
 
-    if not (SENTER_DIR / "config.cfg").exists():
-        return None  # not built: the dictation's own punctuation is all there is
-    return spacy.load(SENTER_DIR)
+    if (SENTER_DIR / "config.cfg").exists():
+        return (spacy.load(SENTER_DIR),)  # one model (as trained before the ninth pass)
+    folders = sorted(p.parent for p in SENTER_DIR.glob("*/config.cfg"))
+    return tuple(spacy.load(folder) for folder in folders)
 
 
 def available() -> bool:
-    return _model() is not None
+    return bool(_model())
 
 
 # Probability from which a word starts a sentence. Below 0.5: a missed sentence end merges
@@ -33,15 +37,27 @@ def available() -> bool:
 START_PROBABILITY = 0.3
 
 
-def sentence_starts(words: list[str], threshold: float | None = None) -> list[int]:
-    """Indices of the words that start a sentence (0 always)."""
+def start_probabilities(models, words: list[str]) -> list[float]:
+    """For each word, the models' mean probability that it starts a sentence."""
     from spacy.tokens import Doc
 
-    model = _model()
-    if model is None or not words:
+    total = [0.0] * len(words)
+    for model in models:
+        senter = model.get_pipe("senter")
+        scores = senter.model.predict([Doc(model.vocab, words=words)])[0]
+        column = list(senter.labels).index("S")
+        for i in range(len(words)):
+            total[i] += float(scores[i][column]) / len(models)
+    return total
+
+
+def sentence_starts(words: list[str], threshold: float | None = None,
+                    models: tuple | None = None) -> list[int]:
+    """Indices of the words that start a sentence (0 always), by the shipped models or
+    `models` (benchmarks comparing seeds)."""
+    models = _model() if models is None else models
+    if not models or not words:
         return [0] if words else []
-    senter = model.get_pipe("senter")
-    scores = senter.model.predict([Doc(model.vocab, words=words)])[0]
-    column = list(senter.labels).index("S")
+    probabilities = start_probabilities(models, words)
     cut = START_PROBABILITY if threshold is None else threshold
-    return [0] + [i for i in range(1, len(words)) if float(scores[i][column]) >= cut]
+    return [0] + [i for i in range(1, len(words)) if probabilities[i] >= cut]

@@ -95,9 +95,11 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
         digit_run_next = i + 1 < len(tokens) and \
             (_compound(tokens[i + 1].lower, rules) or 99) < 10
         decimal_next = i + 1 < len(tokens) and tokens[i + 1].kind == "decimal"
+        # "ett tusen åtte hundre": the article counts the thousands
+        times_next = i + 1 < len(tokens) and tokens[i + 1].lower in rules.hundred | rules.thousand
         if used == 0 and word in rules.articles and not _next_is_count(tokens, i + 1, rules) \
                 and not after_number and not after_time_word and not digit_run_next \
-                and not decimal_next and not _and_a_half(tokens, i + 1, rules):
+                and not decimal_next and not times_next and not _and_a_half(tokens, i + 1, rules):
             break  # "en" is an article unless a unit, a dose word, a digit run, a decimal
             # comma or a half follows ("en komma fem milligram" is 1,5 mg, "en og en halv
             # liter" 1,5 liter)
@@ -225,10 +227,19 @@ def _blood_pressure_ahead(tokens: list[Tok], i: int) -> bool:
 
 def _units(tokens: list[Tok], rules: _Rules) -> list[Tok]:
     out: list[Tok] = []
+    skip = 0
     for i, tok in enumerate(tokens):
+        if skip:
+            skip -= 1
+            continue
         lower = tok.lower
         prev = out[-1] if out else None
-        if lower in rules.units and prev is not None and prev.kind == "number":
+        if lower in rules.units and prev is not None and prev.kind == "number" and \
+                (millilitres := _litres_and_hundreds(prev, tokens, i, rules)):
+            prev.text, prev.value, prev.digits = str(millilitres[0]), millilitres[0], True
+            out.append(Tok("ml", kind="unit"))
+            skip = millilitres[1]  # "en liter og to hundre" → 1200 ml
+        elif lower in rules.units and prev is not None and prev.kind == "number":
             out.append(Tok(rules.units[lower], kind="unit"))
         elif lower in rules.replacements:
             out.append(Tok(rules.replacements[lower], kind="word"))
@@ -245,6 +256,23 @@ def _units(tokens: list[Tok], rules: _Rules) -> list[Tok]:
         else:
             out.append(tok)
     return out
+
+
+def _litres_and_hundreds(number: Tok, tokens: list[Tok], i: int, rules: _Rules
+                         ) -> tuple[int, int] | None:
+    """ "en liter og to hundre (milliliter)": one volume, 1200 ml — (ml, tokens after the
+    unit it takes), or None."""
+    if rules.units.get(tokens[i].lower) != "liter" or number.decimals is not None or \
+            not 1 <= (number.value or 0) <= 5 or i + 2 >= len(tokens) or \
+            tokens[i + 1].lower != "og" or tokens[i + 2].kind != "number":
+        return None
+    hundreds = tokens[i + 2].value or 0
+    if tokens[i + 2].decimals is not None or not 100 <= hundreds <= 950 or hundreds % 50:
+        return None
+    after = tokens[i + 3].lower if i + 3 < len(tokens) else ""
+    if after in rules.units and rules.units[after] != "ml":
+        return None  # "en liter og to hundre gram" are two things
+    return int(number.value) * 1000 + int(hundreds), 2 + (rules.units.get(after) == "ml")
 
 
 def _bare_hour_said(tokens: list[Tok], i: int, rules: _Rules) -> bool:

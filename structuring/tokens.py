@@ -88,6 +88,9 @@ class _Rules:
     night_devices: tuple[str, ...] = ()
     shift_header_goes_on: set[str] = field(default_factory=set)
     shift_header_units: tuple[str, ...] = ()  # word stems of a care unit: "rehabilitering…"
+    span_starts: set[str] = field(default_factory=set)  # "fra", "frå": a span of hours
+    value_follows: set[str] = field(default_factory=set)  # "crp": its value comes next
+    not_span_after: set[str] = field(default_factory=set)  # "av", "ganger": values, not hours
     drugs: set[str] = field(default_factory=set)
     drug_phrases: tuple[tuple[str, ...], ...] = ()  # "paralgin forte": longest first
     clock_stems: set[str] = field(default_factory=set)  # "kl." and "kl" alike
@@ -136,6 +139,8 @@ def _rules() -> _Rules:
         night_devices=tuple(t["night_devices"]),
         shift_header_goes_on=set(t["shift_header_goes_on"]),
         shift_header_units=tuple(t["shift_header_units"]),
+        span_starts=set(t["span_starts"]), not_span_after=set(t["not_span_after"]),
+        value_follows=set(forms["value_follows"]),
         drugs={name for name in drugs if " " not in name},
         drug_phrases=tuple(sorted((tuple(name.split()) for name in drugs if " " in name),
                                   key=len, reverse=True)),

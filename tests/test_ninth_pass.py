@@ -151,3 +151,46 @@ def test_a_device_to_be_discussed_or_a_dose_taken_from_it_is_no_alarm():
     assert _events("Hun fikk Marevan 2,5 mg fra dispenseren kl. 18.00.") == []
     assert _events("Varsel fra dispenseren kl. 18.00 om at dosen ikke var tatt.") == \
         [("medisindispenser", "18:00", False)]
+
+
+# --- hours without "klokka", findings, measurement names ------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    ("nattrapport punktum Ingrid sov fra halv tolv til seks uten å våkne punktum",
+     ["23:30", "06:00"]),
+    ("Sønnen var her fra 3 til 6 og gikk tur med henne.", ["15:00", "18:00"]),
+    # a span said with "klokka" ends after it starts
+    ("datteren var på besøk fra klokka fem til åtte punktum", ["17:00", "20:00"]),
+    ("ho tok tabletten ved 11 medan eg var der punktum", ["11:00"]),
+])
+def test_hours_said_as_a_span_without_klokka_are_times(spoken, times):
+    assert _times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken", [
+    "Legen økte Furix fra 40 til 80 milligram.",
+    "smerten gikk fra sju til tre av ti punktum",
+    "Eg auka oksygenet frå 1 til 2 liter.",
+    "hun dusjer fra to til tre ganger i uka punktum",
+    "pulsen gikk fra 9 til 11 på få minutter punktum",
+])
+def test_a_span_of_values_is_no_span_of_time(spoken):
+    assert _times(spoken) == []
+
+
+@pytest.mark.parametrize("spoken, finding", [
+    ("Hun er redd for å falle i trappa.", ("redd for å falle i trappa", False)),
+    ("han var redd for sprøyta og ville ikkje ha stikk punktum", ("redd for sprøyta", False)),
+    ("Han er ikke redd for å dø.", ("redd for å dø", True)),
+    # a worry told as a clause stays the fear alone
+    ("Hun er redd for at det er hjertet.", ("redd", False)),
+])
+def test_what_a_patient_fears_belongs_to_the_finding(spoken, finding):
+    assert [(e.value, e.negated) for e in structure(spoken).entities
+            if e.type == "finding"] == [finding]
+
+
+def test_a_measurement_named_before_its_value_is_not_cut_from_it():
+    spoken = ("han har feber temperatur trettiåtte komma to crp i dag var sekstien mot åtti i "
+              "går han har drukke godt")
+    assert any("crp i dag var 61" in text.lower() for text in _texts(spoken))

@@ -315,10 +315,21 @@ def test_eval_structuring_cli_reports_groups_review_share_and_shifted_times(cli_
 # --- trained components: small, shipped, rebuilt deterministically -------------------------------
 
 def test_shipped_models_are_small():
+    from evaluation.structuring_train import SENTER_SEEDS
+
     models = ROOT / "structuring" / "data" / "models"
-    for name in ("senter", "textcat"):
+    # the sentence model is one small model per seed (about 2.2 MB each), averaged
+    for name, limit in (("senter", 2_500_000 * len(SENTER_SEEDS)), ("textcat", 4_000_000)):
         size = sum(p.stat().st_size for p in (models / name).rglob("*") if p.is_file())
-        assert 0 < size < 4_000_000, (name, size)
+        assert 0 < size < limit, (name, size)
+
+
+def test_the_sentence_model_averages_one_model_per_seed():
+    from evaluation.structuring_train import SENTER_SEEDS
+
+    folders = sorted(p.parent.name for p in (segmenter.SENTER_DIR).glob("*/config.cfg"))
+    assert folders == [f"seed-{seed}" for seed in SENTER_SEEDS]
+    assert len(segmenter._model()) == len(SENTER_SEEDS)
 
 
 def test_section_classifier_rebuilds_from_its_training_data():
