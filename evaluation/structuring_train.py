@@ -233,6 +233,7 @@ def write_senters(senters: dict, directory: Path) -> None:
 
     if directory.exists():
         shutil.rmtree(directory)
+    directory.mkdir(parents=True)
     for seed, model in senters.items():
         model.to_disk(directory / f"seed-{seed}")
 

@@ -90,3 +90,11 @@ def _pattern_of(phrases: Iterable[str], prefix: bool) -> re.Pattern[str]:
         pattern = phrase_pattern(tuple(phrases), prefix)
         _PATTERNS.put(phrases, pattern, prefix)
     return pattern
+
+
+def as_heard(names: dict[str, str]) -> dict[str, str]:
+    """Drug names with the spellings an ASR writes for them as heard: an "x" said as "ks"
+    ("Burineks" for Burinex, "Oksynorm"), as Norwegian writes the sound."""
+    heard = {name.replace("x", "ks"): generic for name, generic in names.items()
+             if "x" in name and len(name) >= 5}
+    return {**heard, **names}

@@ -152,8 +152,9 @@ def _may_start(lowered: list[str], i: int, rules: _Rules) -> bool:
         return False
     if corrects_a_value(lowered, i, rules):
         return False  # "midazolam ett komma fem | nei to komma fem": one value, corrected
-    if lowered[i - 1] in rules.value_follows:
-        return False  # "crp | i dag var nittisju": the value comes after its name
+    if lowered[i - 1] in rules.value_follows or " ".join(lowered[max(0, i - 2):i]) in \
+            rules.value_follows:
+        return False  # "crp | i dag var nittisju", "om lag | tusen": the value comes next
     if lowered[i].rstrip(".") in rules.clock_stems and daypart.daypart([lowered[i - 1]], rules):
         return False  # "fekk morgonmedisinen | klokka åtte": the cue is the time's own
     for length, phrases in _kept_phrases().items():

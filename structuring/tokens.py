@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from structuring.lexicon import as_heard
 from structuring.rules import load_rules
 
 LINE, PARAGRAPH = "<LINE>", "<PARAGRAPH>"
@@ -107,7 +108,7 @@ class _Rules:
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     forms = load_rules("spoken_forms")
-    drugs = load_rules("medications")["names"]
+    drugs = as_heard(load_rules("medications")["names"])
     sections = load_rules("sections")
     headings = {alias: s["key"] for template in sections["templates"].values()
                 for s in template for alias in [s["key"], *s["aliases"]]}

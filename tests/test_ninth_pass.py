@@ -194,3 +194,39 @@ def test_a_measurement_named_before_its_value_is_not_cut_from_it():
     spoken = ("han har feber temperatur trettiåtte komma to crp i dag var sekstien mot åtti i "
               "går han har drukke godt")
     assert any("crp i dag var 61" in text.lower() for text in _texts(spoken))
+
+
+# --- numbers, volumes and drug names as heard -----------------------------------------------
+
+@pytest.mark.parametrize("spoken, fluid", [
+    ("væskeinntak ett tusen fire hundre milliliter i dag punktum", "1400"),
+    ("hun har drukket en liter og tre hundre i dag punktum", "1300"),
+    ("Han har drukket 1 liter og 500 ml i dag.", "1500"),
+    # a litre and something else are two things
+    ("hun drakk en liter og to glass saft punktum", "1000"),
+])
+def test_volumes_said_in_thousands_or_litres_and_hundreds(spoken, fluid):
+    assert [e.value for e in structure(spoken).entities if e.type == "fluid_intake"] == [fluid]
+
+
+def test_a_correction_said_in_nynorsk_replaces_the_drug():
+    written = "Legen bytte frå Apocillin til Dalacin, nei, orsak, til Keflex 1 g tre gonger dagleg."
+    assert ("cefaleksin", "1 g") in _doses(written)
+    assert not any(value == "klindamycin" for value, _ in _doses(written))
+    assert _doses("ho sa orsak for at ho kom seint punktum") == []
+
+
+@pytest.mark.parametrize("spoken, doses", [
+    ("fastlegen auka Burineks til to milligram frå i dag punktum", [("bumetanid", "2 mg")]),
+    ("Han står på Dexametason 4 mg om morgenen.", [("deksametason", "4 mg")]),
+])
+def test_drug_names_as_an_asr_spells_them_and_in_norwegian_spelling(spoken, doses):
+    assert _doses(spoken) == doses
+
+
+def test_a_value_led_by_om_lag_stays_with_its_sentence():
+    spoken = ("han et godt til middag og har drukke om lag tusen to hundre milliliter i dag "
+              "klokka sju i kveld var blodtrykket hundre og førti over åtti")
+    note = structure(spoken)
+    assert [e.value for e in note.entities if e.type == "fluid_intake"] == ["1200"]
+    assert not any(s.text.endswith("om lag.") for s in note.sentences)
