@@ -21,9 +21,30 @@ def _model():
     import spacy
 
     if (SENTER_DIR / "config.cfg").exists():
-        return (spacy.load(SENTER_DIR),)  # one model (as trained before the ninth pass)
-    folders = sorted(p.parent for p in SENTER_DIR.glob("*/config.cfg"))
-    return tuple(spacy.load(folder) for folder in folders)
+        folders = [SENTER_DIR]  # one model (as trained before the ninth pass)
+    else:
+        folders = sorted(p.parent for p in SENTER_DIR.glob("*/config.cfg"))
+    models = tuple(spacy.load(folder) for folder in folders)
+    ops = _matmul_ops()
+    for model in models:
+        for layer in model.get_pipe("senter").model.walk():
+            layer.ops = ops
+    return models
+
+
+@lru_cache(maxsize=1)
+def _matmul_ops():
+    """thinc's CPU ops with numpy's matrix product: the models' time is their matrix
+    products, and numpy's BLAS ran them 4x faster than thinc's on the AMD build machine
+    (three models 8.3 → 3.7 ms on 90 words; probabilities within 4e-6)."""
+    import numpy
+    from thinc.api import NumpyOps
+
+    class MatmulOps(NumpyOps):
+        def gemm(self, x, y, out=None, trans1=False, trans2=False):
+            product = numpy.matmul(x.T if trans1 else x, y.T if trans2 else y, out=out)
+            return product
+    return MatmulOps()
 
 
 def available() -> bool:

@@ -230,3 +230,22 @@ def test_a_value_led_by_om_lag_stays_with_its_sentence():
     note = structure(spoken)
     assert [e.value for e in note.entities if e.type == "fluid_intake"] == ["1200"]
     assert not any(s.text.endswith("om lag.") for s in note.sentences)
+
+
+def test_the_sentence_models_fast_matrix_product_gives_thincs_probabilities():
+    import spacy
+    from spacy.tokens import Doc
+
+    from structuring import segmenter
+
+    words = ("hun sov godt hele natta han fikk Paracet klokka åtte og spiste frokost "
+             "blodtrykket var hundre og førti over åtti").split()
+    fast = segmenter.start_probabilities(segmenter._model(), words)
+    stock = []
+    for folder in sorted(p.parent for p in segmenter.SENTER_DIR.glob("*/config.cfg")):
+        model = spacy.load(folder)  # thinc's own ops
+        senter = model.get_pipe("senter")
+        scores = senter.model.predict([Doc(model.vocab, words=words)])[0]
+        stock.append([float(row[list(senter.labels).index("S")]) for row in scores])
+    averaged = [sum(column) / len(stock) for column in zip(*stock)]
+    assert max(abs(a - b) for a, b in zip(fast, averaged)) < 1e-4
