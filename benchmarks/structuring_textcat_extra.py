@@ -73,7 +73,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     also = [r for path in args.also for r in read_gold(path)]
-    result = {"without": held_out_scores([], also), "with": held_out_scores(read_gold(args.extra), also)}
+    result = {"without": held_out_scores([], also),
+              "with": held_out_scores(read_gold(args.extra), also)}
     means = {mode: {g: round(sum(w[g] for w in per.values() if g in w) /
                              sum(1 for w in per.values() if g in w), 4)
                     for g in {g for w in per.values() for g in w}}
