@@ -116,8 +116,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                 hour = daypart.resolve_hour(hour, minute, clause, rules, clock,
                                             daypart.own_words(tokens, i, start + used, rules),
                                             sentence=[t.lower for t in tokens])
-                if span_end:  # "fra klokka fire til sju": the span ends after it starts
-                    hour = _after(_minutes(out[-2].text), hour, minute)
+                if span_end and out[-2].value is not None:  # "fra klokka fire til sju":
+                    hour = _after(int(out[-2].value), hour, minute)  # ends after it starts
                 sure = clock.review == review and clock.recorded_minutes is None
             else:  # only a time said on the 24-hour clock carries the story on
                 clock.last_minutes = hour * 60 + minute
@@ -128,7 +128,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             if sure and not clock.times_read:
                 clock.anchor = hour * 60 + minute
             clock.times_read += 1
-            out.append(Tok(f"kl. {hour:02d}.{minute:02d}", kind="time"))
+            out.append(Tok(f"kl. {hour:02d}.{minute:02d}", value=hour * 60 + minute,
+                           kind="time"))
             i = start + used
             continue
         out.append(tokens[i])
@@ -177,9 +178,14 @@ def _bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
         return False
     if not _ends_a_bare_hour(tokens, i, rules):
         return False
-    told_value = any(t.lower in rules.numeric_context or t.lower.startswith("smert")
-                     for t in tokens[max(0, i - 5):i])
-    return not told_value
+    return not _value_told_before(tokens, i, rules)
+
+
+def _value_told_before(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """A measurement named in the five words before word i ("smerte rundt fire og …",
+    "pulsen gikk fra 9 til 11"): the number is its value, not an hour."""
+    return any(t.lower in rules.numeric_context or t.lower.startswith("smert")
+               for t in tokens[max(0, i - 5):i])
 
 
 def _bare_span(tokens: list[Tok], i: int, rules: _Rules) -> bool:
@@ -199,13 +205,7 @@ def _bare_span(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     after = tokens[k].lower if k < len(tokens) else ""
     if after in rules.units or after in rules.count_words or after in rules.not_span_after:
         return False
-    return not any(t.lower in rules.numeric_context or t.lower.startswith("smert")
-                   for t in tokens[max(0, i - 5):i])
-
-
-def _minutes(written: str) -> int:
-    hour, minute = re.findall(r"\d\d", written)[:2]
-    return int(hour) * 60 + int(minute)
+    return not _value_told_before(tokens, i, rules)
 
 
 def _after(start: int, hour: int, minute: int) -> int:

@@ -74,10 +74,10 @@ def _dose_taken_from(tech: str, text: str, start: int) -> bool:
     """ "Fikk Eliquis 5 mg fra dispenseren kl. 08.00": where a dose came from, no alarm."""
     rules = _rules()
     before = text[:start].lower().split()
-    after = rules["technologies"][tech].get("dose_source_after", ())
+    if not before or before[-1] not in rules["technologies"][tech].get("dose_source_after", ()):
+        return False
     said = [c for cues in rules["technologies"][tech]["events"].values() for c in cues]
-    return bool(before) and before[-1] in after and \
-        not has_phrase(text, tuple(rules["new_alarm_words"] + rules["alarm_verbs"] + said))
+    return not has_phrase(text, tuple(rules["new_alarm_words"] + rules["alarm_verbs"] + said))
 
 
 def _used_as_phone(text: str, start: int, tech: dict) -> bool:

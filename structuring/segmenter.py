@@ -42,8 +42,7 @@ def _matmul_ops():
 
     class MatmulOps(NumpyOps):
         def gemm(self, x, y, out=None, trans1=False, trans2=False):
-            product = numpy.matmul(x.T if trans1 else x, y.T if trans2 else y, out=out)
-            return product
+            return numpy.matmul(x.T if trans1 else x, y.T if trans2 else y, out=out)
     return MatmulOps()
 
 
