@@ -234,13 +234,12 @@ def _units(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             continue
         lower = tok.lower
         prev = out[-1] if out else None
-        if lower in rules.units and prev is not None and prev.kind == "number" and \
-                (millilitres := _litres_and_hundreds(prev, tokens, i, rules)):
-            prev.text, prev.value, prev.digits = str(millilitres[0]), millilitres[0], True
-            out.append(Tok("ml", kind="unit"))
-            skip = millilitres[1]  # "en liter og to hundre" → 1200 ml
-        elif lower in rules.units and prev is not None and prev.kind == "number":
-            out.append(Tok(rules.units[lower], kind="unit"))
+        if lower in rules.units and prev is not None and prev.kind == "number":
+            millilitres = _litres_and_hundreds(prev, tokens, i, rules)
+            if millilitres:  # "en liter og to hundre" → 1200 ml
+                prev.text, prev.value, prev.digits = str(millilitres[0]), millilitres[0], True
+                skip = millilitres[1]
+            out.append(Tok("ml" if millilitres else rules.units[lower], kind="unit"))
         elif lower in rules.replacements:
             out.append(Tok(rules.replacements[lower], kind="word"))
         elif lower == "ganger" and prev is not None and prev.kind == "number" \
