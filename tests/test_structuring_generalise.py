@@ -520,6 +520,7 @@ BLIND_SPLITS = {
     "test5.jsonl": "db394d6cae1b6dea6110ddc24b1b520bc45bf29d74d1f77e48a60ca6d21e4d8a",
     "test6.jsonl": "5f786189df82c7d5fd1f2720418fecd5f99ee3540926bc7aae0c931f9fd8aa62",
     "test7.jsonl": "7f2e6733fb4ee567d2423fc9c8eda851703807157b9f7e823f2a9024364a534f",
+    "test8.jsonl": "566a604e93763bafbbf196ca8bb3c2f1416dac349c4a656a9e6083fb5ab7fcd0",
 }
 
 
