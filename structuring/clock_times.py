@@ -83,10 +83,17 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
     i = 0
     while i < len(tokens):
         approximate = _about_hour(tokens[i], rules)
+        # "ved ni tida": the ASR wrote the hour and its suffix apart (not "fire fem tida",
+        # two hours, a span nobody files as a time).
+        apart = approximate is None and i + 1 < len(tokens) and \
+            _ABOUT_HOUR.fullmatch("x" + tokens[i + 1].lower) is not None and \
+            (_hour(tokens[i]) or 0) >= 1 and (i == 0 or _hour(tokens[i - 1]) is None)
+        if apart:
+            approximate = _hour(tokens[i])
         if approximate is not None:
             out, tok = _approximate_time(out, approximate, tokens, i, rules, clock)
             out.append(tok)
-            i += 1
+            i += 1 + apart
             continue
         # "meldte feil 02.40 i natt": a written 24-hour time needs no "klokka".
         previous = out[-1].lower if out else ""
@@ -97,6 +104,9 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         # "fra klokka fire til sju": the end of a span of time is a clock time too.
         span_end = not explicit and len(out) > 1 and out[-1].lower == "til" and \
             out[-2].kind == "time"
+        # "tilsyn klokka tolv, to og fire": hours listed after a clock time are times too.
+        span_end = span_end or not explicit and len(out) > 1 and out[-1].text in (",", "og") \
+            and out[-2].kind == "time" and _listed_hour(tokens, i, rules)
         if explicit and start < len(tokens) and tokens[start].text == ".":
             start += 1
         slept_until = previous == "til" and len(out) > 1 and out[-2].lower in rules.slept_until
@@ -179,6 +189,19 @@ def _bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     if not _ends_a_bare_hour(tokens, i, rules):
         return False
     return not _value_told_before(tokens, i, rules)
+
+
+def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """A bare hour that ends a list of times: the end, a mark, or "og" and another hour
+    follows it — not "klokka åtte og to tabletter"."""
+    if _hour(tokens[i]) is None or not 1 <= _hour(tokens[i]) <= 12:
+        return False
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if after is None or after.kind == "punct":
+        return True
+    following = tokens[i + 2] if i + 2 < len(tokens) else None
+    return after.lower in (",", "og") and _hour(following) is not None and \
+        _listed_hour(tokens, i + 2, rules)
 
 
 def _value_told_before(tokens: list[Tok], i: int, rules: _Rules) -> bool:

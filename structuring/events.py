@@ -63,11 +63,38 @@ def technologies_in(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _talked_about(text: str, start: int) -> bool:
+@lru_cache(maxsize=None)
+def event_cues(tech: str) -> dict[str, tuple[str, ...]]:
+    """A device's event cues, each negated cue in every negation a nurse says: "ikke var
+    tatt" is also "itte var tatt", "ikkje var tatt", "itj var tatt" (the data lists a cue
+    once, in any of them)."""
+    negations = [n for n in _rules()["no_alarm_negations"] if " " not in n and n != "ingen"]
+    out = {}
+    for event, cues in _rules()["technologies"][tech]["events"].items():
+        forms = []
+        for cue in cues:
+            words = cue.split()
+            if words[0] in negations:
+                forms += [" ".join([n, *words[1:]]) for n in negations]
+            else:
+                forms.append(cue)
+        out[event] = tuple(dict.fromkeys(forms))
+    return out
+
+
+def _talked_about(text: str, start: int, key: str = "device_discussed_after") -> bool:
     """ "Elbjørg spør om dørsensor": the device is talked about, no alarm went off."""
     before = text[:start].lower().split()
-    return any(" ".join(before[-n:]) in _rules()["device_discussed_after"]
-               for n in (1, 2, 3) if len(before) >= n)
+    return any(" ".join(before[-n:]) in _rules()[key] for n in (1, 2, 3) if len(before) >= n)
+
+
+def _only_checked(tech: str, i: int, sentences: list[str], start: int) -> bool:
+    """ "Sjekket også trygghetsalarmen, den funker": a check, unless the sentence or the
+    next says what the device reported ("… morgendosen var ikke tatt")."""
+    if not _talked_about(sentences[i], start, "device_checked_after"):
+        return False
+    cues = tuple(c for event in event_cues(tech).values() for c in event)
+    return not cues or not any(has_phrase(text, cues) for text in sentences[i:i + 2])
 
 
 def _dose_taken_from(tech: str, text: str, start: int) -> bool:
@@ -76,7 +103,7 @@ def _dose_taken_from(tech: str, text: str, start: int) -> bool:
     before = text[:start].lower().split()
     if not before or before[-1] not in rules["technologies"][tech].get("dose_source_after", ()):
         return False
-    said = [c for cues in rules["technologies"][tech]["events"].values() for c in cues]
+    said = [c for cues in event_cues(tech).values() for c in cues]
     return not has_phrase(text, tuple(rules["new_alarm_words"] + rules["alarm_verbs"] + said))
 
 
@@ -166,7 +193,8 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     told_next = i + 1 < len(sentences) and not technologies_in(sentences[i + 1]) and \
         has_phrase(sentences[i + 1], _alarm_phrases(tech))
     if not (_tells_an_alarm(tech, text) or told_next) or says_no_alarm(text) or \
-            _talked_about(text, position) or _dose_taken_from(tech, text, position):
+            _talked_about(text, position) or _dose_taken_from(tech, text, position) or \
+            _only_checked(tech, i, sentences, position):
         return None
     drafts.append(EventDraft(tech, mention=position))
     return drafts[-1]
@@ -215,7 +243,7 @@ def _tells_an_alarm(tech: str, text: str) -> bool:
 def _alarm_phrases(tech: str) -> tuple[str, ...]:
     """Every phrase that tells a device went off (built once per technology)."""
     rules = _rules()
-    cues = [c for events in rules["technologies"][tech]["events"].values() for c in events]
+    cues = [c for events in event_cues(tech).values() for c in events]
     return tuple(rules["alarm_words"] + rules["new_alarm_words"] + rules["alarm_verbs"] +
                  cues + list(_any_false_alarm_cue()))
 
@@ -321,7 +349,7 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
     later = " ".join(sentences[i] for i in draft.contacts)
     # The alarm's own sentence says what it was; the rest of the story only if it does not
     # ("… ga teknisk alarm" stays technical though the dose was later not taken).
-    event = next((name for text in (texts[0], joined) for name, cues in tech["events"].items()
+    event = next((name for text in (texts[0], joined) for name, cues in event_cues(draft.technology).items()
                   if cues and has_phrase(text, cues)), tech["default_event"])
     return {
         "technology": draft.technology,

@@ -96,7 +96,8 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
     # First match wins: 'sover urolig' before the head 'urolig', a phrase before its head.
     matches = (_manner_matches(text, rules) + find_phrases(text, rules["definite_nouns"])
                + find_phrases(text, rules["definite_forms"])
-               + find_phrases(text, rules["phrases"]) + find_phrases(text, rules["heads"]))
+               + find_phrases(text, rules["phrases"]) + find_phrases(text, rules["heads"])
+               + find_phrases(text, _intensified_heads()))
     for match in matches:
         if any(a < match.end() and match.start() < b for a, b in taken):
             continue
@@ -145,6 +146,14 @@ def _with_noun(text: str, match: re.Match[str]) -> tuple[str, int]:
     if noun and said in _heads() and noun.group(1).lower() in _described_nouns():
         return f"{said} {noun.group(1).lower()}", noun.end()
     return said, match.end()
+
+
+@lru_cache(maxsize=1)
+def _intensified_heads() -> tuple[str, ...]:
+    """ "kjempesliten", "kjempevondt": a head with an intensifying prefix, as said."""
+    rules = _finding_rules()
+    return tuple(p + h for p in rules["intensifier_prefixes"] for h in rules["heads"]
+                 if " " not in h)
 
 
 @lru_cache(maxsize=1)

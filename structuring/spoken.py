@@ -31,6 +31,7 @@ from functools import lru_cache
 from structuring import daypart
 from structuring.clock_times import _shift, _times, opens_by_day, visit_opened
 from structuring.compounds import joined
+from structuring.events import event_cues
 from structuring.lexicon import IdentityCache
 from structuring.rules import load_rules
 from structuring.self_corrections import corrected_across, corrects_a_value, self_corrections
@@ -169,9 +170,9 @@ def _kept_phrases() -> dict[int, set[tuple[str, ...]]]:
     """Multi-word phrases the welfare-technology rules match (a cut inside one loses it)."""
     rules = load_rules("welfare_technology")
     phrases = list(rules["false_alarm_cues"]) + rules["fall_false_alarm_cues"]["cues"]
-    for tech in rules["technologies"].values():
+    for name, tech in rules["technologies"].items():
         phrases += tech["triggers"]
-        for cues in tech["events"].values():
+        for cues in event_cues(name).values():
             phrases += cues
     for cues in rules["responses"].values():
         phrases += cues
@@ -242,7 +243,7 @@ def _shift_header(tokens: list[Tok], rules: _Rules) -> list[Tok]:
     Storhamar punktum") ends there."""
     if len(tokens) < 2 or tokens[0].lower not in rules.shift_headers or \
             tokens[1].kind != "word" or tokens[1].lower in rules.shift_header_goes_on or \
-            any(t.kind != "word" for t in tokens[1:1 + HEADING_LINE_WORDS]):
+            any(t.kind not in ("word", "number") for t in tokens[1:1 + HEADING_LINE_WORDS]):
         return tokens
     end = _unit_words_end(tokens, 1, rules)
     if end < len(tokens):
@@ -255,7 +256,10 @@ def _unit_words_end(tokens: list[Tok], i: int, rules: _Rules) -> int:
     and where it is ("på Leira", "i Lillehammer")."""
     def unit(k: int) -> bool:
         return k < len(tokens) and tokens[k].lower.startswith(rules.shift_header_units)
-    while unit(i) or (i + 1 < len(tokens) and tokens[i].lower == "og" and unit(i + 1)):
+    if not unit(i) and unit(i + 1) and tokens[i].kind == "word":
+        i += 1  # "nattrapport Førde sjukeheim …": the place before its unit
+    while unit(i) or (i + 1 < len(tokens) and tokens[i].lower == "og" and unit(i + 1)) or \
+            (i > 1 and unit(i - 1) and _unit_number(tokens[i], rules)):  # "avdeling 2"
         i += 1
     if i > 1 and i + 1 < len(tokens) and tokens[i].lower in ("på", "i", "frå", "fra") \
             and tokens[i + 1].text[:1].isupper():
@@ -263,6 +267,12 @@ def _unit_words_end(tokens: list[Tok], i: int, rules: _Rules) -> int:
         while unit(i):
             i += 1
     return i
+
+
+def _unit_number(tok: Tok, rules: _Rules) -> bool:
+    """What numbers a unit: "avdeling 2", "avdeling ein", "avdeling B"."""
+    return _is_numberish(tok, rules) or \
+        (len(tok.text) == 1 and tok.text.isalpha() and tok.lower not in "iåeo")
 
 
 def _join_compounds(tokens: list[Tok]) -> list[Tok]:

@@ -91,6 +91,7 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
             break
         after_time_word = i > 0 and (_leads_to_an_hour(tokens[i - 1], rules)
                                      or _bare_hour_said(tokens, i, rules)
+                                     or _spans_from_one(tokens, i, rules)
                                      or tokens[i - 1].lower in rules.score_words)
         digit_run_next = i + 1 < len(tokens) and \
             (_compound(tokens[i + 1].lower, rules) or 99) < 10
@@ -272,6 +273,16 @@ def _litres_and_hundreds(number: Tok, tokens: list[Tok], i: int, rules: _Rules
     if after in rules.units and rules.units[after] != "ml":
         return None  # "en liter og to hundre gram" are two things
     return int(number.value) * 1000 + int(hundreds), 2 + (rules.units.get(after) == "ml")
+
+
+def _spans_from_one(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """ "sov fra ett til seks": the article starts a span of numbers (hours or a value;
+    which, `clock_times._bare_span` decides from what follows)."""
+    if tokens[i - 1].lower not in rules.span_starts or i + 2 >= len(tokens):
+        return False
+    end = tokens[i + 2]
+    return tokens[i + 1].lower == "til" and (
+        end.text.isdigit() or _compound(end.lower, rules) is not None or end.lower == "halv")
 
 
 def _bare_hour_said(tokens: list[Tok], i: int, rules: _Rules) -> bool:
