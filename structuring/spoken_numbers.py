@@ -92,7 +92,8 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
         after_time_word = i > 0 and (_leads_to_an_hour(tokens[i - 1], rules)
                                      or _bare_hour_said(tokens, i, rules)
                                      or _spans_from_one(tokens, i, rules)
-                                     or tokens[i - 1].lower in rules.score_words)
+                                     or tokens[i - 1].lower in rules.score_words
+                                     or _numbers_a_noun(tokens, i, rules))
         digit_run_next = i + 1 < len(tokens) and \
             (_compound(tokens[i + 1].lower, rules) or 99) < 10
         decimal_next = i + 1 < len(tokens) and tokens[i + 1].kind == "decimal"
@@ -273,6 +274,16 @@ def _litres_and_hundreds(number: Tok, tokens: list[Tok], i: int, rules: _Rules
     if after in rules.units and rules.units[after] != "ml":
         return None  # "en liter og to hundre gram" are two things
     return int(number.value) * 1000 + int(hundreds), 2 + (rules.units.get(after) == "ml")
+
+
+def _numbers_a_noun(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """ "rom ein", "avdeling en | rom fire": the article after a numbered noun is its number
+    where the sentence ends, a name or another number follows — not "eige rom ein gong"."""
+    if tokens[i - 1].lower not in rules.numbered_nouns:
+        return False
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    return after is None or after.kind == "punct" or after.text[:1].isupper() or \
+        after.lower in rules.numbered_nouns or after.text[:1].isdigit()
 
 
 def _spans_from_one(tokens: list[Tok], i: int, rules: _Rules) -> bool:

@@ -99,6 +99,7 @@ class _Rules:
     bare_hour_after: set[str] = field(default_factory=set)  # "ved elleve", "rundt eitt"
     bare_hour_before: set[str] = field(default_factory=set)
     score_words: set[str] = field(default_factory=set)  # "MOBID en": a score of 1
+    numbered_nouns: set[str] = field(default_factory=set)  # "rom ein": room 1
     slept_until: set[str] = field(default_factory=set)  # "sov til sju"
 
     def __post_init__(self) -> None:
@@ -133,7 +134,8 @@ def _rules() -> _Rules:
         shift_statements=t["shift_statements"],
         subjects=set(t["subject_pronouns"]),
         bare_hour_after=set(t["bare_hour_after"]), bare_hour_before=set(t["bare_hour_before"]),
-        score_words=set(forms["score_words"]), slept_until=set(t["slept_until"]),
+        score_words=set(forms["score_words"]), numbered_nouns=set(forms["numbered_nouns"]),
+        slept_until=set(t["slept_until"]),
         guarded_corrections=set(forms["corrections_needing_a_value"]),
         corrections_between_values=set(forms["corrections_between_values"]),
         shift_openings=t["shift_openings"], shift_headers=set(t["shift_headers"]),

@@ -149,3 +149,14 @@ def test_findings_two_writers_or_more_file_the_same_way(text, findings):
 ])
 def test_a_shift_heading_keeps_the_place_and_number_of_its_unit(spoken, heading):
     assert [s.text for s in structure(spoken).sentences][0] == heading
+
+
+@pytest.mark.parametrize("spoken, written", [
+    ("nattrapport Odda sjukeheim avdeling ein rom ein Ola sov godt punktum",
+     ["Nattrapport Odda sjukeheim avdeling 1.", "Rom 1 Ola sov godt."]),
+    ("han ligg på rom ein punktum", ["Han ligg på rom 1."]),
+    # the article stays an article where the room is not what it counts
+    ("ho fekk eige rom ein gong i fjor punktum", ["Ho fekk eige rom ein gong i fjor."]),
+])
+def test_one_said_as_an_article_after_a_room_or_unit_is_its_number(spoken, written):
+    assert [s.text for s in structure(spoken).sentences] == written
