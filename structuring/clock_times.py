@@ -101,12 +101,11 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             previous not in rules.numeric_context
         explicit = tokens[i].lower.rstrip(".") in rules.clock_stems or written
         start = i + 1 if explicit and not written else i
-        # "fra klokka fire til sju": the end of a span of time is a clock time too.
-        span_end = not explicit and len(out) > 1 and out[-1].lower == "til" and \
-            out[-2].kind == "time"
-        # "tilsyn klokka tolv, to og fire": hours listed after a clock time are times too.
-        span_end = span_end or not explicit and len(out) > 1 and out[-1].text in (",", "og") \
-            and out[-2].kind == "time" and _listed_hour(tokens, i, rules)
+        # "fra klokka fire til sju": the end of a span of time is a clock time too, and so
+        # are hours listed after one ("tilsyn klokka tolv, to og fire"); each comes after
+        # the time before it.
+        after_a_time = not explicit and len(out) > 1 and out[-2].kind == "time" and (
+            out[-1].lower == "til" or out[-1].text in (",", "og") and _listed_hour(tokens, i))
         if explicit and start < len(tokens) and tokens[start].text == ".":
             start += 1
         slept_until = previous == "til" and len(out) > 1 and out[-2].lower in rules.slept_until
@@ -114,7 +113,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             _bare_hour(tokens, i, rules) or \
             not explicit and previous in rules.span_starts and _bare_span(tokens, i, rules)
         parsed = None if previous in rules.numeric_context and not explicit else \
-            _read_time(tokens, start, rules, explicit=explicit or span_end or bare_hour)
+            _read_time(tokens, start, rules, explicit=explicit or after_a_time or bare_hour)
         if parsed:
             hour, minute, used, ambiguous = parsed
             if ambiguous:
@@ -126,7 +125,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                 hour = daypart.resolve_hour(hour, minute, clause, rules, clock,
                                             daypart.own_words(tokens, i, start + used, rules),
                                             sentence=[t.lower for t in tokens])
-                if span_end and out[-2].value is not None:  # "fra klokka fire til sju":
+                if after_a_time and out[-2].value is not None:  # "fra klokka fire til sju":
                     hour = _after(int(out[-2].value), hour, minute)  # ends after it starts
                 sure = clock.review == review and clock.recorded_minutes is None
             else:  # only a time said on the 24-hour clock carries the story on
@@ -191,7 +190,7 @@ def _bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     return not _value_told_before(tokens, i, rules)
 
 
-def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+def _listed_hour(tokens: list[Tok], i: int) -> bool:
     """A bare hour that ends a list of times: the end, a mark, or "og" and another hour
     follows it — not "klokka åtte og to tabletter"."""
     if _hour(tokens[i]) is None or not 1 <= _hour(tokens[i]) <= 12:
@@ -201,7 +200,7 @@ def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
         return True
     following = tokens[i + 2] if i + 2 < len(tokens) else None
     return after.lower in (",", "og") and _hour(following) is not None and \
-        _listed_hour(tokens, i + 2, rules)
+        _listed_hour(tokens, i + 2)
 
 
 def _value_told_before(tokens: list[Tok], i: int, rules: _Rules) -> bool:

@@ -82,6 +82,11 @@ def event_cues(tech: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
+@lru_cache(maxsize=None)
+def _all_event_cues(tech: str) -> tuple[str, ...]:
+    return tuple(cue for cues in event_cues(tech).values() for cue in cues)
+
+
 def _talked_about(text: str, start: int, key: str = "device_discussed_after") -> bool:
     """ "Elbjørg spør om dørsensor": the device is talked about, no alarm went off."""
     before = text[:start].lower().split()
@@ -93,7 +98,7 @@ def _only_checked(tech: str, i: int, sentences: list[str], start: int) -> bool:
     next says what the device reported ("… morgendosen var ikke tatt")."""
     if not _talked_about(sentences[i], start, "device_checked_after"):
         return False
-    cues = tuple(c for event in event_cues(tech).values() for c in event)
+    cues = _all_event_cues(tech)
     return not cues or not any(has_phrase(text, cues) for text in sentences[i:i + 2])
 
 
@@ -103,8 +108,8 @@ def _dose_taken_from(tech: str, text: str, start: int) -> bool:
     before = text[:start].lower().split()
     if not before or before[-1] not in rules["technologies"][tech].get("dose_source_after", ()):
         return False
-    said = [c for cues in event_cues(tech).values() for c in cues]
-    return not has_phrase(text, tuple(rules["new_alarm_words"] + rules["alarm_verbs"] + said))
+    return not has_phrase(text, (*rules["new_alarm_words"], *rules["alarm_verbs"],
+                                 *_all_event_cues(tech)))
 
 
 def _used_as_phone(text: str, start: int, tech: dict) -> bool:
@@ -243,9 +248,8 @@ def _tells_an_alarm(tech: str, text: str) -> bool:
 def _alarm_phrases(tech: str) -> tuple[str, ...]:
     """Every phrase that tells a device went off (built once per technology)."""
     rules = _rules()
-    cues = [c for events in event_cues(tech).values() for c in events]
-    return tuple(rules["alarm_words"] + rules["new_alarm_words"] + rules["alarm_verbs"] +
-                 cues + list(_any_false_alarm_cue()))
+    return (*rules["alarm_words"], *rules["new_alarm_words"], *rules["alarm_verbs"],
+            *_all_event_cues(tech), *_any_false_alarm_cue())
 
 
 def _alarms_again(tech: str, text: str) -> bool:
@@ -349,7 +353,8 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
     later = " ".join(sentences[i] for i in draft.contacts)
     # The alarm's own sentence says what it was; the rest of the story only if it does not
     # ("… ga teknisk alarm" stays technical though the dose was later not taken).
-    event = next((name for text in (texts[0], joined) for name, cues in event_cues(draft.technology).items()
+    event = next((name for text in (texts[0], joined)
+                  for name, cues in event_cues(draft.technology).items()
                   if cues and has_phrase(text, cues)), tech["default_event"])
     return {
         "technology": draft.technology,

@@ -89,7 +89,7 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
         if value is None or (current is not None and current % 100 != 0) or \
                 (current is not None and value >= 100):
             break
-        after_time_word = i > 0 and (_leads_to_an_hour(tokens[i - 1], rules)
+        not_an_article = i > 0 and (_leads_to_an_hour(tokens[i - 1], rules)
                                      or _bare_hour_said(tokens, i, rules)
                                      or _spans_from_one(tokens, i, rules)
                                      or tokens[i - 1].lower in rules.score_words
@@ -100,7 +100,7 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
         # "ett tusen åtte hundre": the article counts the thousands
         times_next = i + 1 < len(tokens) and tokens[i + 1].lower in rules.hundred | rules.thousand
         if used == 0 and word in rules.articles and not _next_is_count(tokens, i + 1, rules) \
-                and not after_number and not after_time_word and not digit_run_next \
+                and not after_number and not not_an_article and not digit_run_next \
                 and not decimal_next and not times_next and not _and_a_half(tokens, i + 1, rules):
             break  # "en" is an article unless a unit, a dose word, a digit run, a decimal
             # comma or a half follows ("en komma fem milligram" is 1,5 mg, "en og en halv
