@@ -86,7 +86,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         # "ved ni tida": the ASR wrote the hour and its suffix apart (not "fire fem tida",
         # two hours, a span nobody files as a time).
         apart = approximate is None and i + 1 < len(tokens) and \
-            _ABOUT_HOUR.fullmatch("x" + tokens[i + 1].lower) is not None and \
+            tokens[i + 1].lower in _ABOUT_SUFFIXES and \
             (_hour(tokens[i]) or 0) >= 1 and (i == 0 or _hour(tokens[i - 1]) is None)
         if apart:
             approximate = _hour(tokens[i])
@@ -148,7 +148,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
 
 _WRITTEN_TIME = re.compile(r"(?:[01]\d|2[0-3])[.:][0-5]\d")
 # "ved tjuetiden", "ved titida": about that hour (the nurse's own "ca.").
-_ABOUT_HOUR = re.compile(r"(\w+?)-?(tiden|tida|tidå|tia)")
+_ABOUT_SUFFIXES = ("tiden", "tida", "tidå", "tia")
+_ABOUT_HOUR = re.compile(rf"(\w+?)-?(?:{'|'.join(_ABOUT_SUFFIXES)})")
 
 
 def _about_hour(tok: Tok, rules: _Rules) -> int | None:
