@@ -171,8 +171,10 @@ DAY_STEP_BACK = 360  # … to a time by day
 
 def _tells_sleep(clause: Sequence[str], rules: _Rules) -> bool:
     """Sleep words say evening or night, but "under senga" is where something lay."""
-    return any(word in rules.sleep and (i == 0 or clause[i - 1] != "under")
-               for i, word in enumerate(clause))
+    # "stell i senga", "frukost på senga": care given in bed, at any time of day
+    return not rules.care_in_bed.intersection(clause) and \
+        any(word in rules.sleep and (i == 0 or clause[i - 1] != "under")
+            for i, word in enumerate(clause))
 
 
 def shift_of(hour: int) -> str | None:

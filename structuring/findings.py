@@ -31,12 +31,13 @@ _PREPOSITIONS = r"(?:i|på|ved|rundt|under|over|bak|mellom|fra)"
 
 @lru_cache(maxsize=4)
 def _place_regex(sides: tuple[str, ...], places: tuple[str, ...],
-                 qualifiers: tuple[str, ...] = ()) -> str:
+                 qualifiers: tuple[str, ...] = (), adverbs: tuple[str, ...] = ()) -> str:
     """One or two places ('under stortåa på høgre fot'); 'X og/eller Y' counts as one;
-    'på undersida av venstre stortå'."""
+    'på undersida av venstre stortå'; 'nederst i magen'."""
     side = rf"(?:(?:{alternation(qualifiers)})\sav\s)?" if qualifiers else ""
+    where = rf"(?:(?:{alternation(adverbs)})\s)?" if adverbs else ""
     part = rf"{side}(?:(?:{alternation(sides)})\s)?(?:{alternation(places)})"
-    one = rf"\s{_PREPOSITIONS}\s{part}(?:\s(?:eller|og)\s{part})?(?![\wæøå])"
+    one = rf"\s{where}{_PREPOSITIONS}\s{part}(?:\s(?:eller|og)\s{part})?(?![\wæøå])"
     return rf"(?:{one}){{1,2}}"
 
 
@@ -52,7 +53,8 @@ def _places(rules: dict) -> tuple[str, ...]:
 
 
 def _place_of(rules: dict) -> str:
-    return _place_regex(tuple(rules["sides"]), _places(rules), tuple(rules["place_qualifiers"]))
+    return _place_regex(tuple(rules["sides"]), _places(rules), tuple(rules["place_qualifiers"]),
+                        tuple(rules["place_adverbs"]))
 
 
 def _place_after(text: str, end: int, rules: dict) -> tuple[str, int, bool]:
@@ -131,8 +133,58 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
                              but.end(), negated=True))
             taken.append(but.span())
     people = tuple(rules["not_the_patient"]) + relatives
-    return sorted((_with_modifiers(text, f, rules) for f in out
+    found = _accompanied(text, _sharing_a_place(text, out, rules), rules)
+    return sorted((_with_modifiers(text, f, rules) for f in found
                    if not _about_someone_else(text, f.start, people)), key=lambda f: f.start)
+
+
+def _sharing_a_place(text: str, found: list[Found], rules: dict) -> list[Found]:
+    """'raudme og varme rundt såret', 'knatrelyder og pipelyder over høyre lunge': two
+    findings said with one place are filed as one, as six of seven writers do. Joined by
+    'eller' they stay two (the dev gold's 'sår', 'rødme mellom tærne')."""
+    out = list(found)
+    for f in found:
+        m = _shared_place_pattern().match(text, f.end)
+        if not m or f not in out or " " in f.value:
+            continue
+        out = [o for o in out if not (m.start() <= o.start and o.end <= m.end())]
+        out[out.index(f)] = replace(f, value=f.value + m.group().lower(), end=m.end())
+    return out
+
+
+@lru_cache(maxsize=1)
+def _shared_place_pattern() -> re.Pattern[str]:
+    rules = _finding_rules()
+    second = alternation(tuple(rules["heads"]) + tuple(rules["predicates"]["adjectives"]))
+    return re.compile(rf"\sog\s(?:{second})(?:{_place_of(rules)})", re.I)
+
+
+def _accompanied(text: str, found: list[Found], rules: dict) -> list[Found]:
+    """'hovne ankler med gropdannelse', 'hoste med grønt slim': what comes with a finding
+    is part of it, and is not a finding of its own."""
+    pattern = _accompaniment_pattern(tuple(rules["accompanied_by"]), _attribute_phrases())
+    out = list(found)
+    for f in found:
+        m = pattern.match(text, f.end)
+        if not m or f not in out:
+            continue
+        out = [o for o in out if not (m.start() <= o.start and o.end <= m.end())]
+        out[out.index(f)] = replace(f, value=f.value + m.group().lower(), end=m.end())
+    return out
+
+
+@lru_cache(maxsize=1)
+def _attribute_phrases() -> tuple[str, ...]:
+    return tuple(f"{colour} {noun}" for noun, colours in _finding_rules()["attributes"].items()
+                 for colour in colours)
+
+
+@lru_cache(maxsize=2)
+def _accompaniment_pattern(things: tuple[str, ...], attributes: tuple[str, ...]
+                           ) -> re.Pattern[str]:
+    degree = alternation(_finding_rules()["predicates"]["degree"])
+    return re.compile(rf"\smed\s(?:(?:{degree})\s)?(?:{alternation(things + attributes)})"
+                      r"(?![\wæøå])", re.I)
 
 
 _WORD_AFTER = re.compile(r"\s([\wæøå]+)")
@@ -266,27 +318,21 @@ def _described_findings(text: str, rules: dict) -> list[Found]:
 def _predicated(text: str, rules: dict) -> list[Found]:
     """'huden på ryggen er tørr og flassete' → 'tørr og flassete hud på ryggen'. A place
     between noun and verb that is no body part is left out ('urinen i posen er mørk'); a
-    normal state before 'og ikke' is no finding ('magen er myk og ikke øm' → 'øm mage')."""
-    pred = rules["predicates"]
-    nouns, adjectives = pred["nouns"], alternation(pred["adjectives"])
-    degree = alternation(pred["degree"])
-    place = _place_of(rules)
-    normal = alternation(pred["normal"])
-    pattern = re.compile(
-        rf"\b(?P<side>(?:(?:{alternation(rules['sides'])}) )?)(?P<noun>{alternation(nouns)})"
-        rf"(?:(?P<at>{place})|\s(?:i|på)\s[\wæøå]+|(?P<around>\srundt))?"
-        rf" (?:{alternation(pred['verbs'])}) (?:(?:{degree}) )?(?:(?:{normal}) og )?"
-        rf"(?P<not>{_NOT} )?(?:(?:{degree}) )?(?P<adj>{adjectives})"
-        rf"(?: og (?P<adj2>{adjectives}))?\b"
-        rf"(?P<place>{place})?(?:,? men {_NOT} (?P<but_not>{adjectives})\b)?", re.I)
-    out = []
-    for m in pattern.finditer(text):
-        side, base = m.group("side").lower(), nouns[m.group("noun").lower()]
+    normal state before 'og ikke' is no finding ('magen er myk og ikke øm' → 'øm mage').
+    Also with the verb first ('i dag var urinen grumsete') and, as terse notes say it, with
+    no verb at a clause's start ('Slimhinnene tørre, ikke sopp', 'og tunga belagt')."""
+    out: list[Found] = []
+    for m in (m for pattern in _predicate_patterns() for m in pattern.finditer(text)):
+        if any(o.start < m.end() and m.start() < o.end for o in out):
+            continue
+        side, base = m.group("side").lower(), rules["predicates"]["nouns"][
+            m.group("noun").lower()]
         said = m.group("adj").lower() + (f" og {m.group('adj2').lower()}" if m.group("adj2")
                                          else "")
-        where = (m.group("at") or m.group("place") or "").lower() or \
+        # 'huden på setet er heil, men raud over halebeinet': the place of the finding
+        where = (m.group("place") or m.group("at") or "").lower() or \
             _AROUND * bool(m.group("around"))
-        negated = bool(m.group("not")) or is_negated(text, m.start(), m.end("noun"))
+        negated = bool(m.group("not")) or is_negated(text, m.start("noun"), m.end("noun"))
         out.append(Found("finding", f"{said} {side}{base}{where}", m.start(), m.end(),
                          negated=negated))
         if m.group("but_not"):
@@ -295,8 +341,33 @@ def _predicated(text: str, rules: dict) -> list[Found]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _predicate_patterns() -> tuple[re.Pattern[str], ...]:
+    """The noun, then the verb ('huden er tørr'); the verb, then the noun ('var huden
+    tørr'); the noun at a clause's start with no verb ('Huden tørr på hælene')."""
+    rules = _finding_rules()
+    pred = rules["predicates"]
+    adjectives, degree = alternation(pred["adjectives"]), alternation(pred["degree"])
+    place, verbs = _place_of(rules), alternation(pred["verbs"])
+    subject = (rf"(?P<side>(?:(?:{alternation(rules['sides'])}) )?)"
+               rf"(?P<noun>{alternation(pred['nouns'])})")
+    # 'huda hennar er tynn', 'urinen er, mørk' (Whisper's comma)
+    where_said = (rf"(?:\s(?:hans|hennes|hennar|sin|si|sitt|sine))?"
+                  rf"(?:(?P<at>{place})|\s(?:i|på)\s[\wæøå]+|(?P<around>\srundt))?")
+    state = (rf"(?:(?:{degree}) )?(?:(?:{alternation(pred['normal'])})(?: og|,? men) )?"
+             rf"(?P<not>{_NOT} )?(?:(?:{degree}) )?(?P<adj>{adjectives})"
+             rf"(?: og (?P<adj2>(?:(?:{degree}) )?(?:{adjectives})))?\b"
+             rf"(?P<place>{place})?(?:,? (?:men )?{_NOT} (?P<but_not>{adjectives})\b)?")
+    clause_start = r"(?:^|(?<=[.,;:!?] )|(?<=\bog ))"
+    return tuple(re.compile(p, re.I) for p in (
+        rf"\b{subject}{where_said} (?:{verbs}),? {state}",
+        rf"\b(?:{verbs}) {subject}{where_said} {state}",
+        rf"{clause_start}{subject}{where_said} {state}"))
+
+
 def _paired_adjectives(text: str, rules: dict) -> list[Found]:
-    """'hovent og varmt kne', 'tørre og sprukne lepper': two findings on one thing are one."""
+    """'hovent og varmt kne', 'tørre og sprukne lepper': two findings on one thing are one;
+    'raude hælar', 'tørr munn': one said before its thing."""
     pred = rules["predicates"]
     adjectives = alternation(pred["adjectives"])
     things = (set(rules["body_parts"]) | set(pred["nouns"].values())
@@ -311,7 +382,8 @@ def _paired_adjectives(text: str, rules: dict) -> list[Found]:
 
 @lru_cache(maxsize=4)
 def _paired_pattern(adjectives: str, things: str) -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{adjectives}) og (?:{adjectives}) (?:{things})(?![\wæøå])", re.I)
+    return re.compile(rf"\b(?:{adjectives})(?: og (?:{adjectives}))? (?:{things})(?![\wæøå])",
+                      re.I)
 
 
 @lru_cache(maxsize=64)

@@ -101,6 +101,7 @@ class _Rules:
     score_words: set[str] = field(default_factory=set)  # "MOBID en": a score of 1
     numbered_nouns: set[str] = field(default_factory=set)  # "rom ein": room 1
     slept_until: set[str] = field(default_factory=set)  # "sov til sju"
+    care_in_bed: set[str] = field(default_factory=set)  # "stell i senga": no sleep cue
 
     def __post_init__(self) -> None:
         self.clock_stems = {w.rstrip(".") for w in self.clock_words}
@@ -135,7 +136,7 @@ def _rules() -> _Rules:
         subjects=set(t["subject_pronouns"]),
         bare_hour_after=set(t["bare_hour_after"]), bare_hour_before=set(t["bare_hour_before"]),
         score_words=set(forms["score_words"]), numbered_nouns=set(forms["numbered_nouns"]),
-        slept_until=set(t["slept_until"]),
+        slept_until=set(t["slept_until"]), care_in_bed=set(t["care_in_bed"]),
         guarded_corrections=set(forms["corrections_needing_a_value"]),
         corrections_between_values=set(forms["corrections_between_values"]),
         shift_openings=t["shift_openings"], shift_headers=set(t["shift_headers"]),

@@ -62,7 +62,7 @@ def test_headings_said_as_the_full_funksjonsomrade(spoken, section):
 @pytest.mark.parametrize("spoken, finding", [
     ("ho har marmorert hud på knærne punktum", "marmorert hud på knærne"),
     ("han har hoven fot i dag punktum", "hoven fot"),
-    ("det er hovne ankler med gropdannelse punktum", "hovne ankler"),
+    ("det er hovne ankler med gropdannelse punktum", "hovne ankler med gropdannelse"),
     ("ho fekk Robinul for surklinga punktum", "surkling"),
     ("urinen er mørk konsentrert urin i posen punktum", "mørk konsentrert urin"),
     ("han plukkar på dyna og er uroleg punktum", "plukkar på dyna"),

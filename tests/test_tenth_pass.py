@@ -126,7 +126,8 @@ def test_the_sentence_that_tells_an_alarm_is_filed_under_welfare_technology(spok
 
 
 @pytest.mark.parametrize("text, findings", [
-    ("Pusten er ujamn med pausar.", [("ujamn pust", False)]),
+    # what comes 'med' a finding is part of it: four of the five writers who said it
+    ("Pusten er ujamn med pausar.", [("ujamn pust med pausar", False)]),
     ("Ingen svie eller rennende øyne.", [("svie", True), ("rennende øyne", True)]),
     ("Ho har mista matlysten etter operasjonen.", [("mista matlysten", False)]),
 ])

@@ -1,0 +1,124 @@
+"""What the eleventh pass of issue 15 found missing, from three new independent writers and
+the shapes every writer's findings share. Every sentence here was written for the test; none
+is copied from a gold split."""
+
+import pytest
+
+from structuring.findings import find_findings
+from structuring.pipeline import structure
+
+
+def _times(spoken: str) -> list[str]:
+    return [e.value for e in structure(spoken).entities if e.type == "time"]
+
+
+def _events(spoken: str) -> list[tuple[str, str, str | None]]:
+    return [(e.technology, e.event, e.time) for e in structure(spoken).events]
+
+
+def _findings(text: str) -> set[tuple[str, bool]]:
+    return {(f.value, f.negated) for f in find_findings(text)}
+
+
+# --- a state said of a body part, in every order -------------------------------------------
+
+@pytest.mark.parametrize("text, finding", [
+    # the verb first, as Norwegian puts it after an adverbial
+    ("I går kveld var huden tørr på leggene.", ("tørr hud på leggene", False)),
+    ("Nå er pusten tung og anstrengt.", ("tung og anstrengt pust", False)),
+    # no verb at all, as terse notes write it
+    ("Leppene sprukne, ellers fint.", ("sprukne lepper", False)),
+    ("Ho er tørr i munnen og tunga belagt.", ("belagt tunge", False)),
+    # a possessive, Whisper's comma, a degree word before the second state
+    ("Huda hennar er tynn og skjør.", ("tynn og skjør hud", False)),
+    ("Urinen er, mørk.", ("mørk urin", False)),
+    ("Urinen var mørk og litt grumsete i dag.", ("mørk og litt grumsete urin", False)),
+    ("Venstre arm er framleis svak etter slaget.", ("svak venstre arm", False)),
+    # the place said after the state is where the finding is
+    ("Huden på ryggen er heil, men raud over korsbeinet.", ("raud hud over korsbeinet", False)),
+])
+def test_a_state_said_of_a_body_part_is_a_finding(text, finding):
+    assert finding in _findings(text)
+
+
+def test_a_state_denied_after_a_comma_is_a_negated_finding_of_the_same_thing():
+    assert _findings("Magen litt spent, ikke vond.") == {("spent mage", False),
+                                                         ("vond mage", True)}
+
+
+@pytest.mark.parametrize("text", ["Såret er rent.", "Huden er heil.", "Magen myk."])
+def test_a_normal_state_is_no_finding(text):
+    assert not _findings(text)
+
+
+@pytest.mark.parametrize("text, finding", [
+    ("Hun har kalde hender i dag.", ("kalde hender", False)),
+    ("Han har raude hælar.", ("raude hælar", False)),
+])
+def test_one_state_said_before_its_body_part_is_one_finding(text, finding):
+    assert finding in _findings(text)
+
+
+# --- what belongs to a finding ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text, finding", [
+    ("Hun har hovne legger med gropdannelse.", "hovne legger med gropdannelse"),
+    ("Respirasjonen er uregelmessig med lange pauser.",
+     "uregelmessig respirasjon med lange pauser"),
+    ("Han har hoste med gult slim.", "hoste med gult slim"),
+])
+def test_what_comes_with_a_finding_is_part_of_it(text, finding):
+    assert _findings(text) == {(finding, False)}
+
+
+def test_two_findings_said_with_one_place_are_one():
+    assert _findings("Det er rødme og hevelse på venstre legg.") == {
+        ("rødme og hevelse på venstre legg", False)}
+
+
+def test_two_findings_joined_by_eller_stay_two_as_the_dev_gold_files_them():
+    assert _findings("Ingen rødme eller hevelse på leggen.") == {
+        ("rødme", True), ("hevelse på leggen", True)}
+
+
+@pytest.mark.parametrize("text, finding", [
+    ("Han har vondt nederst i ryggen.", "vondt nederst i ryggen"),
+    ("Hun har smerter i øvre del av magen.", "smerter i øvre del av magen"),
+    ("Hun klager over svie ved vannlatning.", "svie ved vannlatning"),
+    ("Det er pipelyder ved utpust.", "pipelyder ved utpust"),
+])
+def test_more_places_a_finding_is_said_in(text, finding):
+    assert (finding, False) in _findings(text)
+
+
+# --- welfare technology ----------------------------------------------------------------------
+
+def test_a_new_alert_from_the_same_sensor_is_its_own_event():
+    spoken = ("nattevakt punktum dørsensoren hos Gunnar varslet klokka halv to punktum han sto i "
+              "gangen og ble fulgt tilbake punktum ny varsling fra dørsensoren klokka ti over "
+              "tre punktum han var på vei ut og ble fulgt til senga igjen punktum")
+    assert _events(spoken) == [("dorsensor", "dor_apnet", "01:30"),
+                               ("dorsensor", "dor_apnet", "03:10")]
+
+
+@pytest.mark.parametrize("spoken", [
+    "vi melder behov for komfyrvakt til tildelingskontoret punktum",
+    "datteren har søkt om fallsensor til mora punktum",
+    ("me snakka om faren for fall om natta punktum me melder behov for fallsensor punktum "
+     "me gjekk derifrå klokka eitt punktum"),
+])
+def test_a_device_asked_for_opens_no_event(spoken):
+    assert _events(spoken) == []
+
+
+# --- times -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    # care given in bed says nothing about night
+    ("ho fekk stell i senga klokka halv ni punktum", ["08:30"]),
+    ("han fikk frokost på senga klokka ni punktum", ["09:00"]),
+    # going to bed still says evening
+    ("han la seg i senga klokka halv ti punktum", ["21:30"]),
+])
+def test_care_in_bed_is_no_sleep_cue(spoken, times):
+    assert _times(spoken) == times
