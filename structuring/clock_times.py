@@ -207,8 +207,11 @@ def _listed_hour(tokens: list[Tok], i: int) -> bool:
 def _value_told_before(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     """A measurement named in the five words before word i ("smerte rundt fire og …",
     "pulsen gikk fra 9 til 11"): the number is its value, not an hour."""
-    return any(t.lower in rules.numeric_context or t.lower.startswith("smert")
-               for t in tokens[max(0, i - 5):i])
+    # … unless the measurement already has its value ("på rom fjorten fikk … ved ni")
+    start = max(0, i - 5)
+    return any((t.lower in rules.numeric_context or t.lower.startswith("smert")) and
+               not any(_hour(u) is not None or u.text[:1].isdigit() for u in tokens[j + 1:i])
+               for j, t in enumerate(tokens[start:i], start))
 
 
 def _bare_span(tokens: list[Tok], i: int, rules: _Rules) -> bool:

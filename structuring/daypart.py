@@ -121,7 +121,9 @@ def by_daypart(part: str, am: int, pm: int) -> int:
         return am
     if part == "evening":
         return pm
-    return pm if am >= 8 else am  # night: 23.00 but 02.00 and 07.00
+    # night: 23.00 but 02.00, and 07.00 and 08.00 as the shift ends (night reports of the
+    # dev and tune writers: 08.00 seven times, 20.00 never)
+    return pm if am >= 9 else am
 
 
 def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock: Clock,

@@ -96,10 +96,30 @@ def _talked_about(text: str, start: int, key: str = "device_discussed_after") ->
 def _only_checked(tech: str, i: int, sentences: list[str], start: int) -> bool:
     """ "Sjekket også trygghetsalarmen, den funker": a check, unless the sentence or the
     next says what the device reported ("… morgendosen var ikke tatt")."""
-    if not _talked_about(sentences[i], start, "device_checked_after"):
+    if not (_talked_about(sentences[i], start, "device_checked_after") or
+            _checked_after(tech, sentences[i], start)):
         return False
     cues = _all_event_cues(tech)
     return not cues or not any(has_phrase(text, cues) for text in sentences[i:i + 2])
+
+
+def _checked_after(tech: str, text: str, start: int) -> bool:
+    """ "Sengesensoren vart sjekka": the check said after the device's name."""
+    return _checked_after_pattern(tech).match(text, start) is not None
+
+
+@lru_cache(maxsize=None)
+def _checked_after_pattern(tech: str) -> re.Pattern[str]:
+    rules = _rules()
+    return re.compile(rf"(?:{alternation(rules['technologies'][tech]['triggers'])})\s+"
+                      rf"(?:{alternation(rules['device_checked_said_after'])})(?![\wæøå])",
+                      re.IGNORECASE)
+
+
+def names_a_device(text: str) -> bool:
+    """A device named for itself, not as where a dose came from ("tok morgondosen frå
+    Pilly")."""
+    return any(not _dose_taken_from(tech, text, p) for p, tech in technologies_in(text))
 
 
 def _dose_taken_from(tech: str, text: str, start: int) -> bool:
@@ -254,8 +274,13 @@ def _alarm_phrases(tech: str) -> tuple[str, ...]:
 
 def _alarms_again(tech: str, text: str) -> bool:
     """A sentence in a story that tells a new alarm at its own time: an alarm word
-    ("varsel", "teknisk alarm") and a time, and it names no technology."""
-    return not technologies_in(text) and _tells_new_alarm(text)
+    ("varsel", "teknisk alarm") and a time, or "sensoren gjekk på nytt kl. 01.00", and it
+    names no technology."""
+    rules = _rules()
+    went_off_again = _TIME.search(text) is not None and \
+        has_phrase(text, rules["alarm_words"]) and has_phrase(text, rules["alarm_verbs"]) and \
+        has_phrase(text, rules["again_words"]) and not says_no_alarm(text)
+    return not technologies_in(text) and (_tells_new_alarm(text) or went_off_again)
 
 
 def _tells_new_alarm(text: str) -> bool:

@@ -129,6 +129,10 @@ def _register() -> None:
             for i in rest:
                 if ev.about_the_alarm(texts[i]) or i == first + 1:
                     hints[i].append("event_followup")
+        # A device named, no dose given from it: welfare technology (wished for, discussed).
+        for i, text in enumerate(texts):
+            if "medication" not in hints[i] and ev.names_a_device(text):
+                hints[i].append("device")
         # "Etter et kvarter var metningen 93" right after a dose: the drug's effect.
         for i in range(1, len(spans)):
             if {"medication", "drug_effect"} & set(hints[i - 1]) and \

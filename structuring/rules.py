@@ -31,7 +31,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
                            "false_alarm_cues", "alarm_words", "new_alarm_words", "again_words",
                            "alarm_verbs", "no_alarm_words", "no_alarm_negations",
                            "fall_false_alarm_cues", "device_discussed_after",
-                           "device_checked_after"),
+                           "device_checked_after", "device_checked_said_after"),
     "findings": ("heads", "intensifier_prefixes", "phrases", "body_parts", "sides",
                  "predicates", "attributes", "places",
                  "needs_location", "definite_nouns", "grade_words", "manner",

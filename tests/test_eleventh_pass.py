@@ -122,3 +122,49 @@ def test_a_device_asked_for_opens_no_event(spoken):
 ])
 def test_care_in_bed_is_no_sleep_cue(spoken, times):
     assert _times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    # a room's number said before does not make the hour a value
+    ("kveldsvakt punktum Nils på rom fjorten fikk kveldsmedisinene ved ni komma han svelget "
+     "fint punktum", ["21:00"]),
+    ("kveldsvakt punktum hun fikk Paracet ett gram ved elleve mot vondt i hofta punktum",
+     ["23:00"]),
+    # the end of a night shift: "klokka åtte" in a night report is the morning
+    ("nattrapport punktum Ola sov godt punktum sønnen ble ringt klokka åtte punktum",
+     ["08:00"]),
+    ("nattrapport punktum Ola fikk Paracet klokka ti punktum", ["22:00"]),
+])
+def test_bare_hours_and_the_end_of_a_night_shift(spoken, times):
+    assert _times(spoken) == times
+
+
+def test_a_sensor_said_to_go_off_again_at_its_own_time_is_a_new_alarm():
+    spoken = ("nattrapport punktum sengesensoren til Asbjørn varsla kvart på tolv komma han "
+              "sat på sengekanten punktum han la seg att punktum han vakna og sensoren gjekk "
+              "på nytt klokka halv to komma då var han våt punktum")
+    assert _events(spoken) == [("sengesensor", "ute_av_seng", "23:45"),
+                               ("sengesensor", "ute_av_seng", "01:30")]
+
+
+@pytest.mark.parametrize("spoken", [
+    "kveldsvakt punktum sengesensoren vart sjekka komma den var kopla til og batteriet var "
+    "greitt punktum ingen varsel i kveld punktum",
+    "trygghetsalarmen ble testet og virker fint punktum",
+])
+def test_a_device_said_to_be_checked_opens_no_event(spoken):
+    assert _events(spoken) == []
+
+
+@pytest.mark.parametrize("spoken", [
+    "ho spurte om ho kan få ein fallsensor på badet fordi ho er redd for å skli punktum",
+    "datteren ønsker at faren skal få GPS fordi han går seg bort punktum",
+    "vi melder behov for dørsensor til tildelingskontoret punktum",
+])
+def test_a_sentence_naming_a_device_is_filed_under_welfare_technology(spoken):
+    assert [s.section for s in structure(spoken).sentences] == ["velferdsteknologi"]
+
+
+def test_a_dose_taken_from_a_device_is_not_filed_as_welfare_technology():
+    note = structure("han tok morgondosen frå dispenseren medan eg var der punktum")
+    assert [s.section for s in note.sentences] != ["velferdsteknologi"]
