@@ -118,8 +118,16 @@ def _checked_after_pattern(tech: str) -> re.Pattern[str]:
 
 def names_a_device(text: str) -> bool:
     """A device named for itself, not as where a dose came from ("tok morgondosen frå
-    Pilly")."""
-    return any(not _dose_taken_from(tech, text, p) for p, tech in technologies_in(text))
+    Pilly"; "påfylling av medisindispenseren" is the device's)."""
+    gives_a_dose = _DOSE_WORD.search(text) is not None
+    return any(not (gives_a_dose and _dose_taken_from(tech, text, p))
+               for p, tech in technologies_in(text))
+
+
+# a dose or a medicine, not the device's own name ("medisindispenseren", "medisinroboten")
+_DOSE_WORD = re.compile(r"(?<![\wæøå])(?![\wæøå]*(?:dispenser|robot))"
+                        r"(?:[\wæøå]*dos[ae]n?|medisin[\wæøå]*|tablett[\wæøå]*)(?![\wæøå])",
+                        re.IGNORECASE)
 
 
 def _dose_taken_from(tech: str, text: str, start: int) -> bool:

@@ -168,3 +168,22 @@ def test_a_sentence_naming_a_device_is_filed_under_welfare_technology(spoken):
 def test_a_dose_taken_from_a_device_is_not_filed_as_welfare_technology():
     note = structure("han tok morgondosen frå dispenseren medan eg var der punktum")
     assert [s.section for s in note.sentences] != ["velferdsteknologi"]
+
+
+def test_refilling_a_dispenser_is_about_the_device():
+    note = structure("tirsdag punktum ukentlig påfylling av medisindispenseren hos Per klokka "
+                     "halv elleve punktum")
+    assert note.sentences[-1].section == "velferdsteknologi"
+
+
+def test_awake_until_an_hour_several_nights_is_night():
+    assert _times("ho har lege vaken til klokka to fleire netter punktum") == ["02:00"]
+
+
+@pytest.mark.parametrize("text, finding", [
+    ("Han har ingen planer om å skade seg selv.", ("planer om å skade seg selv", True)),
+    ("Ho har hatt laus mage i to dagar.", ("laus mage", False)),
+    ("Han er nesten blind på venstre auge.", ("nesten blind på venstre auge", False)),
+])
+def test_findings_nobody_had_named(text, finding):
+    assert finding in _findings(text)
