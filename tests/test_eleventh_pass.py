@@ -187,3 +187,14 @@ def test_awake_until_an_hour_several_nights_is_night():
 ])
 def test_findings_nobody_had_named(text, finding):
     assert finding in _findings(text)
+
+
+@pytest.mark.parametrize("spoken, section", [
+    ("ho var klar og orientert og fekk Paracet eitt gram for hovudverk punktum", "legemidler"),
+    ("klokka halv ni med dottera på telefonen komma da tok han Sobril ti milligram punktum",
+     "legemidler"),
+    # a laxative told with the bowels stays with them
+    ("ho har ikkje hatt avføring sidan fredag og fekk Movicol ein pose punktum", "eliminasjon"),
+])
+def test_a_dose_given_is_filed_under_medicines(spoken, section):
+    assert [s.section for s in structure(spoken).sentences] == [section]
