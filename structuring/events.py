@@ -199,7 +199,7 @@ def group_events(sentences: list[str], blocks: list[int],
             if not current.sentences or current.sentences[-1] != i:
                 current.sentences.append(i)
         current = _new_alarm_untold(i, sentences, paragraphs, current, drafts) or \
-            _next_round_untold(i, sentences, current, drafts) or current
+            _next_round_untold(i, sentences, paragraphs, current, drafts) or current
         if current is not None and (not current.sentences or current.sentences[-1] != i):
             current.sentences.append(i)
         elif current is None and drafts and i > drafts[-1].sentences[-1] and \
@@ -250,10 +250,13 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
     return drafts[-1]
 
 
-def _next_round_untold(i: int, sentences: list[str], current: EventDraft | None,
-                       drafts: list[EventDraft]) -> EventDraft | None:
+def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
+                       current: EventDraft | None, drafts: list[EventDraft]
+                       ) -> EventDraft | None:
     """ "Digitalt tilsyn kl. 01.00 … ingen tiltak. Nytt tilsyn kl. 03.00 …": a round
     technology's next check, told by a round word and a time without naming the device."""
+    if current is None and drafts and paragraphs[i] == paragraphs[drafts[-1].sentences[-1]]:
+        current = drafts[-1]  # "ingen tiltak. ny linje tilsyn klokka tre: …"
     if current is None or not _rounds(current.technology) or current.sentences[-1] == i or \
             technologies_in(sentences[i]) or _TIME.search(sentences[i]) is None:
         return None
@@ -457,6 +460,12 @@ def _event_time(draft: EventDraft, sentences: list[str]) -> str | None:
         return f"{match.group(1)}:{match.group(2)}"
     if len(draft.sentences) > 1 and draft.sentences[1] == draft.sentences[0] + 1:
         match = _TIME.search(sentences[draft.sentences[1]])
+        if match:
+            return f"{match.group(1)}:{match.group(2)}"
+    before = draft.sentences[0] - 1
+    if _rules()["technologies"][draft.technology].get("timed_by_arrival") and before >= 0 \
+            and not technologies_in(sentences[before]):
+        match = _TIME.search(sentences[before])
         if match:
             return f"{match.group(1)}:{match.group(2)}"
     return None

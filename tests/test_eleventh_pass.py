@@ -198,3 +198,21 @@ def test_findings_nobody_had_named(text, finding):
 ])
 def test_a_dose_given_is_filed_under_medicines(spoken, section):
     assert [s.section for s in structure(spoken).sentences] == [section]
+
+
+def test_a_round_of_supervision_on_a_new_line_is_its_own_event():
+    spoken = ("nattrapport punktum digitalt tilsyn hos Edel klokka tolv kolon ligger og sover "
+              "punktum ingen tiltak punktum ny linje tilsyn klokka tre kolon senga er tom "
+              "punktum vi ringte henne punktum")
+    assert _events(spoken) == [("digitalt_tilsyn", "tilsyn_utfort", "00:00"),
+                               ("digitalt_tilsyn", "tilsyn_utfort", "03:00")]
+
+
+@pytest.mark.parametrize("spoken", [
+    "kveldsbesøk hos Arvid klokka ti over ti punktum e-låsen på døra ville ikkje opne seg med "
+    "telefonen punktum eg ringde Arvid og han opna sjølv punktum",
+    "kveldsbesøk hos Arvid klokka ti over ti punktum e-låsen ga feilmelding på telefonen "
+    "punktum eg ringde Arvid og han opna sjølv punktum",
+])
+def test_an_e_lock_that_fails_on_arrival_is_timed_by_the_arrival(spoken):
+    assert _events(spoken) == [("e_laas", "teknisk_alarm", "22:10")]
