@@ -216,3 +216,11 @@ def test_a_round_of_supervision_on_a_new_line_is_its_own_event():
 ])
 def test_an_e_lock_that_fails_on_arrival_is_timed_by_the_arrival(spoken):
     assert _events(spoken) == [("e_laas", "teknisk_alarm", "22:10")]
+
+
+@pytest.mark.parametrize("text, finding", [
+    ("Ingen synlige skader etter fallet.", ("synlige skader", True)),
+    ("Han har tørr hoste om kvelden.", ("tørr hoste", False)),
+])
+def test_describing_words_the_dev_gold_keeps(text, finding):
+    assert finding in _findings(text)
