@@ -42,6 +42,7 @@ ENTITY_HINTS = {
     "event": ("velferdsteknologi", 3.0),
     "event_followup": ("velferdsteknologi", 1.5),
     "device": ("velferdsteknologi", 3.0),
+    "device_followup": ("velferdsteknologi", 3.0),
     "drug_effect": ("legemidler", 3.0),
 }
 

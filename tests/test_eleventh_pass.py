@@ -224,3 +224,9 @@ def test_an_e_lock_that_fails_on_arrival_is_timed_by_the_arrival(spoken):
 ])
 def test_describing_words_the_dev_gold_keeps(text, finding):
     assert finding in _findings(text)
+
+
+def test_a_sentence_about_the_device_just_named_follows_it():
+    note = structure("sønnen har spurt om komfyrvakt til mora punktum det sender vi søknad om "
+                     "punktum")
+    assert [s.section for s in note.sentences] == ["velferdsteknologi", "velferdsteknologi"]
