@@ -215,7 +215,15 @@ def _heads() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _described_nouns() -> frozenset[str]:
-    return frozenset(w.lower() for w in _finding_rules()["body_parts"]) | {"hud"}
+    """Body parts in the indefinite form: "hoven fot", never "hoven foten" (run-on text:
+    "litt væsking stomien i seg sjøl ser fin ut" is two clauses)."""
+    parts = {w.lower() for w in _finding_rules()["body_parts"]} | {"hud"}
+    definite = {w for w in parts for end in _DEFINITE_ENDINGS
+                if w.endswith(end) and w[:-len(end)] in parts}
+    return frozenset(parts - definite)
+
+
+_DEFINITE_ENDINGS = ("en", "et", "t", "a", "ene", "ane", "na", "ne", "n")
 
 
 def _with_modifiers(text: str, found: Found, rules: dict) -> Found:

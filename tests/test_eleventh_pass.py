@@ -240,3 +240,8 @@ def test_a_sentence_about_the_device_just_named_follows_it():
 ])
 def test_this_evening_said_first_tells_the_dictation(spoken, times):
     assert _times(spoken) == times
+
+
+def test_a_finding_word_before_a_definite_body_part_is_not_one_phrase():
+    # run-on text: "litt væsking | stomien i seg sjøl ser fin ut"
+    assert ("væsking", False) in _findings("huden var rød med litt væsking stomien ser fin ut")
