@@ -133,19 +133,22 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
                              but.end(), negated=True))
             taken.append(but.span())
     people = tuple(rules["not_the_patient"]) + relatives
-    found = _accompanied(text, _sharing_a_place(text, out, rules), rules)
+    # 'raudme og varme på venstre legg' (one word said first), then 'hovne ankler med
+    # gropdannelse': each reads on over what follows it.
+    found = _read_on(text, _read_on(text, out, _shared_place_pattern(), single_word=True),
+                     _accompaniment_pattern(tuple(rules["accompanied_by"]), _attribute_phrases()))
     return sorted((_with_modifiers(text, f, rules) for f in found
                    if not _about_someone_else(text, f.start, people)), key=lambda f: f.start)
 
 
-def _sharing_a_place(text: str, found: list[Found], rules: dict) -> list[Found]:
-    """'raudme og varme rundt såret', 'knatrelyder og pipelyder over høyre lunge': two
-    findings said with one place are filed as one, as six of seven writers do. Joined by
-    'eller' they stay two (the dev gold's 'sår', 'rødme mellom tærne')."""
+def _read_on(text: str, found: list[Found], pattern: re.Pattern[str],
+             single_word: bool = False) -> list[Found]:
+    """Each finding extended over what `pattern` matches right after it; a finding inside
+    that stretch is part of it, not one of its own."""
     out = list(found)
     for f in found:
-        m = _shared_place_pattern().match(text, f.end)
-        if not m or f not in out or " " in f.value:
+        m = pattern.match(text, f.end)
+        if not m or f not in out or (single_word and " " in f.value):
             continue
         out = [o for o in out if not (m.start() <= o.start and o.end <= m.end())]
         out[out.index(f)] = replace(f, value=f.value + m.group().lower(), end=m.end())
@@ -154,23 +157,12 @@ def _sharing_a_place(text: str, found: list[Found], rules: dict) -> list[Found]:
 
 @lru_cache(maxsize=1)
 def _shared_place_pattern() -> re.Pattern[str]:
+    """'raudme og varme rundt såret', 'knatrelyder og pipelyder over høyre lunge': two
+    findings said with one place are filed as one, as six of seven writers do. Joined by
+    'eller' they stay two (the dev gold's 'sår', 'rødme mellom tærne')."""
     rules = _finding_rules()
     second = alternation(tuple(rules["heads"]) + tuple(rules["predicates"]["adjectives"]))
     return re.compile(rf"\sog\s(?:{second})(?:{_place_of(rules)})", re.I)
-
-
-def _accompanied(text: str, found: list[Found], rules: dict) -> list[Found]:
-    """'hovne ankler med gropdannelse', 'hoste med grønt slim': what comes with a finding
-    is part of it, and is not a finding of its own."""
-    pattern = _accompaniment_pattern(tuple(rules["accompanied_by"]), _attribute_phrases())
-    out = list(found)
-    for f in found:
-        m = pattern.match(text, f.end)
-        if not m or f not in out:
-            continue
-        out = [o for o in out if not (m.start() <= o.start and o.end <= m.end())]
-        out[out.index(f)] = replace(f, value=f.value + m.group().lower(), end=m.end())
-    return out
 
 
 @lru_cache(maxsize=1)
@@ -182,6 +174,8 @@ def _attribute_phrases() -> tuple[str, ...]:
 @lru_cache(maxsize=2)
 def _accompaniment_pattern(things: tuple[str, ...], attributes: tuple[str, ...]
                            ) -> re.Pattern[str]:
+    """'hovne ankler med gropdannelse', 'hoste med grønt slim': what comes with a finding
+    is part of it."""
     degree = alternation(_finding_rules()["predicates"]["degree"])
     return re.compile(rf"\smed\s(?:(?:{degree})\s)?(?:{alternation(things + attributes)})"
                       r"(?![\wæøå])", re.I)
