@@ -329,6 +329,8 @@ def _predicated(text: str, rules: dict) -> list[Found]:
             continue
         side, base = m.group("side").lower(), rules["predicates"]["nouns"][
             m.group("noun").lower()]
+        if m.group("adj").lower() in rules["predicates"]["normal_for"].get(base, ()):
+            continue  # "bleia var tørr"
         said = m.group("adj").lower() + (f" og {m.group('adj2').lower()}" if m.group("adj2")
                                          else "")
         # 'huden på setet er heil, men raud over halebeinet': the place of the finding
@@ -376,6 +378,9 @@ def _paired_adjectives(text: str, rules: dict) -> list[Found]:
               | set(rules["attributes"]))
     out = []
     for m in _paired_pattern(adjectives, alternation(things)).finditer(text):
+        said, *_, thing = m.group().lower().split()
+        if said in pred["normal_for"].get(thing, ()) and " og " not in m.group():
+            continue  # "hadde tørr bleie"
         place, end, _ = _place_after(text, m.end(), rules)
         out.append(Found("finding", m.group().lower() + place, m.start(), end,
                          negated=is_negated(text, m.start(), end)))

@@ -235,3 +235,15 @@ def test_a_sentence_about_the_device_just_named_follows_it():
 def test_a_finding_word_before_a_definite_body_part_is_not_one_phrase():
     # run-on text: "litt væsking | stomien i seg sjøl ser fin ut"
     assert ("væsking", False) in _findings("huden var rød med litt væsking stomien ser fin ut")
+
+
+@pytest.mark.parametrize("text, findings", [
+    ("Bleia var gjennomvåt og lakenet vått.", {("gjennomvåt bleie", False)}),
+    # a dry diaper is good news
+    ("Han hadde tørr bleie ved leggetid.", set()),
+    ("Bleia var tørr i natt.", set()),
+    ("Han hadde ikkje slått hovudet.", {("slått hovudet", True)}),
+    ("Ho var forkjøla og hosta litt.", {("forkjøla", False), ("hosta", False)}),
+])
+def test_more_findings_and_a_state_normal_for_one_thing(text, findings):
+    assert _findings(text) == findings
