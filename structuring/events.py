@@ -105,15 +105,30 @@ def _only_checked(tech: str, i: int, sentences: list[str], start: int) -> bool:
 
 def _checked_after(tech: str, text: str, start: int) -> bool:
     """ "Sengesensoren vart sjekka": the check said after the device's name."""
-    return _checked_after_pattern(tech).match(text, start) is not None
+    return _said_after(tech, text, start, "device_checked_said_after")
+
+
+def _said_after(tech: str, text: str, start: int, key: str) -> bool:
+    """Whether one of the phrases of data `key` follows the device's name at `start`."""
+    return _said_after_pattern(tech, key).match(text, start) is not None
 
 
 @lru_cache(maxsize=None)
-def _checked_after_pattern(tech: str) -> re.Pattern[str]:
+def _said_after_pattern(tech: str, key: str) -> re.Pattern[str]:
     rules = _rules()
     return re.compile(rf"(?:{alternation(rules['technologies'][tech]['triggers'])})\s+"
-                      rf"(?:{alternation(rules['device_checked_said_after'])})(?![\wæøå])",
-                      re.IGNORECASE)
+                      rf"(?:{alternation(rules[key])})(?![\wæøå])", re.IGNORECASE)
+
+
+def _only_kept(tech: str, text: str, start: int) -> bool:
+    """ "Medisindispenseren ble fylt på klokka ti", "sengesensoren var slått av i natt": the
+    device's upkeep or state, told with nothing that says it went off."""
+    rules = _rules()
+    if _said_after(tech, text, start, "device_off_after"):
+        return True
+    return has_phrase(text, rules["device_maintenance"]) and not has_phrase(text, (
+        *rules["new_alarm_words"], *rules["alarm_verbs"], *_all_event_cues(tech),
+        *_any_false_alarm_cue()))
 
 
 def names_a_device(text: str) -> bool:
@@ -227,7 +242,7 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
         has_phrase(sentences[i + 1], _alarm_phrases(tech))
     if not (_tells_an_alarm(tech, text) or told_next) or says_no_alarm(text) or \
             _talked_about(text, position) or _dose_taken_from(tech, text, position) or \
-            _only_checked(tech, i, sentences, position):
+            _only_checked(tech, i, sentences, position) or _only_kept(tech, text, position):
         return None
     drafts.append(EventDraft(tech, mention=position))
     return drafts[-1]

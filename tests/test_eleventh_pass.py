@@ -247,3 +247,25 @@ def test_a_finding_word_before_a_definite_body_part_is_not_one_phrase():
 ])
 def test_more_findings_and_a_state_normal_for_one_thing(text, findings):
     assert _findings(text) == findings
+
+
+@pytest.mark.parametrize("spoken", [
+    "komfyrvakta er slått av fordi ho har flytta på sjukeheim punktum",
+    "sengesensoren var slått av i natt fordi hun hadde besøk punktum",
+    "medisindispenseren ble fylt på klokka ti punktum",
+    "e-låsen fungerer fint nå etter at batteriet ble byttet punktum",
+    "dispenseren viser at alle dosene er tatt denne uka punktum",
+    "kameraet er ikke i bruk lenger punktum",
+])
+def test_a_device_kept_or_switched_off_opens_no_event(spoken):
+    assert _events(spoken) == []
+
+
+@pytest.mark.parametrize("spoken, events", [
+    ("komfyrvakta slo av komfyren klokka fem punktum",
+     [("komfyrvakt", "komfyr_avslatt", "17:00")]),
+    ("trygghetsalarmen gikk klokka to punktum den fungerer som den skal punktum",
+     [("trygghetsalarm", "alarm_utlost", "14:00")]),
+])
+def test_an_alarm_told_with_its_upkeep_is_still_an_event(spoken, events):
+    assert _events(spoken) == events
