@@ -269,3 +269,12 @@ def test_a_device_kept_or_switched_off_opens_no_event(spoken):
 ])
 def test_an_alarm_told_with_its_upkeep_is_still_an_event(spoken, events):
     assert _events(spoken) == events
+
+
+@pytest.mark.parametrize("spoken, technology", [
+    ("Kari trykket på alarmen klokka ti over ni i kveld punktum", "trygghetsalarm"),
+    ("sensormatta ved senga varsla klokka eitt i natt punktum", "sengesensor"),
+    ("det kom alarm frå døra til Per klokka tre i natt punktum", "dorsensor"),
+])
+def test_a_device_named_by_what_it_is(spoken, technology):
+    assert [e[0] for e in _events(spoken)] == [technology]
