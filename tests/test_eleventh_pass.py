@@ -278,3 +278,11 @@ def test_an_alarm_told_with_its_upkeep_is_still_an_event(spoken, events):
 ])
 def test_a_device_named_by_what_it_is(spoken, technology):
     assert [e[0] for e in _events(spoken)] == [technology]
+
+
+@pytest.mark.parametrize("spoken", [
+    "vi minnet ham på å ha på GPS-klokka når han går tur punktum",
+    "vi forklarte hvordan komfyrvakta virker punktum",
+])
+def test_a_device_explained_opens_no_event(spoken):
+    assert _events(spoken) == []
