@@ -286,3 +286,12 @@ def test_a_device_named_by_what_it_is(spoken, technology):
 ])
 def test_a_device_explained_opens_no_event(spoken):
     assert _events(spoken) == []
+
+
+@pytest.mark.parametrize("text, finding", [
+    ("Beina er hovne og tunge.", "hovne og tunge bein"),
+    ("Det er hevelse og misfarging på ankelen.", "hevelse og misfarging på ankelen"),
+    ("Han er tungpusten ved anstrengelse.", "tungpusten ved anstrengelse"),
+])
+def test_common_findings_a_new_writer_says(text, finding):
+    assert _findings(text) == {(finding, False)}
