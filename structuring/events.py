@@ -126,9 +126,8 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
     rules = _rules()
     if _said_after(tech, text, start, "device_off_after"):
         return True
-    return has_phrase(text, rules["device_maintenance"]) and not has_phrase(text, (
-        *rules["new_alarm_words"], *rules["alarm_verbs"], *_all_event_cues(tech),
-        *_any_false_alarm_cue()))
+    return has_phrase(text, rules["device_maintenance"]) and not \
+        has_phrase(text, _went_off_phrases(tech)) and not has_phrase(text, _any_false_alarm_cue())
 
 
 def names_a_device(text: str) -> bool:
@@ -151,8 +150,15 @@ def _dose_taken_from(tech: str, text: str, start: int) -> bool:
     before = text[:start].lower().split()
     if not before or before[-1] not in rules["technologies"][tech].get("dose_source_after", ()):
         return False
-    return not has_phrase(text, (*rules["new_alarm_words"], *rules["alarm_verbs"],
-                                 *_all_event_cues(tech)))
+    return not has_phrase(text, _went_off_phrases(tech))
+
+
+@lru_cache(maxsize=None)
+def _went_off_phrases(tech: str) -> tuple[str, ...]:
+    """What says a device went off: an alarm word for a new alarm, an alarm verb, one of its
+    event cues (one tuple per technology, so that `has_phrase` finds its pattern cached)."""
+    rules = _rules()
+    return (*rules["new_alarm_words"], *rules["alarm_verbs"], *_all_event_cues(tech))
 
 
 def _used_as_phone(text: str, start: int, tech: dict) -> bool:
@@ -303,9 +309,8 @@ def _alarms_again(tech: str, text: str) -> bool:
     ("varsel", "teknisk alarm") and a time, or "sensoren gjekk på nytt kl. 01.00", and it
     names no technology."""
     rules = _rules()
-    went_off_again = _TIME.search(text) is not None and \
-        has_phrase(text, rules["alarm_words"]) and has_phrase(text, rules["alarm_verbs"]) and \
-        has_phrase(text, rules["again_words"]) and not says_no_alarm(text)
+    went_off_again = _again_at_its_time(text) and has_phrase(text, rules["alarm_words"]) and \
+        has_phrase(text, rules["alarm_verbs"])
     return not technologies_in(text) and (_tells_new_alarm(text) or went_off_again)
 
 
@@ -341,9 +346,13 @@ def _named_alarm_again(text: str, current: EventDraft, i: int, sentences: list[s
 def _alarmed_again(text: str) -> bool:
     """ "Sengesensoren varsla igjen kl. 03.00, men det var falsk alarm": said to go off
     again, at its own time, whatever staff then did."""
-    return _TIME.search(text) is not None and \
-        has_phrase(text, _rules()["new_alarm_words"]) and \
-        has_phrase(text, _rules()["again_words"]) and not says_no_alarm(text)
+    return _again_at_its_time(text) and has_phrase(text, _rules()["new_alarm_words"])
+
+
+def _again_at_its_time(text: str) -> bool:
+    """ "igjen", "på nytt" with a time of its own, and not "varsla ikkje igjen"."""
+    return _TIME.search(text) is not None and has_phrase(text, _rules()["again_words"]) and \
+        not says_no_alarm(text)
 
 
 def _rounds(tech: str) -> bool:
