@@ -522,6 +522,7 @@ BLIND_SPLITS = {
     "test7.jsonl": "7f2e6733fb4ee567d2423fc9c8eda851703807157b9f7e823f2a9024364a534f",
     "test8.jsonl": "566a604e93763bafbbf196ca8bb3c2f1416dac349c4a656a9e6083fb5ab7fcd0",
     "test9.jsonl": "7eb254c7ea55e07825ab3681250de35d5eeb5c90f9c6916efa033946d303333f",
+    "test10.jsonl": "90e279b855d18cee23cb93bd7364b97edd8c037ce1088f86b6e734cf874d3d7c",
 }
 
 
