@@ -40,7 +40,30 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
                  for m in [phrase_pattern(tuple(phrases)).search(text)] if m]
         if found:
             return min(found)[1]
+    # "Leiv har hatt mye tungpust og angst i kveld. …": what happened this evening, told
+    # first, tells the dictation's shift; a plan for tonight does not (data: time.
+    # evening_told_first, plans_ahead).
+    first = " ".join(_first_sentence(spoken, rules))
+    if phrase_pattern(rules.evening_told_first).search(first) and \
+            not phrase_pattern(rules.plans_ahead).search(first):
+        return "evening"
     return None
+
+
+FIRST_SENTENCE_WORDS = 20  # where the dictation says no mark, its first words
+
+
+def _first_sentence(spoken: str, rules: _Rules) -> list[str]:
+    words: list[str] = []
+    for said in spoken.lower().split():
+        word = said.strip(".,:;!?")
+        if word in ("punktum", "spørsmålstegn") or len(words) >= FIRST_SENTENCE_WORDS:
+            break
+        if word and word not in rules.fillers:
+            words.append(word)
+        if said.endswith((".", "?", "!")):
+            break
+    return words
 
 
 def _opening_words(spoken: str, rules: _Rules) -> list[str]:
@@ -104,11 +127,17 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         # "fra klokka fire til sju": the end of a span of time is a clock time too, and so
         # are hours listed after one ("tilsyn klokka tolv, to og fire"); each comes after
         # the time before it.
-        after_a_time = not explicit and len(out) > 1 and out[-2].kind == "time" and (
-            out[-1].lower == "til" or out[-1].text in (",", "og") and _listed_hour(tokens, i))
+        about = _about_words_before(out, rules)  # "til om lag halv tre"
+        span_end = len(out) > 1 + about and out[-2 - about].kind == "time" and \
+            out[-1 - about].lower == "til"  # "frå halv tre til (klokka) sju"
+        after_a_time = not explicit and (span_end or not about and len(out) > 1 and
+                                         out[-2].kind == "time" and
+                                         out[-1].text in (",", "og") and
+                                         _listed_hour(tokens, i, rules))
         if explicit and start < len(tokens) and tokens[start].text == ".":
             start += 1
-        slept_until = previous == "til" and len(out) > 1 and out[-2].lower in rules.slept_until
+        slept_until = out[-1 - about].lower == "til" and len(out) > 1 + about and \
+            out[-2 - about].lower in rules.slept_until if out else False  # "sov til ca. to"
         bare_hour = not explicit and (previous in rules.bare_hour_after or slept_until) and \
             _bare_hour(tokens, i, rules) or \
             not explicit and previous in rules.span_starts and _bare_span(tokens, i, rules)
@@ -125,8 +154,9 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                 hour = daypart.resolve_hour(hour, minute, clause, rules, clock,
                                             daypart.own_words(tokens, i, start + used, rules),
                                             sentence=[t.lower for t in tokens])
-                if after_a_time and out[-2].value is not None:  # "fra klokka fire til sju":
-                    hour = _after(int(out[-2].value), hour, minute)  # ends after it starts
+                if (after_a_time or span_end) and out[-2 - about].value is not None:  # "fra klokka fire
+                    hour = _after(int(out[-2 - about].value), hour, minute)  # til sju" ends
+                    # after it starts
                 sure = clock.review == review and clock.recorded_minutes is None
             else:  # only a time said on the 24-hour clock carries the story on
                 clock.last_minutes = hour * 60 + minute
@@ -137,6 +167,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             if sure and not clock.times_read:
                 clock.anchor = hour * 60 + minute
             clock.times_read += 1
+            clock.story_minutes = hour * 60 + minute
             out.append(Tok(f"kl. {hour:02d}.{minute:02d}", value=hour * 60 + minute,
                            kind="time"))
             i = start + used
@@ -174,6 +205,7 @@ def _approximate_time(out: list[Tok], hour: int, tokens: list[Tok], i: int, rule
                                     daypart.own_words(tokens, i, i + 1, rules))
     hour %= 24
     clock.times_read += 1
+    clock.story_minutes = hour * 60
     if out and out[-1].lower in ("ved", "rundt", "omkring", "i"):
         out = out[:-1]
     return out, Tok(f"ca. kl. {hour:02d}.00", kind="time")
@@ -191,17 +223,19 @@ def _bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     return not _value_told_before(tokens, i, rules)
 
 
-def _listed_hour(tokens: list[Tok], i: int) -> bool:
-    """A bare hour that ends a list of times: the end, a mark, or "og" and another hour
-    follows it — not "klokka åtte og to tabletter"."""
+def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """A bare hour that ends a list of times: the end, a mark, a word that ends the list
+    ("… tre og fem hos Olaug"), or "og" and another hour follows it — not "klokka åtte og
+    to tabletter"."""
     if _hour(tokens[i]) is None or not 1 <= _hour(tokens[i]) <= 12:
         return False
     after = tokens[i + 1] if i + 1 < len(tokens) else None
     if after is None or after.kind == "punct":
         return True
     following = tokens[i + 2] if i + 2 < len(tokens) else None
-    return after.lower in (",", "og") and _hour(following) is not None and \
-        _listed_hour(tokens, i + 2)
+    if after.lower in (",", "og") and _hour(following) is not None:
+        return _listed_hour(tokens, i + 2, rules)
+    return after.lower in rules.list_ends_before
 
 
 def _value_told_before(tokens: list[Tok], i: int, rules: _Rules) -> bool:
@@ -224,6 +258,7 @@ def _bare_span(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     j = i + first[2]
     if j >= len(tokens) or tokens[j].lower != "til":
         return False
+    j += _about_words_at(tokens, j + 1, rules)
     second = _read_time_words(tokens, j + 1, rules, True)
     if second is None or not 0 <= second[0] <= 24:
         return False
@@ -232,6 +267,25 @@ def _bare_span(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     if after in rules.units or after in rules.count_words or after in rules.not_span_after:
         return False
     return not _value_told_before(tokens, i, rules)
+
+
+def _about_words_at(tokens: list[Tok], k: int, rules: _Rules) -> int:
+    """How many tokens from k say "about" ("om lag", "ca.") before a span's last hour."""
+    words = [t.lower for t in tokens[k:k + 3]]
+    for about in rules.span_approximately:
+        if tuple(words[:len(about)]) == about:
+            return len(about)
+    return 0
+
+
+def _about_words_before(out: list[Tok], rules: _Rules) -> int:
+    """How many of the last tokens written say "about" right after "til"."""
+    words = tuple(t.lower for t in out[-3:])
+    for about in rules.span_approximately:
+        if len(out) > len(about) and words[len(words) - len(about):] == about and \
+                out[-1 - len(about)].lower == "til":
+            return len(about)
+    return 0
 
 
 def _after(start: int, hour: int, minute: int) -> int:

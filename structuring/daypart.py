@@ -33,6 +33,7 @@ class Clock:
     anchor: int | None = None  # the first time, if stated for sure ("kom klokka sju i kveld")
     times_read: int = 0  # clock times read so far in the dictation
     day_opening: bool = False  # the dictation opens with a day visit ("morgenrunde", "dagvakt")
+    story_minutes: int | None = None  # the last time read, however it was read
 
     def by_day(self) -> bool:
         """The dictation tells a day: its opening word, or its first time read for sure."""
@@ -146,6 +147,11 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     if am == 0 and "midnatt" in clause:
         return 0
     if clock.shift:
+        if clock.shift == "evening" and 1 <= am <= LATE_EVENING_REACH and \
+                clock.story_minutes is not None and \
+                not PAST_MIDNIGHT <= clock.story_minutes < LATE_EVENING \
+                and not rules.another_day.intersection(clause):
+            return am  # "snudd klokka ti og klokka to": past midnight, not 14.00
         return by_daypart(clock.shift, am, pm)
     if not clock.by_day() and any(w.startswith(rules.night_devices)
                                   for w in (*clause, *sentence)):
@@ -167,6 +173,12 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     return 12 if am == 0 else (pm if am <= 6 else am)
 
 
+# An evening report whose story has reached 21.00 (or gone past midnight) goes on past
+# midnight for hours 1–3 ("snudd til høgre klokka to" after "klokka ti"): 02.00, not back
+# to 14.00; a later hour may still step back to the afternoon ("middag klokka fire").
+LATE_EVENING = 21 * 60
+PAST_MIDNIGHT = 6 * 60
+LATE_EVENING_REACH = 3
 STEP_BACK = 180  # minutes a story may step back from its last 24-hour time
 DAY_STEP_BACK = 360  # … to a time by day
 

@@ -212,7 +212,10 @@ def group_events(sentences: list[str], blocks: list[int],
                     not technologies_in(text) and tells_response(text)
                 if not goes_on:
                     current = None
-        for position, tech in technologies_in(text):
+        named = technologies_in(text)
+        for position, tech in named:
+            if _seen_through(tech, text, position, named, current):
+                continue
             found = _event_for(tech, position, i, sentences, current, drafts)
             if found is None:
                 continue  # "vi har bestilt medisindispenser": the device, no alarm
@@ -227,6 +230,18 @@ def group_events(sentences: list[str], blocks: list[int],
                 _tells_contact(text):
             drafts[-1].contacts.append(i)
     return drafts
+
+
+def _seen_through(tech: str, text: str, position: int, named: list[tuple[int, str]],
+                  current: EventDraft | None) -> bool:
+    """ "Sengesensoren varslet 23.40, på kamera så vi at …": a camera named in another
+    device's story is how staff looked, not a round of its own (data `seen_through`)."""
+    words = _rules()["technologies"][tech].get("seen_through", ())
+    if not words or not re.match(rf"(?:{alternation(tuple(words))})(?![\wæøå])",
+                                 text[position:], re.IGNORECASE):
+        return False
+    return any(other != tech for _, other in named) or \
+        (current is not None and current.technology != tech)
 
 
 def _event_for(tech: str, position: int, i: int, sentences: list[str],
@@ -309,9 +324,26 @@ def _alarms_again(tech: str, text: str) -> bool:
     ("varsel", "teknisk alarm") and a time, or "sensoren gjekk på nytt kl. 01.00", and it
     names no technology."""
     rules = _rules()
-    went_off_again = _again_at_its_time(text) and has_phrase(text, rules["alarm_words"]) and \
-        has_phrase(text, rules["alarm_verbs"])
+    pressed = _again_verbs(tech)
+    went_off_again = _again_at_its_time(text) and (
+        has_phrase(text, rules["alarm_words"]) and has_phrase(text, rules["alarm_verbs"]) or
+        has_phrase(text, _went_off_it()) or
+        has_phrase(text, rules["new_alarm_words"]) or bool(pressed) and has_phrase(text, pressed))
     return not technologies_in(text) and (_tells_new_alarm(text) or went_off_again)
+
+
+@lru_cache(maxsize=1)
+def _went_off_it() -> tuple[str, ...]:
+    """ "klokka fem over tre gikk den igjen": an alarm verb and "den", the device of the
+    story."""
+    return tuple(f"{verb} den" for verb in _rules()["alarm_verbs"])
+
+
+@lru_cache(maxsize=None)
+def _again_verbs(tech: str) -> tuple[str, ...]:
+    """ "ringte hun igjen": what the user does to raise this device's alarm (one tuple per
+    technology, so that `has_phrase` finds its pattern cached)."""
+    return tuple(_rules()["technologies"][tech].get("again_verbs", ()))
 
 
 def _tells_new_alarm(text: str) -> bool:

@@ -102,6 +102,11 @@ class _Rules:
     numbered_nouns: set[str] = field(default_factory=set)  # "rom ein": room 1
     slept_until: set[str] = field(default_factory=set)  # "sov til sju"
     care_in_bed: set[str] = field(default_factory=set)  # "stell i senga": no sleep cue
+    evening_told_first: tuple[str, ...] = ()  # "i kveld" in the first sentence
+    plans_ahead: tuple[str, ...] = ()  # "skal … i kveld" tells a plan, not the shift
+    span_approximately: tuple[tuple[str, ...], ...] = ()  # "til om lag halv tre"
+    another_day: set[str] = field(default_factory=set)  # "på søndag klokka ett"
+    list_ends_before: set[str] = field(default_factory=set)  # "klokka ett, tre og fem hos"
 
     def __post_init__(self) -> None:
         self.clock_stems = {w.rstrip(".") for w in self.clock_words}
@@ -137,6 +142,10 @@ def _rules() -> _Rules:
         bare_hour_after=set(t["bare_hour_after"]), bare_hour_before=set(t["bare_hour_before"]),
         score_words=set(forms["score_words"]), numbered_nouns=set(forms["numbered_nouns"]),
         slept_until=set(t["slept_until"]), care_in_bed=set(t["care_in_bed"]),
+        evening_told_first=tuple(t["evening_told_first"]), plans_ahead=tuple(t["plans_ahead"]),
+        another_day=set(t["another_day"]), list_ends_before=set(t["list_ends_before"]),
+        span_approximately=tuple(sorted((tuple(a.split()) for a in t["span_approximately"]),
+                                        key=len, reverse=True)),
         guarded_corrections=set(forms["corrections_needing_a_value"]),
         corrections_between_values=set(forms["corrections_between_values"]),
         shift_openings=t["shift_openings"], shift_headers=set(t["shift_headers"]),

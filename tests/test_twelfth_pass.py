@@ -1,0 +1,133 @@
+"""What the twelfth pass of issue 15 found missing, from three new independent writers
+(tune10.jsonl). Every sentence here was written for the test; none is copied from a gold
+split."""
+
+import pytest
+
+from structuring.pipeline import structure
+
+
+def _times(spoken: str) -> list[str]:
+    return [e.value for e in structure(spoken).entities if e.type == "time"]
+
+
+def _events(spoken: str) -> list[tuple[str, str, str | None]]:
+    return [(e.technology, e.event, e.time) for e in structure(spoken).events]
+
+
+# --- times -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    # what happened this evening, told first, is the dictation's shift
+    ("Eh, Leiv på rom 5 har hatt mye tungpust og angst i kveld. Metning 88. Ga OxyNorm 5 "
+     "milligram klokka ti over sju.", ["19:10"]),
+    ("Tryggleiksalarmen til Brita gjekk to gonger i kveld. Første gong klokka kvart på åtte, "
+     "ho hadde kome borti knappen.", ["19:45"]),
+    # … a plan for tonight is not: a day note says it
+    ("Leiv skal på besøk til dattera i kveld. Han fikk Paracet klokka ti.", ["10:00"]),
+    # "i natt" in the first sentence is last night in a day note
+    ("Leiv sov godt i natt. Han fikk Paracet klokka ti.", ["10:00"]),
+])
+def test_this_evening_said_first_tells_the_dictation(spoken, times):
+    assert _times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    # an evening report whose story has reached ten goes on past midnight
+    ("kveldsstell hos Ola gjekk greitt han vart snudd til venstre side klokka ti og til "
+     "høgre klokka to han har ikkje vondt", ["22:00", "02:00"]),
+    ("Kveldsvakt. Ho fekk middag klokka fire. Sovna klokka ti. Ringde på alarmen klokka to.",
+     ["16:00", "22:00", "02:00"]),
+    # … not a time on another day, and not an hour the shift still reaches back to
+    ("Kveldsvakt. Fekk Lantus klokka ti. Sonen kjem på søndag klokka ett.", ["22:00", "13:00"]),
+    ("Kveldsvakt. Fekk Lantus klokka ti. Ho fekk middag klokka fire.", ["22:00", "16:00"]),
+])
+def test_an_evening_story_goes_on_past_midnight(spoken, times):
+    assert _times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    # "about" between "til" and the span's last hour
+    ("Nattrapport. Ho sov frå elleve til om lag halv tre.", ["23:00", "02:30"]),
+    ("Nattrapport. Ho sov fra ti til ca. halv fire.", ["22:00", "03:30"]),
+    ("nattrapport ho la seg klokka halv elleve og sov til ca to da ho ringte på", ["22:30", "02:00"]),
+    # a span's end said with "klokka" ends after its start
+    ("Nattrapport. Han sov frå halv tre til klokka sju.", ["02:30", "07:00"]),
+    # hours listed after a time, the last followed by where
+    ("Digitalt tilsyn klokka ett komma tre og fem hos Olaug punktum", ["01:00", "03:00", "05:00"]),
+    # a bare hour before "for" and "hver"
+    ("Var hos Teresa ved to for å fylle dosetten.", ["14:00"]),
+    ("Hun våkner ved fire hver natt.", ["04:00"]),
+    # waking in the night
+    ("Han har sove dårleg, vaknar i tretida og får ikkje sove att.", ["03:00"]),
+])
+def test_hours_in_spans_lists_and_wakings(spoken, times):
+    assert _times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken", [
+    "Ga klokka åtte og to tabletter Paracet.",
+    "Han drakk fra to til om lag tre glass vann.",
+    "Han ble operert for to og et halvt år siden.",
+])
+def test_counts_are_not_hours(spoken):
+    assert _times(spoken) in ([], ["08:00"])
+
+
+# --- welfare technology ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, events", [
+    # the user pressed again, at a time of its own
+    ("Tryggleiksalarmen til Brita gjekk klokka ti over eitt i natt. Ho var redd. Eg sat hos "
+     "ho ein kvarter. Klokka kvart over to trykte ho igjen, då ville ho vite kva klokka var.",
+     [("trygghetsalarm", "alarm_utlost", "01:10"), ("trygghetsalarm", "alarm_utlost", "02:15")]),
+    ("Trygghetsalarmen til Olga gikk klokka 19.40, falsk alarm. Klokka 20.15 ringte hun igjen "
+     "og lurte på når vi kom i morgen.",
+     [("trygghetsalarm", "alarm_utlost", "19:40"), ("trygghetsalarm", "alarm_utlost", "20:15")]),
+    ("Trygghetsalarmen gikk klokka 19.40. Vi ringte henne. Klokka 21.05 gikk alarmen for "
+     "tredje gang, så vi kjørte dit.",
+     [("trygghetsalarm", "alarm_utlost", "19:40"), ("trygghetsalarm", "alarm_utlost", "21:05")]),
+    # "varslet den igjen", "gikk den igjen" — told with what staff then did
+    ("Medisindispenseren varslet klokka 08.00 at morgendosen ikke var tatt. Klokka 14.00 "
+     "varslet den igjen, hun svarte ikke, så vi kjørte innom klokka 14.30.",
+     [("medisindispenser", "dose_ikke_tatt", "08:00"),
+      ("medisindispenser", "dose_ikke_tatt", "14:00")]),
+    ("Fallsensoren gikk klokka 02.40, falsk alarm. Klokka 03.05 gikk den igjen, vi ringte.",
+     [("fallsensor", "fall_registrert", "02:40"), ("fallsensor", "fall_registrert", "03:05")]),
+])
+def test_an_alarm_raised_again_is_a_new_event(spoken, events):
+    assert _events(spoken) == events
+
+
+@pytest.mark.parametrize("spoken, events", [
+    # the camera staff looked through, in the bed sensor's story
+    ("Sengesensoren varslet 23.40, på kamera så vi at hun gikk på badet selv. Klokka 01.55 "
+     "varslet den igjen. Kameraet viste at hun satt på gulvet, så vi kjørte ut.",
+     [("sengesensor", "ute_av_seng", "23:40"), ("sengesensor", "ute_av_seng", "01:55")]),
+    # a screen visit is digital supervision
+    ("Skjermbesøk med Ruth klokka ni, ho tok morgonmedisinane foran skjermen.",
+     [("digitalt_tilsyn", "tilsyn_utfort", "09:00")]),
+])
+def test_what_the_camera_shows(spoken, events):
+    assert _events(spoken) == events
+
+
+@pytest.mark.parametrize("spoken", [
+    # upkeep: a new roll, charged, tested, paused — nothing went off
+    "Eg fylte på medisindispenseren med ny rull for neste veke.",
+    "Var hos Teresa for å fylle medisindispenseren med ny rull frå apoteket, den er sjekka "
+    "mot legemiddellista.",
+    "GPS-klokka han fekk i førre veke var lada og kona seier ho er tryggare no.",
+    "På morgonbesøket testa vi tryggleiksalarmen som vi gjer kvar månad, den verkar som han "
+    "skal.",
+    "Digitalt tilsyn er sett på pause medan kona er her på besøk.",
+    # no alarm said, with "utan"
+    "Sengesensoren har ikkje vore i bruk. Ho sov til klokka 05.30 utan fleire varsel.",
+])
+def test_upkeep_and_quiet_nights_open_no_event(spoken):
+    assert _events(spoken) == []
+
+
+def test_a_roll_that_jammed_is_a_technical_alarm():
+    assert _events("Medisindispenseren gav alarm klokka 07.05, rullen hadde hekta seg.") == \
+        [("medisindispenser", "teknisk_alarm", "07:05")]
