@@ -43,9 +43,15 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
     # "Leiv har hatt mye tungpust og angst i kveld. …": what happened this evening, told
     # first, tells the dictation's shift; a plan for tonight does not (data: time.
     # evening_told_first, plans_ahead).
-    first = " ".join(_first_sentence(spoken, rules))
+    # A first sentence with a clock time of its own does not: the time carries the cue
+    # ("besøk klokka ni, hun sovnet etter klokka elleve i kveld"), and the dictation's first
+    # time, if it has one, sets the shift (`shift_of`).
+    words = _first_sentence(spoken, rules)
+    first = " ".join(words)
     if phrase_pattern(rules.evening_told_first).search(first) and \
-            not phrase_pattern(rules.plans_ahead).search(first):
+            not phrase_pattern(rules.plans_ahead).search(first) and \
+            not any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w)
+                    for w in words):
         return "evening"
     return None
 

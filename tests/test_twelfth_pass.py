@@ -131,3 +131,23 @@ def test_upkeep_and_quiet_nights_open_no_event(spoken):
 def test_a_roll_that_jammed_is_a_technical_alarm():
     assert _events("Medisindispenseren gav alarm klokka 07.05, rullen hadde hekta seg.") == \
         [("medisindispenser", "teknisk_alarm", "07:05")]
+
+
+# --- findings --------------------------------------------------------------------------------
+
+def _findings(spoken: str) -> set[tuple[str, bool]]:
+    return {(e.value, e.negated) for e in structure(spoken).entities if e.type == "finding"}
+
+
+@pytest.mark.parametrize("spoken, finding", [
+    ("Han har fått rosen på høyre legg.", ("rosen på høyre legg", False)),
+    ("Legen meiner det er helvetesild.", ("helvetesild", False)),
+    ("Hun hadde neseblødning i natt.", ("neseblødning", False)),
+    ("Det kom gulaktig sekret fra såret.", ("gulaktig sekret", False)),
+    ("Han hoster opp misfarget slim.", ("misfarget slim", False)),
+    ("Han var kaldsveitt og grå i huden.", ("kaldsveitt", False)),
+    ("Ingen utflod.", ("utflod", True)),
+    ("Det var sterk urinlukt i rommet.", ("sterk urinlukt", False)),
+])
+def test_findings_the_new_writers_named(spoken, finding):
+    assert finding in _findings(spoken)
