@@ -143,7 +143,7 @@ def _findings(spoken: str) -> set[tuple[str, bool]]:
     ("Han har fått rosen på høyre legg.", ("rosen på høyre legg", False)),
     ("Legen meiner det er helvetesild.", ("helvetesild", False)),
     ("Hun hadde neseblødning i natt.", ("neseblødning", False)),
-    ("Det kom gulaktig sekret fra såret.", ("gulaktig sekret", False)),
+    ("Det kom gulaktig sekret.", ("gulaktig sekret", False)),
     ("Han hoster opp misfarget slim.", ("misfarget slim", False)),
     ("Han var kaldsveitt og grå i huden.", ("kaldsveitt", False)),
     ("Ingen utflod.", ("utflod", True)),
@@ -151,3 +151,23 @@ def _findings(spoken: str) -> set[tuple[str, bool]]:
 ])
 def test_findings_the_new_writers_named(spoken, finding):
     assert finding in _findings(spoken)
+
+
+@pytest.mark.parametrize("spoken, finding", [
+    # "tegn til" stays in the finding, as 19 of 30 in the writers' gold
+    ("Ingen teikn til smerte ved stell.", ("teikn til smerte", True)),
+    ("Ingen tegn til ubehag.", ("tegn til ubehag", True)),
+    # an open wound, denied
+    ("Ingen opne sår.", ("opne sår", True)),
+    # where the skin is, said before the state or after it
+    ("Huden rundt såret er rød.", ("rød hud rundt såret", False)),
+    ("Det var rød hud rundt såret.", ("rød hud rundt såret", False)),
+    # dialect plurals of body parts
+    ("Han har hevelse over begge ankla.", ("hevelse over begge ankla", False)),
+])
+def test_what_belongs_to_a_finding(spoken, finding):
+    assert finding in _findings(spoken)
+
+
+def test_signs_of_something_that_is_no_finding_stay_unnamed():
+    assert _findings("Ingen tegn til bedring enno.") == set()
