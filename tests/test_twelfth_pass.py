@@ -171,3 +171,13 @@ def test_what_belongs_to_a_finding(spoken, finding):
 
 def test_signs_of_something_that_is_no_finding_stay_unnamed():
     assert _findings("Ingen tegn til bedring enno.") == set()
+
+
+# --- sections --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken", [
+    "Svigerdatteren oversatte fra punjabi.",
+    "Vi brukte telefontolk på somali fordi datteren ikke var hjemme.",
+])
+def test_an_interpreter_is_communication(spoken):
+    assert [s.section for s in structure(spoken).sentences] == ["kommunikasjon_sanser"]
