@@ -116,8 +116,9 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
             said = rules["definite_nouns"][said]
         elif said in rules["definite_forms"]:
             said = rules["definite_forms"][said]  # "Paracet mot feberen": she has a fever
-        elif said in needs_place and not has_place:
-            continue  # "kul", "falt" alone say too little
+        elif said in needs_place and not has_place and not (
+                said in rules["denied_alone"] and is_negated(text, match.start(), end)):
+            continue  # "kul", "falt" alone say too little — but "hadde ikke falt" is told
         value, end = (said + place, end) if said in rules["without_condition"] else \
             _with_condition(text, said + place, end, rules)
         if said in rules["feared"] and (feared := _FEARED.match(text, end)):

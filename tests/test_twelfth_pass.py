@@ -181,3 +181,12 @@ def test_signs_of_something_that_is_no_finding_stay_unnamed():
 ])
 def test_an_interpreter_is_communication(spoken):
     assert [s.section for s in structure(spoken).sentences] == ["kommunikasjon_sanser"]
+
+
+@pytest.mark.parametrize("spoken, findings", [
+    ("Hun var ikke svimmel lenger, og hun hadde ikke falt.", {("svimmel", True), ("falt", True)}),
+    ("Ho har itj datt.", {("datt", True)}),
+    ("Han falt.", set()),  # a fall with no place still says too little
+])
+def test_a_denied_fall_is_a_finding(spoken, findings):
+    assert _findings(spoken) == findings
