@@ -182,7 +182,8 @@ def _medication_rules() -> dict:
 @lru_cache(maxsize=1)
 def _drug_names() -> dict[str, str]:
     """Names as said → generic; a hyphenated brand may be said as two words ('Selo Zok')."""
-    names = as_heard(_medication_rules()["names"])
+    rules = _medication_rules()
+    names = as_heard(rules["names"], rules["not_heard_as"])
     spaced = {name.replace("-", " "): generic for name, generic in names.items() if "-" in name}
     return {**spaced, **names}
 

@@ -92,9 +92,43 @@ def _pattern_of(phrases: Iterable[str], prefix: bool) -> re.Pattern[str]:
     return pattern
 
 
-def as_heard(names: dict[str, str]) -> dict[str, str]:
-    """Drug names with the spellings an ASR writes for them as heard: an "x" said as "ks"
-    ("Burineks" for Burinex, "Oksynorm"), as Norwegian writes the sound."""
-    heard = {name.replace("x", "ks"): generic for name, generic in names.items()
-             if "x" in name and len(name) >= 5}
-    return {**heard, **names}
+def as_heard(names: dict[str, str], not_heard_as: Iterable[str] = ()) -> dict[str, str]:
+    """Drug names with the spellings an ASR writes for them as heard, as Norwegian writes
+    the sound: "x" as "ks" ("Burineks", "Oksynorm"), "c" as "k" or "s", "ph" as "f"
+    ("Glukofag", "Diklosil", "Dormikum"), a consonant after a short vowel doubled or a double
+    one single ("Remmeron", "Humalogg", "Apocilin"), a silent final "e" dropped. A spelling
+    two drugs share, or one of `not_heard_as` (ordinary words), is no drug."""
+    heard: dict[str, str] = {}
+    shared: set[str] = set()
+    for name, generic in names.items():
+        for spelling in _heard_spellings(name):
+            if names.get(spelling, heard.get(spelling, generic)) != generic:
+                shared.add(spelling)
+            heard.setdefault(spelling, generic)
+    excluded = shared | set(not_heard_as)
+    return {**{k: v for k, v in heard.items() if k not in excluded}, **names}
+
+
+_VOWELS = frozenset("aeiouyæøå")
+
+
+def _heard_spellings(name: str) -> set[str]:
+    if len(name) < 5:
+        return set()
+    written = name.replace("ck", "k").replace("ph", "f").replace("qu", "kv").replace("th", "t")
+    written = re.sub(r"c(?=[eiy])", "s", written).replace("c", "k")
+    written = written.replace("z", "s").replace("x", "ks")
+    out = {name, written}
+    if not name.isalpha():  # "pinex forte", "selo-zok": the sounds only
+        return out - {name}
+    for base in (name, written):
+        for i in range(1, len(base)):
+            if base[i] in _VOWELS:
+                continue
+            if base[i] == base[i - 1]:
+                out.add(base[:i] + base[i + 1:])  # "apocilin"
+            elif base[i - 1] in _VOWELS and (i + 1 == len(base) or base[i + 1] in _VOWELS):
+                out.add(base[:i + 1] + base[i:])  # "remmeron", "humalogg"
+        if base.endswith("e") and len(base) >= 7:
+            out.add(base[:-1])  # "glukofag"
+    return out - {name}

@@ -25,7 +25,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
         "count_words", "numeric_context", "written_unit_replacements", "time",
         "corrections_needing_a_value", "corrections_between_values", "compounds", "score_words",
         "value_follows", "numbered_nouns"),
-    "medications": ("names", "dose_units", "dose_unit_written", "routes"),
+    "medications": ("names", "not_heard_as", "dose_units", "dose_unit_written", "routes"),
     "sections": ("default_template", "fallback_section", "templates", "drug_effect"),
     "welfare_technology": ("vkp_alert_system", "technologies", "responses", "response_contacts",
                            "false_alarm_cues", "alarm_words", "new_alarm_words", "again_words",

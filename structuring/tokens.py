@@ -115,7 +115,8 @@ class _Rules:
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     forms = load_rules("spoken_forms")
-    drugs = as_heard(load_rules("medications")["names"])
+    medications = load_rules("medications")
+    drugs = as_heard(medications["names"], medications["not_heard_as"])
     sections = load_rules("sections")
     headings = {alias: s["key"] for template in sections["templates"].values()
                 for s in template for alias in [s["key"], *s["aliases"]]}

@@ -21,7 +21,9 @@ def test_two_symptoms_asked_with_eller_are_two_findings(spoken, expected):
 
 @pytest.mark.parametrize("spoken, finding", [
     ("han har fått nye blåmerker på armen punktum", "nye blåmerker på armen"),
-    ("det er sterk lukt fra såret punktum", "sterk lukt"),
+    # the wound is where (twelfth pass: 5 of 6 writers' findings said with "rundt/fra såret"
+    # keep it)
+    ("det er sterk lukt fra såret punktum", "sterk lukt fra såret"),
     ("hun hoster opp seigt gult slim punktum", "seigt gult slim"),
     ("han har stikkende smerter i brystet punktum", "stikkende smerter i brystet"),
     ("ho har kraftige smerter i ryggen punktum", "kraftige smerter i ryggen"),
@@ -38,8 +40,10 @@ def test_a_trend_or_an_amount_is_not_part_of_the_finding(spoken, finding):
     assert (finding, False) in findings(spoken)
 
 
-def test_tegn_til_is_left_out_where_the_dev_gold_leaves_it_out():
-    assert findings("ingen tegn til føling i natt punktum") == {("føling", True)}
+def test_tegn_til_stays_in_the_finding_as_most_writers_file_it():
+    # The dev gold leaves it out (twice); the independent writers keep it 19 times of 30
+    # (twelfth pass), so the finding is what was denied, as said.
+    assert findings("ingen tegn til føling i natt punktum") == {("tegn til føling", True)}
 
 
 @pytest.mark.parametrize("spoken, finding", [

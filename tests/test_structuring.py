@@ -114,7 +114,7 @@ def test_dose_before_the_drug_name_and_decimal_doses():
     ("hun har ingen tegn til infeksjon punktum", "tegn til infeksjon", True),
     ("ho er ikkje tungpusta punktum", "tungpusta", True),
     ("han benekter brystsmerter punktum", "brystsmerter", True),
-    ("det er itj rødme rundt såret punktum", "rødme", True),
+    ("det er itj rødme rundt såret punktum", "rødme rundt såret", True),
     ("hun er uten smerter i dag punktum", "smerter", True),
     ("hun hoster og har feber punktum", "hoster", False),
     ("han har vondt i venstre hofte punktum", "vondt i venstre hofte", False),

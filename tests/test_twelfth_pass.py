@@ -190,3 +190,51 @@ def test_an_interpreter_is_communication(spoken):
 ])
 def test_a_denied_fall_is_a_finding(spoken, findings):
     assert _findings(spoken) == findings
+
+
+# --- drug names as an ASR writes them --------------------------------------------------------
+
+def _medications(spoken: str) -> list[tuple[str, str | None]]:
+    return [(e.value, e.dose) for e in structure(spoken).entities if e.type == "medication"]
+
+
+@pytest.mark.parametrize("spoken, medication", [
+    ("Hun fikk Remmeron femten milligram av legen.", ("mirtazapin", "15 mg")),
+    ("Han hadde tatt Glukofag fem hundre milligram til lunsj.", ("metformin", "500 mg")),
+    ("Ho sette sjølv Humalogg åtte einingar til lunsj.", ("insulin lispro", "8 IE")),
+    ("Ho er satt på Apocilin 660 milligram tre gonger dagleg.", ("fenoksymetylpenicillin", "660 mg")),
+    ("Legen starta Diklosil fem hundre milligram.", ("dikloksacillin", "500 mg")),
+    ("Ho fekk Dormikum fem milligram subkutant.", ("midazolam", "5 mg")),
+    ("Han tar Antabus 200 milligram hver dag.", ("disulfiram", "200 mg")),
+    ("Han har tatt Diamicron 60 milligram i morges.", ("gliklazid", "60 mg")),
+])
+def test_a_drug_name_spelled_as_heard_is_the_drug(spoken, medication):
+    assert _medications(spoken) == [medication]
+
+
+def test_a_drug_spelled_as_heard_stays_as_said_in_the_note():
+    # the entity names the substance; the text keeps what the nurse said, for her review
+    assert "Remmeron" in structure("Hun fikk Remmeron 15 milligram.").text
+
+
+def test_an_ordinary_word_is_no_drug_however_it_sounds():
+    assert _medications("Han har en amaryll i vinduet.") == []
+
+
+def test_no_spelling_as_heard_is_an_ordinary_norwegian_word():
+    """Every spelling the sound rules make of a drug name, checked against Debian's word
+    lists: one that is an ordinary word must be listed in `not_heard_as`."""
+    from tests.needs import WORD_LISTS, need_word_lists
+
+    from structuring.lexicon import as_heard
+    from structuring.rules import load_rules
+
+    need_word_lists()
+    words = {w.strip().lower() for path in WORD_LISTS
+             for w in path.read_text("utf-8", errors="ignore").splitlines()}
+    rules = load_rules("medications")
+    names = rules["names"]
+    heard = set(as_heard(names, rules["not_heard_as"])) - set(names)
+    generics = set(names.values())
+    assert len(heard) > 1000
+    assert not {w for w in heard & words if w not in generics}
