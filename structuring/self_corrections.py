@@ -209,16 +209,23 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
     bare_time = len(correction) > 2 and _is_numberish(first, rules) and \
         correction[1].lower in ("på", "over") and \
         (_is_numberish(correction[2], rules) or correction[2].lower == "halv")
-    if _is_clock(first, rules) or first.lower in ("halv", "kvart") or bare_time:
+    said_time = _trailing_time(before, rules)
+    # "klokka ti på ni nei ni", "kvart over tolv nei halv ett": the time said last is
+    # corrected whole, not only its last number.
+    time_again = said_time is not None and all(
+        _is_numberish(t, rules) or t.lower in _TIME_WORDS for t in correction)
+    if _is_clock(first, rules) or first.lower in ("halv", "kvart") or bare_time or time_again:
         clocks = [j for j, t in enumerate(before) if _is_clock(t, rules)]
-        if clocks:
+        if clocks and (said_time is None or said_time == clocks[-1] + 1):
             j = clocks[-1]
             end = j + 1
             while end < len(before) and (_is_numberish(before[end], rules) or
-                                         before[end].lower in ("halv", "kvart", "over", "på")):
+                                         before[end].lower in _TIME_WORDS):
                 end += 1
             keep = j if _is_clock(first, rules) else j + 1
             return before[:keep] + correction + before[end:]
+        if said_time is not None:
+            return before[:said_time] + correction
     if first.lower in rules.drugs:
         drugs = [(j, _drug_words(before, j, rules)) for j in range(len(before))]
         drugs = [(j, size) for j, size in drugs if size]
@@ -258,6 +265,30 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
                 start -= 1
             return before[:start] + correction + before[j + 1:]
     return before + correction
+
+
+_TIME_WORDS = ("halv", "kvart", "over", "på")
+_MINUTE_WORDS = frozenset({"fem", "ti", "tjue", "tjuefem", "kvart", "5", "10", "20", "25"})
+
+
+def _trailing_time(before: list[Tok], rules: _Rules) -> int | None:
+    """Where a clock time that ends `before` starts: after "klokka" ("klokka ti på ni"), or
+    said without it as only a time is said ("kvart over tolv", "halv ni", "ti på ni") —
+    not "hundre og tretti over åtti"."""
+    start = len(before)
+    while start > 0 and (_is_numberish(before[start - 1], rules) or
+                         before[start - 1].lower in _TIME_WORDS):
+        start -= 1
+    words = [t.lower for t in before[start:]]
+    if not words or not _is_numberish(before[-1], rules):
+        return None
+    if start > 0 and _is_clock(before[start - 1], rules):
+        return start
+    if words[0] == "halv" and len(words) == 2:
+        return start
+    if len(words) == 3 and words[1] in ("over", "på") and words[0] in _MINUTE_WORDS:
+        return start
+    return None
 
 
 def _parallel(before: list[Tok], correction: list[Tok], rules: _Rules) -> int:

@@ -238,3 +238,23 @@ def test_no_spelling_as_heard_is_an_ordinary_norwegian_word():
     generics = set(names.values())
     assert len(heard) > 1000
     assert not {w for w in heard & words if w not in generics}
+
+
+# --- a corrected time is corrected whole -------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, text, times", [
+    ("ga Paracet klokka ti på ni nei ni punktum", "Ga Paracet kl. 09.00.", ["09:00"]),
+    ("målte på nytt kvart over tolv nei halv ett punktum", "Målte på nytt kl. 12.30.",
+     ["12:30"]),
+    ("ga Paracet kvart over åtte eh nei halv ni punktum", "Ga Paracet kl. 08.30.", ["08:30"]),
+    ("ga Movicol klokka åtte nei ni punktum", "Ga Movicol kl. 09.00.", ["09:00"]),
+])
+def test_a_corrected_time_is_replaced_whole(spoken, text, times):
+    note = structure(spoken)
+    assert note.text == text and [e.value for e in note.entities if e.type == "time"] == times
+
+
+def test_a_blood_pressure_said_with_over_is_no_time_to_correct():
+    note = structure("blodtrykk hundre og tretti over åtti nei sytti punktum")
+    assert note.text == "Blodtrykk 130/70." and \
+        [e.value for e in note.entities if e.type == "vital.blood_pressure"] == ["130/70"]
