@@ -341,9 +341,13 @@ def _went_off_it() -> tuple[str, ...]:
 
 @lru_cache(maxsize=None)
 def _again_verbs(tech: str) -> tuple[str, ...]:
-    """ "ringte hun igjen": what the user does to raise this device's alarm (one tuple per
-    technology, so that `has_phrase` finds its pattern cached)."""
-    return tuple(_rules()["technologies"][tech].get("again_verbs", ()))
+    """ "ringte hun igjen", "ho trykte igjen": the user raising this device's alarm, the
+    user the verb's subject (one tuple per technology, so that `has_phrase` finds its
+    pattern cached)."""
+    rules = _rules()["technologies"][tech]
+    verbs, subjects = rules.get("again_verbs", ()), rules.get("again_subjects", ())
+    return tuple(phrase for verb in verbs for who in subjects
+                 for phrase in (f"{verb} {who}", f"{who} {verb}"))
 
 
 def _tells_new_alarm(text: str) -> bool:

@@ -258,3 +258,17 @@ def test_a_blood_pressure_said_with_over_is_no_time_to_correct():
     note = structure("blodtrykk hundre og tretti over åtti nei sytti punktum")
     assert note.text == "Blodtrykk 130/70." and \
         [e.value for e in note.entities if e.type == "vital.blood_pressure"] == ["130/70"]
+
+
+@pytest.mark.parametrize("spoken, events", [
+    # staff calling again is what they did, not the user raising the alarm
+    ("Trygghetsalarmen gikk klokka 02.10, hun hadde falt. Vi ringte sønnen igjen klokka 03.00.",
+     [("trygghetsalarm", "alarm_utlost", "02:10")]),
+    ("Trygghetsalarmen gikk klokka 02.10. Jeg ringte henne igjen klokka 02.40 for å høre om alt "
+     "var bra.", [("trygghetsalarm", "alarm_utlost", "02:10")]),
+    # a screen visit agreed or planned has not happened
+    ("Vi har avtalt skjermbesøk klokka 13 i morgen.", []),
+    ("Neste skjermbesøk blir klokka 20.", []),
+])
+def test_what_staff_did_or_planned_is_no_new_alarm(spoken, events):
+    assert _events(spoken) == events
