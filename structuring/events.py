@@ -305,10 +305,11 @@ def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
 
 def _tells_an_alarm(tech: str, text: str) -> bool:
     """A sentence naming a device opens an event only when it tells that something
-    happened: a time, an alarm word or verb, one of the device's event cues, what staff did
-    or a false alarm."""
-    return _TIME.search(text) is not None or has_phrase(text, _alarm_phrases(tech)) or \
-        tells_response(text)
+    happened: a time (not of a routine or a plan: "ved ti hver kveld", "skal slås på kl.
+    22"), an alarm word or verb, one of the device's event cues, what staff did or a false
+    alarm."""
+    timed = _TIME.search(text) is not None and not has_phrase(text, _rules()["routine_words"])
+    return timed or has_phrase(text, _alarm_phrases(tech)) or tells_response(text)
 
 
 @lru_cache(maxsize=None)
@@ -334,9 +335,11 @@ def _alarms_again(tech: str, text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _went_off_it() -> tuple[str, ...]:
-    """ "klokka fem over tre gikk den igjen": an alarm verb and "den", the device of the
-    story."""
-    return tuple(f"{verb} den" for verb in _rules()["alarm_verbs"])
+    """ "klokka fem over tre gikk den igjen": an alarm verb, "den" (the device of the story)
+    and "igjen" right after — not "katten gikk den veien igjen"."""
+    rules = _rules()
+    return tuple(f"{verb} den {again}" for verb in rules["alarm_verbs"]
+                 for again in rules["again_words"])
 
 
 @lru_cache(maxsize=None)

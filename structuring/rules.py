@@ -32,7 +32,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
                            "alarm_verbs", "no_alarm_words", "no_alarm_negations",
                            "fall_false_alarm_cues", "device_discussed_after",
                            "device_checked_after", "device_checked_said_after",
-                           "device_maintenance", "device_off_after"),
+                           "device_maintenance", "device_off_after", "routine_words"),
     "findings": ("heads", "intensifier_prefixes", "phrases", "body_parts", "sides",
                  "predicates", "attributes", "places",
                  "needs_location", "definite_nouns", "grade_words", "manner",

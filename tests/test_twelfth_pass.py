@@ -272,3 +272,18 @@ def test_a_blood_pressure_said_with_over_is_no_time_to_correct():
 ])
 def test_what_staff_did_or_planned_is_no_new_alarm(spoken, events):
     assert _events(spoken) == events
+
+
+@pytest.mark.parametrize("spoken", [
+    # a time of a routine or a plan tells no alarm
+    "Hun bruker trygghetsalarmen ved ti hver kveld for å sjekke at den virker.",
+    "Vi kom ved to for å se på dørsensoren.",
+    "Sengesensoren skal slås på ved ti hver kveld.",
+])
+def test_a_device_with_a_routine_time_opens_no_event(spoken):
+    assert _events(spoken) == []
+
+
+def test_it_went_off_again_only_when_said_so():
+    assert _events("Fallsensoren gikk klokka 02.40. Vi ringte. Hun sa at katten gikk den veien "
+                   "igjen klokka tre.") == [("fallsensor", "fall_registrert", "02:40")]
