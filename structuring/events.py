@@ -329,7 +329,9 @@ def _alarms_again(tech: str, text: str) -> bool:
     went_off_again = _again_at_its_time(text) and (
         has_phrase(text, rules["alarm_words"]) and has_phrase(text, rules["alarm_verbs"]) or
         has_phrase(text, _went_off_it()) or
-        has_phrase(text, rules["new_alarm_words"]) or bool(pressed) and has_phrase(text, pressed))
+        # "varsla igjen", but not "vi varslet sønnen igjen": staff notifying someone
+        has_phrase(text, rules["new_alarm_words"]) and not _tells_contact(text) or
+        bool(pressed) and has_phrase(text, pressed))
     return not technologies_in(text) and (_tells_new_alarm(text) or went_off_again)
 
 

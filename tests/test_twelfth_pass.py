@@ -287,3 +287,16 @@ def test_a_device_with_a_routine_time_opens_no_event(spoken):
 def test_it_went_off_again_only_when_said_so():
     assert _events("Fallsensoren gikk klokka 02.40. Vi ringte. Hun sa at katten gikk den veien "
                    "igjen klokka tre.") == [("fallsensor", "fall_registrert", "02:40")]
+
+
+@pytest.mark.parametrize("spoken, events", [
+    # "varslet" is also staff notifying someone: that is what they did, not a new alarm
+    ("Trygghetsalarmen gikk klokka 02.10, hun hadde falt. Vi varslet sønnen igjen klokka 04.00.",
+     [("trygghetsalarm", "alarm_utlost", "02:10")]),
+    ("Dørsensoren varsla klokka 23.00. Eg varsla dottera igjen klokka 01.00.",
+     [("dorsensor", "dor_apnet", "23:00")]),
+    ("Fallsensoren gikk klokka 02.40. Legen ble varslet igjen klokka 05.00.",
+     [("fallsensor", "fall_registrert", "02:40")]),
+])
+def test_notifying_someone_again_is_no_new_alarm(spoken, events):
+    assert _events(spoken) == events
