@@ -25,6 +25,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from structuring.alarm_responses import (
+    CONTACT_RESPONSES,
+    any_false_alarm_cue,
+    contacted,
+    is_false_alarm,
+    tells_contact,
+    tells_response,
+)
 from structuring.lexicon import alternation, find_phrases, has_phrase
 from structuring.rules import load_rules
 
@@ -127,7 +135,7 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
     if _said_after(tech, text, start, "device_off_after"):
         return True
     return has_phrase(text, rules["device_maintenance"]) and not \
-        has_phrase(text, _went_off_phrases(tech)) and not has_phrase(text, _any_false_alarm_cue())
+        has_phrase(text, _went_off_phrases(tech)) and not has_phrase(text, any_false_alarm_cue())
 
 
 def names_a_device(text: str) -> bool:
@@ -170,28 +178,11 @@ def _used_as_phone(text: str, start: int, tech: dict) -> bool:
         not pressed.intersection(before[-3:-1])
 
 
-def tells_response(text: str) -> bool:
-    """Whether a sentence tells what staff did about an alarm (or that it was false)."""
-    rules = _rules()
-    return any(has_phrase(text, cues) or _contacted(text, name)
-               for name, cues in rules["responses"].items()) or \
-        has_phrase(text, _any_false_alarm_cue())
-
-
 def about_the_alarm(text: str) -> bool:
     """Whether a sentence in an alarm's story is about the alarm: what staff did, the
     device, or a false alarm — not the clinical content the story also tells."""
     return tells_response(text) or bool(technologies_in(text)) or \
         has_phrase(text, _rules()["alarm_words"])
-
-
-CONTACT_RESPONSES = ("kontaktet_lege", "kontaktet_parorende", "ringte_113")
-
-
-def _tells_contact(text: str) -> bool:
-    rules = _rules()
-    return any(has_phrase(text, rules["responses"][name]) or _contacted(text, name)
-               for name in CONTACT_RESPONSES)
 
 
 def group_events(sentences: list[str], blocks: list[int],
@@ -227,7 +218,7 @@ def group_events(sentences: list[str], blocks: list[int],
         if current is not None and (not current.sentences or current.sentences[-1] != i):
             current.sentences.append(i)
         elif current is None and drafts and i > drafts[-1].sentences[-1] and \
-                _tells_contact(text):
+                tells_contact(text):
             drafts[-1].contacts.append(i)
     return drafts
 
@@ -317,7 +308,7 @@ def _alarm_phrases(tech: str) -> tuple[str, ...]:
     """Every phrase that tells a device went off (built once per technology)."""
     rules = _rules()
     return (*rules["alarm_words"], *rules["new_alarm_words"], *rules["alarm_verbs"],
-            *_all_event_cues(tech), *_any_false_alarm_cue())
+            *_all_event_cues(tech), *any_false_alarm_cue())
 
 
 def _alarms_again(tech: str, text: str) -> bool:
@@ -330,7 +321,7 @@ def _alarms_again(tech: str, text: str) -> bool:
         has_phrase(text, rules["alarm_words"]) and has_phrase(text, rules["alarm_verbs"]) or
         has_phrase(text, _went_off_it()) or
         # "varsla igjen", but not "vi varslet sønnen igjen": staff notifying someone
-        has_phrase(text, rules["new_alarm_words"]) and not _tells_contact(text) or
+        has_phrase(text, rules["new_alarm_words"]) and not tells_contact(text) or
         bool(pressed) and has_phrase(text, pressed))
     return not technologies_in(text) and (_tells_new_alarm(text) or went_off_again)
 
@@ -462,52 +453,13 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
         "event": event,
         "time": _event_time(draft, sentences),
         "response": tuple(name for name, cues in rules["responses"].items()
-                          if has_phrase(joined, cues) or _contacted(joined, name) or
+                          if has_phrase(joined, cues) or contacted(joined, name) or
                           (name in CONTACT_RESPONSES and (has_phrase(later, cues) or
-                                                          _contacted(later, name)))),
-        "false_alarm": _false_alarm(draft.technology, joined),
+                                                          contacted(later, name)))),
+        "false_alarm": is_false_alarm(draft.technology, joined),
         "vkp_code": tech["vkp_codes"].get(event),
         "sentences": tuple(draft.sentences),
     }
-
-
-@lru_cache(maxsize=1)
-def _any_false_alarm_cue() -> tuple[str, ...]:
-    """Every false-alarm cue, the fall ones included: a sentence saying one is about the alarm."""
-    rules = _rules()
-    return tuple(rules["false_alarm_cues"] + rules["fall_false_alarm_cues"]["cues"])
-
-
-def _false_alarm(technology: str, story: str) -> bool:
-    rules = _rules()
-    fall = rules["fall_false_alarm_cues"]
-    return has_phrase(story, rules["false_alarm_cues"]) or (
-        technology in fall["technologies"] and has_phrase(story, fall["cues"]))
-
-
-# A name between the verb and the person: "ringte Aud, kona hans", "ringde Kari Dale, dottera".
-_NAME = r"(?:\s+(?-i:[A-ZÆØÅ])[\wæøå-]+){0,2},?"
-
-
-@lru_cache(maxsize=1)
-def _contact_patterns() -> dict[str, re.Pattern[str]]:
-    """Per response, "verb person" or "person [possessive] passive" (response_contacts)."""
-    contacts = _rules()["response_contacts"]
-    alt = lambda words: "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    verbs, passives, owners = alt(contacts["verbs"]), alt(contacts["passives"]), \
-        alt(contacts["possessives"])
-    out = {}
-    for name, persons in contacts["persons"].items():
-        who = alt(persons)
-        out[name] = re.compile(
-            rf"(?<![\wæøå])(?:(?:{verbs}){_NAME}\s+(?:{who})|(?:{who})(?:\s+(?:{owners}))?\s+"
-            rf"(?:{passives}))(?![\wæøå])", re.IGNORECASE)
-    return out
-
-
-def _contacted(text: str, response: str) -> bool:
-    pattern = _contact_patterns().get(response)
-    return pattern is not None and pattern.search(text) is not None
 
 
 def _event_time(draft: EventDraft, sentences: list[str]) -> str | None:

@@ -462,8 +462,9 @@ def test_a_short_measurement_cut_by_the_model_stays_its_own_sentence():
 ])
 def test_who_was_contacted_is_read_from_verb_and_person_lists(sentence, response):
     from structuring import events
+    from structuring.alarm_responses import contacted
 
-    assert not events._contacted("Jeg ringte og kona hans kom.", response)
+    assert not contacted("Jeg ringte og kona hans kom.", response)
 
     (draft,) = events.group_events([sentence], [0])
     assert response in events.describe(draft, [sentence])["response"]
