@@ -107,6 +107,8 @@ def _only_checked(tech: str, i: int, sentences: list[str], start: int) -> bool:
     if not (_talked_about(sentences[i], start, "device_checked_after") or
             _checked_after(tech, sentences[i], start)):
         return False
+    if _talked_about(sentences[i], start, "device_tested_before"):
+        return True  # "vi testa trygghetsalarmen, ho trykte på knappen": pressed on purpose
     cues = _all_event_cues(tech)
     return not cues or not any(has_phrase(text, cues) for text in sentences[i:i + 2])
 
@@ -273,7 +275,11 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
             not _alarms_again(told.technology, sentences[i]) or \
             _event_time(told, sentences) is None:
         return None
-    drafts.append(EventDraft(told.technology))
+    # The new alarm's time is the one nearest its words ("ringte kvart over fire | klokka
+    # fem over seks kom det nytt varsel"), not the sentence's first.
+    said = find_phrases(sentences[i], _rules()["new_alarm_words"]) or \
+        find_phrases(sentences[i], _rules()["again_words"])
+    drafts.append(EventDraft(told.technology, mention=said[0].start() if said else 0))
     return drafts[-1]
 
 

@@ -300,3 +300,20 @@ def test_it_went_off_again_only_when_said_so():
 ])
 def test_notifying_someone_again_is_no_new_alarm(spoken, events):
     assert _events(spoken) == events
+
+
+def test_a_device_tested_on_purpose_is_no_alarm():
+    assert _events("Vi testa trygghetsalarmen sammen, hun trykte på knappen og fikk kontakt "
+                   "med alarmsentralen med en gang.") == []
+
+
+def test_a_device_put_on_charge_is_upkeep():
+    assert _events("GPS-klokka lå i skuffen og var helt utlada, så jeg satte den på lading.") == []
+
+
+def test_a_new_alarm_untold_takes_the_time_said_with_it():
+    # run-on: the call back at "kvart over fire" is what happened, the new alarm came at 18.05
+    spoken = ("gps-en til Kristian varsla klokka tjue på fire at han var utafor sona jeg ringte "
+              "han og han ba oss vente han ringte tilbake kvart over fire klokka fem over seks "
+              "kom det nytt varsel men posisjonen hoppa fram og tilbake")
+    assert [t for _, _, t in _events(spoken)] == ["15:40", "18:05"]
