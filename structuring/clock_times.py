@@ -286,6 +286,8 @@ def _about_words_at(tokens: list[Tok], k: int, rules: _Rules) -> int:
 
 def _about_words_before(out: list[Tok], rules: _Rules) -> int:
     """How many of the last tokens written say "about" right after "til"."""
+    if len(out) < 2 or not any(t.lower == "til" for t in out[-4:-1]):
+        return 0
     words = tuple(t.lower for t in out[-3:])
     for about in rules.span_approximately:
         if len(out) > len(about) and words[len(words) - len(about):] == about and \
