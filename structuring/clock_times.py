@@ -134,16 +134,18 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         # are hours listed after one ("tilsyn klokka tolv, to og fire"); each comes after
         # the time before it.
         about = _about_words_before(out, rules)  # "til om lag halv tre"
-        span_end = len(out) > 1 + about and out[-2 - about].kind == "time" and \
-            out[-1 - about].lower == "til"  # "frå halv tre til (klokka) sju"
+        til = len(out) - 1 - about  # where "til" would stand, "about" words aside
+        before_til = out[til - 1] if til >= 1 and out[til].lower == "til" else None
+        # "frå halv tre til (klokka) sju": the end of a span
+        span_end = before_til is not None and before_til.kind == "time"
         after_a_time = not explicit and (span_end or not about and len(out) > 1 and
                                          out[-2].kind == "time" and
                                          out[-1].text in (",", "og") and
                                          _listed_hour(tokens, i, rules))
         if explicit and start < len(tokens) and tokens[start].text == ".":
             start += 1
-        slept_until = out[-1 - about].lower == "til" and len(out) > 1 + about and \
-            out[-2 - about].lower in rules.slept_until if out else False  # "sov til ca. to"
+        # "sov til (ca.) to"
+        slept_until = before_til is not None and before_til.lower in rules.slept_until
         bare_hour = not explicit and (previous in rules.bare_hour_after or slept_until) and \
             _bare_hour(tokens, i, rules) or \
             not explicit and previous in rules.span_starts and _bare_span(tokens, i, rules)
@@ -160,9 +162,9 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                 hour = daypart.resolve_hour(hour, minute, clause, rules, clock,
                                             daypart.own_words(tokens, i, start + used, rules),
                                             sentence=[t.lower for t in tokens])
-                if (after_a_time or span_end) and out[-2 - about].value is not None:  # "fra klokka fire
-                    hour = _after(int(out[-2 - about].value), hour, minute)  # til sju" ends
-                    # after it starts
+                # "fra klokka fire til sju": a span ends after it starts
+                if (after_a_time or span_end) and out[-2 - about].value is not None:
+                    hour = _after(int(out[-2 - about].value), hour, minute)
                 sure = clock.review == review and clock.recorded_minutes is None
             else:  # only a time said on the 24-hour clock carries the story on
                 clock.last_minutes = hour * 60 + minute
