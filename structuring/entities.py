@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from structuring.lexicon import as_heard, find_phrases, phrase_pattern
+from structuring.lexicon import drug_names_as_heard, find_phrases, phrase_pattern
 from structuring.rules import load_rules
 from structuring.tokens import WRITTEN_ROUTE
 
@@ -182,8 +182,7 @@ def _medication_rules() -> dict:
 @lru_cache(maxsize=1)
 def _drug_names() -> dict[str, str]:
     """Names as said → generic; a hyphenated brand may be said as two words ('Selo Zok')."""
-    rules = _medication_rules()
-    names = as_heard(rules["names"], rules["not_heard_as"])
+    names = drug_names_as_heard()
     spaced = {name.replace("-", " "): generic for name, generic in names.items() if "-" in name}
     return {**spaced, **names}
 

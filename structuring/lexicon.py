@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from structuring.rules import load_rules
+
 
 def alternation(words: Iterable[str]) -> str:
     """A regex alternative of the words as written, longest first (built once per list)."""
@@ -107,6 +109,14 @@ def as_heard(names: dict[str, str], not_heard_as: Iterable[str] = ()) -> dict[st
             heard.setdefault(spelling, generic)
     excluded = shared | set(not_heard_as)
     return {**{k: v for k, v in heard.items() if k not in excluded}, **names}
+
+
+@lru_cache(maxsize=1)
+def drug_names_as_heard() -> dict[str, str]:
+    """The medication rule file's names with their heard spellings, built once for both the
+    spoken-form pass (self-corrections of a drug) and the entity pass."""
+    rules = load_rules("medications")
+    return as_heard(rules["names"], rules["not_heard_as"])
 
 
 _VOWELS = frozenset("aeiouyæøå")

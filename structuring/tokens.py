@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from structuring.lexicon import as_heard
+from structuring.lexicon import drug_names_as_heard
 from structuring.rules import load_rules
 
 LINE, PARAGRAPH = "<LINE>", "<PARAGRAPH>"
@@ -115,8 +115,7 @@ class _Rules:
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     forms = load_rules("spoken_forms")
-    medications = load_rules("medications")
-    drugs = as_heard(medications["names"], medications["not_heard_as"])
+    drugs = drug_names_as_heard()
     sections = load_rules("sections")
     headings = {alias: s["key"] for template in sections["templates"].values()
                 for s in template for alias in [s["key"], *s["aliases"]]}
