@@ -524,6 +524,7 @@ BLIND_SPLITS = {
     "test8.jsonl": "566a604e93763bafbbf196ca8bb3c2f1416dac349c4a656a9e6083fb5ab7fcd0",
     "test9.jsonl": "7eb254c7ea55e07825ab3681250de35d5eeb5c90f9c6916efa033946d303333f",
     "test10.jsonl": "90e279b855d18cee23cb93bd7364b97edd8c037ce1088f86b6e734cf874d3d7c",
+    "test11.jsonl": "4510725ca5ee0a6633b7813c25a63d678295d05f61d630e017589b92d696a2ce",
 }
 
 
