@@ -146,7 +146,11 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             start += 1
         # "sov til (ca.) to"
         slept_until = before_til is not None and before_til.lower in rules.slept_until
-        bare_hour = not explicit and (previous in rules.bare_hour_after or slept_until) and \
+        # "sidan om lag ni i kveld": the word before the "about" words
+        said_before = out[-1 - about_bare].lower \
+            if (about_bare := _about_words_before(out, rules, rules.bare_hour_after)) else previous
+        bare_hour = not explicit and (previous in rules.bare_hour_after or slept_until or
+                                      said_before in rules.bare_hour_after) and \
             _bare_hour(tokens, i, rules) or \
             not explicit and previous in rules.span_starts and _bare_span(tokens, i, rules)
         parsed = None if previous in rules.numeric_context and not explicit else \
@@ -286,14 +290,16 @@ def _about_words_at(tokens: list[Tok], k: int, rules: _Rules) -> int:
     return 0
 
 
-def _about_words_before(out: list[Tok], rules: _Rules) -> int:
-    """How many of the last tokens written say "about" right after "til"."""
-    if len(out) < 2 or not any(t.lower == "til" for t in out[-4:-1]):
+def _about_words_before(out: list[Tok], rules: _Rules,
+                        after: set[str] | frozenset[str] = frozenset({"til"})) -> int:
+    """How many of the last tokens written say "about" right after "til" (or a word of
+    `after`: "sidan om lag ni i kveld")."""
+    if len(out) < 2 or not any(t.lower in after for t in out[-4:-1]):
         return 0
     words = tuple(t.lower for t in out[-3:])
     for about in rules.span_approximately:
         if len(out) > len(about) and words[len(words) - len(about):] == about and \
-                out[-1 - len(about)].lower == "til":
+                out[-1 - len(about)].lower in after:
             return len(about)
     return 0
 

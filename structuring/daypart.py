@@ -146,6 +146,11 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     clock.review = True
     if am == 0 and "midnatt" in clause:
         return 0
+    if clock.shift and _DAY_NAMES.intersection(clause) and not _tells_sleep(clause, rules) \
+            and not any(w.startswith("natt") for w in (*clause, *sentence)):
+        # "… på radioen klokka elleve på søndag" in a night report: a named day's hour is
+        # read as by day, not by tonight's shift (but "natt til lørdag" is a night).
+        return _by_day(am, pm)
     if clock.shift:
         if clock.shift == "evening" and 1 <= am <= LATE_EVENING_REACH and \
                 clock.story_minutes is not None and \
@@ -169,6 +174,14 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
             back = DAY_STEP_BACK if 7 <= h < 18 else STEP_BACK
             return (1440 - step) * 2 if step > 1440 - back else step
         return min((am, pm), key=cost)
+    return _by_day(am, pm)
+
+
+_DAY_NAMES = frozenset({"mandag", "måndag", "tirsdag", "tysdag", "onsdag", "torsdag", "fredag",
+                        "lørdag", "laurdag", "søndag", "sundag", "overmorgen", "overmorgon"})
+
+
+def _by_day(am: int, pm: int) -> int:
     # Daytime: 07–12 before noon, 1–6 in the afternoon, "klokka tolv" is noon.
     return 12 if am == 0 else (pm if am <= 6 else am)
 

@@ -33,10 +33,11 @@ from structuring.alarm_responses import (
     tells_contact,
     tells_response,
 )
+from structuring import alarm_words as said
 from structuring.lexicon import alternation, find_phrases, has_phrase
 from structuring.rules import load_rules
 
-_TIME = re.compile(r"\bkl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
+_TIME = said.TIME
 
 
 @dataclass
@@ -101,6 +102,15 @@ def _talked_about(text: str, start: int, key: str = "device_discussed_after") ->
     return any(" ".join(before[-n:]) in _rules()[key] for n in (1, 2, 3) if len(before) >= n)
 
 
+def _first_of_joined(text: str, start: int) -> int:
+    """ "om dei kan få komfyrvakt og GPS": where the first of devices joined by "og" or
+    "eller" begins, so that what is said of it is said of both."""
+    for position, _ in reversed(technologies_in(text[:start])):
+        if re.fullmatch(r"[\wæøå-]+\s+(?:og|eller)\s+", text[position:start], re.IGNORECASE):
+            return _first_of_joined(text, position)
+    return start
+
+
 def _only_checked(tech: str, i: int, sentences: list[str], start: int) -> bool:
     """ "Sjekket også trygghetsalarmen, den funker": a check, unless the sentence or the
     next says what the device reported ("… morgendosen var ikke tatt")."""
@@ -136,8 +146,18 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
     rules = _rules()
     if _said_after(tech, text, start, "device_off_after"):
         return True
-    return has_phrase(text, rules["device_maintenance"]) and not \
-        has_phrase(text, _went_off_phrases(tech)) and not has_phrase(text, any_false_alarm_cue())
+    if not has_phrase(text, rules["device_maintenance"]):
+        return False
+    # "den varsler som den skal" is upkeep said with an alarm word: not what went off.
+    rest = " ".join(part for part in re.split(_maintenance_pattern(), text) if part)
+    return not has_phrase(rest, _went_off_phrases(tech)) and \
+        not has_phrase(text, any_false_alarm_cue())
+
+
+@lru_cache(maxsize=1)
+def _maintenance_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<![\wæøå])(?:{alternation(_rules()['device_maintenance'])})"
+                      rf"(?![\wæøå])", re.IGNORECASE)
 
 
 def names_a_device(text: str) -> bool:
@@ -247,17 +267,19 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
             not _named_alarm_again(text, current, i, sentences):
         return current
     earlier = next((d for d in reversed(drafts) if d.technology == tech), None)
-    if earlier is not None and _follows_up(tech, text) and not _alarmed_again(text):
+    if earlier is not None and _follows_up(tech, text) and not said.alarmed_again(text):
         return earlier  # "sengesensoren ble tilbakestilt": the same alarm
     # "Medisindispenseren. Gav alarm kl. 07.10." — the next sentence must say the alarm;
     # a time or a call alone ("Vi har satt opp sengealarm. Sønnen ble ringt kl. 08.30.")
     # tells nothing about the device.
     told_next = i + 1 < len(sentences) and not technologies_in(sentences[i + 1]) and \
         has_phrase(sentences[i + 1], _alarm_phrases(tech))
-    if not (_tells_an_alarm(tech, text) or told_next) or says_no_alarm(text) or \
-            _talked_about(text, position) or _dose_taken_from(tech, text, position) or \
-            _only_checked(tech, i, sentences, position) or _only_kept(tech, text, position):
-        return None
+    if not (_tells_an_alarm(tech, text) or told_next) or said.says_no_alarm(text) or \
+            _talked_about(text, _first_of_joined(text, position)) or \
+            _dose_taken_from(tech, text, position) or \
+            _only_checked(tech, i, sentences, position) or _only_kept(tech, text, position) or \
+            (told_next and not _tells_an_alarm(tech, text) and _only_kept(tech, sentences[i + 1], 0)):
+        return None  # "Dørsensoren. Fikk nytt batteri i dag, den varsler som den skal.
     drafts.append(EventDraft(tech, mention=position))
     return drafts[-1]
 
@@ -322,75 +344,22 @@ def _alarms_again(tech: str, text: str) -> bool:
     ("varsel", "teknisk alarm") and a time, or "sensoren gjekk på nytt kl. 01.00", and it
     names no technology."""
     rules = _rules()
-    pressed = _again_verbs(tech)
-    went_off_again = _again_at_its_time(text) and (
+    pressed = said.again_verbs(tech)
+    went_off_again = said.again_at_its_time(text) and (
         has_phrase(text, rules["alarm_words"]) and has_phrase(text, rules["alarm_verbs"]) or
-        has_phrase(text, _went_off_it()) or
+        has_phrase(text, said.went_off_it()) or
         # "varsla igjen", but not "vi varslet sønnen igjen": staff notifying someone
         has_phrase(text, rules["new_alarm_words"]) and not tells_contact(text) or
         bool(pressed) and has_phrase(text, pressed))
-    return not technologies_in(text) and (_tells_new_alarm(text) or went_off_again)
-
-
-@lru_cache(maxsize=1)
-def _went_off_it() -> tuple[str, ...]:
-    """ "klokka fem over tre gikk den igjen": an alarm verb, "den" (the device of the story)
-    and "igjen" right after — not "katten gikk den veien igjen"."""
-    rules = _rules()
-    return tuple(f"{verb} den {again}" for verb in rules["alarm_verbs"]
-                 for again in rules["again_words"])
-
-
-@lru_cache(maxsize=None)
-def _again_verbs(tech: str) -> tuple[str, ...]:
-    """ "ringte hun igjen", "ho trykte igjen": the user raising this device's alarm, the
-    user the verb's subject (one tuple per technology, so that `has_phrase` finds its
-    pattern cached)."""
-    rules = _rules()["technologies"][tech]
-    verbs, subjects = rules.get("again_verbs", ()), rules.get("again_subjects", ())
-    return tuple(phrase for verb in verbs for who in subjects
-                 for phrase in (f"{verb} {who}", f"{who} {verb}"))
-
-
-def _tells_new_alarm(text: str) -> bool:
-    """An alarm word and a time of its own, and not what staff did."""
-    return _TIME.search(text) is not None and \
-        has_phrase(text, _rules()["new_alarm_words"]) and not tells_response(text) and \
-        not says_no_alarm(text)
-
-
-def says_no_alarm(text: str) -> bool:
-    """ "sengesensoren varsla ikkje meir i natt", "ingen nye varsel": no alarm went off."""
-    return _no_alarm_pattern().search(text) is not None
-
-
-@lru_cache(maxsize=1)
-def _no_alarm_pattern() -> re.Pattern[str]:
-    rules = _rules()
-    alarm = alternation(rules["no_alarm_words"])
-    negation = alternation(rules["no_alarm_negations"])
-    return re.compile(rf"(?<![\wæøå])(?:(?:{alarm})\s+(?:{negation})|(?:{negation})\s+"
-                      rf"(?:nye?\s+|fleire\s+|flere\s+|meir\s+|mer\s+)?(?:{alarm}))(?![\wæøå])",
-                      re.IGNORECASE)
+    return not technologies_in(text) and (said.tells_new_alarm(text) or went_off_again or
+                                          said.counted_again(text))
 
 
 def _named_alarm_again(text: str, current: EventDraft, i: int, sentences: list[str]) -> bool:
     """ "Ved lunsjtid varslet dispenseren igjen, kl. 13.00": the device named again with an
     alarm word and a time of its own, after its first alarm had its time, is a new alarm."""
     return current.sentences[0] != i and _event_time(current, sentences) is not None and \
-        (_tells_new_alarm(text) or _alarmed_again(text))
-
-
-def _alarmed_again(text: str) -> bool:
-    """ "Sengesensoren varsla igjen kl. 03.00, men det var falsk alarm": said to go off
-    again, at its own time, whatever staff then did."""
-    return _again_at_its_time(text) and has_phrase(text, _rules()["new_alarm_words"])
-
-
-def _again_at_its_time(text: str) -> bool:
-    """ "igjen", "på nytt" with a time of its own, and not "varsla ikkje igjen"."""
-    return _TIME.search(text) is not None and has_phrase(text, _rules()["again_words"]) and \
-        not says_no_alarm(text)
+        (said.tells_new_alarm(text) or said.alarmed_again(text))
 
 
 def _rounds(tech: str) -> bool:
@@ -439,8 +408,19 @@ def _round_times(draft: EventDraft, sentences: list[str]) -> list[str]:
     named = [p for p, _ in technologies_in(first)]
     later = [p for p in named if p > draft.mention]
     high = later[0] if later else len(first)
-    return [f"{m.group(1)}:{m.group(2)}" for m in _TIME.finditer(first)
-            if draft.mention <= m.start() < high]
+    times = [m for m in _TIME.finditer(first) if draft.mention <= m.start() < high]
+    # "Digitalt tilsyn kl. 00.30 og kl. 02.30": the rounds' times are listed together; a
+    # later time told of something else ("… bleia var våt ved stell kl. 06.00") is no round.
+    listed = times[:1]
+    for m in times[1:]:
+        if not _LISTED.fullmatch(first, listed[-1].end(), m.start()):
+            break
+        listed.append(m)
+    return [f"{m.group(1)}:{m.group(2)}" for m in listed]
+
+
+_LISTED = re.compile(r"\s*(?:,|og|,\s*og|eller)?\s*(?:ca\.\s*|ved\s+)?(?:kl\.|klokka)?\s*",
+                     re.IGNORECASE)
 
 
 def describe(draft: EventDraft, sentences: list[str]) -> dict:

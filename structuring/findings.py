@@ -16,6 +16,7 @@ from functools import lru_cache
 from structuring.entities import PAIN_SCORE_AFTER, Found
 from structuring.lexicon import alternation, find_phrases, phrase_pattern
 from structuring.rules import load_rules
+from structuring.sensed_findings import sensed_findings
 
 
 def _finding_rules() -> dict:
@@ -313,7 +314,8 @@ def _described_findings(text: str, rules: dict) -> list[Found]:
     out: list[Found] = []
     # The fuller reading first: 'tørr og flassete hud' is not also 'flassete hud'.
     for found in (_predicated(text, rules), _paired_adjectives(text, rules),
-                  _attributed(text, rules), _after_a_value(text, rules)):
+                  _attributed(text, rules), _after_a_value(text, rules),
+                  sensed_findings(text, rules)):
         out += [f for f in found if not any(o.start < f.end and f.start < o.end for o in out)]
     return out
 
@@ -419,8 +421,10 @@ def _after_a_value(text: str, rules: dict) -> list[Found]:
     """'puls 96 og uregelmessig' → 'uregelmessig puls'."""
     out = []
     for noun, adjectives in rules["value_then_adjective"].items():
+        # 'puls 92 og litt uregelmessig': a degree word is not filed
         said = re.compile(rf"\b{noun}(?:en|a)?(?:\s(?:er|var|va|e))?(?:\s\d{{2,3}})?,?"
-                          rf"(?:\sog)?\s({alternation(adjectives)})\b", re.I)
+                          rf"(?:\sog)?(?:\s(?:litt|noe|noko|lett|svakt))?"
+                          rf"\s({alternation(adjectives)})\b", re.I)
         out += [Found("finding", f"{m.group(1).lower()} {noun}", m.start(), m.end(),
                       negated=False) for m in said.finditer(text)]
     return out

@@ -35,7 +35,8 @@ from structuring.note import (
     WelfareTechEvent,
 )
 from structuring.privacy import mask_national_ids
-from structuring.sections import REVIEW_BELOW, assign_sections_scored, tells_drug_effect
+from structuring.sections import (EVENT_SECTION, REVIEW_BELOW, assign_sections_scored,
+                                 tells_drug_effect)
 from structuring.spoken import WrittenSentence, to_written
 
 COMPONENTS = ("dikta_sentences", "dikta_entities", "dikta_findings", "dikta_events",
@@ -152,10 +153,15 @@ def _register() -> None:
             from structuring.classifier import section_probabilities
 
             probabilities = section_probabilities(texts)
+        # A dictation that names no device and tells no alarm has nothing to file under
+        # welfare technology (no writer's gold does; the classifier put 45 sentences of
+        # such dictations there, "Eg var hjå Brita kl. 13.30" among them).
+        no_device = not doc._.welfare_events and not any(ev.technologies_in(t) for t in texts)
         keys = assign_sections_scored(texts, [s._.heading for s in spans],
                                       [s._.paragraph for s in spans], hints, template,
                                       blocks=[s._.block for s in spans],
-                                      probabilities=probabilities)
+                                      probabilities=probabilities,
+                                      ruled_out=frozenset({EVENT_SECTION} if no_device else ()))
         for span, (key, confidence) in zip(spans, keys):
             span._.section, span._.confidence = key, confidence
         return doc
@@ -199,6 +205,22 @@ def structure(spoken: str, *, template: str | None = None, language: str = "nb",
     return _note(doc, template or "funksjonsomrader", language)
 
 
+def _findings_once(found: list[tuple[int, ent.Found]]) -> list[tuple[int, ent.Found]]:
+    """A finding told again is one finding: 'kvalm' twice, or 'Robinul for surklinga' after
+    'surkling i halsen' (no writer's gold lists a finding twice in a dictation)."""
+    told: list[ent.Found] = []
+    out = []
+    for index, f in found:
+        if f.type == "finding":
+            if any(t.negated == f.negated and (t.value == f.value or
+                                               t.value.startswith(f.value + " "))
+                   for t in told):
+                continue
+            told.append(f)
+        out.append((index, f))
+    return out
+
+
 def _note(doc, template: str, language: str) -> StructuredNote:
     masked = doc.user_data["masked_sentences"]
     # A sentence is flagged when its section is unsure or a clock time in it was read
@@ -213,7 +235,7 @@ def _note(doc, template: str, language: str) -> StructuredNote:
     entities = tuple(
         ClinicalEntity(f.type, mask_national_ids(f.value), index, dose=f.dose, route=f.route,
                        negated=f.negated, brand=f.brand)
-        for index, f in found
+        for index, f in _findings_once(found)
         if not (f.type == "medication" and not f.dose and f.value in dosed))
     events = tuple(WelfareTechEvent(**event) for event in doc._.welfare_events)
     return StructuredNote(sentences, entities, events, template=template, language=language)

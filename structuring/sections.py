@@ -149,18 +149,20 @@ def assign_sections(texts: list[str], headings: list[str | None], paragraphs: li
 def assign_sections_scored(texts: list[str], headings: list[str | None], paragraphs: list[int],
                            hints: list[list[str]], template_name: str | None = None,
                            blocks: list[int] | None = None,
-                           probabilities: list[dict[str, float]] | None = None
+                           probabilities: list[dict[str, float]] | None = None,
+                           ruled_out: frozenset[str] = frozenset()
                            ) -> list[tuple[str, float]]:
-    """(section, confidence) per sentence."""
+    """(section, confidence) per sentence; a section `ruled_out` is only filed where a
+    spoken heading names it."""
     sections = template(template_name)
-    keys = [s.key for s in sections]
+    keys = [s.key for s in sections if s.key not in ruled_out]
     fallback = fallback_section() if fallback_section() in keys else sections[-1].key
     blocks = blocks if blocks is not None else paragraphs
     probabilities = probabilities or [{} for _ in texts]
     assigned: list[tuple[str, float]] = []
     for i, text in enumerate(texts):
         rule = score_sentence(text, sections, hints[i])
-        probs = {k: v for k, v in probabilities[i].items() if k in rule}
+        probs = {k: v for k, v in probabilities[i].items() if k in rule and k not in ruled_out}
         unsure = max(probs.values(), default=0.0) < UNSURE_MODEL
         if unsure and max(rule.values()) > 0:
             probs = {}  # a near-uniform guess adds noise to what the keywords say

@@ -1,0 +1,96 @@
+"""Whether a sentence of an alarm's story tells a new alarm or none: said again at a time
+of its own ("varsla igjen kl. 03.00", "gikk den igjen", "ringte hun igjen"), counted
+("Andre gongen kl. 19.45"), or denied ("ingen nye varsel", "har ikke gitt noen varsler").
+The words are data (`data/welfare_technology.json`); `structuring.events` decides which
+story a sentence belongs to.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from structuring.alarm_responses import tells_response
+from structuring.lexicon import alternation, has_phrase
+from structuring.rules import load_rules
+
+TIME = re.compile(r"\bkl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
+
+
+def _rules() -> dict:
+    return load_rules("welfare_technology")
+
+
+def counted_again(text: str) -> bool:
+    """ "Andre gongen kl. 19.45, same greia.": the story's next alarm, counted."""
+    return TIME.search(text) is not None and _counted_pattern().match(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _counted_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?:(?:og|så|den)\s+)?(?:{alternation(_rules()['counted_again'])})"
+                      rf"(?![\wæøå])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def went_off_it() -> tuple[str, ...]:
+    """ "klokka fem over tre gikk den igjen": an alarm verb, "den" (the device of the story)
+    and "igjen" right after — not "katten gikk den veien igjen"."""
+    rules = _rules()
+    return tuple(f"{verb} den {again}" for verb in rules["alarm_verbs"]
+                 for again in rules["again_words"])
+
+
+@lru_cache(maxsize=None)
+def again_verbs(tech: str) -> tuple[str, ...]:
+    """ "ringte hun igjen", "ho trykte igjen": the user raising this device's alarm, the
+    user the verb's subject (one tuple per technology, so that `has_phrase` finds its
+    pattern cached)."""
+    rules = _rules()["technologies"][tech]
+    verbs, subjects = rules.get("again_verbs", ()), rules.get("again_subjects", ())
+    return tuple(phrase for verb in verbs for who in subjects
+                 for phrase in (f"{verb} {who}", f"{who} {verb}"))
+
+
+def tells_new_alarm(text: str) -> bool:
+    """An alarm word and a time of its own, and not what staff did."""
+    return TIME.search(text) is not None and \
+        has_phrase(text, _rules()["new_alarm_words"]) and not tells_response(text) and \
+        not says_no_alarm(text)
+
+
+def says_no_alarm(text: str) -> bool:
+    """ "sengesensoren varsla ikkje meir i natt", "ingen nye varsel": no alarm went off."""
+    return _no_alarm_pattern().search(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _no_alarm_pattern() -> re.Pattern[str]:
+    rules = _rules()
+    alarm = alternation(rules["no_alarm_words"])
+    negation = alternation(rules["no_alarm_negations"])
+    # "har ikke gitt noen varsler siden sist"
+    given = r"(?:(?:gitt|gjeve|gitte|hatt|vore|vært)\s+)?(?:(?:noen|nokon|noko|noe)\s+)?"
+    return re.compile(rf"(?<![\wæøå])(?:(?:{alarm})\s+(?:{negation})|(?:{negation})\s+{given}"
+                      rf"(?:nye?\s+|fleire\s+|flere\s+|meir\s+|mer\s+)?(?:{alarm}))(?![\wæøå])",
+                      re.IGNORECASE)
+
+
+def alarmed_again(text: str) -> bool:
+    """ "Sengesensoren varsla igjen kl. 03.00, men det var falsk alarm", "sengesensoren
+    gikk igjen kl. 04.45": said to go off again, at its own time, whatever staff then did."""
+    return again_at_its_time(text) and (has_phrase(text, _rules()["new_alarm_words"]) or
+                                         has_phrase(text, _went_off_again()))
+
+
+@lru_cache(maxsize=1)
+def _went_off_again() -> tuple[str, ...]:
+    rules = _rules()
+    return tuple(f"{verb} {again}" for verb in rules["alarm_verbs"]
+                 for again in rules["again_words"])
+
+
+def again_at_its_time(text: str) -> bool:
+    """ "igjen", "på nytt" with a time of its own, and not "varsla ikkje igjen"."""
+    return TIME.search(text) is not None and has_phrase(text, _rules()["again_words"]) and \
+        not says_no_alarm(text)

@@ -1,0 +1,91 @@
+"""Findings told by what the nurse sensed rather than named: a smell said with a verb
+("urinen lukter sterkt", "det luktar ikkje") and blood looked for and not seen in what came
+out ("tynn avføring, ingen blod"). Word lists and the reasons for each convention are in
+`data/findings.json` (`smells`, `absent_from`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from structuring.entities import Found
+from structuring.lexicon import alternation
+from structuring.rules import load_rules
+
+_NOT = r"(?:ikke|ikkje|itj|inte|kje|itte|ittje)"
+
+
+def sensed_findings(text: str, rules: dict) -> list[Found]:
+    return _smells(text, rules) + _absent_from(text, rules)
+
+
+def _smells(text: str, rules: dict) -> list[Found]:
+    """'Urinen er mørk og lukter vondt' → 'urinen lukter vondt' (the state is its own
+    finding); 'det lukter litt surt' → 'lukter surt'; 'det luktar ikkje' → 'lukt', absent."""
+    out = []
+    for m in _smell_pattern().finditer(text):
+        if m.group("not"):
+            out.append(Found("finding", "lukt", m.start("verb"), m.end(), negated=True))
+            continue
+        subject = (m.group("subject") or "").lower()
+        value = f"{subject} " * bool(subject) + f"{m.group('verb')} {m.group('how')}".lower()
+        out.append(Found("finding", value, m.start("verb"), m.end(), negated=False))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _smell_pattern() -> re.Pattern[str]:
+    rules = load_rules("findings")
+    smells, degree = rules["smells"], alternation(rules["predicates"]["degree"])
+    # What smelled, said first: 'urinen lukter', 'urinen i bleia va mørk og lukta', 'var
+    # urinen grumsete og lukta'.
+    subject = (rf"(?:\b(?P<subject>{alternation(smells['subjects'])})"
+               rf"(?:\s(?:i|på)\s[\wæøå]+)?(?:,?\s(?:(?:er|var|va|e|vart|ble)\s)?[\wæøå]+"
+               rf"(?:\s(?:og|,)\s[\wæøå]+)?)?,?\s(?:og\s)?)?")
+    how = rf"(?:(?:{degree})\s)?(?P<how>{alternation(smells['qualities'])})(?![\wæøå])"
+    return re.compile(rf"{subject}(?P<verb>\b(?:{alternation(smells['verbs'])}))\s"
+                      rf"(?:(?P<not>{_NOT})(?![\wæøå])|{how})", re.I)
+
+
+def _absent_from(text: str, rules: dict) -> list[Found]:
+    """'Urinen er lys og uten blod' → 'blod i urinen', absent: blood not seen in the thing
+    named before it in the same sentence. With nothing named ('det er ikke blod nå', after a
+    nosebleed) it is no finding the gold files."""
+    absent = rules["absent_from"]
+    out = []
+    for m in _absent_pattern().finditer(text):
+        seen = _last_seen(text[:m.start()], absent["seen_in"])
+        if not seen:
+            continue
+        where = absent["seen_in"][seen]
+        if where == "avføringen" and seen in ("avføring", "avføringar") \
+                and _sounds_nynorsk(text, absent["nynorsk_words"]):
+            where = "avføringa"
+        out.append(Found("finding", f"blod i {where}", m.start(), m.end(), negated=True))
+    return out
+
+
+def _last_seen(before: str, seen_in: dict[str, str]) -> str | None:
+    # `before` is one sentence's start: "ca. 50 ml" has a full stop of its own
+    found = [(m.start(), m.group())
+             for m in _seen_pattern(tuple(seen_in)).finditer(before.lower())]
+    return max(found)[1] if found else None
+
+
+@lru_cache(maxsize=1)
+def _absent_pattern() -> re.Pattern[str]:
+    absent = load_rules("findings")["absent_from"]
+    return re.compile(rf"\b(?:{alternation(absent['negations'])})\s"
+                      rf"(?:{alternation(absent['things'])})(?![\wæøå])"
+                      # 'ingen blod i urinen' names its place: the finding rules file it.
+                      r"(?!\s(?:i|på|fra|frå|eller)\s)", re.I)
+
+
+@lru_cache(maxsize=2)
+def _seen_pattern(things: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{alternation(things)})(?![\wæøå])")
+
+
+def _sounds_nynorsk(text: str, words: list[str]) -> bool:
+    return bool(re.search(rf"\b(?:{alternation(words)})\b", text, re.I))
