@@ -109,6 +109,7 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
         said, after = _with_noun(text, match)
         place, end, has_place = _place_after(text, after, rules)
         if not has_place and said in rules["shown_in_care"] and \
+                not _SIGNS_OF.search(text, 0, match.start()) and \
                 (care := _care_pattern(tuple(rules["care_places"])).match(text, end)):
             place, end = care.group().lower(), care.end()
         if said in rules["definite_nouns"]:
@@ -122,6 +123,8 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
             continue  # "kul", "falt" alone say too little — but "hadde ikke falt" is told
         value, end = (said + place, end) if said in rules["without_condition"] else \
             _with_condition(text, said + place, end, rules)
+        if habit := _habit_pattern(tuple(rules["habitual_times"])).match(text, end):
+            value, end = value + habit.group().lower(), habit.end()  # "hoste om natta"
         if said in rules["feared"] and (feared := _FEARED.match(text, end)):
             value, end = value + feared.group().lower(), feared.end()  # "redd for å falle"
         negated = is_negated(text, match.start(), end)
@@ -237,6 +240,16 @@ def _with_modifiers(text: str, found: Found, rules: dict) -> Found:
 def _modifiers_before(modifiers: tuple[str, ...]) -> re.Pattern[str]:
     one = rf"(?:{alternation(modifiers)}),?\s"
     return re.compile(rf"(?<![\wæøå-])(?:{one}){{1,2}}$", re.I)
+
+
+# "teikn til smerte ved stell": what staff watched for is filed without when (two writers
+# of three), "vondt ved stellet" with it.
+_SIGNS_OF = re.compile(r"\b(?:tegn|teikn)\s+til\s+$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=2)
+def _habit_pattern(times: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf",?\s(?:{alternation(times)})(?![\wæøå])", re.I)
 
 
 @lru_cache(maxsize=2)

@@ -30,7 +30,11 @@ def _smells(text: str, rules: dict) -> list[Found]:
             continue
         subject = (m.group("subject") or "").lower()
         value = f"{subject} " * bool(subject) + f"{m.group('verb')} {m.group('how')}".lower()
-        out.append(Found("finding", value, m.start("verb"), m.end(), negated=False))
+        out.append(Found("finding", value, m.start("verb"), m.end("how"), negated=False))
+        noun = rules["predicates"]["nouns"].get(subject)
+        if m.group("then") and noun:
+            out.append(Found("finding", f"{m.group('then').lower()} {noun}", m.start("then"),
+                             m.end("then"), negated=False))
     return out
 
 
@@ -44,8 +48,11 @@ def _smell_pattern() -> re.Pattern[str]:
                rf"(?:\s(?:i|på)\s[\wæøå]+)?(?:,?\s(?:(?:er|var|va|e|vart|ble)\s)?[\wæøå]+"
                rf"(?:\s(?:og|,)\s[\wæøå]+)?)?,?\s(?:og\s)?)?")
     how = rf"(?:(?:{degree})\s)?(?P<how>{alternation(smells['qualities'])})(?![\wæøå])"
+    # … and a state said after it: 'urinen lukter sterkt og er mørk'
+    then = rf"(?:\s+og\s+(?:er|e|var|va)\s+(?P<then>{alternation(rules['predicates']['adjectives'])})" \
+        rf"(?![\wæøå]))?"
     return re.compile(rf"{subject}(?P<verb>\b(?:{alternation(smells['verbs'])}))\s"
-                      rf"(?:(?P<not>{_NOT})(?![\wæøå])|{how})", re.I)
+                      rf"(?:(?P<not>{_NOT})(?![\wæøå])|{how}{then})", re.I)
 
 
 def _absent_from(text: str, rules: dict) -> list[Found]:

@@ -42,6 +42,19 @@ def _findings(spoken: str) -> list[tuple[str, bool]]:
     ("Hun pustar fort.", ("pustar fort", False)),
     # a pulse irregular "a little"
     ("Puls 88 og litt uregelmessig.", ("uregelmessig puls", False)),
+    # pain when handled keeps the care; a movement keeps what moved
+    ("Hun hadde vondt ved kveldsstellet.", ("vondt ved kveldsstellet", False)),
+    ("Han har smerter ved bevegelse av høyre kne.", ("smerter ved bevegelse av høyre kne", False)),
+    # the bowels' state, and a state said after a smell
+    ("Avføringa var laus, men ikkje vassen.", ("laus avføring", False)),
+    ("Avføringa var laus, men ikkje vassen.", ("vassen avføring", True)),
+    ("Urinen luktar sterkt og er mørk.", ("mørk urin", False)),
+    # a finding that comes at night as a habit keeps it; "i natt" only says when
+    ("Han har hatt tungpust om natta.", ("tungpust om natta", False)),
+    ("Ho har vondt i kneet om natta.", ("vondt i kneet om natta", False)),
+    ("Han var forvirra i natt.", ("forvirra", False)),
+    # the breath as a finding's place
+    ("Ho hadde surkling i pusten i kveld.", ("surkling i pusten", False)),
 ])
 def test_findings_the_new_writers_named(spoken, finding):
     assert finding in _findings(spoken)
@@ -49,6 +62,7 @@ def test_findings_the_new_writers_named(spoken, finding):
 
 @pytest.mark.parametrize("spoken, finding", [
     ("Hun hostet litt.", ("hostet", False)),  # "litt" is not filed (3 of 4 writers)
+    ("Ingen tegn til smerter ved stell.", ("tegn til smerter", True)),  # watched for
     ("Ingen blod i urinen.", ("blod i urinen", True)),  # its place said: one finding
 ])
 def test_what_is_left_out_of_a_finding(spoken, finding):
