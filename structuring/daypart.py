@@ -147,7 +147,7 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     if am == 0 and "midnatt" in clause:
         return 0
     if clock.shift and _DAY_NAMES.intersection(clause) and not _tells_sleep(clause, rules) \
-            and not any(w.startswith("natt") for w in (*clause, *sentence)):
+            and not _NIGHT_WORDS.intersection((*clause, *sentence)):
         # "… på radioen klokka elleve på søndag" in a night report: a named day's hour is
         # read as by day, not by tonight's shift (but "natt til lørdag" is a night).
         return _by_day(am, pm)
@@ -163,6 +163,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         hour = by_daypart("night", am, pm)  # bed, fall and door sensors watch the night
         clock.last_minutes = hour * 60 + minute  # and the story goes on from there
         return hour
+    if 1 <= am <= 5 and _NIGHT_WORDS.intersection(sentence):
+        return am  # "var tungpusta i natt og sat oppe frå klokka tre": the small hours
     if _tells_sleep(clause, rules):
         return pm if am >= 7 else am
     if clock.last_minutes is not None:
@@ -177,6 +179,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     return _by_day(am, pm)
 
 
+# the night itself, not "nattverd" or "nattbord"
+_NIGHT_WORDS = frozenset({"natt", "natta", "natten", "natti", "nattevakt", "nattevakta"})
 _DAY_NAMES = frozenset({"mandag", "måndag", "tirsdag", "tysdag", "onsdag", "torsdag", "fredag",
                         "lørdag", "laurdag", "søndag", "sundag", "overmorgen", "overmorgon"})
 

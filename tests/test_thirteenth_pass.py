@@ -173,6 +173,20 @@ def test_another_day_in_a_night_report(spoken, times):
     assert _times(spoken) == times
 
 
+@pytest.mark.parametrize("spoken, times", [
+    # a small hour in a sentence about the night is the night's
+    ("Han var tungpusta i natt og sat oppe i stolen frå klokka tre.", ["03:00"]),
+    # … "nattverd" is no night
+    ("Presten kom klokka fire og hadde nattverd med ho og sonen.", ["16:00"]),
+    # … and a day hour stays by day
+    ("Hun sov dårlig i natt og fikk Paracet klokka ti.", ["10:00"]),
+    # a sleeping pill is given at night
+    ("Han fekk Imovane 7,5 milligram ved ti men låg vaken enno.", ["22:00"]),
+])
+def test_the_small_hours_of_a_night_told_in_the_sentence(spoken, times):
+    assert _times(spoken) == times
+
+
 # --- sections ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("spoken", [
