@@ -34,11 +34,13 @@ def _counted_pattern() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def went_off_it() -> tuple[str, ...]:
-    """ "klokka fem over tre gikk den igjen": an alarm verb, "den" (the device of the story)
-    and "igjen" right after — not "katten gikk den veien igjen"."""
+    """ "klokka fem over tre gikk den igjen", "slo den av igjen": an alarm verb, "den" (the
+    device of the story) and "igjen" right after — not "katten gikk den veien igjen"."""
     rules = _rules()
-    return tuple(f"{verb} den {again}" for verb in rules["alarm_verbs"]
-                 for again in rules["again_words"])
+    verbs = [(verb, "") for verb in rules["alarm_verbs"]] + [
+        tuple(verb.split(" ", 1)) for verb in rules["alarm_verbs"] if " " in verb]
+    return tuple(f"{verb} den {particle} {again}".replace("  ", " ")
+                 for verb, particle in verbs for again in rules["again_words"])
 
 
 @lru_cache(maxsize=None)

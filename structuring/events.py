@@ -386,7 +386,8 @@ def describe_all(drafts: list[EventDraft], sentences: list[str]) -> list[dict]:
     out: list[dict] = []
     for draft in drafts:
         event = describe(draft, sentences)
-        times = _round_times(draft, sentences) if _rounds(draft.technology) else []
+        times = _round_times(draft, sentences) if _rounds(draft.technology) else \
+            _counted_times(draft, sentences)
         for one in [{**event, "time": t} for t in times] if len(times) > 1 else [event]:
             # "Digitalt tilsyn kl. 01.00 og kl. 04.00. … Tilsynet på rom 7 viste kl. 04.00
             # …": the same device, event and minute told again is the same event.
@@ -421,6 +422,27 @@ def _round_times(draft: EventDraft, sentences: list[str]) -> list[str]:
 
 _LISTED = re.compile(r"\s*(?:,|og|,\s*og|eller)?\s*(?:ca\.\s*|ved\s+)?(?:kl\.|klokka)?\s*",
                      re.IGNORECASE)
+
+
+def _counted_times(draft: EventDraft, sentences: list[str]) -> list[str]:
+    """ "har gått tre ganger i dag. Først kl. 09.10, så kl. 09.45 og så igjen kl. 13.40.":
+    an alarm counted, then its times listed in the next sentence, one event each."""
+    first = sentences[draft.sentences[0]]
+    if len(draft.sentences) < 2 or _TIME.search(first) or \
+            not has_phrase(first, tuple(_rules()["counted_alarms"])):
+        return []
+    listed = list(_TIME.finditer(sentences[draft.sentences[1]]))
+    chain = listed[:1]
+    for m in listed[1:]:
+        if not _THEN.fullmatch(sentences[draft.sentences[1]], chain[-1].end(), m.start()):
+            break
+        chain.append(m)
+    return [f"{m.group(1)}:{m.group(2)}" for m in chain]
+
+
+# what stands between times listed one after the other: "kl. 09.10, så kl. 09.45 og så
+# igjen kl. 13.40"
+_THEN = re.compile(r"(?:\s|,|og|så|igjen|att|deretter|etterpå|til slutt|sist|ved)*", re.IGNORECASE)
 
 
 def describe(draft: EventDraft, sentences: list[str]) -> dict:

@@ -108,6 +108,34 @@ def test_an_alarm_told_again_is_a_new_event(spoken, events):
     assert _events(spoken) == events
 
 
+@pytest.mark.parametrize("spoken, events", [
+    # counted, then its times listed
+    ("Trygghetsalarmen til Olga har gått tre ganger i dag. Først kl. 09.10, så kl. 10.45 og "
+     "så igjen kl. 13.40. Hver gang sa hun at alt var bra.",
+     [("trygghetsalarm", "alarm_utlost", "09:10"), ("trygghetsalarm", "alarm_utlost", "10:45"),
+      ("trygghetsalarm", "alarm_utlost", "13:40")]),
+    # the verb split round "den", in a run-on sentence
+    ("Komfyrvakta slo av komfyren kl. 16.40. Eg ringde ho og alt var i orden men kl. 17.30 "
+     "slo den av igjen så eg køyrde dit.",
+     [("komfyrvakt", "komfyr_avslatt", "16:40"), ("komfyrvakt", "komfyr_avslatt", "17:30")]),
+    # nynorsk "att"
+    ("Tryggleiksalarmen gav teknisk alarm kl. 06.50. Eg ringde ho, så gjekk alarmen att kl. "
+     "08.15 og då hadde ho kome borti knappen.",
+     [("trygghetsalarm", "teknisk_alarm", "06:50"), ("trygghetsalarm", "alarm_utlost", "08:15")]),
+])
+def test_alarms_counted_split_or_said_again_in_nynorsk(spoken, events):
+    assert _events(spoken) == events
+
+
+@pytest.mark.parametrize("spoken", [
+    "Dørsensoren er sjekka og fungerer, men den har ikkje gått i kveld.",
+    "Han skal heim med medisindispenser, og me har gått gjennom korleis den verkar.",
+    "Kona spør om dere kan sette opp kamera så hun kan sove trygt.",
+])
+def test_a_device_gone_through_or_to_be_set_up_is_no_alarm(spoken):
+    assert _events(spoken) == []
+
+
 @pytest.mark.parametrize("spoken", [
     # wished for or asked about
     "Datteren spurte om hun kan få GPS.",
