@@ -250,3 +250,27 @@ def test_a_device_named_keeps_welfare_technology_possible():
 def test_a_location_alert_named_so_is_an_event():
     assert _events("Lokaliseringsvarsel på Hallgeir kl. 15.20. Han hadde gått ut av sona.") == \
         [("lokaliseringsteknologi", "utenfor_sone", "15:20")]
+
+
+# --- medication ---------------------------------------------------------------------------------
+
+def _medications(spoken: str) -> list[tuple[str, str | None]]:
+    return [(e.value, e.dose) for e in structure(spoken).entities if e.type == "medication"]
+
+
+@pytest.mark.parametrize("spoken, medication", [
+    # a combination joined by "/", as every writer files it
+    ("Ho fekk Madopar 125 mg kl. 08.00.", ("levodopa/benserazid", "125 mg")),
+    ("Han fikk to tabletter Paralgin forte.", ("paracetamol/kodein", "2 tabletter")),
+    ("Smurte med Daktacort krem.", ("hydrokortison/mikonazol", None)),
+    # a rate per hour written "/t"
+    ("Nytt Norspan-plaster ti mikrogram per time.", ("buprenorfin", "10 mikrogram/t")),
+    # nynorsk drops stay as said
+    ("Eg gav ho Monoprost ein drope i kvart auge.", ("latanoprost", "1 drope")),
+    ("Ho fekk Laxoberal ti dropar.", ("natriumpikosulfat", "10 dropar")),
+    # an ampoule for the nebuliser; Selo-Zok as an ASR hears it
+    ("Fekk Atrovent ein ampulle på forstøvar.", ("ipratropium", "1 ampulle")),
+    ("Dosen inneholdt Selo sokk hundre milligram.", ("metoprolol", "100 mg")),
+])
+def test_medication_as_the_writers_file_it(spoken, medication):
+    assert medication in _medications(spoken)
