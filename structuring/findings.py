@@ -142,8 +142,20 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
     # gropdannelse': each reads on over what follows it.
     found = _read_on(text, _read_on(text, out, _shared_place_pattern(), single_word=True),
                      _accompaniment_pattern(tuple(rules["accompanied_by"]), _attribute_phrases()))
-    return sorted((_with_modifiers(text, f, rules) for f in found
+    told = sorted((_with_modifiers(text, f, rules) for f in found
                    if not _about_someone_else(text, f.start, people)), key=lambda f: f.start)
+    return _denied_together(text, told)
+
+
+def _denied_together(text: str, found: list[Found]) -> list[Found]:
+    """'nekter for hodepine og svimmelhet': a finding joined by 'og' to a denied one is
+    denied with it (ConText ends a negation's scope at 'og'; a list after it goes on)."""
+    out = list(found)
+    for i in range(1, len(out)):
+        if out[i - 1].negated and not out[i].negated and \
+                text[out[i - 1].end:out[i].start].lower() == " og ":
+            out[i] = replace(out[i], negated=True)
+    return out
 
 
 def _read_on(text: str, found: list[Found], pattern: re.Pattern[str],
@@ -448,8 +460,12 @@ def is_negated(text: str, start: int, end: int) -> bool:
     rules = _negation_rules()
     words = re.findall(r"[\wæøå-]+|[,.;?!]", text[:start].lower())
     scope: list[str] = []
-    for word in reversed(words):
-        if word in rules["terminators"] or len(scope) >= rules["max_scope_tokens"]:
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i]
+        # "benekter at ho har tankar om …": a subject after "at" ends no clause
+        told = word in _PRONOUNS and i > 0 and words[i - 1] == "at"
+        if (word in rules["terminators"] and not told) or \
+                len(scope) >= rules["max_scope_tokens"]:
             break
         scope.insert(0, word)
     window = " ".join(scope)
@@ -461,3 +477,4 @@ def is_negated(text: str, start: int, end: int) -> bool:
 
 
 _SUBJECT = re.compile(r"^(?:han|hun|ho|hon|de|dei)\s")
+_PRONOUNS = frozenset({"han", "hun", "ho", "hon", "hu"})

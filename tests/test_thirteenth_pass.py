@@ -55,6 +55,12 @@ def _findings(spoken: str) -> list[tuple[str, bool]]:
     ("Han var forvirra i natt.", ("forvirra", False)),
     # the breath as a finding's place
     ("Ho hadde surkling i pusten i kveld.", ("surkling i pusten", False)),
+    # dialect plurals of the ears
+    ("Han hører dårlig på begge øran.", ("hører dårlig på begge øran", False)),
+    # denied: after "nekter for", joined by "og", and through "at ho har"
+    ("Han nekter for hodepine og svimmelhet.", ("svimmelhet", True)),
+    ("Ho benekter at ho har tanker om å ta sitt eget liv.",
+     ("tanker om å ta sitt eget liv", True)),
 ])
 def test_findings_the_new_writers_named(spoken, finding):
     assert finding in _findings(spoken)
@@ -75,6 +81,11 @@ def test_what_is_left_out_of_a_finding(spoken, finding):
 ])
 def test_blood_with_nothing_named_is_no_finding_of_this_kind(spoken):
     assert not [f for f in _findings(spoken) if f[0].startswith("blod i")]
+
+
+def test_a_state_after_a_denial_and_a_comma_is_its_own():
+    assert _findings("Hun har ikke feber, og hosten er tørr.") == \
+        [("feber", True), ("hoste", False)]
 
 
 def test_a_finding_told_twice_is_listed_once():
