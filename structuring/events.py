@@ -409,19 +409,9 @@ def _round_times(draft: EventDraft, sentences: list[str]) -> list[str]:
     named = [p for p, _ in technologies_in(first)]
     later = [p for p in named if p > draft.mention]
     high = later[0] if later else len(first)
-    times = [m for m in _TIME.finditer(first) if draft.mention <= m.start() < high]
     # "Digitalt tilsyn kl. 00.30 og kl. 02.30": the rounds' times are listed together; a
     # later time told of something else ("… bleia var våt ved stell kl. 06.00") is no round.
-    listed = times[:1]
-    for m in times[1:]:
-        if not _LISTED.fullmatch(first, listed[-1].end(), m.start()):
-            break
-        listed.append(m)
-    return [f"{m.group(1)}:{m.group(2)}" for m in listed]
-
-
-_LISTED = re.compile(r"\s*(?:,|og|,\s*og|eller)?\s*(?:ca\.\s*|ved\s+)?(?:kl\.|klokka)?\s*",
-                     re.IGNORECASE)
+    return _listed_times(first, _LISTED, draft.mention, high)
 
 
 def _counted_times(draft: EventDraft, sentences: list[str]) -> list[str]:
@@ -431,17 +421,26 @@ def _counted_times(draft: EventDraft, sentences: list[str]) -> list[str]:
     if len(draft.sentences) < 2 or _TIME.search(first) or \
             not has_phrase(first, tuple(_rules()["counted_alarms"])):
         return []
-    listed = list(_TIME.finditer(sentences[draft.sentences[1]]))
-    chain = listed[:1]
-    for m in listed[1:]:
-        if not _THEN.fullmatch(sentences[draft.sentences[1]], chain[-1].end(), m.start()):
+    return _listed_times(sentences[draft.sentences[1]], _THEN)
+
+
+def _listed_times(text: str, between: re.Pattern[str], low: int = 0,
+                  high: int | None = None) -> list[str]:
+    """The times in text[low:high] from the first on, as long as only `between` stands
+    between one and the next."""
+    times = [m for m in _TIME.finditer(text) if low <= m.start() < (high or len(text))]
+    listed = times[:1]
+    for m in times[1:]:
+        if not between.fullmatch(text, listed[-1].end(), m.start()):
             break
-        chain.append(m)
-    return [f"{m.group(1)}:{m.group(2)}" for m in chain]
+        listed.append(m)
+    return [f"{m.group(1)}:{m.group(2)}" for m in listed]
 
 
-# what stands between times listed one after the other: "kl. 09.10, så kl. 09.45 og så
-# igjen kl. 13.40"
+# what stands between the times of rounds listed together ("kl. 00.30, kl. 02.30 og kl.
+# 04.30") and between the times of an alarm counted ("kl. 09.10, så kl. 09.45 og så igjen …")
+_LISTED = re.compile(r"\s*(?:,|og|,\s*og|eller)?\s*(?:ca\.\s*|ved\s+)?(?:kl\.|klokka)?\s*",
+                     re.IGNORECASE)
 _THEN = re.compile(r"(?:\s|,|og|så|igjen|att|deretter|etterpå|til slutt|sist|ved)*", re.IGNORECASE)
 
 

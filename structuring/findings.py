@@ -16,7 +16,7 @@ from functools import lru_cache
 from structuring.entities import PAIN_SCORE_AFTER, Found
 from structuring.lexicon import alternation, find_phrases, phrase_pattern
 from structuring.rules import load_rules
-from structuring.sensed_findings import sensed_findings
+from structuring.sensed_findings import NOT, sensed_findings
 
 
 def _finding_rules() -> dict:
@@ -278,7 +278,7 @@ def _but_not_there(text: str, end: int, rules: dict) -> re.Match[str] | None:
 
 @lru_cache(maxsize=4)
 def _but_not_pattern(place: str) -> re.Pattern[str]:
-    return re.compile(rf",?\s(?:men\s)?{_NOT}(?P<place>{place})", re.I)
+    return re.compile(rf",?\s(?:men\s)?{NOT}(?P<place>{place})", re.I)
 
 
 def _with_condition(text: str, value: str, end: int, rules: dict) -> tuple[str, int]:
@@ -331,7 +331,6 @@ def _about_someone_else(text: str, start: int, people: tuple[str, ...]) -> bool:
 
 
 _AT_PLACE = re.compile(r"\bhos\s$", re.IGNORECASE)
-_NOT = r"(?:ikke|ikkje|itj|inte|kje|itte|ittje)"
 
 
 def _described_findings(text: str, rules: dict) -> list[Found]:
@@ -387,9 +386,9 @@ def _predicate_patterns() -> tuple[re.Pattern[str], ...]:
     where_said = (rf"(?:\s(?:hans|hennes|hennar|sin|si|sitt|sine))?"
                   rf"(?:(?P<at>{place})|\s(?:i|på)\s[\wæøå]+|(?P<around>\srundt))?")
     state = (rf"(?:(?:{degree}) )?(?:(?:{alternation(pred['normal'])})(?: og|,? men) )?"
-             rf"(?P<not>{_NOT} )?(?:(?:{degree}) )?(?P<adj>{adjectives})"
+             rf"(?P<not>{NOT} )?(?:(?:{degree}) )?(?P<adj>{adjectives})"
              rf"(?: og (?P<adj2>(?:(?:{degree}) )?(?:{adjectives})))?\b"
-             rf"(?P<place>{place})?(?:,? (?:men )?{_NOT} (?P<but_not>{adjectives})\b)?")
+             rf"(?P<place>{place})?(?:,? (?:men )?{NOT} (?P<but_not>{adjectives})\b)?")
     clause_start = r"(?:^|(?<=[.,;:!?] )|(?<=\bog ))"
     return tuple(re.compile(p, re.I) for p in (
         rf"\b{subject}{where_said} (?:{verbs}),? {state}",
@@ -423,7 +422,7 @@ def _paired_pattern(adjectives: str, things: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=64)
 def _attribute_pattern(noun: str, colours: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(rf"\b({'|'.join(colours)}) {noun}\b(?:,? (?:men )?{_NOT} "
+    return re.compile(rf"\b({'|'.join(colours)}) {noun}\b(?:,? (?:men )?{NOT} "
                       rf"({'|'.join(colours)})\b)?", re.I)
 
 

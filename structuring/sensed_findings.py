@@ -13,7 +13,8 @@ from structuring.entities import Found
 from structuring.lexicon import alternation
 from structuring.rules import load_rules
 
-_NOT = r"(?:ikke|ikkje|itj|inte|kje|itte|ittje)"
+# the words that deny a state said right after them ("hosta ikkje", "men ikkje vassen")
+NOT = r"(?:ikke|ikkje|itj|inte|kje|itte|ittje)"
 
 
 def sensed_findings(text: str, rules: dict) -> list[Found]:
@@ -52,7 +53,7 @@ def _smell_pattern() -> re.Pattern[str]:
     then = rf"(?:\s+og\s+(?:er|e|var|va)\s+(?P<then>{alternation(rules['predicates']['adjectives'])})" \
         rf"(?![\wæøå]))?"
     return re.compile(rf"{subject}(?P<verb>\b(?:{alternation(smells['verbs'])}))\s"
-                      rf"(?:(?P<not>{_NOT})(?![\wæøå])|{how}{then})", re.I)
+                      rf"(?:(?P<not>{NOT})(?![\wæøå])|{how}{then})", re.I)
 
 
 def _absent_from(text: str, rules: dict) -> list[Found]:
