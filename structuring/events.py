@@ -278,7 +278,8 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
             _talked_about(text, _first_of_joined(text, position)) or \
             _dose_taken_from(tech, text, position) or \
             _only_checked(tech, i, sentences, position) or _only_kept(tech, text, position) or \
-            (told_next and not _tells_an_alarm(tech, text) and _only_kept(tech, sentences[i + 1], 0)):
+            (told_next and not _tells_an_alarm(tech, text) and
+             _only_kept(tech, sentences[i + 1], 0)):
         return None  # "Dørsensoren. Fikk nytt batteri i dag, den varsler som den skal.
     drafts.append(EventDraft(tech, mention=position))
     return drafts[-1]

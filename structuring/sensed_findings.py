@@ -50,8 +50,8 @@ def _smell_pattern() -> re.Pattern[str]:
                rf"(?:\s(?:og|,)\s[\wæøå]+)?)?,?\s(?:og\s)?)?")
     how = rf"(?:(?:{degree})\s)?(?P<how>{alternation(smells['qualities'])})(?![\wæøå])"
     # … and a state said after it: 'urinen lukter sterkt og er mørk'
-    then = rf"(?:\s+og\s+(?:er|e|var|va)\s+(?P<then>{alternation(rules['predicates']['adjectives'])})" \
-        rf"(?![\wæøå]))?"
+    states = alternation(rules["predicates"]["adjectives"])
+    then = rf"(?:\s+og\s+(?:er|e|var|va)\s+(?P<then>{states})(?![\wæøå]))?"
     return re.compile(rf"{subject}(?P<verb>\b(?:{alternation(smells['verbs'])}))\s"
                       rf"(?:(?P<not>{NOT})(?![\wæøå])|{how}{then})", re.I)
 
@@ -96,4 +96,9 @@ def _seen_pattern(things: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _sounds_nynorsk(text: str, words: list[str]) -> bool:
-    return bool(re.search(rf"\b(?:{alternation(words)})\b", text, re.I))
+    return _words_pattern(tuple(words)).search(text) is not None
+
+
+@lru_cache(maxsize=2)
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{alternation(words)})\b", re.I)
