@@ -22,8 +22,18 @@ def _rules() -> dict:
 
 
 def counted_again(text: str) -> bool:
-    """ "Andre gongen kl. 19.45, same greia.": the story's next alarm, counted."""
-    return TIME.search(text) is not None and _counted_pattern().match(text) is not None
+    """ "Andre gongen kl. 19.45, same greia.", "… tilbakestilte sensoren tredje gangen var
+    ved kl. 03.00": the story's next alarm, counted, with its time."""
+    return TIME.search(text) is not None and (
+        _counted_pattern().match(text) is not None or
+        _counted_at_time_pattern().search(text) is not None)
+
+
+@lru_cache(maxsize=1)
+def _counted_at_time_pattern() -> re.Pattern[str]:
+    # mid-sentence (a run-on stream): the count right before its time
+    return re.compile(rf"(?<![\wæøå])(?:{alternation(_rules()['counted_again'])})\s+"
+                      rf"(?:(?:var|va|ved|klokka)\s+){{0,2}}kl\. \d{{2}}\.\d{{2}}", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +92,8 @@ def alarmed_again(text: str) -> bool:
     """ "Sengesensoren varsla igjen kl. 03.00, men det var falsk alarm", "sengesensoren
     gikk igjen kl. 04.45": said to go off again, at its own time, whatever staff then did."""
     return again_at_its_time(text) and (has_phrase(text, _rules()["new_alarm_words"]) or
-                                         has_phrase(text, _went_off_again()))
+                                         has_phrase(text, _went_off_again())) or \
+        _counted_at_time_pattern().search(text) is not None
 
 
 @lru_cache(maxsize=1)

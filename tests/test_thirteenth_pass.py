@@ -138,6 +138,20 @@ def test_alarms_counted_split_or_said_again_in_nynorsk(spoken, events):
     assert _events(spoken) == events
 
 
+@pytest.mark.parametrize("spoken, events", [
+    # the count right before its time, in a run-on stream
+    ("Sengesensoren varsla kl. 00.40. Ho ville på do. Sengesensoren varsla igjen kl. 01.50. "
+     "Eg la ho og tilbakestilte sensoren tredje gongen var ved kl. 03.10 då sto ho ved døra.",
+     [("sengesensor", "ute_av_seng", "00:40"), ("sengesensor", "ute_av_seng", "01:50"),
+      ("sengesensor", "ute_av_seng", "03:10")]),
+    # the device's name as an ASR slips on it
+    ("Sengsensoren varslet kl. 02.20, hun satt på sengekanten.",
+     [("sengesensor", "ute_av_seng", "02:20")]),
+])
+def test_a_count_mid_sentence_and_a_slipped_device_name(spoken, events):
+    assert _events(spoken) == events
+
+
 @pytest.mark.parametrize("spoken", [
     "Dørsensoren er sjekka og fungerer, men den har ikkje gått i kveld.",
     "Han skal heim med medisindispenser, og me har gått gjennom korleis den verkar.",
