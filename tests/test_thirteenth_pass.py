@@ -55,6 +55,8 @@ def _findings(spoken: str) -> list[tuple[str, bool]]:
     ("Han var forvirra i natt.", ("forvirra", False)),
     # the breath as a finding's place
     ("Ho hadde surkling i pusten i kveld.", ("surkling i pusten", False)),
+    # how long it has lasted is not filed
+    ("Ho ser framleis dårleg på venstre auge.", ("ser dårleg på venstre auge", False)),
     # dialect plurals of the ears
     ("Han hører dårlig på begge øran.", ("hører dårlig på begge øran", False)),
     # denied: after "nekter for", joined by "og", and through "at ho har"
