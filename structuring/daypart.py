@@ -80,7 +80,18 @@ def clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False,
         while a > low and not boundary(tokens[a - 1]):
             a -= 1
     # Nearest first: "klokka seks i går ettermiddag i stedet for om morgenen" is evening.
-    return [tokens[k].lower for k in sorted(range(a, b), key=lambda k: abs(k - i))]
+    return [_word(tokens, k) for k in sorted(range(a, b), key=lambda k: abs(k - i))]
+
+
+def _word(tokens: list[Tok], k: int) -> str:
+    """Token k's word; "morgen" after "i" is tomorrow, not the morning ("kjem i morgon
+    klokka eitt" is 13.00)."""
+    word = tokens[k].lower
+    return TOMORROW if word in ("morgen", "morgon") and k and tokens[k - 1].lower == "i" \
+        else word
+
+
+TOMORROW = "i-morgen"
 
 
 def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> list[str]:
@@ -91,7 +102,7 @@ def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> list[st
         for k in indices:
             if tokens[k].kind == "punct" or tokens[k].lower in rules.clause_words | stop:
                 break
-            out.append(tokens[k].lower)
+            out.append(_word(tokens, k))
         return out
     before = side(range(begin - 1, max(-1, begin - 3), -1), set())
     after = side(range(end, min(len(tokens), end + 2)), rules.subjects)
@@ -146,10 +157,11 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     clock.review = True
     if am == 0 and "midnatt" in clause:
         return 0
-    if clock.shift and _DAY_NAMES.intersection(clause) and not _tells_sleep(clause, rules) \
+    if _DAY_NAMES.intersection(clause) and not _tells_sleep(clause, rules) \
             and not _NIGHT_WORDS.intersection((*clause, *sentence)):
-        # "… på radioen klokka elleve på søndag" in a night report: a named day's hour is
-        # read as by day, not by tonight's shift (but "natt til lørdag" is a night).
+        # "… på radioen klokka elleve på søndag" in a night report, "legen kommer i morgen
+        # rundt ni" after an evening time: a named day's hour is read as by day, not by
+        # tonight's shift or the story's last time (but "natt til lørdag" is a night).
         return _by_day(am, pm)
     if clock.shift:
         if clock.shift == "evening" and 1 <= am <= LATE_EVENING_REACH and \
@@ -182,7 +194,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
 # the night itself, not "nattverd" or "nattbord"
 _NIGHT_WORDS = frozenset({"natt", "natta", "natten", "natti", "nattevakt", "nattevakta"})
 _DAY_NAMES = frozenset({"mandag", "måndag", "tirsdag", "tysdag", "onsdag", "torsdag", "fredag",
-                        "lørdag", "laurdag", "søndag", "sundag", "overmorgen", "overmorgon"})
+                        "lørdag", "laurdag", "søndag", "sundag", "overmorgen", "overmorgon",
+                        TOMORROW})
 
 
 def _by_day(am: int, pm: int) -> int:

@@ -229,6 +229,20 @@ def test_another_day_in_a_night_report(spoken, times):
 
 
 @pytest.mark.parametrize("spoken, times", [
+    # "i morgen" is tomorrow, read by day, not the morning
+    ("Sønnen ringte, og han kjem i morgon klokka eitt.", ["13:00"]),
+    ("Nattrapport. Legen kommer i morgen klokka to.", ["14:00"]),
+    ("Kontrollmåling klokka tjueen var 11,2. Legen kommer i morgen rundt ni.", ["21:00", "09:00"]),
+    ("Hun skal til legen i morgen tidlig klokka sju.", ["07:00"]),
+    # "i morges" is this morning; "nattverd" is no night
+    ("Han fikk Paracet i morges klokka sju.", ["07:00"]),
+    ("Presten kjem i morgon klokka ti med nattverd.", ["10:00"]),
+])
+def test_tomorrow_is_read_by_day(spoken, times):
+    assert _times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
     # a small hour in a sentence about the night is the night's
     ("Han var tungpusta i natt og sat oppe i stolen frå klokka tre.", ["03:00"]),
     # … "nattverd" is no night
