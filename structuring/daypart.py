@@ -91,7 +91,7 @@ def _word(tokens: list[Tok], k: int) -> str:
         else word
 
 
-TOMORROW = "i-morgen"
+TOMORROW = "i-morgen"  # one of the data's `day_names`
 
 
 def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> list[str]:
@@ -157,8 +157,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     clock.review = True
     if am == 0 and "midnatt" in clause:
         return 0
-    if _DAY_NAMES.intersection(clause) and not _tells_sleep(clause, rules) \
-            and not _NIGHT_WORDS.intersection((*clause, *sentence)):
+    if rules.day_names.intersection(clause) and not _tells_sleep(clause, rules) \
+            and not rules.night_words.intersection((*clause, *sentence)):
         # "… på radioen klokka elleve på søndag" in a night report, "legen kommer i morgen
         # rundt ni" after an evening time: a named day's hour is read as by day, not by
         # tonight's shift or the story's last time (but "natt til lørdag" is a night).
@@ -175,7 +175,7 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         hour = by_daypart("night", am, pm)  # bed, fall and door sensors watch the night
         clock.last_minutes = hour * 60 + minute  # and the story goes on from there
         return hour
-    if 1 <= am <= 5 and _NIGHT_WORDS.intersection(sentence):
+    if 1 <= am <= 5 and rules.night_words.intersection(sentence):
         return am  # "var tungpusta i natt og sat oppe frå klokka tre": the small hours
     if _tells_sleep(clause, rules):
         return pm if am >= 7 else am
@@ -189,13 +189,6 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
             return (1440 - step) * 2 if step > 1440 - back else step
         return min((am, pm), key=cost)
     return _by_day(am, pm)
-
-
-# the night itself, not "nattverd" or "nattbord"
-_NIGHT_WORDS = frozenset({"natt", "natta", "natten", "natti", "nattevakt", "nattevakta"})
-_DAY_NAMES = frozenset({"mandag", "måndag", "tirsdag", "tysdag", "onsdag", "torsdag", "fredag",
-                        "lørdag", "laurdag", "søndag", "sundag", "overmorgen", "overmorgon",
-                        TOMORROW})
 
 
 def _by_day(am: int, pm: int) -> int:

@@ -106,6 +106,8 @@ class _Rules:
     plans_ahead: tuple[str, ...] = ()  # "skal … i kveld" tells a plan, not the shift
     span_approximately: tuple[tuple[str, ...], ...] = ()  # "til om lag halv tre"
     another_day: set[str] = field(default_factory=set)  # "på søndag klokka ett"
+    day_names: set[str] = field(default_factory=set)  # "klokka elleve på søndag": by day
+    night_words: set[str] = field(default_factory=set)  # "i natt", not "nattverd"
     list_ends_before: set[str] = field(default_factory=set)  # "klokka ett, tre og fem hos"
 
     def __post_init__(self) -> None:
@@ -144,6 +146,7 @@ def _rules() -> _Rules:
         slept_until=set(t["slept_until"]), care_in_bed=set(t["care_in_bed"]),
         evening_told_first=tuple(t["evening_told_first"]), plans_ahead=tuple(t["plans_ahead"]),
         another_day=set(t["another_day"]), list_ends_before=set(t["list_ends_before"]),
+        day_names=set(t["day_names"]), night_words=set(t["night_words"]),
         span_approximately=tuple(sorted((tuple(a.split()) for a in t["span_approximately"]),
                                         key=len, reverse=True)),
         guarded_corrections=set(forms["corrections_needing_a_value"]),
