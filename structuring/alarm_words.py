@@ -33,7 +33,7 @@ def counted_again(text: str) -> bool:
 def _counted_at_time_pattern() -> re.Pattern[str]:
     # mid-sentence (a run-on stream): the count right before its time
     return re.compile(rf"(?<![\wæøå])(?:{alternation(_rules()['counted_again'])})\s+"
-                      rf"(?:(?:var|va|ved|klokka)\s+){{0,2}}kl\. \d{{2}}\.\d{{2}}", re.IGNORECASE)
+                      rf"(?:(?:var|va|ved|klokka)\s+){{0,2}}{TIME.pattern}", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -46,10 +46,19 @@ def _counted_pattern() -> re.Pattern[str]:
 def went_off_it() -> tuple[str, ...]:
     """ "klokka fem over tre gikk den igjen", "slo den av igjen": an alarm verb, "den" (the
     device of the story) and "igjen" right after — not "katten gikk den veien igjen"."""
+    return _went_off_again(" den")
+
+
+@lru_cache(maxsize=2)
+def _went_off_again(subject: str = "") -> tuple[str, ...]:
+    """An alarm verb and "igjen", with `subject` after the verb (before a particle: "slo den
+    av igjen"): "gikk igjen", "gikk den igjen"."""
     rules = _rules()
-    verbs = [(verb, "") for verb in rules["alarm_verbs"]] + [
-        tuple(verb.split(" ", 1)) for verb in rules["alarm_verbs"] if " " in verb]
-    return tuple(f"{verb} den {particle} {again}".replace("  ", " ")
+    verbs = [(verb, "") for verb in rules["alarm_verbs"]]
+    if subject:
+        verbs += [(verb, f" {particle}") for verb, particle in
+                  (v.split(" ", 1) for v in rules["alarm_verbs"] if " " in v)]
+    return tuple(f"{verb}{subject}{particle} {again}"
                  for verb, particle in verbs for again in rules["again_words"])
 
 
@@ -95,12 +104,6 @@ def alarmed_again(text: str) -> bool:
                                          has_phrase(text, _went_off_again())) or \
         _counted_at_time_pattern().search(text) is not None
 
-
-@lru_cache(maxsize=1)
-def _went_off_again() -> tuple[str, ...]:
-    rules = _rules()
-    return tuple(f"{verb} {again}" for verb in rules["alarm_verbs"]
-                 for again in rules["again_words"])
 
 
 def again_at_its_time(text: str) -> bool:

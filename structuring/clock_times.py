@@ -146,11 +146,10 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             start += 1
         # "sov til (ca.) to"
         slept_until = before_til is not None and before_til.lower in rules.slept_until
-        # "sidan om lag ni i kveld": the word before the "about" words
-        said_before = out[-1 - about_bare].lower \
-            if (about_bare := _about_words_before(out, rules, rules.bare_hour_after)) else previous
-        bare_hour = not explicit and (previous in rules.bare_hour_after or slept_until or
-                                      said_before in rules.bare_hour_after) and \
+        # "ved elleve", and "sidan om lag ni i kveld" with "about" words between
+        after_bare = previous in rules.bare_hour_after or \
+            _about_words_before(out, rules, rules.bare_hour_after) > 0
+        bare_hour = not explicit and (after_bare or slept_until) and \
             _bare_hour(tokens, i, rules) or \
             not explicit and previous in rules.span_starts and _bare_span(tokens, i, rules)
         parsed = None if previous in rules.numeric_context and not explicit else \
