@@ -48,12 +48,28 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
     # time, if it has one, sets the shift (`shift_of`).
     words = _first_sentence(spoken, rules)
     first = " ".join(words)
+    if phrase_pattern(rules.evening_all_along).search(first):
+        return "evening"  # "har vore uroleg heile kvelden, men klokka halv elleve …"
     if phrase_pattern(rules.evening_told_first).search(first) and \
             not phrase_pattern(rules.plans_ahead).search(first) and \
             not any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w)
                     for w in words):
         return "evening"
     return None
+
+
+def night_told_first(spoken: str, rules: _Rules) -> bool:
+    """ "Margit var svært forvirret i natt. Klokka ti over ett ropte ho …": a first sentence
+    that tells last night, with no clock time before it, makes the later small hours the
+    night's (data: time.night_told_first). Not "har hatt feber sidan i natt": a day note."""
+    words = _first_sentence(spoken, rules)
+    found = phrase_pattern(rules.night_told_first).search(" ".join(words))
+    if not found or phrase_pattern(rules.plans_ahead).search(" ".join(words)):
+        return False
+    before = " ".join(words)[:found.start()].split()
+    # "Besøk klokka tolv, han har hatt vondt i ryggen i natt": a visit by day
+    return not (before and before[-1] in rules.night_since) and \
+        not any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w) for w in before)
 
 
 FIRST_SENTENCE_WORDS = 20  # where the dictation says no mark, its first words

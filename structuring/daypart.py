@@ -34,6 +34,7 @@ class Clock:
     times_read: int = 0  # clock times read so far in the dictation
     day_opening: bool = False  # the dictation opens with a day visit ("morgenrunde", "dagvakt")
     story_minutes: int | None = None  # the last time read, however it was read
+    night_first: bool = False  # the first sentence tells last night ("forvirret i natt")
 
     def by_day(self) -> bool:
         """The dictation tells a day: its opening word, or its first time read for sure."""
@@ -92,6 +93,7 @@ def _word(tokens: list[Tok], k: int) -> str:
 
 
 TOMORROW = "i-morgen"  # one of the data's `day_names`
+DAY_WORDS = [["i", "dag"], ["i", "går"], ["i", "morgen"], ["i", "morgon"]]
 
 
 def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> list[str]:
@@ -105,7 +107,9 @@ def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> list[st
             out.append(_word(tokens, k))
         return out
     before = side(range(begin - 1, max(-1, begin - 3), -1), set())
-    after = side(range(end, min(len(tokens), end + 2)), rules.subjects)
+    # "klokka halv seks i dag tidleg", "klokka ti i går kveld": the day and its part
+    reach = 3 if [t.lower for t in tokens[end:end + 2]] in DAY_WORDS else 2
+    after = side(range(end, min(len(tokens), end + reach)), rules.subjects)
     return [w for pair in zip_longest(after, before) for w in pair if w]  # nearest first
 
 
@@ -164,11 +168,12 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         # tonight's shift or the story's last time (but "natt til lørdag" is a night).
         return _by_day(am, pm)
     if clock.shift:
-        if clock.shift == "evening" and 1 <= am <= LATE_EVENING_REACH and \
-                clock.story_minutes is not None and \
-                not PAST_MIDNIGHT <= clock.story_minutes < LATE_EVENING \
+        if clock.shift == "evening" and clock.story_minutes is not None and 1 <= am \
                 and not rules.another_day.intersection(clause):
-            return am  # "snudd klokka ti og klokka to": past midnight, not 14.00
+            if clock.story_minutes >= LATE_EVENING and am <= LATE_EVENING_REACH:
+                return am  # "snudd klokka ti og klokka to": past midnight, not 14.00
+            if clock.story_minutes < PAST_MIDNIGHT and am <= MORNING_REACH:
+                return am  # "… klokka ti over to. Ved stell klokka seks": the morning after
         return by_daypart(clock.shift, am, pm)
     if not clock.by_day() and any(w.startswith(rules.night_devices)
                                   for w in (*clause, *sentence)):
@@ -177,6 +182,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return hour
     if 1 <= am <= 5 and rules.night_words.intersection(sentence):
         return am  # "var tungpusta i natt og sat oppe frå klokka tre": the small hours
+    if clock.night_first and am <= 6:
+        return am  # "forvirret i natt. Klokka ti over ett ropte ho …", "i tolvtida": 00.00
     if _tells_sleep(clause, rules):
         return pm if am >= 7 else am
     if clock.last_minutes is not None:
@@ -202,6 +209,7 @@ def _by_day(am: int, pm: int) -> int:
 LATE_EVENING = 21 * 60
 PAST_MIDNIGHT = 6 * 60
 LATE_EVENING_REACH = 3
+MORNING_REACH = 8  # a story already past midnight goes on to the morning stell
 STEP_BACK = 180  # minutes a story may step back from its last 24-hour time
 DAY_STEP_BACK = 360  # … to a time by day
 
@@ -209,9 +217,11 @@ DAY_STEP_BACK = 360  # … to a time by day
 def _tells_sleep(clause: Sequence[str], rules: _Rules) -> bool:
     """Sleep words say evening or night, but "under senga" is where something lay."""
     # "stell i senga", "frukost på senga": care given in bed, at any time of day
-    return not rules.care_in_bed.intersection(clause) and \
+    return not rules.care_in_bed.intersection(clause) and (
         any(word in rules.sleep and (i == 0 or clause[i - 1] != "under")
             for i, word in enumerate(clause))
+        # the clause comes nearest the time first: a phrase's words, in any order
+        or any(set(phrase.split()) <= set(clause) for phrase in rules.sleep_phrases))
 
 
 def shift_of(hour: int) -> str | None:

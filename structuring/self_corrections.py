@@ -288,6 +288,12 @@ def _trailing_time(before: list[Tok], rules: _Rules) -> int | None:
         return start
     if len(words) == 3 and words[1] in ("over", "på") and words[0] in _MINUTE_WORDS:
         return start
+    # "ti over elleve kvart på tolv eller nei tjue på tolv": a list of times said without
+    # "klokka"; the last of them is corrected.
+    if len(words) > 3 and words[-2] in ("over", "på") and words[-3] in _MINUTE_WORDS:
+        return len(before) - 3
+    if len(words) > 2 and words[-2] == "halv":
+        return len(before) - 2
     return None
 
 

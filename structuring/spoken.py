@@ -29,7 +29,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from structuring import daypart
-from structuring.clock_times import _shift, _times, opens_by_day, visit_opened
+from structuring.clock_times import _shift, _times, night_told_first, opens_by_day, visit_opened
 from structuring.compounds import joined
 from structuring.events import event_cues
 from structuring.lexicon import IdentityCache
@@ -72,7 +72,10 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
     rules = _rules()
     tokens = spoken_tokens(spoken, rules)
     sentences = []
-    clock = daypart.Clock(shift=_shift(spoken, rules), day_opening=opens_by_day(spoken, rules))
+    shift = _shift(spoken, rules)
+    # "Morgenrapport fra natta …": the night's report, given in the morning
+    clock = daypart.Clock(shift=shift, day_opening=shift is None and opens_by_day(spoken, rules),
+                          night_first=night_told_first(spoken, rules))
     if recorded_at is not None:
         clock.recorded_minutes = recorded_at.hour * 60 + recorded_at.minute
     # Where the dictation marks no sentence at all, the model cuts every stretch; where it

@@ -104,6 +104,10 @@ class _Rules:
     care_in_bed: set[str] = field(default_factory=set)  # "stell i senga": no sleep cue
     evening_told_first: tuple[str, ...] = ()  # "i kveld" in the first sentence
     plans_ahead: tuple[str, ...] = ()  # "skal … i kveld" tells a plan, not the shift
+    night_told_first: tuple[str, ...] = ()  # "i natt" in the first sentence
+    evening_all_along: tuple[str, ...] = ()  # "uroleg heile kvelden" in the first sentence
+    sleep_phrases: tuple[str, ...] = ()  # "la seg klokka ti": evening or night
+    night_since: set[str] = field(default_factory=set)  # "sidan i natt": a day note
     span_approximately: tuple[tuple[str, ...], ...] = ()  # "til om lag halv tre"
     another_day: set[str] = field(default_factory=set)  # "på søndag klokka ett"
     day_names: set[str] = field(default_factory=set)  # "klokka elleve på søndag": by day
@@ -145,6 +149,8 @@ def _rules() -> _Rules:
         score_words=set(forms["score_words"]), numbered_nouns=set(forms["numbered_nouns"]),
         slept_until=set(t["slept_until"]), care_in_bed=set(t["care_in_bed"]),
         evening_told_first=tuple(t["evening_told_first"]), plans_ahead=tuple(t["plans_ahead"]),
+        night_told_first=tuple(t["night_told_first"]), night_since=set(t["night_since"]),
+        evening_all_along=tuple(t["evening_all_along"]), sleep_phrases=tuple(t["sleep_phrases"]),
         another_day=set(t["another_day"]), list_ends_before=set(t["list_ends_before"]),
         day_names=set(t["day_names"]), night_words=set(t["night_words"]),
         span_approximately=tuple(sorted((tuple(a.split()) for a in t["span_approximately"]),

@@ -1,0 +1,119 @@
+"""What the fourteenth pass of issue 15 found missing, from four new independent writers
+(tune15.jsonl). Every sentence here was written for the test; none is copied from a gold
+split."""
+
+import pytest
+
+from structuring.pipeline import structure
+
+
+def _times(spoken: str) -> list[str]:
+    return [e.value for e in structure(spoken).entities if e.type == "time"]
+
+
+def _events(spoken: str) -> list[tuple[str, str, str | None]]:
+    return [(e.technology, e.event, e.time) for e in structure(spoken).events]
+
+
+# --- times ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    # a first sentence that tells last night: the small hours after it are the night's
+    ("Solveig var svært urolig i natt. Klokka ti over ett ropte hun på hjelp, og klokka "
+     "halv tre fikk hun Paracet ett gram.", ["01:10", "02:30"]),
+    ("ho har hosta mykje i natta ho sat oppe i stolen frå klokka tre", ["03:00"]),
+    ("Han har hatt vondt i magen i natt. Han var vaken i tolvtida.", ["00:00"]),
+    ("Han har sovet dårlig i natt. Morgenmedisinene ble gitt klokka seks.", ["06:00"]),
+])
+def test_small_hours_after_a_first_sentence_about_last_night(spoken, times):
+    assert _times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    # … but not "since last night" (a day note), nor a first sentence with its own time
+    ("Hun har hatt feber siden i natt. Temperatur 38,4 klokka to.", ["14:00"]),
+    ("Besøk klokka tolv, han har hatt vondt i ryggen i natt. Datteren kom klokka to.",
+     ["12:00", "14:00"]),
+    # hours later than the small ones are not moved: a morning nurse tells last night too
+    ("Hun har sovet godt i natt. Legen kom klokka ti.", ["10:00"]),
+])
+def test_last_night_said_by_day_keeps_the_day(spoken, times):
+    assert _times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    ("Arne har vore uroleg heile kvelden. Han fekk Sobril fem milligram klokka ni og la "
+     "seg rundt halv elleve.", ["21:00", "22:30"]),
+    ("Hun har fått feber utover kvelden. Paracet ett gram klokka ni.", ["21:00"]),
+    # with a time of its own in the same first sentence
+    ("Ho har vore roleg det meste av kvelden, men klokka halv elleve vart ho uroleg.",
+     ["22:30"]),
+])
+def test_a_first_sentence_about_the_whole_evening_sets_the_evening(spoken, times):
+    assert _times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    ("morgenrapport fra natta for Signe på rom elleve fallsensoren gikk tjue over fire og "
+     "hun sovnet igjen rundt fem", ["04:20", "05:00"]),
+    ("Morgonrapport frå natta. Dørsensoren varsla klokka halv tre.", ["02:30"]),
+])
+def test_the_nights_report_given_in_the_morning_is_a_night(spoken, times):
+    assert _times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    ("kveldsvakt og natt punktum han fikk Paracet klokka ni punktum klokka halv tolv var "
+     "han våken punktum klokka tre sov han punktum", ["21:00", "23:30", "03:00"]),
+    # an evening story already past midnight goes on to the morning stell
+    ("Kveldsvakt. Tilsyn klokka halv tolv og klokka to. Ved stell klokka seks var han "
+     "blid.", ["23:30", "02:00", "06:00"]),
+])
+def test_an_evening_going_into_the_night(spoken, times):
+    assert _times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    ("Ho la seg klokka ti.", ["22:00"]),
+    ("Han gikk og la seg klokka halv elleve.", ["22:30"]),
+    ("Han har lagt seg klokka ni i går.", ["21:00"]),
+])
+def test_going_to_bed_is_evening_or_night(spoken, times):
+    assert _times(spoken) == times
+
+
+def test_a_time_and_its_day_part_three_words_on():
+    # "i dag tidleg" after the time is the time's own cue, also in a model-cut sentence
+    spoken = ("tryggleiksalarmen til Johanna gjekk klokka halv seks i dag tidleg ho sa ho "
+              "ikkje fekk puste eg køyrde dit og var der ti på seks ho roa seg")
+    note = structure(spoken)
+    assert [e.value for e in note.entities if e.type == "time"] == ["05:30", "05:50"]
+    assert _times("Han ringte klokka ti i går kveld.") == ["22:00"]
+
+
+def test_the_last_of_several_times_said_without_klokka_is_corrected():
+    assert _times("Kveldsvakt. Sengesensoren varsla ti over elleve, kvart på tolv eller nei "
+                  "tjue på tolv og kvart over eitt.") == ["23:10", "23:40", "01:15"]
+
+
+# --- welfare technology -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, events", [
+    ("Kveldsvakt. Sengesensoren varsla klokka ti over elleve, klokka tjue på tolv og "
+     "klokka kvart over eitt.",
+     [("sengesensor", "ute_av_seng", "23:10"), ("sengesensor", "ute_av_seng", "23:40"),
+      ("sengesensor", "ute_av_seng", "01:15")]),
+    ("Nattevakt. Dørsensoren varslet klokka to og klokka fire.",
+     [("dorsensor", "dor_apnet", "02:00"), ("dorsensor", "dor_apnet", "04:00")]),
+])
+def test_an_alarms_times_listed_together_are_one_event_each(spoken, events):
+    assert _events(spoken) == events
+
+
+@pytest.mark.parametrize("spoken, events", [
+    # the second time starts the next clause
+    ("Trygghetsalarmen gikk klokka to og klokka halv tre var vi der.",
+     [("trygghetsalarm", "alarm_utlost", "14:00")]),
+])
+def test_a_time_that_starts_the_next_clause_is_no_alarm_of_its_own(spoken, events):
+    assert _events(spoken) == events
