@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from structuring.alarm_responses import tells_response
-from structuring.lexicon import alternation, has_phrase
+from structuring.lexicon import alternation, find_phrases, has_phrase
 from structuring.rules import load_rules
 
 TIME = re.compile(r"\bkl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
@@ -74,10 +74,17 @@ def again_verbs(tech: str) -> tuple[str, ...]:
 
 
 def tells_new_alarm(text: str) -> bool:
-    """An alarm word and a time of its own, and not what staff did."""
-    return TIME.search(text) is not None and \
-        has_phrase(text, _rules()["new_alarm_words"]) and not tells_response(text) and \
-        not says_no_alarm(text)
+    """An alarm word and a time of its own, and not what staff did ("vi varslet sønnen igjen
+    kl. 04.00") — unless the sentence opens with the alarm ("Ny alarm fra sengesensoren
+    02.15, … og eg fulgte henne tilbake til senga": the response is the new alarm's)."""
+    said = find_phrases(text, _rules()["new_alarm_words"])
+    return TIME.search(text) is not None and bool(said) and \
+        (_OPENING.fullmatch(text, 0, said[0].start()) is not None or not tells_response(text)) \
+        and not says_no_alarm(text) and not has_phrase(text, _rules()["someone_notified"])
+
+
+# what may stand before an alarm word that opens its sentence: "Kl. 02.15 ny alarm …"
+_OPENING = re.compile(r"(?:\s|[\d.:,]|kl\.?|klokka)*", re.IGNORECASE)
 
 
 def says_no_alarm(text: str) -> bool:

@@ -267,7 +267,8 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
             not _named_alarm_again(text, current, i, sentences):
         return current
     earlier = next((d for d in reversed(drafts) if d.technology == tech), None)
-    if earlier is not None and _follows_up(tech, text) and not said.alarmed_again(text):
+    if earlier is not None and _follows_up(tech, text) and not said.alarmed_again(text) and \
+            not said.tells_new_alarm(text):
         return earlier  # "sengesensoren ble tilbakestilt": the same alarm
     # "Medisindispenseren. Gav alarm kl. 07.10." — the next sentence must say the alarm;
     # a time or a call alone ("Vi har satt opp sengealarm. Sønnen ble ringt kl. 08.30.")
@@ -294,9 +295,9 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
     told = current if current is not None else \
         (drafts[-1] if drafts and paragraphs[i] == paragraphs[drafts[-1].sentences[-1]]
          else None)
-    if told is None or told.sentences[-1] == i or \
-            not _alarms_again(told.technology, sentences[i]) or \
-            _event_time(told, sentences) is None:
+    if told is None or told.sentences[-1] == i or _event_time(told, sentences) is None or \
+            not (_alarms_again(told.technology, sentences[i]) or
+                 _set_off_after_fault(told, sentences, i)):
         return None
     # The new alarm's time is the one nearest its words ("ringte kvart over fire | klokka
     # fem over seks kom det nytt varsel"), not the sentence's first.
@@ -304,6 +305,18 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
         find_phrases(sentences[i], _rules()["again_words"])
     drafts.append(EventDraft(told.technology, mention=said[0].start() if said else 0))
     return drafts[-1]
+
+
+def _set_off_after_fault(told: EventDraft, sentences: list[str], i: int) -> bool:
+    """ "… gav teknisk alarm om lågt batteri fem på tolv. Klokka tjue over tre trykte ho på
+    alarmen …": after a technical alarm, the user's own alarm at its own time is new."""
+    text = sentences[i]
+    if _TIME.search(text) is None or technologies_in(text) or \
+            describe(told, sentences)["event"] != "teknisk_alarm":
+        return False
+    cues = event_cues(told.technology)
+    return any(has_phrase(text, words) for event, words in cues.items()
+               if event != "teknisk_alarm" and words)
 
 
 def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
@@ -424,7 +437,7 @@ def _alarm_times(draft: EventDraft, sentences: list[str]) -> list[str]:
     named = [p for p, _ in technologies_in(first) if p > draft.mention]
     times = [m for m in _TIME.finditer(first)
              if draft.mention <= m.start() < (named[0] if named else len(first))]
-    listed = _listed_times(first, _LISTED, draft.mention, named[0] if named else None)
+    listed = _listed_times(first, _LISTED_AGAIN, draft.mention, named[0] if named else None)
     if len(listed) < 2 or not _tells_an_alarm(draft.technology, first):
         return []
     end = times[len(listed) - 1].end()
@@ -432,6 +445,9 @@ def _alarm_times(draft: EventDraft, sentences: list[str]) -> list[str]:
 
 
 _CLAUSE_END = re.compile(r"\s*(?:[,.;:!?]|$)")
+# "varslet kl. 19.20 og igjen kl. 20.05"
+_LISTED_AGAIN = re.compile(r"\s*(?:,|og|,\s*og)?\s*(?:igjen|att|på nytt)?\s*(?:ca\.\s*|ved\s+)?"
+                           r"(?:kl\.|klokka)?\s*", re.IGNORECASE)
 
 
 def _counted_times(draft: EventDraft, sentences: list[str]) -> list[str]:

@@ -121,8 +121,7 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
         elif said in needs_place and not has_place and not (
                 said in rules["denied_alone"] and is_negated(text, match.start(), end)):
             continue  # "kul", "falt" alone say too little — but "hadde ikke falt" is told
-        value, end = (said + place, end) if said in rules["without_condition"] else \
-            _with_condition(text, said + place, end, rules)
+        value, end = _when_it_comes(text, said, place, end, has_place, rules)
         if habit := _habit_pattern(tuple(rules["habitual_times"])).match(text, end):
             value, end = value + habit.group().lower(), habit.end()  # "hoste om natta"
         if said in rules["feared"] and (feared := _FEARED.match(text, end)):
@@ -284,6 +283,19 @@ def _but_not_there(text: str, end: int, rules: dict) -> re.Match[str] | None:
 @lru_cache(maxsize=4)
 def _but_not_pattern(place: str) -> re.Pattern[str]:
     return re.compile(rf",?\s(?:men\s)?{NOT}(?P<place>{place})", re.I)
+
+
+def _when_it_comes(text: str, said: str, place: str, end: int, has_place: bool, rules: dict
+                   ) -> tuple[str, int]:
+    """ "vondt når ho går" keeps its "når …"; a finding with its place leaves it out ("vondt
+    i knærne når hun går" → "vondt i knærne"), unless the rest is said not to hurt ("vondt
+    i brystet når han går i bakker, men ikke i hvile"), and so do dizziness and feelings."""
+    if said in rules["without_condition"]:
+        return said + place, end
+    value, after = _with_condition(text, said + place, end, rules)
+    if has_place and after != end and not _but_not_there(text, after, rules):
+        return said + place, end
+    return value, after
 
 
 def _with_condition(text: str, value: str, end: int, rules: dict) -> tuple[str, int]:

@@ -34,7 +34,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
                            "device_checked_after", "device_tested_before",
                            "device_checked_said_after",
                            "device_maintenance", "device_off_after", "routine_words",
-                           "counted_again", "counted_alarms"),
+                           "counted_again", "counted_alarms", "someone_notified"),
     "findings": ("heads", "intensifier_prefixes", "phrases", "body_parts", "sides",
                  "predicates", "attributes", "places",
                  "needs_location", "definite_nouns", "grade_words", "manner",

@@ -46,12 +46,19 @@ def test_a_place_said_after_the_finding_stays_with_it(spoken, finding):
 
 @pytest.mark.parametrize("spoken, finding", [
     ("ho blir tungpusten når ho går i trappa punktum", "tungpusten når ho går i trappa"),
-    ("han har vondt i skulderen når vi snur ham komma men ikke i ro punktum",
-     "vondt i skulderen når vi snur ham"),
+    ("han har vondt når vi snur ham komma men ikke i ro punktum", "vondt når vi snur ham"),
     ("hun har svie når hun tisser punktum", "svie når hun tisser"),
 ])
 def test_when_a_symptom_comes_stays_with_it(spoken, finding):
     assert (finding, False) in findings(spoken)
+
+
+def test_a_finding_with_its_place_leaves_out_when_it_comes():
+    # Fourteenth pass: a finding that names its place is filed without its "når …" (11 of
+    # 15 in the tune writers' gold); this test asserted "vondt i skulderen når vi snur ham"
+    # before.
+    assert ("vondt i skulderen", False) in findings(
+        "han har vondt i skulderen når vi snur ham komma men ikke i ro punktum")
 
 
 @pytest.mark.parametrize("spoken, finding", [

@@ -117,3 +117,68 @@ def test_an_alarms_times_listed_together_are_one_event_each(spoken, events):
 ])
 def test_a_time_that_starts_the_next_clause_is_no_alarm_of_its_own(spoken, events):
     assert _events(spoken) == events
+
+
+@pytest.mark.parametrize("spoken, events", [
+    ("Dørsensoren på rommet varslet kl. 19.20 og igjen kl. 20.05, begge ganger sto hun i "
+     "døra.", [("dorsensor", "dor_apnet", "19:20"), ("dorsensor", "dor_apnet", "20:05")]),
+    # after a technical alarm, the user's own alarm at its own time is a new one
+    ("Nattpatruljen. Tryggleiksalarmen gav teknisk alarm om lågt batteri fem på tolv. Ho "
+     "sov, så vi ringde ikkje. Klokka tjue over tre trykte ho på alarmen og sa at ho hadde "
+     "dotte.", [("trygghetsalarm", "teknisk_alarm", "23:55"),
+                ("trygghetsalarm", "alarm_utlost", "03:20")]),
+    # "Ny alarm" with what staff did after it in the same sentence
+    ("Nattrapport. Sengesensoren varslet kl. 23.40. Hun la seg igjen. Ny alarm fra "
+     "sengesensoren 02.15, og eg fulgte henne tilbake til senga.",
+     [("sengesensor", "ute_av_seng", "23:40"), ("sengesensor", "ute_av_seng", "02:15")]),
+    # device names the new writers used
+    ("Lokaliseringsklokka til Magne varsla kvart over seks i kveld at han var utafor sona.",
+     [("lokaliseringsteknologi", "utenfor_sone", "18:15")]),
+    ("Kveldsvakt. Ved halv tolv fikk vi ikke opp den elektroniske låsen på døra, den ga "
+     "feilmelding.", [("e_laas", "teknisk_alarm", "23:30")]),
+])
+def test_alarms_the_new_writers_told(spoken, events):
+    assert _events(spoken) == events
+
+
+@pytest.mark.parametrize("spoken", [
+    # a person notified with a time is no alarm
+    "Trygghetsalarmen gikk kl. 02.50 i natt. Han lå på gulvet. Datteren ble varslet i "
+    "morges ved sju-tida.",
+    "Trygghetsalarmen gikk kl. 02.50 i natt. Han lå på gulvet. Legen er varsla kl. 08.00.",
+])
+def test_someone_notified_is_no_new_alarm(spoken):
+    assert _events(spoken) == [("trygghetsalarm", "alarm_utlost", "02:50")]
+
+
+def test_a_dispenser_filled_and_its_alarm_checked_is_no_event():
+    assert _events("Ukesbesøk kl. 13.00. Fylte medisindispenseren for de neste 14 dagene og "
+                   "sjekket at alarmen på den virker.") == []
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+def _findings(spoken: str) -> list[tuple[str, bool]]:
+    return [(e.value, bool(e.negated)) for e in structure(spoken).entities
+            if e.type == "finding"]
+
+
+@pytest.mark.parametrize("spoken, finding", [
+    # a finding that names its place is filed without its "når …"
+    ("Ho har vondt i hofta når ho ligg på sida.", ("vondt i hofta", False)),
+    ("Han har surkling i halsen når han ligg på ryggen.", ("surkling i halsen", False)),
+    # so is a feeling
+    ("Hun blir redd når pusten blir tung.", ("redd", False)),
+    # one without a place keeps it
+    ("Hun har vondt når hun går.", ("vondt når hun går", False)),
+    ("Ho har svie når ho tissar.", ("svie når ho tissar", False)),
+    # passing water, denied, as said
+    ("Ho har ikkje late vatn sidan i går kveld.", ("late vatn", True)),
+    ("Han har ikke latt vannet i natt.", ("latt vannet", True)),
+])
+def test_findings_as_the_new_writers_file_them(spoken, finding):
+    assert finding in _findings(spoken)
+
+
+def test_passing_water_said_plainly_is_no_finding():
+    assert _findings("Ho har late vatnet i bleia.") == []

@@ -56,8 +56,11 @@ def test_unclear_text_goes_to_annet_and_is_never_dropped():
 
 
 def test_sentence_without_keywords_continues_the_topic_of_its_paragraph():
+    # Fourteenth pass: "fornøyd med det" was the third sentence; the classifier trained on
+    # 25 more writers files "fornøyd" under sosialt_miljo (0.60), so it is no longer a
+    # sentence without evidence.
     assert sections_of("såret på leggen var rent punktum la på ny bandasje punktum "
-                       "fornøyd med det punktum") == ["hud_vev_saar"] * 3
+                       "skal sjekkes igjen på fredag punktum") == ["hud_vev_saar"] * 3
 
 
 def test_heading_overrides_keywords():
