@@ -50,8 +50,8 @@ TUNE7 = ROOT / "evaluation" / "data" / "structuring" / "tune7.jsonl"
 TUNE8 = ROOT / "evaluation" / "data" / "structuring" / "tune8.jsonl"
 # Writers only the section classifier learns from (fourteenth pass): tune9 … tune15, 25
 # writers the sentence model never saw. Leaving one file out at a time, a classifier trained
-# on all the others for 8 epochs filed sentences right 0.848 → 0.862 on average over the seven
-# files (six up, tune11 0.873 → 0.871), without spoken punctuation 0.834 → 0.848; the
+# on all the others for 8 epochs filed sentences right 0.849 → 0.862 on average over the seven
+# files (six up, tune11 0.873 → 0.871), without spoken punctuation 0.835 → 0.848; the
 # shipped data alone for 8 epochs gained 0.004, all writers for 20 epochs 0.003
 # (`benchmarks/structuring_textcat_writers.py`, `benchmarks/results/
 # structuring-textcat-writers-lofo.json`).
