@@ -50,8 +50,10 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
     first = " ".join(words)
     if phrase_pattern(rules.evening_all_along).search(first):
         return "evening"  # "har vore uroleg heile kvelden, men klokka halv elleve …"
-    if phrase_pattern(rules.evening_told_first).search(first) and \
-            not phrase_pattern(rules.plans_ahead).search(first) and \
+    told = phrase_pattern(rules.evening_told_first).search(first)
+    # a plan is said before its evening ("skal på besøk til dattera i kveld"); "ønskte i
+    # kveld at vi skulle be fadervår" tells this evening
+    if told and not phrase_pattern(rules.plans_ahead).search(first, 0, told.start()) and \
             not any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w)
                     for w in words):
         return "evening"

@@ -182,6 +182,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return hour
     if 1 <= am <= 5 and rules.night_words.intersection(sentence):
         return am  # "var tungpusta i natt og sat oppe frå klokka tre": the small hours
+    if am == 0 and clock.story_minutes is not None and clock.story_minutes >= LATE_EVENING:
+        return 0  # "fekk Imovane ved ti, men låg vaken enno i tolvtida": midnight
     if clock.night_first and am <= 6:
         return am  # "forvirret i natt. Klokka ti over ett ropte ho …", "i tolvtida": 00.00
     if _tells_sleep(clause, rules):

@@ -182,3 +182,15 @@ def test_findings_as_the_new_writers_file_them(spoken, finding):
 
 def test_passing_water_said_plainly_is_no_finding():
     assert _findings("Ho har late vatnet i bleia.") == []
+
+
+@pytest.mark.parametrize("spoken, times", [
+    # twelve o'clock after a late-evening time is midnight
+    ("Han fekk Imovane ved ti men låg vaken enno i tolvtida.", ["22:00", "00:00"]),
+    # a wish told this evening sets the evening; a plan for it does not
+    ("overskrift åndeleg Marta ønskte i kveld at vi skulle be fadervår saman med ho "
+     "punktum ho fekk morfin klokka halv ni punktum", ["20:30"]),
+    ("Marta skal på besøk til dottera i kveld. Ho fekk morfin klokka halv ni.", ["08:30"]),
+])
+def test_midnight_after_the_evening_and_a_wish_told_this_evening(spoken, times):
+    assert _times(spoken) == times
