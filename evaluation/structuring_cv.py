@@ -62,7 +62,7 @@ def strip_punctuation(spoken: str) -> str:
 
 
 def main() -> None:
-    from evaluation.structuring_train import DEV, TUNE, WRITERS
+    from evaluation.structuring_train import CLASSIFIER_WRITERS, DEV, TUNE, WRITERS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -71,7 +71,8 @@ def main() -> None:
                         help="also score the stripped dictations with this sentence-start "
                              "probability (repeatable)")
     args = parser.parse_args()
-    extra = [row for path in (TUNE, *WRITERS) if path.exists() for row in read_gold(path)]
+    extra = [row for path in (TUNE, *WRITERS, *CLASSIFIER_WRITERS) if path.exists()
+             for row in read_gold(path)]
     result = cross_validate(read_gold(DEV), extra, args.folds,
                             tuple(args.start_probability))
     for name, scores in result.items():

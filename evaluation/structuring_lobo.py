@@ -57,12 +57,14 @@ def _mean(per_writer: dict[str, dict]) -> dict:
 
 
 def main() -> None:
-    from evaluation.structuring_train import DEV, TUNE, WRITERS
+    from evaluation.structuring_train import CLASSIFIER_WRITERS, DEV, TUNE, WRITERS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
-    base = [row for path in (DEV, TUNE) if path.exists() for row in read_gold(path)]
+    # the section classifier's other writers (the sentence model leaves them out itself)
+    base = [row for path in (DEV, TUNE, *CLASSIFIER_WRITERS) if path.exists()
+            for row in read_gold(path)]
     result = leave_one_writer_out(base, [row for path in WRITERS for row in read_gold(path)])
     for group, scores in sorted(result["mean"].items()):
         print(f"{group}: " + " ".join(f"{k} {v}" for k, v in scores.items()))
