@@ -314,9 +314,11 @@ def _set_off_after_fault(told: EventDraft, sentences: list[str], i: int) -> bool
     if _TIME.search(text) is None or technologies_in(text) or \
             describe(told, sentences)["event"] != "teknisk_alarm":
         return False
+    # the alarm named ("trykte ho på alarmen"), not a dose given after a dispenser's fault
     cues = event_cues(told.technology)
-    return any(has_phrase(text, words) for event, words in cues.items()
-               if event != "teknisk_alarm" and words)
+    return has_phrase(text, _rules()["alarm_words"]) and \
+        any(has_phrase(text, words) for event, words in cues.items()
+            if event != "teknisk_alarm" and words)
 
 
 def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],

@@ -194,3 +194,9 @@ def test_passing_water_said_plainly_is_no_finding():
 ])
 def test_midnight_after_the_evening_and_a_wish_told_this_evening(spoken, times):
     assert _times(spoken) == times
+
+
+def test_a_dose_given_after_a_dispensers_fault_is_no_new_alarm():
+    assert _events("Medisindispenseren ga teknisk alarm klokka kvart over fem og viste "
+                   "feilmelding om at rullen var tom. Han fikk ettermiddagsdosen klokka ti "
+                   "over halv seks.") == [("medisindispenser", "teknisk_alarm", "17:15")]
