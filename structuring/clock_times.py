@@ -335,6 +335,11 @@ def _hour(tok: Tok | None) -> int | None:
 def _read_time(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
                ) -> tuple[int, int, int, bool] | None:
     """(hour, minute, tokens used, whether the hour is on a 12-hour clock) or None."""
+    if explicit and i + 1 < len(tokens) and tokens[i].lower == "null" and \
+            (_hour(tokens[i + 1]) or 0) in range(1, 10):
+        # "klokka null fem tretti": 05.30, said on the 24-hour clock digit by digit
+        parsed = _read_time_words(tokens, i + 1, rules, explicit)
+        return (parsed[0], parsed[1], parsed[2] + 1, False) if parsed else None
     parsed = _read_time_words(tokens, i, rules, explicit)
     if parsed is None:
         return None

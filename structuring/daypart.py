@@ -146,6 +146,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
                  own: Iterable[str] = (), sentence: Iterable[str] = ()) -> int:
     """Morning or evening for an hour said on a 12-hour clock ("halv tre")."""
     am, pm = hour % 12, hour % 12 + 12
+    if _early_to_bed(own, clause, rules):
+        return pm if am >= 7 else am  # "sovna tidleg ved ni-tida": the evening
     said = daypart(own, rules)
     if said and said != "daytime":  # "i dag" at the time may still be "i dag tidleg"
         return by_daypart(said, am, pm)
@@ -180,6 +182,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         hour = by_daypart("night", am, pm)  # bed, fall and door sensors watch the night
         clock.last_minutes = hour * 60 + minute  # and the story goes on from there
         return hour
+    if 1 <= am <= 8 and rules.waking.intersection(clause):
+        return am  # "var stiv da dei vekte han halv sju"
     if 1 <= am <= 5 and rules.night_words.intersection(sentence):
         return am  # "var tungpusta i natt og sat oppe frå klokka tre": the small hours
     if am == 0 and clock.story_minutes is not None and clock.story_minutes >= LATE_EVENING:
@@ -214,6 +218,17 @@ LATE_EVENING_REACH = 3
 MORNING_REACH = 8  # a story already past midnight goes on to the morning stell
 STEP_BACK = 180  # minutes a story may step back from its last 24-hour time
 DAY_STEP_BACK = 360  # … to a time by day
+
+
+EARLY = frozenset({"tidlig", "tidleg"})
+
+
+def _early_to_bed(own: Iterable[str], clause: Sequence[str], rules: _Rules) -> bool:
+    """ "Han sovna tidleg ved ni-tida", "ønsket å legge seg tidlig … kl. 21.00": early is
+    the evening's, not the morning's, when the clause tells sleep."""
+    words = [*own, *clause]
+    return bool(EARLY.intersection(words)) and _tells_sleep(clause, rules) and \
+        not (set(words) - EARLY) & (rules.morning | rules.daytime)
 
 
 def _tells_sleep(clause: Sequence[str], rules: _Rules) -> bool:

@@ -293,7 +293,8 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
     the story (or the paragraph's last alarm), a new alarm, told without naming the device
     again. Only once the first alarm has its time: until then the sentence tells that."""
     told = current if current is not None else \
-        (drafts[-1] if drafts and paragraphs[i] == paragraphs[drafts[-1].sentences[-1]]
+        (drafts[-1] if drafts and (paragraphs[i] == paragraphs[drafts[-1].sentences[-1]] or
+                                   _names_what_it_reports(drafts[-1].technology, sentences[i]))
          else None)
     if told is None or told.sentences[-1] == i or _event_time(told, sentences) is None or \
             not (_alarms_again(told.technology, sentences[i]) or
@@ -305,6 +306,14 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
         find_phrases(sentences[i], _rules()["again_words"])
     drafts.append(EventDraft(told.technology, mention=said[0].start() if said else 0))
     return drafts[-1]
+
+
+def _names_what_it_reports(tech: str, text: str) -> bool:
+    """ "Nytt avsnitt. Klokka åtte varsla han at morgendosen itj va tatt.": what the device
+    reports, said in words of its own (a cue of two words or more, not a fault), tells its
+    next alarm also in a new paragraph."""
+    return any(has_phrase(text, tuple(c for c in cues if " " in c))
+               for event, cues in event_cues(tech).items() if event != "teknisk_alarm" and cues)
 
 
 def _set_off_after_fault(told: EventDraft, sentences: list[str], i: int) -> bool:

@@ -107,6 +107,7 @@ class _Rules:
     night_told_first: tuple[str, ...] = ()  # "i natt" in the first sentence
     evening_all_along: tuple[str, ...] = ()  # "uroleg heile kvelden" in the first sentence
     sleep_phrases: tuple[str, ...] = ()  # "la seg klokka ti": evening or night
+    waking: set[str] = field(default_factory=set)  # "vekte han halv sju": 06.30
     night_since: set[str] = field(default_factory=set)  # "sidan i natt": a day note
     span_approximately: tuple[tuple[str, ...], ...] = ()  # "til om lag halv tre"
     another_day: set[str] = field(default_factory=set)  # "på søndag klokka ett"
@@ -151,6 +152,7 @@ def _rules() -> _Rules:
         evening_told_first=tuple(t["evening_told_first"]), plans_ahead=tuple(t["plans_ahead"]),
         night_told_first=tuple(t["night_told_first"]), night_since=set(t["night_since"]),
         evening_all_along=tuple(t["evening_all_along"]), sleep_phrases=tuple(t["sleep_phrases"]),
+        waking=set(t["waking_words"]),
         another_day=set(t["another_day"]), list_ends_before=set(t["list_ends_before"]),
         day_names=set(t["day_names"]), night_words=set(t["night_words"]),
         span_approximately=tuple(sorted((tuple(a.split()) for a in t["span_approximately"]),

@@ -200,3 +200,34 @@ def test_a_dose_given_after_a_dispensers_fault_is_no_new_alarm():
     assert _events("Medisindispenseren ga teknisk alarm klokka kvart over fem og viste "
                    "feilmelding om at rullen var tom. Han fikk ettermiddagsdosen klokka ti "
                    "over halv seks.") == [("medisindispenser", "teknisk_alarm", "17:15")]
+
+
+@pytest.mark.parametrize("spoken, times", [
+    # early to bed is the evening's early
+    ("Han sovna tidleg ved ni-tida.", ["21:00"]),
+    # waking up is the morning (or the night)
+    ("Knut var stiv og skjelven da de vekte han halv sju.", ["06:30"]),
+    # a 24-hour time said digit by digit
+    ("Medisindispenseren ga teknisk alarm klokka null fem tretti i natt.", ["05:30"]),
+])
+def test_early_to_bed_waking_and_digit_by_digit(spoken, times):
+    assert _times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, events", [
+    # "en gang te": trøndersk "once more"
+    ("Nattrapport. Sengesensoren varsla ti over elleve. Ho la seg igjen. Sengesensoren gikk "
+     "en gang te halv fem, men da lå ho i senga.",
+     [("sengesensor", "ute_av_seng", "23:10"), ("sengesensor", "ute_av_seng", "04:30")]),
+    # a device only ordered for assessment opens no event
+    ("Tryggleiksalarmen vart utløyst kl. 23.25. Eg har bestilt vurdering av sengesensor, "
+     "ho ønskjer det sjølv. Vi ringde ho kl. 01.00 for å høyre korleis det gjekk.",
+     [("trygghetsalarm", "alarm_utlost", "23:25")]),
+    # what the dispenser reports, in a new paragraph, is its next alarm
+    ("medisindispenseren ga teknisk alarm klokka null fem tretti i natt punktum vi ringte "
+     "henne punktum nytt avsnitt klokka åtte varsla han at morgendosen itj va tatt punktum",
+     [("medisindispenser", "teknisk_alarm", "05:30"),
+      ("medisindispenser", "dose_ikke_tatt", "08:00")]),
+])
+def test_alarms_of_the_last_writers(spoken, events):
+    assert _events(spoken) == events
