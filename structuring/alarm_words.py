@@ -62,6 +62,22 @@ def _went_off_again(subject: str = "") -> tuple[str, ...]:
                  for verb, particle in verbs for again in rules["again_words"])
 
 
+def went_off_named_again(tech: str, text: str) -> bool:
+    """ "Klokka halv to gjekk fallsensoren att", "varsla sengesensoren igjen kl. 03.00": an
+    alarm verb, the device's name and "again" (nynorsk "att" too), with a time."""
+    return TIME.search(text) is not None and _named_again_pattern(tech).search(text) is not None
+
+
+@lru_cache(maxsize=None)
+def _named_again_pattern(tech: str) -> re.Pattern[str]:
+    rules = _rules()
+    verbs = alternation(tuple(rules["alarm_verbs"]) + tuple(rules["new_alarm_words"]))
+    device = alternation(tuple(rules["technologies"][tech]["triggers"]))
+    again = alternation(tuple(rules["again_words"]) + ("att",))
+    return re.compile(rf"(?<![\wæøå])(?:{verbs})\s+(?:{device})[\wæøå-]*\s+(?:{again})(?![\wæøå])",
+                      re.IGNORECASE)
+
+
 @lru_cache(maxsize=None)
 def again_verbs(tech: str) -> tuple[str, ...]:
     """ "ringte hun igjen", "ho trykte igjen": the user raising this device's alarm, the

@@ -337,6 +337,9 @@ def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
     technology's next check, told by a round word and a time without naming the device."""
     if current is None and drafts and paragraphs[i] == paragraphs[drafts[-1].sentences[-1]]:
         current = drafts[-1]  # "ingen tiltak. ny linje tilsyn klokka tre: …"
+    if current is not None and not _rounds(current.technology):
+        # "Tilsyn kl. 01.00: sov. Kl. 02.35 varsla sengesensoren … Tilsyn kl. 04.00: …"
+        current = next((d for d in reversed(drafts) if _rounds(d.technology)), current)
     if current is None or not _rounds(current.technology) or current.sentences[-1] == i or \
             technologies_in(sentences[i]) or _TIME.search(sentences[i]) is None:
         return None
@@ -384,7 +387,8 @@ def _named_alarm_again(text: str, current: EventDraft, i: int, sentences: list[s
     """ "Ved lunsjtid varslet dispenseren igjen, kl. 13.00": the device named again with an
     alarm word and a time of its own, after its first alarm had its time, is a new alarm."""
     return current.sentences[0] != i and _event_time(current, sentences) is not None and \
-        (said.tells_new_alarm(text) or said.alarmed_again(text))
+        (said.tells_new_alarm(text) or said.alarmed_again(text) or
+         said.went_off_named_again(current.technology, text))
 
 
 def _rounds(tech: str) -> bool:
@@ -422,7 +426,10 @@ def describe_all(drafts: list[EventDraft], sentences: list[str]) -> list[dict]:
             else:
                 same["sentences"] = tuple(sorted({*same["sentences"], *one["sentences"]}))
                 same["response"] = tuple(dict.fromkeys((*same["response"], *one["response"])))
-    return out
+    # "Han har digitalt tilsyn med kamera om natta. Tilsyn kl. 23.00: sov …": the rounds are
+    # the timed ones; the sentence that introduced them is no round of its own.
+    timed = {e["technology"] for e in out if e["time"] and _rounds(e["technology"])}
+    return [e for e in out if e["time"] or e["technology"] not in timed]
 
 
 def _key(event: dict) -> tuple:
@@ -468,7 +475,15 @@ def _counted_times(draft: EventDraft, sentences: list[str]) -> list[str]:
     if len(draft.sentences) < 2 or _TIME.search(first) or \
             not has_phrase(first, tuple(_rules()["counted_alarms"])):
         return []
-    return _listed_times(sentences[draft.sentences[1]], _THEN)
+    listed = _listed_times(sentences[draft.sentences[1]], _THEN)
+    # "Sengesensoren varsla fire gonger i natt. Kl. 22.50 sat ho på sengekanten … Kl. 00.40
+    # var ho på veg ut av senga …": the story's sentences that open with their own time
+    opening = [f"{m.group(1)}:{m.group(2)}" for i in draft.sentences[1:]
+               if (m := _OPENING_TIME.match(sentences[i]))]
+    return listed if len(listed) > 1 else opening if len(opening) > 1 else listed
+
+
+_OPENING_TIME = re.compile(r"(?:ca\.\s*|ved\s+)?kl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
 
 
 def _listed_times(text: str, between: re.Pattern[str], low: int = 0,

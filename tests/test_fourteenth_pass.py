@@ -231,3 +231,25 @@ def test_early_to_bed_waking_and_digit_by_digit(spoken, times):
 ])
 def test_alarms_of_the_last_writers(spoken, events):
     assert _events(spoken) == events
+
+
+@pytest.mark.parametrize("spoken, events", [
+    # the device named between its verb and "att"
+    ("Nattrapport. Fallsensoren gjekk ti på tolv, men det var falsk alarm. Klokka halv to "
+     "gjekk fallsensoren att, då var det rullatoren.",
+     [("fallsensor", "fall_registrert", "23:50"), ("fallsensor", "fall_registrert", "01:30")]),
+    # an alarm counted, then the story's sentences that open with their own time
+    ("Nattrapport. Sengesensoren varslet tre ganger i løpet av natta. Kl. 22.50 satt hun på "
+     "sengekanten og ville på do. Hun fikk hjelp. Kl. 00.40 var hun på vei ut av senga. "
+     "Kl. 04.15 sto hun ved døra.",
+     [("sengesensor", "ute_av_seng", "22:50"), ("sengesensor", "ute_av_seng", "00:40"),
+      ("sengesensor", "ute_av_seng", "04:15")]),
+    # rounds go on after another device's alarm; the sentence introducing them is no round
+    ("Nattrapport. Han har digitalt tilsyn med kamera om natta etter eige ønske. Tilsyn "
+     "kl. 01.00: sov. Kl. 02.35 varsla sengesensoren, han sat på sengekanten. Tilsyn "
+     "kl. 04.00: sov igjen, ingen tiltak.",
+     [("digitalt_tilsyn", "tilsyn_utfort", "01:00"), ("sengesensor", "ute_av_seng", "02:35"),
+      ("digitalt_tilsyn", "tilsyn_utfort", "04:00")]),
+])
+def test_nights_with_several_alarms(spoken, events):
+    assert _events(spoken) == events
