@@ -169,7 +169,9 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             _about_words_before(out, rules, rules.bare_hour_after) > 0
         bare_hour = not explicit and (after_bare or slept_until) and \
             _bare_hour(tokens, i, rules) or \
-            not explicit and previous in rules.span_starts and _bare_span(tokens, i, rules)
+            not explicit and (previous in rules.span_starts or  # "frå (rundt) elleve til …"
+                              _about_words_before(out, rules, rules.span_starts) > 0) and \
+            _bare_span(tokens, i, rules)
         parsed = None if previous in rules.numeric_context and not explicit else \
             _read_time(tokens, start, rules, explicit=explicit or after_a_time or bare_hour)
         if parsed:

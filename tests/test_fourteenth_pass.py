@@ -253,3 +253,8 @@ def test_alarms_of_the_last_writers(spoken, events):
 ])
 def test_nights_with_several_alarms(spoken, events):
     assert _events(spoken) == events
+
+
+def test_a_span_that_starts_with_about():
+    assert _times("Kveldsvakt. Ho fekk Remeron klokka ni. Ho sov frå rundt elleve til halv "
+                  "sju.") == ["21:00", "23:00", "06:30"]
