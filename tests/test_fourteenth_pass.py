@@ -258,3 +258,8 @@ def test_nights_with_several_alarms(spoken, events):
 def test_a_span_that_starts_with_about():
     assert _times("Kveldsvakt. Ho fekk Remeron klokka ni. Ho sov frå rundt elleve til halv "
                   "sju.") == ["21:00", "23:00", "06:30"]
+
+
+def test_the_evening_in_troendersk():
+    assert _times("Dei lagar mellommåltid til han klokka to og klokka åtte i kvell.") == \
+        ["14:00", "20:00"]
