@@ -210,8 +210,12 @@ def _with_noun(text: str, match: re.Match[str]) -> tuple[str, int]:
     describes it, and the finding is both."""
     said = match.group().lower()
     noun = _WORD_AFTER.match(text, match.end())
+    side = ""
+    if noun and noun.group(1).lower() in _finding_rules()["sides"]:
+        # "hoven venstre ankel": the side, then the body part
+        side, noun = f" {noun.group(1).lower()}", _WORD_AFTER.match(text, noun.end())
     if noun and said in _heads() and noun.group(1).lower() in _described_nouns():
-        return f"{said} {noun.group(1).lower()}", noun.end()
+        return f"{said}{side} {noun.group(1).lower()}", noun.end()
     return said, match.end()
 
 

@@ -263,3 +263,8 @@ def test_a_span_that_starts_with_about():
 def test_the_evening_in_troendersk():
     assert _times("Dei lagar mellommåltid til han klokka to og klokka åtte i kvell.") == \
         ["14:00", "20:00"]
+
+
+def test_a_describing_word_before_a_side_and_a_body_part():
+    assert _findings("Han hadde litt hoven venstre ankel, men ikke smerter.") == \
+        [("hoven venstre ankel", False), ("smerter", True)]
