@@ -5,14 +5,15 @@ split."""
 import pytest
 
 from structuring.pipeline import structure
+from tests.note_helpers import alarms, findings, times
 
 
 def _times(spoken: str) -> list[str]:
-    return [e.value for e in structure(spoken).entities if e.type == "time"]
+    return times(structure(spoken))
 
 
 def _events(spoken: str) -> list[tuple[str, str, str | None]]:
-    return [(e.technology, e.event, e.time) for e in structure(spoken).events]
+    return alarms(structure(spoken))
 
 
 # --- times ------------------------------------------------------------------------------------
@@ -158,11 +159,6 @@ def test_a_dispenser_filled_and_its_alarm_checked_is_no_event():
 
 # --- findings ---------------------------------------------------------------------------------
 
-def _findings(spoken: str) -> list[tuple[str, bool]]:
-    return [(e.value, bool(e.negated)) for e in structure(spoken).entities
-            if e.type == "finding"]
-
-
 @pytest.mark.parametrize("spoken, finding", [
     # a finding that names its place is filed without its "når …"
     ("Ho har vondt i hofta når ho ligg på sida.", ("vondt i hofta", False)),
@@ -177,11 +173,11 @@ def _findings(spoken: str) -> list[tuple[str, bool]]:
     ("Han har ikke latt vannet i natt.", ("latt vannet", True)),
 ])
 def test_findings_as_the_new_writers_file_them(spoken, finding):
-    assert finding in _findings(spoken)
+    assert finding in findings(spoken)
 
 
 def test_passing_water_said_plainly_is_no_finding():
-    assert _findings("Ho har late vatnet i bleia.") == []
+    assert findings("Ho har late vatnet i bleia.") == set()
 
 
 @pytest.mark.parametrize("spoken, times", [
@@ -266,5 +262,5 @@ def test_the_evening_in_troendersk():
 
 
 def test_a_describing_word_before_a_side_and_a_body_part():
-    assert _findings("Han hadde litt hoven venstre ankel, men ikke smerter.") == \
-        [("hoven venstre ankel", False), ("smerter", True)]
+    assert findings("Han hadde litt hoven venstre ankel, men ikke smerter.") == \
+        {("hoven venstre ankel", False), ("smerter", True)}
