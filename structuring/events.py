@@ -34,6 +34,7 @@ from structuring.alarm_responses import (
     tells_response,
 )
 from structuring import alarm_words as said
+from structuring import event_times
 from structuring.lexicon import alternation, find_phrases, has_phrase
 from structuring.rules import load_rules
 
@@ -415,8 +416,7 @@ def describe_all(drafts: list[EventDraft], sentences: list[str]) -> list[dict]:
     out: list[dict] = []
     for draft in drafts:
         event = describe(draft, sentences)
-        times = _round_times(draft, sentences) if _rounds(draft.technology) else \
-            _counted_times(draft, sentences) or _alarm_times(draft, sentences)
+        times = _times_told(draft, sentences)
         for one in [{**event, "time": t} for t in times] if len(times) > 1 else [event]:
             # "Digitalt tilsyn kl. 01.00 og kl. 04.00. … Tilsynet på rom 7 viste kl. 04.00
             # …": the same device, event and minute told again is the same event.
@@ -436,74 +436,19 @@ def _key(event: dict) -> tuple:
     return event["technology"], event["event"], event["time"]
 
 
-def _round_times(draft: EventDraft, sentences: list[str]) -> list[str]:
+def _times_told(draft: EventDraft, sentences: list[str]) -> list[str]:
+    """The times one told alarm stands for (`structuring.event_times`), up to the next
+    device named in its sentence."""
     first = sentences[draft.sentences[0]]
-    named = [p for p, _ in technologies_in(first)]
-    later = [p for p in named if p > draft.mention]
-    high = later[0] if later else len(first)
-    # "Digitalt tilsyn kl. 00.30 og kl. 02.30": the rounds' times are listed together; a
-    # later time told of something else ("… bleia var våt ved stell kl. 06.00") is no round.
-    return _listed_times(first, _LISTED, draft.mention, high)
-
-
-def _alarm_times(draft: EventDraft, sentences: list[str]) -> list[str]:
-    """ "Sengesensoren varsla kl. 23.10, kl. 23.40 og kl. 01.15.": an alarm's times listed
-    together, one event each (as every round listed so in the writers' gold, 12 of 12). Two
-    times only where the list ends the clause: in "gikk kl. 14.00 og kl. 14.30 var vi der"
-    the second time is the next clause's."""
-    first = sentences[draft.sentences[0]]
-    named = [p for p, _ in technologies_in(first) if p > draft.mention]
-    times = [m for m in _TIME.finditer(first)
-             if draft.mention <= m.start() < (named[0] if named else len(first))]
-    listed = _listed_times(first, _LISTED_AGAIN, draft.mention, named[0] if named else None)
-    if len(listed) < 2 or not _tells_an_alarm(draft.technology, first):
-        return []
-    end = times[len(listed) - 1].end()
-    return listed if len(listed) > 2 or _CLAUSE_END.match(first, end) else []
-
-
-_CLAUSE_END = re.compile(r"\s*(?:[,.;:!?]|$)")
-# "varslet kl. 19.20 og igjen kl. 20.05"
-_LISTED_AGAIN = re.compile(r"\s*(?:,|og|,\s*og)?\s*(?:igjen|att|på nytt)?\s*(?:ca\.\s*|ved\s+)?"
-                           r"(?:kl\.|klokka)?\s*", re.IGNORECASE)
-
-
-def _counted_times(draft: EventDraft, sentences: list[str]) -> list[str]:
-    """ "har gått tre ganger i dag. Først kl. 09.10, så kl. 09.45 og så igjen kl. 13.40.":
-    an alarm counted, then its times listed in the next sentence, one event each."""
-    first = sentences[draft.sentences[0]]
-    if len(draft.sentences) < 2 or _TIME.search(first) or \
-            not has_phrase(first, tuple(_rules()["counted_alarms"])):
-        return []
-    listed = _listed_times(sentences[draft.sentences[1]], _THEN)
-    # "Sengesensoren varsla fire gonger i natt. Kl. 22.50 sat ho på sengekanten … Kl. 00.40
-    # var ho på veg ut av senga …": the story's sentences that open with their own time
-    opening = [f"{m.group(1)}:{m.group(2)}" for i in draft.sentences[1:]
-               if (m := _OPENING_TIME.match(sentences[i]))]
-    return listed if len(listed) > 1 else opening if len(opening) > 1 else listed
-
-
-_OPENING_TIME = re.compile(r"(?:ca\.\s*|ved\s+)?kl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
-
-
-def _listed_times(text: str, between: re.Pattern[str], low: int = 0,
-                  high: int | None = None) -> list[str]:
-    """The times in text[low:high] from the first on, as long as only `between` stands
-    between one and the next."""
-    times = [m for m in _TIME.finditer(text) if low <= m.start() < (high or len(text))]
-    listed = times[:1]
-    for m in times[1:]:
-        if not between.fullmatch(text, listed[-1].end(), m.start()):
-            break
-        listed.append(m)
-    return [f"{m.group(1)}:{m.group(2)}" for m in listed]
-
-
-# what stands between the times of rounds listed together ("kl. 00.30, kl. 02.30 og kl.
-# 04.30") and between the times of an alarm counted ("kl. 09.10, så kl. 09.45 og så igjen …")
-_LISTED = re.compile(r"\s*(?:,|og|,\s*og|eller)?\s*(?:ca\.\s*|ved\s+)?(?:kl\.|klokka)?\s*",
-                     re.IGNORECASE)
-_THEN = re.compile(r"(?:\s|,|og|så|igjen|att|deretter|etterpå|til slutt|sist|ved)*", re.IGNORECASE)
+    later = [p for p, _ in technologies_in(first) if p > draft.mention]
+    end = later[0] if later else len(first)
+    if _rounds(draft.technology):
+        return event_times.round_times(first, draft.mention, end)
+    story = [sentences[i] for i in draft.sentences]
+    counted = len(story) > 1 and has_phrase(first, tuple(_rules()["counted_alarms"]))
+    return (event_times.counted_times(story) if counted else []) or \
+        (event_times.alarm_times(first, draft.mention, end)
+         if _tells_an_alarm(draft.technology, first) else [])
 
 
 def describe(draft: EventDraft, sentences: list[str]) -> dict:
