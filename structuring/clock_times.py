@@ -64,11 +64,11 @@ def night_told_first(spoken: str, rules: _Rules) -> bool:
     """ "Margit var svært forvirret i natt. Klokka ti over ett ropte ho …": a first sentence
     that tells last night, with no clock time before it, makes the later small hours the
     night's (data: time.night_told_first). Not "har hatt feber sidan i natt": a day note."""
-    words = _first_sentence(spoken, rules)
-    found = phrase_pattern(rules.night_told_first).search(" ".join(words))
-    if not found or phrase_pattern(rules.plans_ahead).search(" ".join(words)):
+    first = " ".join(_first_sentence(spoken, rules))
+    found = phrase_pattern(rules.night_told_first).search(first)
+    if not found or phrase_pattern(rules.plans_ahead).search(first):
         return False
-    before = " ".join(words)[:found.start()].split()
+    before = first[:found.start()].split()
     # "Besøk klokka tolv, han har hatt vondt i ryggen i natt": a visit by day
     return not (before and before[-1] in rules.night_since) and \
         not any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w) for w in before)

@@ -93,7 +93,7 @@ def _word(tokens: list[Tok], k: int) -> str:
 
 
 TOMORROW = "i-morgen"  # one of the data's `day_names`
-DAY_WORDS = [["i", "dag"], ["i", "går"], ["i", "morgen"], ["i", "morgon"]]
+DAY_WORDS = (("i", "dag"), ("i", "går"), ("i", "morgen"), ("i", "morgon"))
 
 
 def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> list[str]:
@@ -108,7 +108,7 @@ def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> list[st
         return out
     before = side(range(begin - 1, max(-1, begin - 3), -1), set())
     # "klokka halv seks i dag tidleg", "klokka ti i går kveld": the day and its part
-    reach = 3 if [t.lower for t in tokens[end:end + 2]] in DAY_WORDS else 2
+    reach = 3 if tuple(t.lower for t in tokens[end:end + 2]) in DAY_WORDS else 2
     after = side(range(end, min(len(tokens), end + reach)), rules.subjects)
     return [w for pair in zip_longest(after, before) for w in pair if w]  # nearest first
 
