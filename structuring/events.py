@@ -35,6 +35,13 @@ from structuring.alarm_responses import (
 )
 from structuring import alarm_words as said
 from structuring import event_times
+from structuring.devices import (
+    all_event_cues,
+    dose_taken_from,
+    event_cues,
+    technologies_in,
+    went_off_phrases,
+)
 from structuring.lexicon import alternation, find_phrases, has_phrase
 from structuring.rules import load_rules
 
@@ -52,49 +59,6 @@ class EventDraft:
 
 def _rules() -> dict:
     return load_rules("welfare_technology")
-
-
-def technology_in(text: str) -> str | None:
-    """The technology a sentence names first, if any."""
-    found = technologies_in(text)
-    return found[0][1] if found else None
-
-
-def technologies_in(text: str) -> list[tuple[int, str]]:
-    """(position, technology) of each technology named, in order; a name said again right
-    after itself counts once."""
-    found = sorted((match.start(), name) for name, tech in _rules()["technologies"].items()
-                   for match in find_phrases(text, tech["triggers"], prefix=True)
-                   if not _used_as_phone(text, match.start(), tech))
-    out: list[tuple[int, str]] = []
-    for position, name in found:
-        if not out or out[-1][1] != name:
-            out.append((position, name))
-    return out
-
-
-@lru_cache(maxsize=None)
-def event_cues(tech: str) -> dict[str, tuple[str, ...]]:
-    """A device's event cues, each negated cue in every negation a nurse says: "ikke var
-    tatt" is also "itte var tatt", "ikkje var tatt", "itj var tatt" (the data lists a cue
-    once, in any of them)."""
-    negations = [n for n in _rules()["no_alarm_negations"] if " " not in n and n != "ingen"]
-    out = {}
-    for event, cues in _rules()["technologies"][tech]["events"].items():
-        forms = []
-        for cue in cues:
-            words = cue.split()
-            if words[0] in negations:
-                forms += [" ".join([n, *words[1:]]) for n in negations]
-            else:
-                forms.append(cue)
-        out[event] = tuple(dict.fromkeys(forms))
-    return out
-
-
-@lru_cache(maxsize=None)
-def _all_event_cues(tech: str) -> tuple[str, ...]:
-    return tuple(cue for cues in event_cues(tech).values() for cue in cues)
 
 
 def _talked_about(text: str, start: int, key: str = "device_discussed_after") -> bool:
@@ -120,7 +84,7 @@ def _only_checked(tech: str, i: int, sentences: list[str], start: int) -> bool:
         return False
     if _talked_about(sentences[i], start, "device_tested_before"):
         return True  # "vi testa trygghetsalarmen, ho trykte på knappen": pressed on purpose
-    cues = _all_event_cues(tech)
+    cues = all_event_cues(tech)
     return not cues or not any(has_phrase(text, cues) for text in sentences[i:i + 2])
 
 
@@ -151,7 +115,7 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
         return False
     # "den varsler som den skal" is upkeep said with an alarm word: not what went off.
     rest = " ".join(part for part in re.split(_maintenance_pattern(), text) if part)
-    return not has_phrase(rest, _went_off_phrases(tech)) and \
+    return not has_phrase(rest, went_off_phrases(tech)) and \
         not has_phrase(text, any_false_alarm_cue())
 
 
@@ -159,46 +123,6 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
 def _maintenance_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<![\wæøå])(?:{alternation(_rules()['device_maintenance'])})"
                       rf"(?![\wæøå])", re.IGNORECASE)
-
-
-def names_a_device(text: str) -> bool:
-    """A device named for itself, not as where a dose came from ("tok morgondosen frå
-    Pilly"; "påfylling av medisindispenseren" is the device's)."""
-    gives_a_dose = _DOSE_WORD.search(text) is not None
-    return any(not (gives_a_dose and _dose_taken_from(tech, text, p))
-               for p, tech in technologies_in(text))
-
-
-# a dose or a medicine, not the device's own name ("medisindispenseren", "medisinroboten")
-_DOSE_WORD = re.compile(r"(?<![\wæøå])(?![\wæøå]*(?:dispenser|robot))"
-                        r"(?:[\wæøå]*dos[ae]n?|medisin[\wæøå]*|tablett[\wæøå]*)(?![\wæøå])",
-                        re.IGNORECASE)
-
-
-def _dose_taken_from(tech: str, text: str, start: int) -> bool:
-    """ "Fikk Eliquis 5 mg fra dispenseren kl. 08.00": where a dose came from, no alarm."""
-    rules = _rules()
-    before = text[:start].lower().split()
-    if not before or before[-1] not in rules["technologies"][tech].get("dose_source_after", ()):
-        return False
-    return not has_phrase(text, _went_off_phrases(tech))
-
-
-@lru_cache(maxsize=None)
-def _went_off_phrases(tech: str) -> tuple[str, ...]:
-    """What says a device went off: an alarm word for a new alarm, an alarm verb, one of its
-    event cues (one tuple per technology, so that `has_phrase` finds its pattern cached)."""
-    rules = _rules()
-    return (*rules["new_alarm_words"], *rules["alarm_verbs"], *_all_event_cues(tech))
-
-
-def _used_as_phone(text: str, start: int, tech: dict) -> bool:
-    """ "Jeg ringte henne på trygghetsalarmen": the device as a phone, not an alarm ("trykte
-    ho på tryggleiksalarmen" is the alarm)."""
-    before = text[:start].lower().split()
-    pressed = set(tech.get("pressed_before", ()))
-    return bool(before) and before[-1] in tech.get("used_as_phone_after", ()) and \
-        not pressed.intersection(before[-3:-1])
 
 
 def about_the_alarm(text: str) -> bool:
@@ -278,7 +202,7 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
         has_phrase(sentences[i + 1], _alarm_phrases(tech))
     if not (_tells_an_alarm(tech, text) or told_next) or said.says_no_alarm(text) or \
             _talked_about(text, _first_of_joined(text, position)) or \
-            _dose_taken_from(tech, text, position) or \
+            dose_taken_from(tech, text, position) or \
             _only_checked(tech, i, sentences, position) or _only_kept(tech, text, position) or \
             (told_next and not _tells_an_alarm(tech, text) and
              _only_kept(tech, sentences[i + 1], 0)):
@@ -365,7 +289,7 @@ def _alarm_phrases(tech: str) -> tuple[str, ...]:
     """Every phrase that tells a device went off (built once per technology)."""
     rules = _rules()
     return (*rules["alarm_words"], *rules["new_alarm_words"], *rules["alarm_verbs"],
-            *_all_event_cues(tech), *any_false_alarm_cue())
+            *all_event_cues(tech), *any_false_alarm_cue())
 
 
 def _alarms_again(tech: str, text: str) -> bool:

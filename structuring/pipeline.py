@@ -25,6 +25,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
+from structuring import devices
 from structuring import entities as ent
 from structuring import events as ev
 from structuring.findings import find_findings, relatives_named
@@ -137,7 +138,7 @@ def _register() -> None:
         # A device named, no dose given from it: welfare technology (wished for, discussed),
         # and so is "Det sender vi søknad om." right after it (26 of 29 in the gold).
         for i, text in enumerate(texts):
-            if "medication" not in hints[i] and ev.names_a_device(text):
+            if "medication" not in hints[i] and devices.names_a_device(text):
                 hints[i].append("device")
             elif i and {"device", "event"} & set(hints[i - 1]) and \
                     text.split(" ", 1)[0].lower() in REFERS_BACK:
@@ -156,7 +157,7 @@ def _register() -> None:
         # A dictation that names no device and tells no alarm has nothing to file under
         # welfare technology (no writer's gold does; the classifier put 45 sentences of
         # such dictations there, "Eg var hjå Brita kl. 13.30" among them).
-        no_device = not doc._.welfare_events and not any(ev.technologies_in(t) for t in texts)
+        no_device = not doc._.welfare_events and not any(devices.technologies_in(t) for t in texts)
         keys = assign_sections_scored(texts, [s._.heading for s in spans],
                                       [s._.paragraph for s in spans], hints, template,
                                       blocks=[s._.block for s in spans],

@@ -31,7 +31,7 @@ from functools import lru_cache
 from structuring import daypart
 from structuring.clock_times import _shift, _times, night_told_first, opens_by_day, visit_opened
 from structuring.compounds import joined
-from structuring.events import event_cues
+from structuring.devices import event_cues
 from structuring.lexicon import IdentityCache
 from structuring.rules import load_rules
 from structuring.self_corrections import corrected_across, corrects_a_value, self_corrections

@@ -1,0 +1,100 @@
+"""Which welfare-technology device a sentence names, and the words of what each device
+reports (split out of `structuring.events`, fourteenth pass of issue 15): a device's name
+(not where it is used as a phone: "ringte henne på trygghetsalarmen"), its event cues in
+every negation a nurse says, and a device named only as where a dose came from.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from structuring.lexicon import find_phrases, has_phrase
+from structuring.rules import load_rules
+
+
+def _rules() -> dict:
+    return load_rules("welfare_technology")
+
+
+def technology_in(text: str) -> str | None:
+    """The technology a sentence names first, if any."""
+    found = technologies_in(text)
+    return found[0][1] if found else None
+
+
+def technologies_in(text: str) -> list[tuple[int, str]]:
+    """(position, technology) of each technology named, in order; a name said again right
+    after itself counts once."""
+    found = sorted((match.start(), name) for name, tech in _rules()["technologies"].items()
+                   for match in find_phrases(text, tech["triggers"], prefix=True)
+                   if not _used_as_phone(text, match.start(), tech))
+    out: list[tuple[int, str]] = []
+    for position, name in found:
+        if not out or out[-1][1] != name:
+            out.append((position, name))
+    return out
+
+
+@lru_cache(maxsize=None)
+def event_cues(tech: str) -> dict[str, tuple[str, ...]]:
+    """A device's event cues, each negated cue in every negation a nurse says: "ikke var
+    tatt" is also "itte var tatt", "ikkje var tatt", "itj var tatt" (the data lists a cue
+    once, in any of them)."""
+    negations = [n for n in _rules()["no_alarm_negations"] if " " not in n and n != "ingen"]
+    out = {}
+    for event, cues in _rules()["technologies"][tech]["events"].items():
+        forms = []
+        for cue in cues:
+            words = cue.split()
+            if words[0] in negations:
+                forms += [" ".join([n, *words[1:]]) for n in negations]
+            else:
+                forms.append(cue)
+        out[event] = tuple(dict.fromkeys(forms))
+    return out
+
+
+@lru_cache(maxsize=None)
+def all_event_cues(tech: str) -> tuple[str, ...]:
+    return tuple(cue for cues in event_cues(tech).values() for cue in cues)
+
+
+def names_a_device(text: str) -> bool:
+    """A device named for itself, not as where a dose came from ("tok morgondosen frå
+    Pilly"; "påfylling av medisindispenseren" is the device's)."""
+    gives_a_dose = _DOSE_WORD.search(text) is not None
+    return any(not (gives_a_dose and dose_taken_from(tech, text, p))
+               for p, tech in technologies_in(text))
+
+
+# a dose or a medicine, not the device's own name ("medisindispenseren", "medisinroboten")
+_DOSE_WORD = re.compile(r"(?<![\wæøå])(?![\wæøå]*(?:dispenser|robot))"
+                        r"(?:[\wæøå]*dos[ae]n?|medisin[\wæøå]*|tablett[\wæøå]*)(?![\wæøå])",
+                        re.IGNORECASE)
+
+
+def dose_taken_from(tech: str, text: str, start: int) -> bool:
+    """ "Fikk Eliquis 5 mg fra dispenseren kl. 08.00": where a dose came from, no alarm."""
+    rules = _rules()
+    before = text[:start].lower().split()
+    if not before or before[-1] not in rules["technologies"][tech].get("dose_source_after", ()):
+        return False
+    return not has_phrase(text, went_off_phrases(tech))
+
+
+@lru_cache(maxsize=None)
+def went_off_phrases(tech: str) -> tuple[str, ...]:
+    """What says a device went off: an alarm word for a new alarm, an alarm verb, one of its
+    event cues (one tuple per technology, so that `has_phrase` finds its pattern cached)."""
+    rules = _rules()
+    return (*rules["new_alarm_words"], *rules["alarm_verbs"], *all_event_cues(tech))
+
+
+def _used_as_phone(text: str, start: int, tech: dict) -> bool:
+    """ "Jeg ringte henne på trygghetsalarmen": the device as a phone, not an alarm ("trykte
+    ho på tryggleiksalarmen" is the alarm)."""
+    before = text[:start].lower().split()
+    pressed = set(tech.get("pressed_before", ()))
+    return bool(before) and before[-1] in tech.get("used_as_phone_after", ()) and \
+        not pressed.intersection(before[-3:-1])
