@@ -19,8 +19,9 @@ from structuring.alarm_words import TIME
 # of an alarm counted ("kl. 09.10, så kl. 09.45 og så igjen …")
 _LISTED = re.compile(r"\s*(?:,|og|,\s*og|eller)?\s*(?:ca\.\s*|ved\s+)?(?:kl\.|klokka)?\s*",
                      re.IGNORECASE)
-_LISTED_AGAIN = re.compile(r"\s*(?:,|og|,\s*og)?\s*(?:igjen|att|på nytt)?\s*(?:ca\.\s*|ved\s+)?"
-                           r"(?:kl\.|klokka)?\s*", re.IGNORECASE)
+_LISTED_AGAIN = re.compile(r"\s*(?:,|og|,\s*og)?\s*(?:så\s+)?(?:igjen|att|på nytt)?\s*"
+                           r"(?:ca\.\s*|ved\s+)?(?:kl\.|klokka)?\s*", re.IGNORECASE)
+_AGAIN = re.compile(r"\b(?:igjen|att|på nytt)\b", re.IGNORECASE)
 _THEN = re.compile(r"(?:\s|,|og|så|igjen|att|deretter|etterpå|til slutt|sist|ved)*", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"\s*(?:[,.;:!?]|$)")
 _OPENING_TIME = re.compile(r"(?:ca\.\s*|ved\s+)?kl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
@@ -39,8 +40,12 @@ def alarm_times(first: str, mention: int, end: int) -> list[str]:
     listed = listed_times(first, _LISTED_AGAIN, mention, end)
     if len(listed) < 2:
         return []
-    last = [m for m in TIME.finditer(first) if mention <= m.start() < end][len(listed) - 1]
-    return listed if len(listed) > 2 or _CLAUSE_END.match(first, last.end()) else []
+    times = [m for m in TIME.finditer(first) if mention <= m.start() < end]
+    last = times[len(listed) - 1]
+    # "… kl. 01.50 og så igjen kl. 02.50 første gangen …": said to go again, the second time
+    # is the alarm's even where the sentence model ran on past it
+    again = _AGAIN.search(first, times[0].end(), times[1].start()) is not None
+    return listed if len(listed) > 2 or again or _CLAUSE_END.match(first, last.end()) else []
 
 
 def counted_times(story: list[str]) -> list[str]:

@@ -101,7 +101,9 @@ def _said_after(tech: str, text: str, start: int, key: str) -> bool:
 @lru_cache(maxsize=None)
 def _said_after_pattern(tech: str, key: str) -> re.Pattern[str]:
     rules = _rules()
-    return re.compile(rf"(?:{alternation(rules['technologies'][tech]['triggers'])})\s+"
+    # "Sengesensoren på rom 9 ble testet": where the device is may stand between
+    where = r"(?:(?:på|i|hos|til)\s+[\wæøå]+(?:\s+\d+)?\s+)?"
+    return re.compile(rf"(?:{alternation(rules['technologies'][tech]['triggers'])})\s+{where}"
                       rf"(?:{alternation(rules[key])})(?![\wæøå])", re.IGNORECASE)
 
 
@@ -193,7 +195,7 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
         return current
     earlier = next((d for d in reversed(drafts) if d.technology == tech), None)
     if earlier is not None and _follows_up(tech, text) and not said.alarmed_again(text) and \
-            not said.tells_new_alarm(text):
+            not said.tells_new_alarm(text) and not said.went_off_named_again(tech, text):
         return earlier  # "sengesensoren ble tilbakestilt": the same alarm
     # "Medisindispenseren. Gav alarm kl. 07.10." — the next sentence must say the alarm;
     # a time or a call alone ("Vi har satt opp sengealarm. Sønnen ble ringt kl. 08.30.")
@@ -219,7 +221,9 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
     again. Only once the first alarm has its time: until then the sentence tells that."""
     told = current if current is not None else \
         (drafts[-1] if drafts and (paragraphs[i] == paragraphs[drafts[-1].sentences[-1]] or
-                                   _names_what_it_reports(drafts[-1].technology, sentences[i]))
+                                   _names_what_it_reports(drafts[-1].technology, sentences[i]) or
+                                   # "Nytt avsnitt. Alarmen gikk igjen kl. 02.30."
+                                   find_phrases(sentences[i], _rules()["again_words"]))
          else None)
     if told is None or told.sentences[-1] == i or _event_time(told, sentences) is None or \
             not (_alarms_again(told.technology, sentences[i]) or
@@ -238,7 +242,7 @@ def _names_what_it_reports(tech: str, text: str) -> bool:
     reports, said in words of its own (a cue of two words or more, not a fault), tells its
     next alarm also in a new paragraph."""
     return any(has_phrase(text, tuple(c for c in cues if " " in c))
-               for event, cues in event_cues(tech).items() if event != "teknisk_alarm" and cues)
+               for event, cues in event_cues(tech).items() if cues)
 
 
 def _set_off_after_fault(told: EventDraft, sentences: list[str], i: int) -> bool:

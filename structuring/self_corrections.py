@@ -141,6 +141,10 @@ def _correct_number(before: list[Tok], correction: list[Tok], rules: _Rules
             return before[:start] + correction
         if best is None or matched > best[0]:
             best = (matched, start, end)
+    scored = _score_said_last(before, runs)
+    if scored is not None:  # "sju av ti, eller nei, åtte": the score, not the scale
+        start, end = scored
+        return before[:start] + correction[:size] + before[end:] + correction[size:]
     if runs and runs[-1][1] == len(before) and not _told_time(before, runs[-1][0], rules):
         return before[:runs[-1][0]] + correction
     if best is None:
@@ -150,6 +154,15 @@ def _correct_number(before: list[Tok], correction: list[Tok], rules: _Rules
     # old value stays after the new one, before the rest of the correction.
     value = size + matched
     return before[:start] + correction[:value] + before[end + matched:] + correction[value:]
+
+
+def _score_said_last(before: list[Tok], runs: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """(start, end) of the score when `before` ends with one ("smerte åtte av ti"): a bare
+    number said after it corrects the score; the scale stays."""
+    if len(runs) < 2 or runs[-1][1] != len(before):
+        return None
+    score, scale = runs[-2], runs[-1]
+    return score if scale[0] == score[1] + 1 and before[score[1]].lower == "av" else None
 
 
 def _told_time(tokens: list[Tok], start: int, rules: _Rules) -> bool:

@@ -1,0 +1,91 @@
+"""What the fifteenth pass of issue 15 found missing, from three new independent writers
+(tune18.jsonl). Every sentence here was written for the test; none is copied from a gold
+split."""
+
+import pytest
+
+from structuring.pipeline import structure
+from tests.note_helpers import alarms, times
+
+
+def _times(spoken: str) -> list[str]:
+    return times(structure(spoken))
+
+
+def _events(spoken: str) -> list[tuple[str, str, str | None]]:
+    return alarms(structure(spoken))
+
+
+def _pain(spoken: str) -> tuple[str, list[str]]:
+    note = structure(spoken)
+    return note.text, [e.value for e in note.entities if e.type == "pain_score"]
+
+
+# --- self-corrections -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, text, scores", [
+    # a bare number after "X av ti" corrects the score, never the scale ("8 av 6" before)
+    ("han angir smerte fem av ti eh nei vent fire", "Han angir smerte 4 av 10.", ["4"]),
+    ("Smerte 7 av 10, eller nei, 6.", "Smerte 6 av 10.", ["6"]),
+    ("ho seier smerten er tre av ti nei ho sa to då eg spurde att",
+     "Ho seier smerten er 2 av 10 då eg spurde att.", ["2"]),
+    # said again whole, as before
+    ("smerte seks av ti nei vent fem av ti punktum", "Smerte 5 av 10.", ["5"]),
+])
+def test_a_bare_number_corrects_the_score_not_its_scale(spoken, text, scores):
+    assert _pain(spoken) == (text, scores)
+
+
+# --- times ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    # "før" right at the time governs it: the clause's sleep words are the time's
+    ("Han fekk Imovane klokka ti og sovna før elleve.", ["22:00", "23:00"]),
+    ("hun sovnet først før klokka halv tolv", ["23:30"]),
+    # "før" as a conjunction still ends the clause: no sleep cue for the dose
+    ("Hun fikk Paracet klokka ti før hun sovnet.", ["10:00"]),
+])
+def test_sleep_before_an_hour_is_the_evening(spoken, times):
+    assert _times(spoken) == times
+
+
+# --- welfare technology -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, events", [
+    # a generic "alarmen … igjen" in a new paragraph: the last device's next alarm
+    ("Trygghetsalarmen ble utløst klokka elleve i kveld punktum vi kjørte ut punktum "
+     "blodtrykk hundre og tretti over åtti punktum nytt avsnitt alarmen gikk igjen klokka "
+     "kvart på tre punktum hun hadde kommet borti knappen punktum",
+     [("trygghetsalarm", "alarm_utlost", "23:00"), ("trygghetsalarm", "alarm_utlost", "02:45")]),
+    # a technical alarm told in a new paragraph, the device not named again
+    ("trygghetsalarmen gikk kvart over elleve i kveld punktum hun hadde falt i gangen "
+     "punktum nytt avsnitt klokka tjue på fire kom det teknisk alarm om at alarmen hadde "
+     "mista forbindelsen punktum jeg ringte henne punktum",
+     [("trygghetsalarm", "alarm_utlost", "23:15"),
+      ("trygghetsalarm", "teknisk_alarm", "03:40")]),
+])
+def test_an_alarm_said_again_in_a_new_paragraph_is_the_same_device(spoken, events):
+    assert _events(spoken) == events
+
+
+@pytest.mark.parametrize("spoken, events", [
+    # "og så igjen" between two times, the run-on sentence going on after them
+    ("på rom åtte gikk sengesensoren kvart over ett og så igjen ti på tre første gangen "
+     "ville hun på do",
+     [("sengesensor", "ute_av_seng", "01:15"), ("sengesensor", "ute_av_seng", "02:50")]),
+    # the device named again with "igjen" and its own time, even when it was false
+    ("Dørsensoren gikk kl. 01.10. Han ble fulgt tilbake til rommet. Han var tørr. Kl. 04.30 "
+     "gikk dørsensoren igjen, men det var nattevakta som gikk inn, så det var falsk alarm.",
+     [("dorsensor", "dor_apnet", "01:10"), ("dorsensor", "dor_apnet", "04:30")]),
+])
+def test_the_same_device_going_off_again_is_a_new_alarm(spoken, events):
+    assert _events(spoken) == events
+
+
+@pytest.mark.parametrize("spoken", [
+    # checked or tested, the room said between the device and the check
+    "Sengesensoren på rom 12 ble testet klokka tre fordi den har falt ut to netter, den virket.",
+    "Dørsensoren på rommet er sjekket og står på fra kl. 22.",
+])
+def test_a_device_checked_where_it_stands_is_no_alarm(spoken):
+    assert _events(spoken) == []
