@@ -27,11 +27,20 @@ _CLAUSE_END = re.compile(r"\s*(?:[,.;:!?]|$)")
 _OPENING_TIME = re.compile(r"(?:ca\.\s*|ved\s+)?kl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
 
 
-def round_times(first: str, mention: int, end: int) -> list[str]:
+def round_times(first: str, mention: int, end: int, named: re.Pattern[str] | None = None
+                ) -> list[str]:
     """ "Digitalt tilsyn kl. 00.30 og kl. 02.30": the rounds' times are listed together from
     the device's name (at `mention`) on; a later time told of something else ("… bleia var
-    våt ved stell kl. 06.00") is no round."""
-    return listed_times(first, _LISTED, mention, end)
+    våt ved stell kl. 06.00") is no round, but one the device or a round word is said right
+    before (`named`: "… det same ved tilsynet kl. 03.00") is."""
+    listed = listed_times(first, _LISTED, mention, end)
+    if named is not None:
+        for said in named.finditer(first, mention, end):
+            time = TIME.match(first, said.end())
+            value = f"{time.group(1)}:{time.group(2)}"
+            if value not in listed:
+                listed.append(value)
+    return listed
 
 
 def alarm_times(first: str, mention: int, end: int) -> list[str]:

@@ -279,6 +279,15 @@ def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
     return drafts[-1]
 
 
+@lru_cache(maxsize=None)
+def _round_named(tech: str) -> re.Pattern[str]:
+    """A round's own time: its device or round word right before it ("tilsynet kl. 03.00")."""
+    device = _rules()["technologies"][tech]
+    words = alternation((*device["triggers"], *device.get("round_words", ())))
+    return re.compile(rf"(?<![\wæøå])(?:{words})\s+(?:ca\.\s*|ved\s+)?(?=kl\. \d{{2}}\.\d{{2}})",
+                      re.IGNORECASE)
+
+
 def _tells_an_alarm(tech: str, text: str) -> bool:
     """A sentence naming a device opens an event only when it tells that something
     happened: a time (not of a routine or a plan: "ved ti hver kveld", "skal slås på kl.
@@ -368,10 +377,14 @@ def _times_told(draft: EventDraft, sentences: list[str]) -> list[str]:
     """The times one told alarm stands for (`structuring.event_times`), up to the next
     device named in its sentence."""
     first = sentences[draft.sentences[0]]
-    later = [p for p, _ in technologies_in(first) if p > draft.mention]
+    rounds = _rounds(draft.technology)
+    # a round device named again in the same sentence checks again ("kameratilsyn kl. 01.00
+    # han sov kameratilsyn kl. 04.00"): only another device ends what it stands for
+    later = [p for p, tech in technologies_in(first) if p > draft.mention and
+             not (rounds and tech == draft.technology)]
     end = later[0] if later else len(first)
-    if _rounds(draft.technology):
-        return event_times.round_times(first, draft.mention, end)
+    if rounds:
+        return event_times.round_times(first, draft.mention, end, _round_named(draft.technology))
     story = [sentences[i] for i in draft.sentences]
     counted = len(story) > 1 and has_phrase(first, tuple(_rules()["counted_alarms"]))
     return (event_times.counted_times(story) if counted else []) or \

@@ -5,7 +5,7 @@ split."""
 import pytest
 
 from structuring.pipeline import structure
-from tests.note_helpers import alarms, times
+from tests.note_helpers import alarms, findings, times
 
 
 def _times(spoken: str) -> list[str]:
@@ -89,3 +89,44 @@ def test_the_same_device_going_off_again_is_a_new_alarm(spoken, events):
 ])
 def test_a_device_checked_where_it_stands_is_no_alarm(spoken):
     assert _events(spoken) == []
+
+
+@pytest.mark.parametrize("spoken, events", [
+    # a round device named again in its own run-on sentence checks again
+    ("kameratilsyn klokka eitt han låg og sov kameratilsyn klokka fire han sov framleis",
+     [("digitalt_tilsyn", "tilsyn_utfort", "01:00"), ("digitalt_tilsyn", "tilsyn_utfort", "04:00")]),
+    ("Digitalt tilsyn kl. 23.30 viste at hun sov, det samme ved tilsynet kl. 02.30.",
+     [("digitalt_tilsyn", "tilsyn_utfort", "23:30"), ("digitalt_tilsyn", "tilsyn_utfort", "02:30")]),
+])
+def test_a_round_named_again_in_one_sentence_is_another_round(spoken, events):
+    assert _events(spoken) == events
+
+
+@pytest.mark.parametrize("spoken, events", [
+    # what an e-lock reports in words of its own, without "ville ikke åpne"
+    ("E-låsen ga teknisk feil da vi kom kl. 06.50, og vi fikk ikke låst opp med telefonen.",
+     [("e_laas", "teknisk_alarm", "06:50")]),
+    ("Kveldsbesøk kl. 21.10, men e-låsen ga feilmelding om lavt batteri.",
+     [("e_laas", "teknisk_alarm", "21:10")]),
+])
+def test_an_e_lock_fault_in_its_own_words_is_an_alarm(spoken, events):
+    assert _events(spoken) == events
+
+
+# --- findings -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, found", [
+    # pain said in the definite form with its place is filed indefinite (4 of 4 in the gold)
+    ("Hun sier at smertene i kneet er mindre i dag, 3 av 10.", {("smerter i kneet", False)}),
+    ("Ho seier smertene i skuldra er betre.", {("smerter i skuldra", False)}),
+    # without a place it stays no finding, as the wounds' definite forms
+    ("Smertene er borte etter Paracet.", set()),
+    # a count before "trykk" makes it a dose, not pressure in the chest
+    ("Fikk Nitrolingual to trykk under tunga kl. 21.15.", set()),
+    ("Han kjente trykk i brystet.", {("trykk i brystet", False)}),
+    # west-coast "kje" negates
+    ("Ho har kje vondt i magen no.", {("vondt i magen", True)}),
+    ("Han har kje feber.", {("feber", True)}),
+])
+def test_fifteenth_pass_findings(spoken, found):
+    assert findings(spoken) == found
