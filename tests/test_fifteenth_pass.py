@@ -49,6 +49,27 @@ def test_sleep_before_an_hour_is_the_evening(spoken, times):
     assert _times(spoken) == times
 
 
+@pytest.mark.parametrize("spoken, times", [
+    # "klokka H og M" with M no 12-hour clock says: the minutes (5 of 5 in the gold)
+    ("Hun fikk insulin klokka åtte og femten i dag tidlig.", ["08:15"]),
+    ("klokka sju og tjue i morges ringte hun på alarmen", ["07:20"]),
+    # … but two hours a 12-hour clock says stay two times
+    ("Tilsyn i natt klokka tolv, to og fire.", ["00:00", "02:00", "04:00"]),
+])
+def test_hour_and_minutes_joined_by_og(spoken, times):
+    assert _times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    # a first sentence about the evening ("har hatt ein uroleg kveld")
+    ("Ho har hatt ein uroleg kveld. Ho fekk Oxynorm klokka ni og sovna rundt elleve.",
+     ["21:00", "23:00"]),
+    ("Han har hatt en rolig kveld. Besøk av sønnen til halv ti.", ["21:30"]),
+])
+def test_the_story_and_the_evening_carry_bare_hours(spoken, times):
+    assert _times(spoken) == times
+
+
 # --- welfare technology -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("spoken, events", [
