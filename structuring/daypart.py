@@ -153,7 +153,13 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return pm if am >= 7 else am  # "sovna tidleg ved ni-tida": the evening
     said = daypart(own, rules)
     if said and said != "daytime":  # "i dag" at the time may still be "i dag tidleg"
-        return by_daypart(said, am, pm)
+        hour = by_daypart(said, am, pm)
+        if said in ("morning", "night"):
+            # "klokka sju minutter over seks i morges": the story goes on from it ("ringte
+            # 113 klokka seks og tjue"). Not from an evening: "la seg i går kveld klokka ti"
+            # in a morning visit, "klokka elleve i kveld" merged into another sentence.
+            clock.last_minutes = hour * 60 + minute
+        return hour
     said = daypart(clause, rules) or said
     if said:
         # Without punctuation the clause is only a guess (the sentence model may have missed

@@ -61,6 +61,12 @@ def test_hour_and_minutes_joined_by_og(spoken, times):
 
 
 @pytest.mark.parametrize("spoken, times", [
+    # a time its own morning or night cue placed carries the story on, as a 24-hour time does
+    ("Alarmen gikk klokka ti over fem i morges. Vi ringte legevakta klokka halv seks, og "
+     "ambulansen kom kvart over seks.", ["05:10", "05:30", "06:15"]),
+    # … an evening cue does not: "i går kveld" in a morning visit
+    ("Morgenbesøk. Hun la seg i går kveld klokka elleve. Hun fikk Marevan klokka åtte.",
+     ["23:00", "08:00"]),
     # a first sentence about the evening ("har hatt ein uroleg kveld")
     ("Ho har hatt ein uroleg kveld. Ho fekk Oxynorm klokka ni og sovna rundt elleve.",
      ["21:00", "23:00"]),
