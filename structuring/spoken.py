@@ -258,7 +258,8 @@ def _unit_words_end(tokens: list[Tok], i: int, rules: _Rules) -> int:
     """Past the care unit said from tokens[i]: its words ("korttid og rehabilitering"),
     and where it is ("på Leira", "i Lillehammer")."""
     def unit(k: int) -> bool:
-        return k < len(tokens) and tokens[k].lower.startswith(rules.shift_header_units)
+        return k < len(tokens) and tokens[k].lower.startswith(
+            rules.shift_header_units + rules.home_care_units)
     if not unit(i) and unit(i + 1) and tokens[i].kind == "word":
         i += 1  # "nattrapport Førde sjukeheim …": the place before its unit
     while unit(i) or (i + 1 < len(tokens) and tokens[i].lower == "og" and unit(i + 1)) or \
@@ -269,6 +270,18 @@ def _unit_words_end(tokens: list[Tok], i: int, rules: _Rules) -> int:
         i += 2
         while unit(i):
             i += 1
+    if tokens[i - 1].lower.startswith(rules.home_care_units):
+        i = _place_end(tokens, i, rules)  # "hjemmetjenesten Karmøy nord"
+    return i
+
+
+def _place_end(tokens: list[Tok], i: int, rules: _Rules) -> int:
+    """Past a place said from tokens[i]: up to two capitalised words and a part of town."""
+    start = i
+    while i < len(tokens) and i - start < 2 and tokens[i].text[:1].isupper():
+        i += 1
+    if i > start and i < len(tokens) and tokens[i].lower in rules.parts_of_town:
+        i += 1
     return i
 
 

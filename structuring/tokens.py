@@ -89,6 +89,8 @@ class _Rules:
     night_devices: tuple[str, ...] = ()
     shift_header_goes_on: set[str] = field(default_factory=set)
     shift_header_units: tuple[str, ...] = ()  # word stems of a care unit: "rehabilitering…"
+    home_care_units: tuple[str, ...] = ()  # "hjemmetjenesten Leknes": a place follows
+    parts_of_town: set[str] = field(default_factory=set)  # "Karmøy nord"
     span_starts: set[str] = field(default_factory=set)  # "fra", "frå": a span of hours
     value_follows: set[str] = field(default_factory=set)  # "crp": its value comes next
     not_span_after: set[str] = field(default_factory=set)  # "av", "ganger": values, not hours
@@ -163,6 +165,7 @@ def _rules() -> _Rules:
         night_devices=tuple(t["night_devices"]),
         shift_header_goes_on=set(t["shift_header_goes_on"]),
         shift_header_units=tuple(t["shift_header_units"]),
+        home_care_units=tuple(t["home_care_units"]), parts_of_town=set(t["parts_of_town"]),
         span_starts=set(t["span_starts"]), not_span_after=set(t["not_span_after"]),
         value_follows=set(forms["value_follows"]),
         drugs={name for name in drugs if " " not in name},

@@ -157,3 +157,19 @@ def test_an_e_lock_fault_in_its_own_words_is_an_alarm(spoken, events):
 ])
 def test_fifteenth_pass_findings(spoken, found):
     assert findings(spoken) == found
+
+
+# --- the heading line ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, first", [
+    # home care after the shift: the place said after it belongs to the heading line
+    ("kveldsvakt hjemmetjenesten Vestby sør medisindispenseren varsla klokka fem",
+     "Kveldsvakt hjemmetjenesten Vestby sør."),
+    ("nattrapport heimetenesta Luster tryggleiksalarmen gjekk klokka to",
+     "Nattrapport heimetenesta Luster."),
+    ("nattevakt hjemmetjenesten vi hadde digitalt tilsyn klokka eitt", "Nattevakt hjemmetjenesten."),
+    # a patient's name after the shift alone still starts the next sentence
+    ("kveldsvakt Ragna Fjeld på rom 17 sengesensoren gikk klokka ti", "Kveldsvakt."),
+])
+def test_a_home_care_heading_keeps_its_place(spoken, first):
+    assert structure(spoken).sentences[0].text == first
