@@ -109,6 +109,19 @@ def test_the_same_device_going_off_again_is_a_new_alarm(spoken, events):
     assert _events(spoken) == events
 
 
+@pytest.mark.parametrize("spoken, events", [
+    # the user calling on her own safety alarm is the alarm, not staff's phone call
+    ("Komfyrvakta slo av komfyren kl. 18.40, og hun ringte selv på trygghetsalarmen kl. "
+     "18.45 fordi platene ikke virket.",
+     [("komfyrvakt", "komfyr_avslatt", "18:40"), ("trygghetsalarm", "alarm_utlost", "18:45")]),
+    ("Jeg ringte henne på trygghetsalarmen kl. 18.45.", []),
+    # a device the user could not reach did not go off
+    ("Han hadde falt ca. kl. 02.00 og nådde ikke trygghetsalarmen, som lå på stuebordet.", []),
+])
+def test_who_used_the_safety_alarm(spoken, events):
+    assert _events(spoken) == events
+
+
 @pytest.mark.parametrize("spoken", [
     # checked or tested, the room said between the device and the check
     "Sengesensoren på rom 12 ble testet klokka tre fordi den har falt ut to netter, den virket.",
