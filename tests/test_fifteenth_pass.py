@@ -5,7 +5,7 @@ split."""
 import pytest
 
 from structuring.pipeline import structure
-from tests.note_helpers import alarms, findings, times
+from tests.note_helpers import alarms, findings, medications, times
 
 
 def _times(spoken: str) -> list[str]:
@@ -186,3 +186,14 @@ def test_fifteenth_pass_findings(spoken, found):
 ])
 def test_a_home_care_heading_keeps_its_place(spoken, first):
     assert structure(spoken).sentences[0].text == first
+
+
+# --- medication ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, drugs", [
+    # puffs under the tongue and a strip of eye ointment are doses
+    ("Han fikk Nitrolingual to trykk under tunga klokka ti.", [("glyseroltrinitrat", "2 trykk")]),
+    ("ho fekk Chloromycetin augesalve ei stripe i kvart auge", [("kloramfenikol", "1 stripe")]),
+])
+def test_puffs_and_strips_are_doses(spoken, drugs):
+    assert medications(spoken) == drugs
