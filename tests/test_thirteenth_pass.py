@@ -86,8 +86,9 @@ def test_blood_with_nothing_named_is_no_finding_of_this_kind(spoken):
 
 
 def test_a_state_after_a_denial_and_a_comma_is_its_own():
+    # fifteenth pass: "hosten er tørr" is filed "tørr hoste" (2 of 2 in the writers' gold)
     assert _findings("Hun har ikke feber, og hosten er tørr.") == \
-        [("feber", True), ("hoste", False)]
+        [("feber", True), ("tørr hoste", False)]
 
 
 def test_a_finding_told_twice_is_listed_once():
