@@ -109,7 +109,6 @@ def score_structuring(gold_rows: Sequence[dict], notes: Sequence[StructuredNote]
         raise ValueError("one system note per gold dictation is needed")
     section_hits = section_total = 0
     refs, hyps = [], []
-    ent_tp = Counter()
     totals = {"ent_gold": Counter(), "ent_sys": Counter(), "ev_gold": Counter(),
               "ev_sys": Counter()}
     by_type_gold: dict[str, Counter] = {}

@@ -106,9 +106,6 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
             continue
         if PAIN_SCORE_AFTER.match(text, match.end()):
             continue  # "smerte 2 av 10" is a pain score, not a finding
-        if match.group().lower() in rules["counted_as_dose"] and \
-                _COUNT_BEFORE.search(text, 0, match.start()):
-            continue  # "Nitrolingual to trykk under tunga": a dose
         said, after = _with_noun(text, match)
         place, end, has_place = _place_after(text, after, rules)
         if not has_place and said in rules["shown_in_care"] and \
@@ -148,9 +145,6 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
                    if not _about_someone_else(text, f.start, people)), key=lambda f: f.start)
     return _denied_together(text, [replace(f, value=_STILL.sub(" ", f.value)) for f in told])
 
-
-_COUNT_BEFORE = re.compile(r"(?<![\wæøå])(?:\d+|en|ett|ein|eitt|ei|to|tre|fire|fem|seks)\s+$",
-                           re.IGNORECASE)
 
 # "ser framleis dårleg på venstre auge": how long a finding has lasted is not filed with it
 # (no finding in the dev and tune gold holds "fortsatt", "framleis" or "fremdeles").
