@@ -232,8 +232,11 @@ def _approximate_time(out: list[Tok], hour: int, tokens: list[Tok], i: int, rule
     other "klokka ti" would."""
     if hour <= 12:
         clause = daypart.clause_words(tokens, i, rules, window=clock.unmarked)
+        # "hadde vondt i natt, og kona ringte oss ved firetida": a small hour in a sentence
+        # about the night is the night's, as "klokka fire" is (not "i tolvtida": noon too)
+        small = [t.lower for t in tokens] if 1 <= hour <= 5 else ()
         hour = daypart.resolve_hour(hour, 0, clause, rules, clock,
-                                    daypart.own_words(tokens, i, i + 1, rules))
+                                    daypart.own_words(tokens, i, i + 1, rules), sentence=small)
     hour %= 24
     clock.times_read += 1
     clock.story_minutes = hour * 60

@@ -50,6 +50,16 @@ def test_sleep_before_an_hour_is_the_evening(spoken, times):
 
 
 @pytest.mark.parametrize("spoken, times", [
+    # "ved firetida" in a sentence about the night is the night's, as "klokka fire" is
+    ("Hun hadde hatt vondt i natt, og mannen hadde ringt oss ved firetida.", ["04:00"]),
+    # … but "i tolvtida" keeps its noon by day
+    ("Hun sov dårlig i natt, og legen kom i tolvtida.", ["12:00"]),
+])
+def test_an_about_hour_in_a_night_sentence(spoken, times):
+    assert _times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
     # "klokka H og M" with M no 12-hour clock says: the minutes (5 of 5 in the gold)
     ("Hun fikk insulin klokka åtte og femten i dag tidlig.", ["08:15"]),
     ("klokka sju og tjue i morges ringte hun på alarmen", ["07:20"]),
