@@ -7,7 +7,7 @@ stripped of every voice command and mark (`stripped_all`: how the same dictation
 unpunctuated). Scores are corpus-level over all held-out notes, so every dev dictation is
 scored by models that never saw it. The frozen test splits are not used.
 
-    python -m evaluation.structuring_cv [--folds 5] [--json out.json]
+    python -m evaluation.structuring_cv [--folds 5] [--senter-seeds 15] [--json out.json]
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from evaluation.gold import read_gold
 
 
 def cross_validate(dev: list[dict], extra: list[dict], folds: int = 5,
-                   thresholds: tuple[float, ...] = ()) -> dict:
+                   thresholds: tuple[float, ...] = (), seeds: tuple[int, ...] | None = None
+                   ) -> dict:
     from evaluation import structuring_train as train
     from evaluation.structuring import score_by_punctuation
     from structuring import segmenter
@@ -33,7 +34,7 @@ def cross_validate(dev: list[dict], extra: list[dict], folds: int = 5,
     for fold in range(folds):
         held = [i for i in range(len(dev)) if i % folds == fold]
         rows = [r for i, r in enumerate(dev) if i % folds != fold] + extra
-        with train.models_trained_on(rows):
+        with train.models_trained_on(rows, seeds or train.SENTER_SEEDS):
             for i in held:
                 notes[i] = structure(dev[i]["spoken"])
                 stripped_notes[i] = structure(strip_punctuation(dev[i]["spoken"]))
@@ -70,11 +71,15 @@ def main() -> None:
     parser.add_argument("--start-probability", type=float, action="append", default=[],
                         help="also score the stripped dictations with this sentence-start "
                              "probability (repeatable)")
+    parser.add_argument("--senter-seeds", type=int, nargs="+", default=None,
+                        help="train the sentence model with these seeds only (one seed is "
+                             "a third of the time; the shipped model averages three)")
     args = parser.parse_args()
     extra = [row for path in (TUNE, *WRITERS, *CLASSIFIER_WRITERS) if path.exists()
              for row in read_gold(path)]
     result = cross_validate(read_gold(DEV), extra, args.folds,
-                            tuple(args.start_probability))
+                            tuple(args.start_probability),
+                            tuple(args.senter_seeds) if args.senter_seeds else None)
     for name, scores in result.items():
         if isinstance(scores, dict):
             print(f"{name}: dictations {scores['dictations']} section_accuracy "

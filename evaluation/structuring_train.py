@@ -294,14 +294,15 @@ def senter_sentences(rows: list[dict], units: tuple[Path, ...], labelled: list[d
 
 
 @contextmanager
-def models_trained_on(rows: list[dict]) -> Iterator[None]:
+def models_trained_on(rows: list[dict], seeds: tuple[int, ...] = SENTER_SEEDS
+                      ) -> Iterator[None]:
     """Train both components on `rows`; inside the block the structuring stage uses them,
     after it the shipped models again (cross-validation, leave-one-writer-out)."""
     from structuring import classifier, segmenter
 
     saved = segmenter.SENTER_DIR, classifier.TEXTCAT_DIR
     with tempfile.TemporaryDirectory() as tmp:
-        senters, textcat = train_all(rows)
+        senters, textcat = train_all(rows, seeds=seeds)
         write_senters(senters, Path(tmp) / "senter")
         textcat.to_disk(Path(tmp) / "textcat")
         segmenter.SENTER_DIR, classifier.TEXTCAT_DIR = Path(tmp) / "senter", Path(tmp) / "textcat"

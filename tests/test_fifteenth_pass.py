@@ -144,9 +144,11 @@ def test_a_device_checked_where_it_stands_is_no_alarm(spoken):
 @pytest.mark.parametrize("spoken, events", [
     # a round device named again in its own run-on sentence checks again
     ("kameratilsyn klokka eitt han låg og sov kameratilsyn klokka fire han sov framleis",
-     [("digitalt_tilsyn", "tilsyn_utfort", "01:00"), ("digitalt_tilsyn", "tilsyn_utfort", "04:00")]),
+     [("digitalt_tilsyn", "tilsyn_utfort", "01:00"),
+      ("digitalt_tilsyn", "tilsyn_utfort", "04:00")]),
     ("Digitalt tilsyn kl. 23.30 viste at hun sov, det samme ved tilsynet kl. 02.30.",
-     [("digitalt_tilsyn", "tilsyn_utfort", "23:30"), ("digitalt_tilsyn", "tilsyn_utfort", "02:30")]),
+     [("digitalt_tilsyn", "tilsyn_utfort", "23:30"),
+      ("digitalt_tilsyn", "tilsyn_utfort", "02:30")]),
 ])
 def test_a_round_named_again_in_one_sentence_is_another_round(spoken, events):
     assert _events(spoken) == events
@@ -190,7 +192,8 @@ def test_fifteenth_pass_findings(spoken, found):
      "Kveldsvakt hjemmetjenesten Vestby sør."),
     ("nattrapport heimetenesta Luster tryggleiksalarmen gjekk klokka to",
      "Nattrapport heimetenesta Luster."),
-    ("nattevakt hjemmetjenesten vi hadde digitalt tilsyn klokka eitt", "Nattevakt hjemmetjenesten."),
+    ("nattevakt hjemmetjenesten vi hadde digitalt tilsyn klokka eitt",
+     "Nattevakt hjemmetjenesten."),
     # a patient's name after the shift alone still starts the next sentence
     ("kveldsvakt Ragna Fjeld på rom 17 sengesensoren gikk klokka ti", "Kveldsvakt."),
 ])
