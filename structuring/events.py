@@ -239,9 +239,9 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
 
 
 def _names_what_it_reports(tech: str, text: str) -> bool:
-    """ "Nytt avsnitt. Klokka åtte varsla han at morgendosen itj va tatt.": what the device
-    reports, said in words of its own (a cue of two words or more, not a fault), tells its
-    next alarm also in a new paragraph."""
+    """ "Nytt avsnitt. Klokka åtte varsla han at morgendosen itj va tatt.", "… kom det teknisk
+    alarm om at alarmen hadde mista forbindelsen": what the device reports, said in words of
+    its own (a cue of two words or more), tells its next alarm also in a new paragraph."""
     return any(has_phrase(text, tuple(c for c in cues if " " in c))
                for event, cues in event_cues(tech).items() if cues)
 
