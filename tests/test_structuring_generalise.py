@@ -618,9 +618,9 @@ def test_leave_one_writer_out_trains_without_the_held_writer_and_restores_the_mo
     seen: list[set[str]] = []
     real = partial(structuring_train.train_all, n_docs=40, labelled=[])
 
-    def small(train_rows):
+    def small(train_rows, **options):  # the seeds the caller asks for pass through
         seen.append({r["id"].split("-")[0] for r in train_rows})
-        return real(train_rows)
+        return real(train_rows, **options)
 
     monkeypatch.setattr(structuring_train, "train_all", small)
     shipped = segmenter.SENTER_DIR, classifier.TEXTCAT_DIR
@@ -643,9 +643,9 @@ def test_cross_validation_scores_every_dictation_with_models_that_never_saw_it(m
     trained_on: list[set[str]] = []
     real = partial(structuring_train.train_all, n_docs=40, labelled=[])
 
-    def small(train_rows):
+    def small(train_rows, **options):  # the seeds the caller asks for pass through
         trained_on.append({r["id"] for r in train_rows})
-        return real(train_rows)
+        return real(train_rows, **options)
 
     monkeypatch.setattr(structuring_train, "train_all", small)
     shipped = segmenter.SENTER_DIR, classifier.TEXTCAT_DIR
