@@ -14,6 +14,16 @@ def alarms(note: StructuredNote) -> list[tuple[str, str, str | None]]:
     return [(e.technology, e.event, e.time) for e in note.events]
 
 
+def spoken_times(spoken: str) -> list[str]:
+    """The clock times of the note a dictation gives."""
+    return times(structure(spoken))
+
+
+def spoken_alarms(spoken: str) -> list[tuple[str, str, str | None]]:
+    """The (technology, event, time) of each alarm of the note a dictation gives."""
+    return alarms(structure(spoken))
+
+
 def findings(spoken: str) -> set[tuple[str, bool]]:
     return {(e.value, bool(e.negated)) for e in structure(spoken).entities
             if e.type == "finding"}

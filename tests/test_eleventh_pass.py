@@ -6,14 +6,7 @@ import pytest
 
 from structuring.findings import find_findings
 from structuring.pipeline import structure
-
-
-def _times(spoken: str) -> list[str]:
-    return [e.value for e in structure(spoken).entities if e.type == "time"]
-
-
-def _events(spoken: str) -> list[tuple[str, str, str | None]]:
-    return [(e.technology, e.event, e.time) for e in structure(spoken).events]
+from tests.note_helpers import spoken_alarms as _events, spoken_times as _times
 
 
 def _findings(text: str) -> set[tuple[str, bool]]:

@@ -5,15 +5,8 @@ split."""
 import pytest
 
 from structuring.pipeline import structure
-from tests.note_helpers import alarms, findings, times
-
-
-def _times(spoken: str) -> list[str]:
-    return times(structure(spoken))
-
-
-def _events(spoken: str) -> list[tuple[str, str, str | None]]:
-    return alarms(structure(spoken))
+from tests.note_helpers import findings
+from tests.note_helpers import spoken_alarms as _events, spoken_times as _times
 
 
 # --- times ------------------------------------------------------------------------------------
