@@ -58,8 +58,9 @@ def _went_off_again(subject: str = "") -> tuple[str, ...]:
     if subject:
         verbs += [(verb, f" {particle}") for verb, particle in
                   (v.split(" ", 1) for v in rules["alarm_verbs"] if " " in v)]
+    # nynorsk "att" right after the verb is "again" ("dørsensoren gjekk att kl. 01.55")
     return tuple(f"{verb}{subject}{particle} {again}"
-                 for verb, particle in verbs for again in rules["again_words"])
+                 for verb, particle in verbs for again in (*rules["again_words"], "att"))
 
 
 def went_off_named_again(tech: str, text: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from structuring.lexicon import drug_names_as_heard
 from structuring.rules import load_rules
 
 # Endings a known word may take once joined ("medisindispenser" + "en").
@@ -42,12 +43,13 @@ def _hyphen_prefixes() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _drug_names() -> frozenset[str]:
-    """Drug names of six letters or more: an ASR splits a brand it does not know ('robin
-    ul', 'lipi tor', 'nitro lingual') and the drug goes unseen."""
-    names = load_rules("medications")["names"]
+def _drug_names() -> dict[str, str]:
+    """Drug names of six letters or more, with the spellings an ASR writes for them as
+    heard ('paraset' for Paracet), each with its substance: an ASR splits a brand it does
+    not know ('robin ul', 'lipi tor', 'para set') and the drug goes unseen."""
     # Hyphenated brands said apart ("Albyl E") are read as they are (`entities._drug_names`).
-    return frozenset(n for n in names if len(n) >= 6 and not set(n) & set(" -"))
+    return {n: generic for n, generic in drug_names_as_heard().items()
+            if len(n) >= 6 and not set(n) & set(" -")}
 
 
 def joined(first: str, second: str) -> str | None:
@@ -55,8 +57,7 @@ def joined(first: str, second: str) -> str | None:
     if first.isalpha() and second.isalpha() and (first + second).lower() in _drug_names():
         name = (first + second).lower()
         # A brand is a name and written with a capital ('Lipitor'); a substance is not.
-        brand = load_rules("medications")["names"][name] != name
-        return name.capitalize() if brand else name
+        return name.capitalize() if _drug_names()[name] != name else name
     if not (first.isalpha() and second.isalpha()) or len(second) < 4:
         return None  # 'la det' is no 'ladet'
     lower = (first + second).lower()

@@ -113,6 +113,9 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
     rules = _rules()
     if _said_after(tech, text, start, "device_off_after"):
         return True
+    if "teknisk_alarm" not in rules["technologies"][tech]["events"] and \
+            has_phrase(text, rules["device_fault"]):
+        return True  # "fallsensoren pep for lavt batteri": no fall, its upkeep
     if not has_phrase(text, rules["device_maintenance"]):
         return False
     # "den varsler som den skal" is upkeep said with an alarm word: not what went off.
@@ -124,6 +127,12 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
 @lru_cache(maxsize=1)
 def _maintenance_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<![\wæøå])(?:{alternation(_rules()['device_maintenance'])})"
+                      rf"(?![\wæøå])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _mistake_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<![\wæøå])(?:{alternation(tuple(_rules()['pressed_by_mistake']))})"
                       rf"(?![\wæøå])", re.IGNORECASE)
 
 
@@ -189,12 +198,14 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     """The event a device named in sentence i belongs to: the story going on, an earlier
     alarm of the same device it follows up, a new alarm (appended to `drafts`) — or none."""
     text = sentences[i]
-    if current is not None and current.technology == tech and \
+    fault = _fault_after_alarm(tech, sentences, i, current)
+    if current is not None and current.technology == tech and not fault and \
             not _new_round(tech, text, current, i) and \
             not _named_alarm_again(text, current, i, sentences):
         return current
     earlier = next((d for d in reversed(drafts) if d.technology == tech), None)
-    if earlier is not None and _follows_up(tech, text) and not said.alarmed_again(text) and \
+    if earlier is not None and not fault and _follows_up(tech, text) and \
+            not said.alarmed_again(text) and \
             not said.tells_new_alarm(text) and not said.went_off_named_again(tech, text):
         return earlier  # "sengesensoren ble tilbakestilt": the same alarm
     # "Medisindispenseren. Gav alarm kl. 07.10." — the next sentence must say the alarm;
@@ -226,9 +237,12 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
                                    # "Nytt avsnitt. Alarmen gikk igjen kl. 02.30."
                                    find_phrases(sentences[i], _rules()["again_words"]))
          else None)
+    # "ringte han igjen, denne gangen på telefonen": a call, not the alarm
     if told is None or told.sentences[-1] == i or _event_time(told, sentences) is None or \
+            find_phrases(sentences[i], _rules()["by_phone"]) or \
             not (_alarms_again(told.technology, sentences[i]) or
-                 _set_off_after_fault(told, sentences, i)):
+                 _set_off_after_fault(told, sentences, i) or
+                 _fault_after_alarm(told.technology, sentences, i, told)):
         return None
     # The new alarm's time is the one nearest its words ("ringte kvart over fire | klokka
     # fem over seks kom det nytt varsel"), not the sentence's first.
@@ -244,6 +258,20 @@ def _names_what_it_reports(tech: str, text: str) -> bool:
     its own (a cue of two words or more), tells its next alarm also in a new paragraph."""
     return any(has_phrase(text, tuple(c for c in cues if " " in c))
                for event, cues in event_cues(tech).items() if cues)
+
+
+def _fault_after_alarm(tech: str, sentences: list[str], i: int,
+                       current: EventDraft | None) -> bool:
+    """ "Falsk alarm, ingen tiltak. Klokka åtte kom det teknisk varsel om lågt batteri frå
+    alarmen": after the device's alarm with its time, a fault at a time of its own is the
+    device's next event, its technical alarm (the converse of `_set_off_after_fault`)."""
+    text = sentences[i]
+    if current is None or current.technology != tech or current.sentences[0] == i or \
+            _TIME.search(text) is None or _event_time(current, sentences) is None or \
+            "teknisk_alarm" not in event_cues(tech):
+        return False
+    return has_phrase(text, _rules()["device_fault"]) and \
+        describe(current, sentences)["event"] != "teknisk_alarm"
 
 
 def _set_off_after_fault(told: EventDraft, sentences: list[str], i: int) -> bool:
@@ -401,9 +429,11 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
     later = " ".join(sentences[i] for i in draft.contacts)
     # The alarm's own sentence says what it was; the rest of the story only if it does not
     # ("… ga teknisk alarm" stays technical though the dose was later not taken).
+    # "han hadde trykka feil" is the user's mistake, not the device's fault ("feil")
     event = next((name for text in (texts[0], joined)
                   for name, cues in event_cues(draft.technology).items()
-                  if cues and has_phrase(text, cues)), tech["default_event"])
+                  if cues and has_phrase(_mistake_pattern().sub(" ", text), cues)),
+                 tech["default_event"])
     return {
         "technology": draft.technology,
         "event": event,

@@ -89,6 +89,10 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
         if value is None or (current is not None and current % 100 != 0) or \
                 (current is not None and value >= 100):
             break
+        if used == 0 and word in rules.numbers_also_words and not after_number \
+                and not (i > 0 and _leads_to_an_hour(tokens[i - 1], rules)) \
+                and not _next_is_count(tokens, i + 1, rules):
+            break  # "nede ved elva": the river, kept as said
         not_an_article = i > 0 and (_leads_to_an_hour(tokens[i - 1], rules)
                                      or _bare_hour_said(tokens, i, rules)
                                      or _spans_from_one(tokens, i, rules)

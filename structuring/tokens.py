@@ -66,6 +66,7 @@ class _Rules:
     hundred: set[str]
     thousand: set[str]
     articles: set[str]
+    numbers_also_words: set[str]  # "elva": a number only at a clock word or before a unit
     units: dict[str, str]
     count_words: set[str]
     numeric_context: set[str]
@@ -138,6 +139,7 @@ def _rules() -> _Rules:
         tens=forms["tens"], units_of_tens=forms["units_of_tens"],
         hundred=set(forms["hundred"]), thousand=set(forms["thousand"]),
         articles=set(forms["articles_as_one"]), units=forms["units"],
+        numbers_also_words=set(forms["numbers_also_words"]),
         count_words=set(forms["count_words"]), numeric_context=set(forms["numeric_context"]),
         replacements=forms["written_unit_replacements"], clock_words=set(t["clock_words"]),
         evening=set(t["evening_cues"]), afternoon=set(t["afternoon_cues"]),
