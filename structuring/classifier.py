@@ -11,6 +11,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from structuring.rules import load_rules
+
 TEXTCAT_DIR = Path(__file__).parent / "data" / "models" / "textcat"
 
 
@@ -24,9 +26,19 @@ def _model():
 
 
 def classifier_text(text: str) -> str:
-    """What the section classifier reads: lower case, every digit a 0 (the same at training
-    time: evaluation/structuring_train.py)."""
-    return re.sub(r"\d", "0", text.lower())
+    """What the section classifier reads: lower case, every digit a 0, and each nynorsk or
+    dialect form of a common word as one word (`classifier_forms` in sections.json); the
+    same at training time (evaluation/structuring_train.py)."""
+    forms = _forms()
+    return _WORD.sub(lambda m: forms.get(m.group(), m.group()), re.sub(r"\d", "0", text.lower()))
+
+
+_WORD = re.compile(r"[\wæøå']+")
+
+
+@lru_cache(maxsize=1)
+def _forms() -> dict[str, str]:
+    return load_rules("sections")["classifier_forms"]
 
 
 def section_probabilities(texts: list[str]) -> list[dict[str, float]]:

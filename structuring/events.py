@@ -103,6 +103,8 @@ def _said_after_pattern(tech: str, key: str) -> re.Pattern[str]:
     rules = _rules()
     # "Sengesensoren på rom 9 ble testet": where the device is may stand between
     where = r"(?:(?:på|i|hos|til)\s+[\wæøå]+(?:\s+\d+)?\s+)?"
+    # "dispenseren hans må settes på pause": whose it is may stand there too
+    where += r"(?:(?:hans|hennes|hennar|hanses)\s+)?"
     return re.compile(rf"(?:{alternation(rules['technologies'][tech]['triggers'])})\s+{where}"
                       rf"(?:{alternation(rules[key])})(?![\wæøå])", re.IGNORECASE)
 

@@ -264,8 +264,10 @@ def test_chest_pain_is_circulation(spoken):
     # a dictation that names no device and tells no alarm files nothing under welfare
     # technology, however the classifier leans
     ("Eg var hjå Brita Fjelde kl. 13.30. Ho har hatt svie når ho tissar sidan i går.", "annet"),
+    # (respirasjon_sirkulasjon until the sixteenth pass, by the keyword "legevakt", which
+    # the writers file under velferdsteknologi 49 times, respirasjon 28, legemidler 21)
     ("Je ringte legevakta kl. 00.15, dom ville ha han inn til vurdering, og ambulansen kom "
-     "kl. 00.50.", "respirasjon_sirkulasjon"),
+     "kl. 00.50.", "annet"),
     ("Vi brukte telefontolk fordi datteren ikke var hjemme.", "kommunikasjon_sanser"),
 ])
 def test_no_device_no_welfare_technology(spoken, first):
