@@ -71,7 +71,12 @@ def test_elva_is_a_number_only_where_a_time_or_unit_says_so(spoken, written):
     # reminded to wear it, or it lies in a drawer: no alarm
     ("Eg minte ho på å ta på seg tryggleiksalarmen før ho la seg.", []),
     ("Trygghetsalarmen ligger i skuffen på kjøkkenet, vi har bedt henne gå med den.", []),
+    ("Sengesensoren ligger i senga og varsla klokka to i natt.",  # where it lies: an alarm
+     [("sengesensor", "ute_av_seng", "02:00")]),
     ("Han har ønsket seg kamera i stedet for at vi går inn om natta.", []),
+    # a device suggested, said in the same run-on sentence as a dose not taken
+    ("hun hadde ikke tatt Norvasc i går kveld hun glemmer den kanskje medisindispenser er "
+     "lurt for henne", []),
     # checked after the device's name, in bokmål with a nynorsk participle
     ("Fallsensoren ble testa klokka ni i kveld og virker som den skal.", []),
     # a fall sensor's low battery is its upkeep: FORMAT.md gives it no technical alarm
