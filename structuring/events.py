@@ -42,7 +42,7 @@ from structuring.devices import (
     technologies_in,
     went_off_phrases,
 )
-from structuring.lexicon import alternation, find_phrases, has_phrase
+from structuring.lexicon import alternation, find_phrases, has_phrase, phrase_pattern
 from structuring.rules import load_rules
 
 _TIME = said.TIME
@@ -134,8 +134,7 @@ def _maintenance_pattern() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _mistake_pattern() -> re.Pattern[str]:
-    return re.compile(rf"(?<![\wæøå])(?:{alternation(tuple(_rules()['pressed_by_mistake']))})"
-                      rf"(?![\wæøå])", re.IGNORECASE)
+    return phrase_pattern(tuple(_rules()["pressed_by_mistake"]))
 
 
 def about_the_alarm(text: str) -> bool:
@@ -273,7 +272,7 @@ def _fault_after_alarm(tech: str, sentences: list[str], i: int,
             "teknisk_alarm" not in event_cues(tech):
         return False
     return has_phrase(text, _rules()["device_fault"]) and \
-        describe(current, sentences)["event"] != "teknisk_alarm"
+        _event_name(current, sentences) != "teknisk_alarm"
 
 
 def _set_off_after_fault(told: EventDraft, sentences: list[str], i: int) -> bool:
@@ -281,7 +280,7 @@ def _set_off_after_fault(told: EventDraft, sentences: list[str], i: int) -> bool
     alarmen …": after a technical alarm, the user's own alarm at its own time is new."""
     text = sentences[i]
     if _TIME.search(text) is None or technologies_in(text) or \
-            describe(told, sentences)["event"] != "teknisk_alarm":
+            _event_name(told, sentences) != "teknisk_alarm":
         return False
     # the alarm named ("trykte ho på alarmen"), not a dose given after a dispenser's fault
     cues = event_cues(told.technology)
@@ -423,19 +422,23 @@ def _times_told(draft: EventDraft, sentences: list[str]) -> list[str]:
          if _tells_an_alarm(draft.technology, first) else [])
 
 
+def _event_name(draft: EventDraft, sentences: list[str]) -> str:
+    """What the alarm was: its own sentence says; the rest of the story only if it does not
+    ("… ga teknisk alarm" stays technical though the dose was later not taken)."""
+    texts = [sentences[i] for i in draft.sentences]
+    # "han hadde trykka feil" is the user's mistake, not the device's fault ("feil")
+    return next((name for text in (texts[0], " ".join(texts))
+                 for name, cues in event_cues(draft.technology).items()
+                 if cues and has_phrase(_mistake_pattern().sub(" ", text), cues)),
+                _rules()["technologies"][draft.technology]["default_event"])
+
+
 def describe(draft: EventDraft, sentences: list[str]) -> dict:
     rules = _rules()
     tech = rules["technologies"][draft.technology]
-    texts = [sentences[i] for i in draft.sentences]
-    joined = " ".join(texts)
+    joined = " ".join(sentences[i] for i in draft.sentences)
     later = " ".join(sentences[i] for i in draft.contacts)
-    # The alarm's own sentence says what it was; the rest of the story only if it does not
-    # ("… ga teknisk alarm" stays technical though the dose was later not taken).
-    # "han hadde trykka feil" is the user's mistake, not the device's fault ("feil")
-    event = next((name for text in (texts[0], joined)
-                  for name, cues in event_cues(draft.technology).items()
-                  if cues and has_phrase(_mistake_pattern().sub(" ", text), cues)),
-                 tech["default_event"])
+    event = _event_name(draft, sentences)
     return {
         "technology": draft.technology,
         "event": event,
