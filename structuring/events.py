@@ -115,7 +115,7 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
     rules = _rules()
     if _said_after(tech, text, start, "device_off_after"):
         return True
-    if "teknisk_alarm" not in rules["technologies"][tech]["events"] and \
+    if "teknisk_alarm" not in event_cues(tech) and \
             has_phrase(text, rules["device_fault"]):
         return True  # "fallsensoren pep for lavt batteri": no fall, its upkeep
     if not has_phrase(text, rules["device_maintenance"]):
@@ -425,11 +425,11 @@ def _times_told(draft: EventDraft, sentences: list[str]) -> list[str]:
 def _event_name(draft: EventDraft, sentences: list[str]) -> str:
     """What the alarm was: its own sentence says; the rest of the story only if it does not
     ("… ga teknisk alarm" stays technical though the dose was later not taken)."""
-    texts = [sentences[i] for i in draft.sentences]
     # "han hadde trykka feil" is the user's mistake, not the device's fault ("feil")
+    texts = [_mistake_pattern().sub(" ", sentences[i]) for i in draft.sentences]
     return next((name for text in (texts[0], " ".join(texts))
                  for name, cues in event_cues(draft.technology).items()
-                 if cues and has_phrase(_mistake_pattern().sub(" ", text), cues)),
+                 if cues and has_phrase(text, cues)),
                 _rules()["technologies"][draft.technology]["default_event"])
 
 
