@@ -528,6 +528,7 @@ BLIND_SPLITS = {
     "test12.jsonl": "39438791b37cd6dae4389ff8179f5c92544bd8240ff13476cc3615c2dd734c23",
     "test13.jsonl": "2c0d45a0b139eae0f712b0e490ab367b0c83adf9e8c42df417b1a8f9b40aaa68",
     "test14.jsonl": "09e206b06540d8d2caf8066ff21d021bf28de00fb8158339473648ba27f684be",
+    "test15.jsonl": "abd47dae18e73c462b1beef47bb1b32d785efaabc6359bbc1a8e7a4bd3b2fd72",
 }
 
 
