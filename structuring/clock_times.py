@@ -182,12 +182,16 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                                               end=start + used)
                 # "klokka sju i kveld", "i natt klokka to": a cue right at the time is its
                 # own, whatever the sentence model cut.
+                until = not span_end and til >= 0 and out[til].lower in rules.until and \
+                    not rules.span_starts.intersection(clause)
                 hour = daypart.resolve_hour(hour, minute, clause, rules, clock,
                                             daypart.own_words(tokens, i, start + used, rules),
-                                            sentence=[t.lower for t in tokens])
+                                            sentence=[t.lower for t in tokens], until=until)
                 # "fra klokka fire til sju": a span ends after it starts
                 if (after_a_time or span_end) and out[-2 - about].value is not None:
                     hour = _after(int(out[-2 - about].value), hour, minute)
+                elif (begun := _span_begun(out, til, rules)) is not None:
+                    hour = _after(begun, hour, minute)  # "frå ni i går kveld til halv sju"
                 sure = clock.review == review and clock.recorded_minutes is None
             else:  # only a time said on the 24-hour clock carries the story on
                 clock.last_minutes = hour * 60 + minute
@@ -226,23 +230,33 @@ def _about_hour(tok: Tok, rules: _Rules) -> int | None:
     return None
 
 
+_APPROXIMATELY = ("ved", "rundt", "omkring", "i")
+
+
 def _approximate_time(out: list[Tok], hour: int, tokens: list[Tok], i: int, rules: _Rules,
                       clock: daypart.Clock) -> tuple[list[Tok], Tok]:
     """ "ved tjuetiden" → "ca. kl. 20.00"; "ved titida" on a 12-hour clock reads as any
-    other "klokka ti" would."""
+    other "klokka ti" would; "ved halv åtte-tida" is about half past seven."""
+    minute = 0
+    if out and out[-1].lower == "halv" and 1 <= hour <= 24:
+        out, hour, minute = out[:-1], hour - 1, 30
     if hour <= 12:
         clause = daypart.clause_words(tokens, i, rules, window=clock.unmarked)
         # "hadde vondt i natt, og kona ringte oss ved firetida": a small hour in a sentence
         # about the night is the night's, as "klokka fire" is (not "i tolvtida": noon too)
         small = [t.lower for t in tokens] if 1 <= hour <= 5 else ()
-        hour = daypart.resolve_hour(hour, 0, clause, rules, clock,
-                                    daypart.own_words(tokens, i, i + 1, rules), sentence=small)
+        k = len(out) - 1 - (bool(out) and out[-1].lower in _APPROXIMATELY)
+        until = k >= 0 and out[k].lower in rules.until and \
+            not rules.span_starts.intersection(clause)
+        hour = daypart.resolve_hour(hour, minute, clause, rules, clock,
+                                    daypart.own_words(tokens, i, i + 1, rules), sentence=small,
+                                    until=until)
     hour %= 24
     clock.times_read += 1
-    clock.story_minutes = hour * 60
-    if out and out[-1].lower in ("ved", "rundt", "omkring", "i"):
+    clock.story_minutes = hour * 60 + minute
+    if out and out[-1].lower in _APPROXIMATELY:
         out = out[:-1]
-    return out, Tok(f"ca. kl. {hour:02d}.00", kind="time")
+    return out, Tok(f"ca. kl. {hour:02d}.{minute:02d}", kind="time")
 
 
 def _bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
@@ -324,6 +338,25 @@ def _about_words_before(out: list[Tok], rules: _Rules,
                 out[-1 - len(about)].lower in after:
             return len(about)
     return 0
+
+
+# Words that may stand between a span's first time and its "til": the first time's day and
+# part of the day ("sov frå klokka ni i går kveld til halv sju").
+_SPAN_GAP = frozenset({"i", "går", "gær", "kveld", "kveil", "kvell", "natt", "natta",
+                       "dag", "ettermiddag", "formiddag"})
+
+
+def _span_begun(out: list[Tok], til: int, rules: _Rules) -> int | None:
+    """The first time (minutes) of a span whose "til" stands `til` in `out`, where the
+    first time's day words stand between them; None if "til" ends no such span."""
+    if til < 2 or out[til].lower not in rules.until:
+        return None
+    k = til - 1
+    while k > 0 and til - k <= 3 and out[k].lower in _SPAN_GAP:
+        k -= 1
+    if k == til - 1 or out[k].kind != "time" or out[k].value is None:
+        return None
+    return int(out[k].value) if k and out[k - 1].lower in rules.span_starts else None
 
 
 def _after(start: int, hour: int, minute: int) -> int:

@@ -146,8 +146,10 @@ def by_daypart(part: str, am: int, pm: int) -> int:
 
 
 def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock: Clock,
-                 own: Iterable[str] = (), sentence: Iterable[str] = ()) -> int:
-    """Morning or evening for an hour said on a 12-hour clock ("halv tre")."""
+                 own: Iterable[str] = (), sentence: Iterable[str] = (),
+                 until: bool = False) -> int:
+    """Morning or evening for an hour said on a 12-hour clock ("halv tre"); `until`: the
+    time follows "til" ("sov til sju"), not as the end of a span."""
     am, pm = hour % 12, hour % 12 + 12
     if _early_to_bed(own, clause, rules):
         return pm if am >= 7 else am  # "sovna tidleg ved ni-tida": the evening
@@ -200,6 +202,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     if clock.night_first and am <= 6:
         return am  # "forvirret i natt. Klokka ti over ett ropte ho …", "i tolvtida": 00.00
     if _tells_sleep(clause, rules):
+        if until:  # "sov godt til sju", "lege i senga til tolvtida": when the night ended
+            return am or 12
         return pm if am >= 7 else am
     if clock.last_minutes is not None:
         # A dictation tells events in order: after "klokka tjueto" the story goes on from

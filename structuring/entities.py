@@ -39,10 +39,11 @@ def _dot(value: str) -> str:
 
 _VITALS: dict[str, re.Pattern[str]] = {
     "vital.blood_pressure": re.compile(
-        r"\b(?:blodtrykk(?:et)?|BT)\b[^.?!]{0,25}?\b(\d{2,3}/\d{2,3})\b", re.I),
+        r"\b(?:blodtrykk(?:et)?|BT)\b[^.?!]{0,40}?\b(\d{2,3}/\d{2,3})\b", re.I),
     "vital.pulse": re.compile(r"\bpuls(?:en)?\b\D{0,15}?\b(\d{2,3})\b", re.I),
     "vital.temperature": re.compile(
-        r"\b(?:temp(?:eratur(?:en)?)?|tempen)\b\D{0,15}?\b(\d{2},\d)\b", re.I),
+        # "hadde feber, 38,6": the fever's own value
+        r"\b(?:temp(?:eratur(?:en)?)?|tempen|feber(?:en)?)\b\D{0,15}?\b(\d{2},\d)\b", re.I),
     "vital.spo2": re.compile(
         r"\b(?:metning(?:a|en)?|o2-metning(?:a|en)?|oksygenmetning(?:a|en)?|saturasjon(?:en)?|"
         r"spo2)\b\D{0,15}?\b(\d{2,3})\b", re.I),
@@ -50,7 +51,7 @@ _VITALS: dict[str, re.Pattern[str]] = {
         r"\b(?:respirasjonsfrekvens(?:en)?|respirasjon(?:en)?|resp|rf|pustefrekvens(?:en)?)\b"
         r"\D{0,15}?\b(\d{1,2})\b", re.I),
     "vital.blood_glucose": re.compile(
-        r"\b(?:blodsukker(?:et)?|bs|blodsukkermåling(?:a|en)?)\b[^.?!]{0,25}?\b(\d{1,2}(?:,\d)?)\b"
+        r"\b(?:blodsukker(?:et)?|bs|blodsukkermåling(?:a|en)?)\b[^.?!]{0,40}?\b(\d{1,2}(?:,\d)?)\b"
         r"(?!\s(?:ganger|gonger|gongar|gang|gong|timer|timar|dager|dagar|døgn))",  # "målt 4 ganger"
         re.I),
 }
@@ -58,16 +59,21 @@ _WEIGHT_TRIGGER = re.compile(r"\b(?:vekt(?:a|en)?|veide|veier|vog|veg)\b", re.I)
 _WEIGHT_VALUE = re.compile(rf"\b(?:(mot|fra|til|te) )?({NUM})\s?(kg)?\b")
 _TIME = re.compile(r"\bkl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
 _FLUID = re.compile(r"\b(\d{2,4})\s?ml\b|\b(\d(?:,\d)?)\s?(?:liter|l)\b|"
-                    r"\b(?:drukke[tn]?|drakk)\s(?:ca\.\s|rundt\s|bare\s|totalt\s)?(\d{3,4})\b(?!\s?\w)",
+                    r"\b(?:drukke[tn]?|drukki|drakk)\s(?:ca\.\s|rundt\s|bare\s|totalt\s)?(\d{3,4})\b(?!\s?\w)",
                     re.I)
 _LIMIT_BEFORE = re.compile(r"\b(?:mer enn|meir enn|maks\w*|inntil|høyst|høgst|opptil)\s$", re.I)
-_FLUID_CONTEXT = re.compile(r"\b(?:drukke[tn]?|drakk|drikk\w*|væske\w*|inntak\w*|drukke)\b",
+_FLUID_CONTEXT = re.compile(r"\b(?:drukke[tn]?|drukki|drakk|drikk\w*|væske\w*|inntak\w*|drukke)\b",
                             re.I)
 
 
 def _without_times(text: str) -> str:
     # "Blodsukker kl. 16.00 var 5,8": the time is no value, and its dots end no sentence.
-    return _TIME.sub(lambda m: "kl  " + "xx xx", text)
+    text = _TIME.sub(lambda m: "kl  " + "xx xx", text)
+    # "Blodsukker hos han på rom 15 var 4,8": a room's number is no value either.
+    return _ROOM.sub(lambda m: m.group(1) + "x" * len(m.group(2)), text)
+
+
+_ROOM = re.compile(r"\b(rom(?:met)? )(\d+)\b", re.I)
 
 
 def find_vitals(text: str) -> list[Found]:

@@ -14,6 +14,8 @@ splitter never to cut between a value and its correction cue.
 
 from __future__ import annotations
 
+import re
+
 from structuring.tokens import Tok, _compound, _is_clock, _is_numberish, _Rules
 
 
@@ -150,10 +152,20 @@ def _correct_number(before: list[Tok], correction: list[Tok], rules: _Rules
     if best is None:
         return None
     matched, start, end = best
+    if not matched and _decimal(correction[:size]):
+        # "temperatur 38,6 klokka 14, eh nei, 38,9": a decimal corrects the last decimal
+        # said, not the clock time after it
+        start, end = next(((a, b) for a, b in reversed(runs) if _decimal(before[a:b])),
+                          (start, end))
     # "seks enheter subkutant nei vent fire enheter etter skjemaet": what was said after the
     # old value stays after the new one, before the rest of the correction.
     value = size + matched
     return before[:start] + correction[:value] + before[end + matched:] + correction[value:]
+
+
+def _decimal(tokens: list[Tok]) -> bool:
+    """A number said or written with a decimal comma ("trettiåtte komma ni", "38,9")."""
+    return any(t.lower == "komma" or re.fullmatch(r"\d+,\d+", t.text) for t in tokens)
 
 
 def _score_said_last(before: list[Tok], runs: list[tuple[int, int]]) -> tuple[int, int] | None:
@@ -225,7 +237,8 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
     said_time = _trailing_time(before, rules)
     # "klokka ti på ni nei ni", "kvart over tolv nei halv ett": the time said last is
     # corrected whole, not only its last number.
-    time_again = said_time is not None and all(
+    # Not a decimal: "temperatur 38,6 klokka 14, eh nei, 38,9" corrects the temperature.
+    time_again = said_time is not None and not _decimal(correction) and all(
         _is_numberish(t, rules) or t.lower in _TIME_WORDS for t in correction)
     if _is_clock(first, rules) or first.lower in ("halv", "kvart") or bare_time or time_again:
         clocks = [j for j, t in enumerate(before) if _is_clock(t, rules)]

@@ -152,8 +152,8 @@ _TIME_WORDS = {"halv", "kvart", "over", "på", "i", "ca", "ca.", "cirka", "rundt
 
 
 def _may_start(lowered: list[str], i: int, rules: _Rules) -> bool:
-    if lowered[i - 1].rstrip(".") in rules.clock_stems:
-        return False
+    if lowered[i - 1].rstrip(".") in rules.clock_stems or lowered[i - 1] in rules.never_ends:
+        return False  # "klokka | ti", "lurte på om han vil | ha": the sentence goes on
     if corrects_a_value(lowered, i, rules):
         return False  # "midazolam ett komma fem | nei to komma fem": one value, corrected
     if lowered[i - 1] in rules.value_follows or " ".join(lowered[max(0, i - 2):i]) in \

@@ -94,6 +94,7 @@ class _Rules:
     parts_of_town: set[str] = field(default_factory=set)  # "Karmøy nord"
     span_starts: set[str] = field(default_factory=set)  # "fra", "frå": a span of hours
     value_follows: set[str] = field(default_factory=set)  # "crp": its value comes next
+    never_ends: set[str] = field(default_factory=set)  # "å", "og": no sentence ends on it
     not_span_after: set[str] = field(default_factory=set)  # "av", "ganger": values, not hours
     drugs: set[str] = field(default_factory=set)
     drug_phrases: tuple[tuple[str, ...], ...] = ()  # "paralgin forte": longest first
@@ -111,6 +112,7 @@ class _Rules:
     evening_all_along: tuple[str, ...] = ()  # "uroleg heile kvelden" in the first sentence
     sleep_phrases: tuple[str, ...] = ()  # "la seg klokka ti": evening or night
     waking: set[str] = field(default_factory=set)  # "vekte han halv sju": 06.30
+    until: set[str] = field(default_factory=set)  # "sov til sju": when the night ended
     night_since: set[str] = field(default_factory=set)  # "sidan i natt": a day note
     span_approximately: tuple[tuple[str, ...], ...] = ()  # "til om lag halv tre"
     another_day: set[str] = field(default_factory=set)  # "på søndag klokka ett"
@@ -156,7 +158,7 @@ def _rules() -> _Rules:
         evening_told_first=tuple(t["evening_told_first"]), plans_ahead=tuple(t["plans_ahead"]),
         night_told_first=tuple(t["night_told_first"]), night_since=set(t["night_since"]),
         evening_all_along=tuple(t["evening_all_along"]), sleep_phrases=tuple(t["sleep_phrases"]),
-        waking=set(t["waking_words"]),
+        waking=set(t["waking_words"]), until=set(t["until_words"]),
         another_day=set(t["another_day"]), list_ends_before=set(t["list_ends_before"]),
         day_names=set(t["day_names"]), night_words=set(t["night_words"]),
         span_approximately=tuple(sorted((tuple(a.split()) for a in t["span_approximately"]),
@@ -170,6 +172,7 @@ def _rules() -> _Rules:
         home_care_units=tuple(t["home_care_units"]), parts_of_town=set(t["parts_of_town"]),
         span_starts=set(t["span_starts"]), not_span_after=set(t["not_span_after"]),
         value_follows=set(forms["value_follows"]),
+        never_ends=set(forms["never_ends_a_sentence"]),
         drugs={name for name in drugs if " " not in name},
         drug_phrases=tuple(sorted((tuple(name.split()) for name in drugs if " " in name),
                                   key=len, reverse=True)),
