@@ -1,11 +1,9 @@
 """Findings from written sentences: symptoms and observations as a nurse files them, with
-ConText negation ("ingen rødme", "hosta ikkje").
-
-The word lists are data (`data/findings.json`, `data/negation.json`, with the reasons for
-each convention); this module turns them into short lower-case noun phrases as FORMAT.md
-asks: the finding as said, the place said after it, what describes it, and whether it is
-absent. A relative's state ("kona hans er sliten") is not the patient's.
-"""
+ConText negation ("ingen rødme", "hosta ikkje"). The word lists are data (`data/findings.json`,
+`data/negation.json`, with the reasons for each convention); this module turns them into short
+lower-case noun phrases as FORMAT.md asks: the finding as said, the place said after it, what
+describes it, and whether it is absent. A relative's state ("kona hans er sliten") is not the
+patient's."""
 
 from __future__ import annotations
 
@@ -19,8 +17,10 @@ from structuring.rules import load_rules
 from structuring.sensed_findings import NOT, sensed_findings
 
 
+@lru_cache(maxsize=1)
 def _finding_rules() -> dict:
-    return load_rules("findings")
+    rules = load_rules("findings")  # the writers' own phrases are matched as any other
+    return {**rules, "phrases": [*rules["phrases"], *rules["phrases_as_filed"]]}
 
 
 def _negation_rules() -> dict:
