@@ -111,6 +111,9 @@ def _more_pressures(text: str, end: int) -> list[Found]:
 _PAIN_WORDS = re.compile(r"\b(?:\w*smert\w*|vondt|vont|verk\w*|ubehag|nrs|vas|mob+id\w*)\b",
                          re.I)
 _SCORE = re.compile(r"\b(\d{1,2})\s?(?:av|/)\s?10\b")
+# … and with no pain word, nothing counted after it ("2 av 10 tabletter i brettet")
+_SCORE_ALONE = re.compile(r"\b(\d{1,2})\s?(?:av|/)\s?10\b"
+                          r"(?!\s+(?!(?:og|men|nå|no|etter|da|då)\b)[a-zæøå])", re.I)
 # A score said without "av 10": right after the pain word ("smerte 3", "smerten til om lag
 # 6"), as the start of a change ("fra 8 til 3 av 10"), or a second score joined to one ("3 av
 # 10 i ro og 6 når ho går"); never a number with a unit or a count after it.
@@ -136,7 +139,7 @@ def _pain_scores(text: str) -> list[Found]:
     # "ved ni-tida sa ho det var fire av ti": a score out of ten needs no pain word (both
     # such sentences of the writers' gold file it); said without "av 10", it does.
     patterns = (_SCORE, _BARE_SCORE, _CHANGE_FROM, _SECOND_SCORE) if _PAIN_WORDS.search(text) \
-        else (_SCORE,)
+        else (_SCORE_ALONE,)
     spans = {m.span(1) for pattern in patterns
              for m in pattern.finditer(text) if int(m.group(1)) <= 10}
     return [Found("pain_score", text[a:b], a, b) for a, b in sorted(spans)]

@@ -134,7 +134,8 @@ def _maintenance_pattern() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _mistake_pattern() -> re.Pattern[str]:
-    return phrase_pattern(tuple(_rules()["pressed_by_mistake"]))
+    """Words that sound like a fault and are none: the user's mistake, a user not reached."""
+    return phrase_pattern(tuple(_rules()["pressed_by_mistake"] + _rules()["person_not_reached"]))
 
 
 def about_the_alarm(text: str) -> bool:

@@ -36,7 +36,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
                            "device_checked_said_after",
                            "device_maintenance", "device_off_after", "routine_words",
                            "counted_again", "counted_alarms", "someone_notified",
-                           "device_out_of_reach", "pressed_by_mistake", "by_phone",
+                           "device_out_of_reach", "pressed_by_mistake", "person_not_reached", "by_phone",
                            "device_fault"),
     "findings": ("heads", "intensifier_prefixes", "phrases", "body_parts", "sides",
                  "predicates", "attributes", "places",

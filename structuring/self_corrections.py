@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from structuring import daypart
 from structuring.tokens import Tok, _compound, _is_clock, _is_numberish, _Rules
 
 
@@ -242,6 +243,10 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
         _is_numberish(t, rules) or t.lower in _TIME_WORDS for t in correction)
     if _is_clock(first, rules) or first.lower in ("halv", "kvart") or bare_time or time_again:
         clocks = [j for j, t in enumerate(before) if _is_clock(t, rules)]
+        if said_time is None and clocks and _span_end(before, clocks[-1], rules):
+            # "frå klokka sju til åtte eh nei til halv ni": the span's end is corrected
+            start = len(before) - _trailing_number(before, rules)
+            return before[:start] + correction
         if clocks and (said_time is None or said_time == clocks[-1] + 1):
             j = clocks[-1]
             end = j + 1
@@ -249,7 +254,14 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
                                          before[end].lower in _TIME_WORDS):
                 end += 1
             keep = j if _is_clock(first, rules) else j + 1
-            return before[:keep] + correction + before[end:]
+            # "klokka halv ni i kveld eller nei kvart på ni og …": the old time's own words
+            # ("i kveld") stay right after the new time, not after the rest of the sentence
+            lead = 1 if _is_clock(first, rules) else 0
+            said = lead + _time_words(correction, rules, lead)
+            if not all(t.lower in ("i", "om") or daypart.daypart([t.lower], rules)
+                       for t in before[end:]):
+                said = len(correction)  # only the old time's part of the day moves up
+            return before[:keep] + correction[:said] + before[end:] + correction[said:]
         if said_time is not None:
             return before[:said_time] + correction
     if first.lower in rules.drugs:
@@ -294,6 +306,29 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
 
 
 _TIME_WORDS = ("halv", "kvart", "over", "på")
+
+
+def _trailing_number(tokens: list[Tok], rules: _Rules) -> int:
+    """How many tokens at the end of `tokens` say one number."""
+    n = 0
+    while n < len(tokens) and _number_phrase(tokens[-1 - n], rules):
+        n += 1
+    return n
+
+
+def _span_end(before: list[Tok], clock: int, rules: _Rules) -> bool:
+    """Whether `before` ends with a bare hour that ends a span begun at its clock word
+    ("klokka sju til åtte")."""
+    n = _trailing_number(before, rules)
+    return 0 < n < len(before) and before[-1 - n].lower == "til" and \
+        clock + 1 + _time_words(before, rules, clock + 1) == len(before) - 1 - n
+def _time_words(tokens: list[Tok], rules: _Rules, start: int = 0) -> int:
+    """How many tokens from `start` say a time ("kvart på ni", "halv ti", "ti")."""
+    end = start
+    while end < len(tokens) and (_is_numberish(tokens[end], rules) or
+                                 tokens[end].lower in _TIME_WORDS):
+        end += 1
+    return end - start
 _MINUTE_WORDS = frozenset({"fem", "ti", "tjue", "tjuefem", "kvart", "5", "10", "20", "25"})
 
 
