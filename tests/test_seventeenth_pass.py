@@ -255,3 +255,17 @@ def test_a_corrected_span_end_replaces_the_end_not_the_start():
     note = structure("ho var på konserten frå klokka sju til åtte eh nei til halv ni i kveld "
                      "punktum")
     assert note.text == "Ho var på konserten frå kl. 19.00 til kl. 20.30 i kveld."
+
+
+def test_the_device_going_off_again_told_as_den_is_a_new_alarm():
+    spoken = ("sengesensoren varsla klokka tjue på tolv punktum ho sat på sengekanten og "
+              "ville heim punktum nytt avsnitt den gjekk att kvart over to punktum då låg ho "
+              "og sov punktum")
+    assert spoken_alarms(spoken) == [("sengesensor", "ute_av_seng", "23:40"),
+                                     ("sengesensor", "ute_av_seng", "02:15")]
+
+
+def test_a_device_that_has_given_many_false_alarms_lately_raised_none_tonight():
+    spoken = ("overskrift velferdsteknologi fallsensoren på rom fire har gitt mange "
+              "feilalarmar punktum ny sensor er bestilt punktum bebuaren sov godt i natt punktum")
+    assert spoken_alarms(spoken) == []
