@@ -59,8 +59,8 @@ _WEIGHT_TRIGGER = re.compile(r"\b(?:vekt(?:a|en)?|veide|veier|vog|veg)\b", re.I)
 _WEIGHT_VALUE = re.compile(rf"\b(?:(mot|fra|til|te) )?({NUM})\s?(kg)?\b")
 _TIME = re.compile(r"\bkl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
 _FLUID = re.compile(r"\b(\d{2,4})\s?ml\b|\b(\d(?:,\d)?)\s?(?:liter|l)\b|"
-                    r"\b(?:drukke[tn]?|drukki|drakk)\s(?:ca\.\s|rundt\s|bare\s|totalt\s)?(\d{3,4})\b(?!\s?\w)",
-                    re.I)
+                    r"\b(?:drukke[tn]?|drukki|drakk)\s(?:ca\.\s|rundt\s|bare\s|totalt\s)?"
+                    r"(\d{3,4})\b(?!\s?\w)", re.I)
 _LIMIT_BEFORE = re.compile(r"\b(?:mer enn|meir enn|maks\w*|inntil|høyst|høgst|opptil)\s$", re.I)
 _FLUID_CONTEXT = re.compile(r"\b(?:drukke[tn]?|drukki|drakk|drikk\w*|væske\w*|inntak\w*|drukke)\b",
                             re.I)

@@ -140,19 +140,19 @@ def test_a_real_alarm_is_still_an_alarm():
 
 # --- sentence ends ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("words, i, allowed", [
-    ("han ønsker å | gå tur".replace("| ", "").split(), 3, False),   # after "å"
-    ("hun spiste og | drakk godt".replace("| ", "").split(), 3, False),  # after "og"
-    ("dottera lurer på om ho kan | få kamera".replace("| ", "").split(), 6, False),
-    ("hun spiste godt | han drakk".replace("| ", "").split(), 3, True),
+@pytest.mark.parametrize("said, i, allowed", [
+    ("han ønsker å gå tur", 3, False),  # after "å"
+    ("hun spiste og drakk godt", 3, False),  # after "og"
+    ("dottera lurer på om ho kan få kamera", 6, False),  # after "kan"
+    ("hun spiste godt han drakk", 3, True),
     # the number one may end a sentence ("temperatur trettisju komma ein | huda …")
-    ("temperatur trettisju komma ein | huda er fin".replace("| ", "").split(), 4, True),
+    ("temperatur trettisju komma ein huda er fin", 4, True),
 ])
-def test_the_sentence_model_never_cuts_after_a_word_no_sentence_ends_on(words, i, allowed):
-    assert _may_start([w.lower() for w in words], i, _rules()) is allowed
+def test_the_sentence_model_never_cuts_after_a_word_no_sentence_ends_on(said, i, allowed):
+    assert _may_start(said.split(), i, _rules()) is allowed
 
 
-# --- findings as the writers file them --------------------------------------------------------------
+# --- findings as the writers file them ---------------------------------------------------------
 
 def _row(writer: str, n: int, sentence: str, values: list[str]) -> dict:
     return {"id": f"{writer}-{n:03d}", "sentences": [{"text": sentence, "section": "annet"}],
@@ -214,7 +214,7 @@ def test_the_writers_only_scored_this_pass_are_never_learnt_from():
     assert {"t21a", "t21b", "t22a", "t22b", "t22c", "t24a", "t24b"} <= derived
 
 
-# --- tune24: alarms told the way two more writers told them ------------------------------------------
+# --- tune24: alarms told the way two more writers told them ------------------------------------
 
 def test_a_nynorsk_dispenser_is_a_dispenser():
     spoken = ("medisindispensaren varsla kvart over åtte i kveld at kveldsdosen ikkje var "
