@@ -249,10 +249,7 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
             return before[:start] + correction
         if clocks and (said_time is None or said_time == clocks[-1] + 1):
             j = clocks[-1]
-            end = j + 1
-            while end < len(before) and (_is_numberish(before[end], rules) or
-                                         before[end].lower in _TIME_WORDS):
-                end += 1
+            end = j + 1 + _time_words(before, rules, j + 1)
             keep = j if _is_clock(first, rules) else j + 1
             # "klokka halv ni i kveld eller nei kvart på ni og …": the old time's own words
             # ("i kveld") stay right after the new time, not after the rest of the sentence
@@ -322,6 +319,8 @@ def _span_end(before: list[Tok], clock: int, rules: _Rules) -> bool:
     n = _trailing_number(before, rules)
     return 0 < n < len(before) and before[-1 - n].lower == "til" and \
         clock + 1 + _time_words(before, rules, clock + 1) == len(before) - 1 - n
+
+
 def _time_words(tokens: list[Tok], rules: _Rules, start: int = 0) -> int:
     """How many tokens from `start` say a time ("kvart på ni", "halv ti", "ti")."""
     end = start
@@ -329,6 +328,8 @@ def _time_words(tokens: list[Tok], rules: _Rules, start: int = 0) -> int:
                                  tokens[end].lower in _TIME_WORDS):
         end += 1
     return end - start
+
+
 _MINUTE_WORDS = frozenset({"fem", "ti", "tjue", "tjuefem", "kvart", "5", "10", "20", "25"})
 
 
