@@ -100,8 +100,10 @@ def tells_new_alarm(text: str) -> bool:
         and not says_no_alarm(text) and not has_phrase(text, _rules()["someone_notified"])
 
 
-# what may stand before an alarm word that opens its sentence: "Kl. 02.15 ny alarm …"
-_OPENING = re.compile(r"(?:\s|[\d.:,]|kl\.?|klokka)*", re.IGNORECASE)
+# what may stand before an alarm word that opens its sentence: "Kl. 02.15 ny alarm …",
+# "Kl. 04.15 i natt varslet den igjen …"
+_OPENING = re.compile(r"(?:\s|[\d.:,]|kl\.?|klokka|i natt|i kveld|om natta|om natten)*",
+                      re.IGNORECASE)
 
 
 def says_no_alarm(text: str) -> bool:

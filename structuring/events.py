@@ -105,7 +105,9 @@ def _said_after_pattern(tech: str, key: str) -> re.Pattern[str]:
     where = r"(?:(?:på|i|hos|til)\s+[\wæøå]+(?:\s+\d+)?\s+)?"
     # "dispenseren hans må settes på pause": whose it is may stand there too
     where += r"(?:(?:hans|hennes|hennar|hanses)\s+)?"
-    return re.compile(rf"(?:{alternation(rules['technologies'][tech]['triggers'])})\s+{where}"
+    # "nattkameraet er slått av": the trigger's word may go on (definite forms)
+    return re.compile(rf"(?:{alternation(rules['technologies'][tech]['triggers'])})[\wæøå]*"
+                      rf"\s+{where}"
                       rf"(?:{alternation(rules[key])})(?![\wæøå])", re.IGNORECASE)
 
 
@@ -241,16 +243,18 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
          else None)
     # "ringte han igjen, denne gangen på telefonen": a call, not the alarm
     if told is None or told.sentences[-1] == i or _event_time(told, sentences) is None or \
-            find_phrases(sentences[i], _rules()["by_phone"]) or \
+            find_phrases(sentences[i], _rules()["by_phone"]) and \
+            not said.tells_new_alarm(sentences[i]) or \
+            find_phrases(sentences[i], _rules()["alarm_told_before"]) or \
             not (_alarms_again(told.technology, sentences[i]) or
                  _set_off_after_fault(told, sentences, i) or
                  _fault_after_alarm(told.technology, sentences, i, told)):
         return None
     # The new alarm's time is the one nearest its words ("ringte kvart over fire | klokka
     # fem over seks kom det nytt varsel"), not the sentence's first.
-    said = find_phrases(sentences[i], _rules()["new_alarm_words"]) or \
+    alarm_said = find_phrases(sentences[i], _rules()["new_alarm_words"]) or \
         find_phrases(sentences[i], _rules()["again_words"])
-    drafts.append(EventDraft(told.technology, mention=said[0].start() if said else 0))
+    drafts.append(EventDraft(told.technology, mention=alarm_said[0].start() if alarm_said else 0))
     return drafts[-1]
 
 

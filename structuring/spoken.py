@@ -23,6 +23,7 @@ imports from here (`_split`, `_rules`, `Tok`, …) stay importable from this mod
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -140,8 +141,8 @@ def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list
     words = [t.text for t in tokens]
     rules = _rules()
     lowered = [t.lower for t in tokens]
-    starts = sorted({0, *(i for i in splitter(words)
-                          if 0 < i < len(tokens) and _may_start(lowered, i, rules))})
+    starts = sorted({0, *(_cut_at(lowered, i, rules) for i in splitter(words)
+                          if 0 < i < len(tokens))} - {None})
     parts = [tokens[a:b] for a, b in zip(starts, [*starts[1:], len(tokens)])]
     return _join_fragments(parts, rules)
 
@@ -166,6 +167,32 @@ def _may_start(lowered: list[str], i: int, rules: _Rules) -> bool:
             if i - back >= 0 and tuple(lowered[i - back:i - back + length]) in phrases:
                 return False
     return True
+
+
+def _cut_at(lowered: list[str], i: int, rules: _Rules) -> int | None:
+    """Where a cut the sentence model proposes before word i goes: there, nowhere, or —
+    where the cut would part a time from its "i natt" — before the time."""
+    if not _daypart_after_hour(lowered, i, rules):
+        return i if _may_start(lowered, i, rules) else None
+    start = i - 1  # "gikk inn igjen | klokka kvart over fire i natt varsla den igjen"
+    while start > 0 and (lowered[start - 1] in _TIME_WORDS or lowered[start - 1] in rules.numbers
+                         or lowered[start - 1].rstrip(".") in rules.clock_stems):
+        start -= 1
+    return start if 0 < start < i - 1 and _may_start(lowered, start, rules) else None
+
+
+_HOUR_DIGITS = re.compile(r"(?:[1-9]|1[0-2])(?:[.:][0-5]\d)?")
+
+
+def _daypart_after_hour(lowered: list[str], i: int, rules: _Rules) -> bool:
+    """ "… gikk inn igjen klokka kvart over fire i natt varslet den igjen": a part of the
+    day said right after an hour ("i natt", "i kveld", "om natta") is that hour's."""
+    if lowered[i] not in ("i", "om") or i + 1 >= len(lowered):
+        return False
+    hour = lowered[i - 1]
+    said_hour = _HOUR_DIGITS.fullmatch(hour) is not None or \
+        (hour not in ("en", "ei", "ein") and 1 <= rules.numbers.get(hour, 0) <= 12)
+    return said_hour and daypart.daypart([lowered[i + 1]], rules) not in (None, "daytime")
 
 
 @lru_cache(maxsize=1)
