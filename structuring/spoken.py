@@ -271,6 +271,9 @@ def _shift_header(tokens: list[Tok], rules: _Rules) -> list[Tok]:
     ("kveldsvakt skjerma enhet | Sigurd …", "kveldsvakt rehabiliteringa på Leira | Anne …");
     "kveldsvakt på avdeling 2 …" goes on, and a heading the nurse ends herself ("nattevakt
     Storhamar punktum") ends there."""
+    with_room = _room_heading_end(tokens, rules)
+    if with_room is not None:
+        return [*tokens[:with_room], Tok(".", kind="punct"), *tokens[with_room:]]
     if len(tokens) < 2 or tokens[0].lower not in rules.shift_headers or \
             tokens[1].kind != "word" or tokens[1].lower in rules.shift_header_goes_on or \
             any(t.kind not in ("word", "number") for t in tokens[1:1 + HEADING_LINE_WORDS]):
@@ -279,6 +282,17 @@ def _shift_header(tokens: list[Tok], rules: _Rules) -> list[Tok]:
     if end < len(tokens):
         return [*tokens[:end], Tok(".", kind="punct"), *tokens[end:]]
     return tokens
+
+
+def _room_heading_end(tokens: list[Tok], rules: _Rules) -> int | None:
+    """ "kveldsvakt rom sju blodsukker …": where the heading line of a shift and its room
+    ends (data: time.room_heading_shifts) — after the room's number and a name said with
+    it — where nothing is said there to end it."""
+    if len(tokens) < 4 or tokens[0].lower not in rules.room_heading_shifts or \
+            tokens[1].lower not in rules.room_words or not _unit_number(tokens[2], rules):
+        return None
+    end = _place_end(tokens, 3, rules)  # "nattrapport rom fem Signe Brunkeberg"
+    return end if end < len(tokens) and tokens[end].kind in ("word", "number") else None
 
 
 def _unit_words_end(tokens: list[Tok], i: int, rules: _Rules) -> int:

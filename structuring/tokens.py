@@ -119,6 +119,8 @@ class _Rules:
     day_names: set[str] = field(default_factory=set)  # "klokka elleve på søndag": by day
     night_words: set[str] = field(default_factory=set)  # "i natt", not "nattverd"
     list_ends_before: set[str] = field(default_factory=set)  # "klokka ett, tre og fem hos"
+    room_heading_shifts: set[str] = field(default_factory=set)  # "kveldsvakt rom sju …"
+    room_words: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.clock_stems = {w.rstrip(".") for w in self.clock_words}
@@ -160,6 +162,7 @@ def _rules() -> _Rules:
         evening_all_along=tuple(t["evening_all_along"]), sleep_phrases=tuple(t["sleep_phrases"]),
         waking=set(t["waking_words"]), until=set(t["until_words"]),
         another_day=set(t["another_day"]), list_ends_before=set(t["list_ends_before"]),
+        room_heading_shifts=set(t["room_heading_shifts"]), room_words=set(t["room_words"]),
         day_names=set(t["day_names"]), night_words=set(t["night_words"]),
         span_approximately=tuple(sorted((tuple(a.split()) for a in t["span_approximately"]),
                                         key=len, reverse=True)),

@@ -73,6 +73,23 @@ def test_no_sentence_is_cut_after_a_subjunction():
     assert not _may_start(words, words.index("medan") + 1, _rules())
 
 
+@pytest.mark.parametrize("spoken, heading", [
+    ("kveldsvakt rom sju blodsukker før kvelds var fjorten komma to", "Kveldsvakt rom 7."),
+    ("natt rom seksten dørsensoren varsla klokka tjue over tre", "Natt rom 16."),
+    ("dagvakt rom to ny madrass kom i dag", "Dagvakt rom 2."),
+    # a name said with the room goes with it
+    ("nattrapport rom fem Åse Lid ho sov godt", "Nattrapport rom 5 Åse Lid."),
+])
+def test_a_shift_said_with_its_room_is_the_heading_line(spoken, heading):
+    # was "Kveldsvakt." and "Rom 7 blodsukker før kvelds var 14,2."
+    assert structure(spoken).sentences[0].text == heading
+
+
+def test_a_shift_and_room_the_nurse_ends_herself_stays_as_said():
+    note = structure("kveldsvakt rom sju punktum blodsukker fjorten komma to punktum")
+    assert [s.text for s in note.sentences] == ["Kveldsvakt rom 7.", "Blodsukker 14,2."]
+
+
 # --- data ---------------------------------------------------------------------------------------
 
 def test_the_writers_only_scored_this_pass_are_never_learnt_from():
