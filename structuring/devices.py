@@ -60,6 +60,12 @@ def all_event_cues(tech: str) -> tuple[str, ...]:
     return tuple(cue for cues in event_cues(tech).values() for cue in cues)
 
 
+def tells_applied_for(text: str) -> bool:
+    """ "Je har sendt søknad til tildelingskontoret": applying for something (data:
+    applied_for), said right after a device is named, is applying for the device."""
+    return has_phrase(text, load_rules("welfare_technology")["applied_for"])
+
+
 def names_a_device(text: str) -> bool:
     """A device named for itself, not as where a dose came from ("tok morgondosen frå
     Pilly"; "påfylling av medisindispenseren" is the device's)."""

@@ -216,7 +216,9 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     # a time or a call alone ("Vi har satt opp sengealarm. Sønnen ble ringt kl. 08.30.")
     # tells nothing about the device.
     told_next = i + 1 < len(sentences) and not technologies_in(sentences[i + 1]) and \
-        has_phrase(sentences[i + 1], _alarm_phrases(tech))
+        (has_phrase(sentences[i + 1], _alarm_phrases(tech)) or
+         # "Digitalt tilsyn på rom 14 i natt. Kl. 00.30 sov ho på sida …": the first round
+         _rounds(tech) and _OPENS_WITH_TIME.match(sentences[i + 1]) is not None)
     if not (_tells_an_alarm(tech, text) or told_next) or said.says_no_alarm(text) or \
             _talked_about(text, _first_of_joined(text, position)) or \
             _talked_about(text, position, "device_out_of_reach") or \
@@ -227,6 +229,9 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
         return None  # "Dørsensoren. Fikk nytt batteri i dag, den varsler som den skal.
     drafts.append(EventDraft(tech, mention=position))
     return drafts[-1]
+
+
+_OPENS_WITH_TIME = re.compile(r"(?:ca\.\s*|ved\s+)?kl\. \d{2}\.\d{2}", re.IGNORECASE)
 
 
 def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
@@ -272,9 +277,12 @@ def _fault_after_alarm(tech: str, sentences: list[str], i: int,
     alarmen": after the device's alarm with its time, a fault at a time of its own is the
     device's next event, its technical alarm (the converse of `_set_off_after_fault`)."""
     text = sentences[i]
+    # "Etterpå kom det teknisk alarm om at den var frakobla": said to be a technical
+    # alarm, it is one also with no time of its own
+    said_technical = has_phrase(text, _rules()["technical_alarm_said"])
     if current is None or current.technology != tech or current.sentences[0] == i or \
-            _TIME.search(text) is None or _event_time(current, sentences) is None or \
-            "teknisk_alarm" not in event_cues(tech):
+            (_TIME.search(text) is None and not said_technical) or \
+            _event_time(current, sentences) is None or "teknisk_alarm" not in event_cues(tech):
         return False
     return has_phrase(text, _rules()["device_fault"]) and \
         _event_name(current, sentences) != "teknisk_alarm"

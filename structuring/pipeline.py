@@ -136,12 +136,14 @@ def _register() -> None:
                 if ev.about_the_alarm(texts[i]) or i == first + 1:
                     hints[i].append("event_followup")
         # A device named, no dose given from it: welfare technology (wished for, discussed),
-        # and so is "Det sender vi søknad om." right after it (26 of 29 in the gold).
+        # and so is "Det sender vi søknad om." right after it (26 of 29 in the gold), or "Je
+        # har sendt søknad til tildelingskontoret." (24 of 26).
         for i, text in enumerate(texts):
             if "medication" not in hints[i] and devices.names_a_device(text):
                 hints[i].append("device")
             elif i and {"device", "event"} & set(hints[i - 1]) and \
-                    text.split(" ", 1)[0].lower() in REFERS_BACK:
+                    (text.split(" ", 1)[0].lower() in REFERS_BACK or
+                     devices.tells_applied_for(text)):
                 hints[i].append("device_followup")
         # "Etter et kvarter var metningen 93" right after a dose: the drug's effect.
         for i in range(1, len(spans)):

@@ -55,6 +55,35 @@ def test_a_call_on_the_phone_is_still_no_new_alarm():
     assert [event for _, event, _ in spoken_alarms(spoken)] == ["alarm_utlost"]
 
 
+def test_a_round_introduced_without_a_time_is_timed_by_the_next_sentence():
+    spoken = ("Digitalt tilsyn på rom 9 i natt. Klokka halv eitt låg ho på ryggen og sov, "
+              "ingen tiltak. Tilsyn att klokka tre, då sov ho framleis.")
+    assert spoken_alarms(spoken) == [("digitalt_tilsyn", "tilsyn_utfort", "00:30"),
+                                     ("digitalt_tilsyn", "tilsyn_utfort", "03:00")]
+
+
+def test_a_technical_alarm_said_after_the_first_alarm_is_its_own_event_without_a_time():
+    spoken = ("Medisindispenseren varsla klokka ett at lunsjdosen ikke var tatt. Jeg ringte og "
+              "hun hadde tatt den. Etterpå kom det teknisk alarm om at den hadde mista "
+              "forbindelsen.")
+    assert spoken_alarms(spoken) == [("medisindispenser", "dose_ikke_tatt", "13:00"),
+                                     ("medisindispenser", "teknisk_alarm", None)]
+
+
+def test_a_camera_that_dropped_out_is_no_round():
+    spoken = ("Nattevakt. Digitalt tilsyn klokka 23 på rom 4, han sov. Kameraet på rommet falt "
+              "ut rundt tre, så resten av natta gikk vi vanlige runder.")
+    assert spoken_alarms(spoken) == [("digitalt_tilsyn", "tilsyn_utfort", "23:00")]
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+def test_applying_right_after_a_device_is_named_is_the_devices_record():
+    note = structure("Dattera spurte om hun kan få trygghetsalarm. Je har sendt søknad til "
+                     "tildelingskontoret.")
+    assert [s.section for s in note.sentences] == ["velferdsteknologi"] * 2
+
+
 # --- clock times --------------------------------------------------------------------------------
 
 def test_small_hours_in_a_sentence_about_the_nights_are_the_nights():
