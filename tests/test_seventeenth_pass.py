@@ -183,7 +183,9 @@ def test_the_phrases_come_only_from_writers_tuned_on():
     from evaluation.finding_phrases import TUNED_ON
 
     assert "tune22.jsonl" in TUNED_ON
-    assert not [name for name in TUNED_ON if name in ("tune23.jsonl",) or "test" in name]
+    # tune23, only scored in the seventeenth pass, is tuned on from the eighteenth; tune26
+    # is only scored now
+    assert not [name for name in TUNED_ON if name in ("tune26.jsonl",) or "test" in name]
 
 
 def test_a_phrase_as_filed_is_found():
@@ -202,15 +204,16 @@ def test_a_score_out_of_ten_needs_no_pain_word():
 
 
 def test_the_writers_only_scored_this_pass_are_never_learnt_from():
-    # tune23 (t23a, t23b) is only scored: neither model learns from it, no rule is derived
-    # from it. tune21, tune22 and tune24 are tuned on by the rules; the models were tried with
-    # tune21 and tune22 and kept as they were (no gain on the other file; docs/benchmarks.md).
+    # tune23 (t23a, t23b) was only scored in this pass; the rules are tuned on it from the
+    # eighteenth pass (tests/test_eighteenth_pass.py), and neither model learns from it.
+    # tune21, tune22 and tune24 are tuned on by the rules; the models were tried with tune21
+    # and tune22 and kept as they were (no gain on the other file; docs/benchmarks.md).
     from evaluation.finding_phrases import tuned_on_rows
     from evaluation.structuring_train import training_rows
 
     learnt = {row["id"].split("-")[0] for row in training_rows()}
     derived = {row["id"].split("-")[0] for row in tuned_on_rows()}
-    assert not (learnt | derived) & {"t23a", "t23b"}
+    assert not learnt & {"t23a", "t23b"}
     assert {"t21a", "t21b", "t22a", "t22b", "t22c", "t24a", "t24b"} <= derived
 
 
