@@ -143,6 +143,7 @@ def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list
     lowered = [t.lower for t in tokens]
     starts = sorted({0, *(_cut_at(lowered, i, rules) for i in splitter(words)
                           if 0 < i < len(tokens))} - {None})
+    starts = _alarm_keeps_its_time(lowered, starts, rules)
     parts = [tokens[a:b] for a, b in zip(starts, [*starts[1:], len(tokens)])]
     return _join_fragments(parts, rules)
 
@@ -179,6 +180,69 @@ def _cut_at(lowered: list[str], i: int, rules: _Rules) -> int | None:
                          or lowered[start - 1].rstrip(".") in rules.clock_stems):
         start -= 1
     return start if 0 < start < i - 1 and _may_start(lowered, start, rules) else None
+
+
+def _alarm_keeps_its_time(lowered: list[str], starts: list[int], rules: _Rules) -> list[int]:
+    """ "… ingen tiltak halv fem | fallsensoren gikk på rom elleve …": an alarm told with no
+    time of its own, right after a time the model left at the end of the sentence before,
+    is that time's; the cut goes before the time."""
+    from structuring.devices import technologies_in
+    from structuring.lexicon import has_phrase
+
+    out = list(starts)
+    for k in range(len(starts) - 1, 0, -1):  # from the end: a time moved on is not its own
+        start = starts[k]
+        part = lowered[start:out[k + 1] if k + 1 < len(out) else len(lowered)]
+        opening = [tech for p, tech in technologies_in(" ".join(part[:2])) if p == 0]
+        # a round ("digitalt tilsyn på rom ni han sov") is told by its name alone
+        said = " ".join(part[:6])
+        if not opening or _has_own_time(part, rules) or has_phrase(said, _upkeep_words()) or \
+                not (has_phrase(said, _alarm_verbs()) or _rounds(opening[0])):
+            continue
+        time_start = start
+        while time_start > starts[k - 1] + 1 and _said_time_word(lowered[time_start - 1], rules):
+            time_start -= 1
+        moved = lowered[time_start:start]
+        # "klokka to", "halv fem", "rundt tre" — not "trettisju komma fire"
+        if moved and lowered[time_start - 1] != "komma" and \
+                any(_is_hour_word(w, rules) for w in moved) and \
+                any(w.rstrip(".") in rules.clock_stems or w in _TIME_WORDS for w in moved):
+            out[k] = time_start
+    return out
+
+
+def _has_own_time(part: list[str], rules: _Rules) -> bool:
+    """A clock time said in `part`: a clock word, "halv", "kvart", or an hour after "ved",
+    "rundt", "over" or "på" ("på rom elleve" is a room)."""
+    return any(w.rstrip(".") in rules.clock_stems or w in ("halv", "kvart") or
+               (i and part[i - 1] in ("ved", "rundt", "over", "på") and _is_hour_word(w, rules))
+               for i, w in enumerate(part))
+
+
+def _said_time_word(word: str, rules: _Rules) -> bool:
+    return word in _TIME_WORDS or word.rstrip(".") in rules.clock_stems or \
+        _is_hour_word(word, rules) or word in ("halvt", "tjue", "fem", "ti")
+
+
+def _is_hour_word(word: str, rules: _Rules) -> bool:
+    return _HOUR_DIGITS.fullmatch(word) is not None or \
+        (word not in ("en", "ei", "ein") and 1 <= rules.numbers.get(word, 0) <= 12)
+
+
+def _rounds(tech: str) -> bool:
+    return bool(load_rules("welfare_technology")["technologies"][tech].get("one_event_per_time"))
+
+
+@lru_cache(maxsize=1)
+def _upkeep_words() -> tuple[str, ...]:
+    welfare = load_rules("welfare_technology")
+    return (*welfare["device_off_after"], *welfare["device_maintenance"])
+
+
+@lru_cache(maxsize=1)
+def _alarm_verbs() -> tuple[str, ...]:
+    welfare = load_rules("welfare_technology")
+    return (*welfare["alarm_verbs"], *welfare["new_alarm_words"])
 
 
 _HOUR_DIGITS = re.compile(r"(?:[1-9]|1[0-2])(?:[.:][0-5]\d)?")

@@ -76,6 +76,27 @@ def test_a_camera_that_dropped_out_is_no_round():
     assert spoken_alarms(spoken) == [("digitalt_tilsyn", "tilsyn_utfort", "23:00")]
 
 
+def test_an_alarm_with_no_time_of_its_own_takes_the_time_said_right_before_it():
+    # unpunctuated: the model cut "ingen tiltak halv fem | fallsensoren gikk …"
+    spoken = ("nattrapport avdeling to digitalt tilsyn på rom fire klokka ett han sov rolig "
+              "ingen tiltak halv fem fallsensoren gikk på rom sju men han hadde ikke falt det "
+              "var falsk alarm jeg tilbakestilte sensoren")
+    assert ("fallsensor", "fall_registrert", "04:30") in spoken_alarms(spoken)
+
+
+@pytest.mark.parametrize("spoken", [
+    # a decimal's last word is no hour
+    "temperatur trettisju komma fire fallsensoren utløste alarm i ettermiddag men hun hadde "
+    "bare mista ei pute på golvet",
+    # the device's upkeep, not an alarm
+    "ho sovna i stolen rundt sju fallsensoren er slått av til leverandøren har skifta han ut",
+])
+def test_no_time_moves_to_a_device_told_without_an_alarm(spoken):
+    assert all(time is None or time not in ("04:00", "07:00", "19:00")
+               for _, _, time in spoken_alarms(spoken))
+    assert not structure(spoken).sentences[-1].text.startswith(("Fire", "Rundt", "Kl."))
+
+
 # --- sections -----------------------------------------------------------------------------------
 
 def test_applying_right_after_a_device_is_named_is_the_devices_record():
