@@ -17,25 +17,23 @@ and the sentence model) and rendering; a nurse's self-corrections are
 small predicates every pass shares), `structuring.spoken_numbers` (numbers, decimals, digit
 runs, units), `structuring.clock_times` (clock times and the dictation's shift) and
 `structuring.daypart` (which half of the day a 12-hour clock time is), `structuring.compounds`
-(which split words are one care word). Names other code
+(which split words are one care word) and `structuring.sentence_cuts` (where the sentence
+model's cuts go in an unpunctuated stretch). Names other code
 imports from here (`_split`, `_rules`, `Tok`, …) stay importable from this module.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from structuring import daypart
 from structuring.clock_times import _shift, _times, night_told_first, opens_by_day, visit_opened
 from structuring.compounds import joined
-from structuring.devices import event_cues
 from structuring.lexicon import IdentityCache
-from structuring.rules import load_rules
-from structuring.self_corrections import corrected_across, corrects_a_value, self_corrections
+from structuring.self_corrections import corrected_across, self_corrections
+from structuring.sentence_cuts import _TIME_WORDS, _alarm_keeps_its_time, _cut_at
 from structuring.spoken_numbers import _numbers, _units
 # Other code imports `_split`, `_rules`, `Tok`, … from here; they live in structuring.tokens.
 from structuring.tokens import (
@@ -148,136 +146,6 @@ def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list
     return _join_fragments(parts, rules)
 
 
-# Words that say when, not what: a clock time with these and one more word is no sentence
-# (a measurement is: "temperatur 36,8" stays).
-_TIME_WORDS = {"halv", "kvart", "over", "på", "i", "ca", "ca.", "cirka", "rundt", "ved"}
-
-
-def _may_start(lowered: list[str], i: int, rules: _Rules) -> bool:
-    if lowered[i - 1].rstrip(".") in rules.clock_stems or lowered[i - 1] in rules.never_ends:
-        return False  # "klokka | ti", "lurte på om han vil | ha": the sentence goes on
-    if corrects_a_value(lowered, i, rules):
-        return False  # "midazolam ett komma fem | nei to komma fem": one value, corrected
-    if lowered[i - 1] in rules.value_follows or " ".join(lowered[max(0, i - 2):i]) in \
-            rules.value_follows:
-        return False  # "crp | i dag var nittisju", "om lag | tusen": the value comes next
-    if lowered[i].rstrip(".") in rules.clock_stems and daypart.daypart([lowered[i - 1]], rules):
-        return False  # "fekk morgonmedisinen | klokka åtte": the cue is the time's own
-    for length, phrases in _kept_phrases().items():
-        for back in range(1, length):
-            if i - back >= 0 and tuple(lowered[i - back:i - back + length]) in phrases:
-                return False
-    return True
-
-
-def _cut_at(lowered: list[str], i: int, rules: _Rules) -> int | None:
-    """Where a cut the sentence model proposes before word i goes: there, nowhere, or —
-    where the cut would part a time from its "i natt" — before the time."""
-    if not _daypart_after_hour(lowered, i, rules):
-        return i if _may_start(lowered, i, rules) else None
-    start = i - 1  # "gikk inn igjen | klokka kvart over fire i natt varsla den igjen"
-    while start > 0 and (lowered[start - 1] in _TIME_WORDS or lowered[start - 1] in rules.numbers
-                         or lowered[start - 1].rstrip(".") in rules.clock_stems):
-        start -= 1
-    return start if 0 < start < i - 1 and _may_start(lowered, start, rules) else None
-
-
-def _alarm_keeps_its_time(lowered: list[str], starts: list[int], rules: _Rules) -> list[int]:
-    """ "… ingen tiltak halv fem | fallsensoren gikk på rom elleve …": an alarm told with no
-    time of its own, right after a time the model left at the end of the sentence before,
-    is that time's; the cut goes before the time."""
-    from structuring.devices import technologies_in
-    from structuring.lexicon import has_phrase
-
-    out = list(starts)
-    for k in range(len(starts) - 1, 0, -1):  # from the end: a time moved on is not its own
-        start = starts[k]
-        part = lowered[start:out[k + 1] if k + 1 < len(out) else len(lowered)]
-        opening = [tech for p, tech in technologies_in(" ".join(part[:2])) if p == 0]
-        # a round ("digitalt tilsyn på rom ni han sov") is told by its name alone
-        said = " ".join(part[:6])
-        if not opening or _has_own_time(part, rules) or has_phrase(said, _upkeep_words()) or \
-                not (has_phrase(said, _alarm_verbs()) or _rounds(opening[0])):
-            continue
-        time_start = start
-        while time_start > starts[k - 1] + 1 and _said_time_word(lowered[time_start - 1], rules):
-            time_start -= 1
-        moved = lowered[time_start:start]
-        # "klokka to", "halv fem", "rundt tre" — not "trettisju komma fire"
-        if moved and lowered[time_start - 1] != "komma" and \
-                any(_is_hour_word(w, rules) for w in moved) and \
-                any(w.rstrip(".") in rules.clock_stems or w in _TIME_WORDS for w in moved):
-            out[k] = time_start
-    return out
-
-
-def _has_own_time(part: list[str], rules: _Rules) -> bool:
-    """A clock time said in `part`: a clock word, "halv", "kvart", or an hour after "ved",
-    "rundt", "over" or "på" ("på rom elleve" is a room)."""
-    return any(w.rstrip(".") in rules.clock_stems or w in ("halv", "kvart") or
-               (i and part[i - 1] in ("ved", "rundt", "over", "på") and _is_hour_word(w, rules))
-               for i, w in enumerate(part))
-
-
-def _said_time_word(word: str, rules: _Rules) -> bool:
-    return word in _TIME_WORDS or word.rstrip(".") in rules.clock_stems or \
-        _is_hour_word(word, rules) or word in ("halvt", "tjue", "fem", "ti")
-
-
-def _is_hour_word(word: str, rules: _Rules) -> bool:
-    return _HOUR_DIGITS.fullmatch(word) is not None or \
-        (word not in ("en", "ei", "ein") and 1 <= rules.numbers.get(word, 0) <= 12)
-
-
-def _rounds(tech: str) -> bool:
-    return bool(load_rules("welfare_technology")["technologies"][tech].get("one_event_per_time"))
-
-
-@lru_cache(maxsize=1)
-def _upkeep_words() -> tuple[str, ...]:
-    welfare = load_rules("welfare_technology")
-    return (*welfare["device_off_after"], *welfare["device_maintenance"])
-
-
-@lru_cache(maxsize=1)
-def _alarm_verbs() -> tuple[str, ...]:
-    welfare = load_rules("welfare_technology")
-    return (*welfare["alarm_verbs"], *welfare["new_alarm_words"])
-
-
-_HOUR_DIGITS = re.compile(r"(?:[1-9]|1[0-2])(?:[.:][0-5]\d)?")
-
-
-def _daypart_after_hour(lowered: list[str], i: int, rules: _Rules) -> bool:
-    """ "… gikk inn igjen klokka kvart over fire i natt varslet den igjen": a part of the
-    day said right after an hour ("i natt", "i kveld", "om natta") is that hour's."""
-    if lowered[i] not in ("i", "om") or i + 1 >= len(lowered):
-        return False
-    hour = lowered[i - 1]
-    said_hour = _HOUR_DIGITS.fullmatch(hour) is not None or \
-        (hour not in ("en", "ei", "ein") and 1 <= rules.numbers.get(hour, 0) <= 12)
-    return said_hour and daypart.daypart([lowered[i + 1]], rules) not in (None, "daytime")
-
-
-@lru_cache(maxsize=1)
-def _kept_phrases() -> dict[int, set[tuple[str, ...]]]:
-    """Multi-word phrases the welfare-technology rules match (a cut inside one loses it)."""
-    rules = load_rules("welfare_technology")
-    phrases = list(rules["false_alarm_cues"]) + rules["fall_false_alarm_cues"]["cues"]
-    for name, tech in rules["technologies"].items():
-        phrases += tech["triggers"]
-        for cues in event_cues(name).values():
-            phrases += cues
-    for cues in rules["responses"].values():
-        phrases += cues
-    out: dict[int, set[tuple[str, ...]]] = {}
-    for phrase in phrases:
-        words = tuple(phrase.lower().split())
-        if len(words) > 1:
-            out.setdefault(len(words), set()).add(words)
-    return out
-
-
 def _fragment(part: list[Tok], rules: _Rules) -> bool:
     if len(part) == 1:
         return True
@@ -356,6 +224,8 @@ def _room_heading_end(tokens: list[Tok], rules: _Rules) -> int | None:
             tokens[1].lower not in rules.room_words or not _unit_number(tokens[2], rules):
         return None
     end = _place_end(tokens, 3, rules)  # "nattrapport rom fem Signe Brunkeberg"
+    if end == 4:  # "nattevakt rom fire Magnus sov godt": a first name alone opens the next
+        end = 3
     return end if end < len(tokens) and tokens[end].kind in ("word", "number") else None
 
 

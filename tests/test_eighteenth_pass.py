@@ -116,7 +116,7 @@ def test_small_hours_in_a_sentence_about_the_nights_are_the_nights():
 # --- sentences ----------------------------------------------------------------------------------
 
 def test_no_sentence_is_cut_after_a_subjunction():
-    from structuring.spoken import _may_start
+    from structuring.sentence_cuts import _may_start
     from structuring.tokens import _rules
 
     words = "legevakta sa vi skulle følgje med medan eg var der".split()

@@ -5,7 +5,7 @@ written for the test; none is copied from a gold split."""
 import pytest
 
 from structuring.pipeline import structure
-from structuring.spoken import _may_start
+from structuring.sentence_cuts import _may_start
 from structuring.tokens import _rules
 from tests.note_helpers import findings, medications, spoken_alarms, spoken_times
 

@@ -231,7 +231,8 @@ def test_day_words_dinner_half_past_twelve_and_tomorrow_in_dialect(spoken, expec
 
 
 def test_no_sentence_cut_between_a_cue_and_its_clock_time():
-    from structuring.spoken import _may_start, _rules
+    from structuring.sentence_cuts import _may_start
+    from structuring.spoken import _rules
 
     words = "han fekk morgonmedisinen klokka åtte Albyl-E".lower().split()
     assert not _may_start(words, 3, _rules())  # "morgonmedisinen | klokka åtte"
