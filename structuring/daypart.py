@@ -203,7 +203,11 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return am  # "forvirret i natt. Klokka ti over ett ropte ho …", "i tolvtida": 00.00
     if _tells_sleep(clause, rules):
         if until:  # "sov godt til sju", "lege i senga til tolvtida": when the night ended
-            return am or 12
+            hour = am or 12
+            # "… sov til ti over ett, deretter var han vaken til rundt fem": the story goes
+            # on from there
+            clock.last_minutes = hour * 60 + minute
+            return hour
         return pm if am >= 7 else am
     if clock.last_minutes is not None:
         # A dictation tells events in order: after "klokka tjueto" the story goes on from

@@ -113,6 +113,24 @@ def test_small_hours_in_a_sentence_about_the_nights_are_the_nights():
                         "punktum") == ["02:00", "05:00"]
 
 
+def test_the_story_goes_on_from_the_time_a_sleep_ended():
+    # "våken til rundt fem" after "sov til ti over ett": 05.00, not 17.00
+    assert spoken_times("han sovna rundt klokka ni i går kveld og sov til ti over ett "
+                        "deretter var han vaken til rundt fem punktum") == \
+        ["21:00", "01:10", "05:00"]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # the evening care or bedtime told first names the evening: later hours are p.m.
+    ("ho var uklar og uroleg ved kveldsstellet punktum ho fekk Paracet eitt gram klokka ti "
+     "punktum", ["22:00"]),
+    ("han klaga over vondt i kneet ved leggetid punktum fekk Paracet eitt gram halv ti "
+     "punktum", ["21:30"]),
+])
+def test_evening_care_told_first_names_the_evening(spoken, expected):
+    assert spoken_times(spoken) == expected
+
+
 # --- sentences ----------------------------------------------------------------------------------
 
 def test_no_sentence_is_cut_after_a_subjunction():
