@@ -180,6 +180,12 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         # rundt ni" after an evening time: a named day's hour is read as by day, not by
         # tonight's shift or the story's last time (but "natt til lørdag" is a night).
         return _by_day(am, pm)
+    if clock.story_minutes is not None and SINCE.intersection(clause):
+        # "kveldsbesøk klokka sju … hadde itte spist siden klokka tolv": since the most
+        # recent such time before the story's
+        return min((am, pm), key=lambda h: (clock.story_minutes - h * 60 - minute) % 1440)
+    if until and 1 <= am <= 8 and _tells_sleep(clause, rules):
+        return _slept_until(am, minute, clock)  # an evening shift's night ends in the morning
     if clock.shift:
         if clock.shift == "evening" and clock.story_minutes is not None and 1 <= am \
                 and not rules.another_day.intersection(clause):
@@ -202,13 +208,7 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     if clock.night_first and am <= 6:
         return am  # "forvirret i natt. Klokka ti over ett ropte ho …", "i tolvtida": 00.00
     if _tells_sleep(clause, rules):
-        if until:  # "sov godt til sju", "lege i senga til tolvtida": when the night ended
-            hour = am or 12
-            # "… sov til ti over ett, deretter var han vaken til rundt fem": the story goes
-            # on from there
-            clock.last_minutes = hour * 60 + minute
-            return hour
-        return pm if am >= 7 else am
+        return _slept_until(am, minute, clock) if until else (pm if am >= 7 else am)
     if clock.last_minutes is not None:
         # A dictation tells events in order: after "klokka tjueto" the story goes on from
         # there, allowing a short step back — a longer one by day ("besøk kl. 11.15 … siste
@@ -219,6 +219,15 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
             return (1440 - step) * 2 if step > 1440 - back else step
         return min((am, pm), key=cost)
     return _by_day(am, pm)
+
+
+def _slept_until(am: int, minute: int, clock: Clock) -> int:
+    """ "sov godt til sju", "lege i senga til tolvtida": when the night ended — also in an
+    evening report ("la seg ved midnatt og sov til klokka seks")."""
+    hour = am or 12
+    # "… sov til ti over ett, deretter var han vaken til rundt fem": the story goes on
+    clock.last_minutes = hour * 60 + minute
+    return hour
 
 
 def _by_day(am: int, pm: int) -> int:
@@ -238,6 +247,7 @@ DAY_STEP_BACK = 360  # … to a time by day
 
 
 EARLY = frozenset({"tidlig", "tidleg"})
+SINCE = frozenset({"siden", "sidan", "sia", "sida"})
 
 
 def _early_to_bed(own: Iterable[str], clause: Sequence[str], rules: _Rules) -> bool:

@@ -101,8 +101,9 @@ def _said_after(tech: str, text: str, start: int, key: str) -> bool:
 @lru_cache(maxsize=None)
 def _said_after_pattern(tech: str, key: str) -> re.Pattern[str]:
     rules = _rules()
-    # "Sengesensoren på rom 9 ble testet": where the device is may stand between
-    where = r"(?:(?:på|i|hos|til)\s+[\wæøå]+(?:\s+\d+)?\s+)?"
+    # "Sengesensoren på rom 9 ble testet", "fallsensoren på gamle rom er slått av": where
+    # the device is may stand between
+    where = r"(?:(?:på|i|hos|til)\s+[\wæøå]+(?:\s+[\wæøå]+)?(?:\s+\d+)?\s+)?"
     # "dispenseren hans må settes på pause": whose it is may stand there too
     where += r"(?:(?:hans|hennes|hennar|hanses)\s+)?"
     # "nattkameraet er slått av": the trigger's word may go on (definite forms)
@@ -193,8 +194,18 @@ def _seen_through(tech: str, text: str, position: int, named: list[tuple[int, st
     if not words or not re.match(rf"(?:{alternation(tuple(words))})(?![\wæøå])",
                                  text[position:], re.IGNORECASE):
         return False
+    # "… lot seg følge tilbake. Vi så til han på kameraet kl. 03.00": a look timed by its
+    # own time, said right after the camera, is a round
     return any(other != tech for _, other in named) or \
-        (current is not None and current.technology != tech)
+        (current is not None and current.technology != tech and
+         not _timed_look(tech).search(text))
+
+
+@lru_cache(maxsize=None)
+def _timed_look(tech: str) -> re.Pattern[str]:
+    words = alternation(tuple(_rules()["technologies"][tech].get("seen_through", ())))
+    return re.compile(rf"(?<![\wæøå])(?:{words})\s+(?:ca\.\s*|ved\s+)?kl\. \d{{2}}\.\d{{2}}",
+                      re.IGNORECASE)
 
 
 def _event_for(tech: str, position: int, i: int, sentences: list[str],

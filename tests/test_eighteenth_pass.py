@@ -70,6 +70,29 @@ def test_a_technical_alarm_said_after_the_first_alarm_is_its_own_event_without_a
                                      ("medisindispenser", "teknisk_alarm", None)]
 
 
+@pytest.mark.parametrize("spoken", [
+    "Bruker vil itte ha kamera i stua, hu sier at da føler a seg overvåka.",
+    "Ho har sovna no, men ho syns kameraet er ekkelt når ho er vaken.",
+    "Fallsensoren på gamle rom er slått av, og ny sensor er montert på rom 10.",
+])
+def test_a_device_refused_disliked_or_switched_off_where_it_stood_raised_no_alarm(spoken):
+    assert spoken_alarms(spoken) == []
+
+
+def test_a_camera_look_at_its_own_time_after_another_alarm_is_a_round():
+    spoken = ("natt på skjerma eining døralarmen på rom fire gjekk klokka ti over tolv han stod "
+              "i gangen med jakka på og lét seg følgje tilbake vi såg til han på kameraet "
+              "klokka tre og han sov")
+    assert spoken_alarms(spoken) == [("dorsensor", "dor_apnet", "00:10"),
+                                     ("digitalt_tilsyn", "tilsyn_utfort", "03:00")]
+
+
+def test_a_camera_look_within_another_alarms_story_is_how_staff_looked():
+    spoken = ("Sengesensoren varsla kl. 01.55. Kameraet viste at ho sat på golvet ved senga, "
+              "så vi køyrde ut og var der kl. 02.15.")
+    assert spoken_alarms(spoken) == [("sengesensor", "ute_av_seng", "01:55")]
+
+
 def test_a_camera_that_dropped_out_is_no_round():
     spoken = ("Nattevakt. Digitalt tilsyn klokka 23 på rom 4, han sov. Kameraet på rommet falt "
               "ut rundt tre, så resten av natta gikk vi vanlige runder.")
@@ -129,6 +152,28 @@ def test_the_story_goes_on_from_the_time_a_sleep_ended():
 ])
 def test_evening_care_told_first_names_the_evening(spoken, expected):
     assert spoken_times(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # five or ten before a later hour are its minutes (was 07.00 and 17.00)
+    ("dispenseren ga teknisk alarm klokka sju og fem i morges punktum", ["07:05"]),
+    ("rallinga starta klokka tolv og ti i natt punktum", ["00:10"]),
+    # … while a list of hours goes forwards
+    ("munnstell klokka to og fem i natt punktum", ["02:00", "05:00"]),
+])
+def test_an_hour_and_five_or_ten_before_it_is_the_minutes(spoken, expected):
+    assert spoken_times(spoken) == expected
+
+
+def test_a_night_slept_until_a_morning_hour_ends_in_the_morning_in_an_evening_report():
+    # the first time (23.15) made the shift the evening: "sov til klokka seks" was 18.00
+    assert spoken_times("Klokka 23.15 varsla dørsensoren. Han la seg ved midnatt og sov til "
+                        "klokka seks.") == ["23:15", "06:00"]
+
+
+def test_since_a_time_is_the_most_recent_such_time_before_the_visit():
+    assert spoken_times("kveldsbesøk klokka sju punktum han hadde ikke spist siden klokka tolv "
+                        "punktum") == ["19:00", "12:00"]
 
 
 # --- sentences ----------------------------------------------------------------------------------
