@@ -206,14 +206,15 @@ def test_a_shift_and_room_the_nurse_ends_herself_stays_as_said():
 # --- data ---------------------------------------------------------------------------------------
 
 def test_the_writers_only_scored_this_pass_are_never_learnt_from():
-    # tune26 (t26a, t26b) is only scored: no rule is derived from it, no model learns from it.
-    # tune23 and tune25 are tuned on by the rules from this pass.
+    # tune27 (t27a, t27b) is only scored: no rule is derived from it, no model learns from it.
+    # tune23, tune25 and tune26 (tune26 scored unchanged by this pass's first changes, then
+    # read) are tuned on by the rules from this pass.
     from evaluation.finding_phrases import tuned_on_rows
     from evaluation.structuring_train import training_rows
 
     trained = {row["spoken"] for row in training_rows()}
-    rows = [json.loads(line) for line in (GOLD / "tune26.jsonl").read_text("utf-8").splitlines()]
+    rows = [json.loads(line) for line in (GOLD / "tune27.jsonl").read_text("utf-8").splitlines()]
     assert len(rows) == 60 and not trained & {row["spoken"] for row in rows}
     derived = {row["id"].split("-")[0] for row in tuned_on_rows()}
-    assert not derived & {"t26a", "t26b"}
-    assert {"t23a", "t23b", "t25a", "t25b", "t25c"} <= derived
+    assert not derived & {"t27a", "t27b"}
+    assert {"t23a", "t23b", "t25a", "t25b", "t25c", "t26a", "t26b"} <= derived
