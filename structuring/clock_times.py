@@ -438,12 +438,13 @@ def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
         after = at(2)
         # "klokka åtte og tjuefem" → 08.25, "klokka seks og tjue" → 06.20: a number no
         # 12-hour clock says is the minutes (5 of 5 "klokka H og 15/20" in the writers' gold);
-        # so are five or ten before a later hour — no list of hours goes backwards ("klokka
-        # sju og fem i morges" 07.05, "klokka tolv og ti" 00.10). "Klokka to og fem" and
-        # "klokka åtte og ti" stay two hours.
+        # so is "og ti" (3 of 3: "klokka ni og ti" 09.10, "klokka tolv og ti" 00.10), and
+        # "og fem" after a later hour — no list of hours goes backwards ("klokka sju og fem
+        # i morges" 07.05). "Munnstell klokka to og fem" stays two hours.
         if nxt is not None and nxt.lower == "og" and after is not None and \
                 after.kind == "number" and after.decimals is None and after.value is not None \
-                and (13 <= after.value < 60 or after.value in (5, 10) and after.value < minutes) \
+                and (13 <= after.value < 60 or after.value == 10 or
+                     after.value == 5 and after.value < minutes) \
                 and not _measure(at(3), rules):
             return minutes, int(after.value), 3
         return minutes, 0, 1

@@ -102,5 +102,7 @@ def _used_as_phone(text: str, start: int, tech: dict) -> bool:
     ho på tryggleiksalarmen" is the alarm)."""
     before = text[:start].lower().split()
     pressed = set(tech.get("pressed_before", ()))
+    # "teknisk feil på trygghetsalarmen": the device's own fault, not a call over it
+    own_part = len(before) > 1 and before[-2] in _rules()["part_of_the_device"]
     return bool(before) and before[-1] in tech.get("used_as_phone_after", ()) and \
-        not pressed.intersection(before[-3:-1])
+        not pressed.intersection(before[-3:-1]) and not own_part

@@ -35,13 +35,8 @@ from structuring.alarm_responses import (
 )
 from structuring import alarm_words as said
 from structuring import event_times
-from structuring.devices import (
-    all_event_cues,
-    dose_taken_from,
-    event_cues,
-    technologies_in,
-    went_off_phrases,
-)
+from structuring.devices import all_event_cues, dose_taken_from, event_cues, technologies_in
+from structuring.device_mentions import _first_of_joined, _only_checked, _only_kept, _talked_about
 from structuring.lexicon import alternation, find_phrases, has_phrase, phrase_pattern
 from structuring.rules import load_rules
 
@@ -59,80 +54,6 @@ class EventDraft:
 
 def _rules() -> dict:
     return load_rules("welfare_technology")
-
-
-def _talked_about(text: str, start: int, key: str = "device_discussed_after") -> bool:
-    """ "Elbjørg spør om dørsensor": the device is talked about, no alarm went off."""
-    before = text[:start].lower().split()
-    return any(" ".join(before[-n:]) in _rules()[key] for n in (1, 2, 3) if len(before) >= n)
-
-
-def _first_of_joined(text: str, start: int) -> int:
-    """ "om dei kan få komfyrvakt og GPS": where the first of devices joined by "og" or
-    "eller" begins, so that what is said of it is said of both."""
-    for position, _ in reversed(technologies_in(text[:start])):
-        if re.fullmatch(r"[\wæøå-]+\s+(?:og|eller)\s+", text[position:start], re.IGNORECASE):
-            return _first_of_joined(text, position)
-    return start
-
-
-def _only_checked(tech: str, i: int, sentences: list[str], start: int) -> bool:
-    """ "Sjekket også trygghetsalarmen, den funker": a check, unless the sentence or the
-    next says what the device reported ("… morgendosen var ikke tatt")."""
-    if not (_talked_about(sentences[i], start, "device_checked_after") or
-            _checked_after(tech, sentences[i], start)):
-        return False
-    if _talked_about(sentences[i], start, "device_tested_before"):
-        return True  # "vi testa trygghetsalarmen, ho trykte på knappen": pressed on purpose
-    cues = all_event_cues(tech)
-    return not cues or not any(has_phrase(text, cues) for text in sentences[i:i + 2])
-
-
-def _checked_after(tech: str, text: str, start: int) -> bool:
-    """ "Sengesensoren vart sjekka": the check said after the device's name."""
-    return _said_after(tech, text, start, "device_checked_said_after")
-
-
-def _said_after(tech: str, text: str, start: int, key: str) -> bool:
-    """Whether one of the phrases of data `key` follows the device's name at `start`."""
-    return _said_after_pattern(tech, key).match(text, start) is not None
-
-
-@lru_cache(maxsize=None)
-def _said_after_pattern(tech: str, key: str) -> re.Pattern[str]:
-    rules = _rules()
-    # "Sengesensoren på rom 9 ble testet", "fallsensoren på gamle rom er slått av": where
-    # the device is may stand between
-    where = r"(?:(?:på|i|hos|til)\s+[\wæøå]+(?:\s+[\wæøå]+)?(?:\s+\d+)?\s+)?"
-    # "dispenseren hans må settes på pause": whose it is may stand there too
-    where += r"(?:(?:hans|hennes|hennar|hanses)\s+)?"
-    # "nattkameraet er slått av": the trigger's word may go on (definite forms)
-    return re.compile(rf"(?:{alternation(rules['technologies'][tech]['triggers'])})[\wæøå]*"
-                      rf"\s+{where}"
-                      rf"(?:{alternation(rules[key])})(?![\wæøå])", re.IGNORECASE)
-
-
-def _only_kept(tech: str, text: str, start: int) -> bool:
-    """ "Medisindispenseren ble fylt på klokka ti", "sengesensoren var slått av i natt": the
-    device's upkeep or state, told with nothing that says it went off."""
-    rules = _rules()
-    if _said_after(tech, text, start, "device_off_after"):
-        return True
-    if "teknisk_alarm" not in event_cues(tech) and \
-            has_phrase(text, rules["device_fault"]):
-        return True  # "fallsensoren pep for lavt batteri": no fall, its upkeep
-    if not has_phrase(text, rules["device_maintenance"]):
-        return False
-    # "den varsler som den skal" is upkeep said with an alarm word: not what went off.
-    rest = " ".join(part for part in re.split(_maintenance_pattern(), text) if part)
-    return not has_phrase(rest, went_off_phrases(tech)) and \
-        not has_phrase(text, any_false_alarm_cue())
-
-
-@lru_cache(maxsize=1)
-def _maintenance_pattern() -> re.Pattern[str]:
-    return re.compile(rf"(?<![\wæøå])(?:{alternation(_rules()['device_maintenance'])})"
-                      rf"(?![\wæøå])", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -227,7 +148,7 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     # a time or a call alone ("Vi har satt opp sengealarm. Sønnen ble ringt kl. 08.30.")
     # tells nothing about the device.
     told_next = i + 1 < len(sentences) and not technologies_in(sentences[i + 1]) and \
-        (has_phrase(sentences[i + 1], _alarm_phrases(tech)) or
+        (_alarm_told(tech, sentences[i + 1]) or
          # "Digitalt tilsyn på rom 14 i natt. Kl. 00.30 sov ho på sida …": the first round
          _rounds(tech) and _OPENS_WITH_TIME.match(sentences[i + 1]) is not None)
     if not (_tells_an_alarm(tech, text) or told_next) or said.says_no_alarm(text) or \
@@ -243,6 +164,13 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
 
 
 _OPENS_WITH_TIME = re.compile(r"(?:ca\.\s*|ved\s+)?kl\. \d{2}\.\d{2}", re.IGNORECASE)
+
+
+def _alarm_told(tech: str, text: str) -> bool:
+    """An alarm phrase that is not talked about ("Vi snakka om at alarmen kan ligge på
+    nattbordet" tells no alarm of the device named before it)."""
+    said = find_phrases(text, _alarm_phrases(tech))
+    return bool(said) and not _talked_about(text, said[0].start())
 
 
 def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],

@@ -93,6 +93,44 @@ def test_a_camera_look_within_another_alarms_story_is_how_staff_looked():
     assert spoken_alarms(spoken) == [("sengesensor", "ute_av_seng", "01:55")]
 
 
+def test_a_fault_on_the_safety_alarm_is_the_alarm_not_a_call_over_it():
+    spoken = ("Alarmsentralen meldte fra om teknisk feil på trygghetsalarmen til brukeren. Det "
+              "var rundt halv elleve i formiddag. Alarmen hadde mista kontakten med basen.")
+    note = structure(spoken)
+    assert [e.technology for e in note.events] == ["trygghetsalarm"]
+    assert note.sentences[0].section == "velferdsteknologi"
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # the door going again, the user out again: the door sensor's next alarm
+    ("natt dørsensoren på rom tre gikk tjue på ett beboer var på vei ut med veska si og ble "
+     "med tilbake døra gikk igjen kvart over to da sto ho i døråpninga",
+     [("dorsensor", "dor_apnet", "00:40"), ("dorsensor", "dor_apnet", "02:15")]),
+    ("nattrapport døralarmen på rom sju gjekk klokka ti over to i natt han stod i gangen og "
+     "la seg att kvart på fire var han ute att same dør",
+     [("dorsensor", "dor_apnet", "02:10"), ("dorsensor", "dor_apnet", "03:45")]),
+])
+def test_the_door_going_again_is_a_new_alarm(spoken, expected):
+    assert spoken_alarms(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken", [
+    # "sonen" is the son in nynorsk, not the GPS zone
+    "Samtale med brukar og sonen om tryggleiksalarm. Han har tryggleiksalarm frå før, men "
+    "ber han ikkje alltid. Sonen er uroleg fordi han går aleine i skogen.",
+    # charged, not an alarm
+    "GPS-klokka hadde gått tom for strøm, så je satte den til lading og testa at den viste "
+    "posisjon på kartet.",
+    # gone through with the user
+    "Eg gikk gjennom dispenseren med henne igjen, og hun klarte å ta ut dosen sjøl.",
+    # the alarm word in the next sentence is talked about
+    "Hun har trygghetsalarm, men bruker den ikke om natta. Vi snakka om at alarmen kan "
+    "ligge på nattbordet.",
+])
+def test_a_device_owned_charged_or_gone_through_raised_no_alarm(spoken):
+    assert spoken_alarms(spoken) == []
+
+
 def test_a_camera_that_dropped_out_is_no_round():
     spoken = ("Nattevakt. Digitalt tilsyn klokka 23 på rom 4, han sov. Kameraet på rommet falt "
               "ut rundt tre, så resten av natta gikk vi vanlige runder.")
@@ -155,13 +193,14 @@ def test_evening_care_told_first_names_the_evening(spoken, expected):
 
 
 @pytest.mark.parametrize("spoken, expected", [
-    # five or ten before a later hour are its minutes (was 07.00 and 17.00)
+    # "og ti", and "og fem" after a later hour, are the minutes (was 07.00 and 17.00)
     ("dispenseren ga teknisk alarm klokka sju og fem i morges punktum", ["07:05"]),
     ("rallinga starta klokka tolv og ti i natt punktum", ["00:10"]),
+    ("appen viste teknisk feil klokka ni og ti punktum", ["09:10"]),
     # … while a list of hours goes forwards
     ("munnstell klokka to og fem i natt punktum", ["02:00", "05:00"]),
 ])
-def test_an_hour_and_five_or_ten_before_it_is_the_minutes(spoken, expected):
+def test_an_hour_and_ten_or_five_before_it_is_the_minutes(spoken, expected):
     assert spoken_times(spoken) == expected
 
 

@@ -1,0 +1,93 @@
+"""A device named without an alarm: talked about ("spør om dørsensor"), checked ("sjekka at
+fallsensoren lyste grønt"), or kept — switched off, refilled, charged ("sengesensoren var
+slått av i natt"). `structuring.events` opens no event for such a mention; the phrases are
+data (`welfare_technology.json`: device_discussed_after, device_checked_after,
+device_checked_said_after, device_off_after, device_maintenance)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from structuring.alarm_responses import any_false_alarm_cue
+from structuring.devices import all_event_cues, event_cues, technologies_in, went_off_phrases
+from structuring.lexicon import alternation, has_phrase
+from structuring.rules import load_rules
+
+
+def _rules() -> dict:
+    return load_rules("welfare_technology")
+
+
+def _talked_about(text: str, start: int, key: str = "device_discussed_after") -> bool:
+    """ "Elbjørg spør om dørsensor": the device is talked about, no alarm went off."""
+    before = text[:start].lower().split()
+    return any(" ".join(before[-n:]) in _rules()[key] for n in (1, 2, 3) if len(before) >= n)
+
+
+def _first_of_joined(text: str, start: int) -> int:
+    """ "om dei kan få komfyrvakt og GPS": where the first of devices joined by "og" or
+    "eller" begins, so that what is said of it is said of both."""
+    for position, _ in reversed(technologies_in(text[:start])):
+        if re.fullmatch(r"[\wæøå-]+\s+(?:og|eller)\s+", text[position:start], re.IGNORECASE):
+            return _first_of_joined(text, position)
+    return start
+
+
+def _only_checked(tech: str, i: int, sentences: list[str], start: int) -> bool:
+    """ "Sjekket også trygghetsalarmen, den funker": a check, unless the sentence or the
+    next says what the device reported ("… morgendosen var ikke tatt")."""
+    if not (_talked_about(sentences[i], start, "device_checked_after") or
+            _checked_after(tech, sentences[i], start)):
+        return False
+    if _talked_about(sentences[i], start, "device_tested_before"):
+        return True  # "vi testa trygghetsalarmen, ho trykte på knappen": pressed on purpose
+    cues = all_event_cues(tech)
+    return not cues or not any(has_phrase(text, cues) for text in sentences[i:i + 2])
+
+
+def _checked_after(tech: str, text: str, start: int) -> bool:
+    """ "Sengesensoren vart sjekka": the check said after the device's name."""
+    return _said_after(tech, text, start, "device_checked_said_after")
+
+
+def _said_after(tech: str, text: str, start: int, key: str) -> bool:
+    """Whether one of the phrases of data `key` follows the device's name at `start`."""
+    return _said_after_pattern(tech, key).match(text, start) is not None
+
+
+@lru_cache(maxsize=None)
+def _said_after_pattern(tech: str, key: str) -> re.Pattern[str]:
+    rules = _rules()
+    # "Sengesensoren på rom 9 ble testet", "fallsensoren på gamle rom er slått av": where
+    # the device is may stand between
+    where = r"(?:(?:på|i|hos|til)\s+[\wæøå]+(?:\s+[\wæøå]+)?(?:\s+\d+)?\s+)?"
+    # "dispenseren hans må settes på pause": whose it is may stand there too
+    where += r"(?:(?:hans|hennes|hennar|hanses)\s+)?"
+    # "nattkameraet er slått av": the trigger's word may go on (definite forms)
+    return re.compile(rf"(?:{alternation(rules['technologies'][tech]['triggers'])})[\wæøå]*"
+                      rf"\s+{where}"
+                      rf"(?:{alternation(rules[key])})(?![\wæøå])", re.IGNORECASE)
+
+
+def _only_kept(tech: str, text: str, start: int) -> bool:
+    """ "Medisindispenseren ble fylt på klokka ti", "sengesensoren var slått av i natt": the
+    device's upkeep or state, told with nothing that says it went off."""
+    rules = _rules()
+    if _said_after(tech, text, start, "device_off_after"):
+        return True
+    if "teknisk_alarm" not in event_cues(tech) and \
+            has_phrase(text, rules["device_fault"]):
+        return True  # "fallsensoren pep for lavt batteri": no fall, its upkeep
+    if not has_phrase(text, rules["device_maintenance"]):
+        return False
+    # "den varsler som den skal" is upkeep said with an alarm word: not what went off.
+    rest = " ".join(part for part in re.split(_maintenance_pattern(), text) if part)
+    return not has_phrase(rest, went_off_phrases(tech)) and \
+        not has_phrase(text, any_false_alarm_cue())
+
+
+@lru_cache(maxsize=1)
+def _maintenance_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<![\wæøå])(?:{alternation(_rules()['device_maintenance'])})"
+                      rf"(?![\wæøå])", re.IGNORECASE)
