@@ -202,7 +202,10 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     if 1 <= am <= 8 and rules.waking.intersection(clause):
         return am  # "var stiv da dei vekte han halv sju"
     if 1 <= am <= 5 and rules.night_words.intersection(sentence):
-        return am  # "var tungpusta i natt og sat oppe frå klokka tre": the small hours
+        # "var tungpusta i natt og sat oppe frå klokka tre": the small hours, and the story
+        # goes on from there ("… fikk Oxynorm klokka tre")
+        clock.last_minutes = am * 60 + minute
+        return am
     if am == 0 and clock.story_minutes is not None and clock.story_minutes >= LATE_EVENING:
         return 0  # "fekk Imovane ved ti, men låg vaken enno i tolvtida": midnight
     if clock.night_first and am <= 6:

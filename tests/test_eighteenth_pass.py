@@ -210,6 +210,13 @@ def test_a_night_slept_until_a_morning_hour_ends_in_the_morning_in_an_evening_re
                         "klokka seks.") == ["23:15", "06:00"]
 
 
+def test_the_story_goes_on_from_a_small_hour_of_the_night():
+    # "våken fra halv tre til fem" in the night, then a dose "klokka tre": 03.00, not 15.00
+    assert spoken_times("han sov dårlig i natt og var våken fra halv tre til fem han sier det "
+                        "er smertene i ryggen fikk Oxynorm fem milligram klokka tre") == \
+        ["02:30", "05:00", "03:00"]
+
+
 def test_since_a_time_is_the_most_recent_such_time_before_the_visit():
     assert spoken_times("kveldsbesøk klokka sju punktum han hadde ikke spist siden klokka tolv "
                         "punktum") == ["19:00", "12:00"]
