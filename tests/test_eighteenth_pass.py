@@ -224,12 +224,16 @@ def test_since_a_time_is_the_most_recent_such_time_before_the_visit():
 
 # --- sentences ----------------------------------------------------------------------------------
 
-def test_no_sentence_is_cut_after_a_subjunction():
+@pytest.mark.parametrize("said, last", [
+    ("legevakta sa vi skulle følgje med medan eg var der", "medan"),  # a subjunction
+    ("fallsensoren på samme rom gikk klokka ti over to", "samme"),  # before its noun
+])
+def test_no_sentence_is_cut_after_a_word_that_needs_what_follows(said, last):
     from structuring.sentence_cuts import _may_start
     from structuring.tokens import _rules
 
-    words = "legevakta sa vi skulle følgje med medan eg var der".split()
-    assert not _may_start(words, words.index("medan") + 1, _rules())
+    words = said.split()
+    assert not _may_start(words, words.index(last) + 1, _rules())
 
 
 @pytest.mark.parametrize("spoken, heading", [
