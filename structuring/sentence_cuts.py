@@ -43,8 +43,11 @@ def _may_start(lowered: list[str], i: int, rules: _Rules) -> bool:
 
 
 def _cut_at(lowered: list[str], i: int, rules: _Rules) -> int | None:
-    """Where a cut the sentence model proposes before word i goes: there, nowhere, or —
-    where the cut would part a time from its "i natt" — before the time."""
+    """Where a cut the sentence model proposes before word i goes: there, nowhere, before a
+    word that opens sentences ("ellers"), or — where the cut would part a time from its
+    "i natt" — before the time."""
+    if lowered[i - 1] in rules.opens and i > 1 and _may_start(lowered, i - 1, rules):
+        return i - 1  # "… kommer fra | ellers ingen blødninger"
     if not _daypart_after_hour(lowered, i, rules):
         return i if _may_start(lowered, i, rules) else None
     start = i - 1  # "gikk inn igjen | klokka kvart over fire i natt varsla den igjen"

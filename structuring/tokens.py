@@ -95,6 +95,7 @@ class _Rules:
     span_starts: set[str] = field(default_factory=set)  # "fra", "frå": a span of hours
     value_follows: set[str] = field(default_factory=set)  # "crp": its value comes next
     never_ends: set[str] = field(default_factory=set)  # "å", "og": no sentence ends on it
+    opens: set[str] = field(default_factory=set)  # "ellers": a sentence starts on it
     not_span_after: set[str] = field(default_factory=set)  # "av", "ganger": values, not hours
     drugs: set[str] = field(default_factory=set)
     drug_phrases: tuple[tuple[str, ...], ...] = ()  # "paralgin forte": longest first
@@ -175,7 +176,7 @@ def _rules() -> _Rules:
         home_care_units=tuple(t["home_care_units"]), parts_of_town=set(t["parts_of_town"]),
         span_starts=set(t["span_starts"]), not_span_after=set(t["not_span_after"]),
         value_follows=set(forms["value_follows"]),
-        never_ends=set(forms["never_ends_a_sentence"]),
+        never_ends=set(forms["never_ends_a_sentence"]), opens=set(forms["opens_a_sentence"]),
         drugs={name for name in drugs if " " not in name},
         drug_phrases=tuple(sorted((tuple(name.split()) for name in drugs if " " in name),
                                   key=len, reverse=True)),

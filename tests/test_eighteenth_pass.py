@@ -253,6 +253,14 @@ def test_a_shift_and_room_the_nurse_ends_herself_stays_as_said():
     assert [s.text for s in note.sentences] == ["Kveldsvakt rom 7.", "Blodsukker 14,2."]
 
 
+def test_a_cut_after_a_word_that_opens_sentences_goes_before_it():
+    from structuring.sentence_cuts import _cut_at
+    from structuring.tokens import _rules
+
+    words = "blåmerke som hu ittj vet ka kommer fra ellers ingen blødninger".split()
+    assert _cut_at(words, words.index("ellers") + 1, _rules()) == words.index("ellers")
+
+
 # --- data ---------------------------------------------------------------------------------------
 
 def test_the_writers_only_scored_this_pass_are_never_learnt_from():
