@@ -60,6 +60,11 @@ def all_event_cues(tech: str) -> tuple[str, ...]:
     return tuple(cue for cues in event_cues(tech).values() for cue in cues)
 
 
+def is_round(tech: str) -> bool:
+    """A technology whose every check is its own event (digital night rounds)."""
+    return bool(_rules()["technologies"][tech].get("one_event_per_time"))
+
+
 def tells_applied_for(text: str) -> bool:
     """ "Je har sendt søknad til tildelingskontoret": applying for something (data:
     applied_for), said right after a device is named, is applying for the device."""

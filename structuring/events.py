@@ -35,12 +35,16 @@ from structuring.alarm_responses import (
 )
 from structuring import alarm_words as said
 from structuring import event_times
-from structuring.devices import all_event_cues, dose_taken_from, event_cues, technologies_in
+from structuring.devices import (all_event_cues, dose_taken_from, event_cues, is_round,
+                                 technologies_in)
 from structuring.device_mentions import _first_of_joined, _only_checked, _only_kept, _talked_about
 from structuring.lexicon import alternation, find_phrases, has_phrase, phrase_pattern
 from structuring.rules import load_rules
 
 _TIME = said.TIME
+# a time as written at a round: "kl. 03.00", "ca. kl. 03.00", "ved kl. 03.00"
+_ROUND_TIME = r"(?:ca\.\s*|ved\s+)?kl\. \d{2}\.\d{2}"
+_OPENS_WITH_TIME = re.compile(_ROUND_TIME, re.IGNORECASE)
 
 
 @dataclass
@@ -125,8 +129,7 @@ def _seen_through(tech: str, text: str, position: int, named: list[tuple[int, st
 @lru_cache(maxsize=None)
 def _timed_look(tech: str) -> re.Pattern[str]:
     words = alternation(tuple(_rules()["technologies"][tech].get("seen_through", ())))
-    return re.compile(rf"(?<![\wæøå])(?:{words})\s+(?:ca\.\s*|ved\s+)?kl\. \d{{2}}\.\d{{2}}",
-                      re.IGNORECASE)
+    return re.compile(rf"(?<![\wæøå])(?:{words})\s+{_ROUND_TIME}", re.IGNORECASE)
 
 
 def _event_for(tech: str, position: int, i: int, sentences: list[str],
@@ -150,7 +153,7 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     told_next = i + 1 < len(sentences) and not technologies_in(sentences[i + 1]) and \
         (_alarm_told(tech, sentences[i + 1]) or
          # "Digitalt tilsyn på rom 14 i natt. Kl. 00.30 sov ho på sida …": the first round
-         _rounds(tech) and _OPENS_WITH_TIME.match(sentences[i + 1]) is not None)
+         is_round(tech) and _OPENS_WITH_TIME.match(sentences[i + 1]) is not None)
     if not (_tells_an_alarm(tech, text) or told_next) or said.says_no_alarm(text) or \
             _talked_about(text, _first_of_joined(text, position)) or \
             _talked_about(text, position, "device_out_of_reach") or \
@@ -163,14 +166,11 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     return drafts[-1]
 
 
-_OPENS_WITH_TIME = re.compile(r"(?:ca\.\s*|ved\s+)?kl\. \d{2}\.\d{2}", re.IGNORECASE)
-
-
 def _alarm_told(tech: str, text: str) -> bool:
     """An alarm phrase that is not talked about ("Vi snakka om at alarmen kan ligge på
     nattbordet" tells no alarm of the device named before it)."""
-    said = find_phrases(text, _alarm_phrases(tech))
-    return bool(said) and not _talked_about(text, said[0].start())
+    phrases = find_phrases(text, _alarm_phrases(tech))
+    return bool(phrases) and not _talked_about(text, phrases[0].start())
 
 
 def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
@@ -248,10 +248,10 @@ def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
     technology's next check, told by a round word and a time without naming the device."""
     if current is None and drafts and paragraphs[i] == paragraphs[drafts[-1].sentences[-1]]:
         current = drafts[-1]  # "ingen tiltak. ny linje tilsyn klokka tre: …"
-    if current is not None and not _rounds(current.technology):
+    if current is not None and not is_round(current.technology):
         # "Tilsyn kl. 01.00: sov. Kl. 02.35 varsla sengesensoren … Tilsyn kl. 04.00: …"
-        current = next((d for d in reversed(drafts) if _rounds(d.technology)), current)
-    if current is None or not _rounds(current.technology) or current.sentences[-1] == i or \
+        current = next((d for d in reversed(drafts) if is_round(d.technology)), current)
+    if current is None or not is_round(current.technology) or current.sentences[-1] == i or \
             technologies_in(sentences[i]) or _TIME.search(sentences[i]) is None:
         return None
     words = _rules()["technologies"][current.technology].get("round_words", [])
@@ -311,20 +311,15 @@ def _named_alarm_again(text: str, current: EventDraft, i: int, sentences: list[s
          said.went_off_named_again(current.technology, text))
 
 
-def _rounds(tech: str) -> bool:
-    """A technology whose every check is its own event (digital night rounds)."""
-    return bool(_rules()["technologies"][tech].get("one_event_per_time"))
-
-
 def _new_round(tech: str, text: str, current: EventDraft, i: int) -> bool:
     # "Digitalt tilsyn kl. 04.00 …" after "digitalt tilsyn kl. 00.30": another round.
-    return _rounds(tech) and current.sentences[0] != i and _TIME.search(text) is not None
+    return is_round(tech) and current.sentences[0] != i and _TIME.search(text) is not None
 
 
 def _follows_up(tech: str, text: str) -> bool:
     """A technology named again later, without a new alarm of its own: the sentence tells
     what was done ("ble tilbakestilt kl. 02.30") or names no time ("er testa og fungerer")."""
-    if _rounds(tech):
+    if is_round(tech):
         return _TIME.search(text) is None
     return _TIME.search(text) is None or tells_response(text)
 
@@ -347,7 +342,7 @@ def describe_all(drafts: list[EventDraft], sentences: list[str]) -> list[dict]:
                 same["response"] = tuple(dict.fromkeys((*same["response"], *one["response"])))
     # "Han har digitalt tilsyn med kamera om natta. Tilsyn kl. 23.00: sov …": the rounds are
     # the timed ones; the sentence that introduced them is no round of its own.
-    timed = {e["technology"] for e in out if e["time"] and _rounds(e["technology"])}
+    timed = {e["technology"] for e in out if e["time"] and is_round(e["technology"])}
     return [e for e in out if e["time"] or e["technology"] not in timed]
 
 
@@ -359,7 +354,7 @@ def _times_told(draft: EventDraft, sentences: list[str]) -> list[str]:
     """The times one told alarm stands for (`structuring.event_times`), up to the next
     device named in its sentence."""
     first = sentences[draft.sentences[0]]
-    rounds = _rounds(draft.technology)
+    rounds = is_round(draft.technology)
     # a round device named again in the same sentence checks again ("kameratilsyn kl. 01.00
     # han sov kameratilsyn kl. 04.00"): only another device ends what it stands for
     later = [p for p, tech in technologies_in(first) if p > draft.mention and

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from structuring import daypart
-from structuring.devices import event_cues, technologies_in
+from structuring.devices import event_cues, is_round, technologies_in
 from structuring.lexicon import has_phrase
 from structuring.rules import load_rules
 from structuring.self_corrections import corrects_a_value
@@ -69,7 +69,7 @@ def _alarm_keeps_its_time(lowered: list[str], starts: list[int], rules: _Rules) 
         # a round ("digitalt tilsyn på rom ni han sov") is told by its name alone
         said = " ".join(part[:6])
         if not opening or _has_own_time(part, rules) or has_phrase(said, _upkeep_words()) or \
-                not (has_phrase(said, _alarm_verbs()) or _rounds(opening[0])):
+                not (has_phrase(said, _alarm_verbs()) or is_round(opening[0])):
             continue
         time_start = start
         while time_start > starts[k - 1] + 1 and _said_time_word(lowered[time_start - 1], rules):
@@ -102,10 +102,6 @@ def _is_hour_word(word: str, rules: _Rules) -> bool:
         (word not in ("en", "ei", "ein") and 1 <= rules.numbers.get(word, 0) <= 12)
 
 
-def _rounds(tech: str) -> bool:
-    return bool(load_rules("welfare_technology")["technologies"][tech].get("one_event_per_time"))
-
-
 @lru_cache(maxsize=1)
 def _upkeep_words() -> tuple[str, ...]:
     welfare = load_rules("welfare_technology")
@@ -126,10 +122,8 @@ def _daypart_after_hour(lowered: list[str], i: int, rules: _Rules) -> bool:
     day said right after an hour ("i natt", "i kveld", "om natta") is that hour's."""
     if lowered[i] not in ("i", "om") or i + 1 >= len(lowered):
         return False
-    hour = lowered[i - 1]
-    said_hour = _HOUR_DIGITS.fullmatch(hour) is not None or \
-        (hour not in ("en", "ei", "ein") and 1 <= rules.numbers.get(hour, 0) <= 12)
-    return said_hour and daypart.daypart([lowered[i + 1]], rules) not in (None, "daytime")
+    return _is_hour_word(lowered[i - 1], rules) and \
+        daypart.daypart([lowered[i + 1]], rules) not in (None, "daytime")
 
 
 @lru_cache(maxsize=1)
