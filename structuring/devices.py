@@ -68,7 +68,7 @@ def is_round(tech: str) -> bool:
 def tells_applied_for(text: str) -> bool:
     """ "Je har sendt søknad til tildelingskontoret": applying for something (data:
     applied_for), said right after a device is named, is applying for the device."""
-    return has_phrase(text, load_rules("welfare_technology")["applied_for"])
+    return has_phrase(text, _rules()["applied_for"])
 
 
 def names_a_device(text: str) -> bool:
