@@ -60,8 +60,8 @@ def _said_after(tech: str, text: str, start: int, key: str) -> bool:
 def _said_after_pattern(tech: str, key: str) -> re.Pattern[str]:
     rules = _rules()
     # "Sengesensoren på rom 9 ble testet", "fallsensoren på gamle rom er slått av": where
-    # the device is may stand between
-    where = r"(?:(?:på|i|hos|til)\s+[\wæøå]+(?:\s+[\wæøå]+)?(?:\s+\d+)?\s+)?"
+    # the device is, or what it is for ("kameraet for digitalt tilsyn"), may stand between
+    where = r"(?:(?:på|i|hos|til|for)\s+[\wæøå]+(?:\s+[\wæøå]+)?(?:\s+\d+)?\s+)?"
     # "dispenseren hans må settes på pause": whose it is may stand there too
     where += r"(?:(?:hans|hennes|hennar|hanses)\s+)?"
     # "nattkameraet er slått av": the trigger's word may go on (definite forms)

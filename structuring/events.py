@@ -150,8 +150,9 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     # "Medisindispenseren. Gav alarm kl. 07.10." — the next sentence must say the alarm;
     # a time or a call alone ("Vi har satt opp sengealarm. Sønnen ble ringt kl. 08.30.")
     # tells nothing about the device.
+    # "Eg fylte medisindispenseren. … ingen varsel i loggen": the next sentence says none.
     told_next = i + 1 < len(sentences) and not technologies_in(sentences[i + 1]) and \
-        (_alarm_told(tech, sentences[i + 1]) or
+        (_alarm_told(tech, sentences[i + 1]) and not said.says_no_alarm(sentences[i + 1]) or
          # "Digitalt tilsyn på rom 14 i natt. Kl. 00.30 sov ho på sida …": the first round
          is_round(tech) and _OPENS_WITH_TIME.match(sentences[i + 1]) is not None)
     if not (_tells_an_alarm(tech, text) or told_next) or said.says_no_alarm(text) or \
@@ -218,7 +219,8 @@ def _fault_after_alarm(tech: str, sentences: list[str], i: int,
     text = sentences[i]
     # "Etterpå kom det teknisk alarm om at den var frakobla": said to be a technical
     # alarm, it is one also with no time of its own
-    said_technical = has_phrase(text, _rules()["technical_alarm_said"])
+    said_technical = has_phrase(text, _rules()["technical_alarm_said"]) or \
+        has_phrase(text, _rules()["fault_beeped"])  # "… har pipa om lågt batteri i natt"
     if current is None or current.technology != tech or current.sentences[0] == i or \
             (_TIME.search(text) is None and not said_technical) or \
             _event_time(current, sentences) is None or "teknisk_alarm" not in event_cues(tech):
