@@ -37,10 +37,12 @@ def _first_of_joined(text: str, start: int) -> int:
 def _only_checked(tech: str, i: int, sentences: list[str], start: int) -> bool:
     """ "Sjekket også trygghetsalarmen, den funker": a check, unless the sentence or the
     next says what the device reported ("… morgendosen var ikke tatt")."""
-    if not (_talked_about(sentences[i], start, "device_checked_after") or
+    # "testa eg sengesensoren og døralarmen": what is said of the first is said of both
+    joined = _first_of_joined(sentences[i], start)
+    if not (_talked_about(sentences[i], joined, "device_checked_after") or
             _checked_after(tech, sentences[i], start)):
         return False
-    if _talked_about(sentences[i], start, "device_tested_before"):
+    if _talked_about(sentences[i], joined, "device_tested_before"):
         return True  # "vi testa trygghetsalarmen, ho trykte på knappen": pressed on purpose
     cues = all_event_cues(tech)
     return not cues or not any(has_phrase(text, cues) for text in sentences[i:i + 2])
@@ -60,8 +62,9 @@ def _said_after(tech: str, text: str, start: int, key: str) -> bool:
 def _said_after_pattern(tech: str, key: str) -> re.Pattern[str]:
     rules = _rules()
     # "Sengesensoren på rom 9 ble testet", "fallsensoren på gamle rom er slått av": where
-    # the device is, or what it is for ("kameraet for digitalt tilsyn"), may stand between
-    where = r"(?:(?:på|i|hos|til|for)\s+[\wæøå]+(?:\s+[\wæøå]+)?(?:\s+\d+)?\s+)?"
+    # the device is, or what it is for ("kameraet for digitalt tilsyn på rom 15"), may stand
+    # between
+    where = r"(?:(?:på|i|hos|til|for)\s+[\wæøå]+(?:\s+[\wæøå]+)?(?:\s+\d+)?\s+){0,2}"
     # "dispenseren hans må settes på pause": whose it is may stand there too
     where += r"(?:(?:hans|hennes|hennar|hanses)\s+)?"
     # "nattkameraet er slått av": the trigger's word may go on (definite forms)

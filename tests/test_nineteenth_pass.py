@@ -43,10 +43,17 @@ def test_a_beep_with_no_fault_named_is_no_technical_alarm():
     # what the device is for stands between it and its state
     "Kameraet for digitalt tilsyn er slått av etter ønske fra sønnen, så vi går inn hver time.",
     "kameraet til nattilsyn er slått av på rommet no",
+    "natt på avdelinga kameraet for digitalt tilsyn på rom tolv er slått av frå i kveld så me "
+    "går manuelle runder klokka eitt og klokka tre",
+    # tested together with another device
+    "I dag testa eg fallsensoren og døralarmen på rom to, begge varslar som dei skal.",
+    # not pressed
+    "Hun hadde falt rundt klokka fem og hadde ikke trykket på trygghetsalarmen fordi hun ikke "
+    "ville vekke noen.",
     # the sentence after the refill says there was no alarm
     "Eg fylte medisindispenseren for to veker. Ho har teke alle dosane, ingen varsel i loggen.",
 ])
-def test_a_device_switched_off_or_refilled_with_no_alarm_in_the_log_raised_none(spoken):
+def test_a_device_switched_off_tested_not_pressed_or_refilled_raised_no_alarm(spoken):
     assert spoken_alarms(spoken) == []
 
 
