@@ -103,7 +103,16 @@ def opens_by_day(spoken: str, rules: _Rules) -> bool:
         return False
     first = words[0]
     return first in rules.daytime or first.startswith(
-        rules.cue_stems.get("morning", ()) + rules.cue_stems.get("afternoon", ()) + ("dag",))
+        rules.cue_stems.get("morning", ()) + rules.cue_stems.get("afternoon", ()) + ("dag",)) \
+        or _morning_told_first(spoken, rules)
+
+
+def _morning_told_first(spoken: str, rules: _Rules) -> bool:
+    """ "Var i dårlig humør ved morgenstellet. …": this morning, told first with no clock
+    time of its own (data: time.morning_told_first)."""
+    words = _first_sentence(spoken, rules)
+    return bool(phrase_pattern(rules.morning_told_first).search(" ".join(words))) and \
+        not any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w) for w in words)
 
 
 # The second half of a word that opens a visit: "kveldsbesøket", "morrastellet", "nattrunden"

@@ -180,7 +180,7 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         # rundt ni" after an evening time: a named day's hour is read as by day, not by
         # tonight's shift or the story's last time (but "natt til lørdag" is a night).
         return _by_day(am, pm)
-    if clock.story_minutes is not None and SINCE.intersection(clause):
+    if clock.story_minutes is not None and _since(clause, sentence):
         # "kveldsbesøk klokka sju … hadde itte spist siden klokka tolv": since the most
         # recent such time before the story's
         return min((am, pm), key=lambda h: (clock.story_minutes - h * 60 - minute) % 1440)
@@ -251,6 +251,18 @@ DAY_STEP_BACK = 360  # … to a time by day
 
 EARLY = frozenset({"tidlig", "tidleg"})
 SINCE = frozenset({"siden", "sidan", "sia", "sida"})
+# "ved sida av seg", "snudd over på siden": the side, not since
+SIDE_BEFORE = frozenset({"ved", "på", "til", "over", "andre", "høgre", "høyre", "venstre"})
+
+
+def _since(clause: Sequence[str], sentence: Iterable[str]) -> bool:
+    """ "ikkje spist sidan klokka tolv": since, not "ho sovna ved sida av mannen"."""
+    if not SINCE.intersection(clause):
+        return False
+    words = list(sentence)
+    return not words or any(
+        word in SINCE and not (k and words[k - 1] in SIDE_BEFORE) and
+        not (k + 1 < len(words) and words[k + 1] == "av") for k, word in enumerate(words))
 
 
 def _early_to_bed(own: Iterable[str], clause: Sequence[str], rules: _Rules) -> bool:

@@ -108,6 +108,7 @@ class _Rules:
     slept_until: set[str] = field(default_factory=set)  # "sov til sju"
     care_in_bed: set[str] = field(default_factory=set)  # "stell i senga": no sleep cue
     evening_told_first: tuple[str, ...] = ()  # "i kveld" in the first sentence
+    morning_told_first: tuple[str, ...] = ()  # "ved morgenstellet" in the first sentence
     plans_ahead: tuple[str, ...] = ()  # "skal … i kveld" tells a plan, not the shift
     night_told_first: tuple[str, ...] = ()  # "i natt" in the first sentence
     evening_all_along: tuple[str, ...] = ()  # "uroleg heile kvelden" in the first sentence
@@ -159,6 +160,7 @@ def _rules() -> _Rules:
         score_words=set(forms["score_words"]), numbered_nouns=set(forms["numbered_nouns"]),
         slept_until=set(t["slept_until"]), care_in_bed=set(t["care_in_bed"]),
         evening_told_first=tuple(t["evening_told_first"]), plans_ahead=tuple(t["plans_ahead"]),
+        morning_told_first=tuple(t["morning_told_first"]),
         night_told_first=tuple(t["night_told_first"]), night_since=set(t["night_since"]),
         evening_all_along=tuple(t["evening_all_along"]), sleep_phrases=tuple(t["sleep_phrases"]),
         waking=set(t["waking_words"]), until=set(t["until_words"]),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.note_helpers import spoken_alarms
+from tests.note_helpers import spoken_alarms, spoken_times
 
 GOLD = Path(__file__).resolve().parents[1] / "evaluation" / "data" / "structuring"
 
@@ -55,6 +55,28 @@ def test_a_beep_with_no_fault_named_is_no_technical_alarm():
 ])
 def test_a_device_switched_off_tested_not_pressed_or_refilled_raised_no_alarm(spoken):
     assert spoken_alarms(spoken) == []
+
+
+# --- clock times --------------------------------------------------------------------------------
+
+def test_beside_is_not_since():
+    # "ved sida av" is beside: the evening shift's hour, not the most recent before the visit
+    spoken = ("kveldsvakt sonen var på besøk frå klokka seks punktum ho sovna tjue på elleve "
+              "med sonen ved sida av seg punktum")
+    assert spoken_times(spoken) == ["18:00", "22:40"]
+
+
+def test_since_is_still_since():
+    spoken = ("Kveldsbesøk klokka sju. Han hadde ikkje ete sidan klokka tolv, berre drukke "
+              "litt vatn.")
+    assert spoken_times(spoken) == ["19:00", "12:00"]
+
+
+def test_a_morning_told_first_opens_a_day_note():
+    # the night nurse's times do not make it a night or evening report
+    spoken = ("Bruker var trøtt og grinete ved morgenstellet. Nattevakta skriver at han sov "
+              "fra halv tolv til fire. Fikk Paracet 1 gram klokka ti for hodepine.")
+    assert spoken_times(spoken) == ["23:30", "04:00", "10:00"]
 
 
 # --- data ---------------------------------------------------------------------------------------
