@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.note_helpers import spoken_alarms, spoken_times
+from tests.note_helpers import findings, spoken_alarms, spoken_times
 
 GOLD = Path(__file__).resolve().parents[1] / "evaluation" / "data" / "structuring"
 
@@ -77,6 +77,18 @@ def test_a_morning_told_first_opens_a_day_note():
     spoken = ("Bruker var trøtt og grinete ved morgenstellet. Nattevakta skriver at han sov "
               "fra halv tolv til fire. Fikk Paracet 1 gram klokka ti for hodepine.")
     assert spoken_times(spoken) == ["23:30", "04:00", "10:00"]
+
+
+# --- findings -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, finding", [
+    ("Han sover med tre puter, men har ingen ortopné.", ("ortopné", True)),
+    ("Blodsukker 22, tilsynslegen mener det er hyperglykemi.", ("hyperglykemi", False)),
+    ("Ho har fått urtikaria på ryggen etter den nye kuren.", ("urtikaria på ryggen", False)),
+    ("Augo er raudt og klissete, truleg konjunktivitt.", ("konjunktivitt", False)),
+])
+def test_clinical_words_a_nurse_dictates_are_findings(spoken, finding):
+    assert finding in findings(spoken)
 
 
 # --- data ---------------------------------------------------------------------------------------
