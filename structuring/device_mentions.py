@@ -92,5 +92,6 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
 
 @lru_cache(maxsize=1)
 def _maintenance_pattern() -> re.Pattern[str]:
-    return re.compile(rf"(?<![\wæøå])(?:{alternation(_rules()['device_maintenance'])})"
-                      rf"(?![\wæøå])", re.IGNORECASE)
+    # "… satt på lading før eg gikk": staff leaving is no alarm either
+    words = (*_rules()["device_maintenance"], *_rules()["staff_leaving"])
+    return re.compile(rf"(?<![\wæøå])(?:{alternation(words)})(?![\wæøå])", re.IGNORECASE)

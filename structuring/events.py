@@ -151,7 +151,9 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     # a time or a call alone ("Vi har satt opp sengealarm. Sønnen ble ringt kl. 08.30.")
     # tells nothing about the device.
     # "Eg fylte medisindispenseren. … ingen varsel i loggen": the next sentence says none.
+    # "Dørsensoren blir slått på klokka ti som vanlig. Sønnen ringte …": a routine, no alarm
     told_next = i + 1 < len(sentences) and not technologies_in(sentences[i + 1]) and \
+        not has_phrase(text, _rules()["routine_words"]) and \
         (_alarm_told(tech, sentences[i + 1]) and not said.says_no_alarm(sentences[i + 1]) or
          # "Digitalt tilsyn på rom 14 i natt. Kl. 00.30 sov ho på sida …": the first round
          is_round(tech) and _OPENS_WITH_TIME.match(sentences[i + 1]) is not None)
@@ -402,6 +404,10 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
     }
 
 
+_AT_MIDNIGHT = re.compile(r"(?<![\wæøå])(?:rundt|ved|omkring|ca\.?|cirka|i)\s+midnatt(?:a|en)?"
+                          r"(?![\wæøå])", re.IGNORECASE)
+
+
 def _event_time(draft: EventDraft, sentences: list[str]) -> str | None:
     first = sentences[draft.sentences[0]]
     # The time nearest the device's name, not past the names of other devices: an
@@ -415,6 +421,8 @@ def _event_time(draft: EventDraft, sentences: list[str]) -> str | None:
     if times:
         match = min(times, key=lambda m: abs(m.start() - draft.mention))
         return f"{match.group(1)}:{match.group(2)}"
+    if _AT_MIDNIGHT.search(first, low, high):
+        return "00:00"  # "sensoren gjekk att rundt midnatt" (the writers: 2 of 2)
     if len(draft.sentences) > 1 and draft.sentences[1] == draft.sentences[0] + 1:
         match = _TIME.search(sentences[draft.sentences[1]])
         if match:

@@ -57,6 +57,27 @@ def test_a_device_switched_off_tested_not_pressed_or_refilled_raised_no_alarm(sp
     assert spoken_alarms(spoken) == []
 
 
+@pytest.mark.parametrize("spoken", [
+    # a routine for tonight, and a next sentence that tells no alarm of it
+    "Dørsensoren blir slått på klokka ti i kveld som vanlig. Dattera ringte og spurte korleis "
+    "det gjekk.",
+    # charged before staff left
+    "gps klokka vart sett på lading før eg gjekk punktum",
+    "GPS-klokka sto på lading og ble satt på armen igjen før vi gikk.",
+    # its battery checked
+    "Eg sjekka batteriet på tryggleiksalarmen, det var fullt.",
+])
+def test_a_routine_a_charge_or_a_battery_check_raised_no_alarm(spoken):
+    assert spoken_alarms(spoken) == []
+
+
+def test_an_alarm_around_midnight_is_timed_at_midnight_and_the_next_is_its_own():
+    spoken = ("Nattpatrulje. Trygghetsalarmen gikk rundt midnatt, hun hadde kommet borti "
+              "knappen. Klokka kvart over tre gikk alarmen igjen, og da hadde hun falt.")
+    assert spoken_alarms(spoken) == [("trygghetsalarm", "alarm_utlost", "00:00"),
+                                     ("trygghetsalarm", "alarm_utlost", "03:15")]
+
+
 # --- clock times --------------------------------------------------------------------------------
 
 def test_beside_is_not_since():
