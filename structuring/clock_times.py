@@ -69,6 +69,9 @@ def night_told_first(spoken: str, rules: _Rules) -> bool:
     if not found or phrase_pattern(rules.plans_ahead).search(first):
         return False
     before = first[:found.start()].split()
+    # "har hosta mye i natt og i dag": the day too, so the day's hours stay the day's
+    if phrase_pattern(rules.night_and_day).match(first, found.end() + 1):
+        return False
     # "Besøk klokka tolv, han har hatt vondt i ryggen i natt": a visit by day
     return not (before and before[-1] in rules.night_since) and \
         not any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w) for w in before)

@@ -111,6 +111,7 @@ class _Rules:
     morning_told_first: tuple[str, ...] = ()  # "ved morgenstellet" in the first sentence
     plans_ahead: tuple[str, ...] = ()  # "skal … i kveld" tells a plan, not the shift
     night_told_first: tuple[str, ...] = ()  # "i natt" in the first sentence
+    night_and_day: tuple[str, ...] = ()  # "i natt og i dag": not the night alone
     evening_all_along: tuple[str, ...] = ()  # "uroleg heile kvelden" in the first sentence
     sleep_phrases: tuple[str, ...] = ()  # "la seg klokka ti": evening or night
     waking: set[str] = field(default_factory=set)  # "vekte han halv sju": 06.30
@@ -162,6 +163,7 @@ def _rules() -> _Rules:
         evening_told_first=tuple(t["evening_told_first"]), plans_ahead=tuple(t["plans_ahead"]),
         morning_told_first=tuple(t["morning_told_first"]),
         night_told_first=tuple(t["night_told_first"]), night_since=set(t["night_since"]),
+        night_and_day=tuple(t["night_and_day"]),
         evening_all_along=tuple(t["evening_all_along"]), sleep_phrases=tuple(t["sleep_phrases"]),
         waking=set(t["waking_words"]), until=set(t["until_words"]),
         another_day=set(t["another_day"]), list_ends_before=set(t["list_ends_before"]),

@@ -100,6 +100,12 @@ def test_a_morning_told_first_opens_a_day_note():
     assert spoken_times(spoken) == ["23:30", "04:00", "10:00"]
 
 
+def test_a_night_and_a_day_told_first_leave_the_days_hours_to_the_day():
+    spoken = ("Han har hosta mye i natt og i dag. Legen var her klokka halv tolv og starta "
+              "antibiotika. Første dose gitt klokka tolv.")
+    assert spoken_times(spoken) == ["11:30", "12:00"]
+
+
 # --- findings -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("spoken, finding", [
