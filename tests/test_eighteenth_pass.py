@@ -264,7 +264,8 @@ def test_a_cut_after_a_word_that_opens_sentences_goes_before_it():
 # --- data ---------------------------------------------------------------------------------------
 
 def test_the_writers_only_scored_this_pass_are_never_learnt_from():
-    # tune27 (t27a, t27b) is only scored: no rule is derived from it, no model learns from it.
+    # tune27 (t27a, t27b) was only scored in this pass: no model learns from it and the
+    # derived finding phrases do not come from it (the nineteenth pass reads it for rules).
     # tune23, tune25 and tune26 (tune26 scored unchanged by this pass's first changes, then
     # read) are tuned on by the rules from this pass.
     from evaluation.finding_phrases import tuned_on_rows
