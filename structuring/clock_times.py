@@ -178,6 +178,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         slept_until = before_til is not None and before_til.lower in rules.slept_until
         # "ved elleve", and "sidan om lag ni i kveld" with "about" words between
         after_bare = previous in rules.bare_hour_after or \
+            len(out) > 1 and f"{out[-2].lower} {previous}" in rules.bare_hour_after or \
             _about_words_before(out, rules, rules.bare_hour_after) > 0
         bare_hour = not explicit and (after_bare or slept_until) and \
             _bare_hour(tokens, i, rules) or \

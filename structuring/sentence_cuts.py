@@ -28,6 +28,10 @@ _TIME_WORDS = {"halv", "kvart", "over", "på", "i", "ca", "ca.", "cirka", "rundt
 def _may_start(lowered: list[str], i: int, rules: _Rules) -> bool:
     if lowered[i - 1].rstrip(".") in rules.clock_stems or lowered[i - 1] in rules.never_ends:
         return False  # "klokka | ti", "lurte på om han vil | ha": the sentence goes on
+    if lowered[i] in ("på", "over") and i + 1 < len(lowered) and \
+            _is_hour_word(lowered[i + 1], rules) and \
+            (_is_hour_word(lowered[i - 1], rules) or lowered[i - 1] in ("kvart", "tjue")):
+        return False  # "følgde han attende ti | på eitt varsla …": one time
     if corrects_a_value(lowered, i, rules):
         return False  # "midazolam ett komma fem | nei to komma fem": one value, corrected
     if lowered[i - 1] in rules.value_follows or " ".join(lowered[max(0, i - 2):i]) in \
@@ -48,6 +52,15 @@ def _cut_at(lowered: list[str], i: int, rules: _Rules) -> int | None:
     "i natt" — before the time."""
     if lowered[i - 1] in rules.opens and i > 1 and _may_start(lowered, i - 1, rules):
         return i - 1  # "… kommer fra | ellers ingen blødninger"
+    if _verb_before_its_device(lowered, i, rules):
+        # "sovna igjen og så i firetida gikk | fallsensoren": the verb's subject follows it
+        start = i - 1
+        while start > 0 and (_said_time_word(lowered[start - 1], rules) or
+                             lowered[start - 1].endswith(_ABOUT_HOUR_ENDINGS)):
+            start -= 1
+        while start > 1 and lowered[start - 1] in rules.opens and lowered[start - 2] == "og":
+            start -= 2  # "… og så i firetida gikk fallsensoren"
+        return start if 0 < start < i - 1 and _may_start(lowered, start, rules) else None
     if not _daypart_after_hour(lowered, i, rules):
         return i if _may_start(lowered, i, rules) else None
     start = i - 1  # "gikk inn igjen | klokka kvart over fire i natt varsla den igjen"
@@ -55,6 +68,18 @@ def _cut_at(lowered: list[str], i: int, rules: _Rules) -> int | None:
                          or lowered[start - 1].rstrip(".") in rules.clock_stems):
         start -= 1
     return start if 0 < start < i - 1 and _may_start(lowered, start, rules) else None
+
+
+_ABOUT_HOUR_ENDINGS = ("tida", "tiden", "tia")  # "i firetida", "ved ni-tiden"
+
+
+def _verb_before_its_device(lowered: list[str], i: int, rules: _Rules) -> bool:
+    """A cut between an alarm verb said after a time and the device that follows it."""
+    if i < 2 or lowered[i - 1] not in _alarm_verbs():
+        return False
+    before = lowered[i - 2]
+    return (_said_time_word(before, rules) or before.endswith(_ABOUT_HOUR_ENDINGS)) and \
+        any(p == 0 for p, _ in technologies_in(" ".join(lowered[i:i + 3])))
 
 
 def _alarm_keeps_its_time(lowered: list[str], starts: list[int], rules: _Rules) -> list[int]:

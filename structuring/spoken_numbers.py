@@ -302,4 +302,7 @@ def _spans_from_one(tokens: list[Tok], i: int, rules: _Rules) -> bool:
 
 def _bare_hour_said(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     """ "sovna rundt eitt og …": "eitt" is the hour (see `clock_times._bare_hour`)."""
-    return tokens[i - 1].lower in rules.bare_hour_after and _ends_a_bare_hour(tokens, i, rules)
+    # "like etter to i natt": a two-word "after" too
+    said = tokens[i - 1].lower in rules.bare_hour_after or \
+        i > 1 and f"{tokens[i - 2].lower} {tokens[i - 1].lower}" in rules.bare_hour_after
+    return said and _ends_a_bare_hour(tokens, i, rules)

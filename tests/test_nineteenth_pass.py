@@ -78,6 +78,44 @@ def test_an_alarm_around_midnight_is_timed_at_midnight_and_the_next_is_its_own()
                                      ("trygghetsalarm", "alarm_utlost", "03:15")]
 
 
+@pytest.mark.parametrize("spoken, expected", [
+    # the verb said after a time keeps the device after it; "like etter to" is a time
+    ("nattrapport sengesensoren på rom fire varsla like etter to i natt eg gjekk inn og ho "
+     "ville på do ho sovna att og så i firetida gjekk fallsensoren på same rom men ho låg i "
+     "senga og dyna hadde glidd ned på golvet",
+     [("sengesensor", "ute_av_seng", "02:00"), ("fallsensor", "fall_registrert", "04:00")]),
+    # "ti på eitt" is one time, not a sentence end after "ti"
+    ("nattrapport skjerma eining rom to dørsensoren varsla kvart over elleve bebuaren gjekk "
+     "i gangen og leita etter toalettet eg viste han vegen og følgde han attende ti på eitt "
+     "varsla dørsensoren igjen no var han lei seg og ville heim til kona han fekk ein kopp "
+     "te og sovna kring halv to",
+     [("dorsensor", "dor_apnet", "23:15"), ("dorsensor", "dor_apnet", "00:50")]),
+    # a technical alarm "på" the safety alarm is the device's own, not a call over it
+    ("Fikk teknisk alarm på trygghetsalarmen kl. 13.10, lavt batteri. Jeg byttet batteri.",
+     [("trygghetsalarm", "teknisk_alarm", "13:10")]),
+    # the stove guard said to have switched the stove off, in nynorsk
+    ("Ho fortalde at komfyrvakta hadde slege av komfyren. I loggen står det at komfyren vart "
+     "slegen av klokka tjue over fem.",
+     [("komfyrvakt", "komfyr_avslatt", "17:20")]),
+    # "nei sorry" corrects the time
+    ("GPS-alarmen gikk klokka 18.10, nei sorry, 18.15, han var utenfor sonen.",
+     [("lokaliseringsteknologi", "utenfor_sone", "18:15")]),
+])
+def test_alarms_said_in_more_ways_are_read(spoken, expected):
+    assert spoken_alarms(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken", [
+    "Beboer har bedt om at kameraet for digitalt tilsyn slås av om natta. Nattevakta går "
+    "fysisk tilsyn kl. 23, 02 og 05 i stedet.",
+    "Dattera har bedt om at nattkameraet skal være avslått fra klokka seks om morgenen.",
+    "Medisindispenseren ble fylt med ny rull, og jeg sjekka at den har strøm.",
+    "Sønnen ønsker også GPS, men bruker vil ikke ha det.",
+])
+def test_a_device_switched_off_refilled_or_wished_for_raised_no_alarm(spoken):
+    assert spoken_alarms(spoken) == []
+
+
 # --- clock times --------------------------------------------------------------------------------
 
 def test_beside_is_not_since():
