@@ -144,6 +144,13 @@ def test_a_night_and_a_day_told_first_leave_the_days_hours_to_the_day():
     assert spoken_times(spoken) == ["11:30", "12:00"]
 
 
+def test_an_evening_and_night_report_reads_the_small_hours_as_the_nights():
+    spoken = ("Kveldsvakt og natt hos beboeren på rom tre. Hun fikk morfin 5 mg klokka ni. "
+              "Vi snudde henne klokka tolv, tre og seks. Surkling fra klokka fire, hun fikk "
+              "Robinul klokka kvart over fire.")
+    assert spoken_times(spoken) == ["21:00", "00:00", "03:00", "06:00", "04:00", "04:15"]
+
+
 # --- findings -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("spoken, finding", [
