@@ -140,6 +140,8 @@ def by_daypart(part: str, am: int, pm: int) -> int:
         return am
     if part == "evening":
         return pm
+    if part == "evening_and_night":  # "kveldsvakt og natt": 19.00 … 06.00
+        return am if am <= 6 else pm
     # night: 23.00 but 02.00, and 07.00 and 08.00 as the shift ends (night reports of the
     # dev and tune writers: 08.00 seven times, 20.00 never)
     return pm if am >= 9 else am

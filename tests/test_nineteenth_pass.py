@@ -149,6 +149,9 @@ def test_an_evening_and_night_report_reads_the_small_hours_as_the_nights():
               "Vi snudde henne klokka tolv, tre og seks. Surkling fra klokka fire, hun fikk "
               "Robinul klokka kvart over fire.")
     assert spoken_times(spoken) == ["21:00", "00:00", "03:00", "06:00", "04:00", "04:15"]
+    # the evening's hours stay the evening's
+    assert spoken_times("Kveldsvakt og natt. Hun fikk Paracet klokka åtte. Klokka to var hun "
+                        "våken og ville ha saft.") == ["20:00", "02:00"]
 
 
 # --- findings -----------------------------------------------------------------------------------
@@ -161,6 +164,21 @@ def test_an_evening_and_night_report_reads_the_small_hours_as_the_nights():
 ])
 def test_clinical_words_a_nurse_dictates_are_findings(spoken, finding):
     assert finding in findings(spoken)
+
+
+@pytest.mark.parametrize("spoken", [
+    "Tryggleiksalarmen stod i laderen og var fulladda, eg minte ho på å bruke han.",
+    "Sengesensoren e slått av på dagtid etter avtale med fysioterapeuten.",
+    "Datteren ønsker ikke at nattkameraet brukes på rommet, så det er slått av fra i kveld.",
+])
+def test_a_device_charged_switched_off_or_not_wanted_raised_no_alarm(spoken):
+    assert spoken_alarms(spoken) == []
+
+
+def test_a_safety_alarm_that_lost_contact_with_its_base_is_its_technical_alarm():
+    spoken = ("Alarmsentralen ringte nattpatruljen klokka tjue over ett i natt og meldte at "
+              "trygghetsalarmen hadde mista kontakten med basen.")
+    assert spoken_alarms(spoken) == [("trygghetsalarm", "teknisk_alarm", "01:20")]
 
 
 # --- data ---------------------------------------------------------------------------------------
