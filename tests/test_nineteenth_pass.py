@@ -154,6 +154,12 @@ def test_an_evening_and_night_report_reads_the_small_hours_as_the_nights():
                         "våken og ville ha saft.") == ["20:00", "02:00"]
 
 
+def test_kring_before_an_hour_makes_it_a_time_and_a_night_told_first_its_small_hours():
+    spoken = ("bebuaren sov dårleg natt til søndag og ringde på fleire gonger andre gong kring "
+              "eitt då hadde ho vondt i ryggen ho fekk paracet klokka ti over eitt")
+    assert spoken_times(spoken) == ["01:00", "01:10"]
+
+
 # --- findings -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("spoken, finding", [
