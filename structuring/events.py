@@ -188,6 +188,7 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
                                    # "Nytt avsnitt. Alarmen gikk igjen kl. 02.30."
                                    find_phrases(sentences[i], _rules()["again_words"]))
          else None)
+    told = _the_sensor_said(sentences[i], told, drafts)
     # "ringte han igjen, denne gangen på telefonen": a call, not the alarm
     if told is None or told.sentences[-1] == i or _event_time(told, sentences) is None or \
             find_phrases(sentences[i], _rules()["by_phone"]) and \
@@ -203,6 +204,20 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
         find_phrases(sentences[i], _rules()["again_words"])
     drafts.append(EventDraft(told.technology, mention=alarm_said[0].start() if alarm_said else 0))
     return drafts[-1]
+
+
+def _the_sensor_said(text: str, told: EventDraft | None,
+                     drafts: list[EventDraft]) -> EventDraft | None:
+    """ "Sengesensoren varsla … digitalt tilsyn kvart over ett … Klokka tre varsla sensoren
+    igjen": "sensoren" is the last sensor's, not the camera round's story it is told in."""
+    if told is None or _is_sensor(told.technology) or \
+            not has_phrase(text, ("sensor", "sensoren", "sensorar", "sensorer")):
+        return told
+    return next((d for d in reversed(drafts) if _is_sensor(d.technology)), told)
+
+
+def _is_sensor(tech: str) -> bool:
+    return any("sensor" in trigger for trigger in _rules()["technologies"][tech]["triggers"])
 
 
 def _names_what_it_reports(tech: str, text: str) -> bool:

@@ -116,6 +116,15 @@ def test_a_device_switched_off_refilled_or_wished_for_raised_no_alarm(spoken):
     assert spoken_alarms(spoken) == []
 
 
+def test_the_sensor_said_again_after_a_camera_round_is_the_sensors_alarm():
+    spoken = ("Nattpatruljen. Sengesensoren varsla klokka ti over ett. Vi sjekka med digitalt "
+              "tilsyn klokka kvart over ett, han satt i stolen, ingen tiltak. Klokka tre varsla "
+              "sensoren igjen. Vi kjørte ut og var der tjue over tre.")
+    assert spoken_alarms(spoken) == [("sengesensor", "ute_av_seng", "01:10"),
+                                     ("digitalt_tilsyn", "tilsyn_utfort", "01:15"),
+                                     ("sengesensor", "ute_av_seng", "03:00")]
+
+
 # --- clock times --------------------------------------------------------------------------------
 
 def test_beside_is_not_since():
