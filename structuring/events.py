@@ -267,6 +267,7 @@ def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
     technology's next check, told by a round word and a time without naming the device."""
     if current is None and drafts and paragraphs[i] == paragraphs[drafts[-1].sentences[-1]]:
         current = drafts[-1]  # "ingen tiltak. ny linje tilsyn klokka tre: …"
+    in_a_round = current is not None and is_round(current.technology)
     if current is not None and not is_round(current.technology):
         # "Tilsyn kl. 01.00: sov. Kl. 02.35 varsla sengesensoren … Tilsyn kl. 04.00: …"
         current = next((d for d in reversed(drafts) if is_round(d.technology)), current)
@@ -274,7 +275,12 @@ def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
             technologies_in(sentences[i]) or _TIME.search(sentences[i]) is None:
         return None
     words = _rules()["technologies"][current.technology].get("round_words", [])
-    if not has_phrase(sentences[i], tuple(words)):
+    # "… ingen tiltak. Kl. 03.00 låg ho og sov": a time and the user asleep, told right in
+    # a round's story, is its next look
+    asleep = in_a_round and _OPENS_WITH_TIME.match(sentences[i]) is not None and \
+        has_phrase(sentences[i], tuple(_rules()["asleep_words"])) and \
+        not find_phrases(sentences[i], _rules()["again_words"])  # "sov ho igjen": after the story
+    if not (has_phrase(sentences[i], tuple(words)) or asleep):
         return None
     drafts.append(EventDraft(current.technology))
     return drafts[-1]

@@ -125,6 +125,13 @@ def test_the_sensor_said_again_after_a_camera_round_is_the_sensors_alarm():
                                      ("sengesensor", "ute_av_seng", "03:00")]
 
 
+def test_a_time_and_the_user_asleep_in_a_rounds_story_is_its_next_look():
+    spoken = ("nattpatruljen digitalt tilsyn hjå brukaren klokka halv tolv punktum ho låg i "
+              "senga punktum klokka tre låg ho og sov komma ingen tiltak punktum")
+    assert spoken_alarms(spoken) == [("digitalt_tilsyn", "tilsyn_utfort", "23:30"),
+                                     ("digitalt_tilsyn", "tilsyn_utfort", "03:00")]
+
+
 # --- clock times --------------------------------------------------------------------------------
 
 def test_beside_is_not_since():
