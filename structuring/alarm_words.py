@@ -101,9 +101,9 @@ def tells_new_alarm(text: str) -> bool:
 
 
 # what may stand before an alarm word that opens its sentence: "Kl. 02.15 ny alarm …",
-# "Kl. 04.15 i natt varslet den igjen …"
-_OPENING = re.compile(r"(?:\s|[\d.:,]|kl\.?|klokka|i natt|i kveld|om natta|om natten)*",
-                      re.IGNORECASE)
+# "Kl. 04.15 i natt varslet den igjen …", "Kvart over fire kom det ein ny varsling …"
+_OPENING = re.compile(r"(?:\s|[\d.:,]|kl\.?|klokka|i natt|i kveld|om natta|om natten|"
+                      r"kom det(?:\s+(?:en|ein|et|eit))?)*", re.IGNORECASE)
 
 
 def says_no_alarm(text: str) -> bool:

@@ -132,6 +132,32 @@ def test_a_time_and_the_user_asleep_in_a_rounds_story_is_its_next_look():
                                      ("digitalt_tilsyn", "tilsyn_utfort", "03:00")]
 
 
+@pytest.mark.parametrize("spoken", [
+    "Sengesensoren ble slått på klokka ti i kveld da han hadde lagt seg.",
+    "Medisindispenseren hadde bare tjue prosent batteri igjen, den står nå på lading og er "
+    "koblet til strøm.",
+    "Vi foreslo digitalt tilsyn med kamera i stedet for at vi går inn. Kamera skal monteres "
+    "neste uke.",
+    "På dagbesøket ble komfyrvakta testa med testspray, og den slo av komfyren som den skulle.",
+    "Vi testet også trygghetsalarmen sammen, hun trykket og fikk svar fra alarmsentralen.",
+])
+def test_a_device_switched_on_charged_proposed_or_tested_raised_no_alarm(spoken):
+    assert spoken_alarms(spoken) == []
+
+
+def test_a_new_alarm_that_came_at_its_own_time_is_its_own_also_when_false():
+    spoken = ("Nattrapport. Sengesensoren varsla klokka ti over tolv, eg følgde han til senga. "
+              "Han sov frå rundt to. Kvart over fire kom det ein ny varsling, men då låg han i "
+              "senga og sov, så det var falsk alarm.")
+    assert [e[2] for e in spoken_alarms(spoken)] == ["00:10", "04:15"]
+
+
+def test_a_report_from_the_night_patrol_is_a_night_report():
+    spoken = ("rapport fra nattpatruljen trygghetsalarmen til bruker gikk ti på tolv hun var "
+              "redd og ville ha noen å snakke med")
+    assert spoken_alarms(spoken) == [("trygghetsalarm", "alarm_utlost", "23:50")]
+
+
 # --- clock times --------------------------------------------------------------------------------
 
 def test_beside_is_not_since():
