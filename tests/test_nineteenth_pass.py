@@ -202,6 +202,12 @@ def test_kring_before_an_hour_makes_it_a_time_and_a_night_told_first_its_small_h
     assert spoken_times(spoken) == ["01:00", "01:10"]
 
 
+def test_a_quiet_night_told_first_names_the_night():
+    spoken = ("roleg natt på rom ti ho sov frå halv elleve til fem snudd kvar tredje time "
+              "klokka eitt og fire huda på hælane er heil")
+    assert spoken_times(spoken) == ["22:30", "05:00", "01:00", "04:00"]
+
+
 # --- findings -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("spoken, finding", [
