@@ -158,6 +158,9 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     said = daypart(own, rules)
     if said and said != "daytime":  # "i dag" at the time may still be "i dag tidleg"
         hour = by_daypart(said, am, pm)
+        # "… avføring i går kveld | klokka fire sov ho": an evening is no 13.00-16.00, so the
+        # cue may be another clause's; the time is read as said and checked
+        clock.review = clock.review or (said == "evening" and 1 <= am <= EVENING_STARTS - 13)
         if said in ("morning", "night"):
             # "klokka sju minutter over seks i morges": the story goes on from it ("ringte
             # 113 klokka seks og tjue"). Not from an evening: "la seg i går kveld klokka ti"
@@ -250,6 +253,8 @@ MORNING_REACH = 8  # a story already past midnight goes on to the morning stell
 STEP_BACK = 180  # minutes a story may step back from its last 24-hour time
 DAY_STEP_BACK = 360  # … to a time by day
 
+
+EVENING_STARTS = 17  # an evening cue with an hour said 1-4 (13.00-16.00) is checked
 
 EARLY = frozenset({"tidlig", "tidleg"})
 SINCE = frozenset({"siden", "sidan", "sia", "sida"})

@@ -208,6 +208,15 @@ def test_a_quiet_night_told_first_names_the_night():
     assert spoken_times(spoken) == ["22:30", "05:00", "01:00", "04:00"]
 
 
+def test_an_evening_cue_before_an_hour_from_one_to_four_is_checked():
+    from structuring.pipeline import structure
+
+    note = structure("natt rom tretten ho hadde hatt avføring i går kveld klokka fire sov ho "
+                     "og pusta roleg")
+    [time] = [e for e in note.entities if e.type == "time"]
+    assert note.sentences[time.sentence].review
+
+
 # --- findings -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("spoken, finding", [
