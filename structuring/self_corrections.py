@@ -236,6 +236,14 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
         correction[1].lower in ("på", "over") and \
         (_is_numberish(correction[2], rules) or correction[2].lower == "halv")
     said_time = _trailing_time(before, rules)
+    own = _trailing_daypart(before, rules)
+    if said_time is None and own and (bare_time or first.lower in ("halv", "kvart")):
+        # "gikk ti over seks i morres nei jeg mener ti over fem": the old time with its part
+        # of the day said after it; the part of the day stays, after the new time
+        start = _trailing_time(before[:-own], rules)
+        if start is not None and not (start and _is_clock(before[start - 1], rules)):
+            said = _time_words(correction, rules)
+            return before[:start] + correction[:said] + before[-own:] + correction[said:]
     # "klokka ti på ni nei ni", "kvart over tolv nei halv ett": the time said last is
     # corrected whole, not only its last number.
     # Not a decimal: "temperatur 38,6 klokka 14, eh nei, 38,9" corrects the temperature.
@@ -303,6 +311,15 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
 
 
 _TIME_WORDS = ("halv", "kvart", "over", "på")
+
+
+def _trailing_daypart(before: list[Tok], rules: _Rules) -> int:
+    """How many tokens at the end of `before` say a part of the day ("i morres", "i kveld")."""
+    n = 0
+    while n < min(3, len(before)) and (before[-1 - n].lower in ("i", "om") or
+                                       daypart.daypart([before[-1 - n].lower], rules)):
+        n += 1
+    return n if n and any(daypart.daypart([t.lower], rules) for t in before[-n:]) else 0
 
 
 def _trailing_number(tokens: list[Tok], rules: _Rules) -> int:

@@ -158,6 +158,36 @@ def test_a_report_from_the_night_patrol_is_a_night_report():
     assert spoken_alarms(spoken) == [("trygghetsalarm", "alarm_utlost", "23:50")]
 
 
+@pytest.mark.parametrize("spoken, expected", [
+    # a time corrected after its part of the day: the part of the day stays
+    ("Fallalarmen gikk ti over seks i morres nei jeg mener ti over fem. Vi kjørte dit.",
+     [("fallsensor", "fall_registrert", "05:10")]),
+    ("lokaliseringsalarmen gikk klokka halv ni i kveld eller nei det var kvart på ni og viste "
+     "at han var utafor sona",
+     [("lokaliseringsteknologi", "utenfor_sone", "20:45")]),
+    # an ASR slip in the device's name, a lost power supply, a door opener
+    ("Tryggetsalarmen gikk ti over to i natt, han hadde falt i gangen.",
+     [("trygghetsalarm", "alarm_utlost", "02:10")]),
+    ("Alarmsentralen ringte klokka halv elleve og meldte at trygghetsalarmen hadde mista "
+     "strømmen.",
+     [("trygghetsalarm", "teknisk_alarm", "10:30")]),
+    ("Den elektroniske døropnaren gav feilmelding klokka halv åtte i dag tidleg.",
+     [("e_laas", "teknisk_alarm", "07:30")]),
+])
+def test_corrected_misspelt_and_powerless_alarms_are_read(spoken, expected):
+    assert spoken_alarms(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken", [
+    "Tryggleiksalarmen låg i ladaren på nattbordet, eg hjelpte ho å ta han på.",
+    "Hun har sagt nei til nattkamera, så det er slått av.",
+    "Han hadde gått aleine utan at sengesensoren varsla. Sengesensoren må sjekkast av "
+    "vaktmeisteren.",
+])
+def test_a_device_in_its_charger_refused_or_to_be_checked_raised_no_alarm(spoken):
+    assert spoken_alarms(spoken) == []
+
+
 # --- clock times --------------------------------------------------------------------------------
 
 def test_beside_is_not_since():
