@@ -19,35 +19,16 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from structuring_textcat_writers import _classifier, _sections  # noqa: E402
+from structuring_textcat_writers import compare_held_out  # noqa: E402
 
 FILES = tuple(f"tune{k}.jsonl" for k in (21, 22, 23, 24, 25, 26, 27, 28, 30))
 
 
 def leave_one_file_out() -> dict:
     from evaluation import structuring_train as train
-    from evaluation.gold import read_gold
 
-    labels = train.section_labels()
-    labelled = train.labelled_sentences()
-    base = train.training_rows()
     paths = [train.TUNE.parent / name for name in FILES]
-    out: dict = {"files": {}}
-    for held in paths:
-        gold = read_gold(held)
-        rows = base + [r for p in paths if p != held for r in read_gold(p)]
-        model = train.train_textcat(train.section_examples(rows, labelled), labels,
-                                    epochs=train.TEXTCAT_EPOCHS)
-        was = _sections(gold)
-        with _classifier(model):
-            now = _sections(gold)
-        out["files"][held.name] = {"dictations": len(gold), "before": was, "after": now}
-        print(held.name, was, "->", now, flush=True)
-    for key in ("before", "after"):
-        out[f"mean_{key}"] = {group: round(sum(f[key][group] for f in out["files"].values())
-                                           / len(out["files"]), 4)
-                              for group in ("all", "without_spoken_punctuation")}
-    return out
+    return compare_held_out(paths, train.training_rows(), epochs=train.TEXTCAT_EPOCHS)
 
 
 def main() -> None:
