@@ -54,8 +54,7 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
     # a plan is said before its evening ("skal på besøk til dattera i kveld"); "ønskte i
     # kveld at vi skulle be fadervår" tells this evening
     if told and not phrase_pattern(rules.plans_ahead).search(first, 0, told.start()) and \
-            not any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w)
-                    for w in words):
+            not _says_a_clock_time(words, rules):
         return "evening"
     return None
 
@@ -74,7 +73,12 @@ def night_told_first(spoken: str, rules: _Rules) -> bool:
         return False
     # "Besøk klokka tolv, han har hatt vondt i ryggen i natt": a visit by day
     return not (before and before[-1] in rules.night_since) and \
-        not any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w) for w in before)
+        not _says_a_clock_time(before, rules)
+
+
+def _says_a_clock_time(words: list[str], rules: _Rules) -> bool:
+    """A clock word ("klokka", "kl.") or a written time ("21.30") among `words`."""
+    return any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w) for w in words)
 
 
 FIRST_SENTENCE_WORDS = 20  # where the dictation says no mark, its first words
@@ -115,7 +119,7 @@ def _morning_told_first(spoken: str, rules: _Rules) -> bool:
     time of its own (data: time.morning_told_first)."""
     words = _first_sentence(spoken, rules)
     return bool(phrase_pattern(rules.morning_told_first).search(" ".join(words))) and \
-        not any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w) for w in words)
+        not _says_a_clock_time(words, rules)
 
 
 # The second half of a word that opens a visit: "kveldsbesøket", "morrastellet", "nattrunden"
