@@ -277,8 +277,9 @@ def test_a_safety_alarm_that_lost_contact_with_its_base_is_its_technical_alarm()
 # --- data ---------------------------------------------------------------------------------------
 
 def test_the_writers_only_scored_this_pass_are_never_learnt_from():
-    # tune29 (t29a, t29b) is only scored: no rule is derived from it, no model learns from it.
-    # tune27, only scored in the eighteenth pass, is tuned on by the rules from this pass.
+    # tune29 (t29a, t29b) was only scored in this pass: no model learns from it (the rules of
+    # the twentieth pass read it). tune27, only scored in the eighteenth pass, is tuned on by
+    # the rules from this pass.
     from evaluation.finding_phrases import tuned_on_rows
     from evaluation.structuring_train import training_rows
 

@@ -531,6 +531,7 @@ BLIND_SPLITS = {
     "test15.jsonl": "abd47dae18e73c462b1beef47bb1b32d785efaabc6359bbc1a8e7a4bd3b2fd72",
     "test16.jsonl": "9bfe13db467d732ebdabeba60705f5efcc63b1b945f07a937b648fce36ff691c",
     "test17.jsonl": "5dfbcc8c7eac335ad976cba117faf603cd902dad773b79ade99a1ee555e96241",
+    "test18.jsonl": "4e30f76f638bce2a11daff26e55bddf0f8c81c49cab1e2047f7fd63dda7bc49d",
 }
 
 
