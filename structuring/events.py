@@ -38,6 +38,7 @@ from structuring import event_times
 from structuring.devices import (all_event_cues, dose_taken_from, event_cues, is_round,
                                  technologies_in)
 from structuring.device_mentions import _first_of_joined, _only_checked, _only_kept, _talked_about
+from structuring.entities import AT_MIDNIGHT
 from structuring.lexicon import alternation, find_phrases, has_phrase, phrase_pattern
 from structuring.rules import load_rules
 
@@ -425,8 +426,7 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
     }
 
 
-_AT_MIDNIGHT = re.compile(r"(?<![\wæøå])(?:rundt|ved|omkring|ca\.?|cirka|i)\s+midnatt(?:a|en)?"
-                          r"(?![\wæøå])", re.IGNORECASE)
+_AT_MIDNIGHT = AT_MIDNIGHT
 
 
 def _event_time(draft: EventDraft, sentences: list[str]) -> str | None:

@@ -207,7 +207,7 @@ def test_an_hour_and_ten_or_five_before_it_is_the_minutes(spoken, expected):
 def test_a_night_slept_until_a_morning_hour_ends_in_the_morning_in_an_evening_report():
     # the first time (23.15) made the shift the evening: "sov til klokka seks" was 18.00
     assert spoken_times("Klokka 23.15 varsla dørsensoren. Han la seg ved midnatt og sov til "
-                        "klokka seks.") == ["23:15", "06:00"]
+                        "klokka seks.") == ["23:15", "00:00", "06:00"]  # "ved midnatt": 00.00
 
 
 def test_the_story_goes_on_from_a_small_hour_of_the_night():

@@ -5,6 +5,11 @@ for the test; none is copied from a gold split."""
 import json
 from pathlib import Path
 
+import pytest
+
+from structuring.pipeline import structure
+from tests.note_helpers import spoken_times, times
+
 GOLD = Path(__file__).resolve().parents[1] / "evaluation" / "data" / "structuring"
 
 
@@ -20,3 +25,25 @@ def test_the_writers_only_scored_this_pass_are_never_learnt_from():
     assert len(rows) == 60 and not trained & {row["spoken"] for row in rows}
     derived = {row["id"].split("-")[0] for row in tuned_on_rows()}
     assert not derived & {"t36a", "t36b"}
+
+
+# --- clock times --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("nattevakt punktum ho sovna rundt midnatt og sov til seks punktum", ["00:00", "06:00"]),
+    ("Han fekk Paracet ved midnatt og sov etterpå.", ["00:00"]),
+    ("hun var urolig fra ca midnatt punktum", ["00:00"]),
+])
+def test_about_midnight_is_a_time_kept_in_the_nurses_words(spoken, expected):
+    # the writers file 00:00 for "rundt midnatt" and keep the words in the text
+    note = structure(spoken)
+    assert times(note) == expected
+    assert "midnatt" in note.text
+
+
+@pytest.mark.parametrize("spoken", [
+    "hun la seg før midnatt punktum",
+    "Han var vaken til etter midnatt.",
+])
+def test_before_or_after_midnight_names_no_time(spoken):
+    assert spoken_times(spoken) == []
