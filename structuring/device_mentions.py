@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from structuring.alarm_responses import any_false_alarm_cue
+from structuring.alarm_words import TIME
 from structuring.devices import all_event_cues, event_cues, technologies_in, went_off_phrases
 from structuring.lexicon import alternation, has_phrase
 from structuring.rules import load_rules
@@ -61,10 +62,10 @@ def _said_after(tech: str, text: str, start: int, key: str) -> bool:
 @lru_cache(maxsize=None)
 def _said_after_pattern(tech: str, key: str) -> re.Pattern[str]:
     rules = _rules()
-    # "Sengesensoren på rom 9 ble testet", "fallsensoren på gamle rom er slått av": where
+    # "Sengesensoren på rom 9 ble testet", "fallsensoren over senga vart sjekka": where
     # the device is, or what it is for ("kameraet for digitalt tilsyn på rom 15"), may stand
     # between
-    where = r"(?:(?:på|i|hos|til|for)\s+[\wæøå]+(?:\s+[\wæøå]+)?(?:\s+\d+)?\s+){0,2}"
+    where = r"(?:(?:på|i|hos|til|for|over|ved|under)\s+[\wæøå]+(?:\s+[\wæøå]+)?(?:\s+\d+)?\s+){0,2}"
     # "dispenseren hans må settes på pause": whose it is may stand there too
     where += r"(?:(?:hans|hennes|hennar|hanses)\s+)?"
     # "nattkameraet er slått av": the trigger's word may go on (definite forms)
@@ -77,7 +78,7 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
     """ "Medisindispenseren ble fylt på klokka ti", "sengesensoren var slått av i natt": the
     device's upkeep or state, told with nothing that says it went off."""
     rules = _rules()
-    if _said_after(tech, text, start, "device_off_after"):
+    if _said_after(tech, text, start, "device_off_after") or _off_said_of_it(tech, text, start):
         return True
     if "teknisk_alarm" not in event_cues(tech) and \
             has_phrase(text, rules["device_fault"]):
@@ -88,6 +89,27 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
     rest = " ".join(part for part in re.split(_maintenance_pattern(), text) if part)
     return not has_phrase(rest, went_off_phrases(tech)) and \
         not has_phrase(text, any_false_alarm_cue())
+
+
+def _off_said_of_it(tech: str, text: str, start: int) -> bool:
+    """ "Sengesensoren er lada og ligg klar, men … så han er slått av", "… og sensoren er slått
+    av": the device, named before or in the sentence before, said to be off — with no time
+    and nothing else that says it went off."""
+    found = _off_of_it_pattern().search(text, start)
+    if found is None or TIME.search(text):
+        return False
+    rest = text[:found.start()] + text[found.end():]
+    return not has_phrase(rest, went_off_phrases(tech))
+
+
+@lru_cache(maxsize=1)
+def _off_of_it_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<![\wæøå])(?:{alternation(_IT)})\s+"
+                      rf"(?:{alternation(tuple(_rules()['device_off_after']))})(?![\wæøå])",
+                      re.IGNORECASE)
+
+
+_IT = ("han", "ho", "hun", "den", "sensoren", "sensorane", "sensorene")
 
 
 @lru_cache(maxsize=1)

@@ -117,7 +117,8 @@ def _seen_through(tech: str, text: str, position: int, named: list[tuple[int, st
     """ "Sengesensoren varslet 23.40, på kamera så vi at …": a camera named in another
     device's story is how staff looked, not a round of its own (data `seen_through`)."""
     words = _rules()["technologies"][tech].get("seen_through", ())
-    if not words or not re.match(rf"(?:{alternation(tuple(words))})(?![\wæøå])",
+    # "Kamera-tilsyn klokka tre" is the round's name, not a look in another story
+    if not words or not re.match(rf"(?:{alternation(tuple(words))})(?![\wæøå-])",
                                  text[position:], re.IGNORECASE):
         return False
     # "… lot seg følge tilbake. Vi så til han på kameraet kl. 03.00": a look timed by its

@@ -88,8 +88,10 @@ def self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
                     not (after and _value_start(after[0], rules)):
                 continue  # "hun sa unnskyld" is no correction
             # "300 ml i dag, nei, 400": the value may be a few words back.
+            # "klokka 23.10 i går kveld, eh nei, 23.40": the value's part of the day between
+            own = _trailing_daypart(before, rules)
             if said in rules.corrections_between_values and \
-                    not any(_value_end(t, rules) for t in before[-3:]):
+                    not any(_value_end(t, rules) for t in before[-3 - own:len(before) - own]):
                 continue  # "nei, hun ville ikke" is an answer
             fixed = _apply_correction(before, after[:cut], rules)
             return self_corrections(fixed + after[cut:], rules)
@@ -237,7 +239,8 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
         (_is_numberish(correction[2], rules) or correction[2].lower == "halv")
     said_time = _trailing_time(before, rules)
     own = _trailing_daypart(before, rules)
-    if said_time is None and own and (bare_time or first.lower in ("halv", "kvart")):
+    if said_time is None and own and (bare_time or first.lower in ("halv", "kvart")
+                                      or _DIGIT_TIME.fullmatch(first.lower)):
         # "gikk ti over seks i morres nei jeg mener ti over fem": the old time with its part
         # of the day said after it; the part of the day stays, after the new time
         start = _trailing_time(before[:-own], rules)
@@ -311,12 +314,13 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
 
 
 _TIME_WORDS = ("halv", "kvart", "over", "på")
+_DIGIT_TIME = re.compile(r"\d{1,2}[.:]\d{2}")  # "23.40" said again after "nei"
 
 
 def _trailing_daypart(before: list[Tok], rules: _Rules) -> int:
     """How many tokens at the end of `before` say a part of the day ("i morres", "i kveld")."""
     n = 0
-    while n < min(3, len(before)) and (before[-1 - n].lower in ("i", "om") or
+    while n < min(3, len(before)) and (before[-1 - n].lower in ("i", "om", "går") or
                                        daypart.daypart([before[-1 - n].lower], rules)):
         n += 1
     return n if n and any(daypart.daypart([t.lower], rules) for t in before[-n:]) else 0

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from structuring.pipeline import structure
-from tests.note_helpers import spoken_times, times
+from tests.note_helpers import spoken_alarms, spoken_times, times
 
 GOLD = Path(__file__).resolve().parents[1] / "evaluation" / "data" / "structuring"
 
@@ -47,3 +47,63 @@ def test_about_midnight_is_a_time_kept_in_the_nurses_words(spoken, expected):
 ])
 def test_before_or_after_midnight_names_no_time(spoken):
     assert spoken_times(spoken) == []
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # the old time's part of the day stands between it and "nei" (was both times kept)
+    ("GPS-en ga varsel klokka 23.10 i går kveld, eh nei, 23.40. Han svarte ikke.",
+     "GPS-en ga varsel kl. 23.40 i går kveld."),
+    ("gps ga varsel klokka ti over elleve i går kveld eh nei klokka tjue på tolv punktum",
+     "Gps ga varsel kl. 23.40 i går kveld."),
+    ("Hun fikk Paracet klokka 08.10 i dag tidlig, nei, 08.40.",
+     "Hun fikk Paracet kl. 08.40 i dag tidlig."),
+])
+def test_a_time_corrected_after_its_part_of_the_day_with_a_bare_nei(spoken, expected):
+    assert structure(spoken).sentences[0].text == expected
+
+
+def test_a_bare_nei_after_a_part_of_the_day_is_still_an_answer_without_a_value():
+    note = structure("Hun sovna klokka ti i kveld, nei, hun ville ikke ha mer.")
+    assert note.sentences[0].text == "Hun sovna kl. 22.00 i kveld, nei, hun ville ikke ha mer."
+
+
+# --- welfare technology -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken", [
+    # the device said to be off by a pronoun, later in the sentence
+    "sengesensoren er lada og ligg klar komma men ho ønskjer ikkje at han blir brukt enno "
+    "komma så han er slått av punktum",
+    # … or in the next sentence, by "sensoren"
+    "ho ba sjølv om at sengesensoren skulle slåast av i natt fordi ho synest det er ekkelt "
+    "punktum det er avklart med sjukepleiaren og sensoren er slått av punktum",
+    # a dose dispensed and taken
+    "medisindispenseren hadde gitt ut morgondosen klokka sju og ho hadde teke han punktum",
+    # the device the user wants to be rid of, at a visit's time
+    "middagsbesøk klokka eitt ho sa at ho vil sleppa medisindispenseren fordi ho synest han "
+    "pip for mykje",
+    # checked, with where it hangs between
+    "Fallsensoren over senga vart sjekka klokka fem og står på.",
+])
+def test_a_device_kept_or_talked_about_is_no_alarm(spoken):
+    assert spoken_alarms(spoken) == []
+
+
+def test_a_device_silenced_after_its_alarm_keeps_the_alarm():
+    assert spoken_alarms("Sengesensoren varsla klokka to, han sto ved døra. Eg fulgte han "
+                         "tilbake og sensoren er slått av no.") == \
+        [("sengesensor", "ute_av_seng", "02:00")]
+
+
+def test_the_alarm_bracelet_is_the_safety_alarm():
+    spoken = ("natt på avdeling to dørsensoren på rom ni gjekk fem over eitt og han stod ute i "
+              "korridoren eg fekk han med tilbake klokka ti over fire kom det teknisk varsel frå "
+              "alarmarmbandet hans om lågt batteri eg bytte batteriet")
+    assert spoken_alarms(spoken) == [("dorsensor", "dor_apnet", "01:05"),
+                                     ("trygghetsalarm", "teknisk_alarm", "04:10")]
+
+
+def test_a_camera_round_named_with_a_hyphen_in_another_alarms_story_is_a_round():
+    spoken = ("Nattrapport. Sengesensoren varslet tjue over ett, han sto ved vinduet. Eg fulgte "
+              "han på do. Kamera-tilsyn klokka tre, han lå og sov på ryggen, ingen tiltak.")
+    assert spoken_alarms(spoken) == [("sengesensor", "ute_av_seng", "01:20"),
+                                     ("digitalt_tilsyn", "tilsyn_utfort", "03:00")]
