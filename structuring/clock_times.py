@@ -224,9 +224,17 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                            kind="time"))
             i = start + used
             continue
+        if tokens[i].lower in _MIDNIGHT and previous in _AT_MIDNIGHT:
+            # "dørsensoren varsla rundt midnatt … Sobril klokka tjue over tolv": 00.20, the
+            # story goes on from 00.00 (entities file "rundt midnatt" as 00.00)
+            clock.last_minutes = clock.story_minutes = 0
         out.append(tokens[i])
         i += 1
     return out
+
+
+_MIDNIGHT = frozenset({"midnatt", "midnatta", "midnatten"})
+_AT_MIDNIGHT = frozenset({"rundt", "ved", "omkring", "kring", "ca.", "ca", "cirka", "i"})
 
 
 _WRITTEN_TIME = re.compile(r"(?:[01]\d|2[0-3])[.:][0-5]\d")

@@ -107,3 +107,14 @@ def test_a_camera_round_named_with_a_hyphen_in_another_alarms_story_is_a_round()
               "han på do. Kamera-tilsyn klokka tre, han lå og sov på ryggen, ingen tiltak.")
     assert spoken_alarms(spoken) == [("sengesensor", "ute_av_seng", "01:20"),
                                      ("digitalt_tilsyn", "tilsyn_utfort", "03:00")]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Dørsensoren på rom 12 varsla rundt midnatt. Ho fekk Sobril 10 mg klokka tjue over tolv "
+     "etter behovslista. Ho sovna rundt halv to.", ["00:00", "00:20", "01:30"]),
+    ("ho var veldig urolig fra rundt midnatt punktum ho fikk Haldol null komma fem milligram "
+     "klokka ett punktum", ["00:00", "01:00"]),
+])
+def test_the_story_goes_on_from_about_midnight(spoken, expected):
+    # was 12.20 and 13.00: nothing said which half of the day after a midnight in words
+    assert spoken_times(spoken) == expected
