@@ -118,3 +118,9 @@ def test_a_camera_round_named_with_a_hyphen_in_another_alarms_story_is_a_round()
 def test_the_story_goes_on_from_about_midnight(spoken, expected):
     # was 12.20 and 13.00: nothing said which half of the day after a midnight in words
     assert spoken_times(spoken) == expected
+
+
+def test_a_day_visit_is_by_day_after_a_night_round():
+    # "ved dagbesøket klokka elleve" after a camera round at 02.35 was 23.00
+    assert spoken_times("Nattlig digitalt tilsyn klokka 02.35 viste at han satt i stolen. Ved "
+                        "dagbesøket klokka elleve var han ustelt.") == ["02:35", "11:00"]
