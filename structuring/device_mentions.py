@@ -68,10 +68,20 @@ def _said_after_pattern(tech: str, key: str) -> re.Pattern[str]:
     where = r"(?:(?:på|i|hos|til|for|over|ved|under)\s+[\wæøå]+(?:\s+[\wæøå]+)?(?:\s+\d+)?\s+){0,2}"
     # "dispenseren hans må settes på pause": whose it is may stand there too
     where += r"(?:(?:hans|hennes|hennar|hanses)\s+)?"
+    # "Fallsensoren vart òg testa": an "also" may stand in the phrase
+    also = r"(?:òg|også|au|ogso)\s+"
     # "nattkameraet er slått av": the trigger's word may go on (definite forms)
     return re.compile(rf"(?:{alternation(rules['technologies'][tech]['triggers'])})[\wæøå]*"
                       rf"\s+{where}"
-                      rf"(?:{alternation(rules[key])})(?![\wæøå])", re.IGNORECASE)
+                      rf"(?:{alternation(rules[key])}|{_also_inside(rules[key], also)})"
+                      rf"(?![\wæøå])", re.IGNORECASE)
+
+
+def _also_inside(phrases: list[str], also: str) -> str:
+    """ "vart sjekka" said "vart òg sjekka": the phrases of two words or more with an "also"
+    after their first word."""
+    two = [p.split(" ", 1) for p in phrases if " " in p]
+    return "|".join(rf"{re.escape(a)}\s+{also}{re.escape(b)}" for a, b in two) or "(?!)"
 
 
 def _only_kept(tech: str, text: str, start: int) -> bool:

@@ -17,10 +17,13 @@ from structuring.alarm_words import TIME
 # what stands between the times of rounds listed together ("kl. 00.30, kl. 02.30 og kl.
 # 04.30"), between an alarm's ("varslet kl. 19.20 og igjen kl. 20.05") and between the times
 # of an alarm counted ("kl. 09.10, så kl. 09.45 og så igjen …")
-_LISTED = re.compile(r"\s*(?:,|og|,\s*og|eller)?\s*(?:ca\.\s*|ved\s+)?(?:kl\.|klokka)?\s*",
-                     re.IGNORECASE)
-_LISTED_AGAIN = re.compile(r"\s*(?:,|og|,\s*og)?\s*(?:så\s+)?(?:igjen|att|på nytt)?\s*"
-                           r"(?:ca\.\s*|ved\s+)?(?:kl\.|klokka)?\s*", re.IGNORECASE)
+# … also with the time's part of the day after it ("kl. 22.50 i går kveld kl. 23.30 og …")
+_ITS_DAYPART = r"(?:\s*i\s+(?:går\s+)?(?:kveld|kvell|natt|morges|morgon|ettermiddag))?"
+_LISTED = re.compile(_ITS_DAYPART + r"\s*(?:,|og|,\s*og|eller)?\s*(?:ca\.\s*|ved\s+)?"
+                     r"(?:kl\.|klokka)?\s*", re.IGNORECASE)
+_LISTED_AGAIN = re.compile(_ITS_DAYPART + r"\s*(?:,|og|,\s*og)?\s*(?:så\s+)?"
+                           r"(?:igjen|att|på nytt)?\s*(?:ca\.\s*|ved\s+)?(?:kl\.|klokka)?\s*",
+                           re.IGNORECASE)
 _AGAIN = re.compile(r"\b(?:igjen|att|på nytt)\b", re.IGNORECASE)
 _THEN = re.compile(r"(?:\s|,|og|så|igjen|att|deretter|etterpå|til slutt|sist|ved)*", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"\s*(?:[,.;:!?]|$)")

@@ -142,12 +142,14 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     fault = _fault_after_alarm(tech, sentences, i, current)
     if current is not None and current.technology == tech and not fault and \
             not _new_round(tech, text, current, i) and \
-            not _named_alarm_again(text, current, i, sentences):
+            not _named_alarm_again(text, current, i, sentences) and \
+            not (current.sentences[0] != i and _set_off_after_fault(current, sentences, i)):
         return current
     earlier = next((d for d in reversed(drafts) if d.technology == tech), None)
     if earlier is not None and not fault and _follows_up(tech, text) and \
             not said.alarmed_again(text) and \
-            not said.tells_new_alarm(text) and not said.went_off_named_again(tech, text):
+            not said.tells_new_alarm(text) and not said.went_off_named_again(tech, text) and \
+            not _set_off_after_fault(earlier, sentences, i):
         return earlier  # "sengesensoren ble tilbakestilt": the same alarm
     # "Medisindispenseren. Gav alarm kl. 07.10." — the next sentence must say the alarm;
     # a time or a call alone ("Vi har satt opp sengealarm. Sønnen ble ringt kl. 08.30.")
@@ -252,7 +254,9 @@ def _set_off_after_fault(told: EventDraft, sentences: list[str], i: int) -> bool
     """ "… gav teknisk alarm om lågt batteri fem på tolv. Klokka tjue over tre trykte ho på
     alarmen …": after a technical alarm, the user's own alarm at its own time is new."""
     text = sentences[i]
-    if _TIME.search(text) is None or technologies_in(text) or \
+    # "Ho trykte på alarmen ved en feil kl. 19.10" names its device by the pressing
+    if _TIME.search(text) is None or \
+            any(tech != told.technology for _, tech in technologies_in(text)) or \
             _event_name(told, sentences) != "teknisk_alarm":
         return False
     # the alarm named ("trykte ho på alarmen"), not a dose given after a dispenser's fault

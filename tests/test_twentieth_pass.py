@@ -124,3 +124,24 @@ def test_a_day_visit_is_by_day_after_a_night_round():
     # "ved dagbesøket klokka elleve" after a camera round at 02.35 was 23.00
     assert spoken_times("Nattlig digitalt tilsyn klokka 02.35 viste at han satt i stolen. Ved "
                         "dagbesøket klokka elleve var han ustelt.") == ["02:35", "11:00"]
+
+
+def test_an_alarms_times_listed_with_their_part_of_the_day_are_one_event_each():
+    spoken = ("Sengesensoren gikk klokka 22.50 i går kveld klokka 23.30 og klokka 01.15 men "
+              "hver gang lå han i senga og sov.")
+    assert [t for _, _, t in spoken_alarms(spoken)] == ["22:50", "23:30", "01:15"]
+
+
+def test_a_device_also_tested_is_no_alarm():
+    spoken = ("Tryggleiksalarmen gav teknisk alarm klokka 14.20 om lågt batteri. Eg bytte "
+              "batteriet. Fallsensoren vart òg testa, han reagerte som han skulle.")
+    assert spoken_alarms(spoken) == [("trygghetsalarm", "teknisk_alarm", "14:20")]
+
+
+def test_the_user_pressing_by_mistake_after_a_technical_alarm_is_a_new_alarm():
+    spoken = ("Alarmsentralen meldte om teknisk alarm på trygghetsalarmen klokka 14.05, den "
+              "hadde mista forbindelsen. Æ kom dit klokka halv tre og satte i stikkontakten. "
+              "Alt virka. Ho trykte på alarmen ved en feil klokka ti over sju i kveld, og sa "
+              "til sentralen at alt va bra.")
+    assert spoken_alarms(spoken) == [("trygghetsalarm", "teknisk_alarm", "14:05"),
+                                     ("trygghetsalarm", "alarm_utlost", "19:10")]
