@@ -145,3 +145,15 @@ def test_the_user_pressing_by_mistake_after_a_technical_alarm_is_a_new_alarm():
               "til sentralen at alt va bra.")
     assert spoken_alarms(spoken) == [("trygghetsalarm", "teknisk_alarm", "14:05"),
                                      ("trygghetsalarm", "alarm_utlost", "19:10")]
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken", [
+    "Hun var med på sangstund med barnehagen i formiddag og smilte og klappet.",
+    "Beboer på rom 11 var med på allsang i kantina i formiddag og sang med på alle versene.",
+])
+def test_singing_together_is_the_social_life(spoken):
+    # a sing-along with others is filed as social life by the writers (13 of 13), a hymn
+    # or a prayer as spiritual
+    assert structure(spoken).sentences[0].section == "sosialt_miljo"
