@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from structuring.pipeline import structure
-from tests.note_helpers import spoken_alarms, spoken_times, times
+from tests.note_helpers import findings, spoken_alarms, spoken_times, times
 
 GOLD = Path(__file__).resolve().parents[1] / "evaluation" / "data" / "structuring"
 
@@ -157,3 +157,17 @@ def test_singing_together_is_the_social_life(spoken):
     # a sing-along with others is filed as social life by the writers (13 of 13), a hymn
     # or a prayer as spiritual
     assert structure(spoken).sentences[0].section == "sosialt_miljo"
+
+
+# --- findings -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Det er rubor og varme rundt såret.", ("rubor og varme rundt såret", False)),
+    ("Han hadde ikke nakkestivhet eller synsforstyrrelser.", ("nakkestivhet", True)),
+    ("Han hadde ikke nakkestivhet eller synsforstyrrelser.", ("synsforstyrrelser", True)),
+    ("Ingen utoverrotasjon av beinet.", ("utoverrotasjon", True)),
+    ("Han er dyspneisk ved minste anstrengelse.", ("dyspneisk", False)),
+    ("klokka kvart på eitt var ho uroleg og surklete punktum", ("surklete", False)),
+])
+def test_clinical_words_nurses_dictate_are_findings(spoken, expected):
+    assert expected in findings(spoken)
