@@ -99,8 +99,14 @@ def _first_sentence(spoken: str, rules: _Rules) -> list[str]:
 
 def _opening_words(spoken: str, rules: _Rules) -> list[str]:
     """The dictation's words, lower case, marks and fillers dropped."""
-    words = [w.strip(".,:;!?") for w in spoken.lower().split()]
+    words = [w.strip(".,:;!?") for w in _past_heading(spoken.lower().split())]
     return [w for w in words if w and w not in rules.fillers]
+
+
+def _past_heading(words: list[str]) -> list[str]:
+    """ "overskrift velferdsteknologi nattlig digitalt tilsyn …": the dictation opens after
+    its spoken heading."""
+    return words[2:] if words[:1] == ["overskrift"] else words
 
 
 def opens_by_day(spoken: str, rules: _Rules) -> bool:

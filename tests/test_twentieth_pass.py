@@ -171,3 +171,22 @@ def test_singing_together_is_the_social_life(spoken):
 ])
 def test_clinical_words_nurses_dictate_are_findings(spoken, expected):
     assert expected in findings(spoken)
+
+
+def test_a_night_round_opened_after_a_spoken_heading_is_the_nights():
+    # "overskrift velferdsteknologi" first hid "nattlig": "halv ett" was 12.30
+    assert spoken_times("overskrift velferdsteknologi nattlig digitalt tilsyn via kamera "
+                        "punktum klokka halv ett lå hun og sov på siden punktum") == ["00:30"]
+
+
+@pytest.mark.parametrize("spoken", [
+    "Kl. 14.20 fekk vaktsentralen melding om at tryggleiksalarmen hadde mista samband.",
+    "Trygghetsalarmen meldte om tapt forbindelse klokka 10.20 i dag.",
+])
+def test_a_safety_alarm_that_lost_its_connection_is_its_technical_alarm(spoken):
+    assert [e for _, e, _ in spoken_alarms(spoken)] == ["teknisk_alarm"]
+
+
+def test_a_device_checked_with_the_speaker_after_the_verb_is_no_alarm():
+    assert spoken_alarms("Kveldsbesøk ca. klokka seks, sjekka je komfyrvakten og den lyste "
+                         "grønt og virka som den skulle.") == []
