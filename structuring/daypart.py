@@ -35,6 +35,7 @@ class Clock:
     day_opening: bool = False  # the dictation opens with a day visit ("morgenrunde", "dagvakt")
     story_minutes: int | None = None  # the last time read, however it was read
     night_first: bool = False  # the first sentence tells last night ("forvirret i natt")
+    evening_said: int | None = None  # this sentence's time said "i kveld" ("kl. 21 i kveld")
 
     def by_day(self) -> bool:
         """The dictation tells a day: its opening word, or its first time read for sure."""
@@ -155,12 +156,15 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     am, pm = hour % 12, hour % 12 + 12
     if _early_to_bed(own, clause, rules):
         return pm if am >= 7 else am  # "sovna tidleg ved ni-tida": the evening
+    own = list(own)
     said = daypart(own, rules)
     if said and said != "daytime":  # "i dag" at the time may still be "i dag tidleg"
         hour = by_daypart(said, am, pm)
         # "… avføring i går kveld | klokka fire sov ho": an evening is no 13.00-16.00, so the
         # cue may be another clause's; the time is read as said and checked
         clock.review = clock.review or (said == "evening" and 1 <= am <= EVENING_STARTS - 13)
+        if said == "evening" and "i" in own and "går" not in own:
+            clock.evening_said = hour * 60 + minute  # this evening, not "i går kveld"
         if said in ("morning", "night"):
             # "klokka sju minutter over seks i morges": the story goes on from it ("ringte
             # 113 klokka seks og tjue"). Not from an evening: "la seg i går kveld klokka ti"
@@ -189,6 +193,11 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         # "kveldsbesøk klokka sju … hadde itte spist siden klokka tolv": since the most
         # recent such time before the story's
         return min((am, pm), key=lambda h: (clock.story_minutes - h * 60 - minute) % 1440)
+    if clock.evening_said is not None:
+        # "fekk Paracet kl. 21.00 i kveld for hodepine, og sa klokka halv ti at det va
+        # borte": the sentence goes on from its evening (not the next sentence: "Insulatard
+        # klokka ni i kveld. Paracet klokka halv ti" is 09.30 in the tune gold)
+        return min((am, pm), key=lambda h: (h * 60 + minute - clock.evening_said) % 1440)
     if until and 1 <= am <= 8 and _tells_sleep(clause, rules):
         return _slept_until(am, minute, clock)  # an evening shift's night ends in the morning
     if clock.shift:

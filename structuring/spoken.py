@@ -85,6 +85,7 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
                                                             marked, rules):
         clock.review = False
         clock.unmarked = unmarked
+        clock.evening_said = None
         toks = self_corrections(part, rules)
         # "Nytt avsnitt. På kveldsbesøket klokka sju …": a second visit is its own shift.
         if sentences and (opened := visit_opened(toks, rules)):

@@ -190,3 +190,19 @@ def test_a_safety_alarm_that_lost_its_connection_is_its_technical_alarm(spoken):
 def test_a_device_checked_with_the_speaker_after_the_verb_is_no_alarm():
     assert spoken_alarms("Kveldsbesøk ca. klokka seks, sjekka je komfyrvakten og den lyste "
                          "grønt og virka som den skulle.") == []
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Ho fekk Paracet ett gram klokka ni i kveld for hodepine, og sa klokka halv ti at det "
+     "va borte.", ["21:00", "21:30"]),
+    ("tryggleiksalarmen gjekk tre gonger i kveld klokka sju kvart på ni og ti over ti kvar "
+     "gong ringde eg ho opp att", ["19:00", "20:45", "22:10"]),
+])
+def test_a_sentence_goes_on_from_its_evening_time(spoken, expected):
+    assert spoken_times(spoken) == expected
+
+
+def test_the_next_sentence_after_an_evening_time_is_read_on_its_own():
+    # the tune gold (the issue's own example) files 09.30 here, with no cue of its own
+    assert spoken_times("satte Insulatard tolv enheter klokka ni i kveld punktum fikk Paracet "
+                        "ett gram klokka halv ti punktum") == ["21:00", "09:30"]
