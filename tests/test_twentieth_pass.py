@@ -204,5 +204,6 @@ def test_a_sentence_goes_on_from_its_evening_time(spoken, expected):
 
 def test_the_next_sentence_after_an_evening_time_is_read_on_its_own():
     # the tune gold (the issue's own example) files 09.30 here, with no cue of its own
-    assert spoken_times("satte Insulatard tolv enheter klokka ni i kveld punktum fikk Paracet "
+    assert spoken_times("hjemmebesøk punktum datteren var på besøk i ettermiddag punktum "
+                        "satte Insulatard tolv enheter klokka ni i kveld punktum fikk Paracet "
                         "ett gram klokka halv ti punktum") == ["21:00", "09:30"]
