@@ -207,3 +207,13 @@ def test_the_next_sentence_after_an_evening_time_is_read_on_its_own():
     assert spoken_times("hjemmebesøk punktum datteren var på besøk i ettermiddag punktum "
                         "satte Insulatard tolv enheter klokka ni i kveld punktum fikk Paracet "
                         "ett gram klokka halv ti punktum") == ["21:00", "09:30"]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Hun hadde smerteuttrykk ved stell.", ("smerteuttrykk ved stell", False)),
+    ("Han var ikke nedkjølt, temp 36,5.", ("nedkjølt", True)),
+    ("Hun er ikke dyspnoisk i hvile.", ("dyspnoisk i hvile", True)),
+    ("Han hoster opp ekspektorat.", ("ekspektorat", False)),
+])
+def test_clinical_words_of_a_clinical_writer_are_findings(spoken, expected):
+    assert expected in findings(spoken)
