@@ -284,7 +284,8 @@ def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
     # "… ingen tiltak. Kl. 03.00 låg ho og sov": a time and the user asleep, told right in
     # a round's story, is its next look
     asleep = in_a_round and _OPENS_WITH_TIME.match(sentences[i]) is not None and \
-        has_phrase(sentences[i], tuple(_rules()["asleep_words"])) and \
+        has_phrase(sentences[i], tuple(_rules()["asleep_words"] + _rules()["seen_in_a_round"])) \
+        and \
         not find_phrases(sentences[i], _rules()["again_words"])  # "sov ho igjen": after the story
     if not (has_phrase(sentences[i], tuple(words)) or asleep):
         return None

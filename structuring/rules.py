@@ -41,7 +41,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
                            "device_out_of_reach", "pressed_by_mistake", "person_not_reached",
                            "by_phone", "device_fault", "applied_for",
                            "technical_alarm_said", "fault_beeped", "part_of_the_device",
-                           "staff_leaving", "asleep_words"),
+                           "staff_leaving", "asleep_words", "seen_in_a_round"),
     "findings": ("heads", "intensifier_prefixes", "phrases", "body_parts", "sides",
                  "predicates", "attributes", "places",
                  "needs_location", "definite_nouns", "grade_words", "manner",

@@ -217,3 +217,16 @@ def test_the_next_sentence_after_an_evening_time_is_read_on_its_own():
 ])
 def test_clinical_words_of_a_clinical_writer_are_findings(spoken, expected):
     assert expected in findings(spoken)
+
+
+def test_a_time_and_how_the_user_sat_in_a_rounds_story_is_the_next_look():
+    spoken = ("digitalt tilsyn på rom to i natt etter planen. halv ett lå hun og sov på siden, "
+              "ingen tiltak. kvart over to satt hun oppe i senga og ropte på mora si. jeg gikk "
+              "inn og satt hos henne. tilsyn klokka fire viste at hun sov igjen.")
+    assert [t for _, _, t in spoken_alarms(spoken)] == ["00:30", "02:15", "04:00"]
+
+
+def test_awake_and_ringing_in_a_rounds_story_is_no_look():
+    spoken = ("På rom 10 ble det gjort digitalt tilsyn klokka ett og klokka tre. Ho sov rolig "
+              "begge gangene, ingen tiltak. Klokka fem va ho våken og ringte på.")
+    assert [t for _, _, t in spoken_alarms(spoken)] == ["01:00", "03:00"]
