@@ -93,6 +93,9 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
                 and not (i > 0 and _leads_to_an_hour(tokens[i - 1], rules)) \
                 and not _next_is_count(tokens, i + 1, rules):
             break  # "nede ved elva": the river, kept as said
+        if used == 0 and word in rules.articles_before_units and not (
+                i + 1 < len(tokens) and tokens[i + 1].lower in rules.units):
+            break  # "etter et minutt", "la på et plaster": the article; "et gram" is 1 g
         not_an_article = i > 0 and (_leads_to_an_hour(tokens[i - 1], rules)
                                      or _bare_hour_said(tokens, i, rules)
                                      or _spans_from_one(tokens, i, rules)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from structuring.pipeline import structure
-from tests.note_helpers import findings, spoken_alarms, spoken_times, times
+from tests.note_helpers import findings, medications, spoken_alarms, spoken_times, times
 
 GOLD = Path(__file__).resolve().parents[1] / "evaluation" / "data" / "structuring"
 
@@ -236,3 +236,22 @@ def test_awake_and_ringing_in_a_rounds_story_is_no_look():
     spoken = ("På rom 10 ble det gjort digitalt tilsyn klokka ett og klokka tre. Ho sov rolig "
               "begge gangene, ingen tiltak. Klokka fem va ho våken og ringte på.")
     assert [t for _, _, t in spoken_alarms(spoken)] == ["01:00", "03:00"]
+
+
+# --- clinical values ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken", [
+    "ho fikk Paracet et gram halv elleve punktum",
+    "ho fekk Paracet eit gram ein time etter var smerten tre punktum",
+])
+def test_a_dose_said_with_et_or_eit_keeps_its_dose(spoken):
+    # "et gram" left the dose out of the note and the entity (patient safety)
+    assert ("paracetamol", "1 g") in medications(spoken)
+
+
+@pytest.mark.parametrize("spoken, kept", [
+    ("det gikk over etter et minutt punktum", "Det gikk over etter et minutt."),
+    ("eg la på et plaster punktum", "Eg la på et plaster."),
+])
+def test_et_before_anything_but_a_unit_is_the_article(spoken, kept):
+    assert structure(spoken).sentences[0].text == kept
