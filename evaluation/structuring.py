@@ -101,6 +101,14 @@ def _prf(gold: Counter, system: Counter) -> Prf:
     return Prf(tp, sum(system.values()) - tp, sum(gold.values()) - tp)
 
 
+def _add(total: Prf, gold: Counter, system: Counter) -> Prf:
+    """`total` plus one dictation's matches: a system value pairs only with a gold value of
+    the same dictation (a corpus-wide Counter let a time or finding missed in one dictation
+    be matched by a spurious one in another)."""
+    one = _prf(gold, system)
+    return Prf(total.tp + one.tp, total.fp + one.fp, total.fn + one.fn)
+
+
 def score_structuring(gold_rows: Sequence[dict], notes: Sequence[StructuredNote]
                       ) -> StructuringScores:
     import jiwer
@@ -109,10 +117,8 @@ def score_structuring(gold_rows: Sequence[dict], notes: Sequence[StructuredNote]
         raise ValueError("one system note per gold dictation is needed")
     section_hits = section_total = 0
     refs, hyps = [], []
-    totals = {"ent_gold": Counter(), "ent_sys": Counter(), "ev_gold": Counter(),
-              "ev_sys": Counter()}
-    by_type_gold: dict[str, Counter] = {}
-    by_type_sys: dict[str, Counter] = {}
+    entity = event = Prf(0, 0, 0)
+    by_type: dict[str, Prf] = {}
     response_hits = false_alarm_hits = matched_events = 0
     for row, note in zip(gold_rows, notes):
         system_words = [_words(s.text) for s in note.sentences]
@@ -128,30 +134,28 @@ def score_structuring(gold_rows: Sequence[dict], notes: Sequence[StructuredNote]
         note_dict = note.to_dict()
         gold_entities = Counter(_entity_key(e) for e in row["entities"])
         system_entities = Counter(_entity_key(e) for e in note_dict["entities"])
-        totals["ent_gold"] += gold_entities
-        totals["ent_sys"] += system_entities
-        for key, n in gold_entities.items():
-            by_type_gold.setdefault(key[0], Counter())[key] += n
-        for key, n in system_entities.items():
-            by_type_sys.setdefault(key[0], Counter())[key] += n
+        entity = _add(entity, gold_entities, system_entities)
+        for kind in {key[0] for key in gold_entities | system_entities}:
+            by_type[kind] = _add(by_type.get(kind, Prf(0, 0, 0)),
+                                 Counter({k: n for k, n in gold_entities.items() if k[0] == kind}),
+                                 Counter({k: n for k, n in system_entities.items()
+                                          if k[0] == kind}))
         gold_events = {_event_key(e): e for e in row["events"]}
         system_events = {_event_key(e): e for e in note_dict["events"]}
-        totals["ev_gold"] += Counter(_event_key(e) for e in row["events"])
-        totals["ev_sys"] += Counter(_event_key(e) for e in note_dict["events"])
+        event = _add(event, Counter(_event_key(e) for e in row["events"]),
+                     Counter(_event_key(e) for e in note_dict["events"]))
         for key in gold_events.keys() & system_events.keys():
             matched_events += 1
             response_hits += set(gold_events[key]["response"]) == \
                 set(system_events[key]["response"])
             false_alarm_hits += gold_events[key]["false_alarm"] == \
                 system_events[key]["false_alarm"]
-    types = set(by_type_gold) | set(by_type_sys)
     return StructuringScores(
         section_accuracy=section_hits / section_total if section_total else 0.0,
         formatting_cer=jiwer.cer(refs, hyps) if refs else 0.0,
-        entity=_prf(totals["ent_gold"], totals["ent_sys"]),
-        event=_prf(totals["ev_gold"], totals["ev_sys"]),
-        entity_by_type={t: _prf(by_type_gold.get(t, Counter()), by_type_sys.get(t, Counter()))
-                        for t in types},
+        entity=entity,
+        event=event,
+        entity_by_type=by_type,
         event_response_accuracy=response_hits / matched_events if matched_events else 0.0,
         event_false_alarm_accuracy=false_alarm_hits / matched_events if matched_events else 0.0,
         dictations=len(gold_rows),
