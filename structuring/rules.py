@@ -25,7 +25,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
         "count_words", "numeric_context", "written_unit_replacements", "time",
         "corrections_needing_a_value", "corrections_between_values", "compounds", "score_words",
         "value_follows", "never_ends_a_sentence", "opens_a_sentence", "numbered_nouns",
-        "numbers_also_words", "articles_before_units"),
+        "numbers_also_words", "articles_before_units", "dose_units"),
     "medications": ("names", "not_heard_as", "dose_units", "dose_unit_written", "routes"),
     "sections": ("default_template", "fallback_section", "templates", "drug_effect",
                  "classifier_forms"),

@@ -85,7 +85,10 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
                     _compound(tokens[i + used + 1].lower, rules) is not None):
                 used += 1
             continue
-        value = _compound(word, rules)
+        # "Paracet et gram" is 1 g; elsewhere "et", "eit" are the article, not a number
+        dose_one = used == 0 and word in rules.articles_before_units and \
+            i + 1 < len(tokens) and tokens[i + 1].lower in rules.dose_units
+        value = 1 if dose_one else _compound(word, rules)
         if value is None or (current is not None and current % 100 != 0) or \
                 (current is not None and value >= 100):
             break
@@ -93,9 +96,6 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
                 and not (i > 0 and _leads_to_an_hour(tokens[i - 1], rules)) \
                 and not _next_is_count(tokens, i + 1, rules):
             break  # "nede ved elva": the river, kept as said
-        if used == 0 and word in rules.articles_before_units and not (
-                i + 1 < len(tokens) and tokens[i + 1].lower in rules.units):
-            break  # "etter et minutt", "la på et plaster": the article; "et gram" is 1 g
         not_an_article = i > 0 and (_leads_to_an_hour(tokens[i - 1], rules)
                                      or _bare_hour_said(tokens, i, rules)
                                      or _spans_from_one(tokens, i, rules)

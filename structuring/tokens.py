@@ -67,7 +67,8 @@ class _Rules:
     thousand: set[str]
     articles: set[str]
     numbers_also_words: set[str]  # "elva": a number only at a clock word or before a unit
-    articles_before_units: set[str]  # "et", "eit": one only right before a unit ("et gram")
+    articles_before_units: set[str]  # "et", "eit": one only right before a dose unit
+    dose_units: set[str]  # "gram", "milligram" …: the units "et gram" is a dose of
     units: dict[str, str]
     count_words: set[str]
     numeric_context: set[str]
@@ -149,6 +150,7 @@ def _rules() -> _Rules:
         articles=set(forms["articles_as_one"]), units=forms["units"],
         numbers_also_words=set(forms["numbers_also_words"]),
         articles_before_units=set(forms["articles_before_units"]),
+        dose_units=set(forms["dose_units"]),
         count_words=set(forms["count_words"]), numeric_context=set(forms["numeric_context"]),
         replacements=forms["written_unit_replacements"], clock_words=set(t["clock_words"]),
         evening=set(t["evening_cues"]), afternoon=set(t["afternoon_cues"]),

@@ -275,3 +275,9 @@ def test_a_value_pairs_only_with_the_gold_of_its_own_dictation():
     assert [e.technology for e in notes[0].events] == ["sengesensor"]
     scores = score_structuring(gold, notes)
     assert (scores.event.tp, scores.event.fp, scores.event.fn) == (0, 1, 1)
+
+
+def test_eit_kilo_of_weight_lost_stays_as_said():
+    # the writer files "Ho har gått ned eit kilo sidan sist" (tune39), not "1 kg"
+    assert structure("ho har gått ned eit kilo sidan sist punktum").sentences[0].text == \
+        "Ho har gått ned eit kilo sidan sist."
