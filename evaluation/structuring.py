@@ -5,9 +5,10 @@ A pure function of (gold rows, system notes): no I/O, no model. Corpus-level fig
   words with it; the pair counts when their sections agree.
 - formatting_cer: character error rate of the system's filed text against the gold sentences
   joined with spaces (case, punctuation, numbers, voice commands all count).
-- entity_f1: micro F1 on (type, value) + dose for medications + negated for findings.
-- event_f1: micro F1 on (technology, event, time); response and false_alarm accuracy are
-  reported separately over matched events.
+- entity_f1: micro F1 on (type, value) + dose for medications + negated for findings,
+  a system value matched only by the gold of its own dictation.
+- event_f1: micro F1 on (technology, event, time), matched the same way; response and
+  false_alarm accuracy are reported separately over matched events.
 """
 
 from __future__ import annotations
