@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from structuring import daypart
+from structuring.entities import AT_MIDNIGHT
 from structuring.lexicon import phrase_pattern
 from structuring.tokens import Tok, _compound, _ends_a_bare_hour, _Rules
 
@@ -230,17 +231,13 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                            kind="time"))
             i = start + used
             continue
-        if tokens[i].lower in _MIDNIGHT and previous in _AT_MIDNIGHT:
+        if AT_MIDNIGHT.fullmatch(f"{previous} {tokens[i].lower}"):
             # "dørsensoren varsla rundt midnatt … Sobril klokka tjue over tolv": 00.20, the
             # story goes on from 00.00 (entities file "rundt midnatt" as 00.00)
             clock.last_minutes = clock.story_minutes = 0
         out.append(tokens[i])
         i += 1
     return out
-
-
-_MIDNIGHT = frozenset({"midnatt", "midnatta", "midnatten"})
-_AT_MIDNIGHT = frozenset({"rundt", "ved", "omkring", "kring", "ca.", "ca", "cirka", "i"})
 
 
 _WRITTEN_TIME = re.compile(r"(?:[01]\d|2[0-3])[.:][0-5]\d")

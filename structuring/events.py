@@ -283,9 +283,9 @@ def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
     words = _rules()["technologies"][current.technology].get("round_words", [])
     # "… ingen tiltak. Kl. 03.00 låg ho og sov": a time and the user asleep, told right in
     # a round's story, is its next look
+    seen = tuple(_rules()["asleep_words"] + _rules()["seen_in_a_round"])
     asleep = in_a_round and _OPENS_WITH_TIME.match(sentences[i]) is not None and \
-        has_phrase(sentences[i], tuple(_rules()["asleep_words"] + _rules()["seen_in_a_round"])) \
-        and \
+        has_phrase(sentences[i], seen) and \
         not find_phrases(sentences[i], _rules()["again_words"])  # "sov ho igjen": after the story
     if not (has_phrase(sentences[i], tuple(words)) or asleep):
         return None
@@ -432,7 +432,6 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
     }
 
 
-_AT_MIDNIGHT = AT_MIDNIGHT
 
 
 def _event_time(draft: EventDraft, sentences: list[str]) -> str | None:
@@ -448,7 +447,7 @@ def _event_time(draft: EventDraft, sentences: list[str]) -> str | None:
     if times:
         match = min(times, key=lambda m: abs(m.start() - draft.mention))
         return f"{match.group(1)}:{match.group(2)}"
-    if _AT_MIDNIGHT.search(first, low, high):
+    if AT_MIDNIGHT.search(first, low, high):
         return "00:00"  # "sensoren gjekk att rundt midnatt" (the writers: 2 of 2)
     if len(draft.sentences) > 1 and draft.sentences[1] == draft.sentences[0] + 1:
         match = _TIME.search(sentences[draft.sentences[1]])
