@@ -532,6 +532,7 @@ BLIND_SPLITS = {
     "test16.jsonl": "9bfe13db467d732ebdabeba60705f5efcc63b1b945f07a937b648fce36ff691c",
     "test17.jsonl": "5dfbcc8c7eac335ad976cba117faf603cd902dad773b79ade99a1ee555e96241",
     "test18.jsonl": "4e30f76f638bce2a11daff26e55bddf0f8c81c49cab1e2047f7fd63dda7bc49d",
+    "test19.jsonl": "5106eb91a8b99d2c6ec22a5444c0b9946f2518eb6899dac56475cab4e1974b72",
 }
 
 
