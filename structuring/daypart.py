@@ -92,11 +92,16 @@ def _word(tokens: list[Tok], k: int) -> str:
     """Token k's word; "morgen" after "i" is tomorrow, not the morning ("kjem i morgon
     klokka eitt" is 13.00)."""
     word = tokens[k].lower
-    return TOMORROW if word in ("morgen", "morgon") and k and tokens[k - 1].lower == "i" \
-        else word
+    if word in ("morgen", "morgon") and k and tokens[k - 1].lower == "i":
+        return TOMORROW
+    # "dattera satt hos ho hele kvelden klokka tjue på fire": a whole evening is how long,
+    # not when
+    return DURATION if k and tokens[k - 1].lower in WHOLE else word
 
 
 TOMORROW = "i-morgen"  # one of the data's `day_names`
+WHOLE = frozenset({"hele", "heile", "heila", "hela"})
+DURATION = "hele-tida"  # no cue
 DAY_WORDS = (("i", "dag"), ("i", "går"), ("i", "morgen"), ("i", "morgon"))
 
 
@@ -171,7 +176,11 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
             # in a morning visit, "klokka elleve i kveld" merged into another sentence.
             clock.last_minutes = hour * 60 + minute
         return hour
-    said = daypart(clause, rules) or said
+    in_clause = daypart(clause, rules)
+    # "i dag klokka ett var det møte om nattilsyn": "i dag" right at the time is the day; a
+    # night or evening word elsewhere in its clause is what the sentence is about, not when
+    if said != "daytime" or in_clause in ("morning", "afternoon"):
+        said = in_clause or said
     if said:
         # Without punctuation the clause is only a guess (the sentence model may have missed
         # an end): the cue is used, and the time still checked.

@@ -23,7 +23,14 @@ def _rules() -> dict:
 def _talked_about(text: str, start: int, key: str = "device_discussed_after") -> bool:
     """ "Elbjørg spør om dørsensor": the device is talked about, no alarm went off."""
     before = text[:start].lower().split()
+    # "vi testet den nye fallsensoren": what is said of the device is said before its
+    # article and adjective
+    while len(before) > 1 and before[-1] in _DESCRIBING:
+        before.pop()
     return any(" ".join(before[-n:]) in _rules()[key] for n in (1, 2, 3) if len(before) >= n)
+
+
+_DESCRIBING = frozenset({"den", "det", "dei", "de", "nye", "nya", "gamle", "gamla"})
 
 
 def _first_of_joined(text: str, start: int) -> int:
@@ -43,7 +50,8 @@ def _only_checked(tech: str, i: int, sentences: list[str], start: int) -> bool:
     if not (_talked_about(sentences[i], joined, "device_checked_after") or
             _checked_after(tech, sentences[i], start)):
         return False
-    if _talked_about(sentences[i], joined, "device_tested_before"):
+    if _talked_about(sentences[i], joined, "device_tested_before") or \
+            _said_after(tech, sentences[i], start, "device_tested_said_after"):
         return True  # "vi testa trygghetsalarmen, ho trykte på knappen": pressed on purpose
     cues = all_event_cues(tech)
     return not cues or not any(has_phrase(text, cues) for text in sentences[i:i + 2])

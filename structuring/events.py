@@ -338,9 +338,12 @@ def _alarms_again(tech: str, text: str) -> bool:
 def _named_alarm_again(text: str, current: EventDraft, i: int, sentences: list[str]) -> bool:
     """ "Ved lunsjtid varslet dispenseren igjen, kl. 13.00": the device named again with an
     alarm word and a time of its own, after its first alarm had its time, is a new alarm."""
+    # "Han trykket på alarmen igjen kl. 02.15": the user pressed again, at a time of its own
+    pressed = said.again_verbs(current.technology)
     return current.sentences[0] != i and _event_time(current, sentences) is not None and \
         (said.tells_new_alarm(text) or said.alarmed_again(text) or
-         said.went_off_named_again(current.technology, text))
+         said.went_off_named_again(current.technology, text) or
+         bool(pressed) and said.again_at_its_time(text) and has_phrase(text, pressed))
 
 
 def _new_round(tech: str, text: str, current: EventDraft, i: int) -> bool:

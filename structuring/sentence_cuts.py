@@ -108,6 +108,47 @@ def _alarm_keeps_its_time(lowered: list[str], starts: list[int], rules: _Rules) 
     return out
 
 
+def fronted_times(lowered: list[str], rules: _Rules) -> list[int]:
+    """ "… lå han i senga og sov | klokka to var senga tom": a clock time said first, a
+    finite verb and then the subject (Norwegian puts the verb second) starts a sentence the
+    model may not see; not where the time belongs to the words before it ("sov til klokka
+    fem", "første gong klokka sju", "på skjermbesøket klokka ett sa ho")."""
+    out = []
+    for j, word in enumerate(lowered):
+        if j < 2 or word.rstrip(".") not in rules.clock_stems or \
+                lowered[j - 1] in _TIME_GOVERNED_BY or lowered[j - 1] in rules.clause_words or \
+                lowered[j - 2] in _TIME_GOVERNED_BY:
+            continue
+        k = j + 1
+        while k < len(lowered) and k - j <= 4 and (_said_time_word(lowered[k], rules) or
+                                                  _WRITTEN_CLOCK.fullmatch(lowered[k])):
+            k += 1
+        if k == j + 1 or k + 1 >= len(lowered) or lowered[k] not in _FRONTED_VERBS:
+            continue
+        subject = lowered[k + 1]
+        if subject in rules.subjects or subject in ("det", "den") or \
+                (lowered[k] in _COPULAS and subject.endswith(("a", "en", "et"))):
+            out.append(j)
+    return out
+
+
+# Words before "klokka" that the time belongs to: "til klokka fem", "første gong klokka sju"
+_TIME_GOVERNED_BY = frozenset({
+    "til", "te", "frå", "fra", "før", "etter", "ved", "rundt", "innan", "innen", "mellom",
+    "sidan", "siden", "sia", "kom", "om", "i", "på", "under", "fram", "kvar", "hver",
+    "gang", "gangen", "gong", "gongen", "ganger", "gonger"})
+# Finite verbs a nurse's story puts right after a time ("klokka tre ropa ho")
+_FRONTED_VERBS = frozenset({
+    "var", "va", "vart", "ble", "blei", "er", "e", "sov", "søv", "lå", "låg", "satt", "sat",
+    "sto", "stod", "kom", "gikk", "gjekk", "ringte", "ringde", "ropte", "ropa", "vakna",
+    "våkna", "vaknet", "våknet", "varsla", "varslet", "fikk", "fekk", "hadde", "ga", "gav",
+    "sa", "klaga", "klagde", "spurte", "trykte", "trykket", "trykka", "hørte", "høyrde",
+    "fant", "fann", "tok", "målte", "gjorde", "skulle", "ville", "måtte", "kunne", "sovna",
+    "sovnet", "ringer", "kjem", "kommer"})
+_COPULAS = frozenset({"var", "va", "vart", "ble", "blei", "er", "e"})
+_WRITTEN_CLOCK = re.compile(r"\d{1,2}[.:]\d{2}")
+
+
 def _has_own_time(part: list[str], rules: _Rules) -> bool:
     """A clock time said in `part`: a clock word, "halv", "kvart", or an hour after "ved",
     "rundt", "over" or "på" ("på rom elleve" is a room)."""

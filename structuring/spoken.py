@@ -33,7 +33,8 @@ from structuring.clock_times import _shift, _times, night_told_first, opens_by_d
 from structuring.compounds import joined
 from structuring.lexicon import IdentityCache
 from structuring.self_corrections import corrected_across, self_corrections
-from structuring.sentence_cuts import _TIME_WORDS, _alarm_keeps_its_time, _cut_at
+from structuring.sentence_cuts import _TIME_WORDS, _alarm_keeps_its_time, _cut_at, \
+    _may_start, fronted_times
 from structuring.spoken_numbers import _numbers, _units
 # Other code imports `_split`, `_rules`, `Tok`, … from here; they live in structuring.tokens.
 from structuring.tokens import (
@@ -141,7 +142,9 @@ def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list
     rules = _rules()
     lowered = [t.lower for t in tokens]
     starts = sorted({0, *(_cut_at(lowered, i, rules) for i in splitter(words)
-                          if 0 < i < len(tokens))} - {None})
+                          if 0 < i < len(tokens)),
+                     *(j for j in fronted_times(lowered, rules) if _may_start(lowered, j, rules))}
+                    - {None})
     starts = _alarm_keeps_its_time(lowered, starts, rules)
     parts = [tokens[a:b] for a, b in zip(starts, [*starts[1:], len(tokens)])]
     return _join_fragments(parts, rules)

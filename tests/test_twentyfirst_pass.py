@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.note_helpers import spoken_alarms, spoken_times
+
 GOLD = Path(__file__).resolve().parents[1] / "evaluation" / "data" / "structuring"
 
 
@@ -26,3 +28,83 @@ def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, wr
     assert {row["id"].split("-")[0] for row in rows} == writers
     derived = {row["id"].split("-")[0] for row in tuned_on_rows()}
     assert not derived & writers
+
+
+# --- clock times --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("i dag klokka to var det samtale med sonen om nattevakt og tilsyn punktum", ["14:00"]),
+    ("I dag klokka tre hadde vi møte om nattrutinane hennar.", ["15:00"]),
+])
+def test_i_dag_at_the_time_beats_a_night_word_it_is_about(spoken, expected):
+    # "i dag" right at the time is the day; "nattevakt" later in the clause is the topic
+    assert spoken_times(spoken) == expected
+
+
+def test_a_night_word_at_the_time_is_still_the_night():
+    assert spoken_times("i natt klokka to ringte ho på punktum") == ["02:00"]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("nattevakt punktum kona var hos han hele kvelden klokka ti på tre slutta han å puste "
+     "punktum", ["02:50"]),
+    ("nattevakt punktum ho var urolig heile kvelden klokka halv to sovna ho punktum",
+     ["01:30"]),
+])
+def test_a_whole_evening_is_how_long_not_when(spoken, expected):
+    assert spoken_times(spoken) == expected
+
+
+# --- sentences ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, opening", [
+    ("ho sov klokka eitt låg ho vaken og pirka i dyna så eg gjekk inn og snudde ho",
+     "låg ho vaken"),
+    ("han fekk kveldsmaten og la seg klokka to ropa han på hjelp fordi han frøys",
+     "ropa han"),
+])
+def test_a_time_said_first_with_its_verb_and_subject_starts_a_sentence(spoken, opening):
+    from structuring.pipeline import structure
+
+    import re
+
+    assert any(re.match(rf"Kl\. \d\d\.\d\d {opening}", s.text)
+               for s in structure(spoken).sentences)
+
+
+@pytest.mark.parametrize("spoken, joined", [
+    ("ho sov til klokka sju var det nattevakta sa og ho åt frukost etterpå", "til kl. 07.00"),
+    ("første gong klokka ti sa han at han ikkje fekk sove og så ringte han igjen",
+     "gong kl. 10.00"),
+])
+def test_a_time_that_belongs_to_the_words_before_it_stays_with_them(spoken, joined):
+    from structuring.pipeline import structure
+
+    assert any(joined in s.text for s in structure(spoken).sentences)
+
+
+# --- welfare technology -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken", [
+    "Vi testa den nye sengesensoren saman med dottera, og varselet kom fram på telefonen.",
+    "Vi testet den nye fallsensoren på badet, og signalet kom fram som det skulle.",
+    "Trygghetsalarmen e sjekka, batteriet e nytt og knappen gir kontakt med vaktsentralen.",
+    "Trygghetsalarmen e testa og fungere, og han trykte på knappen saman med meg.",
+])
+def test_a_new_device_tested_or_checked_is_no_alarm(spoken):
+    assert spoken_alarms(spoken) == []
+
+
+def test_the_next_camera_round_is_a_round_of_its_own():
+    spoken = ("Digitalt tilsyn på rom 4 kl. 23.30, ho låg og sov. Ved neste kamerarunde kl. "
+              "01.30 sat ho på sengekanten, så eg gjekk inn. Ho ville ha vatn.")
+    assert spoken_alarms(spoken) == [("digitalt_tilsyn", "tilsyn_utfort", "23:30"),
+                                     ("digitalt_tilsyn", "tilsyn_utfort", "01:30")]
+
+
+def test_the_user_pressing_again_after_a_false_alarm_is_a_new_alarm():
+    spoken = ("Trygghetsalarmen gikk kl. 23.50. Hun hadde kommet borti knappen, falsk alarm. "
+              "Hun trykket på alarmen igjen kl. 01.20 og sa at hun hadde vondt i magen. "
+              "Jeg dro på hjemmebesøk.")
+    assert spoken_alarms(spoken) == [("trygghetsalarm", "alarm_utlost", "23:50"),
+                                     ("trygghetsalarm", "alarm_utlost", "01:20")]
