@@ -493,7 +493,15 @@ def is_negated(text: str, start: int, end: int) -> bool:
         return True
     # "hosta ikkje", "i dag hosta ho ikkje": a subject pronoun may stand between.
     after = _SUBJECT.sub("", text[end:end + 40].lower().lstrip(), count=1)
-    return any(re.match(rf"{re.escape(t)}(?![\wæøå])", after) for t in rules["post_triggers"])
+    return any(re.match(rf"{re.escape(t)}(?![\wæøå])", after) for t in rules["post_triggers"]) \
+        or _ANSWERED_NO.match(after) is not None
+
+
+# A checklist answer: "Kvalme ingen, oppkast nei.", "Smerter avkrefter ho." — the answer must
+# end its clause: in "kvalme ingen oppkast" the "ingen" is the next finding's.
+_ANSWERED_NO = re.compile(r"(?:ingen|inga|nei|avkrefter|avkreftar|avkrefta|benekter|benektar|"
+                          r"(?:nekter|nektar)(?=\s+(?:\w+\s+)?for))"
+                          r"(?:\s+(?:han|hun|ho|hu|a|hon))?(?:\s+for)?\s*(?:[,.;:?!]|$)")
 
 
 _SUBJECT = re.compile(r"^(?:han|hun|ho|hon|de|dei)\s")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.note_helpers import spoken_alarms, spoken_times
+from tests.note_helpers import findings, spoken_alarms, spoken_times
 
 GOLD = Path(__file__).resolve().parents[1] / "evaluation" / "data" / "structuring"
 
@@ -108,3 +108,21 @@ def test_the_user_pressing_again_after_a_false_alarm_is_a_new_alarm():
               "Jeg dro på hjemmebesøk.")
     assert spoken_alarms(spoken) == [("trygghetsalarm", "alarm_utlost", "23:50"),
                                      ("trygghetsalarm", "alarm_utlost", "01:20")]
+
+
+# --- findings -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Kvalme ingen, oppkast nei.", {("kvalme", True), ("oppkast", True)}),
+    ("Hoste nei, feber ingen, temperatur 36,9.", {("hoste", True), ("feber", True)}),
+    ("Smerter avkrefter ho.", {("smerter", True)}),
+    ("Tungpust nekter han for, hevelse ingen.", {("tungpust", True), ("hevelse", True)}),
+])
+def test_a_finding_answered_no_in_a_checklist_is_negated(spoken, expected):
+    assert findings(spoken) == expected
+
+
+def test_a_no_that_opens_the_next_finding_is_that_findings():
+    # "ingen" that does not end its clause belongs to what follows it
+    assert findings("ho har kvalme ingen oppkast i dag punktum") == \
+        {("kvalme", False), ("oppkast", True)}
