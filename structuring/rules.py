@@ -50,7 +50,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
                  "not_findings", "modifiers", "definite_forms", "place_qualifiers", "conditions",
                  "without_condition", "shown_in_care", "care_places", "only_when_absent",
                  "feared", "accompanied_by", "place_adverbs", "denied_alone", "smells",
-                 "absent_from", "habitual_times", "phrases_as_filed"),
+                 "absent_from", "habitual_times", "phrases_as_filed", "signs_kept_for"),
     "negation": ("pre_triggers", "post_triggers", "terminators", "max_scope_tokens"),
     "vkp_timeline": ("document_type", "title", "category_by_alert_code", "categories", "events",
                      "reported_step", "handling_steps", "response_steps", "false_alarm_steps",

@@ -40,10 +40,12 @@ def test_a_trend_or_an_amount_is_not_part_of_the_finding(spoken, finding):
     assert (finding, False) in findings(spoken)
 
 
-def test_tegn_til_stays_in_the_finding_as_most_writers_file_it():
-    # The dev gold leaves it out (twice); the independent writers keep it 19 times of 30
-    # (twelfth pass), so the finding is what was denied, as said.
-    assert findings("ingen tegn til føling i natt punktum") == {("tegn til føling", True)}
+def test_tegn_til_is_left_out_but_for_an_infection_as_most_writers_file_it():
+    # The twelfth pass kept it (19 of 30 in the writers' gold then); with the writers of
+    # twenty-one passes it is left out 73 times of 130, kept for an infection 26 of 33
+    # (findings.json: signs_kept_for).
+    assert findings("ingen tegn til føling i natt punktum") == {("føling", True)}
+    assert findings("ingen tegn til infeksjon punktum") == {("tegn til infeksjon", True)}
 
 
 @pytest.mark.parametrize("spoken, finding", [

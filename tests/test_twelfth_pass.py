@@ -147,9 +147,10 @@ def test_findings_the_new_writers_named(spoken, finding):
 
 
 @pytest.mark.parametrize("spoken, finding", [
-    # "tegn til" stays in the finding, as 19 of 30 in the writers' gold
-    ("Ingen teikn til smerte ved stell.", ("teikn til smerte", True)),
-    ("Ingen tegn til ubehag.", ("tegn til ubehag", True)),
+    # "tegn til" is left out but for an infection (twenty-first pass: 73 of 130 in the
+    # writers' gold; findings.json signs_kept_for)
+    ("Ingen teikn til smerte ved stell.", ("smerte", True)),
+    ("Ingen tegn til ubehag.", ("ubehag", True)),
     # an open wound, denied
     ("Ingen opne sår.", ("opne sår", True)),
     # where the skin is, said before the state or after it

@@ -126,3 +126,12 @@ def test_a_no_that_opens_the_next_finding_is_that_findings():
     # "ingen" that does not end its clause belongs to what follows it
     assert findings("ho har kvalme ingen oppkast i dag punktum") == \
         {("kvalme", False), ("oppkast", True)}
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Ho viste ingen tegn til smerter under stellet.", {("smerter", True)}),
+    ("Ingen teikn til uro i kveld.", {("uro", True)}),
+    ("Såret er reint, ingen tegn til infeksjon.", {("tegn til infeksjon", True)}),
+])
+def test_signs_of_are_kept_only_for_what_staff_watch_a_wound_for(spoken, expected):
+    assert findings(spoken) == expected
