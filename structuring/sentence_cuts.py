@@ -37,8 +37,11 @@ def _may_start(lowered: list[str], i: int, rules: _Rules) -> bool:
     if lowered[i - 1] in rules.value_follows or " ".join(lowered[max(0, i - 2):i]) in \
             rules.value_follows:
         return False  # "crp | i dag var nittisju", "om lag | tusen": the value comes next
-    if lowered[i].rstrip(".") in rules.clock_stems and daypart.daypart([lowered[i - 1]], rules):
-        return False  # "fekk morgonmedisinen | klokka åtte": the cue is the time's own
+    if lowered[i].rstrip(".") in rules.clock_stems and daypart.daypart([lowered[i - 1]], rules) \
+            and not (i > 1 and lowered[i - 2] in daypart.WHOLE):
+        # "fekk morgonmedisinen | klokka åtte": the cue is the time's own ("satt hos ho hele
+        # kvelden | klokka ti på fire": a whole evening is no time's cue)
+        return False
     for length, phrases in _kept_phrases().items():
         for back in range(1, length):
             if i - back >= 0 and tuple(lowered[i - back:i - back + length]) in phrases:
@@ -144,7 +147,8 @@ _FRONTED_VERBS = frozenset({
     "våkna", "vaknet", "våknet", "varsla", "varslet", "fikk", "fekk", "hadde", "ga", "gav",
     "sa", "klaga", "klagde", "spurte", "trykte", "trykket", "trykka", "hørte", "høyrde",
     "fant", "fann", "tok", "målte", "gjorde", "skulle", "ville", "måtte", "kunne", "sovna",
-    "sovnet", "ringer", "kjem", "kommer"})
+    "sovnet", "ringer", "kjem", "kommer", "slutta", "sluttet", "begynte", "byrja", "døde",
+    "døydde", "datt", "falt", "ramla"})
 _COPULAS = frozenset({"var", "va", "vart", "ble", "blei", "er", "e"})
 _WRITTEN_CLOCK = re.compile(r"\d{1,2}[.:]\d{2}")
 
