@@ -76,8 +76,9 @@ def _said_after_pattern(tech: str, key: str) -> re.Pattern[str]:
     where = r"(?:(?:på|i|hos|til|for|over|ved|under)\s+[\wæøå]+(?:\s+[\wæøå]+)?(?:\s+\d+)?\s+){0,2}"
     # "dispenseren hans må settes på pause": whose it is may stand there too
     where += r"(?:(?:hans|hennes|hennar|hanses)\s+)?"
-    # "Fallsensoren vart òg testa": an "also" may stand in the phrase
-    also = r"(?:òg|også|au|ogso)\s+"
+    # "Fallsensoren vart òg testa", "sengesensoren står fortsatt avslått": an "also" or a
+    # "still" may stand in the phrase
+    also = r"(?:òg|også|au|ogso|fortsatt|framleis|fremdeles|enno|ennå)\s+"
     # "nattkameraet er slått av": the trigger's word may go on (definite forms)
     return re.compile(rf"(?:{alternation(rules['technologies'][tech]['triggers'])})[\wæøå]*"
                       rf"\s+{where}"
