@@ -149,3 +149,11 @@ def test_a_morning_story_past_seven_goes_on_to_the_afternoon():
 ])
 def test_a_device_still_switched_off_is_no_alarm(spoken):
     assert spoken_alarms(spoken) == []
+
+
+def test_the_user_setting_the_alarm_off_after_its_fault_is_a_new_alarm():
+    spoken = ("Trygghetsalarmen ga teknisk alarm kl. 21.40, den hadde mista straumen. Eg "
+              "ringte ho og ho sette kontakten i att. Ny linje. Kl. 01.10 utløste ho alarmen, "
+              "ho hadde vondt i brystet og eg køyrde ut.")
+    assert spoken_alarms(spoken) == [("trygghetsalarm", "teknisk_alarm", "21:40"),
+                                     ("trygghetsalarm", "alarm_utlost", "01:10")]
