@@ -214,6 +214,9 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
                 and not rules.another_day.intersection(clause):
             if clock.story_minutes >= LATE_EVENING and am <= LATE_EVENING_REACH:
                 return am  # "snudd klokka ti og klokka to": past midnight, not 14.00
+            if clock.story_minutes >= LATE_EVENING and am <= MORNING_REACH and \
+                    AGAIN.intersection(clause):
+                return am  # "… klokka tjueto femti. Klokka ti over fire gikk den igjen"
             if clock.story_minutes < PAST_MIDNIGHT and am <= MORNING_REACH:
                 return am  # "… klokka ti over to. Ved stell klokka seks": the morning after
         if clock.shift == "morning" and 1 <= am <= 5 and clock.last_minutes is not None \
@@ -276,6 +279,9 @@ MORNING_REACH = 8  # a story already past midnight goes on to the morning stell
 STEP_BACK = 180  # minutes a story may step back from its last 24-hour time
 DAY_STEP_BACK = 360  # … to a time by day
 
+
+# "gikk den igjen", "varsla han att": what happens again comes after the story so far
+AGAIN = frozenset({"igjen", "att", "atter"})
 
 EVENING_STARTS = 17  # an evening cue with an hour said 1-4 (13.00-16.00) is checked
 

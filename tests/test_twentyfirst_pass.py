@@ -157,3 +157,10 @@ def test_the_user_setting_the_alarm_off_after_its_fault_is_a_new_alarm():
               "ho hadde vondt i brystet og eg køyrde ut.")
     assert spoken_alarms(spoken) == [("trygghetsalarm", "teknisk_alarm", "21:40"),
                                      ("trygghetsalarm", "alarm_utlost", "01:10")]
+
+
+def test_an_alarm_again_after_a_late_evening_is_past_midnight():
+    spoken = ("dørsensoren varsla klokka tjueto førti punktum han sto i gangen og ville ut "
+              "punktum ny linje klokka kvart over fire varsla den igjen punktum han fekk "
+              "Sobril klokka halv fem punktum")
+    assert spoken_times(spoken) == ["22:40", "04:15", "04:30"]
