@@ -209,6 +209,10 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return min((am, pm), key=lambda h: (h * 60 + minute - clock.evening_said) % 1440)
     if until and 1 <= am <= 8 and _tells_sleep(clause, rules):
         return _slept_until(am, minute, clock)  # an evening shift's night ends in the morning
+    if 1 <= am <= 8 and rules.waking.intersection(clause):
+        # "var stiv da dei vekte han halv sju"; on an evening visit too: "han våkner ca.
+        # klokka fire og får ikke sove igjen" is the night
+        return am
     if clock.shift:
         if clock.shift == "evening" and clock.story_minutes is not None and 1 <= am \
                 and not rules.another_day.intersection(clause):
@@ -230,8 +234,6 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         hour = by_daypart("night", am, pm)  # bed, fall and door sensors watch the night
         clock.last_minutes = hour * 60 + minute  # and the story goes on from there
         return hour
-    if 1 <= am <= 8 and rules.waking.intersection(clause):
-        return am  # "var stiv da dei vekte han halv sju"
     if 1 <= am <= 5 and rules.night_words.intersection(sentence):
         # "var tungpusta i natt og sat oppe frå klokka tre": the small hours, and the story
         # goes on from there ("… fikk Oxynorm klokka tre")

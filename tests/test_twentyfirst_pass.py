@@ -164,3 +164,17 @@ def test_an_alarm_again_after_a_late_evening_is_past_midnight():
               "punktum ny linje klokka kvart over fire varsla den igjen punktum han fekk "
               "Sobril klokka halv fem punktum")
     assert spoken_times(spoken) == ["22:40", "04:15", "04:30"]
+
+
+def test_a_span_said_with_og_before_til_ends_after_it_starts():
+    assert spoken_times("ho var urolig og sov frå klokka halv tre og til klokka seks "
+                        "dagvakta bør ta blodsukker punktum") == ["02:30", "06:00"]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Kveldsbesøk kl. 21.00. Hun sier hun våkner ca. klokka fem og ikke får sove igjen.",
+     ["21:00", "05:00"]),
+    ("kveldsbesøk punktum han vaknar ofte klokka tre og vandrar punktum", ["03:00"]),
+])
+def test_waking_on_an_evening_visit_is_the_night(spoken, expected):
+    assert spoken_times(spoken) == expected
