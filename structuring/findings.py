@@ -94,7 +94,9 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
     out: list[Found] = _described_findings(text, rules)
     # "hoster opp grønt slim": the finding is the slim, not the cough.
     taken: list[tuple[int, int]] = [(f.start, f.end) for f in out] + [
-        m.span() for m in find_phrases(text, rules["not_findings"])]
+        m.span() for m in find_phrases(text, rules["not_findings"])] + [
+        m.span() for f in out for m in [_COUGHED_UP.search(text, 0, f.start)] if m] + [
+        m.span() for m in _COUGH_AS_WHEN.finditer(text)]
     needs_place = {w.lower() for w in rules["needs_location"]}
     # First match wins: 'sover urolig' before the head 'urolig', a phrase before its head.
     matches = (_manner_matches(text, rules) + find_phrases(text, rules["definite_nouns"])
@@ -144,6 +146,15 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
     told = sorted((_with_modifiers(text, f, rules) for f in found
                    if not _about_someone_else(text, f.start, people)), key=lambda f: f.start)
     return _denied_together(text, [replace(f, value=_STILL.sub(" ", f.value)) for f in told])
+
+
+# "Han hoster gult slim", "hoster fortsatt opp noe grønt slim": the finding is the slim (the
+# writers file the slim and not the cough); "lekker urin når han hoster": when, not a finding.
+_COUGH = r"(?:hoster|hostar|hosta|hostet|hosta)"
+_COUGHED_UP = re.compile(rf"(?<![\wæøå]){_COUGH}(?:\s+(?:opp|fortsatt|framleis|noe|noko|litt|"
+                         rf"mye|mykje)){{0,3}}\s+$", re.IGNORECASE)
+_COUGH_AS_WHEN = re.compile(rf"(?<=\bnår\s)(?:(?:han|hun|ho|hu|a)\s+)?{_COUGH}(?![\wæøå])",
+                            re.IGNORECASE)
 
 
 # "ser framleis dårleg på venstre auge": how long a finding has lasted is not filed with it
@@ -517,3 +528,13 @@ _ANSWERED_NO = re.compile(r"(?:ingen|inga|nei|avkrefter|avkreftar|avkrefta|benek
 
 _SUBJECT = re.compile(r"^(?:han|hun|ho|hon|de|dei)\s")
 _PRONOUNS = frozenset({"han", "hun", "ho", "hon", "hu"})
+
+
+def named_by_its_score(found: list[tuple[int, Found]]) -> list[tuple[int, Found]]:
+    """ "Smerte vurdert til 7 av 10", "vondt, 5 av 10": a bare pain word in a sentence that
+    scores the pain is the score's name, not a finding of its own (data: score_names)."""
+    names = set(_finding_rules()["score_names"])
+    scored = {index for index, f in found if f.type == "pain_score"}
+    return [(index, f) for index, f in found
+            if not (f.type == "finding" and index in scored and f.value.lower() in names)]
+

@@ -28,7 +28,7 @@ from functools import lru_cache
 from structuring import devices
 from structuring import entities as ent
 from structuring import events as ev
-from structuring.findings import find_findings, relatives_named
+from structuring.findings import find_findings, named_by_its_score, relatives_named
 from structuring.note import (
     ClinicalEntity,
     NoteSentence,
@@ -232,7 +232,7 @@ def _note(doc, template: str, language: str) -> StructuredNote:
                                    confidence=s._.confidence,
                                    review=s._.confidence < REVIEW_BELOW or bool(s._.review))
                       for i, s in enumerate(doc._.note_sentences))
-    found = [span._.found for span in doc.spans.get("clinical", [])]
+    found = named_by_its_score([span._.found for span in doc.spans.get("clinical", [])])
     # "Hun står på Marevan … fikk Marevan 2,5 mg": the mention without a dose is no extra one.
     dosed = {f.value for _, f in found if f.type == "medication" and f.dose}
     entities = tuple(

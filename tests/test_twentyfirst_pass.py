@@ -178,3 +178,22 @@ def test_a_span_said_with_og_before_til_ends_after_it_starts():
 ])
 def test_waking_on_an_evening_visit_is_the_night(spoken, expected):
     assert spoken_times(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Smerte vurdert til 6 av 10 ut frå ansiktet.", set()),
+    ("Han hadde vondt, 4 av 10, og fekk Paracet.", set()),
+    ("Hun har smerter i kneet, 5 av 10.", {("smerter i kneet", False)}),
+])
+def test_a_bare_pain_word_that_names_its_score_is_no_finding(spoken, expected):
+    assert findings(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Han hoster grønt slim i dag.", {("grønt slim", False)}),
+    ("Ho hostar fortsatt opp gulgrønt slim.", {("gulgrønt slim", False)}),
+    ("Det er gulgrønt sekret frå såret.", {("gulgrønt sekret", False)}),
+    ("Han har vondt i brystet når han hoster.", {("vondt i brystet", False)}),
+])
+def test_the_phlegm_is_the_finding_and_the_cough_when_is_none(spoken, expected):
+    assert findings(spoken) == expected
