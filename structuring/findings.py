@@ -96,7 +96,8 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
     taken: list[tuple[int, int]] = [(f.start, f.end) for f in out] + [
         m.span() for m in find_phrases(text, rules["not_findings"])] + [
         m.span() for f in out for m in [_COUGHED_UP.search(text, 0, f.start)] if m] + [
-        m.span() for m in _COUGH_AS_WHEN.finditer(text)]
+        m.span() for m in _COUGH_AS_WHEN.finditer(text)] + [
+        m.span() for m in _PAIN_EASED.finditer(text)]
     needs_place = {w.lower() for w in rules["needs_location"]}
     # First match wins: 'sover urolig' before the head 'urolig', a phrase before its head.
     matches = (_manner_matches(text, rules) + find_phrases(text, rules["definite_nouns"])
@@ -155,6 +156,13 @@ _COUGHED_UP = re.compile(rf"(?<![\wæøå]){_COUGH}(?:\s+(?:opp|fortsatt|framlei
                          rf"mye|mykje)){{0,3}}\s+$", re.IGNORECASE)
 _COUGH_AS_WHEN = re.compile(rf"(?<=\bnår\s)(?:(?:han|hun|ho|hu|a)\s+)?{_COUGH}(?![\wæøå])",
                             re.IGNORECASE)
+
+
+# "etter ein halvtime var smerta nede i tre", "smertene ble borte": a drug's effect on the
+# pain (legemidler), not a finding (0 of 11 filed in the tune gold)
+_PAIN_EASED = re.compile(r"(?<![\wæøå])(?:smerta|smerten|smertene|smertane)\s+(?:(?:var|er|vart|"
+                         r"ble|blei|har|hadde|gått|gikk|gjekk)\s+){0,2}(?:nede|ned|borte|bedre|"
+                         r"mindre|lindra|lindret|redusert|over)(?![\wæøå])", re.IGNORECASE)
 
 
 # "ser framleis dårleg på venstre auge": how long a finding has lasted is not filed with it

@@ -197,3 +197,12 @@ def test_a_bare_pain_word_that_names_its_score_is_no_finding(spoken, expected):
 ])
 def test_the_phlegm_is_the_finding_and_the_cough_when_is_none(spoken, expected):
     assert findings(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken", [
+    "Ho fekk OxyNorm 5 mg, og etter ein halvtime var smerta nede i to.",
+    "Han fikk Paracet 1 g, og smertene ble borte etter en time.",
+    "Ho gret litt då dottera reiste heim.",
+])
+def test_eased_pain_and_tears_at_a_goodbye_are_no_findings(spoken):
+    assert findings(spoken) == set()
