@@ -121,6 +121,19 @@ def opens_by_day(spoken: str, rules: _Rules) -> bool:
         or _morning_told_first(spoken, rules)
 
 
+def opens_in_the_morning(spoken: str, rules: _Rules) -> bool:
+    """ "Morgonstell …", "vakna tungpusta i dag tidleg. …": the dictation opens in the
+    morning (not "dagvakt", "middagsbesøk": a day)."""
+    words = _opening_words(spoken, rules)
+    if not words or words[0] in rules.not_cues:
+        return False
+    return words[0].startswith(_EARLY_MORNING) or _morning_told_first(spoken, rules)
+
+
+# A morning opening, not a forenoon one ("formiddagsbesøk … Marevan klokka fem" is 17.00)
+_EARLY_MORNING = ("morgen", "morgon", "morra", "mårrå")
+
+
 def _morning_told_first(spoken: str, rules: _Rules) -> bool:
     """ "Var i dårlig humør ved morgenstellet. …": this morning, told first with no clock
     time of its own (data: time.morning_told_first)."""

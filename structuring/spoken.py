@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from structuring import daypart
-from structuring.clock_times import _shift, _times, night_told_first, opens_by_day, visit_opened
+from structuring.clock_times import (_shift, _times, night_told_first, opens_by_day,
+                                     opens_in_the_morning, visit_opened)
 from structuring.compounds import joined
 from structuring.lexicon import IdentityCache
 from structuring.self_corrections import corrected_across, self_corrections
@@ -75,7 +76,8 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
     shift = _shift(spoken, rules)
     # "Morgenrapport fra natta …": the night's report, given in the morning
     clock = daypart.Clock(shift=shift, day_opening=shift is None and opens_by_day(spoken, rules),
-                          night_first=night_told_first(spoken, rules))
+                          night_first=night_told_first(spoken, rules),
+                          morning_opening=shift is None and opens_in_the_morning(spoken, rules))
     if recorded_at is not None:
         clock.recorded_minutes = recorded_at.hour * 60 + recorded_at.minute
     # Where the dictation marks no sentence at all, the model cuts every stretch; where it
@@ -91,6 +93,7 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
         # "Nytt avsnitt. På kveldsbesøket klokka sju …": a second visit is its own shift.
         if sentences and (opened := visit_opened(toks, rules)):
             clock.shift, clock.day_opening = opened, opened in ("morning", "afternoon")
+            clock.morning_opening = opened == "morning"
         toks = _numbers(toks, rules)
         toks = _times(toks, rules, clock)
         toks = _units(toks, rules)

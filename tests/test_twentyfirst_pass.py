@@ -208,3 +208,14 @@ def test_the_phlegm_is_the_finding_and_the_cough_when_is_none(spoken, expected):
 ])
 def test_eased_pain_and_tears_at_a_goodbye_are_no_findings(spoken):
     assert findings(spoken) == set()
+
+
+def test_a_morning_dictations_six_is_the_mornings():
+    spoken = ("Han vakna med vondt i brystet i dag tidleg. Han fekk Nitrolingual ei dose "
+              "klokka kvart over seks.")
+    assert spoken_times(spoken) == ["06:15"]
+
+
+def test_a_forenoon_visits_five_is_still_the_afternoon():
+    assert spoken_times("formiddagsbesøk punktum han skal ha Marevan klokka fem punktum") == \
+        ["17:00"]
