@@ -219,3 +219,11 @@ def test_a_morning_dictations_six_is_the_mornings():
 def test_a_forenoon_visits_five_is_still_the_afternoon():
     assert spoken_times("formiddagsbesøk punktum han skal ha Marevan klokka fem punktum") == \
         ["17:00"]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Knærne er ikke hovne.", {("hovne knær", True)}),
+    ("Anklane var hovne i kveld.", {("hovne anklar", False)}),
+])
+def test_swollen_limbs_said_in_the_plural_are_filed_adjective_first(spoken, expected):
+    assert findings(spoken) == expected
