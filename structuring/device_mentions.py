@@ -27,7 +27,15 @@ def _talked_about(text: str, start: int, key: str = "device_discussed_after") ->
     # article and adjective
     while len(before) > 1 and before[-1] in _DESCRIBING:
         before.pop()
+    if before[-1:] == ["neste"] and has_phrase(text, _looked()):
+        return False  # "ved neste kamerarunde kl. 02.00 satt ho oppe": the round, told
     return any(" ".join(before[-n:]) in _rules()[key] for n in (1, 2, 3) if len(before) >= n)
+
+
+@lru_cache(maxsize=1)
+def _looked() -> tuple[str, ...]:
+    """What a round saw ("satt", "låg", "sov"): a next round told, not planned."""
+    return (*_rules()["seen_in_a_round"], *_rules()["asleep_words"])
 
 
 _DESCRIBING = frozenset({"den", "det", "dei", "de", "nye", "nya", "gamle", "gamla"})
