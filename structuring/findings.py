@@ -128,7 +128,10 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
         if habit := _habit_pattern(tuple(rules["habitual_times"])).match(text, end):
             value, end = value + habit.group().lower(), habit.end()  # "hoste om natta"
         if said in rules["feared"] and (feared := _FEARED.match(text, end)):
-            value, end = value + feared.group().lower(), feared.end()  # "redd for å falle"
+            # "redd for å falle"; "redd for å få føling igjen i natt" is filed without its
+            # night (as "om natta", the habit, is kept)
+            value = value + _WHEN_FEARED.sub("", feared.group().lower())
+            end = feared.end()
         negated = is_negated(text, match.start(), end)
         if said in rules["only_when_absent"] and not negated:
             continue  # "hadde avføring i går": the normal course, no finding
@@ -339,6 +342,8 @@ def _with_condition(text: str, value: str, end: int, rules: dict) -> tuple[str, 
 
 
 # "for" and what is feared, one to six words to the end of the clause; not "for at …".
+_WHEN_FEARED = re.compile(r"(?:\s(?:igjen|att))?\s(?:i natt|i kveld|i dag|i morgon|i morgen|"
+                          r"i går)$")
 _FEARED = re.compile(r"\sfor\s(?!at\b)[\wæøå-]+(?:\s(?!og\b|men\b|eller\b|så\b|fordi\b)[\wæøå-]+)"
                      r"{0,5}(?=\s*(?:[,.;:!?]|$)|\s(?:og|men|så|fordi)\b)", re.I)
 

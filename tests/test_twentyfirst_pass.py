@@ -227,3 +227,11 @@ def test_a_forenoon_visits_five_is_still_the_afternoon():
 ])
 def test_swollen_limbs_said_in_the_plural_are_filed_adjective_first(spoken, expected):
     assert findings(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Ho er redd for å få føling igjen i natt.", {("redd for å få føling", False)}),
+    ("Han er redd for å vere åleine om natta.", {("redd for å vere åleine om natta", False)}),
+])
+def test_what_is_feared_is_filed_without_tonight_but_with_its_habit(spoken, expected):
+    assert findings(spoken) == expected
