@@ -224,11 +224,6 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
                 return am  # "… klokka tjueto femti. Klokka ti over fire gikk den igjen"
             if clock.story_minutes < PAST_MIDNIGHT and am <= MORNING_REACH:
                 return am  # "… klokka ti over to. Ved stell klokka seks": the morning after
-        if clock.shift == "morning" and 1 <= am <= 5 and clock.last_minutes is not None \
-                and clock.last_minutes >= 7 * 60:
-            # "… tatt ut kl. 08.45. På formiddagsbesøket … Klokka to fikk vi alarm": a day
-            # story already past 07.00 goes on to the afternoon, not back to the night
-            return pm
         return by_daypart(clock.shift, am, pm)
     if not clock.by_day() and any(w.startswith(rules.night_devices)
                                   for w in (*clause, *sentence)):

@@ -139,12 +139,6 @@ def test_signs_of_are_kept_only_for_what_staff_watch_a_wound_for(spoken, expecte
     assert findings(spoken) == expected
 
 
-def test_a_morning_story_past_seven_goes_on_to_the_afternoon():
-    spoken = ("Morgenmedisinen ble tatt kl. 08.15. På formiddagsbesøket fikk hun hjelp til "
-              "dusj. Klokka tre ringte hun på alarmen fordi hun ikke fant brillene.")
-    assert spoken_times(spoken) == ["08:15", "15:00"]
-
-
 @pytest.mark.parametrize("spoken", [
     "Sengesensoren hans står fortsatt avslått etter ønske fra dattera.",
     "Dørsensoren er framleis slått av, det skal takast opp på møtet.",
