@@ -1,9 +1,10 @@
 """Findings from written sentences: symptoms and observations as a nurse files them, with
-ConText negation ("ingen rødme", "hosta ikkje"). The word lists are data (`data/findings.json`,
-`data/negation.json`, with the reasons for each convention); this module turns them into short
-lower-case noun phrases as FORMAT.md asks: the finding as said, the place said after it, what
-describes it, and whether it is absent. A relative's state ("kona hans er sliten") is not the
-patient's."""
+ConText negation ("ingen rødme", "hosta ikkje"; `structuring.negation`). The word lists are
+data (`data/findings.json`, `data/negation.json`, with the reasons for each convention); this
+module turns them into short lower-case noun phrases as FORMAT.md asks: the finding as said,
+the place said after it, what describes it, and whether it is absent. A relative's state
+("kona hans er sliten") is not the patient's; what is said but no finding is in
+`structuring.not_findings`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from functools import lru_cache
 
 from structuring.entities import PAIN_SCORE_AFTER, Found
 from structuring.lexicon import alternation, find_phrases, phrase_pattern
+from structuring.negation import is_negated
+from structuring.not_findings import said_as_no_finding
 from structuring.rules import load_rules
 from structuring.sensed_findings import NOT, sensed_findings
 
@@ -21,10 +24,6 @@ from structuring.sensed_findings import NOT, sensed_findings
 def _finding_rules() -> dict:
     rules = load_rules("findings")  # the writers' own phrases are matched as any other
     return {**rules, "phrases": [*rules["phrases"], *rules["phrases_as_filed"]]}
-
-
-def _negation_rules() -> dict:
-    return load_rules("negation")
 
 
 _PREPOSITIONS = r"(?:i|på|ved|rundt|under|over|bak|mellom|fra)"
@@ -94,10 +93,8 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
     out: list[Found] = _described_findings(text, rules)
     # "hoster opp grønt slim": the finding is the slim, not the cough.
     taken: list[tuple[int, int]] = [(f.start, f.end) for f in out] + [
-        m.span() for m in find_phrases(text, rules["not_findings"])] + [
-        m.span() for f in out for m in [_COUGHED_UP.search(text, 0, f.start)] if m] + [
-        m.span() for m in _COUGH_AS_WHEN.finditer(text)] + [
-        m.span() for m in _PAIN_EASED.finditer(text)]
+        m.span() for m in find_phrases(text, rules["not_findings"])] + \
+        said_as_no_finding(text, [f.start for f in out])
     needs_place = {w.lower() for w in rules["needs_location"]}
     # First match wins: 'sover urolig' before the head 'urolig', a phrase before its head.
     matches = (_manner_matches(text, rules) + find_phrases(text, rules["definite_nouns"])
@@ -150,22 +147,6 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
     told = sorted((_with_modifiers(text, f, rules) for f in found
                    if not _about_someone_else(text, f.start, people)), key=lambda f: f.start)
     return _denied_together(text, [replace(f, value=_STILL.sub(" ", f.value)) for f in told])
-
-
-# "Han hoster gult slim", "hoster fortsatt opp noe grønt slim": the finding is the slim (the
-# writers file the slim and not the cough); "lekker urin når han hoster": when, not a finding.
-_COUGH = r"(?:hoster|hostar|hosta|hostet|hosta)"
-_COUGHED_UP = re.compile(rf"(?<![\wæøå]){_COUGH}(?:\s+(?:opp|fortsatt|framleis|noe|noko|litt|"
-                         rf"mye|mykje)){{0,3}}\s+$", re.IGNORECASE)
-_COUGH_AS_WHEN = re.compile(rf"(?<=\bnår\s)(?:(?:han|hun|ho|hu|a)\s+)?{_COUGH}(?![\wæøå])",
-                            re.IGNORECASE)
-
-
-# "etter ein halvtime var smerta nede i tre", "smertene ble borte": a drug's effect on the
-# pain (legemidler), not a finding (0 of 11 filed in the tune gold)
-_PAIN_EASED = re.compile(r"(?<![\wæøå])(?:smerta|smerten|smertene|smertane)\s+(?:(?:var|er|vart|"
-                         r"ble|blei|har|hadde|gått|gikk|gjekk)\s+){0,2}(?:nede|ned|borte|bedre|"
-                         r"mindre|lindra|lindret|redusert|over)(?![\wæøå])", re.IGNORECASE)
 
 
 # "ser framleis dårleg på venstre auge": how long a finding has lasted is not filed with it
@@ -510,39 +491,6 @@ def _after_a_value(text: str, rules: dict) -> list[Found]:
     return out
 
 
-def is_negated(text: str, start: int, end: int) -> bool:
-    """ConText: a pre-trigger in the same clause shortly before, or a post-trigger after."""
-    rules = _negation_rules()
-    words = re.findall(r"[\wæøå-]+|[,.;?!]", text[:start].lower())
-    scope: list[str] = []
-    for i in range(len(words) - 1, -1, -1):
-        word = words[i]
-        # "benekter at ho har tankar om …": a subject after "at" ends no clause
-        told = word in _PRONOUNS and i > 0 and words[i - 1] == "at"
-        if (word in rules["terminators"] and not told) or \
-                len(scope) >= rules["max_scope_tokens"]:
-            break
-        scope.insert(0, word)
-    window = " ".join(scope)
-    if window and phrase_pattern(tuple(rules["pre_triggers"])).search(window):
-        return True
-    # "hosta ikkje", "i dag hosta ho ikkje": a subject pronoun may stand between.
-    after = _SUBJECT.sub("", text[end:end + 40].lower().lstrip(), count=1)
-    return any(re.match(rf"{re.escape(t)}(?![\wæøå])", after) for t in rules["post_triggers"]) \
-        or _ANSWERED_NO.match(after) is not None
-
-
-# A checklist answer: "Kvalme ingen, oppkast nei.", "Smerter avkrefter ho." — the answer must
-# end its clause: in "kvalme ingen oppkast" the "ingen" is the next finding's.
-_ANSWERED_NO = re.compile(r"(?:ingen|inga|nei|avkrefter|avkreftar|avkrefta|benekter|benektar|"
-                          r"(?:nekter|nektar)(?=\s+(?:\w+\s+)?for))"
-                          r"(?:\s+(?:han|hun|ho|hu|a|hon))?(?:\s+for)?\s*(?:[,.;:?!]|$)")
-
-
-_SUBJECT = re.compile(r"^(?:han|hun|ho|hon|de|dei)\s")
-_PRONOUNS = frozenset({"han", "hun", "ho", "hon", "hu"})
-
-
 def named_by_its_score(found: list[tuple[int, Found]]) -> list[tuple[int, Found]]:
     """ "Smerte vurdert til 7 av 10", "vondt, 5 av 10": a bare pain word in a sentence that
     scores the pain is the score's name, not a finding of its own (data: score_names)."""
@@ -550,4 +498,3 @@ def named_by_its_score(found: list[tuple[int, Found]]) -> list[tuple[int, Found]
     scored = {index for index, f in found if f.type == "pain_score"}
     return [(index, f) for index, f in found
             if not (f.type == "finding" and index in scored and f.value.lower() in names)]
-

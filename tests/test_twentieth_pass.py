@@ -2,16 +2,11 @@
 pass (tune29.jsonl) and new ones (tune37.jsonl, tune38.jsonl). Every sentence here was written
 for the test; none is copied from a gold split."""
 
-import json
-from pathlib import Path
-
 import pytest
 
 from structuring.pipeline import structure
+from tests.gold_files import assert_never_learnt_from
 from tests.note_helpers import findings, medications, spoken_alarms, spoken_times, times
-
-GOLD = Path(__file__).resolve().parents[1] / "evaluation" / "data" / "structuring"
-
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -23,15 +18,7 @@ def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, wr
     # tune36 and tune43 were only scored in the twentieth pass (tune43 at its last rule
     # change, as a check on all of them); the twenty-first pass reads them, but neither model
     # learns from them and the finding phrases are not derived from them
-    from evaluation.finding_phrases import tuned_on_rows
-    from evaluation.structuring_train import training_rows
-
-    trained = {row["spoken"] for row in training_rows()}
-    rows = [json.loads(line) for line in (GOLD / name).read_text("utf-8").splitlines()]
-    assert len(rows) == count and not trained & {row["spoken"] for row in rows}
-    assert {row["id"].split("-")[0] for row in rows} == writers
-    derived = {row["id"].split("-")[0] for row in tuned_on_rows()}
-    assert not derived & writers
+    assert_never_learnt_from(name, count, writers)
 
 
 # --- clock times --------------------------------------------------------------------------------

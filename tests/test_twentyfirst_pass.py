@@ -2,15 +2,10 @@
 pass (tune36.jsonl, tune43.jsonl) and new ones (tune45.jsonl, tune46.jsonl). Every sentence
 here was written for the test; none is copied from a gold split."""
 
-import json
-from pathlib import Path
-
 import pytest
 
+from tests.gold_files import assert_never_learnt_from
 from tests.note_helpers import findings, spoken_alarms, spoken_times
-
-GOLD = Path(__file__).resolve().parents[1] / "evaluation" / "data" / "structuring"
-
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -21,15 +16,7 @@ GOLD = Path(__file__).resolve().parents[1] / "evaluation" / "data" / "structurin
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
     # tune44 and tune47 are only scored: no rule is derived from them, no model learns from
     # them (tune47 was written while this pass's rules were made, as a check on all of them)
-    from evaluation.finding_phrases import tuned_on_rows
-    from evaluation.structuring_train import training_rows
-
-    trained = {row["spoken"] for row in training_rows()}
-    rows = [json.loads(line) for line in (GOLD / name).read_text("utf-8").splitlines()]
-    assert len(rows) == count and not trained & {row["spoken"] for row in rows}
-    assert {row["id"].split("-")[0] for row in rows} == writers
-    derived = {row["id"].split("-")[0] for row in tuned_on_rows()}
-    assert not derived & writers
+    assert_never_learnt_from(name, count, writers)
 
 
 # --- clock times --------------------------------------------------------------------------------

@@ -1,0 +1,47 @@
+"""ConText negation (after medspaCy): whether a finding said in a sentence is absent. The
+triggers and terminators are data (`data/negation.json`); split out of `structuring.findings`
+(issue 15, twenty-first pass) when checklist answers ("Kvalme ingen.") joined them."""
+
+from __future__ import annotations
+
+import re
+
+from structuring.lexicon import phrase_pattern
+from structuring.rules import load_rules
+
+
+def _negation_rules() -> dict:
+    return load_rules("negation")
+
+
+def is_negated(text: str, start: int, end: int) -> bool:
+    """ConText: a pre-trigger in the same clause shortly before, or a post-trigger after."""
+    rules = _negation_rules()
+    words = re.findall(r"[\wæøå-]+|[,.;?!]", text[:start].lower())
+    scope: list[str] = []
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i]
+        # "benekter at ho har tankar om …": a subject after "at" ends no clause
+        told = word in _PRONOUNS and i > 0 and words[i - 1] == "at"
+        if (word in rules["terminators"] and not told) or \
+                len(scope) >= rules["max_scope_tokens"]:
+            break
+        scope.insert(0, word)
+    window = " ".join(scope)
+    if window and phrase_pattern(tuple(rules["pre_triggers"])).search(window):
+        return True
+    # "hosta ikkje", "i dag hosta ho ikkje": a subject pronoun may stand between.
+    after = _SUBJECT.sub("", text[end:end + 40].lower().lstrip(), count=1)
+    return any(re.match(rf"{re.escape(t)}(?![\wæøå])", after) for t in rules["post_triggers"]) \
+        or _ANSWERED_NO.match(after) is not None
+
+
+# A checklist answer: "Kvalme ingen, oppkast nei.", "Smerter avkrefter ho." — the answer must
+# end its clause: in "kvalme ingen oppkast" the "ingen" is the next finding's.
+_ANSWERED_NO = re.compile(r"(?:ingen|inga|nei|avkrefter|avkreftar|avkrefta|benekter|benektar|"
+                          r"(?:nekter|nektar)(?=\s+(?:\w+\s+)?for))"
+                          r"(?:\s+(?:han|hun|ho|hu|a|hon))?(?:\s+for)?\s*(?:[,.;:?!]|$)")
+
+
+_SUBJECT = re.compile(r"^(?:han|hun|ho|hon|de|dei)\s")
+_PRONOUNS = frozenset({"han", "hun", "ho", "hon", "hu"})

@@ -1,0 +1,23 @@
+"""What the tests check about the gold files themselves: a writer kept out of the rules and
+models stays out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+GOLD = Path(__file__).resolve().parents[1] / "evaluation" / "data" / "structuring"
+
+
+def assert_never_learnt_from(name: str, count: int, writers: set[str]) -> None:
+    """Gold file `name` holds `count` dictations by exactly `writers`, none of which the
+    models train on or the finding phrases are derived from."""
+    from evaluation.finding_phrases import tuned_on_rows
+    from evaluation.structuring_train import training_rows
+
+    trained = {row["spoken"] for row in training_rows()}
+    rows = [json.loads(line) for line in (GOLD / name).read_text("utf-8").splitlines()]
+    assert len(rows) == count and not trained & {row["spoken"] for row in rows}
+    assert {row["id"].split("-")[0] for row in rows} == writers
+    derived = {row["id"].split("-")[0] for row in tuned_on_rows()}
+    assert not derived & writers
