@@ -4,8 +4,8 @@ Reads the words of a time ("klokka halv ni", "kvart over to", "fjorten tretti", 
 fem"), the end of a span ("fra klokka fire til sju"), an hour said as "ved tjuetiden"
 (→ "ca. kl. 20.00") and a time written on the 24-hour clock without "klokka" ("02.40").
 Which half of the day a 12-hour time is (cues, recording time, shift) is decided by
-`structuring.daypart`; the shift itself is read here from the dictation's opening or the
-speaker's own statement (`_shift`). Separate from `structuring.spoken` because reading a time
+`structuring.daypart`; the shift itself is read from the dictation's opening or the
+speaker's own statement by `structuring.dictation_shift`. Separate from `structuring.spoken` because reading a time
 is its own grammar: it runs on each sentence after the number pass and shares only the
 tokens and number words of `structuring.tokens`.
 """
@@ -16,150 +16,7 @@ import re
 
 from structuring import daypart
 from structuring.entities import AT_MIDNIGHT
-from structuring.lexicon import phrase_pattern
 from structuring.tokens import Tok, _compound, _ends_a_bare_hour, _Rules
-
-SHIFT_WORDS = 4  # the shift opens the dictation ("rapport fra natt …"); later, "nattevakta" is a person
-
-
-def _shift(spoken: str, rules: _Rules) -> str | None:
-    """The shift a dictation reports from: its opening ("rapport fra natt", "kveldsvakt"),
-    else the speaker's own statement anywhere ("jeg er på nattevakt"). A night word in a
-    clause about something else ("sov godt i natt") is no shift: day notes say it too."""
-    words = _opening_words(spoken, rules)
-    for name, openings in rules.shift_openings.items():
-        if any(words[:len(o.split())] == o.split() for o in openings):
-            return name
-    # "nattpatruljen hos Alf …", "kveldsrunden": a first word made on a shift's cue stem.
-    if words and words[0] not in rules.not_cues:
-        for name in ("night", "evening"):
-            if words[0].startswith(rules.cue_stems.get(name, ())):
-                return name
-    for cues, text in ((rules.shift_cues, " ".join(words[:SHIFT_WORDS])),
-                       (rules.shift_statements, " ".join(words))):
-        found = [(m.start(), name) for name, phrases in cues.items()
-                 for m in [phrase_pattern(tuple(phrases)).search(text)] if m]
-        if found:
-            return min(found)[1]
-    # "Leiv har hatt mye tungpust og angst i kveld. …": what happened this evening, told
-    # first, tells the dictation's shift; a plan for tonight does not (data: time.
-    # evening_told_first, plans_ahead).
-    # A first sentence with a clock time of its own does not: the time carries the cue
-    # ("besøk klokka ni, hun sovnet etter klokka elleve i kveld"), and the dictation's first
-    # time, if it has one, sets the shift (`shift_of`).
-    words = _first_sentence(spoken, rules)
-    first = " ".join(words)
-    if phrase_pattern(rules.evening_all_along).search(first):
-        return "evening"  # "har vore uroleg heile kvelden, men klokka halv elleve …"
-    told = phrase_pattern(rules.evening_told_first).search(first)
-    # a plan is said before its evening ("skal på besøk til dattera i kveld"); "ønskte i
-    # kveld at vi skulle be fadervår" tells this evening
-    if told and not phrase_pattern(rules.plans_ahead).search(first, 0, told.start()) and \
-            not _says_a_clock_time(words, rules):
-        return "evening"
-    return None
-
-
-def night_told_first(spoken: str, rules: _Rules) -> bool:
-    """ "Margit var svært forvirret i natt. Klokka ti over ett ropte ho …": a first sentence
-    that tells last night, with no clock time before it, makes the later small hours the
-    night's (data: time.night_told_first). Not "har hatt feber sidan i natt": a day note."""
-    first = " ".join(_first_sentence(spoken, rules))
-    found = phrase_pattern(rules.night_told_first).search(first)
-    if not found or phrase_pattern(rules.plans_ahead).search(first):
-        return False
-    before = first[:found.start()].split()
-    # "har hosta mye i natt og i dag": the day too, so the day's hours stay the day's
-    if phrase_pattern(rules.night_and_day).match(first, found.end() + 1):
-        return False
-    # "Besøk klokka tolv, han har hatt vondt i ryggen i natt": a visit by day
-    return not (before and before[-1] in rules.night_since) and \
-        not _says_a_clock_time(before, rules)
-
-
-def _says_a_clock_time(words: list[str], rules: _Rules) -> bool:
-    """A clock word ("klokka", "kl.") or a written time ("21.30") among `words`."""
-    return any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w) for w in words)
-
-
-FIRST_SENTENCE_WORDS = 20  # where the dictation says no mark, its first words
-
-
-def _first_sentence(spoken: str, rules: _Rules) -> list[str]:
-    words: list[str] = []
-    for said in spoken.lower().split():
-        word = said.strip(".,:;!?")
-        if word in ("punktum", "spørsmålstegn") or len(words) >= FIRST_SENTENCE_WORDS:
-            break
-        if word and word not in rules.fillers:
-            words.append(word)
-        if said.endswith((".", "?", "!")):
-            break
-    return words
-
-
-def _opening_words(spoken: str, rules: _Rules) -> list[str]:
-    """The dictation's words, lower case, marks and fillers dropped."""
-    words = [w.strip(".,:;!?") for w in _past_heading(spoken.lower().split())]
-    return [w for w in words if w and w not in rules.fillers]
-
-
-def _past_heading(words: list[str]) -> list[str]:
-    """ "overskrift velferdsteknologi nattlig digitalt tilsyn …": the dictation opens after
-    its spoken heading."""
-    return words[2:] if words[:1] == ["overskrift"] else words
-
-
-def opens_by_day(spoken: str, rules: _Rules) -> bool:
-    """ "Morgenrunde, …", "dagvakt …", "formiddagsbesøk hos …": the first word tells a day."""
-    words = _opening_words(spoken, rules)
-    if not words or words[0] in rules.not_cues:
-        return False
-    first = words[0]
-    return first in rules.daytime or first.startswith(
-        rules.cue_stems.get("morning", ()) + rules.cue_stems.get("afternoon", ()) + ("dag",)) \
-        or _morning_told_first(spoken, rules)
-
-
-def opens_in_the_morning(spoken: str, rules: _Rules) -> bool:
-    """ "Morgonstell …", "vakna tungpusta i dag tidleg. …": the dictation opens in the
-    morning (not "dagvakt", "middagsbesøk": a day)."""
-    words = _opening_words(spoken, rules)
-    if not words or words[0] in rules.not_cues:
-        return False
-    return words[0].startswith(_EARLY_MORNING) or _morning_told_first(spoken, rules)
-
-
-# A morning opening, not a forenoon one ("formiddagsbesøk … Marevan klokka fem" is 17.00)
-_EARLY_MORNING = ("morgen", "morgon", "morra", "mårrå")
-
-
-def _morning_told_first(spoken: str, rules: _Rules) -> bool:
-    """ "Var i dårlig humør ved morgenstellet. …": this morning, told first with no clock
-    time of its own (data: time.morning_told_first)."""
-    words = _first_sentence(spoken, rules)
-    return bool(phrase_pattern(rules.morning_told_first).search(" ".join(words))) and \
-        not _says_a_clock_time(words, rules)
-
-
-# The second half of a word that opens a visit: "kveldsbesøket", "morrastellet", "nattrunden"
-# (later in a dictation "nattevakta" is a colleague, not the shift).
-_VISIT_WORDS = ("besøk", "runde", "stell", "patrulje")
-
-
-def visit_opened(tokens: list[Tok], rules: _Rules) -> str | None:
-    """The part of the day a sentence opens a visit in ("På kveldsbesøket klokka sju veide
-    hun …", "morrastell …"): a dictation that tells two visits changes shift there."""
-    words = [t.lower for t in tokens[:3] if t.kind == "word"]
-    if words and words[0] in ("på", "i", "ved", "under", "etter"):
-        words = words[1:]
-    if not words or words[0] in rules.not_cues or not any(v in words[0] for v in _VISIT_WORDS):
-        return None
-    for name in ("morning", "afternoon", "evening", "night"):
-        if words[0].startswith(rules.cue_stems.get(name, ())):
-            return name
-    return None
-
 
 def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
     out: list[Tok] = []
@@ -209,8 +66,10 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             not explicit and (previous in rules.span_starts or  # "frå (rundt) elleve til …"
                               _about_words_before(out, rules, rules.span_starts) > 0) and \
             _bare_span(tokens, i, rules)
+        said_24 = not explicit and _said_on_the_24_hour_clock(tokens, i, rules)
         parsed = None if previous in rules.numeric_context and not explicit else \
-            _read_time(tokens, start, rules, explicit=explicit or after_a_time or bare_hour)
+            _read_time(tokens, start, rules,
+                       explicit=explicit or after_a_time or bare_hour or said_24)
         if parsed:
             hour, minute, used, ambiguous = parsed
             if ambiguous:
@@ -399,6 +258,22 @@ def _span_begun(out: list[Tok], til: int, rules: _Rules) -> int | None:
     if k == til - 1 or out[k].kind != "time" or out[k].value is None:
         return None
     return int(out[k].value) if k and out[k - 1].lower in rules.span_starts else None
+
+
+def _said_on_the_24_hour_clock(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """ "var på toalettet tjuetre femten", "la seg tjueto null fem": an hour no 12-hour clock
+    says, then its minutes (10-59, or "null" and a digit), and no unit after them."""
+    at = lambda k: tokens[i + k] if i + k < len(tokens) else None  # noqa: E731
+    hour, minutes = _hour(at(0)), at(1)
+    if hour is None or not 13 <= hour <= 23 or minutes is None or minutes.kind != "number" \
+            or minutes.decimals is not None or minutes.value is None:
+        return False
+    if minutes.lower == "null":
+        said, after = _hour(at(2)) is not None and at(2).value < 10, at(3)
+    else:
+        said, after = 10 <= minutes.value < 60, at(2)
+    return said and not _measure(after, rules) and \
+        (after is None or after.lower not in ("komma", "av", "over", "prosent", "%"))
 
 
 def _after(start: int, hour: int, minute: int) -> int:

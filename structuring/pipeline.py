@@ -37,7 +37,7 @@ from structuring.note import (
 )
 from structuring.privacy import mask_national_ids
 from structuring.sections import (EVENT_SECTION, REVIEW_BELOW, assign_sections_scored,
-                                 tells_drug_effect)
+                                 tells_drug_effect, weighed_for_the_heart)
 from structuring.spoken import WrittenSentence, to_written
 
 COMPONENTS = ("dikta_sentences", "dikta_entities", "dikta_findings", "dikta_events",
@@ -150,6 +150,9 @@ def _register() -> None:
             if {"medication", "drug_effect"} & set(hints[i - 1]) and \
                     tells_drug_effect(texts[i]):
                 hints[i].append("drug_effect")
+        for i, watched in enumerate(weighed_for_the_heart(texts)):
+            if watched:
+                hints[i] = [h for h in hints[i] if h != "vital.weight"] + ["weight_for_the_heart"]
         template = doc.user_data.get("template")
         probabilities = None
         if template in (None, "funksjonsomrader"):

@@ -28,7 +28,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
         "numbers_also_words", "articles_before_units", "dose_units"),
     "medications": ("names", "not_heard_as", "dose_units", "dose_unit_written", "routes"),
     "sections": ("default_template", "fallback_section", "templates", "drug_effect",
-                 "classifier_forms"),
+                 "classifier_forms", "weight_for_the_heart"),
     "welfare_technology": ("vkp_alert_system", "technologies", "responses", "response_contacts",
                            "false_alarm_cues", "alarm_words", "new_alarm_words",
                            "alarm_told_before", "again_words",

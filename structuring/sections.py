@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from structuring.lexicon import alternation, find_phrases
+from structuring.lexicon import alternation, find_phrases, has_phrase
 from structuring.rules import load_rules
 
 # What an entity or event found in a sentence says about its section (funksjonsområder).
@@ -44,6 +44,7 @@ ENTITY_HINTS = {
     "device": ("velferdsteknologi", 3.0),
     "device_followup": ("velferdsteknologi", 3.0),
     "drug_effect": ("legemidler", 3.0),
+    "weight_for_the_heart": ("respirasjon_sirkulasjon", 3.0),
 }
 
 
@@ -94,6 +95,23 @@ def _effect_pattern() -> re.Pattern[str]:
     later = rf"(?:[\wæøå]+\s){{0,2}}{durations}\s(?:{any_of('later')})(?![\wæøå])"
     at_time = rf"kl\.\s\d{{2}}\.\d{{2}},?\s(?:{any_of('at_time_verbs')})(?![\wæøå])"
     return re.compile(rf"(?:{after}|{later}|{at_time})", re.IGNORECASE)
+
+
+def weighed_for_the_heart(texts: list[str]) -> list[bool]:
+    """Per sentence: a weight watched for a failing heart ("Vekt 84,2 kg, opp 2 kg på tre
+    dager" in a dictation that tells oedema or breathlessness), not for food."""
+    signs, weights, eating = _heart_words()
+    padded = [f" {t.lower()} " for t in texts]
+    if not any(has_phrase(p, signs) for p in padded):
+        return [False] * len(texts)
+    return [has_phrase(p, weights) and not has_phrase(p, eating) for p in padded]
+
+
+@lru_cache(maxsize=1)
+def _heart_words() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    words = _rules()["weight_for_the_heart"]
+    return (tuple(words["heart_signs"]), tuple(words["weight_words"]),
+            tuple(words["eating_words"]))
 
 
 @lru_cache(maxsize=64)

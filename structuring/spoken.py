@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from structuring import daypart
-from structuring.clock_times import (_shift, _times, night_told_first, opens_by_day,
-                                     opens_in_the_morning, visit_opened)
+from structuring.clock_times import _times
+from structuring.dictation_shift import (_shift, night_told_first, opens_by_day,
+                                         opens_in_the_morning, visit_opened)
 from structuring.compounds import joined
 from structuring.lexicon import IdentityCache
 from structuring.self_corrections import corrected_across, self_corrections

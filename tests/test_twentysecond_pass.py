@@ -5,6 +5,7 @@ written for the test; none is copied from a gold split."""
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
+from tests.note_helpers import spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -14,3 +15,91 @@ from tests.gold_files import assert_never_learnt_from
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
     # tune48 is only scored: no rule is derived from it, no model learns from it
     assert_never_learnt_from(name, count, writers)
+
+
+# --- clock times --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("morgenrapport etter natta rom sju punktum kamerarunde klokka to og klokka fire komma "
+     "han sov begge gangene punktum", ["02:00", "04:00"]),
+    ("Rapport etter natten, rom 3. Tilsyn klokka ett, hun lå våken.", ["01:00"]),
+])
+def test_a_report_after_the_night_is_the_nights(spoken, expected):
+    # "morgenrapport" alone is a morning; "etter natta" says the report is about the night
+    assert spoken_times(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # unpunctuated: the first sentence runs on past the cue to the time
+    ("bruker på rom ni har vondt i magen i kveld temperatur trettisju komma ni klokka åtte "
+     "fikk Paracet klokka halv ni", ["20:00", "20:30"]),
+    # the evening told in the second sentence, still before any clock time
+    ("Beboer på rom 4 er i livets siste fase. Hun var urolig i kveld, smerte fem av ti. "
+     "Fikk morfin klokka kvart over sju.", ["19:15"]),
+    ("beboer på rom seks hadde en urolig kveld og ville hjem punktum fikk Sobril klokka "
+     "halv ni punktum", ["20:30"]),
+])
+def test_this_evening_told_before_the_first_time_sets_the_evening(spoken, expected):
+    assert spoken_times(spoken) == expected
+
+
+def test_a_plan_for_this_evening_before_the_first_time_is_no_evening():
+    spoken = "Sønnen skal komme i kveld. Fikk Paracet klokka ni i formiddag."
+    assert spoken_times(spoken) == ["09:00"]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("ettermiddagsvakt rom tolv punktum fikk kveldsmat klokka sju og sovna før ni punktum",
+     ["19:00", "21:00"]),
+    ("Seinvakt. Bruker ringte på klokka halv ti og ville ha hjelp på do.", ["21:30"]),
+    ("seinvakt og natt rom to fikk Imovane klokka ti og sov klokka to", ["22:00", "02:00"]),
+])
+def test_an_afternoon_or_late_shift_reads_its_hours_in_the_evening(spoken, expected):
+    assert spoken_times(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("ho var på toalettet tjuetre femten og hadde normal vannlating", ["23:15"]),
+    ("han la seg tjueto null fem og sovna fort", ["22:05"]),
+    ("fikk Paracet tjueen null null", ["21:00"]),
+])
+def test_an_hour_only_a_24_hour_clock_says_needs_no_klokka(spoken, expected):
+    assert spoken_times(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken", [
+    "respirasjonsfrekvens tjueto tjuefire",  # no hour above twelve said first
+    "blodsukker fjorten tjue mmol",  # a unit after the minutes
+    "ho har brukt seksten tjue tabletter",
+    "temperatur tjuetre komma fem i rommet",
+])
+def test_numbers_that_are_no_24_hour_time_stay_numbers(spoken):
+    assert spoken_times(spoken) == []
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+def _sections(spoken: str) -> list[str]:
+    from structuring.pipeline import structure
+
+    return [s.section for s in structure(spoken).sentences]
+
+
+def test_a_weight_watched_for_a_failing_heart_is_circulation():
+    from structuring.sections import weighed_for_the_heart
+
+    texts = ["Bruker har hovne legger.", "Vekta var 77,0 kg.", "Han spiser lite, vekt 61 kg.",
+             "Eg sender melding til fastlegen om vektøkningen."]
+    assert weighed_for_the_heart(texts) == [False, True, False, True]
+    # no sign of a failing heart: a weight is the food's
+    assert weighed_for_the_heart(["Han er tungpusten.", "Vekta var 77,0 kg."]) == [False] * 2
+    # the classifier alone filed the weight under nutrition; the hint tips it
+    assert _sections("Bruker har hovne legger. Vekta var 77,0 kg.") == \
+        ["respirasjon_sirkulasjon"] * 2
+
+
+def test_a_weight_told_with_eating_stays_nutrition():
+    spoken = ("Bruker har hovne ankler med groper. Han spiser lite og har gått ned i vekt, "
+              "vekt 61,2 kg.")
+    assert _sections(spoken)[1] == "ernaering_vaeske"
+    assert _sections("Han spiser godt. Vekt 74,2 kg i dag.")[1] == "ernaering_vaeske"

@@ -1,0 +1,168 @@
+"""The shift a dictation reports from ("rapport fra natt", "kveldsvakt", "har feber i kveld …"
+told before its first clock time) and the part of the day it opens in ("morgonstell …",
+"dagvakt …"): what `structuring.daypart` falls back on for a 12-hour time whose own clause
+says nothing. Read once per dictation from its opening words, apart from the grammar of a
+single time (`structuring.clock_times`)."""
+
+from __future__ import annotations
+
+from structuring.clock_times import _WRITTEN_TIME
+from structuring.lexicon import phrase_pattern
+from structuring.tokens import Tok, _Rules
+
+SHIFT_WORDS = 4  # the shift opens the dictation ("rapport fra natt …"); later, "nattevakta" is a person
+
+
+def _shift(spoken: str, rules: _Rules) -> str | None:
+    """The shift a dictation reports from: its opening ("rapport fra natt", "kveldsvakt"),
+    else the speaker's own statement anywhere ("jeg er på nattevakt"). A night word in a
+    clause about something else ("sov godt i natt") is no shift: day notes say it too."""
+    words = _opening_words(spoken, rules)
+    for name, openings in rules.shift_openings.items():
+        if any(words[:len(o.split())] == o.split() for o in openings):
+            return name
+    # "nattpatruljen hos Alf …", "kveldsrunden": a first word made on a shift's cue stem.
+    if words and words[0] not in rules.not_cues:
+        for name in ("night", "evening"):
+            if words[0].startswith(rules.cue_stems.get(name, ())):
+                return name
+    for cues, text in ((rules.shift_cues, " ".join(words[:SHIFT_WORDS])),
+                       (rules.shift_statements, " ".join(words))):
+        found = [(m.start(), name) for name, phrases in cues.items()
+                 for m in [phrase_pattern(tuple(phrases)).search(text)] if m]
+        if found:
+            return min(found)[1]
+    # "Leiv har hatt mye tungpust og angst i kveld. …": what happened this evening, told
+    # first, tells the dictation's shift; a plan for tonight does not (data: time.
+    # evening_told_first, plans_ahead).
+    # A first sentence with a clock time of its own does not: the time carries the cue
+    # ("besøk klokka ni, hun sovnet etter klokka elleve i kveld"), and the dictation's first
+    # time, if it has one, sets the shift (`shift_of`).
+    words = _first_sentence(spoken, rules)
+    first = " ".join(words)
+    if phrase_pattern(rules.evening_all_along).search(first):
+        return "evening"  # "har vore uroleg heile kvelden, men klokka halv elleve …"
+    # "har feber i kveld temperatur … klokka sju": this evening told before the first clock
+    # time (unpunctuated, the sentence runs on to it); after it the time carries the cue
+    opening = _first_sentence(spoken, rules, sentences=2)
+    first = " ".join(opening[:_first_clock_word(opening, rules)])
+    told = phrase_pattern(rules.evening_told_first).search(first)
+    # a plan is said before its evening ("skal på besøk til dattera i kveld"); "ønskte i
+    # kveld at vi skulle be fadervår" tells this evening
+    if told and not phrase_pattern(rules.plans_ahead).search(first, 0, told.start()):
+        return "evening"
+    return None
+
+
+def night_told_first(spoken: str, rules: _Rules) -> bool:
+    """ "Margit var svært forvirret i natt. Klokka ti over ett ropte ho …": a first sentence
+    that tells last night, with no clock time before it, makes the later small hours the
+    night's (data: time.night_told_first). Not "har hatt feber sidan i natt": a day note."""
+    first = " ".join(_first_sentence(spoken, rules))
+    found = phrase_pattern(rules.night_told_first).search(first)
+    if not found or phrase_pattern(rules.plans_ahead).search(first):
+        return False
+    before = first[:found.start()].split()
+    # "har hosta mye i natt og i dag": the day too, so the day's hours stay the day's
+    if phrase_pattern(rules.night_and_day).match(first, found.end() + 1):
+        return False
+    # "Besøk klokka tolv, han har hatt vondt i ryggen i natt": a visit by day
+    return not (before and before[-1] in rules.night_since) and \
+        not _says_a_clock_time(before, rules)
+
+
+def _says_a_clock_time(words: list[str], rules: _Rules) -> bool:
+    """A clock word ("klokka", "kl.") or a written time ("21.30") among `words`."""
+    return any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w) for w in words)
+
+
+def _first_clock_word(words: list[str], rules: _Rules) -> int:
+    return next((k for k in range(len(words)) if _says_a_clock_time(words[k:k + 1], rules)),
+                len(words))
+
+
+FIRST_SENTENCE_WORDS = 20  # where the dictation says no mark, its first words
+
+
+def _first_sentence(spoken: str, rules: _Rules, sentences: int = 1) -> list[str]:
+    words: list[str] = []
+    ends = 0
+    for said in spoken.lower().split():
+        word = said.strip(".,:;!?")
+        if len(words) >= FIRST_SENTENCE_WORDS * sentences:
+            break
+        if word in ("punktum", "spørsmålstegn"):
+            ends += 1
+            if ends == sentences:
+                break
+            continue
+        if word and word not in rules.fillers:
+            words.append(word)
+        if said.endswith((".", "?", "!")):
+            ends += 1
+            if ends == sentences:
+                break
+    return words
+
+
+def _opening_words(spoken: str, rules: _Rules) -> list[str]:
+    """The dictation's words, lower case, marks and fillers dropped."""
+    words = [w.strip(".,:;!?") for w in _past_heading(spoken.lower().split())]
+    return [w for w in words if w and w not in rules.fillers]
+
+
+def _past_heading(words: list[str]) -> list[str]:
+    """ "overskrift velferdsteknologi nattlig digitalt tilsyn …": the dictation opens after
+    its spoken heading."""
+    return words[2:] if words[:1] == ["overskrift"] else words
+
+
+def opens_by_day(spoken: str, rules: _Rules) -> bool:
+    """ "Morgenrunde, …", "dagvakt …", "formiddagsbesøk hos …": the first word tells a day."""
+    words = _opening_words(spoken, rules)
+    if not words or words[0] in rules.not_cues:
+        return False
+    first = words[0]
+    return first in rules.daytime or first.startswith(
+        rules.cue_stems.get("morning", ()) + rules.cue_stems.get("afternoon", ()) + ("dag",)) \
+        or _morning_told_first(spoken, rules)
+
+
+def opens_in_the_morning(spoken: str, rules: _Rules) -> bool:
+    """ "Morgonstell …", "vakna tungpusta i dag tidleg. …": the dictation opens in the
+    morning (not "dagvakt", "middagsbesøk": a day)."""
+    words = _opening_words(spoken, rules)
+    if not words or words[0] in rules.not_cues:
+        return False
+    return words[0].startswith(_EARLY_MORNING) or _morning_told_first(spoken, rules)
+
+
+# A morning opening, not a forenoon one ("formiddagsbesøk … Marevan klokka fem" is 17.00)
+_EARLY_MORNING = ("morgen", "morgon", "morra", "mårrå")
+
+
+def _morning_told_first(spoken: str, rules: _Rules) -> bool:
+    """ "Var i dårlig humør ved morgenstellet. …": this morning, told first with no clock
+    time of its own (data: time.morning_told_first)."""
+    words = _first_sentence(spoken, rules)
+    return bool(phrase_pattern(rules.morning_told_first).search(" ".join(words))) and \
+        not _says_a_clock_time(words, rules)
+
+
+# The second half of a word that opens a visit: "kveldsbesøket", "morrastellet", "nattrunden"
+# (later in a dictation "nattevakta" is a colleague, not the shift).
+_VISIT_WORDS = ("besøk", "runde", "stell", "patrulje")
+
+
+def visit_opened(tokens: list[Tok], rules: _Rules) -> str | None:
+    """The part of the day a sentence opens a visit in ("På kveldsbesøket klokka sju veide
+    hun …", "morrastell …"): a dictation that tells two visits changes shift there."""
+    words = [t.lower for t in tokens[:3] if t.kind == "word"]
+    if words and words[0] in ("på", "i", "ved", "under", "etter"):
+        words = words[1:]
+    if not words or words[0] in rules.not_cues or not any(v in words[0] for v in _VISIT_WORDS):
+        return None
+    for name in ("morning", "afternoon", "evening", "night"):
+        if words[0].startswith(rules.cue_stems.get(name, ())):
+            return name
+    return None
