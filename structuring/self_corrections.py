@@ -287,7 +287,10 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
                     end = runs[0][1] + (runs[0][1] < len(before) and
                                         before[runs[0][1]].lower in rules.units)
             tail = before[end:]  # said after the old drug; not twice if said again
-            if _said_again(tail, correction):
+            # "Cipralex … om morgenen nei unnskyld Remeron … om kvelden": the correction
+            # says its own part of the day, so the old one goes with the old drug
+            if _said_again(tail, correction) or _trailing_daypart(tail, rules) == len(tail) \
+                    and any(daypart.daypart([t.lower], rules) for t in correction):
                 tail = []
             return before[:j] + correction + tail
     if _is_numberish(first, rules):

@@ -103,3 +103,32 @@ def test_a_weight_told_with_eating_stays_nutrition():
               "vekt 61,2 kg.")
     assert _sections(spoken)[1] == "ernaering_vaeske"
     assert _sections("Han spiser godt. Vekt 74,2 kg i dag.")[1] == "ernaering_vaeske"
+
+
+def test_this_evening_told_by_its_meal_before_the_first_time():
+    spoken = ("Beboer på rom 5 var urolig før kveldsmaten og ville ikke sitte i stua. "
+              "Dattera kom klokka sju og satt hos henne.")
+    assert spoken_times(spoken) == ["19:00"]
+
+
+# --- self-corrections ---------------------------------------------------------------------------
+
+def _text(spoken: str) -> str:
+    from structuring.pipeline import structure
+
+    return structure(spoken).text
+
+
+def test_a_corrected_drug_takes_its_own_part_of_the_day():
+    # the old drug's "om morgenen" went to the end of the sentence, and the evening dose
+    # given "klokka halv ni" read 08.30
+    spoken = ("kveldsbesøk klokka åtte punktum hun tar Cipralex ti milligram om morgenen nei "
+              "unnskyld det er Remeron femten milligram om kvelden og jeg ga den klokka halv ni")
+    assert "morgenen" not in _text(spoken)
+    assert "Remeron 15 mg om kvelden" in _text(spoken)
+    assert spoken_times(spoken) == ["20:00", "20:30"]
+
+
+def test_a_corrected_drug_without_a_part_of_the_day_keeps_the_old_one():
+    spoken = "hun tar Cipralex ti milligram om morgenen nei unnskyld Remeron femten milligram"
+    assert "Remeron 15 mg om morgenen" in _text(spoken)
