@@ -112,6 +112,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
     return out
 
 
+_MINUTES_AFTER_OG = (15, 20)  # "klokka åtte og tjue": 08.20 (5 of 5 in the writers' gold)
 _WRITTEN_TIME = re.compile(r"(?:[01]\d|2[0-3])[.:][0-5]\d")
 # "ved tjuetiden", "ved titida": about that hour (the nurse's own "ca.").
 _ABOUT_SUFFIXES = ("tiden", "tida", "tidå", "tia")
@@ -175,7 +176,9 @@ def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     """A bare hour that ends a list of times: the end, a mark, a word that ends the list
     ("… tre og fem hos Olaug"), or "og" and another hour follows it — not "klokka åtte og
     to tabletter"."""
-    if _hour(tokens[i]) is None or not 1 <= _hour(tokens[i]) <= 12:
+    hour = _hour(tokens[i])
+    # "klokka 10 og 14": an afternoon hour; "og femten", "og tjue" are minutes (below)
+    if hour is None or not 1 <= hour <= 23 or hour in _MINUTES_AFTER_OG:
         return False
     after = tokens[i + 1] if i + 1 < len(tokens) else None
     if after is None or after.kind == "punct":
@@ -357,10 +360,11 @@ def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
         # 12-hour clock says is the minutes (5 of 5 "klokka H og 15/20" in the writers' gold);
         # so is "og ti" (3 of 3: "klokka ni og ti" 09.10, "klokka tolv og ti" 00.10), and
         # "og fem" after a later hour — no list of hours goes backwards ("klokka sju og fem
-        # i morges" 07.05). "Munnstell klokka to og fem" stays two hours.
+        # i morges" 07.05). "Munnstell klokka to og fem" stays two hours, and so does
+        # "næringsdrikk klokka 10 og 14": an hour of the afternoon, not minutes.
         if nxt is not None and nxt.lower == "og" and after is not None and \
                 after.kind == "number" and after.decimals is None and after.value is not None \
-                and (13 <= after.value < 60 or after.value == 10 or
+                and (24 <= after.value < 60 or after.value in (10, *_MINUTES_AFTER_OG) or
                      after.value == 5 and after.value < minutes) \
                 and not _measure(at(3), rules):
             return minutes, int(after.value), 3

@@ -77,6 +77,17 @@ def test_numbers_that_are_no_24_hour_time_stay_numbers(spoken):
     assert spoken_times(spoken) == []
 
 
+@pytest.mark.parametrize("spoken, expected", [
+    ("Vi har starta med næringsdrikk klokka 10 og 14.", ["10:00", "14:00"]),
+    ("tilsyn klokka ti og fjorten punktum", ["10:00", "14:00"]),
+    ("fikk Paracet klokka åtte og tjue punktum", ["08:20"]),  # minutes, as the writers file it
+    ("fikk Paracet klokka åtte og femten punktum", ["08:15"]),
+])
+def test_an_afternoon_hour_after_og_is_another_time_not_minutes(spoken, expected):
+    # "klokka 10 og 14" read 10.14
+    assert spoken_times(spoken) == expected
+
+
 # --- sections -----------------------------------------------------------------------------------
 
 def _sections(spoken: str) -> list[str]:
