@@ -266,7 +266,7 @@ def _span_begun(out: list[Tok], til: int, rules: _Rules) -> int | None:
 def _said_on_the_24_hour_clock(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     """ "var på toalettet tjuetre femten", "la seg tjueto null fem": an hour no 12-hour clock
     says, then its minutes (10-59, or "null" and a digit), and no unit after them."""
-    at = lambda k: tokens[i + k] if i + k < len(tokens) else None  # noqa: E731
+    at = lambda k: tokens[i + k] if i + k < len(tokens) else None
     hour, minutes = _hour(at(0)), at(1)
     if hour is None or not 13 <= hour <= 23 or minutes is None or minutes.kind != "number" \
             or minutes.decimals is not None or minutes.value is None:

@@ -99,7 +99,7 @@ def _effect_pattern() -> re.Pattern[str]:
 
 def weighed_for_the_heart(texts: list[str]) -> list[bool]:
     """Per sentence: a weight watched for a failing heart ("Vekt 84,2 kg, opp 2 kg på tre
-    dager" in a dictation that tells oedema or breathlessness), not for food."""
+    dager" in a dictation that tells oedema or pitting), not for food."""
     signs, weights, eating = _heart_words()
     padded = [f" {t.lower()} " for t in texts]
     if not any(has_phrase(p, signs) for p in padded):
