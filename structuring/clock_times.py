@@ -16,7 +16,7 @@ import re
 
 from structuring import daypart
 from structuring.entities import AT_MIDNIGHT
-from structuring.tokens import Tok, _compound, _ends_a_bare_hour, _Rules
+from structuring.tokens import DIGIT_TIME, Tok, _compound, _ends_a_bare_hour, _Rules
 
 def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
     out: list[Tok] = []
@@ -319,7 +319,7 @@ def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
     first = at(0)
     if first is None:
         return None
-    if explicit and re.fullmatch(r"\d{1,2}[.:]\d{2}", first.text):
+    if explicit and DIGIT_TIME.fullmatch(first.text):
         hour, minute = (int(x) for x in re.split(r"[.:]", first.text))
         return (hour, minute, 1) if hour < 24 and minute < 60 else None
     if explicit and (hhmm := re.fullmatch(r"([01]\d|2[0-3])([0-5]\d)", first.text)):

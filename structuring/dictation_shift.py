@@ -32,18 +32,15 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
                  for m in [phrase_pattern(tuple(phrases)).search(text)] if m]
         if found:
             return min(found)[1]
-    # "Leiv har hatt mye tungpust og angst i kveld. …": what happened this evening, told
-    # first, tells the dictation's shift; a plan for tonight does not (data: time.
-    # evening_told_first, plans_ahead).
-    # A first sentence with a clock time of its own does not: the time carries the cue
-    # ("besøk klokka ni, hun sovnet etter klokka elleve i kveld"), and the dictation's first
-    # time, if it has one, sets the shift (`shift_of`).
-    words = _first_sentence(spoken, rules)
-    first = " ".join(words)
+    first = " ".join(_first_sentence(spoken, rules))
     if phrase_pattern(rules.evening_all_along).search(first):
         return "evening"  # "har vore uroleg heile kvelden, men klokka halv elleve …"
-    # "har feber i kveld temperatur … klokka sju": this evening told before the first clock
-    # time (unpunctuated, the sentence runs on to it); after it the time carries the cue
+    # "Leiv har hatt mye tungpust og angst i kveld. …", "har feber i kveld temperatur …
+    # klokka sju": what happened this evening, told in the first two sentences before the
+    # dictation's first clock time, tells its shift; a plan for tonight does not (data:
+    # time.evening_told_first, plans_ahead). Said after a clock time the cue is that
+    # time's ("besøk klokka ni, hun sovnet etter klokka elleve i kveld"), and the first
+    # time, if it has one, sets the shift (`shift_of`).
     opening = _first_sentence(spoken, rules, sentences=2)
     first = " ".join(opening[:_first_clock_word(opening, rules)])
     told = phrase_pattern(rules.evening_told_first).search(first)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from structuring import daypart
-from structuring.tokens import Tok, _compound, _is_clock, _is_numberish, _Rules
+from structuring.tokens import DIGIT_TIME, Tok, _compound, _is_clock, _is_numberish, _Rules
 
 
 def corrects_a_value(lowered: list[str], i: int, rules: _Rules) -> bool:
@@ -240,7 +240,7 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
     said_time = _trailing_time(before, rules)
     own = _trailing_daypart(before, rules)
     if said_time is None and own and (bare_time or first.lower in ("halv", "kvart")
-                                      or _DIGIT_TIME.fullmatch(first.lower)):
+                                      or DIGIT_TIME.fullmatch(first.lower)):
         # "gikk ti over seks i morres nei jeg mener ti over fem": the old time with its part
         # of the day said after it; the part of the day stays, after the new time
         start = _trailing_time(before[:-own], rules)
@@ -317,7 +317,6 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
 
 
 _TIME_WORDS = ("halv", "kvart", "over", "på")
-_DIGIT_TIME = re.compile(r"\d{1,2}[.:]\d{2}")  # "23.40" said again after "nei"
 
 
 def _trailing_daypart(before: list[Tok], rules: _Rules) -> int:

@@ -17,7 +17,7 @@ from structuring.devices import event_cues, is_round, technologies_in
 from structuring.lexicon import has_phrase
 from structuring.rules import load_rules
 from structuring.self_corrections import corrects_a_value
-from structuring.tokens import _Rules
+from structuring.tokens import DIGIT_TIME, _Rules
 
 
 # Words that say when, not what: a clock time with these and one more word is no sentence
@@ -124,7 +124,7 @@ def fronted_times(lowered: list[str], rules: _Rules) -> list[int]:
             continue
         k = j + 1
         while k < len(lowered) and k - j <= 4 and (_said_time_word(lowered[k], rules) or
-                                                  _WRITTEN_CLOCK.fullmatch(lowered[k])):
+                                                  DIGIT_TIME.fullmatch(lowered[k])):
             k += 1
         if k == j + 1 or k + 1 >= len(lowered) or lowered[k] not in _FRONTED_VERBS:
             continue
@@ -150,7 +150,6 @@ _FRONTED_VERBS = frozenset({
     "sovnet", "ringer", "kjem", "kommer", "slutta", "sluttet", "begynte", "byrja", "døde",
     "døydde", "datt", "falt", "ramla"})
 _COPULAS = frozenset({"var", "va", "vart", "ble", "blei", "er", "e"})
-_WRITTEN_CLOCK = re.compile(r"\d{1,2}[.:]\d{2}")
 
 
 def _has_own_time(part: list[str], rules: _Rules) -> bool:

@@ -228,6 +228,10 @@ def _is_numberish(tok: Tok | None, rules: _Rules) -> bool:
         or tok.lower in rules.hundred or tok.lower in rules.thousand
 
 
+# A time written with digits, "8.30", "23.40" or "07:15" (the hour not checked)
+DIGIT_TIME = re.compile(r"\d{1,2}[.:]\d{2}")
+
+
 def _is_clock(tok: Tok, rules: _Rules) -> bool:
     return tok.lower.rstrip(".") in rules.clock_stems
 
