@@ -327,6 +327,9 @@ def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
     lower = first.lower
     if lower == "halv" and _hour(at(1)) is not None:  # halv ni → 08.30
         return (_hour(at(1)) - 1) % 24, 30, 2
+    if lower == "kvart" and at(1) and at(1).lower in ("over", "på") and at(2) and \
+            at(2).lower == "halv" and _hour(at(3)) is not None:  # kvart over halv ni → 08.45
+        return (_hour(at(3)) - 1) % 24, 45 if at(1).lower == "over" else 15, 4
     if lower == "kvart" and at(1) and at(1).lower in ("over", "på") and _hour(at(2)) is not None:
         hour = _hour(at(2))
         return (hour, 15, 3) if at(1).lower == "over" else ((hour - 1) % 24, 45, 3)

@@ -38,7 +38,8 @@ def _looked() -> tuple[str, ...]:
     return (*_rules()["seen_in_a_round"], *_rules()["asleep_words"])
 
 
-_DESCRIBING = frozenset({"den", "det", "dei", "de", "nye", "nya", "gamle", "gamla"})
+_DESCRIBING = frozenset({"den", "det", "dei", "de", "nye", "nya", "gamle", "gamla",
+                         "en", "ein", "ei", "et", "eit", "ny", "nytt"})
 
 
 def _first_of_joined(text: str, start: int) -> int:
@@ -112,8 +113,10 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
         return True  # "fallsensoren pep for lavt batteri": no fall, its upkeep
     if not has_phrase(text, rules["device_maintenance"]):
         return False
-    # "den varsler som den skal" is upkeep said with an alarm word: not what went off.
+    # "den varsler som den skal" is upkeep said with an alarm word: not what went off;
+    # "det lyste grønt, så ingen feil": a fault said not to be there is none either.
     rest = " ".join(part for part in re.split(_maintenance_pattern(), text) if part)
+    rest = _NOT_THERE.sub("", rest)
     return not has_phrase(rest, went_off_phrases(tech)) and \
         not has_phrase(text, any_false_alarm_cue())
 
@@ -135,6 +138,9 @@ def _off_of_it_pattern() -> re.Pattern[str]:
                       rf"(?:{alternation(tuple(_rules()['device_off_after']))})(?![\wæøå])",
                       re.IGNORECASE)
 
+
+_NOT_THERE = re.compile(r"(?<![\wæøå])(?:ingen|ikke|ikkje|itte|itj|uten|utan)\s+(?:noen\s+|nokon\s+)?"
+                        r"(?:feil|feilmelding|alarm|varsel)\w*", re.IGNORECASE)
 
 _IT = ("han", "ho", "hun", "den", "sensoren", "sensorane", "sensorene")
 

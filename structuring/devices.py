@@ -39,16 +39,18 @@ def technologies_in(text: str) -> list[tuple[int, str]]:
 @lru_cache(maxsize=None)
 def event_cues(tech: str) -> dict[str, tuple[str, ...]]:
     """A device's event cues, each negated cue in every negation a nurse says: "ikke var
-    tatt" is also "itte var tatt", "ikkje var tatt", "itj var tatt" (the data lists a cue
-    once, in any of them)."""
+    tatt" is also "itte var tatt", "ikkje var tatt", "itj var tatt", "ville ikke åpne" also
+    "ville itte åpne" (the data lists a cue once, in any of them)."""
     negations = [n for n in _rules()["no_alarm_negations"] if " " not in n and n != "ingen"]
     out = {}
     for event, cues in _rules()["technologies"][tech]["events"].items():
         forms = []
         for cue in cues:
             words = cue.split()
-            if words[0] in negations:
-                forms += [" ".join([n, *words[1:]]) for n in negations]
+            # "ville ikke åpne" is also "ville itte åpne": the negation anywhere in the cue
+            at = next((k for k, word in enumerate(words) if word in negations), None)
+            if at is not None:
+                forms += [" ".join([*words[:at], n, *words[at + 1:]]) for n in negations]
             else:
                 forms.append(cue)
         out[event] = tuple(dict.fromkeys(forms))
@@ -109,5 +111,8 @@ def _used_as_phone(text: str, start: int, tech: dict) -> bool:
     pressed = set(tech.get("pressed_before", ()))
     # "teknisk feil på trygghetsalarmen": the device's own fault, not a call over it
     own_part = len(before) > 1 and before[-2] in _rules()["part_of_the_device"]
+    # "nattevakta ble ringt opp via trygghetsalarmen": the user called staff, an alarm
+    called = any(" ".join(before[-1 - n:-1]) in tech.get("staff_called_before", ())
+                 for n in (2, 3))
     return bool(before) and before[-1] in tech.get("used_as_phone_after", ()) and \
-        not pressed.intersection(before[-3:-1]) and not own_part
+        not pressed.intersection(before[-3:-1]) and not own_part and not called

@@ -308,7 +308,12 @@ def _tells_an_alarm(tech: str, text: str) -> bool:
     22"), an alarm word or verb, one of the device's event cues, what staff did or a false
     alarm."""
     timed = _TIME.search(text) is not None and not has_phrase(text, _rules()["routine_words"])
-    return timed or has_phrase(text, _alarm_phrases(tech)) or tells_response(text)
+    return timed or has_phrase(text, _alarm_phrases(tech)) or \
+        tells_response(_PLANNED.sub("", text))
+
+
+# "… og vet at han skal ringe 113 om det blir verre": what staff or user would do is no alarm
+_PLANNED = re.compile(r"(?<![\wæøå])(?:skal|skulle|må|bør|kan|vil)\s[^,.;]*", re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)

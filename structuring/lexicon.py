@@ -121,14 +121,28 @@ def drug_names_as_heard() -> dict[str, str]:
 
 _VOWELS = frozenset("aeiouyæøå")
 
+# How Norwegian writes a letter's sound; an ASR may write some of them and keep others
+# ("Sipralex": the "c" as heard, the "x" as written).
+_SOUNDS = ((r"ck", "k"), (r"ph", "f"), (r"qu", "kv"), (r"th", "t"), (r"^x", "s"),
+           (r"c(?=[eiy])", "s"), (r"c(?![eiy])", "k"), (r"z", "s"), (r"x", "ks"))
+
+
+def _sounded(name: str, every: bool = False) -> set[str]:
+    """The spellings of `name` with any of `_SOUNDS` written as heard (with `every`, only
+    the one with all of them)."""
+    spellings = {name}
+    for pattern, sound in _SOUNDS:
+        changed = {re.sub(pattern, sound, s) for s in spellings}
+        spellings = changed if every else spellings | changed
+    return spellings
+
 
 def _heard_spellings(name: str) -> set[str]:
     if len(name) < 5:
         return set()
-    written = name.replace("ck", "k").replace("ph", "f").replace("qu", "kv").replace("th", "t")
-    written = re.sub(r"c(?=[eiy])", "s", written).replace("c", "k")
-    written = written.replace("z", "s").replace("x", "ks")
-    out = {name, written}
+    sounded = _sounded(name)
+    written = _sounded(name, every=True).pop()
+    out = {name, *sounded}
     if not name.isalpha():  # "pinex forte", "selo-zok": the sounds only
         return out - {name}
     for base in (name, written):
