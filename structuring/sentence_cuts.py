@@ -135,6 +135,35 @@ def fronted_times(lowered: list[str], rules: _Rules) -> list[int]:
     return out
 
 
+def visit_time_ends(lowered: list[str], rules: _Rules) -> list[int]:
+    """ "kveldsbesøk klokka kvart på ni ho satt i stua …": a visit or shift told first with
+    its clock time is the note's opening line, as the writers file it ("Kveldsbesøk kl.
+    20.45.", 195 of 195 under annet); where a subject, or a word and a finite verb, follows
+    the time, the story starts a sentence of its own."""
+    if not lowered or not any(stem in lowered[0] for stem in _VISIT_STEMS):
+        return []
+    j = next((k for k in range(1, min(len(lowered), 7))
+              if lowered[k].rstrip(".") in rules.clock_stems), None)
+    if j is None:
+        return []
+    k = j + 1
+    while k < len(lowered) and k - j <= 4 and (_said_time_word(lowered[k], rules) or
+                                              DIGIT_TIME.fullmatch(lowered[k])):
+        k += 1
+    while k > j + 1 and lowered[k - 1] in _TIME_WORDS and not _is_hour_word(lowered[k - 1], rules):
+        k -= 1  # "klokka halv elleve i | kveld fekk vi varsel": "i kveld" is the time's
+    if k == j + 1 or k + 1 >= len(lowered):
+        return []
+    said, then = lowered[k], lowered[k + 1]
+    if said in rules.subjects or (then in _FRONTED_VERBS and said not in _TIME_GOVERNED_BY and
+                                  said not in rules.clause_words and said != "og"):
+        return [k]
+    return []
+
+
+# Words that open a visit's or shift's note: "kveldsbesøk", "morgonrunde", "nattevakt"
+_VISIT_STEMS = ("besøk", "runde", "vakt", "rapport", "patrulje")
+
 # Words before "klokka" that the time belongs to: "til klokka fem", "første gong klokka sju"
 _TIME_GOVERNED_BY = frozenset({
     "til", "te", "frå", "fra", "før", "etter", "ved", "rundt", "innan", "innen", "mellom",

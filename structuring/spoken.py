@@ -36,7 +36,7 @@ from structuring.compounds import joined
 from structuring.lexicon import IdentityCache
 from structuring.self_corrections import corrected_across, self_corrections
 from structuring.sentence_cuts import _TIME_WORDS, _alarm_keeps_its_time, _cut_at, \
-    _may_start, fronted_times
+    _VISIT_STEMS, _may_start, fronted_times, visit_time_ends
 from structuring.spoken_numbers import _numbers, _units
 # Other code imports `_split`, `_rules`, `Tok`, … from here; they live in structuring.tokens.
 from structuring.tokens import (
@@ -147,7 +147,8 @@ def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list
     lowered = [t.lower for t in tokens]
     starts = sorted({0, *(_cut_at(lowered, i, rules) for i in splitter(words)
                           if 0 < i < len(tokens)),
-                     *(j for j in fronted_times(lowered, rules) if _may_start(lowered, j, rules))}
+                     *(j for j in (*fronted_times(lowered, rules), *visit_time_ends(lowered, rules))
+                       if _may_start(lowered, j, rules))}
                     - {None})
     starts = _alarm_keeps_its_time(lowered, starts, rules)
     parts = [tokens[a:b] for a, b in zip(starts, [*starts[1:], len(tokens)])]
@@ -160,7 +161,9 @@ def _fragment(part: list[Tok], rules: _Rules) -> bool:
     if all(t.lower in _TIME_WORDS or t.lower in _WHEN_WORDS or
            daypart.daypart([t.lower], rules) for t in part):
         return True  # "i natt | klokka to ringte han": the cue belongs to the time after it
-    return any(_is_clock(t, rules) for t in part) and _content_words(part, rules) < 2
+    # "Kveldsbesøk kl. 20.45.": a visit told with its time is the note's opening line
+    return any(_is_clock(t, rules) for t in part) and _content_words(part, rules) < 2 and \
+        not any(stem in part[0].lower for stem in _VISIT_STEMS)
 
 
 _WHEN_WORDS = {"går", "dag", "morgen", "kveld", "natt", "tidlig", "tidleg", "seint", "sent"}

@@ -580,9 +580,11 @@ def test_who_was_contacted_later_in_the_dictation_is_the_alarms_response():
 def test_a_pronoun_after_a_time_starts_another_clause_whose_cues_are_not_the_times():
     # The model missed "ni | hun": "sovnet … i kveld" belongs to the next clause, so the
     # visit keeps its daytime reading (checked), and the later time keeps its own cue.
+    # (Twenty-third pass: the visit told first with its time is now its own opening line.)
     sentences = to_written("besøk hos Sigrid klokka kvart over ni hun sovnet etter klokka "
                            "elleve i kveld", splitter=_cut_at())
-    assert "kl. 09.15" in sentences[0].text and "kl. 23.00" in sentences[0].text
+    assert "kl. 09.15" in sentences[0].text
+    assert "kl. 23.00" in " ".join(s.text for s in sentences)
     assert sentences[0].review == ("time",)
     # said with the verb second, the sleep word is the time's own clause
     assert "kl. 22.00" in written("klokka ti sovnet hun", splitter=_cut_at())[0].lower()
@@ -594,8 +596,8 @@ def test_only_the_dictations_first_time_sets_its_shift():
     sentences = to_written("besøk hos Sigrid klokka kvart over ni hun sovnet etter klokka "
                            "elleve i kveld satte NovoRapid seks enheter klokka elleve og "
                            "Lantus til kvelds klokka ti", splitter=_cut_at(14))
-    assert "NovoRapid 6 IE kl. 11.00" in sentences[1].text
-    assert "Lantus til kvelds kl. 22.00" in sentences[1].text
+    assert "NovoRapid 6 IE kl. 11.00" in sentences[-1].text
+    assert "Lantus til kvelds kl. 22.00" in sentences[-1].text
 
 
 def test_the_cue_window_counts_words_after_a_time_said_in_several_words():

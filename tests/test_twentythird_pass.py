@@ -110,3 +110,31 @@ def test_a_wound_after_a_leg_is_no_compound():
 
     # "legg såret" across a sentence: the leg ends one, the wound starts the next
     assert "Leggsåret" not in structure("sår på høyre legg såret er reint").text
+
+
+# --- sentences ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, first", [
+    ("kveldsbesøk klokka kvart over åtte hun satt i godstolen og strikket og var i fin form",
+     "Kveldsbesøk kl. 20.15."),
+    ("morgenbesøk hos bruker på Lura klokka sju blodtrykket var hundre og tjue over åtti",
+     "Morgenbesøk hos bruker på Lura kl. 07.00."),
+])
+def test_a_visit_told_first_with_its_time_is_the_opening_line(spoken, first):
+    from structuring.pipeline import structure
+
+    note = structure(spoken)
+    assert note.sentences[0].text == first
+    assert note.sentences[0].section == "annet"
+
+
+@pytest.mark.parametrize("spoken", [
+    # the story goes on in the same clause: no cut
+    "kveldsbesøk klokka ni og hun hadde lagt seg",
+    # "i kveld" is the time's own
+    "kveldsvakt klokka halv elleve i kveld fekk vi varsel frå dørsensoren",
+])
+def test_a_visit_time_keeps_what_belongs_to_it(spoken):
+    from structuring.pipeline import structure
+
+    assert len(structure(spoken).sentences[0].text.split()) > 4
