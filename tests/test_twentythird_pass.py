@@ -138,3 +138,25 @@ def test_a_visit_time_keeps_what_belongs_to_it(spoken):
     from structuring.pipeline import structure
 
     assert len(structure(spoken).sentences[0].text.split()) > 4
+
+
+# --- a time said again --------------------------------------------------------------------------
+
+def test_a_time_said_again_is_listed_once():
+    from structuring.pipeline import structure
+
+    note = structure("Fikk Madopar klokka fire. Han var stiv før dosen klokka fire, men "
+                     "bedre etterpå. Fikk Paracet klokka åtte.")
+    times = [e.value for e in note.entities if e.type == "time"]
+    assert times.count("16:00") == 1 and len(times) == 2
+    assert "kl." in note.sentences[1].text  # the sentence still says it
+
+
+def test_a_section_edit_keeps_the_flag_of_a_time_said_again():
+    from service.notes.versions import _unsure_time
+    from structuring.pipeline import structure
+
+    note = structure("Ga Paracet klokka ni. Tok blodsukker klokka ni.").to_dict()
+    assert [e["sentence"] for e in note["entities"] if e["type"] == "time"] == [0]
+    # the second sentence holds no time entity, but says the time: its flag may be the time's
+    assert _unsure_time(note, note["sentences"][1])

@@ -23,6 +23,8 @@ says why; the (dictation, version) unique key is the last guard that no version 
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -237,6 +239,11 @@ def _sectioned(sections: dict[str, str], profile, latest: dict, language: str,
 
 
 def _unsure_time(part: dict, sentence: dict) -> bool:
-    """Whether a sentence's review flag can come from a clock time (it holds one)."""
+    """Whether a sentence's review flag can come from a clock time (it holds one: a time
+    said again is listed once, with the sentence that said it first)."""
     index = part["sentences"].index(sentence)
-    return any(e["type"] == "time" and e["sentence"] == index for e in part["entities"])
+    return any(e["type"] == "time" and e["sentence"] == index for e in part["entities"]) or \
+        _WRITTEN_CLOCK.search(sentence["text"]) is not None
+
+
+_WRITTEN_CLOCK = re.compile(r"\bkl\. \d{2}\.\d{2}\b")
