@@ -123,8 +123,9 @@ _VOWELS = frozenset("aeiouyæøå")
 
 # How Norwegian writes a letter's sound; an ASR may write some of them and keep others
 # ("Sipralex": the "c" as heard, the "x" as written).
-_SOUNDS = ((r"ck", "k"), (r"ph", "f"), (r"qu", "kv"), (r"th", "t"), (r"^x", "s"),
-           (r"c(?=[eiy])", "s"), (r"c(?![eiy])", "k"), (r"z", "s"), (r"x", "ks"))
+_SOUNDS = ((r"ck", "k"), (r"ph", "f"), (r"qu", "kv"), (r"qu", "qv"), (r"th", "t"), (r"^x", "s"),
+           (r"c(?=[eiy])", "s"), (r"c(?![eiy])", "k"), (r"z", "s"), (r"x", "ks"),
+           (r"(?<=[aeiouy])d$", "t"))  # "Selexit": a final d after a vowel heard as t
 
 
 def _sounded(name: str, every: bool = False) -> set[str]:

@@ -160,3 +160,12 @@ def test_a_section_edit_keeps_the_flag_of_a_time_said_again():
     assert [e["sentence"] for e in note["entities"] if e["type"] == "time"] == [0]
     # the second sentence holds no time entity, but says the time: its flag may be the time's
     assert _unsure_time(note, note["sentences"][1])
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("legen skreiv ut Selexit tre hundre milligram", [("pivmecillinam", "300 mg")]),  # d as t
+    ("dosen inneheld Eliqvis to komma fem milligram", [("apiksaban", "2.5 mg")]),  # qu as qv
+    ("fastlegen skriv ut Doxyferm hundre milligram", [("doksysyklin", "100 mg")]),
+])
+def test_more_drug_names_as_heard(spoken, expected):
+    assert medications(spoken) == expected
