@@ -139,8 +139,9 @@ def _off_of_it_pattern() -> re.Pattern[str]:
                       re.IGNORECASE)
 
 
-_NOT_THERE = re.compile(r"(?<![\wæøå])(?:ingen|ikke|ikkje|itte|itj|uten|utan)\s+(?:noen\s+|nokon\s+)?"
-                        r"(?:feil|feilmelding|alarm|varsel)\w*", re.IGNORECASE)
+_NOT_THERE = re.compile(r"(?<![\wæøå])(?:ingen|ikke|ikkje|itte|itj|uten|utan)\s+"
+                        r"(?:noen\s+|nokon\s+)?(?:feil|feilmelding|alarm|varsel)\w*",
+                        re.IGNORECASE)
 
 _IT = ("han", "ho", "hun", "den", "sensoren", "sensorane", "sensorene")
 

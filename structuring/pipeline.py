@@ -211,12 +211,13 @@ def structure(spoken: str, *, template: str | None = None, language: str = "nb",
     return _note(doc, template or "funksjonsomrader", language)
 
 
-def _findings_once(found: list[tuple[int, ent.Found]]) -> list[tuple[int, ent.Found]]:
-    """A finding told again is one finding: 'kvalm' twice, or 'Robinul for surklinga' after
-    'surkling i halsen' (no writer's gold lists a finding twice in a dictation). So is a
-    clock time: 'Madopar kl. 16.00 … før dosen kl. 16.00' lists 16:00 once (the writers'
-    gold repeats a time within a dictation 6 times, where the rules did 61; tune files,
-    twenty-third pass); each sentence still says its time."""
+def _told_once(found: list[tuple[int, ent.Found]]) -> list[tuple[int, ent.Found]]:
+    """Findings and clock times, each once. A finding told again is one finding: 'kvalm'
+    twice, or 'Robinul for surklinga' after 'surkling i halsen' (no writer's gold lists a
+    finding twice in a dictation). So is a clock time: 'Madopar kl. 16.00 … før dosen
+    kl. 16.00' lists 16:00 once (the writers' gold repeats a time within a dictation 6
+    times, where the rules did 61; tune files, twenty-third pass); each sentence still says
+    its time."""
     told: list[ent.Found] = []
     times: set[str] = set()
     out = []
@@ -249,7 +250,7 @@ def _note(doc, template: str, language: str) -> StructuredNote:
     entities = tuple(
         ClinicalEntity(f.type, mask_national_ids(f.value), index, dose=f.dose, route=f.route,
                        negated=f.negated, brand=f.brand)
-        for index, f in _findings_once(found)
+        for index, f in _told_once(found)
         if not (f.type == "medication" and not f.dose and f.value in dosed))
     events = tuple(WelfareTechEvent(**event) for event in doc._.welfare_events)
     return StructuredNote(sentences, entities, events, template=template, language=language)
