@@ -155,15 +155,16 @@ def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list
     return _join_fragments(parts, rules)
 
 
-def _fragment(part: list[Tok], rules: _Rules) -> bool:
+def _fragment(part: list[Tok], rules: _Rules, opening: bool = False) -> bool:
     if len(part) == 1:
         return True
     if all(t.lower in _TIME_WORDS or t.lower in _WHEN_WORDS or
            daypart.daypart([t.lower], rules) for t in part):
         return True  # "i natt | klokka to ringte han": the cue belongs to the time after it
-    # "Kveldsbesøk kl. 20.45.": a visit told with its time is the note's opening line
+    # "Kveldsbesøk kl. 20.45.": a visit told first with its time is the note's opening line
+    # (later, "… ringte nattevakta | klokka to" is a piece of the sentence it was cut from)
     return any(_is_clock(t, rules) for t in part) and _content_words(part, rules) < 2 and \
-        not any(stem in part[0].lower for stem in _VISIT_STEMS)
+        not (opening and any(stem in part[0].lower for stem in _VISIT_STEMS))
 
 
 _WHEN_WORDS = {"går", "dag", "morgen", "kveld", "natt", "tidlig", "tidleg", "seint", "sent"}
@@ -178,7 +179,7 @@ def _join_fragments(parts: list[list[Tok]], rules: _Rules) -> list[list[Tok]]:
     parts = [list(p) for p in parts]
     i = 0
     while len(parts) > 1 and i < len(parts):
-        if not _fragment(parts[i], rules):
+        if not _fragment(parts[i], rules, opening=i == 0):
             i += 1
             continue
         if i == 0:
