@@ -535,6 +535,7 @@ BLIND_SPLITS = {
     "test19.jsonl": "5106eb91a8b99d2c6ec22a5444c0b9946f2518eb6899dac56475cab4e1974b72",
     "test20.jsonl": "67cadee7e781ca448c86b989d6af9f63d4125fdde9f88cb02480e4f1c520f415",
     "test21.jsonl": "733ede65078a9b3927f60a65178f9f228adaaff5df2118a346a31049958d944d",
+    "test22.jsonl": "99249b64603575cbbc24d4da0b4b068b6a5ced8c811a3dc31317aa2b12d4434a",
 }
 
 
