@@ -23,8 +23,6 @@ says why; the (dictation, version) unique key is the last guard that no version 
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -38,6 +36,7 @@ from service.dictations.create import owned_dictation
 from service.notes.structure import structure_for_tenant
 from service.stats.aggregates import bump
 from service.tenants.profile import tenant_profile
+from structuring.clock_times import states_a_time
 from structuring.privacy import mask_national_ids
 
 
@@ -243,7 +242,4 @@ def _unsure_time(part: dict, sentence: dict) -> bool:
     said again is listed once, with the sentence that said it first)."""
     index = part["sentences"].index(sentence)
     return any(e["type"] == "time" and e["sentence"] == index for e in part["entities"]) or \
-        _WRITTEN_CLOCK.search(sentence["text"]) is not None
-
-
-_WRITTEN_CLOCK = re.compile(r"\bkl\. \d{2}\.\d{2}\b")
+        states_a_time(sentence["text"])
