@@ -307,18 +307,19 @@ def senter_sentences(rows: list[dict], units: tuple[Path, ...], labelled: list[d
 
 
 @contextmanager
-def models_trained_on(rows: list[dict], seeds: tuple[int, ...] = SENTER_SEEDS
-                      ) -> Iterator[None]:
+def models_trained_on(rows: list[dict], seeds: tuple[int, ...] = SENTER_SEEDS,
+                      kept: Path | None = None) -> Iterator[None]:
     """Train both components on `rows`; inside the block the structuring stage uses them,
-    after it the shipped models again (cross-validation, leave-one-writer-out)."""
+    after it the shipped models again (cross-validation, leave-one-writer-out). With `kept`
+    the models are written there, or read from there where an earlier run trained them on
+    the same dictations and seeds: a rule change is then scored with the same models."""
     from structuring import classifier, segmenter
 
     saved = segmenter.SENTER_DIR, classifier.TEXTCAT_DIR
     with tempfile.TemporaryDirectory() as tmp:
-        senters, textcat = train_all(rows, seeds=seeds)
-        write_senters(senters, Path(tmp) / "senter")
-        textcat.to_disk(Path(tmp) / "textcat")
-        segmenter.SENTER_DIR, classifier.TEXTCAT_DIR = Path(tmp) / "senter", Path(tmp) / "textcat"
+        where = kept or Path(tmp)
+        _train_unless_kept(rows, seeds, where)
+        segmenter.SENTER_DIR, classifier.TEXTCAT_DIR = where / "senter", where / "textcat"
         segmenter._model.cache_clear()
         classifier._model.cache_clear()
         try:
@@ -327,6 +328,21 @@ def models_trained_on(rows: list[dict], seeds: tuple[int, ...] = SENTER_SEEDS
             segmenter.SENTER_DIR, classifier.TEXTCAT_DIR = saved
             segmenter._model.cache_clear()
             classifier._model.cache_clear()
+
+
+def _train_unless_kept(rows: list[dict], seeds: tuple[int, ...], where: Path) -> None:
+    import json
+
+    trained_on = {"dictations": sorted(r["id"] for r in rows), "seeds": list(seeds)}
+    manifest = where / "trained_on.json"
+    if manifest.exists():
+        if json.loads(manifest.read_text()) != trained_on:
+            raise ValueError(f"{where} holds models trained on other dictations or seeds")
+        return
+    senters, textcat = train_all(rows, seeds=seeds)
+    write_senters(senters, where / "senter")
+    textcat.to_disk(where / "textcat")
+    manifest.write_text(json.dumps(trained_on))
 
 
 def section_examples(rows: list[dict], labelled: list[dict] | None = None

@@ -665,3 +665,28 @@ def test_cross_validation_scores_every_dictation_with_models_that_never_saw_it(m
     assert trained_on == [set(ids[1::2]), set(ids[0::2])]
     assert result["all"]["dictations"] == len(rows) == result["stripped_all"]["dictations"]
     assert (segmenter.SENTER_DIR, classifier.TEXTCAT_DIR) == shipped
+
+
+def test_cross_validation_can_score_a_rule_change_with_the_models_it_kept(monkeypatch, tmp_path):
+    from functools import partial
+
+    from evaluation import structuring_cv, structuring_train
+
+    rows = [json.loads(line) for line in
+            (ROOT / "tests" / "fixtures" / "structuring" / "own.jsonl").read_text().splitlines()]
+    trained = []
+    real = partial(structuring_train.train_all, n_docs=40, labelled=[])
+
+    def small(train_rows, **options):
+        trained.append(len(train_rows))
+        return real(train_rows, **options)
+
+    monkeypatch.setattr(structuring_train, "train_all", small)
+    first = structuring_cv.cross_validate(rows, [], folds=2, seeds=(15,), models=tmp_path)
+    assert len(trained) == 2 and (tmp_path / "fold-1" / "senter" / "seed-15").is_dir()
+    again = structuring_cv.cross_validate(rows, [], folds=2, seeds=(15,), models=tmp_path)
+    assert len(trained) == 2  # read back, not trained again
+    assert again == first
+    # models kept for other dictations are never used in their place
+    with pytest.raises(ValueError, match="other dictations"):
+        structuring_cv.cross_validate(rows[1:], [], folds=2, seeds=(15,), models=tmp_path)
