@@ -26,6 +26,8 @@ _LISTED_AGAIN = re.compile(_ITS_DAYPART + r"\s*(?:,|og|,\s*og)?\s*(?:så\s+)?"
                            re.IGNORECASE)
 _AGAIN = re.compile(r"\b(?:igjen|att|på nytt)\b", re.IGNORECASE)
 _THEN = re.compile(r"(?:\s|,|og|så|igjen|att|deretter|etterpå|til slutt|sist|ved)*", re.IGNORECASE)
+_COUNTED = re.compile(r"\b(?:to|tre|fire|2|3|4)\s+(?:ganger|gonger|gongar|gangar|gonga)\b|"
+                      r"\bførst\s+(?:ca\.\s*|ved\s+)?kl\.", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"\s*(?:[,.;:!?]|$)")
 _OPENING_TIME = re.compile(r"(?:ca\.\s*|ved\s+)?kl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
 
@@ -57,7 +59,10 @@ def alarm_times(first: str, mention: int, end: int) -> list[str]:
     # "… kl. 01.50 og så igjen kl. 02.50 første gangen …": said to go again, the second time
     # is the alarm's even where the sentence model ran on past it
     again = _AGAIN.search(first, times[0].end(), times[1].start()) is not None
-    return listed if len(listed) > 2 or again or _CLAUSE_END.match(first, last.end()) else []
+    # "… gikk to ganger i ettermiddag, først kl. 15.05 og så kl. 15.45 …": counted first
+    counted = _COUNTED.search(first, mention, times[0].start()) is not None
+    return listed if len(listed) > 2 or again or counted or \
+        _CLAUSE_END.match(first, last.end()) else []
 
 
 def counted_times(story: list[str]) -> list[str]:

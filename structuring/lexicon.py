@@ -125,7 +125,8 @@ _VOWELS = frozenset("aeiouyæøå")
 # ("Sipralex": the "c" as heard, the "x" as written).
 _SOUNDS = ((r"ck", "k"), (r"ph", "f"), (r"qu", "kv"), (r"qu", "qv"), (r"th", "t"), (r"^x", "s"),
            (r"c(?=[eiy])", "s"), (r"c(?![eiy])", "k"), (r"z", "s"), (r"x", "ks"),
-           (r"(?<=[aeiouy])d$", "t"))  # "Selexit": a final d after a vowel heard as t
+           (r"(?<=[aeiouy])d$", "t"),  # "Selexit": a final d after a vowel heard as t
+           (r"ou", "u"))  # "Tujeo": a French ou is a Norwegian u
 
 
 def _sounded(name: str, every: bool = False) -> set[str]:

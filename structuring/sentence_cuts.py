@@ -17,7 +17,7 @@ from structuring.devices import event_cues, is_round, technologies_in
 from structuring.lexicon import has_phrase
 from structuring.rules import load_rules
 from structuring.self_corrections import corrects_a_value
-from structuring.tokens import DIGIT_TIME, _Rules
+from structuring.tokens import DIGIT_TIME, _compound, _Rules
 
 
 # Words that say when, not what: a clock time with these and one more word is no sentence
@@ -187,6 +187,41 @@ def _has_own_time(part: list[str], rules: _Rules) -> bool:
     return any(w.rstrip(".") in rules.clock_stems or w in ("halv", "kvart") or
                (i and part[i - 1] in ("ved", "rundt", "over", "på") and _is_hour_word(w, rules))
                for i, w in enumerate(part))
+
+
+def time_alone(lowered: list[str], rules: _Rules) -> bool:
+    """ "kvart på elleve i kveld", "Kl. 8.30.", "ved tolvtida": a piece that says a clock
+    time and nothing else is no sentence of its own (no gold sentence of 4200 dictations is
+    one; the writers file it with the sentence it belongs to)."""
+    words = [w for w in lowered if w not in _MARKS]
+    return bool(words) and any(_names_an_hour(w, rules) for w in words) and \
+        all(_said_time_word(w, rules) or _names_an_hour(w, rules) or w in _PART_OF_DAY
+            for w in words)
+
+
+def opens_with_its_verb(lowered: list[str], rules: _Rules) -> bool:
+    """ "ringte hu på og ville på do": a finite verb then its subject, the word order of a
+    sentence whose time was said first ("kvart over tolv | ringte hu på")."""
+    return len(lowered) > 1 and lowered[0] in _FRONTED_VERBS and lowered[1] in rules.subjects
+
+
+def _names_an_hour(word: str, rules: _Rules) -> bool:
+    about = _ABOUT_HOUR.fullmatch(word)  # "tolvtida", "ni-tiden"
+    return DIGIT_TIME.fullmatch(word) is not None or _is_hour_word(word, rules) or \
+        (about is not None and any(1 <= (_compound(n, rules) or 0) <= 24
+                                   for n in (about.group(1), about.group(1) + "t")))
+
+
+_MARKS = frozenset({".", ",", "?", "!", ":", ";"})
+_WHEN_WORDS = frozenset({"går", "dag", "morgen", "kveld", "natt", "tidlig", "tidleg", "seint",
+                         "sent"})
+# the part of the day as such; not a visit, dose or meal named by it ("kveldsbesøk kl. 20.30"
+# is the note's opening line, "kveldsdosen kl. 21" a dose)
+_PART_OF_DAY = _WHEN_WORDS | {
+    "morges", "morgest", "morgon", "morgonen", "morgenen", "morra", "morres", "mårrå", "dagen",
+    "formiddag", "formiddagen", "ettermiddag", "ettermiddagen", "kvelden", "kvell", "kvæld",
+    "natta", "natten", "midnatt"}
+_ABOUT_HOUR = re.compile(r"(\w+?)-?(?:tiden|tida|tidå|tia)")
 
 
 def _said_time_word(word: str, rules: _Rules) -> bool:

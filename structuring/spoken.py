@@ -36,7 +36,7 @@ from structuring.compounds import joined
 from structuring.lexicon import IdentityCache
 from structuring.self_corrections import corrected_across, self_corrections
 from structuring.sentence_cuts import _TIME_WORDS, _alarm_keeps_its_time, _cut_at, \
-    _VISIT_STEMS, _may_start, fronted_times, visit_time_ends
+    _VISIT_STEMS, _WHEN_WORDS, _may_start, fronted_times, opens_with_its_verb, time_alone, visit_time_ends
 from structuring.spoken_numbers import _numbers, _units
 # Other code imports `_split`, `_rules`, `Tok`, … from here; they live in structuring.tokens.
 from structuring.tokens import (
@@ -130,7 +130,36 @@ def _pieces(tokens: list[Tok], splitter, min_words: int, marked: bool, rules: _R
                 out[-1] = (joined, *out[-1][1:])
             else:
                 out.append((part, heading, paragraph, block, unmarked))
+    return _times_joined(out, rules)
+
+
+def _times_joined(pieces: list, rules: _Rules) -> list:
+    """ "Morgenmedisinen tatt. Kl. 8.30.", "Sov. Klokka halv ti.": a sentence that only says
+    a time belongs to the one before it on the same line, or — said first, or before a
+    sentence that opens with its verb ("Kl. 00.15. Ringte hu på") — to the one after it."""
+    out = list(pieces)
+    i = 0
+    while i < len(out):
+        tokens, heading, paragraph, block, unmarked = out[i]
+        lowered = [t.lower for t in tokens]
+        after = i + 1 < len(out) and out[i + 1][1:4] == (heading, paragraph, block)
+        before = i > 0 and out[i - 1][1:4] == (heading, paragraph, block)
+        if not time_alone(lowered, rules) or not (before or after):
+            i += 1
+            continue
+        if after and (not before or
+                      opens_with_its_verb([t.lower for t in out[i + 1][0]], rules)):
+            out[i:i + 2] = [(_unended(tokens) + out[i + 1][0], *out[i + 1][1:])]
+        else:
+            out[i - 1:i + 1] = [(_unended(out[i - 1][0]) + tokens, *out[i - 1][1:])]
     return out
+
+
+def _unended(tokens: list[Tok]) -> list[Tok]:
+    kept = list(tokens)
+    while kept and kept[-1].kind == "punct":
+        kept.pop()
+    return kept
 
 
 def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list[list[Tok]]:
@@ -161,13 +190,12 @@ def _fragment(part: list[Tok], rules: _Rules, opening: bool = False) -> bool:
     if all(t.lower in _TIME_WORDS or t.lower in _WHEN_WORDS or
            daypart.daypart([t.lower], rules) for t in part):
         return True  # "i natt | klokka to ringte han": the cue belongs to the time after it
+    if time_alone([t.lower for t in part], rules):
+        return True  # "kvart på elleve i kveld | trygghetsalarmen gikk"
     # "Kveldsbesøk kl. 20.45.": a visit told first with its time is the note's opening line
     # (later, "… ringte nattevakta | klokka to" is a piece of the sentence it was cut from)
     return any(_is_clock(t, rules) for t in part) and _content_words(part, rules) < 2 and \
         not (opening and any(stem in part[0].lower for stem in _VISIT_STEMS))
-
-
-_WHEN_WORDS = {"går", "dag", "morgen", "kveld", "natt", "tidlig", "tidleg", "seint", "sent"}
 
 
 def _content_words(part: list[Tok], rules: _Rules) -> int:
@@ -182,8 +210,9 @@ def _join_fragments(parts: list[list[Tok]], rules: _Rules) -> list[list[Tok]]:
         if not _fragment(parts[i], rules, opening=i == 0):
             i += 1
             continue
-        if i == 0:
-            parts[0:2] = [parts[0] + parts[1]]
+        if i == 0 or (i + 1 < len(parts) and time_alone([t.lower for t in parts[i]], rules)
+                      and opens_with_its_verb([t.lower for t in parts[i + 1]], rules)):
+            parts[i:i + 2] = [parts[i] + parts[i + 1]]
         else:
             parts[i - 1:i + 1] = [parts[i - 1] + parts[i]]
             i -= 1
