@@ -119,6 +119,38 @@ def drug_names_as_heard() -> dict[str, str]:
     return as_heard(rules["names"], rules["not_heard_as"])
 
 
+@lru_cache(maxsize=1)
+def drug_written_forms() -> dict[str, str]:
+    """Each one-word drug name and heard spelling → the name as a journal writes it: a brand
+    as its maker does ('OxyNorm', 'Selo-Zok'; otherwise capitalised, 'Paracet' also for the
+    heard 'paraset'), a substance in lower case ('metformin'), as the writers' gold does
+    (Paracet 621 of 623, OxyNorm 151 of 162). A spelling two names share keeps its form."""
+    rules = load_rules("medications")
+    names, written = rules["names"], rules["written_forms"]
+
+    def form(name: str) -> str:
+        generic = names[name]
+        if name in written:
+            return written[name]
+        # a substance, or a spelling of it ("morphine", "apixaban"), in lower case
+        substance = generic == name or generic in _heard_spellings(name) or \
+            name in _heard_spellings(generic)
+        return name if substance else name.capitalize()
+
+    heard = drug_names_as_heard()
+    out: dict[str, str] = {}
+    shared: set[str] = set()
+    for name in names:
+        # "selozok" for "selo-zok"; names listed as an ASR misspells them ("dufalak") too
+        spellings = (_heard_spellings(name) | {name.replace("-", "")}) & heard.keys()
+        for spelling in spellings - {name}:
+            if out.setdefault(spelling, form(name)) != form(name):
+                shared.add(spelling)
+    # a listed name is written as listed: respelt only where `written_forms` says
+    return {**{k: v for k, v in out.items() if k not in shared},
+            **{name: form(name) for name in names}}
+
+
 _VOWELS = frozenset("aeiouyæøå")
 
 # How Norwegian writes a letter's sound; an ASR may write some of them and keep others

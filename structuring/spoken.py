@@ -33,7 +33,7 @@ from structuring.clock_times import _times
 from structuring.dictation_shift import (_shift, night_told_first, opens_by_day,
                                          opens_in_the_morning, visit_opened)
 from structuring.compounds import joined
-from structuring.lexicon import IdentityCache
+from structuring.lexicon import IdentityCache, drug_written_forms
 from structuring.self_corrections import corrected_across, self_corrections
 from structuring.sentence_cuts import _TIME_WORDS, _alarm_keeps_its_time, _cut_at, \
     _VISIT_STEMS, _WHEN_WORDS, _may_start, fronted_times, opens_with_its_verb, time_alone, visit_time_ends
@@ -98,10 +98,12 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
         toks = _numbers(toks, rules)
         toks = _times(toks, rules, clock)
         toks = _units(toks, rules)
-        text = _render(toks)
+        written = _drug_names(toks)
+        text = _render(written)
         if text:
-            sentences.append(WrittenSentence(text, heading, paragraph, block,
-                                             ("time",) if clock.review else ()))
+            # a drug name respelt from the ASR's spelling is the nurse's to check
+            review = ("time",) * clock.review + ("drug_name",) * _respelt(toks, written)
+            sentences.append(WrittenSentence(text, heading, paragraph, block, review))
             # The dictation's first time, told with its own cue in its opening
             # ("GPS-alarmen til Tormod | gikk klokka tolv i natt"), sets the shift; not in
             # a visit opened by day ("Morgenbesøk. Han la seg i går kveld klokka ti.").
@@ -412,6 +414,33 @@ def _number_text(tok: Tok) -> str:
         return tok.text  # "0345" keeps its zero
     whole = str(int(tok.value))
     return f"{whole},{tok.decimals}" if tok.decimals is not None else whole
+
+
+def _drug_names(tokens: list[Tok]) -> list[Tok]:
+    """ "fekk to paraset", "Oksynorm", "selo zok": a drug name as a journal writes it
+    ("Paracet", "OxyNorm", "Selo-Zok"; a substance in lower case), where the ASR wrote it as
+    heard or in another case (the writers' gold: Paracet 621 of 623, OxyNorm 151 of 162); a
+    heard spelling is rewritten only where it can mean one drug, and the sentence is then
+    flagged for review."""
+    forms = drug_written_forms()
+    out: list[Tok] = []
+    for tok in tokens:
+        said_apart = f"{out[-1].lower}-{tok.lower}" if out and out[-1].kind == "word" else ""
+        if tok.kind == "word" and said_apart in forms:
+            out[-1] = Tok(forms[said_apart])
+        elif tok.kind == "word" and tok.lower in forms:
+            out.append(Tok(forms[tok.lower]))
+        else:
+            out.append(tok)
+    return out
+
+
+def _respelt(said: list[Tok], written: list[Tok]) -> bool:
+    """Whether a drug name's letters changed, not only its case or hyphen."""
+    def letters(tokens: list[Tok]) -> str:
+        return "".join(t.lower for t in tokens if t.kind == "word").replace("-", "")
+
+    return letters(said) != letters(written)
 
 
 def _render(tokens: Iterable[Tok]) -> str:

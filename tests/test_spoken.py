@@ -55,7 +55,7 @@ def written(spoken: str) -> str:
      "Kl. 10.00 fant jeg en hvit tablett under senga."),
     ("klokka ti lå hun i senga og sov punktum", "Kl. 22.00 lå hun i senga og sov."),
     ("ga Paracet klokka ti og femti milligram Tramadol punktum",
-     "Ga Paracet kl. 10.00 og 50 mg Tramadol."),
+     "Ga Paracet kl. 10.00 og 50 mg tramadol."),
     ("medisin klokka ett i natt punktum", "Medisin kl. 01.00 i natt."),
     # self-corrections keep the correction
     ("ga Furix tjue milligram nei vent det var førti milligram punktum", "Ga Furix 40 mg."),

@@ -206,9 +206,12 @@ def test_a_drug_name_spelled_as_heard_is_the_drug(spoken, medication):
     assert _medications(spoken) == [medication]
 
 
-def test_a_drug_spelled_as_heard_stays_as_said_in_the_note():
-    # the entity names the substance; the text keeps what the nurse said, for her review
-    assert "Remmeron" in structure("Hun fikk Remmeron 15 milligram.").text
+def test_a_drug_spelled_as_heard_is_written_as_the_drug_for_the_nurse_to_check():
+    # the entity names the substance; the text writes the brand it can only mean (the
+    # twenty-fourth pass: the writers never keep the ASR's spelling) and flags the sentence
+    note = structure("Hun fikk Remmeron 15 milligram.")
+    assert note.text == "Hun fikk Remeron 15 mg."
+    assert note.sentences[0].review
 
 
 def test_an_ordinary_word_is_no_drug_however_it_sounds():

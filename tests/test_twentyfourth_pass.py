@@ -142,3 +142,40 @@ def test_wanting_food_is_no_finding():
 def test_a_french_ou_heard_as_u_is_still_the_drug():
     assert medications("han satte Tujeo tretti enheter sjølv i magen") == [
         ("insulin glargin", "30 IE")]
+
+
+# --- drug names and counts as a journal writes them -------------------------------------------
+
+@pytest.mark.parametrize("spoken, written", [
+    # a brand in its maker's form, whatever case the ASR wrote
+    ("ho fekk oxynorm fem milligram og novorapid fire einingar", "OxyNorm 5 mg og NovoRapid 4 IE"),
+    ("han tar Selo zok og Albyl E", "Selo-Zok og Albyl-E"),
+    # a substance stays in lower case
+    ("han tar Metformin fem hundre milligram", "metformin 500 mg"),
+    # tablets counted by the drug's name are a count in digits; one stays a word
+    ("ho fekk to Paracet klokka åtte", "2 Paracet"),
+    ("han tok en Paracet", "en Paracet"),
+])
+def test_drug_names_and_counts_are_written_as_journals_write_them(spoken, written):
+    from structuring.pipeline import structure
+
+    assert written in structure(spoken).text
+
+
+def test_a_case_or_hyphen_is_no_respelling_to_check():
+    from structuring.pipeline import structure
+
+    note = structure("Han tar Selo zok og paracet.")
+    assert not note.sentences[0].review
+    # the letters changed: the nurse checks the drug
+    assert structure("Han tar Elikvis fem milligram.").sentences[0].review
+
+
+@pytest.mark.parametrize("spoken, written", [
+    ("såret er om lag to gonger ein komma fem centimeter", "2 x 1,5 cm"),
+    ("trykksåret er fire gangar tre centimeter", "4 x 3 cm"),
+])
+def test_a_size_said_in_nynorsk_is_written_with_x(spoken, written):
+    from structuring.pipeline import structure
+
+    assert written in structure(spoken).text
