@@ -57,6 +57,13 @@ class EventDraft:
     contacts: list[int] = field(default_factory=list)
 
 
+def midnight_as_a_time(sentences: list[str]) -> list[str]:
+    """ "digitalt tilsyn rundt midnatt og kl. 03.00", "gikk ved midnatt og igjen kl. 03.25":
+    midnight is a time an alarm or round is told at like any other (its position decides
+    whose it is); the note keeps the words, the events read it as kl. 00.00."""
+    return [AT_MIDNIGHT.sub("kl. 00.00", text) for text in sentences]
+
+
 def _rules() -> dict:
     return load_rules("welfare_technology")
 
@@ -79,6 +86,7 @@ def group_events(sentences: list[str], blocks: list[int],
                  paragraphs: list[int] | None = None) -> list[EventDraft]:
     """Events in order; an event ends with its line or paragraph or at a new heading — but
     a response told right after `ny linje` (same paragraph) still belongs to it."""
+    sentences = midnight_as_a_time(sentences)
     headings = headings or [None] * len(sentences)
     paragraphs = paragraphs or blocks
     drafts: list[EventDraft] = []
@@ -367,6 +375,7 @@ def _follows_up(tech: str, text: str) -> bool:
 def describe_all(drafts: list[EventDraft], sentences: list[str]) -> list[dict]:
     """Each draft described; a round technology checked at several times in one sentence
     ("digitalt tilsyn kl. 00.30 og kl. 02.30") gives one event per time."""
+    sentences = midnight_as_a_time(sentences)
     out: list[dict] = []
     for draft in drafts:
         event = describe(draft, sentences)

@@ -179,3 +179,20 @@ def test_a_size_said_in_nynorsk_is_written_with_x(spoken, written):
     from structuring.pipeline import structure
 
     assert written in structure(spoken).text
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # midnight said in words is the time of the round or alarm it stands by
+    ("nattevakt punktum digitalt tilsyn rundt midnatt komma ho låg og sov roleg punktum",
+     [("digitalt_tilsyn", "tilsyn_utfort", "00:00")]),
+    ("trygghetsalarmen gikk ved midnatt og igjen fem på halv fire punktum",
+     [("trygghetsalarm", "alarm_utlost", "00:00"), ("trygghetsalarm", "alarm_utlost", "03:25")]),
+])
+def test_midnight_in_words_is_an_alarms_time(spoken, expected):
+    assert spoken_alarms(spoken) == expected
+
+
+def test_midnight_stays_in_words_in_the_note():
+    from structuring.pipeline import structure
+
+    assert "rundt midnatt" in structure("digitalt tilsyn rundt midnatt ho sov punktum").text
