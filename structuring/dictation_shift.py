@@ -146,18 +146,13 @@ def _morning_told_first(spoken: str, rules: _Rules) -> bool:
         not _says_a_clock_time(words, rules)
 
 
-# The second half of a word that opens a visit: "kveldsbesøket", "morrastellet", "nattrunden"
-# (later in a dictation "nattevakta" is a colleague, not the shift).
-_VISIT_WORDS = ("besøk", "runde", "stell", "patrulje")
-
-
 def visit_opened(tokens: list[Tok], rules: _Rules) -> str | None:
     """The part of the day a sentence opens a visit in ("På kveldsbesøket klokka sju veide
     hun …", "morrastell …"): a dictation that tells two visits changes shift there."""
     words = [t.lower for t in tokens[:3] if t.kind == "word"]
     if words and words[0] in ("på", "i", "ved", "under", "etter"):
         words = words[1:]
-    if not words or words[0] in rules.not_cues or not any(v in words[0] for v in _VISIT_WORDS):
+    if not words or words[0] in rules.not_cues or not any(v in words[0] for v in rules.new_visit):
         return None
     for name in ("morning", "afternoon", "evening", "night"):
         if words[0].startswith(rules.cue_stems.get(name, ())):

@@ -140,7 +140,7 @@ def visit_time_ends(lowered: list[str], rules: _Rules) -> list[int]:
     its clock time is the note's opening line, as the writers file it ("Kveldsbesøk kl.
     20.45.", 195 of 195 under annet); where a subject, or a word and a finite verb, follows
     the time, the story starts a sentence of its own."""
-    if not lowered or not any(stem in lowered[0] for stem in _VISIT_STEMS):
+    if not lowered or not any(stem in lowered[0] for stem in rules.visit_opening_line):
         return []
     j = next((k for k in range(1, min(len(lowered), 7))
               if lowered[k].rstrip(".") in rules.clock_stems), None)
@@ -160,9 +160,6 @@ def visit_time_ends(lowered: list[str], rules: _Rules) -> list[int]:
         return [k]
     return []
 
-
-# Words that open a visit's or shift's note: "kveldsbesøk", "morgonrunde", "nattevakt"
-_VISIT_STEMS = ("besøk", "runde", "vakt", "rapport", "patrulje")
 
 # Words before "klokka" that the time belongs to: "til klokka fem", "første gong klokka sju"
 _TIME_GOVERNED_BY = frozenset({

@@ -36,7 +36,7 @@ from structuring.compounds import joined
 from structuring.lexicon import IdentityCache, drug_written_forms
 from structuring.self_corrections import corrected_across, self_corrections
 from structuring.sentence_cuts import _TIME_WORDS, _alarm_keeps_its_time, _cut_at, \
-    _VISIT_STEMS, _WHEN_WORDS, _may_start, fronted_times, opens_with_its_verb, time_alone, visit_time_ends
+    _WHEN_WORDS, _may_start, fronted_times, opens_with_its_verb, time_alone, visit_time_ends
 from structuring.spoken_numbers import _numbers, _units
 # Other code imports `_split`, `_rules`, `Tok`, … from here; they live in structuring.tokens.
 from structuring.tokens import (
@@ -197,7 +197,7 @@ def _fragment(part: list[Tok], rules: _Rules, opening: bool = False) -> bool:
     # "Kveldsbesøk kl. 20.45.": a visit told first with its time is the note's opening line
     # (later, "… ringte nattevakta | klokka to" is a piece of the sentence it was cut from)
     return any(_is_clock(t, rules) for t in part) and _content_words(part, rules) < 2 and \
-        not (opening and any(stem in part[0].lower for stem in _VISIT_STEMS))
+        not (opening and any(stem in part[0].lower for stem in rules.visit_opening_line))
 
 
 def _content_words(part: list[Tok], rules: _Rules) -> int:

@@ -111,6 +111,9 @@ class _Rules:
     care_in_bed: set[str] = field(default_factory=set)  # "stell i senga": no sleep cue
     evening_told_first: tuple[str, ...] = ()  # "i kveld" in the first sentence
     morning_told_first: tuple[str, ...] = ()  # "ved morgenstellet" in the first sentence
+    # the second half of a visit word: a visit's opening line, a new visit in a dictation
+    visit_opening_line: tuple[str, ...] = ()  # "kveldsbesøk", "nattrapport"
+    new_visit: tuple[str, ...] = ()  # "På kveldsbesøket …", "morrastell …"
     plans_ahead: tuple[str, ...] = ()  # "skal … i kveld" tells a plan, not the shift
     night_told_first: tuple[str, ...] = ()  # "i natt" in the first sentence
     night_and_day: tuple[str, ...] = ()  # "i natt og i dag": not the night alone
@@ -166,6 +169,8 @@ def _rules() -> _Rules:
         slept_until=set(t["slept_until"]), care_in_bed=set(t["care_in_bed"]),
         evening_told_first=tuple(t["evening_told_first"]), plans_ahead=tuple(t["plans_ahead"]),
         morning_told_first=tuple(t["morning_told_first"]),
+        visit_opening_line=tuple(t["visit_words"]["opening_line"]),
+        new_visit=tuple(t["visit_words"]["new_visit"]),
         night_told_first=tuple(t["night_told_first"]), night_since=set(t["night_since"]),
         night_and_day=tuple(t["night_and_day"]),
         evening_all_along=tuple(t["evening_all_along"]), sleep_phrases=tuple(t["sleep_phrases"]),
