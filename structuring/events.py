@@ -317,11 +317,15 @@ def _tells_an_alarm(tech: str, text: str) -> bool:
     alarm."""
     timed = _TIME.search(text) is not None and not has_phrase(text, _rules()["routine_words"])
     return timed or has_phrase(text, _alarm_phrases(tech)) or \
-        tells_response(_PLANNED.sub("", text))
+        tells_response(_planned().sub("", text))
 
 
-# "… og vet at han skal ringe 113 om det blir verre": what staff or user would do is no alarm
-_PLANNED = re.compile(r"(?<![\wæøå])(?:skal|skulle|må|bør|kan|vil)\s[^,.;]*", re.IGNORECASE)
+@lru_cache(maxsize=1)
+def _planned() -> re.Pattern[str]:
+    """ "… og vet at han skal ringe 113 om det blir verre": what staff or user would do is no
+    alarm (data: response_as_a_plan), to the end of its clause."""
+    plans = alternation(tuple(_rules()["response_as_a_plan"]))
+    return re.compile(rf"(?<![\wæøå])(?:{plans})\s[^,.;]*", re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)

@@ -43,6 +43,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
                            "by_phone", "device_fault", "applied_for",
                            "technical_alarm_said", "fault_beeped", "part_of_the_device",
                            "staff_leaving", "asleep_words", "seen_in_a_round",
+                           "response_as_a_plan",
                            "device_tested_said_after"),
     "findings": ("heads", "intensifier_prefixes", "phrases", "body_parts", "sides",
                  "predicates", "attributes", "places",
