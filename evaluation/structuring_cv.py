@@ -11,8 +11,8 @@ scored by models that never saw it. The frozen test splits are not used.
         [--models DIR]
 
 With `--models DIR` each fold's models are kept in DIR (trained on the first run, read on
-the next): a change of the rules is then scored with the same models (about two minutes
-instead of seventeen). A one-seed model retrained after any change of the words it learns
+the next): a change of the rules is then scored with the same models (seconds instead of
+seventeen minutes). A one-seed model retrained after any change of the words it learns
 from moves the stripped section figure by one to three points on its own (twenty-fourth
 pass, `docs/benchmarks.md`), so compare rule changes at kept models.
 """
