@@ -131,7 +131,12 @@ _ABOUT_HOUR = re.compile(rf"(\w+?)-?(?:{'|'.join(_ABOUT_SUFFIXES)})")
 
 
 def _about_hour(tok: Tok, rules: _Rules) -> int | None:
-    match = _ABOUT_HOUR.fullmatch(tok.lower)
+    return hour_said_about(tok.lower, rules)
+
+
+def hour_said_about(word: str, rules: _Rules) -> int | None:
+    """The hour of "tolvtida", "ni-tiden", "eittida" (an hour said with "-tida"), else None."""
+    match = _ABOUT_HOUR.fullmatch(word)
     if match is None:
         return None
     # "eittida", "ettiden": the number's last t and the suffix's first are one letter.

@@ -11,8 +11,11 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from structuring.alarm_words import TIME
+from structuring.lexicon import has_phrase
+from structuring.rules import load_rules
 
 # what stands between the times of rounds listed together ("kl. 00.30, kl. 02.30 og kl.
 # 04.30"), between an alarm's ("varslet kl. 19.20 og igjen kl. 20.05") and between the times
@@ -26,8 +29,7 @@ _LISTED_AGAIN = re.compile(_ITS_DAYPART + r"\s*(?:,|og|,\s*og)?\s*(?:så\s+)?"
                            re.IGNORECASE)
 _AGAIN = re.compile(r"\b(?:igjen|att|på nytt)\b", re.IGNORECASE)
 _THEN = re.compile(r"(?:\s|,|og|så|igjen|att|deretter|etterpå|til slutt|sist|ved)*", re.IGNORECASE)
-_COUNTED = re.compile(r"\b(?:to|tre|fire|2|3|4)\s+(?:ganger|gonger|gongar|gangar|gonga)\b|"
-                      r"\bførst\s+(?:ca\.\s*|ved\s+)?kl\.", re.IGNORECASE)
+_FIRST_TIME = re.compile(r"\bførst\s+(?:ca\.\s*|ved\s+)?kl\.", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"\s*(?:[,.;:!?]|$)")
 _OPENING_TIME = re.compile(r"(?:ca\.\s*|ved\s+)?kl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
 
@@ -60,9 +62,15 @@ def alarm_times(first: str, mention: int, end: int) -> list[str]:
     # is the alarm's even where the sentence model ran on past it
     again = _AGAIN.search(first, times[0].end(), times[1].start()) is not None
     # "… gikk to ganger i ettermiddag, først kl. 15.05 og så kl. 15.45 …": counted first
-    counted = _COUNTED.search(first, mention, times[0].start()) is not None
+    counted = has_phrase(first[mention:times[0].start()], _counted_alarms()) or \
+        _FIRST_TIME.search(first, mention, times[0].end()) is not None
     return listed if len(listed) > 2 or again or counted or \
         _CLAUSE_END.match(first, last.end()) else []
+
+
+@lru_cache(maxsize=1)
+def _counted_alarms() -> tuple[str, ...]:
+    return tuple(load_rules("welfare_technology")["counted_alarms"])
 
 
 def counted_times(story: list[str]) -> list[str]:

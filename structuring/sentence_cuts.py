@@ -13,11 +13,12 @@ import re
 from functools import lru_cache
 
 from structuring import daypart
+from structuring.clock_times import hour_said_about
 from structuring.devices import event_cues, is_round, technologies_in
 from structuring.lexicon import has_phrase
 from structuring.rules import load_rules
 from structuring.self_corrections import corrects_a_value
-from structuring.tokens import DIGIT_TIME, _compound, _Rules
+from structuring.tokens import DIGIT_TIME, _Rules
 
 
 # Words that say when, not what: a clock time with these and one more word is no sentence
@@ -203,10 +204,8 @@ def opens_with_its_verb(lowered: list[str], rules: _Rules) -> bool:
 
 
 def _names_an_hour(word: str, rules: _Rules) -> bool:
-    about = _ABOUT_HOUR.fullmatch(word)  # "tolvtida", "ni-tiden"
     return DIGIT_TIME.fullmatch(word) is not None or _is_hour_word(word, rules) or \
-        (about is not None and any(1 <= (_compound(n, rules) or 0) <= 24
-                                   for n in (about.group(1), about.group(1) + "t")))
+        hour_said_about(word, rules) is not None  # "tolvtida", "ni-tiden"
 
 
 _MARKS = frozenset({".", ",", "?", "!", ":", ";"})
@@ -218,7 +217,6 @@ _PART_OF_DAY = _WHEN_WORDS | {
     "morges", "morgest", "morgon", "morgonen", "morgenen", "morra", "morres", "mårrå", "dagen",
     "formiddag", "formiddagen", "ettermiddag", "ettermiddagen", "kvelden", "kvell", "kvæld",
     "natta", "natten", "midnatt"}
-_ABOUT_HOUR = re.compile(r"(\w+?)-?(?:tiden|tida|tidå|tia)")
 
 
 def _said_time_word(word: str, rules: _Rules) -> bool:
