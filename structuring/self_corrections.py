@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 
 from structuring import daypart
-from structuring.tokens import DIGIT_TIME, Tok, _compound, _is_clock, _is_numberish, _Rules
+from structuring.tokens import (DIGIT_TIME, Tok, _compound, _is_clock, _is_numberish, _Rules,
+                               unended)
 
 
 def corrects_a_value(lowered: list[str], i: int, rules: _Rules) -> bool:
@@ -45,9 +46,7 @@ def corrected_across(previous: list[Tok], sentence: list[Tok], rules: _Rules
     lowered = [t.lower for t in sentence]
     if not any(lowered[:len(cue)] == cue for cue in rules.corrections):
         return None
-    kept = list(previous)
-    while kept and kept[-1].kind == "punct":
-        kept.pop()
+    kept = unended(previous)
     if not kept:
         return None
     joined = kept + [Tok(",", kind="punct")] + list(sentence)

@@ -51,6 +51,7 @@ from structuring.tokens import (
     _leads_to_an_hour,
     _rules,
     _split,
+    unended,
 )
 
 
@@ -151,17 +152,10 @@ def _times_joined(pieces: list, rules: _Rules) -> list:
             continue
         if after and (not before or
                       opens_with_its_verb([t.lower for t in out[i + 1][0]], rules)):
-            out[i:i + 2] = [(_unended(tokens) + out[i + 1][0], *out[i + 1][1:])]
+            out[i:i + 2] = [(unended(tokens) + out[i + 1][0], *out[i + 1][1:])]
         else:
-            out[i - 1:i + 1] = [(_unended(out[i - 1][0]) + tokens, *out[i - 1][1:])]
+            out[i - 1:i + 1] = [(unended(out[i - 1][0]) + tokens, *out[i - 1][1:])]
     return out
-
-
-def _unended(tokens: list[Tok]) -> list[Tok]:
-    kept = list(tokens)
-    while kept and kept[-1].kind == "punct":
-        kept.pop()
-    return kept
 
 
 def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list[list[Tok]]:

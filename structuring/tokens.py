@@ -237,6 +237,14 @@ def _is_numberish(tok: Tok | None, rules: _Rules) -> bool:
 DIGIT_TIME = re.compile(r"\d{1,2}[.:]\d{2}")
 
 
+def unended(tokens: list[Tok]) -> list[Tok]:
+    """The tokens without the marks that end them, to join another sentence on."""
+    kept = list(tokens)
+    while kept and kept[-1].kind == "punct":
+        kept.pop()
+    return kept
+
+
 def _is_clock(tok: Tok, rules: _Rules) -> bool:
     return tok.lower.rstrip(".") in rules.clock_stems
 
