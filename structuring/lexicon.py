@@ -138,17 +138,17 @@ def drug_written_forms() -> dict[str, str]:
         return name if substance else name.capitalize()
 
     heard = drug_names_as_heard()
+    listed = {name: form(name) for name in names}
     out: dict[str, str] = {}
     shared: set[str] = set()
-    for name in names:
+    for name, written_as in listed.items():
         # "selozok" for "selo-zok"; names listed as an ASR misspells them ("dufalak") too
         spellings = (_heard_spellings(name) | {name.replace("-", "")}) & heard.keys()
         for spelling in spellings - {name}:
-            if out.setdefault(spelling, form(name)) != form(name):
+            if out.setdefault(spelling, written_as) != written_as:
                 shared.add(spelling)
     # a listed name is written as listed: respelt only where `written_forms` says
-    return {**{k: v for k, v in out.items() if k not in shared},
-            **{name: form(name) for name in names}}
+    return {**{k: v for k, v in out.items() if k not in shared}, **listed}
 
 
 _VOWELS = frozenset("aeiouyæøå")
@@ -171,14 +171,15 @@ def _sounded(name: str, every: bool = False) -> set[str]:
     return spellings
 
 
-def _heard_spellings(name: str) -> set[str]:
+@lru_cache(maxsize=None)
+def _heard_spellings(name: str) -> frozenset[str]:
     if len(name) < 5:
-        return set()
+        return frozenset()
     sounded = _sounded(name)
     written = _sounded(name, every=True).pop()
     out = {name, *sounded}
     if not name.isalpha():  # "pinex forte", "selo-zok": the sounds only
-        return out - {name}
+        return frozenset(out - {name})
     for base in (name, written):
         for i in range(1, len(base)):
             if base[i] in _VOWELS:
@@ -189,4 +190,4 @@ def _heard_spellings(name: str) -> set[str]:
                 out.add(base[:i + 1] + base[i:])  # "remmeron", "humalogg"
         if base.endswith("e") and len(base) >= 7:
             out.add(base[:-1])  # "glukofag"
-    return out - {name}
+    return frozenset(out - {name})
