@@ -11,10 +11,11 @@ import re
 from functools import lru_cache
 
 from structuring.alarm_responses import tells_response
+from structuring.entities import CLOCK_TIME
 from structuring.lexicon import alternation, find_phrases, has_phrase
 from structuring.rules import load_rules
 
-TIME = re.compile(r"\bkl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
+TIME = CLOCK_TIME
 
 
 def _rules() -> dict:

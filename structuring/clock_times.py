@@ -15,18 +15,14 @@ from __future__ import annotations
 import re
 
 from structuring import daypart
-from structuring.entities import AT_MIDNIGHT
+from structuring.entities import AT_MIDNIGHT, CLOCK_TIME
 from structuring.tokens import DIGIT_TIME, Tok, _compound, _ends_a_bare_hour, _Rules
 
 
-# A clock time as the note writes it ("kl. 08.30"): how a reader of a filed note (an edit
-# of a note's text, an export) tells a sentence that states a time.
-NOTE_TIME = re.compile(r"\bkl\. \d{2}\.\d{2}\b")
-
-
 def states_a_time(text: str) -> bool:
-    """Whether a filed sentence states a clock time ("Fikk Paracet 1 g kl. 08.00.")."""
-    return NOTE_TIME.search(text) is not None
+    """Whether a filed sentence states a clock time ("Fikk Paracet 1 g kl. 08.00.", "Kl.
+    00.15 ringte ho på."): how a reader of a filed note (an edit of its text) tells it."""
+    return CLOCK_TIME.search(text) is not None
 
 
 def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:

@@ -57,7 +57,8 @@ _VITALS: dict[str, re.Pattern[str]] = {
 }
 _WEIGHT_TRIGGER = re.compile(r"\b(?:vekt(?:a|en)?|veide|veier|vog|veg)\b", re.I)
 _WEIGHT_VALUE = re.compile(rf"\b(?:(mot|fra|til|te) )?({NUM})\s?(kg)?\b")
-_TIME = re.compile(r"\bkl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
+# A clock time as the note writes it ("kl. 08.30", "Kl. 08.30" opening a sentence).
+CLOCK_TIME = re.compile(r"\bkl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
 _FLUID = re.compile(r"\b(\d{2,4})\s?ml\b|\b(\d(?:,\d)?)\s?(?:liter|l)\b|"
                     r"\b(?:drukke[tn]?|drukki|drakk)\s(?:ca\.\s|rundt\s|bare\s|totalt\s)?"
                     r"(\d{3,4})\b(?!\s?\w)", re.I)
@@ -68,7 +69,7 @@ _FLUID_CONTEXT = re.compile(r"\b(?:drukke[tn]?|drukki|drakk|drikk\w*|væske\w*|i
 
 def _without_times(text: str) -> str:
     # "Blodsukker kl. 16.00 var 5,8": the time is no value, and its dots end no sentence.
-    text = _TIME.sub(lambda m: "kl  " + "xx xx", text)
+    text = CLOCK_TIME.sub(lambda m: "kl  " + "xx xx", text)
     # "Blodsukker hos han på rom 15 var 4,8": a room's number is no value either.
     return _ROOM.sub(lambda m: m.group(1) + "x" * len(m.group(2)), text)
 
@@ -189,7 +190,7 @@ AT_MIDNIGHT = re.compile(r"(?<![\wæøå])(?:rundt|ved|omkring|kring|ca\.?|cirka
 
 def find_times(text: str) -> list[Found]:
     found = [Found("time", f"{m.group(1)}:{m.group(2)}", m.start(), m.end())
-             for m in _TIME.finditer(text)]
+             for m in CLOCK_TIME.finditer(text)]
     found += [Found("time", "00:00", m.start(), m.end()) for m in AT_MIDNIGHT.finditer(text)]
     return sorted(found, key=lambda f: f.start)
 

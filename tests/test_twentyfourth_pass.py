@@ -196,3 +196,13 @@ def test_midnight_stays_in_words_in_the_note():
     from structuring.pipeline import structure
 
     assert "rundt midnatt" in structure("digitalt tilsyn rundt midnatt ho sov punktum").text
+
+
+def test_a_section_edit_keeps_the_flag_of_a_time_said_again_first_in_its_sentence():
+    from service.notes.versions import _unsure_time
+    from structuring.pipeline import structure
+
+    # "Kl." opening the sentence is the time as much as "kl." inside it
+    note = structure("Ga Paracet klokka ni. Klokka ni tok eg blodsukker.").to_dict()
+    assert note["sentences"][1]["text"].startswith("Kl. 09.00")
+    assert _unsure_time(note, note["sentences"][1])
