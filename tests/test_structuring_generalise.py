@@ -536,6 +536,7 @@ BLIND_SPLITS = {
     "test20.jsonl": "67cadee7e781ca448c86b989d6af9f63d4125fdde9f88cb02480e4f1c520f415",
     "test21.jsonl": "733ede65078a9b3927f60a65178f9f228adaaff5df2118a346a31049958d944d",
     "test22.jsonl": "99249b64603575cbbc24d4da0b4b068b6a5ced8c811a3dc31317aa2b12d4434a",
+    "test23.jsonl": "20a722487f0d4805d737622ce17e7915df6fd3a7972362c9f7324dea6c7b1ab2",
 }
 
 
