@@ -257,9 +257,10 @@ def _about_words_before(out: list[Tok], rules: _Rules,
 
 # Words that may stand between a span's first time and its "til": the first time's day and
 # part of the day ("sov frå klokka ni i går kveld til halv sju"), or an "og" ("sov frå halv
-# tre og til seks").
+# tre og til seks", "fra klokka seks i morges til klokka to").
 _SPAN_GAP = frozenset({"i", "går", "gær", "kveld", "kveil", "kvell", "natt", "natta",
-                       "dag", "ettermiddag", "formiddag", "og"})
+                       "dag", "ettermiddag", "formiddag", "og", "morges", "mårres",
+                       "morgon", "morgo", "morgonen", "morgenen"})
 
 
 def _span_begun(out: list[Tok], til: int, rules: _Rules) -> int | None:

@@ -93,8 +93,20 @@ def self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
                     not any(_value_end(t, rules) for t in before[-3 - own:len(before) - own]):
                 continue  # "nei, hun ville ikke" is an answer
             fixed = _apply_correction(before, after[:cut], rules)
+            if fixed is None:
+                continue  # no value to replace: kept as said, cue and all (and flagged)
             return self_corrections(fixed + after[cut:], rules)
     return tokens
+
+
+def correction_kept_as_said(tokens: list[Tok], rules: _Rules) -> bool:
+    """A correction cue that needs no value ("nei vent", "rettelse") still in the sentence:
+    the nurse corrected something no rule could place, so the words stand as said and the
+    sentence is the nurse's to check."""
+    lowered = [t.lower for t in tokens]
+    return any(lowered[i:i + len(cue)] == cue
+               for cue in rules.corrections if " ".join(cue) not in rules.guarded_corrections
+               for i in range(len(lowered) - len(cue) + 1))
 
 
 def _repeated_lead(before: list[Tok], correction: list[Tok], rules: _Rules) -> int:
@@ -121,7 +133,8 @@ def _number_phrase(tok: Tok, rules: _Rules) -> bool:
 _CUE_LEADS = {"nei", "eller", "vent", "altså"}  # said into a correction cue, not kept
 _CUE_TAILS = {"vent", "altså", "unnskyld", "forresten"}  # said after one ("nei, vent, …")
 _SAID_LEADS = {("han", "sa"), ("hun", "sa"), ("ho", "sa"), ("hu", "sa"), ("det", "var"),
-               ("det", "va"), ("det", "er"), ("det", "e")}
+               ("det", "va"), ("det", "er"), ("det", "e"), ("den", "var"), ("den", "va"),
+               ("den", "er"), ("den", "e")}
 
 
 def _correct_number(before: list[Tok], correction: list[Tok], rules: _Rules
@@ -223,7 +236,8 @@ def _number_runs(tokens: list[Tok], rules: _Rules) -> list[tuple[int, int]]:
     return runs
 
 
-def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -> list[Tok]:
+def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules
+                      ) -> list[Tok] | None:
     """The correction replaces the value it corrects: a time, a drug (with its dose), or a
     number with the words after it ("åtte av ti … seks av ti", "to poser … en pose")."""
     if not correction:
@@ -305,7 +319,10 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules) -
                     start -= 1
                 if start < j:
                     return before[:start] + correction + before[j + 1:]
-    # A bare number ("… nei vent, fjorten komma to") replaces the last number said.
+    # A bare number ("… nei vent, fjorten komma to") replaces the last number said; words
+    # that are no value ("… dose i kveld, nei vent, ho sa at neste dose …") replace nothing.
+    if not _is_numberish(first, rules):
+        return None
     for j in range(len(before) - 1, -1, -1):
         if _is_numberish(before[j], rules):
             start = j

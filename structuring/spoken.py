@@ -34,7 +34,8 @@ from structuring.dictation_shift import (_shift, night_told_first, opens_by_day,
                                          opens_in_the_morning, visit_opened)
 from structuring.compounds import joined
 from structuring.lexicon import IdentityCache, drug_written_forms
-from structuring.self_corrections import corrected_across, self_corrections
+from structuring.self_corrections import (corrected_across, correction_kept_as_said,
+                                         self_corrections)
 from structuring.sentence_cuts import _TIME_WORDS, _alarm_keeps_its_time, _cut_at, \
     _WHEN_WORDS, _may_start, fronted_times, opens_with_its_verb, time_alone, visit_time_ends
 from structuring.spoken_numbers import _numbers, _units
@@ -92,6 +93,7 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
         clock.unmarked = unmarked
         clock.evening_said = None
         toks = self_corrections(part, rules)
+        kept_as_said = correction_kept_as_said(toks, rules)
         # "Nytt avsnitt. På kveldsbesøket klokka sju …": a second visit is its own shift.
         if sentences and (opened := visit_opened(toks, rules)):
             clock.shift, clock.day_opening = opened, opened in ("morning", "afternoon")
@@ -103,7 +105,8 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
         text = _render(written)
         if text:
             # a drug name respelt from the ASR's spelling is the nurse's to check
-            review = ("time",) * clock.review + ("drug_name",) * _respelt(toks, written)
+            review = ("time",) * clock.review + ("drug_name",) * _respelt(toks, written) + \
+                ("correction",) * kept_as_said
             sentences.append(WrittenSentence(text, heading, paragraph, block, review))
             # The dictation's first time, told with its own cue in its opening
             # ("GPS-alarmen til Tormod | gikk klokka tolv i natt"), sets the shift; not in

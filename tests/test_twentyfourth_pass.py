@@ -13,7 +13,7 @@ from tests.note_helpers import findings, medications, spoken_alarms
     ("tune52.jsonl", 60, {"t52a", "t52b"}),
 ])
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
-    # tune52 is only scored: no rule is derived from it, no model learns from it
+    # tune52 was only scored in this pass (read in the twenty-fifth); no model learns from it
     assert_never_learnt_from(name, count, writers)
 
 

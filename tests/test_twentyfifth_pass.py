@@ -1,0 +1,70 @@
+"""What the twenty-fifth pass of issue 15 found, reading tune52.jsonl (only scored until this
+pass) and tune54.jsonl (new). Every sentence here was written for the test; none is copied
+from a gold split."""
+
+import pytest
+
+from structuring.pipeline import structure
+from tests.gold_files import assert_never_learnt_from
+from tests.note_helpers import medications, spoken_alarms, spoken_times
+
+# --- data ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, count, writers", [
+    ("tune55.jsonl", 60, {"t55a", "t55b"}),
+])
+def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
+    # tune55 is only scored: no rule is derived from it, no model learns from it
+    assert_never_learnt_from(name, count, writers)
+
+
+# --- a span that starts in the morning ----------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("det har kome lite urin i posen frå klokka sju i morges til klokka tre punktum",
+     ["07:00", "15:00"]),
+    ("hun har vært urolig fra klokka åtte i morgenen til klokka ett punktum",
+     ["08:00", "13:00"]),
+])
+def test_a_span_that_starts_in_the_morning_ends_after_it(spoken, expected):
+    assert spoken_times(spoken) == expected
+
+
+# --- a self-correction with no value to replace -------------------------------------------------
+
+def _sentence(spoken: str):
+    note = structure(spoken)
+    assert len(note.sentences) == 1, [s.text for s in note.sentences]
+    return note.sentences[0]
+
+
+@pytest.mark.parametrize("spoken, kept", [
+    # the correction is a clause, not a value: which words it replaces is not said
+    ("legen sa at hun skal ha Lantus tolv enheter nå og vanlig dose i kveld nei vent hun sa "
+     "at kveldsdosen skal stå over punktum", ["12 IE", "nei vent", "vanlig dose i kveld"]),
+    ("han fikk Paracet ett gram nei vent han tok Paracet fem hundre milligram punktum",
+     ["1 g", "nei vent", "500 mg"]),
+])
+def test_a_correction_with_no_value_is_kept_as_said_and_flagged(spoken, kept):
+    sentence = _sentence(spoken)
+    assert all(words in sentence.text for words in kept), sentence.text
+    assert sentence.review
+
+
+def test_a_correction_said_with_den_var_replaces_the_value():
+    sentence = _sentence("temperaturen var trettiåtte komma to nei vent den var trettisju "
+                         "komma åtte punktum")
+    assert sentence.text == "Temperaturen var 37,8."
+    assert medications("ga Lantus ti enheter nei vent det var åtte enheter punktum") == [
+        ("insulin glargin", "8 IE")]
+
+
+# --- a device not yet in place or feared --------------------------------------------------------
+
+@pytest.mark.parametrize("spoken", [
+    "Vi trenger samtykke til kamera før nattilsynet kan starte.",
+    "Dottera er redd for kamera på soverommet til mora.",
+    "Naboen hjelper henne med medisinene til dispenseren kommer på plass.",
+])
+def test_a_device_wished_for_or_not_yet_in_place_is_no_event(spoken):
+    assert spoken_alarms(spoken) == []
