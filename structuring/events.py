@@ -316,8 +316,14 @@ def _tells_an_alarm(tech: str, text: str) -> bool:
     22"), an alarm word or verb, one of the device's event cues, what staff did or a false
     alarm."""
     timed = _TIME.search(text) is not None and not has_phrase(text, _rules()["routine_words"])
-    return timed or has_phrase(text, _alarm_phrases(tech)) or \
+    # "Ho sov godt da vi gikk, og trygghetsalarmen satt på armen": staff leaving is no alarm
+    return timed or has_phrase(_staff_leaving().sub("", text), _alarm_phrases(tech)) or \
         tells_response(_planned().sub("", text))
+
+
+@lru_cache(maxsize=1)
+def _staff_leaving() -> re.Pattern[str]:
+    return phrase_pattern(tuple(_rules()["staff_leaving"]))
 
 
 @lru_cache(maxsize=1)

@@ -181,6 +181,9 @@ def _heard_spellings(name: str) -> frozenset[str]:
     if not name.isalpha():  # "pinex forte", "selo-zok": the sounds only
         return frozenset(out - {name})
     for base in (name, written):
+        # a Norwegian "o" is often said [u], and the ASR writes either letter for either
+        # sound ("lantos", "robinol", "madupar", "imuvane")
+        out |= {base.replace(a, b) for a, b in (("o", "u"), ("u", "o")) if a in base}
         for i in range(1, len(base)):
             if base[i] in _VOWELS:
                 continue

@@ -68,3 +68,18 @@ def test_a_correction_said_with_den_var_replaces_the_value():
 ])
 def test_a_device_wished_for_or_not_yet_in_place_is_no_event(spoken):
     assert spoken_alarms(spoken) == []
+
+
+# --- a drug name heard with "o" for "u" or "u" for "o" ------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("sette lantos atten einingar i magen punktum", [("insulin glargin", "18 IE")]),
+    ("hun fikk imuvane tre komma sju fem milligram punktum", [("zopiklon", "3.75 mg")]),
+])
+def test_a_drug_heard_with_o_for_u_is_read(spoken, expected):
+    assert medications(spoken) == expected
+
+
+def test_a_drug_respelt_from_o_for_u_is_flagged():
+    sentence = _sentence("sette lantos atten einingar i magen punktum")
+    assert sentence.text.startswith("Sette Lantus 18 IE") and sentence.review

@@ -42,7 +42,10 @@ SCOPES = "dictate read_notes approve export"
 CLIP_TEXT = ("Pasienten sov godt i natt. Blodtrykket var hundre og førti over nitti. "
              "Trygghetsalarmen ble utløst klokken tre.")
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
-WAIT_S = 60
+# An upper bound, not a speed target: under the full suite on two cores, the other worker
+# transcribing too, the stream's last transcription, the note and the job's own
+# transcription took over 60 s now and then (benchmarks time the service, not this).
+WAIT_S = 150
 # What Chromium itself logs for a request the test cut on purpose (offline, blocked URL).
 EXPECTED_OFFLINE = ("ERR_INTERNET_DISCONNECTED", "ERR_BLOCKED_BY_CLIENT", "WebSocket connection",
                     "ERR_NAME_NOT_RESOLVED", "ERR_CONNECTION_REFUSED")
@@ -282,13 +285,19 @@ def test_record_review_edit_approve(server, browser, clip, tmp_path):
     first.send_keys("Pasienten sov godt hele natten.")
     from selenium.webdriver.support.ui import Select
 
-    Select(_by_id(driver, "add-section")).select_by_value("eliminasjon")
-    _by_id(driver, "edit-eliminasjon").send_keys("Normal vannlating.")
+    # A section the draft does not have: which ones it has depends on what the model heard
+    # of the clip, and the list offers only the others.
+    offered = [o.get_attribute("value") for o in
+               Select(_by_id(driver, "add-section")).options if o.get_attribute("value")]
+    added = "eliminasjon" if "eliminasjon" in offered else offered[0]
+    assert added not in sections
+    Select(_by_id(driver, "add-section")).select_by_value(added)
+    _by_id(driver, f"edit-{added}").send_keys("Normal vannlating.")
     assert not _unlabelled(driver) and _fits_the_phone(driver)
     _shot(driver, "4-edit", tmp_path)
     driver.find_element("css selector", "#note-edit button[type=submit]").click()
     _wait(driver, lambda d: d.find_elements(
-        "css selector", '#note-body .note-section[data-section="eliminasjon"]'),
+        "css selector", f'#note-body .note-section[data-section="{added}"]'),
         "the edited note with its new section")
 
     _by_id(driver, "approve").click()
@@ -302,7 +311,7 @@ def test_record_review_edit_approve(server, browser, clip, tmp_path):
     approved = versions[-1].note
     filed = {sentence["section"]: sentence["text"] for sentence in approved["sentences"]}
     assert filed[first_section] == "Pasienten sov godt hele natten."
-    assert filed["eliminasjon"] == "Normal vannlating."
+    assert filed[added] == "Normal vannlating."
     assert row.approved_at is not None
     with app.state.dikta.store.session() as s:
         alarm = s.get(Alarm, alarm_id)

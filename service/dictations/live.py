@@ -8,6 +8,7 @@ import io
 import time
 import wave
 
+import anyio
 import numpy as np
 from pydantic import ValidationError
 
@@ -85,7 +86,8 @@ class LiveDictation:
         """Messages for the client: finals for speech that has ended, else an interim."""
         self.last_tick = self.pcm.size
         tail = self.pcm[self.committed:]
-        regions = detect_speech(tail, VadOptions(min_silence_ms=300, speech_pad_ms=200))
+        regions = await anyio.to_thread.run_sync(
+            detect_speech, tail, VadOptions(min_silence_ms=300, speech_pad_ms=200))
         if not regions:
             return []
         ended = [r for r in regions if tail.size - r.end_sample >= self.endpoint]
@@ -126,10 +128,11 @@ class LiveDictation:
 
     async def finish(self) -> list[dict]:
         if self.container:
-            self._decode()  # all of it, whenever the last decode was
+            await anyio.to_thread.run_sync(self._decode)  # all of it, whenever the last was
         if self.container and self.pcm.size == 0:  # not one frame of it could be decoded
             try:
-                decode_audio(bytes(self.container), AudioOptions(max_duration_s=MAX_STREAM_S))
+                await anyio.to_thread.run_sync(
+                    decode_audio, bytes(self.container), AudioOptions(max_duration_s=MAX_STREAM_S))
             except AudioError as exc:
                 raise ValueError(f"the {self.fmt} stream could not be decoded: {exc}") from None
             raise ValueError(f"the stream holds no decodable {self.fmt} audio")

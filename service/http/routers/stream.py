@@ -4,6 +4,8 @@ service/dictations/live.py."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import logging
 
@@ -28,7 +30,7 @@ log = logging.getLogger("dikta.stream")
 @router.websocket("/stream")
 async def stream(websocket: WebSocket) -> None:
     try:
-        tenant = authenticate_websocket(websocket)
+        tenant = await run_in_threadpool(authenticate_websocket, websocket)  # reads the store
     except Problem as refused:
         # Accepted, then closed with 4000 + the HTTP status (4401, 4403, 4429, 4431): a
         # refused handshake would reach a browser only as a bare 403 without a reason.
@@ -38,6 +40,7 @@ async def stream(websocket: WebSocket) -> None:
     await websocket.accept(subprotocol=websocket_subprotocol(websocket))
     state = websocket.app.state.dikta
     live: LiveDictation | None = None
+    steps: _Steps | None = None
     try:
         while True:
             message = await websocket.receive()
@@ -46,11 +49,16 @@ async def stream(websocket: WebSocket) -> None:
             if message.get("text") is not None:
                 command = _command(message["text"])
                 if command.get("type") == "start":
-                    live = start_live(state, command, tenant)
+                    if steps is not None:  # a new start: the old audio's steps end
+                        await steps.stop()
+                        steps = None
+                    live = await run_in_threadpool(start_live, state, command, tenant)
                     await websocket.send_json({"type": "ready", "format": live.fmt,
                                                "sample_rate": SAMPLE_RATE_HZ})
                 elif command.get("type") == "stop":
-                    live = live or start_live(state, {}, tenant)
+                    live = live or await run_in_threadpool(start_live, state, {}, tenant)
+                    if steps is not None:
+                        await steps.stop()  # its last interim or final goes out first
                     replies = await live.finish()
                     replies[-1] = await _stored(websocket, live, tenant, replies[-1])
                     for reply in replies:
@@ -58,11 +66,13 @@ async def stream(websocket: WebSocket) -> None:
                     await websocket.close()
                     return
                 continue
-            live = live or start_live(state, {}, tenant)
-            live.add(message.get("bytes") or b"")
-            if live.due():
-                for reply in await live.step():
-                    await websocket.send_json(reply)
+            live = live or await run_in_threadpool(start_live, state, {}, tenant)
+            # Decoding the container so far is CPU work (and start_live reads the database):
+            # in a worker thread, so one nurse's stream never holds up the event loop that
+            # answers everyone else.
+            await run_in_threadpool(live.add, message.get("bytes") or b"")
+            steps = steps or _Steps(websocket, live)
+            steps.arrived()
     except (ValueError, KeyError, AudioError) as exc:
         await websocket.send_json({"type": "error", "detail": str(exc)})
         await websocket.close(code=1007)
@@ -72,6 +82,52 @@ async def stream(websocket: WebSocket) -> None:
         await websocket.close(code=4000 + refused.status, reason=_reason(refused.detail))
     except WebSocketDisconnect:
         return
+    finally:
+        if steps is not None:
+            steps.cancel()
+
+
+class _Steps:
+    """The interim text and settled segments of a live dictation, worked out in a task of
+    their own beside the reading of its audio. The socket is read on while a step
+    transcribes, so a slow step (a busy server) delays only the interim text, and steps
+    due meanwhile become one; read in line, the audio backed up behind each step and so did
+    the client's keepalive pongs, until the server closed the stream ("1011 keepalive ping
+    timeout") although nothing was wrong with it."""
+
+    def __init__(self, websocket: WebSocket, live: LiveDictation) -> None:
+        self.websocket, self.live = websocket, live
+        self._new_audio, self._stopping = asyncio.Event(), False
+        self._task = asyncio.create_task(self._run())
+
+    def arrived(self) -> None:
+        """More audio came; a step that failed raises its error here."""
+        if self._task.done():
+            self._task.result()
+        self._new_audio.set()
+
+    async def stop(self) -> None:
+        """Ends after the step under way (its messages sent); raises a step's error."""
+        self._stopping = True
+        self._new_audio.set()
+        await self._task
+
+    def cancel(self) -> None:
+        if self._task.done():
+            if not self._task.cancelled():
+                self._task.exception()  # retrieved: the stream's own handling reported it
+        else:
+            self._task.cancel()
+
+    async def _run(self) -> None:
+        while True:
+            await self._new_audio.wait()
+            self._new_audio.clear()
+            if self._stopping:
+                return
+            if self.live.due():
+                for reply in await self.live.step():
+                    await self.websocket.send_json(reply)
 
 
 async def _stored(websocket: WebSocket, live: LiveDictation, tenant: Principal,
@@ -81,10 +137,11 @@ async def _stored(websocket: WebSocket, live: LiveDictation, tenant: Principal,
     if live.pcm.size == 0:
         return {**done, "dictation_id": None}
     row, created = await run_in_threadpool(live.store, tenant.id, tenant.session)
-    websocket.app.state.dikta.audit.record(
+    await run_in_threadpool(functools.partial(
+        websocket.app.state.dikta.audit.record,
         tenant_id=tenant.id, actor=tenant.actor, action="create" if created else "read",
         resource_type="dictation", resource_id=row.id, patient_ref=row.patient_ref,
-        request_id=None)
+        request_id=None))
     done = {**done, "dictation_id": row.id, "status": row.status}
     if can_read_notes(tenant):
         done["note"] = await run_in_threadpool(live.live_note, done["text"])
