@@ -83,3 +83,11 @@ def test_a_drug_heard_with_o_for_u_is_read(spoken, expected):
 def test_a_drug_respelt_from_o_for_u_is_flagged():
     sentence = _sentence("sette lantos atten einingar i magen punktum")
     assert sentence.text.startswith("Sette Lantus 18 IE") and sentence.review
+
+
+# --- staff leaving is no alarm ------------------------------------------------------------------
+
+def test_staff_leaving_is_no_alarm_of_the_device_named_with_it():
+    assert spoken_alarms("Hun sov trygt da vi gikk, og trygghetsalarmen lå på nattbordet.") == []
+    assert spoken_alarms("Da vi gikk, gikk trygghetsalarmen hennes.") == [
+        ("trygghetsalarm", "alarm_utlost", None)]
