@@ -88,6 +88,6 @@ def test_a_drug_respelt_from_o_for_u_is_flagged():
 # --- staff leaving is no alarm ------------------------------------------------------------------
 
 def test_staff_leaving_is_no_alarm_of_the_device_named_with_it():
-    assert spoken_alarms("Hun sov trygt da vi gikk, og trygghetsalarmen lå på nattbordet.") == []
+    assert spoken_alarms("Han sov da vi gikk, og trygghetsalarmen hang rundt halsen hans.") == []
     assert spoken_alarms("Da vi gikk, gikk trygghetsalarmen hennes.") == [
         ("trygghetsalarm", "alarm_utlost", None)]
