@@ -69,9 +69,10 @@ def self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             # "58,2 kilo, nei vent, 57,2 kilo"; written "5 mg, nei, vent, 3,75 mg".
             while after and (after[0].kind == "punct" or after[0].lower in _CUE_TAILS):
                 after = after[1:]
-            # "smerte åtte av ti, nei, han sa sju av ti": who said it is not the value
-            if len(after) > 2 and (after[0].lower, after[1].lower) in _SAID_LEADS and \
-                    _value_start(after[2], rules):
+            # "smerte åtte av ti, nei, han sa sju av ti", "Paracet ett gram, nei vent, hun tok
+            # Paracet fem hundre": who said or did it is not the value
+            if len(after) > 2 and after[0].lower in _SUBJECTS and after[1].kind == "word" \
+                    and not _value_start(after[1], rules) and _value_start(after[2], rules):
                 after = after[2:]
             # "nitroglyserin 0,4 mg, nei, det var Nitrolingual, 2 spray": a drug named
             # again with its dose after a comma; the dose is part of the correction.
@@ -132,9 +133,9 @@ def _number_phrase(tok: Tok, rules: _Rules) -> bool:
 
 _CUE_LEADS = {"nei", "eller", "vent", "altså"}  # said into a correction cue, not kept
 _CUE_TAILS = {"vent", "altså", "unnskyld", "forresten"}  # said after one ("nei, vent, …")
-_SAID_LEADS = {("han", "sa"), ("hun", "sa"), ("ho", "sa"), ("hu", "sa"), ("det", "var"),
-               ("det", "va"), ("det", "er"), ("det", "e"), ("den", "var"), ("den", "va"),
-               ("den", "er"), ("den", "e")}
+# Who says or does the corrected value ("han sa", "hun tok", "det var", "den var").
+_SUBJECTS = {"han", "hun", "ho", "hu", "hon", "eg", "jeg", "je", "æ", "vi", "me", "dei", "de",
+             "det", "den", "dæm", "dom"}
 
 
 def _correct_number(before: list[Tok], correction: list[Tok], rules: _Rules

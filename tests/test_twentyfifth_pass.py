@@ -42,8 +42,8 @@ def _sentence(spoken: str):
     # the correction is a clause, not a value: which words it replaces is not said
     ("legen sa at hun skal ha Lantus tolv enheter nå og vanlig dose i kveld nei vent hun sa "
      "at kveldsdosen skal stå over punktum", ["12 IE", "nei vent", "vanlig dose i kveld"]),
-    ("han fikk Paracet ett gram nei vent han tok Paracet fem hundre milligram punktum",
-     ["1 g", "nei vent", "500 mg"]),
+    ("hun fikk Paracet ett gram nei vent hun ville ikke ha noe i kveld punktum",
+     ["1 g", "nei vent", "ville ikke ha noe"]),
 ])
 def test_a_correction_with_no_value_is_kept_as_said_and_flagged(spoken, kept):
     sentence = _sentence(spoken)
@@ -51,10 +51,21 @@ def test_a_correction_with_no_value_is_kept_as_said_and_flagged(spoken, kept):
     assert sentence.review
 
 
-def test_a_correction_said_with_den_var_replaces_the_value():
-    sentence = _sentence("temperaturen var trettiåtte komma to nei vent den var trettisju "
-                         "komma åtte punktum")
-    assert sentence.text == "Temperaturen var 37,8."
+@pytest.mark.parametrize("spoken, text", [
+    ("temperaturen var trettiåtte komma to nei vent den var trettisju komma åtte punktum",
+     "Temperaturen var 37,8."),
+    # who did it, then the value: the subject and its verb are no part of the correction
+    ("han fikk Paracet ett gram nei vent han tok Paracet fem hundre milligram punktum",
+     "Han fikk Paracet 500 mg."),
+    ("blodtrykket var hundre og tjue over sytti nei eg mener hundre og tretti over sytti "
+     "punktum", "Blodtrykket var 130/70."),
+])
+def test_a_correction_said_after_its_subject_replaces_the_value(spoken, text):
+    sentence = _sentence(spoken)
+    assert sentence.text == text and not sentence.review
+
+
+def test_a_dose_corrected_after_det_var_is_the_new_dose():
     assert medications("ga Lantus ti enheter nei vent det var åtte enheter punktum") == [
         ("insulin glargin", "8 IE")]
 
