@@ -537,6 +537,7 @@ BLIND_SPLITS = {
     "test21.jsonl": "733ede65078a9b3927f60a65178f9f228adaaff5df2118a346a31049958d944d",
     "test22.jsonl": "99249b64603575cbbc24d4da0b4b068b6a5ced8c811a3dc31317aa2b12d4434a",
     "test23.jsonl": "20a722487f0d4805d737622ce17e7915df6fd3a7972362c9f7324dea6c7b1ab2",
+    "test24.jsonl": "4f1d2be9d0425bd64a12d88ddbf57d2348c48e0051ef235c9831fbe9ac81f5ad",
 }
 
 
