@@ -36,6 +36,7 @@ class Clock:
     story_minutes: int | None = None  # the last time read, however it was read
     night_first: bool = False  # the first sentence tells last night ("forvirret i natt")
     evening_said: int | None = None  # this sentence's time said "i kveld" ("kl. 21 i kveld")
+    evening_told: int | None = None  # the last time said with its own evening cue, any sentence
     morning_opening: bool = False  # the dictation opens in the morning ("morgonstell", "i morges")
 
     def by_day(self) -> bool:
@@ -171,6 +172,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         clock.review = clock.review or (said == "evening" and 1 <= am <= EVENING_STARTS - 13)
         if said == "evening" and "i" in own and "går" not in own:
             clock.evening_said = hour * 60 + minute  # this evening, not "i går kveld"
+        if said == "evening":
+            clock.evening_told = hour * 60 + minute
         if said in ("morning", "night"):
             # "klokka sju minutter over seks i morges": the story goes on from it ("ringte
             # 113 klokka seks og tjue"). Not from an evening: "la seg i går kveld klokka ti"
@@ -241,12 +244,23 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return am  # "forvirret i natt. Klokka ti over ett ropte ho …", "i tolvtida": 00.00
     if _tells_sleep(clause, rules):
         return _slept_until(am, minute, clock) if until else (pm if am >= 7 else am)
-    if clock.last_minutes is not None:
+    last = clock.last_minutes
+    if last is None and clock.story_minutes is not None and \
+            not EVENING_STARTS * 60 > clock.story_minutes >= PAST_MIDNIGHT and \
+            clock.story_minutes != clock.evening_told and \
+            not rules.another_day.intersection(clause):
+        # "hjelpte han til senga klokka åtte … Paracet klokka ni", "våkna halv fire …
+        # forstøvar klokka tjue på fire": a story read into the evening or the night goes on
+        # there (a day visit's story does not: doses taken before it are told after it; nor
+        # does a time said "i kveld" in a sentence before: "Insulatard klokka ni i kveld.
+        # Paracet klokka halv ti" is 09.30 in the tune gold)
+        last = clock.story_minutes
+    if last is not None:
         # A dictation tells events in order: after "klokka tjueto" the story goes on from
         # there, allowing a short step back — a longer one by day ("besøk kl. 11.15 … siste
         # dose kl. 8" is the morning's dose, not tonight's).
         def cost(h: int) -> int:
-            step = (h * 60 + minute - clock.last_minutes) % 1440
+            step = (h * 60 + minute - last) % 1440
             back = DAY_STEP_BACK if 7 <= h < 18 else STEP_BACK
             return (1440 - step) * 2 if step > 1440 - back else step
         return min((am, pm), key=cost)

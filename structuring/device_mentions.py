@@ -23,8 +23,8 @@ def _rules() -> dict:
 def _talked_about(text: str, start: int, key: str = "device_discussed_after") -> bool:
     """ "Elbjørg spør om dørsensor": the device is talked about, no alarm went off."""
     before = text[:start].lower().split()
-    # "vi testet den nye fallsensoren": what is said of the device is said before its
-    # article and adjective
+    # "vi testet den nye fallsensoren", "eg testa òg fallsensoren": what is said of the
+    # device is said before its article, adjective or an "also"
     while len(before) > 1 and before[-1] in _DESCRIBING:
         before.pop()
     if before[-1:] == ["neste"] and has_phrase(text, _looked()):
@@ -38,7 +38,7 @@ def _looked() -> tuple[str, ...]:
     return (*_rules()["seen_in_a_round"], *_rules()["asleep_words"])
 
 
-_DESCRIBING = frozenset({"den", "det", "dei", "de", "nye", "nya", "gamle", "gamla",
+_DESCRIBING = frozenset({"den", "det", "dei", "de", "nye", "nya", "gamle", "gamla", "òg", "også", "au",
                          "en", "ein", "ei", "et", "eit", "ny", "nytt"})
 
 

@@ -151,6 +151,47 @@ def drug_written_forms() -> dict[str, str]:
     return {**{k: v for k, v in out.items() if k not in shared}, **listed}
 
 
+def drug_one_letter_off(word: str) -> str | None:
+    """ "setralin", "eliqis", "fyrix" said right before a dose: the one drug name (or heard
+    spelling) a letter away — one left out, added, changed or two swapped — or None where
+    there is none, or several drugs are. Only for words of six letters or more, and not for
+    `not_heard_as` (ordinary words)."""
+    if len(word) < 6 or not word.isalpha() or word in _not_heard_as():
+        return None
+    forms = drug_written_forms()
+    near = {name for name in _names_by_length().get(len(word) - 1, ()) +
+            _names_by_length().get(len(word), ()) + _names_by_length().get(len(word) + 1, ())
+            if _one_letter_off(word, name)}
+    generics = {drug_names_as_heard()[name] for name in near}
+    return min(near, key=lambda name: forms[name]) if len(generics) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _not_heard_as() -> frozenset[str]:
+    return frozenset(load_rules("medications")["not_heard_as"])
+
+
+@lru_cache(maxsize=1)
+def _names_by_length() -> dict[int, tuple[str, ...]]:
+    out: dict[int, list[str]] = {}
+    for name in drug_written_forms():
+        if name.isalpha() and len(name) >= 5:
+            out.setdefault(len(name), []).append(name)
+    return {n: tuple(names) for n, names in out.items()}
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and
+                                  a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
 _VOWELS = frozenset("aeiouyæøå")
 
 # How Norwegian writes a letter's sound; an ASR may write some of them and keep others

@@ -162,6 +162,40 @@ def visit_time_ends(lowered: list[str], rules: _Rules) -> list[int]:
     return []
 
 
+def measurement_starts(lowered: list[str], rules: _Rules) -> list[int]:
+    """ "ingen blod i urinen | temperatur trettisju komma fem": a measurement named with its
+    value close after it, said after a clause that ended on neither a value nor a word that
+    leads on to it ("målte | blodtrykk", "lavt | blodsukker"), starts a sentence. Vital signs
+    in a row ("metning nittito prosent respirasjonsfrekvens atten") stay one sentence."""
+    out = []
+    for j in range(2, len(lowered)):
+        before = lowered[j - 1]
+        if lowered[j] not in rules.measurements or \
+                not any(_numberish_word(w, rules) for w in lowered[j + 1:j + 5]):
+            continue
+        if _numberish_word(before, rules) or before in rules.units or \
+                before in rules.measurements or before in rules.value_follows or \
+                before in rules.never_ends or before in _LEADS_TO_A_MEASUREMENT:
+            continue
+        out.append(j)
+    return out
+
+
+def _numberish_word(word: str, rules: _Rules) -> bool:
+    return word[:1].isdigit() or word in rules.numbers
+
+
+# Words after which a measurement's name goes on the sentence: "målte blodtrykk",
+# "lavt blodsukker", "sjekka blodsukkeret på sensoren", "tok temp"
+_LEADS_TO_A_MEASUREMENT = frozenset({
+    "på", "i", "med", "før", "etter", "til", "te", "av", "om", "ved", "under", "over", "for",
+    "var", "va", "er", "e", "sin", "sitt", "hans", "hennes", "hennar", "målte", "måla",
+    "målt", "sjekka", "sjekket", "sjekk", "kontrollerte", "tok", "tatt", "teke", "høyt", "høgt",
+    "lavt", "lågt", "normalt", "stabilt", "godt", "fint", "ny", "nytt", "ei", "en", "ein",
+    "et", "eit", "ingen", "ikke", "ikkje", "itte", "ta", "måle", "sjekke", "hadde", "har",
+    "ekstra"})
+
+
 # Words before "klokka" that the time belongs to: "til klokka fem", "første gong klokka sju"
 _TIME_GOVERNED_BY = frozenset({
     "til", "te", "frå", "fra", "før", "etter", "ved", "rundt", "innan", "innen", "mellom",

@@ -33,11 +33,12 @@ from structuring.clock_times import _times
 from structuring.dictation_shift import (_shift, night_told_first, opens_by_day,
                                          opens_in_the_morning, visit_opened)
 from structuring.compounds import joined
-from structuring.lexicon import IdentityCache, drug_written_forms
+from structuring.lexicon import IdentityCache, drug_one_letter_off, drug_written_forms
 from structuring.self_corrections import (corrected_across, correction_kept_as_said,
                                          self_corrections)
-from structuring.sentence_cuts import _TIME_WORDS, _alarm_keeps_its_time, _cut_at, \
-    _WHEN_WORDS, _may_start, fronted_times, opens_with_its_verb, time_alone, visit_time_ends
+from structuring.sentence_cuts import (_TIME_WORDS, _WHEN_WORDS, _alarm_keeps_its_time, _cut_at,
+                                      _may_start, fronted_times, measurement_starts,
+                                      opens_with_its_verb, time_alone, visit_time_ends)
 from structuring.spoken_numbers import _numbers, _units
 # Other code imports `_split`, `_rules`, `Tok`, … from here; they live in structuring.tokens.
 from structuring.tokens import (
@@ -175,7 +176,8 @@ def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list
     lowered = [t.lower for t in tokens]
     starts = sorted({0, *(_cut_at(lowered, i, rules) for i in splitter(words)
                           if 0 < i < len(tokens)),
-                     *(j for j in (*fronted_times(lowered, rules), *visit_time_ends(lowered, rules))
+                     *(j for j in (*fronted_times(lowered, rules), *visit_time_ends(lowered, rules),
+                                   *measurement_starts(lowered, rules))
                        if _may_start(lowered, j, rules))}
                     - {None})
     starts = _alarm_keeps_its_time(lowered, starts, rules)
@@ -421,15 +423,27 @@ def _drug_names(tokens: list[Tok]) -> list[Tok]:
     flagged for review."""
     forms = drug_written_forms()
     out: list[Tok] = []
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         said_apart = f"{out[-1].lower}-{tok.lower}" if out and out[-1].kind == "word" else ""
         if tok.kind == "word" and said_apart in forms:
             out[-1] = Tok(forms[said_apart])
         elif tok.kind == "word" and tok.lower in forms:
             out.append(Tok(forms[tok.lower]))
+        elif tok.kind == "word" and _dose_follows(tokens, i) and \
+                (name := drug_one_letter_off(tok.lower)) is not None:
+            out.append(Tok(forms[name]))
         else:
             out.append(tok)
     return out
+
+
+def _dose_follows(tokens: list[Tok], i: int) -> bool:
+    """ "setralin femti milligram": a number and a dose unit right after the word."""
+    return i + 2 < len(tokens) and tokens[i + 1].kind == "number" and \
+        tokens[i + 2].kind == "unit" and tokens[i + 2].lower in _DOSE_UNITS
+
+
+_DOSE_UNITS = frozenset({"mg", "g", "mikrogram", "ml", "ie"})
 
 
 def _respelt(said: list[Tok], written: list[Tok]) -> bool:

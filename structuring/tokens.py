@@ -98,6 +98,7 @@ class _Rules:
     value_follows: set[str] = field(default_factory=set)  # "crp": its value comes next
     never_ends: set[str] = field(default_factory=set)  # "å", "og": no sentence ends on it
     opens: set[str] = field(default_factory=set)  # "ellers": a sentence starts on it
+    measurements: set[str] = field(default_factory=set)  # "temperatur": may open a sentence
     not_span_after: set[str] = field(default_factory=set)  # "av", "ganger": values, not hours
     drugs: set[str] = field(default_factory=set)
     drug_phrases: tuple[tuple[str, ...], ...] = ()  # "paralgin forte": longest first
@@ -190,6 +191,7 @@ def _rules() -> _Rules:
         span_starts=set(t["span_starts"]), not_span_after=set(t["not_span_after"]),
         value_follows=set(forms["value_follows"]),
         never_ends=set(forms["never_ends_a_sentence"]), opens=set(forms["opens_a_sentence"]),
+        measurements=set(forms["measurement_opens_a_sentence"]),
         drugs={name for name in drugs if " " not in name},
         drug_phrases=tuple(sorted((tuple(name.split()) for name in drugs if " " in name),
                                   key=len, reverse=True)),
