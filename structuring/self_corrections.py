@@ -17,8 +17,41 @@ from __future__ import annotations
 import re
 
 from structuring import daypart
+from structuring.lexicon import IdentityCache
 from structuring.tokens import (DIGIT_TIME, Tok, _compound, _is_clock, _is_numberish, _Rules,
                                unended)
+
+
+def cues_at(lowered: list[str], i: int, rules: _Rules) -> list[list[str]]:
+    """The correction cues said from word i on ("nei vent", "nei")."""
+    if i >= len(lowered):
+        return []
+    return [cue for _, cue in _cues_by_first_word(rules).get(lowered[i], ())
+            if lowered[i:i + len(cue)] == cue]
+
+
+def cue_hits(lowered: list[str], rules: _Rules) -> list[tuple[int, list[str]]]:
+    """Every correction cue in the words, as (where, cue), in the order of the rule file's
+    `corrections` and then of the words (the order the corrections are tried in)."""
+    index = _cues_by_first_word(rules)
+    hits = [(n, i, cue) for i, word in enumerate(lowered) for n, cue in index.get(word, ())
+            if lowered[i:i + len(cue)] == cue]
+    return [(i, cue) for _, i, cue in sorted(hits, key=lambda hit: hit[:2])]
+
+
+_FIRST_WORDS = IdentityCache()
+
+
+def _cues_by_first_word(rules: _Rules) -> dict[str, list[tuple[int, list[str]]]]:
+    # Every sentence is scanned for cues several times; most words start none, so the cues
+    # are looked up by their first word instead of compared at every position.
+    index = _FIRST_WORDS.get(rules.corrections)
+    if index is None:
+        index = {}
+        for n, cue in enumerate(rules.corrections):
+            index.setdefault(cue[0], []).append((n, cue))
+        _FIRST_WORDS.put(rules.corrections, index)
+    return index
 
 
 def corrects_a_value(lowered: list[str], i: int, rules: _Rules) -> bool:
@@ -26,7 +59,7 @@ def corrects_a_value(lowered: list[str], i: int, rules: _Rules) -> bool:
     "tok to Paracet | nei vent hun tok Paracet ett gram"), or word i inside such a cue
     ("sju komma fem nei | det va tre komma sju fem")."""
     for start in range(max(1, i - 3), i + 1):
-        cues = [c for c in rules.corrections if lowered[start:start + len(c)] == c]
+        cues = cues_at(lowered, start, rules)
         if cues and start + max(map(len, cues)) >= i and _ends_a_value(lowered[start - 1], rules):
             return True
     return False
@@ -44,7 +77,7 @@ def corrected_across(previous: list[Tok], sentence: list[Tok], rules: _Rules
     before. Returns both as one sentence when the correction finds its value there, else
     None (a sentence that opens "nei, hun ville ikke" is an answer and stays its own)."""
     lowered = [t.lower for t in sentence]
-    if not any(lowered[:len(cue)] == cue for cue in rules.corrections):
+    if not cues_at(lowered, 0, rules):
         return None
     kept = unended(previous)
     if not kept:
@@ -57,46 +90,43 @@ def corrected_across(previous: list[Tok], sentence: list[Tok], rules: _Rules
 def self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
     """ "to drag … nei vent det var fire drag" keeps the correction: "fire drag"."""
     lowered = [t.lower for t in tokens]
-    for cue in rules.corrections:
-        for i in range(len(lowered) - len(cue) + 1):
-            if lowered[i:i + len(cue)] != cue:
-                continue
-            before, after = tokens[:i], tokens[i + len(cue):]
-            # "52,6, nei, unnskyld, 51,6": the marks and the "nei" leading into the cue go.
-            while before and (before[-1].kind == "punct" or before[-1].lower in _CUE_LEADS):
-                before.pop()
-            # The correction runs to the next mark; what follows it is kept as said.
-            # "58,2 kilo, nei vent, 57,2 kilo"; written "5 mg, nei, vent, 3,75 mg".
-            while after and (after[0].kind == "punct" or after[0].lower in _CUE_TAILS):
-                after = after[1:]
-            # "smerte åtte av ti, nei, han sa sju av ti", "Paracet ett gram, nei vent, hun tok
-            # Paracet fem hundre": who said or did it is not the value
-            if len(after) > 2 and after[0].lower in _SUBJECTS and after[1].kind == "word" \
-                    and not _value_start(after[1], rules) and _value_start(after[2], rules):
-                after = after[2:]
-            # "nitroglyserin 0,4 mg, nei, det var Nitrolingual, 2 spray": a drug named
-            # again with its dose after a comma; the dose is part of the correction.
-            if len(after) > 2 and after[0].lower in rules.drugs and \
-                    after[1].kind == "punct" and _is_numberish(after[2], rules):
-                after = after[:1] + after[2:]
-            cut = next((k for k, t in enumerate(after) if t.kind == "punct"), len(after))
-            # "siden klokka 14, nei, siden klokka 13": words said again before the value go.
-            repeated = _repeated_lead(before, after[:cut], rules)
-            after, cut = after[repeated:], cut - repeated
-            said = " ".join(cue)
-            if said in rules.guarded_corrections and \
-                    not (after and _value_start(after[0], rules)):
-                continue  # "hun sa unnskyld" is no correction
-            # "300 ml i dag, nei, 400": the value may be a few words back.
-            # "klokka 23.10 i går kveld, eh nei, 23.40": the value's part of the day between
-            own = _trailing_daypart(before, rules)
-            if said in rules.corrections_between_values and \
-                    not any(_value_end(t, rules) for t in before[-3 - own:len(before) - own]):
-                continue  # "nei, hun ville ikke" is an answer
-            fixed = _apply_correction(before, after[:cut], rules)
-            if fixed is None:
-                continue  # no value to replace: kept as said, cue and all (and flagged)
-            return self_corrections(fixed + after[cut:], rules)
+    for i, cue in cue_hits(lowered, rules):
+        before, after = tokens[:i], tokens[i + len(cue):]
+        # "52,6, nei, unnskyld, 51,6": the marks and the "nei" leading into the cue go.
+        while before and (before[-1].kind == "punct" or before[-1].lower in _CUE_LEADS):
+            before.pop()
+        # The correction runs to the next mark; what follows it is kept as said.
+        # "58,2 kilo, nei vent, 57,2 kilo"; written "5 mg, nei, vent, 3,75 mg".
+        while after and (after[0].kind == "punct" or after[0].lower in _CUE_TAILS):
+            after = after[1:]
+        # "smerte åtte av ti, nei, han sa sju av ti", "Paracet ett gram, nei vent, hun tok
+        # Paracet fem hundre": who said or did it is not the value
+        if len(after) > 2 and after[0].lower in _SUBJECTS and after[1].kind == "word" \
+                and not _value_start(after[1], rules) and _value_start(after[2], rules):
+            after = after[2:]
+        # "nitroglyserin 0,4 mg, nei, det var Nitrolingual, 2 spray": a drug named
+        # again with its dose after a comma; the dose is part of the correction.
+        if len(after) > 2 and after[0].lower in rules.drugs and \
+                after[1].kind == "punct" and _is_numberish(after[2], rules):
+            after = after[:1] + after[2:]
+        cut = next((k for k, t in enumerate(after) if t.kind == "punct"), len(after))
+        # "siden klokka 14, nei, siden klokka 13": words said again before the value go.
+        repeated = _repeated_lead(before, after[:cut], rules)
+        after, cut = after[repeated:], cut - repeated
+        said = " ".join(cue)
+        if said in rules.guarded_corrections and \
+                not (after and _value_start(after[0], rules)):
+            continue  # "hun sa unnskyld" is no correction
+        # "300 ml i dag, nei, 400": the value may be a few words back.
+        # "klokka 23.10 i går kveld, eh nei, 23.40": the value's part of the day between
+        own = _trailing_daypart(before, rules)
+        if said in rules.corrections_between_values and \
+                not any(_value_end(t, rules) for t in before[-3 - own:len(before) - own]):
+            continue  # "nei, hun ville ikke" is an answer
+        fixed = _apply_correction(before, after[:cut], rules)
+        if fixed is None:
+            continue  # no value to replace: kept as said, cue and all (and flagged)
+        return self_corrections(fixed + after[cut:], rules)
     return tokens
 
 
@@ -104,10 +134,8 @@ def correction_kept_as_said(tokens: list[Tok], rules: _Rules) -> bool:
     """A correction cue that needs no value ("nei vent", "rettelse") still in the sentence:
     the nurse corrected something no rule could place, so the words stand as said and the
     sentence is the nurse's to check."""
-    lowered = [t.lower for t in tokens]
-    return any(lowered[i:i + len(cue)] == cue
-               for cue in rules.corrections if " ".join(cue) not in rules.guarded_corrections
-               for i in range(len(lowered) - len(cue) + 1))
+    return any(" ".join(cue) not in rules.guarded_corrections
+               for _, cue in cue_hits([t.lower for t in tokens], rules))
 
 
 def _repeated_lead(before: list[Tok], correction: list[Tok], rules: _Rules) -> int:
