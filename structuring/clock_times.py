@@ -255,21 +255,13 @@ def _about_words_before(out: list[Tok], rules: _Rules,
     return 0
 
 
-# Words that may stand between a span's first time and its "til": the first time's day and
-# part of the day ("sov frå klokka ni i går kveld til halv sju"), or an "og" ("sov frå halv
-# tre og til seks", "fra klokka seks i morges til klokka to").
-_SPAN_GAP = frozenset({"i", "går", "gær", "kveld", "kveil", "kvell", "natt", "natta",
-                       "dag", "ettermiddag", "formiddag", "og", "morges", "mårres",
-                       "morgon", "morgo", "morgonen", "morgenen"})
-
-
 def _span_begun(out: list[Tok], til: int, rules: _Rules) -> int | None:
     """The first time (minutes) of a span whose "til" stands `til` in `out`, where the
     first time's day words stand between them; None if "til" ends no such span."""
     if til < 2 or out[til].lower not in rules.until:
         return None
     k = til - 1
-    while k > 0 and til - k <= 3 and out[k].lower in _SPAN_GAP:
+    while k > 0 and til - k <= 3 and out[k].lower in rules.span_gap:
         k -= 1
     if k == til - 1 or out[k].kind != "time" or out[k].value is None:
         return None

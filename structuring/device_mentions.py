@@ -11,7 +11,8 @@ from functools import lru_cache
 
 from structuring.alarm_responses import any_false_alarm_cue
 from structuring.alarm_words import TIME
-from structuring.devices import all_event_cues, event_cues, technologies_in, went_off_phrases
+from structuring.devices import (all_event_cues, event_cues, technologies_in, went_off_phrases,
+                                 without_staff_leaving)
 from structuring.lexicon import alternation, has_phrase
 from structuring.rules import load_rules
 
@@ -115,7 +116,8 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
         return False
     # "den varsler som den skal" is upkeep said with an alarm word: not what went off;
     # "det lyste grønt, så ingen feil": a fault said not to be there is none either.
-    rest = " ".join(part for part in re.split(_maintenance_pattern(), text) if part)
+    rest = " ".join(part for part in re.split(_maintenance_pattern(),
+                                              without_staff_leaving(text)) if part)
     rest = _NOT_THERE.sub("", rest)
     return not has_phrase(rest, went_off_phrases(tech)) and \
         not has_phrase(text, any_false_alarm_cue())
@@ -148,6 +150,6 @@ _IT = ("han", "ho", "hun", "den", "sensoren", "sensorane", "sensorene")
 
 @lru_cache(maxsize=1)
 def _maintenance_pattern() -> re.Pattern[str]:
-    # "… satt på lading før eg gikk": staff leaving is no alarm either
-    words = (*_rules()["device_maintenance"], *_rules()["staff_leaving"])
+    # ("… satt på lading før eg gikk": staff leaving is struck before, as no alarm either)
+    words = _rules()["device_maintenance"]
     return re.compile(rf"(?<![\wæøå])(?:{alternation(words)})(?![\wæøå])", re.IGNORECASE)

@@ -9,12 +9,23 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from structuring.lexicon import find_phrases, has_phrase
+from structuring.lexicon import find_phrases, has_phrase, phrase_pattern
 from structuring.rules import load_rules
 
 
 def _rules() -> dict:
     return load_rules("welfare_technology")
+
+
+def without_staff_leaving(text: str) -> str:
+    """The sentence with staff leaving struck ("da vi gikk", "før eg gjekk"): what staff
+    did on leaving is no alarm of a device named with it, nor its upkeep."""
+    return _staff_leaving().sub("", text)
+
+
+@lru_cache(maxsize=1)
+def _staff_leaving() -> re.Pattern[str]:
+    return phrase_pattern(tuple(_rules()["staff_leaving"]))
 
 
 def technology_in(text: str) -> str | None:

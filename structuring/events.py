@@ -36,7 +36,7 @@ from structuring.alarm_responses import (
 from structuring import alarm_words as said
 from structuring import event_times
 from structuring.devices import (all_event_cues, dose_taken_from, event_cues, is_round,
-                                 technologies_in)
+                                 technologies_in, without_staff_leaving)
 from structuring.device_mentions import _first_of_joined, _only_checked, _only_kept, _talked_about
 from structuring.entities import AT_MIDNIGHT
 from structuring.lexicon import alternation, find_phrases, has_phrase, phrase_pattern
@@ -317,13 +317,8 @@ def _tells_an_alarm(tech: str, text: str) -> bool:
     alarm."""
     timed = _TIME.search(text) is not None and not has_phrase(text, _rules()["routine_words"])
     # "Ho sov godt da vi gikk, og trygghetsalarmen satt på armen": staff leaving is no alarm
-    return timed or has_phrase(_staff_leaving().sub("", text), _alarm_phrases(tech)) or \
+    return timed or has_phrase(without_staff_leaving(text), _alarm_phrases(tech)) or \
         tells_response(_planned().sub("", text))
-
-
-@lru_cache(maxsize=1)
-def _staff_leaving() -> re.Pattern[str]:
-    return phrase_pattern(tuple(_rules()["staff_leaving"]))
 
 
 @lru_cache(maxsize=1)

@@ -95,6 +95,7 @@ class _Rules:
     home_care_units: tuple[str, ...] = ()  # "hjemmetjenesten Leknes": a place follows
     parts_of_town: set[str] = field(default_factory=set)  # "Karmøy nord"
     span_starts: set[str] = field(default_factory=set)  # "fra", "frå": a span of hours
+    span_gap: set[str] = field(default_factory=set)  # "i går kveld" between a span's times
     value_follows: set[str] = field(default_factory=set)  # "crp": its value comes next
     never_ends: set[str] = field(default_factory=set)  # "å", "og": no sentence ends on it
     opens: set[str] = field(default_factory=set)  # "ellers": a sentence starts on it
@@ -189,6 +190,7 @@ def _rules() -> _Rules:
         shift_header_units=tuple(t["shift_header_units"]),
         home_care_units=tuple(t["home_care_units"]), parts_of_town=set(t["parts_of_town"]),
         span_starts=set(t["span_starts"]), not_span_after=set(t["not_span_after"]),
+        span_gap=set(t["span_gap"]),
         value_follows=set(forms["value_follows"]),
         never_ends=set(forms["never_ends_a_sentence"]), opens=set(forms["opens_a_sentence"]),
         measurements=set(forms["measurement_opens_a_sentence"]),
