@@ -39,8 +39,8 @@ def _looked() -> tuple[str, ...]:
     return (*_rules()["seen_in_a_round"], *_rules()["asleep_words"])
 
 
-_DESCRIBING = frozenset({"den", "det", "dei", "de", "nye", "nya", "gamle", "gamla", "òg", "også", "au",
-                         "en", "ein", "ei", "et", "eit", "ny", "nytt"})
+_DESCRIBING = frozenset({"den", "det", "dei", "de", "nye", "nya", "gamle", "gamla", "òg",
+                         "også", "au", "en", "ein", "ei", "et", "eit", "ny", "nytt"})
 
 
 def _first_of_joined(text: str, start: int) -> int:

@@ -196,6 +196,27 @@ _LEADS_TO_A_MEASUREMENT = frozenset({
     "ekstra"})
 
 
+def device_after_heading(lowered: list[str], rules: _Rules, reach: int = 8) -> int | None:
+    """ "nattevakt på skjerma eining i Mosjøen | sengesensoren på rom 6 varsla …",
+    "kveldsvakt rapport for … | gps-klokka hans varsla": a shift heading that goes on to its
+    unit, room or patient ends where a device is named within `reach` words (what the device
+    did is the story, not the heading)."""
+    if len(lowered) < 4 or lowered[0] not in rules.shift_headers or \
+            lowered[1] not in rules.shift_header_goes_on:
+        return None
+    for k in range(3, min(len(lowered), reach + 1)):
+        if lowered[k - 1] in _LEADS_TO_A_DEVICE or lowered[k - 1] in rules.shift_header_goes_on:
+            continue  # "… på kamera", "rapport for dørsensor…": the heading's own words
+        if any(p == 0 for p, _ in technologies_in(" ".join(lowered[k:k + 3]))):
+            return k
+    return None
+
+
+_LEADS_TO_A_DEVICE = frozenset({"med", "om", "har", "hadde", "sin", "si", "sitt", "hans",
+                                "hennes", "hennar", "en", "ein", "ei", "et", "eit", "nytt",
+                                "ny", "nye"})
+
+
 # Words before "klokka" that the time belongs to: "til klokka fem", "første gong klokka sju"
 _TIME_GOVERNED_BY = frozenset({
     "til", "te", "frå", "fra", "før", "etter", "ved", "rundt", "innan", "innen", "mellom",

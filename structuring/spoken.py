@@ -37,8 +37,9 @@ from structuring.lexicon import IdentityCache, drug_one_letter_off, drug_written
 from structuring.self_corrections import (corrected_across, correction_kept_as_said,
                                          self_corrections)
 from structuring.sentence_cuts import (_TIME_WORDS, _WHEN_WORDS, _alarm_keeps_its_time, _cut_at,
-                                      _may_start, fronted_times, measurement_starts,
-                                      opens_with_its_verb, time_alone, visit_time_ends)
+                                      _may_start, device_after_heading, fronted_times,
+                                      measurement_starts, opens_with_its_verb, time_alone,
+                                      visit_time_ends)
 from structuring.spoken_numbers import _numbers, _units
 # Other code imports `_split`, `_rules`, `Tok`, … from here; they live in structuring.tokens.
 from structuring.tokens import (
@@ -168,7 +169,8 @@ def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list
     The model's cuts are checked (issue 15): never after a clock word ("klokka | ti") or
     inside a multi-word phrase the welfare-technology rules name ("digitalt | tilsyn",
     "falsk | alarm"); a piece that is a clock time with at most one other word ("kl. 22.00",
-    "kl. 11.50 gikk"), or a single word, joins its neighbour — the next one at the start of the stretch, else the one before."""
+    "kl. 11.50 gikk"), or a single word, joins its neighbour — the next one at the start of
+    the stretch, else the one before."""
     if splitter is None or len(tokens) < min_words:
         return [tokens]
     words = [t.text for t in tokens]
@@ -248,6 +250,9 @@ def _shift_header(tokens: list[Tok], rules: _Rules) -> list[Tok]:
     with_room = _room_heading_end(tokens, rules)
     if with_room is not None:
         return [*tokens[:with_room], Tok(".", kind="punct"), *tokens[with_room:]]
+    device = device_after_heading([t.lower for t in tokens[:HEADING_LINE_WORDS + 3]], rules)
+    if device is not None and all(t.kind in ("word", "number") for t in tokens[1:device]):
+        return [*tokens[:device], Tok(".", kind="punct"), *tokens[device:]]
     if len(tokens) < 2 or tokens[0].lower not in rules.shift_headers or \
             tokens[1].kind != "word" or tokens[1].lower in rules.shift_header_goes_on or \
             any(t.kind not in ("word", "number") for t in tokens[1:1 + HEADING_LINE_WORDS]):

@@ -115,3 +115,24 @@ def test_a_drug_one_letter_off_before_its_dose_is_read_and_flagged(spoken, expec
 ])
 def test_a_word_one_letter_off_without_a_dose_or_no_drug_is_kept(spoken):
     assert medications(spoken) == []
+
+
+# --- a shift heading that goes on ends where a device is named -----------------------------------
+
+@pytest.mark.parametrize("spoken, heading", [
+    ("nattevakt på skjerma avdeling i Brumunddal dørsensoren på rom fire varsla klokka tjue "
+     "over to og bebuaren sto i gangen", "Nattevakt på skjerma avdeling i Brumunddal."),
+    ("kveldsrapport for Kari Vik trygghetsalarmen gikk klokka ni og ho hadde trykt ved et "
+     "uhell", "Kveldsrapport for Kari Vik."),
+])
+def test_a_shift_heading_that_goes_on_ends_where_a_device_is_named(spoken, heading):
+    texts = [s.text for s in _sentences(spoken)]
+    assert texts[0] == heading, texts
+
+
+def test_a_device_the_heading_names_with_its_own_words_stays_in_it():
+    from structuring.sentence_cuts import device_after_heading
+    from structuring.tokens import _rules
+
+    assert device_after_heading("nattevakt på avdeling to med kamera på rommet".split(),
+                                _rules()) is None
