@@ -18,7 +18,7 @@ from structuring.devices import event_cues, is_round, technologies_in
 from structuring.lexicon import has_phrase
 from structuring.rules import load_rules
 from structuring.self_corrections import corrects_a_value
-from structuring.tokens import DIGIT_TIME, _Rules
+from structuring.tokens import DIGIT_TIME, Tok, _is_numberish, _Rules
 
 
 # Words that say when, not what: a clock time with these and one more word is no sentence
@@ -182,7 +182,7 @@ def measurement_starts(lowered: list[str], rules: _Rules) -> list[int]:
 
 
 def _numberish_word(word: str, rules: _Rules) -> bool:
-    return word[:1].isdigit() or word in rules.numbers
+    return _is_numberish(Tok(word), rules)  # "92", "nittifem", "hundre"
 
 
 # Words after which a measurement's name goes on the sentence: "målte blodtrykk",
