@@ -538,6 +538,7 @@ BLIND_SPLITS = {
     "test22.jsonl": "99249b64603575cbbc24d4da0b4b068b6a5ced8c811a3dc31317aa2b12d4434a",
     "test23.jsonl": "20a722487f0d4805d737622ce17e7915df6fd3a7972362c9f7324dea6c7b1ab2",
     "test24.jsonl": "4f1d2be9d0425bd64a12d88ddbf57d2348c48e0051ef235c9831fbe9ac81f5ad",
+    "test25.jsonl": "b0c18da3a3cb6c778c5fbabfb879cb77452d48c5f5ed9c37ba09206685fad1e2",
 }
 
 
