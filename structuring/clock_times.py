@@ -56,7 +56,10 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         before_til = out[til - 1] if til >= 1 and out[til].lower == "til" else None
         # "frå halv tre til (klokka) sju": the end of a span
         span_end = before_til is not None and before_til.kind == "time"
-        after_a_time = not explicit and (span_end or not about and len(out) > 1 and
+        # "Madopar klokka sju elleve femten og nitten": a schedule, each hour later
+        in_schedule = not explicit and not about and _in_schedule(out, tokens, i, rules)
+        after_a_time = not explicit and (span_end or in_schedule or
+                                         not about and len(out) > 1 and
                                          out[-2].kind == "time" and
                                          out[-1].text in (",", "og") and
                                          _listed_hour(tokens, i, rules))
@@ -77,6 +80,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         parsed = None if previous in rules.numeric_context and not explicit else \
             _read_time(tokens, start, rules,
                        explicit=explicit or after_a_time or bare_hour or said_24)
+        if in_schedule:  # each hour alone: "… atten og tjuefire" is no 18.24
+            parsed = (_hour(tokens[i]) % 24, 0, 1, _hour(tokens[i]) <= 12)
         if parsed:
             hour, minute, used, ambiguous = parsed
             if ambiguous:
@@ -91,7 +96,13 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                                             daypart.own_words(tokens, i, start + used, rules),
                                             sentence=[t.lower for t in tokens], until=until)
                 # "fra klokka fire til sju": a span ends after it starts
-                if (after_a_time or span_end) and out[-2 - about].value is not None:
+                nxt = _hour(tokens[start + used]) if start + used < len(tokens) else None
+                if in_schedule:
+                    hour = _after(_last_time(out).value, hour, minute)
+                elif nxt is not None and hour >= nxt and minute == 0 and \
+                        schedule_goes_on(tokens, start + used, hour % 12, False, rules):
+                    hour %= 12  # "klokka seks tolv og atten": the schedule starts at 06.00
+                elif (after_a_time or span_end) and out[-2 - about].value is not None:
                     hour = _after(int(out[-2 - about].value), hour, minute)
                 elif (begun := _span_begun(out, til, rules)) is not None:
                     hour = _after(begun, hour, minute)  # "frå ni i går kveld til halv sju"
@@ -106,6 +117,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                 clock.anchor = hour * 60 + minute
             clock.times_read += 1
             clock.story_minutes = hour * 60 + minute
+            if in_schedule and out[-1].kind == "time":
+                out.append(Tok(",", kind="punct"))  # "kl. 07.00, 11.00, 15.00 og 19.00"
             out.append(Tok(f"kl. {hour:02d}.{minute:02d}", value=hour * 60 + minute,
                            kind="time"))
             i = start + used
@@ -199,6 +212,42 @@ def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     if after.lower in (",", "og") and _hour(following) is not None:
         return _listed_hour(tokens, i + 2, rules)
     return after.lower in rules.list_ends_before
+
+
+def _last_time(out: list[Tok]) -> Tok | None:
+    """The time read right before: "kl. 07.00" in "kl. 07.00 elleve" or "kl. 07.00, femten"."""
+    last = out[-2:] if out and out[-1].text in (",", "og") else out[-1:]
+    return last[0] if last and last[0].kind == "time" and last[0].value is not None else None
+
+
+def _in_schedule(out: list[Tok], tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """An hour in a schedule said after a time: "klokka sju elleve femten og nitten"; its
+    last hour after "og" only where a list stands before ("kl. 07.00, 15.00 og")."""
+    last = _last_time(out)
+    if last is None or last.value % 60:
+        return False
+    tail = out[-1].lower == "og" and len(out) > 2 and \
+        (out[-3].kind == "time" or out[-3].text == ",")
+    return schedule_goes_on(tokens, i, last.value // 60, tail, rules, seen=int(tail))
+
+
+def schedule_goes_on(tokens: list[Tok], i: int, after: int, last: bool, rules: _Rules,
+                     seen: int = 0) -> bool:
+    """Whether `tokens[i:]` go on with a schedule of whole hours, each later than the one
+    before ("elleve femten og nitten" after "klokka sju"), with at least one hour before
+    "og" and its last hour ("… og nitten", then a mark, the end or a word that ends a
+    list). "klokka ni femten" is a time and its minutes, "klokka åtte og tjue" 08.20, and
+    "klokka ti og tolv" two hours, as before."""
+    hour = _hour(tokens[i]) if i < len(tokens) else None
+    if hour is None or hour <= after % 12 and hour <= after or hour < 1:
+        return False
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if last:
+        return seen >= 1 and (nxt is None or nxt.kind == "punct" or
+                              nxt.lower in rules.list_ends_before)
+    if nxt is not None and nxt.lower in (",", "og"):
+        return schedule_goes_on(tokens, i + 2, hour, nxt.lower == "og", rules, seen + 1)
+    return schedule_goes_on(tokens, i + 1, hour, False, rules, seen + 1)
 
 
 def _value_told_before(tokens: list[Tok], i: int, rules: _Rules) -> bool:
@@ -361,7 +410,8 @@ def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
             if nxt.text.lower() == "null" and at(2) is not None and _hour(at(2)) is not None \
                     and at(2).value < 10:
                 return minutes, int(at(2).value), 3  # åtte null fem → 08.05
-            if 10 <= nxt.value < 60 and nxt.text.lower() != "null":
+            if 10 <= nxt.value < 60 and nxt.text.lower() != "null" and \
+                    not schedule_goes_on(tokens, i + 1, minutes, False, rules):
                 return minutes, int(nxt.value), 2  # fjorten tretti → 14.30
         after = at(2)
         # "klokka åtte og tjuefem" → 08.25, "klokka seks og tjue" → 06.20: a number no
@@ -374,7 +424,8 @@ def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
                 after.kind == "number" and after.decimals is None and after.value is not None \
                 and (24 <= after.value < 60 or after.value in (10, *_MINUTES_AFTER_OG) or
                      after.value == 5 and after.value < minutes) \
-                and not _measure(at(3), rules):
+                and not _measure(at(3), rules) and \
+                not schedule_goes_on(tokens, i + 2, minutes, True, rules):
             return minutes, int(after.value), 3
         return minutes, 0, 1
     return None

@@ -395,8 +395,7 @@ def _predicated(text: str, rules: dict) -> list[Found]:
             m.group("noun").lower()]
         if m.group("adj").lower() in rules["predicates"]["normal_for"].get(base, ()):
             continue  # "bleia var tørr"
-        said = m.group("adj").lower() + (f" og {m.group('adj2').lower()}" if m.group("adj2")
-                                         else "")
+        said = " ".join(w for w in m.group("adj", "and", "adj2") if w).lower()
         # 'huden på setet er heil, men raud over halebeinet': the place of the finding
         where = (m.group("place") or m.group("at") or "").lower() or \
             _AROUND * bool(m.group("around"))
@@ -424,7 +423,7 @@ def _predicate_patterns() -> tuple[re.Pattern[str], ...]:
                   rf"(?:(?P<at>{place})|\s(?:i|på)\s[\wæøå]+|(?P<around>\srundt))?")
     state = (rf"(?:(?:{degree}) )?(?:(?:{alternation(pred['normal'])})(?: og|,? men) )?"
              rf"(?P<not>{NOT} )?(?:(?:{degree}) )?(?P<adj>{adjectives})"
-             rf"(?: og (?P<adj2>(?:(?:{degree}) )?(?:{adjectives})))?\b"
+             rf"(?: (?P<and>og|eller) (?P<adj2>(?:(?:{degree}) )?(?:{adjectives})))?\b"
              rf"(?P<place>{place})?(?:,? (?:men )?{NOT} (?P<but_not>{adjectives})\b)?")
     clause_start = r"(?:^|(?<=[.,;:!?] )|(?<=\bog ))"
     return tuple(re.compile(p, re.I) for p in (
@@ -443,7 +442,7 @@ def _paired_adjectives(text: str, rules: dict) -> list[Found]:
     out = []
     for m in _paired_pattern(adjectives, alternation(things)).finditer(text):
         said, *_, thing = m.group().lower().split()
-        if said in pred["normal_for"].get(thing, ()) and " og " not in m.group():
+        if said in pred["normal_for"].get(thing, ()) and len(m.group().split()) == 2:
             continue  # "hadde tørr bleie"
         place, end, _ = _place_after(text, m.end(), rules)
         out.append(Found("finding", m.group().lower() + place, m.start(), end,
@@ -453,18 +452,19 @@ def _paired_adjectives(text: str, rules: dict) -> list[Found]:
 
 @lru_cache(maxsize=4)
 def _paired_pattern(adjectives: str, things: str) -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{adjectives})(?: og (?:{adjectives}))? (?:{things})(?![\wæøå])",
-                      re.I)
+    return re.compile(rf"\b(?:{adjectives})(?: (?:og|eller) (?:{adjectives}))? (?:{things})"
+                      r"(?![\wæøå])", re.I)
 
 
 @lru_cache(maxsize=64)
 def _attribute_pattern(noun: str, colours: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(rf"\b({'|'.join(colours)}) {noun}\b(?:,? (?:men )?{NOT} "
-                      rf"({'|'.join(colours)})\b)?", re.I)
+    said = "|".join(colours)
+    return re.compile(rf"\b((?:{said})(?: eller (?:{said}))?) {noun}\b(?:,? (?:men )?{NOT} "
+                      rf"({said})\b)?", re.I)
 
 
 def _attributed(text: str, rules: dict) -> list[Found]:
-    """'gult slim', 'kvitt slim, ikkje gult' (the second negated)."""
+    """'gult slim', 'gult eller grønt slim'; 'kvitt slim, ikkje gult' (the second negated)."""
     out = []
     for noun, colours in rules["attributes"].items():
         for m in _attribute_pattern(noun, tuple(colours)).finditer(text):

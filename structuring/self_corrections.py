@@ -101,7 +101,7 @@ def self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             after = after[1:]
         # "smerte åtte av ti, nei, han sa sju av ti", "Paracet ett gram, nei vent, hun tok
         # Paracet fem hundre": who said or did it is not the value
-        if len(after) > 2 and after[0].lower in _SUBJECTS and after[1].kind == "word" \
+        if len(after) > 2 and after[0].lower in rules.subjects | _IT and after[1].kind == "word" \
                 and not _value_start(after[1], rules) and _value_start(after[2], rules):
             after = after[2:]
         # "nitroglyserin 0,4 mg, nei, det var Nitrolingual, 2 spray": a drug named
@@ -161,9 +161,9 @@ def _number_phrase(tok: Tok, rules: _Rules) -> bool:
 
 _CUE_LEADS = {"nei", "eller", "vent", "altså"}  # said into a correction cue, not kept
 _CUE_TAILS = {"vent", "altså", "unnskyld", "forresten"}  # said after one ("nei, vent, …")
-# Who says or does the corrected value ("han sa", "hun tok", "det var", "den var").
-_SUBJECTS = {"han", "hun", "ho", "hu", "hon", "eg", "jeg", "je", "æ", "vi", "me", "dei", "de",
-             "det", "den", "dæm", "dom"}
+# Who says or does the corrected value: a subject pronoun ("han sa", "hun tok", rule data
+# `subject_pronouns`) or "det var", "den var".
+_IT = frozenset({"det", "den"})
 
 
 def _correct_number(before: list[Tok], correction: list[Tok], rules: _Rules
