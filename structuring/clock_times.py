@@ -1,11 +1,12 @@
 """Clock times in a dictation → `kl. HH.MM`, and the shift the dictation reports from.
 
 Reads the words of a time ("klokka halv ni", "kvart over to", "fjorten tretti", "åtte null
-fem"), the end of a span ("fra klokka fire til sju"), an hour said as "ved tjuetiden"
-(→ "ca. kl. 20.00") and a time written on the 24-hour clock without "klokka" ("02.40").
-Which half of the day a 12-hour time is (cues, recording time, shift) is decided by
-`structuring.daypart`; the shift itself is read from the dictation's opening or the
-speaker's own statement by `structuring.dictation_shift`. Separate from `structuring.spoken` because reading a time
+fem"), the end of a span ("fra klokka fire til sju"), a schedule of hours ("klokka sju
+elleve femten og nitten"), an hour said as "ved tjuetiden" (→ "ca. kl. 20.00") and a time
+written on the 24-hour clock without "klokka" ("02.40"). Which half of the day a 12-hour
+time is (cues, recording time, shift) is decided by `structuring.daypart`; the shift
+itself is read from the dictation's opening or the speaker's own statement by
+`structuring.dictation_shift`. Separate from `structuring.spoken` because reading a time
 is its own grammar: it runs on each sentence after the number pass and shares only the
 tokens and number words of `structuring.tokens`.
 """
