@@ -44,9 +44,9 @@ _VITALS: dict[str, re.Pattern[str]] = {
     "vital.temperature": re.compile(
         # "hadde feber, 38,6": the fever's own value
         r"\b(?:temp(?:eratur(?:en)?)?|tempen|feber(?:en)?)\b\D{0,15}?\b(\d{2},\d)\b", re.I),
-    "vital.spo2": re.compile(
-        r"\b(?:metning(?:a|en)?|o2-metning(?:a|en)?|oksygenmetning(?:a|en)?|saturasjon(?:en)?|"
-        r"spo2)\b\D{0,15}?\b(\d{2,3})\b", re.I),
+    "vital.spo2": re.compile(  # also as ASR misspells it: "mettningen", "meting"
+        r"\b(?:met{1,2}ning(?:a|en)?|meting(?:a|en)?|o2-metning(?:a|en)?|oksygenmetning(?:a|en)?|"
+        r"saturasjon(?:en)?|spo2)\b\D{0,15}?\b(\d{2,3})\b", re.I),
     "vital.respiratory_rate": re.compile(
         r"\b(?:respirasjonsfrekvens(?:en)?|respirasjon(?:en)?|resp|rf|pustefrekvens(?:en)?)\b"
         r"\D{0,15}?\b(\d{1,2})\b", re.I),

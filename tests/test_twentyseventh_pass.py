@@ -87,3 +87,12 @@ def test_a_time_and_its_minutes_are_no_schedule(spoken, expected):
 ])
 def test_more_brands_are_known(spoken, drug):
     assert drug in medications(spoken)
+
+
+@pytest.mark.parametrize("spoken", [
+    "puls hundre og to komma mettningen var nittiseks prosent punktum",
+    "Blodtrykk 118/72, puls 84, meting 96 %.",
+])
+def test_saturation_misspelt_by_the_asr_is_still_saturation(spoken):
+    spo2 = [e.value for e in structure(spoken).entities if e.type == "vital.spo2"]
+    assert spo2 == ["96"]
