@@ -100,7 +100,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                 nxt = _hour(tokens[start + used]) if start + used < len(tokens) else None
                 if in_schedule:
                     hour = _after(_last_time(out).value, hour, minute)
-                elif nxt is not None and hour >= nxt and minute == 0 and \
+                elif nxt is not None and hour >= nxt >= 12 and minute == 0 and \
                         schedule_goes_on(tokens, start + used, hour % 12, False, rules):
                     hour %= 12  # "klokka seks tolv og atten": the schedule starts at 06.00
                 elif (after_a_time or span_end) and out[-2 - about].value is not None:
@@ -240,7 +240,9 @@ def schedule_goes_on(tokens: list[Tok], i: int, after: int, last: bool, rules: _
     list). "klokka ni femten" is a time and its minutes, "klokka åtte og tjue" 08.20, and
     "klokka ti og tolv" two hours, as before."""
     hour = _hour(tokens[i]) if i < len(tokens) else None
-    if hour is None or hour <= after % 12 and hour <= after or hour < 1:
+    # later on the 24-hour clock, or on the 12-hour one ("klokka elleve ett tre og fem")
+    if hour is None or hour < 1 or hour <= after and not (hour <= 12 and
+                                                          1 <= (hour - after) % 12 <= 6):
         return False
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     if last:

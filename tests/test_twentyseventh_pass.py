@@ -56,6 +56,8 @@ def test_two_symptoms_joined_by_eller_stay_two():
      ["07:00", "15:00", "22:00"]),
     ("han får Paracet klokka seks tolv og atten punktum",
      ["06:00", "12:00", "18:00"]),
+    ("nattevakt punktum ho vart snudd klokka elleve ett tre og fem punktum",
+     ["23:00", "01:00", "03:00", "05:00"]),
 ])
 def test_hours_said_as_a_schedule_are_each_an_hour(spoken, expected):
     assert spoken_times(spoken) == expected
