@@ -39,7 +39,7 @@ def _dot(value: str) -> str:
 
 _VITALS: dict[str, re.Pattern[str]] = {
     "vital.blood_pressure": re.compile(
-        r"\b(?:blodtrykk(?:et)?|BT)\b[^.?!]{0,40}?\b(\d{2,3}/\d{2,3})\b", re.I),
+        r"\b(?:blodtrykk(?:et)?|BT|trykket)\b[^.?!]{0,40}?\b(\d{2,3}/\d{2,3})\b", re.I),
     "vital.pulse": re.compile(r"\bpuls(?:en)?\b\D{0,15}?\b(\d{2,3})\b", re.I),
     "vital.temperature": re.compile(
         # "hadde feber, 38,6": the fever's own value

@@ -259,16 +259,24 @@ def _units(tokens: list[Tok], rules: _Rules) -> list[Tok]:
                 and tokens[i + 2].lower in rules.units:
             out.append(Tok("x", kind="word"))  # tre ganger to centimeter → 3 x 2 cm
             prev.digits = tokens[i + 1].digits = True
-        elif lower == "over" and prev is not None and prev.kind == "number" and prev.digits \
+        elif (lower == "over" or lower == "på" and _said_of_blood_pressure(tokens, i)) \
+                and prev is not None and prev.kind == "number" and prev.digits \
                 and i + 1 < len(tokens) and tokens[i + 1].kind == "number" \
                 and (prev.value or 0) >= 50 and (tokens[i + 1].value or 0) >= 30:
-            out.append(Tok("/", kind="slash"))  # 140 over 90 → 140/90
+            out.append(Tok("/", kind="slash"))  # 140 over 90, "blodtrykk 130 på 80" → 140/90
             tokens[i + 1].digits = True
         else:
             out.append(tok)
     return out
 
 
+def _said_of_blood_pressure(tokens: list[Tok], i: int) -> bool:
+    """ "blodtrykket låg på hundre og tretti på åtti": "på" parts a blood pressure only
+    where one was named a few words before (not "ti på ni", a time)."""
+    return any(t.lower in _BLOOD_PRESSURE for t in tokens[max(0, i - 8):i])
+
+
+_BLOOD_PRESSURE = frozenset({"blodtrykk", "blodtrykket", "bt", "trykket"})
 # "tre ganger to centimeter", nynorsk "to gonger 2 cm": a size, written 3 x 2 cm (the
 # writers' gold never writes the word: 217 sizes with "x")
 _TIMES = frozenset({"ganger", "gonger", "gangar", "gongar"})

@@ -98,3 +98,24 @@ def test_more_brands_are_known(spoken, drug):
 def test_saturation_misspelt_by_the_asr_is_still_saturation(spoken):
     spo2 = [e.value for e in structure(spoken).entities if e.type == "vital.spo2"]
     assert spo2 == ["96"]
+
+
+# --- a blood pressure said "på" -----------------------------------------------------------------
+
+def _pressures(spoken: str) -> list[str]:
+    return [e.value for e in structure(spoken).entities if e.type == "vital.blood_pressure"]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("blodtrykk hundre og tretti på åtti komma puls sytti punktum", ["130/80"]),
+    ("blodtrykket låg på hundre og førti på åttifem punktum", ["140/85"]),
+    ("trykket var hundre og femti over nitti i dag punktum", ["150/90"]),
+])
+def test_a_blood_pressure_said_with_paa_or_as_trykket(spoken, expected):
+    assert _pressures(spoken) == expected
+
+
+def test_paa_is_still_a_time_where_no_blood_pressure_is_named():
+    note = structure("hun trykket på alarmknappen klokka ti på ni punktum")
+    assert [e.value for e in note.entities if e.type == "time"] == ["08:50"]
+    assert _pressures("han gikk hundre og tjue på seksti sekunder punktum") == []
