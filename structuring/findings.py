@@ -442,7 +442,7 @@ def _paired_adjectives(text: str, rules: dict) -> list[Found]:
     out = []
     for m in _paired_pattern(adjectives, alternation(things)).finditer(text):
         said, *_, thing = m.group().lower().split()
-        if said in pred["normal_for"].get(thing, ()) and len(m.group().split()) == 2:
+        if said in pred["normal_for"].get(thing, ()) and not re.search(" og | eller ", m.group()):
             continue  # "hadde tørr bleie"
         place, end, _ = _place_after(text, m.end(), rules)
         out.append(Found("finding", m.group().lower() + place, m.start(), end,
