@@ -239,18 +239,18 @@ def schedule_goes_on(tokens: list[Tok], i: int, after: int, last: bool, rules: _
     "og" and its last hour ("… og nitten", then a mark, the end or a word that ends a
     list). "klokka ni femten" is a time and its minutes, "klokka åtte og tjue" 08.20, and
     "klokka ti og tolv" two hours, as before."""
-    hour = _hour(tokens[i]) if i < len(tokens) else None
-    # later on the 24-hour clock, or on the 12-hour one ("klokka elleve ett tre og fem")
-    if hour is None or hour < 1 or hour <= after and not (hour <= 12 and
-                                                          1 <= (hour - after) % 12 <= 6):
-        return False
-    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-    if last:
-        return seen >= 1 and (nxt is None or nxt.kind == "punct" or
-                              nxt.lower in rules.list_ends_before)
-    if nxt is not None and nxt.lower in (",", "og"):
-        return schedule_goes_on(tokens, i + 2, hour, nxt.lower == "og", rules, seen + 1)
-    return schedule_goes_on(tokens, i + 1, hour, False, rules, seen + 1)
+    while True:
+        hour = _hour(tokens[i]) if i < len(tokens) else None
+        # later on the 24-hour clock, or on the 12-hour one ("klokka elleve ett tre og fem")
+        if hour is None or hour < 1 or hour <= after and not (hour <= 12 and
+                                                              1 <= (hour - after) % 12 <= 6):
+            return False
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if last:
+            return seen >= 1 and (nxt is None or nxt.kind == "punct" or
+                                  nxt.lower in rules.list_ends_before)
+        joined = nxt is not None and nxt.lower in (",", "og")
+        i, after, last, seen = i + 1 + joined, hour, joined and nxt.lower == "og", seen + 1
 
 
 def _value_told_before(tokens: list[Tok], i: int, rules: _Rules) -> bool:

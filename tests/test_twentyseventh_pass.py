@@ -119,3 +119,15 @@ def test_paa_is_still_a_time_where_no_blood_pressure_is_named():
     note = structure("hun trykket på alarmknappen klokka ti på ni punktum")
     assert [e.value for e in note.entities if e.type == "time"] == ["08:50"]
     assert _pressures("han gikk hundre og tjue på seksti sekunder punktum") == []
+
+
+def test_a_schedule_of_any_length_is_read_without_recursion():
+    # bad input loses nothing: a list of thousands of hours is walked, not recursed into
+    from structuring.clock_times import schedule_goes_on
+    from structuring.tokens import Tok, _rules
+
+    hours = [h for _ in range(500) for h in range(1, 13)]
+    tokens = [t for h in hours for t in (Tok(str(h), value=h, kind="number"),
+                                         Tok(",", kind="punct"))][:-1]
+    tokens[-2:-1] = [Tok("og")]
+    assert schedule_goes_on(tokens, 0, 0, False, _rules())
