@@ -59,8 +59,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         span_end = before_til is not None and before_til.kind == "time"
         # "Madopar klokka sju elleve femten og nitten": a schedule, each hour later
         in_schedule = not explicit and not about and _in_schedule(out, tokens, i, rules)
-        after_a_time = not explicit and (span_end or in_schedule or
-                                         not about and len(out) > 1 and
+        after_a_time = not explicit and (span_end or not about and len(out) > 1 and
                                          out[-2].kind == "time" and
                                          out[-1].text in (",", "og") and
                                          _listed_hour(tokens, i, rules))
@@ -78,11 +77,13 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                               _about_words_before(out, rules, rules.span_starts) > 0) and \
             _bare_span(tokens, i, rules)
         said_24 = not explicit and _said_on_the_24_hour_clock(tokens, i, rules)
-        parsed = None if previous in rules.numeric_context and not explicit else \
-            _read_time(tokens, start, rules,
-                       explicit=explicit or after_a_time or bare_hour or said_24)
         if in_schedule:  # each hour alone: "… atten og tjuefire" is no 18.24
-            parsed = (_hour(tokens[i]) % 24, 0, 1, _hour(tokens[i]) <= 12)
+            listed = _hour(tokens[i])
+            parsed = (listed % 24, 0, 1, listed <= 12)
+        else:
+            parsed = None if previous in rules.numeric_context and not explicit else \
+                _read_time(tokens, start, rules,
+                           explicit=explicit or after_a_time or bare_hour or said_24)
         if parsed:
             hour, minute, used, ambiguous = parsed
             if ambiguous:
