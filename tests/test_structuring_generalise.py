@@ -539,6 +539,7 @@ BLIND_SPLITS = {
     "test23.jsonl": "20a722487f0d4805d737622ce17e7915df6fd3a7972362c9f7324dea6c7b1ab2",
     "test24.jsonl": "4f1d2be9d0425bd64a12d88ddbf57d2348c48e0051ef235c9831fbe9ac81f5ad",
     "test25.jsonl": "b0c18da3a3cb6c778c5fbabfb879cb77452d48c5f5ed9c37ba09206685fad1e2",
+    "test26.jsonl": "53d1986a14a353e2b3e1bf5d4b939c75c0762a5cdb82ceffc4badbeb52848f99",
 }
 
 
