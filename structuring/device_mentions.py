@@ -2,7 +2,8 @@
 fallsensoren lyste grønt"), or kept — switched off, refilled, charged ("sengesensoren var
 slått av i natt"). `structuring.events` opens no event for such a mention; the phrases are
 data (`welfare_technology.json`: device_discussed_after, device_checked_after,
-device_checked_said_after, device_off_after, device_maintenance)."""
+device_checked_said_after, device_off_after, device_maintenance,
+device_wear_reminded)."""
 
 from __future__ import annotations
 
@@ -112,7 +113,7 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
     if "teknisk_alarm" not in event_cues(tech) and \
             has_phrase(text, rules["device_fault"]):
         return True  # "fallsensoren pep for lavt batteri": no fall, its upkeep
-    if not has_phrase(text, rules["device_maintenance"]):
+    if not has_phrase(text, _upkeep()):
         return False
     # "den varsler som den skal" is upkeep said with an alarm word: not what went off;
     # "det lyste grønt, så ingen feil": a fault said not to be there is none either.
@@ -149,7 +150,13 @@ _IT = ("han", "ho", "hun", "den", "sensoren", "sensorane", "sensorene")
 
 
 @lru_cache(maxsize=1)
+def _upkeep() -> tuple[str, ...]:
+    # "eg minte ho på å ha han på armen": a reminder to wear it is its use, not an alarm
+    return (*_rules()["device_maintenance"], *_rules()["device_wear_reminded"])
+
+
+@lru_cache(maxsize=1)
 def _maintenance_pattern() -> re.Pattern[str]:
     # ("… satt på lading før eg gikk": staff leaving is struck before, as no alarm either)
-    words = _rules()["device_maintenance"]
+    words = _upkeep()
     return re.compile(rf"(?<![\wæøå])(?:{alternation(words)})(?![\wæøå])", re.IGNORECASE)

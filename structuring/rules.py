@@ -45,7 +45,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
                            "technical_alarm_said", "fault_beeped", "part_of_the_device",
                            "staff_leaving", "asleep_words", "seen_in_a_round",
                            "response_as_a_plan",
-                           "device_tested_said_after"),
+                           "device_tested_said_after", "device_wear_reminded"),
     "findings": ("heads", "intensifier_prefixes", "phrases", "body_parts", "sides",
                  "predicates", "attributes", "places",
                  "needs_location", "definite_nouns", "grade_words", "manner",

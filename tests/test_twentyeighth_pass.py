@@ -16,3 +16,37 @@ from tests.gold_files import assert_never_learnt_from
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
     # tune60 is only scored: no rule is derived from it, no model learns from it
     assert_never_learnt_from(name, count, writers)
+
+
+# --- a device kept, not gone off: no event --------------------------------------------------------
+
+@pytest.mark.parametrize("spoken", [
+    # not worn: it hung where it is kept
+    # a reminder to wear it
+    "eg minte ho på å ha tryggleiksalarmen på seg punktum",
+    "Hun hadde ikke trygghetsalarmen på seg, vi minnet henne på å ha den på armen.",
+    "Trygghetsalarmen henger på kroken ved døra, vi minnet ham på å bruke den.",
+    # off for a while, with the reason
+    "sengesensoren hennes har vært avslått siden helga fordi den ga mange falske alarmer punktum",
+    "Fallsensoren hadde vore slått av sidan i går fordi ho hadde gitt mange feilalarmar.",
+    # upkeep and a test: it sounds as it should
+    "Dispenseren ble fylt opp og testet i dag, den piper som den skal.",
+])
+def test_a_device_kept_or_tested_opens_no_event(spoken):
+    from tests.note_helpers import spoken_alarms
+
+    assert spoken_alarms(spoken) == []
+
+
+@pytest.mark.parametrize("spoken, alarm", [
+    ("sengesensoren varsla klokka to i natt at ho var ute av senga punktum",
+     ("sengesensor", "ute_av_seng", "02:00")),
+    ("Trygghetsalarmen ble utløst kl. 14.10, han hadde falt på badet.",
+     ("trygghetsalarm", "alarm_utlost", "14:10")),
+    ("Trygghetsalarmen ble utløst kl. 14.10, vi minnet henne på å ha den på armen.",
+     ("trygghetsalarm", "alarm_utlost", "14:10")),
+])
+def test_a_device_that_went_off_still_opens_its_event(spoken, alarm):
+    from tests.note_helpers import spoken_alarms
+
+    assert alarm in spoken_alarms(spoken)
