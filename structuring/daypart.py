@@ -242,6 +242,9 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return 0  # "fekk Imovane ved ti, men låg vaken enno i tolvtida": midnight
     if clock.night_first and am <= 6:
         return am  # "forvirret i natt. Klokka ti over ett ropte ho …", "i tolvtida": 00.00
+    if clock.night_first and am in NIGHT_BEFORE_MIDNIGHT and clock.last_minutes is None \
+            and clock.story_minutes is None and not clock.by_day():
+        return pm  # "urolig i natt … klokka halv tolv fikk han morfin": the night's first hours
     if _tells_sleep(clause, rules):
         return _slept_until(am, minute, clock) if until else (pm if am >= 7 else am)
     last = clock.last_minutes
@@ -292,6 +295,10 @@ LATE_EVENING = 21 * 60
 PAST_MIDNIGHT = 6 * 60
 LATE_EVENING_REACH = 3
 MORNING_REACH = 8  # a story already past midnight goes on to the morning stell
+# A dictation that opens with last night ("urolig i natt") and first says "halv tolv": the
+# night's start, 23.30 (in such dictations of the writers' gold, hour 23 stands 14 times and
+# 11 three). "klokka ti" stays the morning's: "sovet godt i natt. Legen kom klokka ti."
+NIGHT_BEFORE_MIDNIGHT = (11,)
 STEP_BACK = 180  # minutes a story may step back from its last 24-hour time
 DAY_STEP_BACK = 360  # … to a time by day
 

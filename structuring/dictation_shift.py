@@ -55,7 +55,10 @@ def night_told_first(spoken: str, rules: _Rules) -> bool:
     """ "Margit var svært forvirret i natt. Klokka ti over ett ropte ho …": a first sentence
     that tells last night, with no clock time before it, makes the later small hours the
     night's (data: time.night_told_first). Not "har hatt feber sidan i natt": a day note."""
-    first = " ".join(_first_sentence(spoken, rules))
+    first = _first_sentence(spoken, rules)
+    if len(first) <= HEADING_WORDS:  # "Morgenrapport. Han har sove dårleg i natt. …"
+        first = _first_sentence(spoken, rules, sentences=2)
+    first = " ".join(first)
     found = phrase_pattern(rules.night_told_first).search(first)
     if not found or phrase_pattern(rules.plans_ahead).search(first):
         return False
@@ -63,14 +66,29 @@ def night_told_first(spoken: str, rules: _Rules) -> bool:
     # "har hosta mye i natt og i dag": the day too, so the day's hours stay the day's
     if phrase_pattern(rules.night_and_day).match(first, found.end() + 1):
         return False
-    # "Besøk klokka tolv, han har hatt vondt i ryggen i natt": a visit by day
+    # "Besøk klokka tolv, han har hatt vondt i ryggen i natt", "besøk på formiddagen …
+    # neseblod i natt": a visit by day
     return not (before and before[-1] in rules.night_since) and \
-        not _says_a_clock_time(before, rules)
+        not _says_a_clock_time(before, rules) and not any(_day_word(w, rules) for w in before)
+
+
+def _day_word(word: str, rules: _Rules) -> bool:
+    # not the morning: "morgenrapport … har sove dårleg i natt" tells the night just gone
+    return word.startswith(_BY_DAY)
+
+
+_BY_DAY = ("formiddag", "ettermiddag", "middag", "dagvakt", "dagbesøk")
 
 
 def _says_a_clock_time(words: list[str], rules: _Rules) -> bool:
-    """A clock word ("klokka", "kl.") or a written time ("21.30") among `words`."""
-    return any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w) for w in words)
+    """A clock word ("klokka", "kl."), a written time ("21.30") or a time said in words
+    ("ti på elleve", "kvart over to") among `words`."""
+    return any(w.rstrip(".") in rules.clock_stems or _WRITTEN_TIME.fullmatch(w) for w in words) \
+        or any(words[k] in ("på", "over") and words[k - 1] in _BEFORE_PAST and
+               words[k + 1] in rules.numbers for k in range(1, len(words) - 1))
+
+
+_BEFORE_PAST = frozenset({"fem", "ti", "kvart", "tjue", "fem-og-tjue"})
 
 
 def _first_clock_word(words: list[str], rules: _Rules) -> int:
@@ -79,6 +97,7 @@ def _first_clock_word(words: list[str], rules: _Rules) -> int:
 
 
 FIRST_SENTENCE_WORDS = 20  # where the dictation says no mark, its first words
+HEADING_WORDS = 3  # a first sentence this short names the visit ("Nattrapport rom 5.")
 
 
 def _first_sentence(spoken: str, rules: _Rules, sentences: int = 1) -> list[str]:

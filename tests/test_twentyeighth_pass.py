@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
+from tests.note_helpers import spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -50,3 +51,33 @@ def test_a_device_that_went_off_still_opens_its_event(spoken, alarm):
     from tests.note_helpers import spoken_alarms
 
     assert alarm in spoken_alarms(spoken)
+
+
+# --- a dictation that opens with last night ------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    # the night's first hours: "halv tolv" after "uroleg i natt" is 23.30, and the story goes on
+    ("Ho har vore uroleg i natt og ropt mykje. Klokka halv tolv fekk ho Sobril ti milligram, "
+     "og klokka to sov ho.", ["23:30", "02:00"]),
+    ("han har hatt vondt i magen i natt punktum klokka elleve fikk han paracet ett gram punktum",
+     ["23:00"]),
+    # a one-line heading first: the night is told in the sentence after it
+    ("Morgenrapport. Han har sovet dårlig i natt. Han fikk Imovane klokka elleve i går kveld "
+     "og lå våken fra to til fem.", ["23:00", "02:00", "05:00"]),
+])
+def test_a_dictation_that_opens_with_last_night_reads_its_hours_in_the_night(spoken, times):
+    assert spoken_times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    # a visit by day that tells last night: the hours are the day's
+    ("Besøk på formiddagen, ho har hatt vondt i hofta i natt. Eg ringde fastlegen klokka "
+     "elleve.", ["11:00"]),
+    # the time said before the night: not the night's
+    ("Dispenseren varsla ti på elleve, det var straumbrot i natt. Eg var der klokka elleve.",
+     ["10:50", "11:00"]),
+    ("Besøk klokka tolv. Han har hatt vondt i ryggen i natt. Klokka to fikk han Paracet.",
+     ["12:00", "14:00"]),
+])
+def test_a_day_that_tells_last_night_keeps_its_hours(spoken, times):
+    assert spoken_times(spoken) == times
