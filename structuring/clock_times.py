@@ -98,12 +98,16 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                                             daypart.own_words(tokens, i, start + used, rules),
                                             sentence=[t.lower for t in tokens], until=until)
                 # "fra klokka fire til sju": a span ends after it starts
-                nxt = _hour(tokens[start + used]) if start + used < len(tokens) else None
+                listed = start + used + (start + used < len(tokens) and
+                                         tokens[start + used].text == ",")
+                nxt = _hour(tokens[listed]) if listed < len(tokens) else None
                 if in_schedule:
                     hour = _after(_last_time(out).value, hour, minute)
-                elif nxt is not None and hour >= nxt >= 12 and minute == 0 and \
-                        schedule_goes_on(tokens, start + used, hour % 12, False, rules):
-                    hour %= 12  # "klokka seks tolv og atten": the schedule starts at 06.00
+                elif nxt is not None and hour >= nxt >= 12 + (listed > start + used) and \
+                        minute == 0 and schedule_goes_on(tokens, listed, hour % 12, False, rules):
+                    # "klokka seks tolv og atten": 06.00; after a comma the next hour is past
+                    # noon for sure ("åtte, fjorten og tjueto", not "ni, tolv og to")
+                    hour %= 12
                 elif (after_a_time or span_end) and out[-2 - about].value is not None:
                     hour = _after(int(out[-2 - about].value), hour, minute)
                 elif (begun := _span_begun(out, til, rules)) is not None:

@@ -81,3 +81,26 @@ def test_a_dictation_that_opens_with_last_night_reads_its_hours_in_the_night(spo
 ])
 def test_a_day_that_tells_last_night_keeps_its_hours(spoken, times):
     assert spoken_times(spoken) == times
+
+
+# --- a schedule listed with commas -------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    # on an evening report, or after a time past noon: the schedule still starts in the morning
+    ("Kveldsvakt. Ho får Paracet ett gram klokka sju, femten og tjuetre.",
+     ["07:00", "15:00", "23:00"]),
+    ("Dispenseren varsla klokka 16.20. Han har doser klokka ni, sytten og tjueein.",
+     ["16:20", "09:00", "17:00", "21:00"]),
+])
+def test_a_schedule_listed_with_commas_starts_in_the_morning(spoken, times):
+    assert spoken_times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    # "tolv" is no sure afternoon: the evening's rounds
+    ("kveldsvakt punktum tilsyn klokka ni komma tolv og to punktum", ["21:00", "00:00", "02:00"]),
+    # a time, then another clause
+    ("Kveldsvakt. Han fikk Paracet klokka ni, og 14.10 kom dattera.", ["21:00", "14:10"]),
+])
+def test_a_list_that_is_no_schedule_reads_as_before(spoken, times):
+    assert spoken_times(spoken) == times
