@@ -104,3 +104,16 @@ def test_a_schedule_listed_with_commas_starts_in_the_morning(spoken, times):
 ])
 def test_a_list_that_is_no_schedule_reads_as_before(spoken, times):
     assert spoken_times(spoken) == times
+
+
+# --- a phrase as filed, in the other written standard --------------------------------------------
+
+@pytest.mark.parametrize("spoken, finding", [
+    ("Han var blek og klam da vi kom inn.", "blek og klam"),
+    ("Ved undersøkelse myk mage og ingen smerter.", "myk mage"),
+    ("Det var lukt frå såret i dag.", "lukt frå såret"),
+])
+def test_a_phrase_as_filed_is_found_in_either_written_standard(spoken, finding):
+    from tests.note_helpers import findings
+
+    assert (finding, False) in findings(spoken)
