@@ -117,3 +117,42 @@ def test_a_phrase_as_filed_is_found_in_either_written_standard(spoken, finding):
     from tests.note_helpers import findings
 
     assert (finding, False) in findings(spoken)
+
+
+# --- a time read by day that the story shows was the night ---------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    ("Ho fekk Sobril ti milligram klokka eitt etter behovslista og sovna ti på to.",
+     ["01:00", "01:50"]),
+    ("Fikk Paracet ett gram klokka ett. Ho sovna rundt to og sov til seks.",
+     ["01:00", "02:00", "06:00"]),
+    ("han ringte på klokka tolv og ville ha vann punktum han sovna igjen halv ett punktum",
+     ["00:00", "00:30"]),
+])
+def test_a_small_hour_told_next_moves_a_day_reading_into_the_night(spoken, times):
+    assert spoken_times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    # a habit, or a starting point, is not the story's next step
+    ("Ho fekk OxyNorm klokka tolv. Ho ligg vaken frå klokka tre kvar natt.", ["12:00", "03:00"]),
+    ("Hun har hatt tre tømminger siden klokka ett. Hun har vært våken siden klokka fire i natt.",
+     ["13:00", "04:00"]),
+    # a visit by day that tells the night
+    ("Besøk klokka ett. Ho sov godt i natt og vakna klokka fire.", ["13:00", "04:00"]),
+    # too long before the small hour to be its night
+    ("Fikk Paracet klokka fire. Hun sovnet klokka ett.", ["16:00", "01:00"]),
+])
+def test_a_day_reading_stays_where_the_night_is_no_story_step(spoken, times):
+    assert spoken_times(spoken) == times
+
+
+def test_a_time_moved_into_the_night_stays_flagged_and_its_alarm_moves_with_it():
+    from structuring.pipeline import structure
+
+    note = structure("Fikk Paracet ett gram klokka ett. Ho sovna rundt to og sov til seks.")
+    assert note.sentences[0].text == "Fikk Paracet 1 g kl. 01.00."
+    assert note.sentences[0].review
+    alarm = structure("Tryggleiksalarmen gjekk klokka eitt, ho hadde vondt i magen. Ho sovna "
+                      "att klokka halv to.")
+    assert [(e.technology, e.time) for e in alarm.events] == [("trygghetsalarm", "01:00")]
