@@ -34,7 +34,6 @@ from structuring.dictation_shift import (_shift, night_told_first, opens_by_day,
                                          opens_in_the_morning, visit_opened)
 from structuring.compounds import joined
 from structuring.lexicon import IdentityCache, drug_one_letter_off, drug_written_forms
-from structuring.night_read_back import night_read_back
 from structuring.self_corrections import (corrected_across, correction_kept_as_said,
                                          self_corrections)
 from structuring.sentence_cuts import (_TIME_WORDS, _WHEN_WORDS, _alarm_keeps_its_time, _cut_at,
@@ -117,7 +116,7 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
             if len(sentences) <= 2 and clock.shift is None and clock.anchor is not None \
                     and not clock.day_opening:
                 clock.shift = daypart.shift_of(clock.anchor // 60)
-    return night_read_back(sentences)
+    return sentences
 
 
 LONG_UNMARKED_WORDS = 24  # words without a mark, in a punctuated dictation, before we cut
