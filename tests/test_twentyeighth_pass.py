@@ -117,3 +117,21 @@ def test_a_phrase_as_filed_is_found_in_either_written_standard(spoken, finding):
     from tests.note_helpers import findings
 
     assert (finding, False) in findings(spoken)
+
+
+# --- nosebleeds, death rattle, chills and clots are circulation and breathing -------------------
+
+@pytest.mark.parametrize("spoken", [
+    "Han har hatt neseblod i ein halvtime i kveld.",
+    "Ekstra besøk klokka ti fordi han ringte og hadde neseblod.",
+    "Kveldsbesøk kl. 20.10, ho hadde hatt neseblødning i ettermiddag.",
+    "Ekstra tilsyn fordi det blødde fra høyre nesebor.",
+    "Legen kom og tok EKG.",
+    "Det er ralling når han puster ut.",
+    "Ho hadde frostriar og skalv i heile kroppen.",
+    "Legen mistenker blodpropp i leggen.",
+])
+def test_a_sentence_about_circulation_or_breathing_is_filed_there(spoken):
+    from structuring.pipeline import structure
+
+    assert [s.section for s in structure(spoken).sentences] == ["respirasjon_sirkulasjon"]
