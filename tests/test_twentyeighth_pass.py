@@ -135,3 +135,19 @@ def test_a_sentence_about_circulation_or_breathing_is_filed_there(spoken):
     from structuring.pipeline import structure
 
     assert [s.section for s in structure(spoken).sentences] == ["respirasjon_sirkulasjon"]
+
+
+@pytest.mark.parametrize("spoken, section", [
+    ("Han har time på psykiatrisk poliklinikk på fredag.", "kunnskap_psykisk"),
+    ("Vi sat hos han til han fekk roe seg.", "kunnskap_psykisk"),
+    ("Dottera følgjer ho til øyelegen neste veke.", "kommunikasjon_sanser"),
+    # guards: filed so before, still so
+    ("Vi las fadervår saman før ho sovna.", "andelig_kulturelt"),
+    ("Ho har hatt svie ved vasslating sidan i går.", "eliminasjon"),
+    ("Urinstiks viste nitritt.", "eliminasjon"),
+    ("Ho vil gjerne ha besøksvenn frå frivilligsentralen.", "sosialt_miljo"),
+])
+def test_a_sentence_is_filed_by_the_word_that_tells_its_section(spoken, section):
+    from structuring.pipeline import structure
+
+    assert [s.section for s in structure(spoken).sentences] == [section]
