@@ -69,14 +69,10 @@ def night_told_first(spoken: str, rules: _Rules) -> bool:
     # "Besøk klokka tolv, han har hatt vondt i ryggen i natt", "besøk på formiddagen …
     # neseblod i natt": a visit by day
     return not (before and before[-1] in rules.night_since) and \
-        not _says_a_clock_time(before, rules) and not any(_day_word(w, rules) for w in before)
+        not _says_a_clock_time(before, rules) and not any(w.startswith(_BY_DAY) for w in before)
 
 
-def _day_word(word: str, rules: _Rules) -> bool:
-    # not the morning: "morgenrapport … har sove dårleg i natt" tells the night just gone
-    return word.startswith(_BY_DAY)
-
-
+# Not the morning: "morgenrapport … har sove dårleg i natt" tells the night just gone.
 _BY_DAY = ("formiddag", "ettermiddag", "middag", "dagvakt", "dagbesøk")
 
 
@@ -88,7 +84,7 @@ def _says_a_clock_time(words: list[str], rules: _Rules) -> bool:
                words[k + 1] in rules.numbers for k in range(1, len(words) - 1))
 
 
-_BEFORE_PAST = frozenset({"fem", "ti", "kvart", "tjue", "fem-og-tjue"})
+_BEFORE_PAST = frozenset({"fem", "ti", "kvart", "tjue"})  # "… på elleve", "… over to"
 
 
 def _first_clock_word(words: list[str], rules: _Rules) -> int:
