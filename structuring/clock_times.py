@@ -98,13 +98,13 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                                             daypart.own_words(tokens, i, start + used, rules),
                                             sentence=[t.lower for t in tokens], until=until)
                 # "fra klokka fire til sju": a span ends after it starts
-                listed = start + used + (start + used < len(tokens) and
-                                         tokens[start + used].text == ",")
-                nxt = _hour(tokens[listed]) if listed < len(tokens) else None
+                next_at = start + used + (start + used < len(tokens) and
+                                          tokens[start + used].text == ",")
+                nxt = _hour(tokens[next_at]) if next_at < len(tokens) else None
                 if in_schedule:
                     hour = _after(_last_time(out).value, hour, minute)
-                elif nxt is not None and hour >= nxt >= 12 + (listed > start + used) and \
-                        minute == 0 and schedule_goes_on(tokens, listed, hour % 12, False, rules):
+                elif nxt is not None and hour >= nxt >= 12 + (next_at > start + used) and \
+                        minute == 0 and schedule_goes_on(tokens, next_at, hour % 12, False, rules):
                     # "klokka seks tolv og atten": 06.00; after a comma the next hour is past
                     # noon for sure ("åtte, fjorten og tjueto", not "ni, tolv og to")
                     hour %= 12
