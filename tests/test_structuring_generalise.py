@@ -540,6 +540,7 @@ BLIND_SPLITS = {
     "test24.jsonl": "4f1d2be9d0425bd64a12d88ddbf57d2348c48e0051ef235c9831fbe9ac81f5ad",
     "test25.jsonl": "b0c18da3a3cb6c778c5fbabfb879cb77452d48c5f5ed9c37ba09206685fad1e2",
     "test26.jsonl": "53d1986a14a353e2b3e1bf5d4b939c75c0762a5cdb82ceffc4badbeb52848f99",
+    "test27.jsonl": "d053a505214325b6e80b89297010d9d6662348f8de0b70465cd0d311582627c6",
 }
 
 
