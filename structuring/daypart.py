@@ -218,6 +218,11 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         # klokka fire og får ikke sove igjen" is the night
         return am
     if clock.shift:
+        if clock.shift == "night" and clock.story_minutes is not None and \
+                not rules.another_day.intersection(clause):
+            goes_on = _night_goes_on(pm, minute, clock.story_minutes)
+            if goes_on is not None:
+                return goes_on
         if clock.shift == "evening" and clock.story_minutes is not None and 1 <= am \
                 and not rules.another_day.intersection(clause):
             if clock.story_minutes >= LATE_EVENING and am <= LATE_EVENING_REACH:
@@ -274,6 +279,16 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     return _by_day(am, pm)
 
 
+def _night_goes_on(pm: int, minute: int, story: int) -> int | None:
+    """A night report's hour told shortly after an evening story: "urolig fra klokken 20.15
+    … Haldol klokken halv ni" is 20.30, not the morning's 08.30 that ends the shift.
+    (Not after a story in the small hours: "gitt klokka ti og ikkje klokka ni" there looks
+    back to the evening as often as it goes on to the morning.)"""
+    if story >= NIGHT_STORY_EVENING and 0 < (pm * 60 + minute - story) % 1440 <= NIGHT_STORY_REACH:
+        return pm
+    return None
+
+
 def _slept_until(am: int, minute: int, clock: Clock) -> int:
     """ "sov godt til sju", "lege i senga til tolvtida": when the night ended — also in an
     evening report ("la seg ved midnatt og sov til klokka seks")."""
@@ -300,6 +315,8 @@ MORNING_REACH = 8  # a story already past midnight goes on to the morning stell
 # 11 three). "klokka ti" stays the morning's: "sovet godt i natt. Legen kom klokka ti."
 NIGHT_BEFORE_MIDNIGHT = (11,)
 STEP_BACK = 180  # minutes a story may step back from its last 24-hour time
+NIGHT_STORY_EVENING = 18 * 60  # a night report's story still in the evening …
+NIGHT_STORY_REACH = 180  # … goes on to an hour said up to three hours later
 DAY_STEP_BACK = 360  # … to a time by day
 
 

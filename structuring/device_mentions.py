@@ -110,6 +110,8 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
     rules = _rules()
     if _said_after(tech, text, start, "device_off_after") or _off_said_of_it(tech, text, start):
         return True
+    if _dose_taken(tech, text):
+        return True
     if "teknisk_alarm" not in event_cues(tech) and \
             has_phrase(text, rules["device_fault"]):
         return True  # "fallsensoren pep for lavt batteri": no fall, its upkeep
@@ -122,6 +124,30 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
     rest = _NOT_THERE.sub("", rest)
     return not has_phrase(rest, went_off_phrases(tech)) and \
         not has_phrase(text, any_false_alarm_cue())
+
+
+def _dose_taken(tech: str, text: str) -> bool:
+    """ "Ho tok dosen kl. 09.05, og dispenseren registrerte uttaket": a dose taken as it
+    should be, with nothing else that says the dispenser went off, is no missed dose."""
+    if "dose_ikke_tatt" not in event_cues(tech) or not _dose_taken_pattern().search(text):
+        return False
+    rest = _dose_taken_pattern().sub(" ", text)
+    return not has_phrase(rest, went_off_phrases(tech)) and \
+        not has_phrase(text, any_false_alarm_cue())
+
+
+@lru_cache(maxsize=1)
+def _dose_taken_pattern() -> re.Pattern[str]:
+    rules = _rules()
+    dose = r"[\wæøå]*dos(?:en|a|e|ene|ane)"
+    # "ho hadde ikkje teke ut dosen", "ho tok itte dosen": not taken
+    not_said = "".join(rf"(?<!{word}\s)" for word in rules["no_alarm_negations"]
+                       if " " not in word)
+    return re.compile(rf"(?<![\wæøå]){not_said}(?:"
+                      rf"(?:{alternation(tuple(rules['dose_taken']))})\s+{dose}"
+                      rf"|{dose}\s+(?:{alternation(tuple(rules['dose_taken_after']))})"
+                      rf"|(?:{alternation(tuple(rules['dose_taken_said']))}))(?![\wæøå])",
+                      re.IGNORECASE)
 
 
 def _off_said_of_it(tech: str, text: str, start: int) -> bool:

@@ -314,13 +314,17 @@ def _unit_number(tok: Tok, rules: _Rules) -> bool:
 
 
 def _join_compounds(tokens: list[Tok]) -> list[Tok]:
-    """'trygghets alarmen' → 'trygghetsalarmen' (see `structuring.compounds`)."""
+    """'trygghets alarmen' → 'trygghetsalarmen', and a word split in three: 'trygg hets
+    alarmen', 'i mo vane' (see `structuring.compounds`)."""
     out: list[Tok] = []
     for tok in tokens:
-        compound = (joined(out[-1].text, tok.text)
-                    if out and out[-1].kind == "word" and tok.kind == "word" else None)
+        words = tok.kind == "word" and bool(out) and out[-1].kind == "word"
+        compound = joined(out[-1].text, tok.text) if words else None
         if compound:
             out[-1] = Tok(compound)
+        elif words and len(out) > 1 and out[-2].kind == "word" and \
+                (compound := joined(out[-2].text, out[-1].text + tok.text)):
+            out[-2:] = [Tok(compound)]
         else:
             out.append(tok)
     return out

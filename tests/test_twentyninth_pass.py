@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
+from tests.note_helpers import spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -16,3 +17,74 @@ from tests.gold_files import assert_never_learnt_from
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
     # tune62 is only scored: no rule is derived from it, no model learns from it
     assert_never_learnt_from(name, count, writers)
+
+
+# --- a night report goes on from its evening -----------------------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    # a story that starts in the evening: the next hour is shortly after, not the morning's
+    ("Nattrapport. Bebuaren var uroleg frå klokka 20.10 og leita etter kona si. Han fekk "
+     "Sobril klokka kvart på ni utan effekt.", ["20:10", "20:45"]),
+    ("rapport fra natt punktum han ropte fra kl 19.45 punktum fikk paracet klokka kvart over "
+     "åtte punktum", ["19:45", "20:15"]),
+])
+def test_a_night_report_goes_on_from_its_evening_story(spoken, times):
+    assert spoken_times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    # the shift's own end: a night that has reached the small hours ends in the morning
+    ("Nattrapport. Ho ringte på klokka 02.30 og fekk hjelp på do. Vi skifta på ho klokka "
+     "sju.", ["02:30", "07:00"]),
+    # an hour that would step back from the evening story is the shift's morning
+    ("Nattrapport. Han var uroleg frå klokka 21.30. Klokka åtte sov han.", ["21:30", "08:00"]),
+])
+def test_a_night_report_away_from_its_evening_story_reads_as_before(spoken, times):
+    assert spoken_times(spoken) == times
+
+
+# --- a dose taken from the dispenser is no missed dose ---------------------------------------------
+
+@pytest.mark.parametrize("spoken", [
+    "Medisindispenseren står i stova, og han hadde tatt ut morgendosen klokka åtte som avtalt.",
+    "ho tok kveldsdosen klokka ni komma og dispenseren registrerte uttaket punktum",
+    "Dispenseren er i orden, kveldsdosen var tatt ut klokka 20.10.",
+])
+def test_a_dose_taken_as_it_should_be_opens_no_event(spoken):
+    from tests.note_helpers import spoken_alarms
+
+    assert spoken_alarms(spoken) == []
+
+
+@pytest.mark.parametrize("spoken, alarm", [
+    ("Dispenseren: han hadde ikkje teke ut kveldsdosen klokka ni.",
+     ("medisindispenser", "dose_ikke_tatt", "21:00")),
+    ("Medisindispenseren pep klokka åtte, og han tok dosen da vi ringte.",
+     ("medisindispenser", "dose_ikke_tatt", "08:00")),
+    ("medisindispenseren varsla kl 14.00 at dosen itte var tatt ut punktum",
+     ("medisindispenser", "dose_ikke_tatt", "14:00")),
+])
+def test_a_dose_not_taken_still_opens_its_event(spoken, alarm):
+    from tests.note_helpers import spoken_alarms
+
+    assert alarm in spoken_alarms(spoken)
+
+
+# --- a word an ASR split in three -------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, drug", [
+    ("han fekk i mo vane sju komma fem milligram klokka ti i kveld", ("zopiklon", "7.5 mg")),
+    ("Hun fikk para ce tamol ett gram.", ("paracetamol", "1 g")),
+])
+def test_a_drug_name_split_in_three_is_read(spoken, drug):
+    from tests.note_helpers import medications
+
+    assert drug in medications(spoken)
+
+
+def test_a_device_split_in_three_is_filed_under_welfare_technology():
+    from structuring.pipeline import structure
+
+    note = structure("trygg hets alarmen ble testet og den virker")
+    assert [s.section for s in note.sentences] == ["velferdsteknologi"]
+    assert note.sentences[0].text.startswith("Trygghetsalarmen")
