@@ -43,7 +43,7 @@ def test_a_night_report_away_from_its_evening_story_reads_as_before(spoken, time
     assert spoken_times(spoken) == times
 
 
-# --- a dose taken from the dispenser is no missed dose ---------------------------------------------
+# --- a dose taken from the dispenser is no missed dose --------------------------------------------
 
 @pytest.mark.parametrize("spoken", [
     "Medisindispenseren står i stova, og han hadde tatt ut morgendosen klokka åtte som avtalt.",
@@ -70,7 +70,7 @@ def test_a_dose_not_taken_still_opens_its_event(spoken, alarm):
     assert alarm in spoken_alarms(spoken)
 
 
-# --- a word an ASR split in three -------------------------------------------------------------------
+# --- a word an ASR split in three -----------------------------------------------------------------
 
 @pytest.mark.parametrize("spoken, drug", [
     ("han fekk i mo vane sju komma fem milligram klokka ti i kveld", ("zopiklon", "7.5 mg")),
