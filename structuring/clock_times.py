@@ -108,6 +108,11 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                     # "klokka seks tolv og atten": 06.00; after a comma the next hour is past
                     # noon for sure ("åtte, fjorten og tjueto", not "ni, tolv og to")
                     hour %= 12
+                elif (later := _paired_after(tokens, start + used, rules)) is not None and \
+                        hour * 60 + minute >= later and clock.recorded_minutes is None and \
+                        daypart.daypart(daypart.own_words(tokens, i, start + used, rules),
+                                        rules) in (None, "daytime"):
+                    hour %= 12  # "klokka ti og klokka sytten": a pair told in its order
                 elif (after_a_time or span_end) and out[-2 - about].value is not None:
                     hour = _after(int(out[-2 - about].value), hour, minute)
                 elif (begun := _span_begun(out, til, rules)) is not None:
@@ -344,6 +349,23 @@ def _said_on_the_24_hour_clock(tokens: list[Tok], i: int, rules: _Rules) -> bool
 def _after(start: int, hour: int, minute: int) -> int:
     """Of the two readings of a 12-hour time, the first one after `start`."""
     return min((hour % 12, hour % 12 + 12), key=lambda h: (h * 60 + minute - start) % 1440)
+
+
+_AFTERNOON_TIME = re.compile(r"(?:1[3-9]|2[0-3])[.:][0-5]\d")
+
+
+def _paired_after(tokens: list[Tok], j: int, rules: _Rules) -> int | None:
+    """The minutes of a time said on the 24-hour clock right after "og klokka" ("klokka ti
+    og klokka sytten"), past noon; None where no such time follows."""
+    if j + 2 >= len(tokens) or tokens[j].lower != "og" or \
+            tokens[j + 1].lower.rstrip(".") not in rules.clock_stems:
+        return None
+    second = tokens[j + 2]
+    if (hour := _hour(second)) is not None and 13 <= hour <= 23:
+        return hour * 60
+    if _AFTERNOON_TIME.fullmatch(second.text):
+        return int(second.text[:2]) * 60 + int(second.text[3:])
+    return None
 
 
 def _hour(tok: Tok | None) -> int | None:

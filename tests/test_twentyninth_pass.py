@@ -88,3 +88,25 @@ def test_a_device_split_in_three_is_filed_under_welfare_technology():
     note = structure("trygg hets alarmen ble testet og den virker")
     assert [s.section for s in note.sentences] == ["velferdsteknologi"]
     assert note.sentences[0].text.startswith("Trygghetsalarmen")
+
+
+# --- two times told as a pair, the second on the 24-hour clock --------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    # on an evening visit: the first of the pair comes before the second
+    ("Kveldsbesøk klokka 20.30. Ho hadde tatt Paralgin forte to ganger i dag, klokka ni og "
+     "klokka seksten.", ["20:30", "09:00", "16:00"]),
+    ("kveldsvakt punktum han fekk Paracet klokka åtte og klokka tjue punktum", ["08:00", "20:00"]),
+    ("Kveldsvakt. Ho fikk Sobril klokka elleve og klokka 18.30.", ["11:00", "18:30"]),
+])
+def test_the_first_of_a_pair_comes_before_the_second(spoken, times):
+    assert spoken_times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    # a cue of its own still decides, and a pair in order needs no turning
+    ("Kveldsvakt. Sobril klokka ti i kveld og klokka fjorten i morgon.", ["22:00", "14:00"]),
+    ("Nattevakt. Han ringte på klokka elleve og klokka 23.30.", ["23:00", "23:30"]),
+])
+def test_a_pair_with_its_own_cue_or_in_order_reads_as_before(spoken, times):
+    assert spoken_times(spoken) == times
