@@ -57,9 +57,10 @@ def _smell_pattern() -> re.Pattern[str]:
 
 
 def _absent_from(text: str, rules: dict) -> list[Found]:
-    """'Urinen er lys og uten blod' → 'blod i urinen', absent: blood not seen in the thing
-    named before it in the same sentence. With nothing named ('det er ikke blod nå', after a
-    nosebleed) it is no finding the gold files."""
+    """'Urinen er lys og uten blod' → 'blod i urinen', absent: blood (or grit, or both: 'ingen
+    blod eller grums') not seen in the thing named before it in the same sentence. With
+    nothing named ('det er ikke blod nå', after a nosebleed) it is no finding the gold files.
+    Blood seen in it is filed the same way ('urinen er rosa med litt blod'), not absent."""
     absent = rules["absent_from"]
     out = []
     for m in _absent_pattern().finditer(text):
@@ -70,7 +71,8 @@ def _absent_from(text: str, rules: dict) -> list[Found]:
         if where == "avføringen" and seen in ("avføring", "avføringar") \
                 and _sounds_nynorsk(text, absent["nynorsk_words"]):
             where = "avføringa"
-        out.append(Found("finding", f"blod i {where}", m.start(), m.end(), negated=True))
+        out.append(Found("finding", f"{m.group('what').lower()} i {where}", m.start(), m.end(),
+                         negated=not m.group("seen")))
     return out
 
 
@@ -84,10 +86,15 @@ def _last_seen(before: str, seen_in: dict[str, str]) -> str | None:
 @lru_cache(maxsize=1)
 def _absent_pattern() -> re.Pattern[str]:
     absent = load_rules("findings")["absent_from"]
-    return re.compile(rf"\b(?:{alternation(absent['negations'])})\s"
-                      rf"(?:{alternation(absent['things'])})(?![\wæøå])"
+    joined = alternation(absent["joined_things"])
+    return re.compile(rf"\b(?:{alternation(absent['negations'])}|"
+                      rf"(?P<seen>{alternation(absent['seen_with'])}))\s"
+                      rf"(?P<what>(?:{alternation(absent['things'])})"
+                      rf"(?:\s(?:eller|og)\s(?:{joined}))?)(?![\wæøå])"
                       # 'ingen blod i urinen' names its place: the finding rules file it.
-                      r"(?!\s(?:i|på|fra|frå|eller)\s)", re.I)
+                      # ("… med litt blod i dag": a day, no place)
+                      r"(?!\s(?:i|på|fra|frå|eller)\s(?!(?:dag|natt|går|morges|kveld)\b))",
+                      re.I)
 
 
 @lru_cache(maxsize=2)

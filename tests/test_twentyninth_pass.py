@@ -110,3 +110,38 @@ def test_the_first_of_a_pair_comes_before_the_second(spoken, times):
 ])
 def test_a_pair_with_its_own_cue_or_in_order_reads_as_before(spoken, times):
     assert spoken_times(spoken) == times
+
+
+# --- findings: where on the body, what was or was not in the urine --------------------------
+
+@pytest.mark.parametrize("spoken, finding", [
+    # a place on the body the lists lacked
+    ("Han hadde et lite kutt over høyre øyebryn etter fallet.", ("kutt over høyre øyebryn", False)),
+    ("ho har sår hud under brysta punktum", ("sår hud under brysta", False)),
+    ("Det er knatrelyder over venstre lunge.", ("knatrelyder over venstre lunge", False)),
+    ("Huden på hoftekammen var rød.", ("rød hud på hoftekammen", False)),
+    # a red area, as a flekk is
+    ("Ved stellet såg eg eit raudt område på venstre hofte.",
+     ("raudt område på venstre hofte", False)),
+    # blood or grit looked for in the urine: one finding, filed with the urine
+    ("Urinen i posen var lys, ingen blod eller grums.", ("blod eller grums i urinen", True)),
+    ("urinen er klar komma og det er ingen grums punktum", ("grums i urinen", True)),
+    # blood seen in it: the same, not denied
+    ("Urinen er rosa med litt blod i dag.", ("blod i urinen", False)),
+])
+def test_a_finding_keeps_its_place(spoken, finding):
+    from tests.note_helpers import findings
+
+    assert finding in findings(spoken)
+
+
+@pytest.mark.parametrize("spoken, finding", [
+    # blood with a place of its own is filed by the place rules, as before
+    ("Han har hatt hard avføring med litt blod på papiret.", ("blod i avføringen", False)),
+    # a nosebleed's "ikke blod nå" names nothing it was looked for in
+    ("Neseblødningen stoppa, det er ikke blod nå.", ("blod i urinen", True)),
+])
+def test_blood_with_a_place_of_its_own_or_none_is_not_filed_in_the_urine(spoken, finding):
+    from tests.note_helpers import findings
+
+    assert finding not in findings(spoken)
