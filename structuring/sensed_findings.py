@@ -60,7 +60,8 @@ def _absent_from(text: str, rules: dict) -> list[Found]:
     """'Urinen er lys og uten blod' → 'blod i urinen', absent: blood (or grit, or both: 'ingen
     blod eller grums') not seen in the thing named before it in the same sentence. With
     nothing named ('det er ikke blod nå', after a nosebleed) it is no finding the gold files.
-    Blood seen in it is filed the same way ('urinen er rosa med litt blod'), not absent."""
+    Blood seen in it is filed the same way ('urinen er rosa med litt blod'), not absent; a
+    sore only in the mouth ('munnen er tørr men utan sår' → 'sår i munnen')."""
     absent = rules["absent_from"]
     out = []
     for m in _absent_pattern().finditer(text):
@@ -68,6 +69,9 @@ def _absent_from(text: str, rules: dict) -> list[Found]:
         if not seen:
             continue
         where = absent["seen_in"][seen]
+        only_in = absent["only_in"].get(m.group("what").lower().split()[0])
+        if only_in is not None and where not in only_in:
+            continue  # "urinen er klar, ingen sår": no wound is looked for in the urine
         if where == "avføringen" and seen in ("avføring", "avføringar") \
                 and _sounds_nynorsk(text, absent["nynorsk_words"]):
             where = "avføringa"
@@ -89,7 +93,7 @@ def _absent_pattern() -> re.Pattern[str]:
     joined = alternation(absent["joined_things"])
     return re.compile(rf"\b(?:{alternation(absent['negations'])}|"
                       rf"(?P<seen>{alternation(absent['seen_with'])}))\s"
-                      rf"(?P<what>(?:{alternation(absent['things'])})"
+                      rf"(?P<what>(?:{alternation((*absent['things'], *absent['only_in']))})"
                       rf"(?:\s(?:eller|og)\s(?:{joined}))?)(?![\wæøå])"
                       # 'ingen blod i urinen' names its place: the finding rules file it.
                       # ("… med litt blod i dag": a day, no place)

@@ -128,6 +128,8 @@ def test_a_pair_with_its_own_cue_or_in_order_reads_as_before(spoken, times):
     ("urinen er klar komma og det er ingen grums punktum", ("grums i urinen", True)),
     # blood seen in it: the same, not denied
     ("Urinen er rosa med litt blod i dag.", ("blod i urinen", False)),
+    # a sore looked for in the mouth
+    ("munnstell kvar time punktum munnen er fuktig men utan sår punktum", ("sår i munnen", True)),
 ])
 def test_a_finding_keeps_its_place(spoken, finding):
     from tests.note_helpers import findings
@@ -140,6 +142,8 @@ def test_a_finding_keeps_its_place(spoken, finding):
     ("Han har hatt hard avføring med litt blod på papiret.", ("blod i avføringen", False)),
     # a nosebleed's "ikke blod nå" names nothing it was looked for in
     ("Neseblødningen stoppa, det er ikke blod nå.", ("blod i urinen", True)),
+    # a sore is looked for in the mouth only
+    ("Urinen var klar og lys, ingen sår.", ("sår i urinen", True)),
 ])
 def test_blood_with_a_place_of_its_own_or_none_is_not_filed_in_the_urine(spoken, finding):
     from tests.note_helpers import findings
