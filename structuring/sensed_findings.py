@@ -1,7 +1,8 @@
 """Findings told by what the nurse sensed rather than named: a smell said with a verb
 ("urinen lukter sterkt", "det luktar ikkje") and blood looked for and not seen in what came
-out ("tynn avføring, ingen blod"). Word lists and the reasons for each convention are in
-`data/findings.json` (`smells`, `absent_from`).
+out ("tynn avføring, ingen blod"), and a state said of a sore place named before it ("vondt
+i håndleddet, og det var hovent"). Word lists and the reasons for each convention are in
+`data/findings.json` (`smells`, `absent_from`, `said_of_the_sore_place`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,42 @@ NOT = r"(?:ikke|ikkje|itj|inte|kje|itte|ittje)"
 
 
 def sensed_findings(text: str, rules: dict) -> list[Found]:
-    return _smells(text, rules) + _absent_from(text, rules)
+    return _smells(text, rules) + _absent_from(text, rules) + _said_of_the_sore_place(text, rules)
+
+
+def _said_of_the_sore_place(text: str, rules: dict) -> list[Found]:
+    """ "Hu hadde vondt i venstre håndledd, og det var hovent og feilstilt" → 'hovent og
+    feilstilt håndledd': what the place looked like, said of it with "det" after the pain."""
+    out = []
+    for m in _sore_place_pattern().finditer(text):
+        said_noun = m.group("noun").lower()
+        noun = rules["predicates"]["nouns"].get(said_noun, said_noun)
+        if m.group("it").lower() == "det" and not _neuter(said_noun, noun, rules):
+            continue  # "vondt i ankelen, det var hovent": no "hovent ankel" to file
+        said = " og ".join(a.lower() for a in m.group("adj", "adj2") if a)
+        out.append(Found("finding", f"{said} {noun}", m.start("adj"), m.end(), negated=False))
+    return out
+
+
+def _neuter(said: str, noun: str, rules: dict) -> bool:
+    """Whether a state said of it with "det" fits the place ("kneet", "håndledd")."""
+    definite = rules["predicates"]["nouns"]
+    return said.endswith("et") or any(k.endswith("et") and v == noun for k, v in definite.items())
+
+
+@lru_cache(maxsize=1)
+def _sore_place_pattern() -> re.Pattern[str]:
+    rules = load_rules("findings")
+    sore = rules["said_of_the_sore_place"]
+    nouns = alternation(tuple(rules["body_parts"]))
+    states = alternation((*rules["predicates"]["adjectives"], *sore["states"]))
+    degree = alternation(rules["predicates"]["degree"])
+    return re.compile(
+        rf"\b(?:{alternation(sore['pain'])})\si\s(?:(?:{alternation(rules['sides'])})\s)?"
+        rf"(?P<noun>{nouns})(?![\wæøå])[^.;:!?]{{0,40}}?\b(?P<it>det|den)\s"
+        rf"(?:{alternation(sore['was'])})\s"
+        rf"(?:(?:{degree})\s)?(?P<adj>{states})(?:\s(?:og|,)\s(?P<adj2>{states}))?(?![\wæøå])",
+        re.I)
 
 
 def _smells(text: str, rules: dict) -> list[Found]:

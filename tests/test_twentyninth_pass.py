@@ -130,6 +130,14 @@ def test_a_pair_with_its_own_cue_or_in_order_reads_as_before(spoken, times):
     ("Urinen er rosa med litt blod i dag.", ("blod i urinen", False)),
     # a sore looked for in the mouth
     ("munnstell kvar time punktum munnen er fuktig men utan sår punktum", ("sår i munnen", True)),
+    # incontinent for what, as filed
+    ("Hun har vært inkontinent for urin i natt.", ("inkontinent for urin", False)),
+    # what the sore place looked like, said of it with "det"
+    ("Han klaga over vondt i venstre håndledd, og det var hovent og blått.",
+     ("hovent og blått håndledd", False)),
+    ("vondt i høyre stortå komma den er rød og varm punktum", ("rød og varm stortå", False)),
+    ("ho har vondt i høgre kne komma smerte fire av ti komma og det er varmt punktum",
+     ("varmt kne", False)),
 ])
 def test_a_finding_keeps_its_place(spoken, finding):
     from tests.note_helpers import findings
@@ -144,6 +152,8 @@ def test_a_finding_keeps_its_place(spoken, finding):
     ("Neseblødningen stoppa, det er ikke blod nå.", ("blod i urinen", True)),
     # a sore is looked for in the mouth only
     ("Urinen var klar og lys, ingen sår.", ("sår i urinen", True)),
+    # "det" of a place that is not neuter is no state of it
+    ("Han har vondt i ankelen, og det var hovent.", ("hovent ankel", False)),
 ])
 def test_blood_with_a_place_of_its_own_or_none_is_not_filed_in_the_urine(spoken, finding):
     from tests.note_helpers import findings
