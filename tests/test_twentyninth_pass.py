@@ -154,6 +154,9 @@ def test_a_finding_keeps_its_place(spoken, finding):
     ("Urinen var klar og lys, ingen sår.", ("sår i urinen", True)),
     # "det" of a place that is not neuter is no state of it
     ("Han har vondt i ankelen, og det var hovent.", ("hovent ankel", False)),
+    # who the patient is, and a wound's normal course, are no findings
+    ("kveldsbesøk hos bruker med KOLS punktum han var i fin form", ("kols", False)),
+    ("Skifta bandasje på leggsåret, lite sekret.", ("sekret", False)),
 ])
 def test_blood_with_a_place_of_its_own_or_none_is_not_filed_in_the_urine(spoken, finding):
     from tests.note_helpers import findings
