@@ -437,8 +437,7 @@ def _paired_adjectives(text: str, rules: dict) -> list[Found]:
     'raude hælar', 'tørr munn': one said before its thing."""
     pred = rules["predicates"]
     adjectives = alternation(pred["adjectives"])
-    things = (set(rules["body_parts"]) | set(pred["nouns"].values())
-              | set(rules["attributes"]))
+    things = set(rules["body_parts"]) | set(pred["nouns"].values()) | set(rules["attributes"])
     out = []
     for m in _paired_pattern(adjectives, alternation(things)).finditer(text):
         said, *_, thing = m.group().lower().split()
@@ -458,9 +457,10 @@ def _paired_pattern(adjectives: str, things: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=64)
 def _attribute_pattern(noun: str, colours: tuple[str, ...]) -> re.Pattern[str]:
-    said = "|".join(colours)
-    return re.compile(rf"\b((?:{said})(?: eller (?:{said}))?) {noun}\b(?:,? (?:men )?{NOT} "
-                      rf"({said})\b)?", re.I)
+    said, kinds = "|".join(colours), "|".join(c for c in colours if c != "mye")
+    # 'gult eller grønt', 'grønt, seigt' (but 'mye gulgrønt sekret' is how much of it)
+    return re.compile(rf"\b((?:{kinds})(?: eller |,? og |,? )(?:{said})|{said}) {noun}\b"
+                      rf"(?:,? (?:men )?{NOT} ({said})\b)?", re.I)
 
 
 def _attributed(text: str, rules: dict) -> list[Found]:

@@ -130,6 +130,11 @@ def test_a_pair_with_its_own_cue_or_in_order_reads_as_before(spoken, times):
     ("Urinen er rosa med litt blod i dag.", ("blod i urinen", False)),
     # a sore looked for in the mouth
     ("munnstell kvar time punktum munnen er fuktig men utan sår punktum", ("sår i munnen", True)),
+    # two kinds said of one phlegm: one finding, as said
+    ("Han hoster opp grønt, seigt slim.", ("grønt, seigt slim", False)),
+    ("ho hostar opp gult og seigt slim punktum", ("gult og seigt slim", False)),
+    # … but how much of it is not its kind
+    ("Det er mye gulgrønt sekret frå såret.", ("gulgrønt sekret", False)),
     # incontinent for what, as filed
     ("Hun har vært inkontinent for urin i natt.", ("inkontinent for urin", False)),
     # what the sore place looked like, said of it with "det"
