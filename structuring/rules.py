@@ -30,7 +30,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
     "medications": ("names", "not_heard_as", "dose_units", "dose_unit_written", "routes",
                     "written_forms"),
     "sections": ("default_template", "fallback_section", "templates", "drug_effect",
-                 "classifier_forms", "weight_for_the_heart"),
+                 "classifier_forms", "weight_for_the_heart", "visit_lines"),
     "welfare_technology": ("vkp_alert_system", "technologies", "responses", "response_contacts",
                            "false_alarm_cues", "alarm_words", "new_alarm_words",
                            "alarm_told_before", "again_words",

@@ -97,6 +97,21 @@ def _effect_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?:{after}|{later}|{at_time})", re.IGNORECASE)
 
 
+def opens_a_visit(text: str) -> bool:
+    """ "Kveldsbesøk kl. 18.00.", "Nattevakt, rom 11.": a short line that only says which
+    visit or report this is (data: visit_lines)."""
+    lines = _rules()["visit_lines"]
+    words = _WORD.findall(text.lower())
+    if words[:1] and words[0] in lines["first_words"]:
+        words = words[1:]
+    if not words or len(text.split()) > lines["max_words"] or words[0] not in lines["words"]:
+        return False
+    return len(words) == 1 or words[1] not in lines["not_then"]  # not "Nattevakt sier …"
+
+
+_WORD = re.compile(r"[\wæøå]+")
+
+
 def weighed_for_the_heart(texts: list[str]) -> list[bool]:
     """Per sentence: a weight watched for a failing heart ("Vekt 84,2 kg, opp 2 kg på tre
     dager" in a dictation that tells oedema or pitting), not for food."""
@@ -156,6 +171,7 @@ BOWEL_SECTION = "eliminasjon"
 UNSURE_MODEL = 0.40
 REVIEW_BELOW = 0.4  # confidence under which a sentence carries "review": true
 NEIGHBOUR_CONFIDENCE = 0.35  # a sentence filed only by the one before it: a guess, checked
+VISIT_LINE_CONFIDENCE = 0.8  # a line that says which visit this is (data: visit_lines)
 
 
 def assign_sections(texts: list[str], headings: list[str | None], paragraphs: list[int],
@@ -213,6 +229,11 @@ def assign_sections_scored(texts: list[str], headings: list[str | None], paragra
             # told with the bowels ("ikkje hatt avføring sidan laurdag og fekk Movicol") is
             # filed with them (three writers of four).
             assigned.append((DOSE_SECTION, round(combined[DOSE_SECTION], 3)))
+            continue
+        if not set(hints[i]) - {"time"} and opens_a_visit(text) and fallback in keys and \
+                not any(score_sentence(text.split(" ", 1)[-1], sections, []).values()):
+            # "Middagsbesøk kl. 12.00." (but "Besøk kl. 10.10 for kateterstell" is its care)
+            assigned.append((fallback, VISIT_LINE_CONFIDENCE))
             continue
         if max(rule.values()) == 0 and unsure:
             if previous is not None:

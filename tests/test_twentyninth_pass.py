@@ -167,3 +167,30 @@ def test_blood_with_a_place_of_its_own_or_none_is_not_filed_in_the_urine(spoken,
     from tests.note_helpers import findings
 
     assert finding not in findings(spoken)
+
+
+# --- a line that only says which visit this is -------------------------------------------------
+
+@pytest.mark.parametrize("spoken", [
+    # the meal in its name is no meal told
+    "Middagsbesøk kl. 12.30. Ho hadde ete lite.",
+    "Lunsjbesøk klokka halv ett. Han var i fin form.",
+    # as before
+    "nattevakt avdeling tre rom fire punktum han sov godt punktum",
+    "Ekstra besøk hos bruker kl. 15.00. Hun var blid.",
+])
+def test_a_visit_line_is_filed_under_annet(spoken):
+    from structuring.pipeline import structure
+
+    assert structure(spoken).sentences[0].section == "annet"
+
+
+@pytest.mark.parametrize("spoken, section", [
+    # the visit's care says where it belongs, and staff telling something is no visit line
+    ("Besøk kl. 10.00 for sårstell på venstre legg.", "hud_vev_saar"),
+    ("Nattevakt sier hun snorket hele natta.", "smerte_sovn_velvaere"),
+])
+def test_a_visit_line_with_its_purpose_is_filed_by_it(spoken, section):
+    from structuring.pipeline import structure
+
+    assert structure(spoken).sentences[0].section == section
