@@ -391,8 +391,7 @@ def _predicated(text: str, rules: dict) -> list[Found]:
     for m in (m for pattern in _predicate_patterns() for m in pattern.finditer(text)):
         if any(o.start < m.end() and m.start() < o.end for o in out):
             continue
-        side, base = m.group("side").lower(), rules["predicates"]["nouns"][
-            m.group("noun").lower()]
+        side, base = m.group("side").lower(), rules["predicates"]["nouns"][m.group("noun").lower()]
         if m.group("adj").lower() in rules["predicates"]["normal_for"].get(base, ()):
             continue  # "bleia var tørr"
         said = " ".join(w for w in m.group("adj", "and", "adj2") if w).lower()
@@ -402,8 +401,9 @@ def _predicated(text: str, rules: dict) -> list[Found]:
         negated = bool(m.group("not")) or is_negated(text, m.start("noun"), m.end("noun"))
         out.append(Found("finding", f"{said} {side}{base}{where}", m.start(), m.end(),
                          negated=negated))
-        if m.group("but_not"):
-            out.append(Found("finding", f"{m.group('but_not').lower()} {base}",
+        if denied := (m.group("but_not") or "").lower():  # "raud, men ikkje sår": a sore
+            alone = denied in rules["predicates"]["denied_alone"]
+            out.append(Found("finding", denied if alone else f"{denied} {base}",
                              m.start("but_not"), m.end("but_not"), negated=True))
     return out
 
