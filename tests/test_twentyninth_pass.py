@@ -159,6 +159,8 @@ def test_a_finding_keeps_its_place(spoken, finding):
     ("Neseblødningen stoppa, det er ikke blod nå.", ("blod i urinen", True)),
     # a sore is looked for in the mouth only
     ("Urinen var klar og lys, ingen sår.", ("sår i urinen", True)),
+    # warm feet at a foot check are the normal state
+    ("Ved fotkontroll var føttene varme og fine.", ("varme føtter", False)),
     # "det" of a place that is not neuter is no state of it
     ("Han har vondt i ankelen, og det var hovent.", ("hovent ankel", False)),
     # who the patient is, and a wound's normal course, are no findings
