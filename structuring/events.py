@@ -400,6 +400,12 @@ def describe_all(drafts: list[EventDraft], sentences: list[str]) -> list[dict]:
     return [e for e in out if e["time"] or e["technology"] not in timed]
 
 
+@lru_cache(maxsize=1)
+def _arrived_before() -> re.Pattern[str]:
+    words = alternation(tuple(_rules()["staff_got_there"]))
+    return re.compile(rf"(?<![\wæøå])(?:{words})\s+(?:ca\.\s*|rundt\s+|ved\s+)?$", re.I)
+
+
 def _key(event: dict) -> tuple:
     return event["technology"], event["event"], event["time"]
 
@@ -472,8 +478,11 @@ def _event_time(draft: EventDraft, sentences: list[str]) -> str | None:
     if AT_MIDNIGHT.search(first, low, high):
         return "00:00"  # "sensoren gjekk att rundt midnatt" (the writers: 2 of 2)
     if len(draft.sentences) > 1 and draft.sentences[1] == draft.sentences[0] + 1:
+        # "E-låsen ville ikkje opne. Vi restarta han og kom inn kl. 22.25": when staff got in
+        # is no time of the alarm
         match = _TIME.search(sentences[draft.sentences[1]])
-        if match:
+        if match and not _arrived_before().search(sentences[draft.sentences[1]], 0,
+                                                  match.start()):
             return f"{match.group(1)}:{match.group(2)}"
     before = draft.sentences[0] - 1
     if _rules()["technologies"][draft.technology].get("timed_by_arrival") and before >= 0 \

@@ -198,3 +198,29 @@ def test_a_visit_line_with_its_purpose_is_filed_by_it(spoken, section):
     from structuring.pipeline import structure
 
     assert structure(spoken).sentences[0].section == section
+
+
+# --- when staff got in is no time of the alarm -------------------------------------------------
+
+@pytest.mark.parametrize("spoken, alarm", [
+    ("E-låsen på ytterdøra ville ikkje opne seg med appen. Vi tok ut batteriet, sette det inn "
+     "att og kom inn kl. 23.40.", ("e_laas", "teknisk_alarm", None)),
+    ("medisindispenseren ga teknisk feilmelding i løpet av dagen punktum je kjørte dit og var "
+     "der klokka to punktum", ("medisindispenser", "teknisk_alarm", None)),
+])
+def test_when_staff_got_in_is_no_time_of_the_alarm(spoken, alarm):
+    from tests.note_helpers import spoken_alarms
+
+    assert spoken_alarms(spoken) == [alarm]
+
+
+@pytest.mark.parametrize("spoken, alarm", [
+    # the sentence after tells the alarm's own time
+    ("Medisindispenseren varsla at kveldsdosen ikkje var teken ut. Det var kl. 20.10.",
+     ("medisindispenser", "dose_ikke_tatt", "20:10")),
+    ("Dørsensoren på rom 4 varsla. Kl. 02.15 i natt.", ("dorsensor", "dor_apnet", "02:15")),
+])
+def test_the_next_sentence_still_gives_the_alarm_its_time(spoken, alarm):
+    from tests.note_helpers import spoken_alarms
+
+    assert spoken_alarms(spoken) == [alarm]
