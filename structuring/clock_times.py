@@ -351,9 +351,6 @@ def _after(start: int, hour: int, minute: int) -> int:
     return min((hour % 12, hour % 12 + 12), key=lambda h: (h * 60 + minute - start) % 1440)
 
 
-_AFTERNOON_TIME = re.compile(r"(?:1[3-9]|2[0-3])[.:][0-5]\d")
-
-
 def _paired_after(tokens: list[Tok], j: int, rules: _Rules) -> int | None:
     """The minutes of a time said on the 24-hour clock right after "og klokka" ("klokka ti
     og klokka sytten"), past noon; None where no such time follows."""
@@ -363,7 +360,7 @@ def _paired_after(tokens: list[Tok], j: int, rules: _Rules) -> int | None:
     second = tokens[j + 2]
     if (hour := _hour(second)) is not None and 13 <= hour <= 23:
         return hour * 60
-    if _AFTERNOON_TIME.fullmatch(second.text):
+    if _WRITTEN_TIME.fullmatch(second.text) and int(second.text[:2]) >= 13:
         return int(second.text[:2]) * 60 + int(second.text[3:])
     return None
 

@@ -129,10 +129,10 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
 def _dose_taken(tech: str, text: str) -> bool:
     """ "Ho tok dosen kl. 09.05, og dispenseren registrerte uttaket": a dose taken as it
     should be, with nothing else that says the dispenser went off, is no missed dose."""
-    if "dose_ikke_tatt" not in event_cues(tech) or not _dose_taken_pattern().search(text):
+    if "dose_ikke_tatt" not in event_cues(tech):
         return False
     rest = _dose_taken_pattern().sub(" ", text)
-    return not has_phrase(rest, went_off_phrases(tech)) and \
+    return rest != text and not has_phrase(rest, went_off_phrases(tech)) and \
         not has_phrase(text, any_false_alarm_cue())
 
 
