@@ -13,6 +13,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from structuring.entities import PAIN_SCORE_AFTER, Found
+from structuring.finding_places import place_after, place_of, skin_around
 from structuring.lexicon import alternation, find_phrases, phrase_pattern
 from structuring.negation import is_negated
 from structuring.not_findings import said_as_no_finding
@@ -24,53 +25,6 @@ from structuring.sensed_findings import NOT, sensed_findings
 def _finding_rules() -> dict:
     rules = load_rules("findings")  # the writers' own phrases are matched as any other
     return {**rules, "phrases": [*rules["phrases"], *rules["phrases_as_filed"]]}
-
-
-_PREPOSITIONS = r"(?:i|på|ved|rundt|under|over|bak|mellom|fra)"
-
-
-@lru_cache(maxsize=4)
-def _place_regex(sides: tuple[str, ...], places: tuple[str, ...],
-                 qualifiers: tuple[str, ...] = (), adverbs: tuple[str, ...] = ()) -> str:
-    """One or two places ('under stortåa på høgre fot'); 'X og/eller Y' counts as one;
-    'på undersida av venstre stortå'; 'nederst i magen'."""
-    side = rf"(?:(?:{alternation(qualifiers)})\sav\s)?" if qualifiers else ""
-    where = rf"(?:(?:{alternation(adverbs)})\s)?" if adverbs else ""
-    part = rf"{side}(?:(?:{alternation(sides)})\s)?(?:{alternation(places)})"
-    one = rf"\s{where}{_PREPOSITIONS}\s{part}(?:\s(?:eller|og)\s{part})?(?![\wæøå])"
-    return rf"(?:{one}){{1,2}}"
-
-
-@lru_cache(maxsize=4)
-def _location_pattern(place: str, grades: tuple[str, ...]) -> re.Pattern[str]:
-    # A pressure ulcer's grade comes between the wound and its place.
-    grade = rf"(?:\s(?:grad|kategori)\s(?P<grade>\d|{alternation(grades)}))"
-    return re.compile(rf"{grade}?(?P<place>{place})?(?![\wæøå])", re.I)
-
-
-def _places(rules: dict) -> tuple[str, ...]:
-    return tuple(rules["body_parts"]) + tuple(rules["places"])
-
-
-def _place_of(rules: dict) -> str:
-    return _place_regex(tuple(rules["sides"]), _places(rules), tuple(rules["place_qualifiers"]),
-                        tuple(rules["place_adverbs"]))
-
-
-def _place_after(text: str, end: int, rules: dict) -> tuple[str, int, bool]:
-    """The grade and place said right after a finding: (as filed, new end, has a place)."""
-    m = _location_pattern(_place_of(rules), tuple(rules["grade_words"])).match(text, end)
-    if not m or m.end() == end:
-        return "", end, False
-    grade = m.group("grade")
-    said = f" grad {rules['grade_words'].get(grade.lower(), grade)}" if grade else ""
-    return said + (m.group("place") or "").lower(), m.end(), bool(m.group("place"))
-
-
-# "huden rundt er rød og varm": the skin around is the skin around the wound, as nurses file
-# it (five of five in the tune gold). A finding's own bare "rundt" ("ingen rødme rundt") is
-# filed without it, as in the dev gold.
-_AROUND = " rundt såret"
 
 
 def relatives_named(text: str) -> tuple[str, ...]:
@@ -88,9 +42,10 @@ def _relative_names(people: tuple[str, ...]) -> re.Pattern[str]:
                       rf"\s(?:hans|hennes|hennar|til\s(?:han|henne|ho))\b")
 
 
-def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
+def find_findings(text: str, relatives: tuple[str, ...] = (), told: str = "") -> list[Found]:
+    """The findings of one sentence; `told` is what the dictation said before it."""
     rules = _finding_rules()
-    out: list[Found] = _described_findings(text, rules)
+    out: list[Found] = _described_findings(text, rules, told)
     # "hoster opp grønt slim": the finding is the slim, not the cough.
     taken: list[tuple[int, int]] = [(f.start, f.end) for f in out] + [
         m.span() for m in find_phrases(text, rules["not_findings"])] + \
@@ -107,7 +62,7 @@ def find_findings(text: str, relatives: tuple[str, ...] = ()) -> list[Found]:
         if PAIN_SCORE_AFTER.match(text, match.end()):
             continue  # "smerte 2 av 10" is a pain score, not a finding
         said, after = _with_noun(text, match)
-        place, end, has_place = _place_after(text, after, rules)
+        place, end, has_place = place_after(text, after, rules)
         if not has_place and said in rules["shown_in_care"] and \
                 not _SIGNS_OF.search(text, 0, match.start()) and \
                 (care := _care_pattern(tuple(rules["care_places"])).match(text, end)):
@@ -186,7 +141,7 @@ def _shared_place_pattern() -> re.Pattern[str]:
     'eller' they stay two (the dev gold's 'sår', 'rødme mellom tærne')."""
     rules = _finding_rules()
     second = alternation(tuple(rules["heads"]) + tuple(rules["predicates"]["adjectives"]))
-    return re.compile(rf"\sog\s(?:{second})(?:{_place_of(rules)})", re.I)
+    return re.compile(rf"\sog\s(?:{second})(?:{place_of(rules)})", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -295,7 +250,7 @@ def _care_pattern(places: tuple[str, ...]) -> re.Pattern[str]:
 def _but_not_there(text: str, end: int, rules: dict) -> re.Match[str] | None:
     """'tungpusta i bakker, men ikkje i hvile': the same finding, absent in the other place
     ('vondt i brystet når han går, men ikkje i hvile' → 'vondt i brystet i hvile')."""
-    return _but_not_pattern(_place_of(rules)).match(text, end)
+    return _but_not_pattern(place_of(rules)).match(text, end)
 
 
 @lru_cache(maxsize=4)
@@ -370,18 +325,18 @@ def _about_someone_else(text: str, start: int, people: tuple[str, ...]) -> bool:
 _AT_PLACE = re.compile(r"\bhos\s$", re.IGNORECASE)
 
 
-def _described_findings(text: str, rules: dict) -> list[Found]:
+def _described_findings(text: str, rules: dict, told: str = "") -> list[Found]:
     """'huden er tørr på hælene' → tørr hud på hælene; 'kvitt slim, ikkje gult' → two."""
     out: list[Found] = []
     # The fuller reading first: 'tørr og flassete hud' is not also 'flassete hud'.
-    for found in (_predicated(text, rules), _paired_adjectives(text, rules),
+    for found in (_predicated(text, rules, told), _paired_adjectives(text, rules),
                   _attributed(text, rules), _after_a_value(text, rules),
                   sensed_findings(text, rules)):
         out += [f for f in found if not any(o.start < f.end and f.start < o.end for o in out)]
     return out
 
 
-def _predicated(text: str, rules: dict) -> list[Found]:
+def _predicated(text: str, rules: dict, told: str = "") -> list[Found]:
     """'huden på ryggen er tørr og flassete' → 'tørr og flassete hud på ryggen'. A place
     between noun and verb that is no body part is left out ('urinen i posen er mørk'); a
     normal state before 'og ikke' is no finding ('magen er myk og ikke øm' → 'øm mage').
@@ -397,7 +352,7 @@ def _predicated(text: str, rules: dict) -> list[Found]:
         said = " ".join(w for w in m.group("adj", "and", "adj2") if w).lower()
         # 'huden på setet er heil, men raud over halebeinet': the place of the finding
         where = (m.group("place") or m.group("at") or "").lower() or \
-            _AROUND * bool(m.group("around"))
+            (skin_around(f"{told} {text[:m.start()]}", rules) if m.group("around") else "")
         negated = bool(m.group("not")) or is_negated(text, m.start("noun"), m.end("noun"))
         out.append(Found("finding", f"{said} {side}{base}{where}", m.start(), m.end(),
                          negated=negated))
@@ -415,7 +370,7 @@ def _predicate_patterns() -> tuple[re.Pattern[str], ...]:
     rules = _finding_rules()
     pred = rules["predicates"]
     adjectives, degree = alternation(pred["adjectives"]), alternation(pred["degree"])
-    place, verbs = _place_of(rules), alternation(pred["verbs"])
+    place, verbs = place_of(rules), alternation(pred["verbs"])
     subject = (rf"(?P<side>(?:(?:{alternation(rules['sides'])}) )?)"
                rf"(?P<noun>{alternation(pred['nouns'])})")
     # 'huda hennar er tynn', 'urinen er, mørk' (Whisper's comma)
@@ -443,7 +398,7 @@ def _paired_adjectives(text: str, rules: dict) -> list[Found]:
         said, *_, thing = m.group().lower().split()
         if said in pred["normal_for"].get(thing, ()) and not re.search(" og | eller ", m.group()):
             continue  # "hadde tørr bleie"
-        place, end, _ = _place_after(text, m.end(), rules)
+        place, end, _ = place_after(text, m.end(), rules)
         out.append(Found("finding", m.group().lower() + place, m.start(), end,
                          negated=is_negated(text, m.start(), end)))
     return out
@@ -468,7 +423,7 @@ def _attributed(text: str, rules: dict) -> list[Found]:
     out = []
     for noun, colours in rules["attributes"].items():
         for m in _attribute_pattern(noun, tuple(colours)).finditer(text):
-            place, end, _ = _place_after(text, m.end(), rules) if not m.group(2) else \
+            place, end, _ = place_after(text, m.end(), rules) if not m.group(2) else \
                 ("", m.end(), False)
             out.append(Found("finding", f"{m.group(1).lower()} {noun}{place}", m.start(), end,
                              negated=is_negated(text, m.start(), end)))

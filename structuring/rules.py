@@ -20,8 +20,8 @@ class RuleFileError(DiktaError, ValueError):
 RULE_FILES: dict[str, tuple[str, ...]] = {
     # Each rule file's keys, declared once: every reader loads the file by name only.
     "spoken_forms": (
-        "voice_commands", "heading_command", "fillers", "corrections", "numbers", "tens",
-        "units_of_tens", "hundred", "thousand", "articles_as_one", "decimal_words", "units",
+        "voice_commands", "heading_command", "fillers", "stutter_words", "corrections", "numbers",
+        "tens", "units_of_tens", "hundred", "thousand", "articles_as_one", "decimal_words", "units",
         "count_words", "numeric_context", "written_unit_replacements", "time",
         "corrections_needing_a_value", "corrections_between_values", "compounds", "score_words",
         "value_follows", "never_ends_a_sentence", "opens_a_sentence",
@@ -56,7 +56,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
                  "without_condition", "shown_in_care", "care_places", "only_when_absent",
                  "feared", "accompanied_by", "place_adverbs", "denied_alone", "smells",
                  "absent_from", "habitual_times", "phrases_as_filed", "signs_kept_for",
-                 "score_names", "said_of_the_sore_place"),
+                 "score_names", "said_of_the_sore_place", "skin_around"),
     "negation": ("pre_triggers", "post_triggers", "terminators", "max_scope_tokens"),
     "vkp_timeline": ("document_type", "title", "category_by_alert_code", "categories", "events",
                      "reported_step", "handling_steps", "response_steps", "false_alarm_steps",

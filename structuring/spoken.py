@@ -225,7 +225,11 @@ def _join_fragments(parts: list[list[Tok]], rules: _Rules) -> list[list[Tok]]:
 # --- token passes -------------------------------------------------------------------------
 
 def _drop_fillers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
-    return [t for t in tokens if t.lower not in rules.fillers]
+    """Fillers ("eh") dropped, and a closed-class word said twice in a row written once
+    ("og og", "hun hun"; data: stutter_words)."""
+    kept = [t for t in tokens if t.lower not in rules.fillers]
+    return [t for i, t in enumerate(kept) if not (
+        i and t.lower in rules.stutter_words and kept[i - 1].lower == t.lower)]
 
 
 def spoken_tokens(spoken: str, rules: _Rules) -> list[Tok]:

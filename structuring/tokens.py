@@ -59,6 +59,7 @@ class _Rules:
     headings: dict[str, str]  # spoken alias → section key
     heading_words: set[str]
     fillers: set[str]
+    stutter_words: set[str]  # written once where said twice in a row ("og og")
     corrections: list[list[str]]
     numbers: dict[str, int]
     tens: dict[str, int]
@@ -147,6 +148,7 @@ def _rules() -> _Rules:
     return _Rules(
         commands=forms["voice_commands"], headings=headings,
         heading_words=set(forms["heading_command"]), fillers=set(forms["fillers"]),
+        stutter_words=set(forms["stutter_words"]),
         # Longest cue first: "nei vent det var" before "nei vent".
         corrections=sorted((c.split() for c in forms["corrections"]), key=len, reverse=True),
         numbers=forms["numbers"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
+from tests.note_helpers import spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -16,3 +17,67 @@ from tests.gold_files import assert_never_learnt_from
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
     # tune64 is only scored: no rule is derived from it, no model learns from it
     assert_never_learnt_from(name, count, writers)
+
+
+# --- a whole night, or a first night, told first ------------------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    ("Ho sov godt hele natta. Ho var tørr ved stellet klokka seks.", ["06:00"]),
+    ("første natt for ny beboer på rom fem punktum han ringte på klokka to punktum",
+     ["02:00"]),
+    ("Han har vore uroleg heile natta. Klokka halv tolv fekk han Sobril.", ["23:30"]),
+])
+def test_a_whole_night_told_first_makes_the_small_hours_the_nights(spoken, times):
+    assert spoken_times(spoken) == times
+
+
+def test_a_day_note_after_a_whole_night_keeps_its_day_hours():
+    # "klokka ti" is no small hour: a morning nurse tells the night too
+    assert spoken_times("Sov godt hele natta. Legen kom klokka ti.") == ["10:00"]
+
+
+# --- what "huden rundt" is around ---------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, finding", [
+    ("Leggsåret er rent. Huden rundt er rød og varm.", ("rød og varm hud rundt såret", False)),
+    ("Stomien er rosa og fin, men huden rundt er rød og sår.",
+     ("rød og sår hud rundt stomien", False)),
+    ("skifta bandasje ved innstikkstedet punktum huden rundt er rød punktum",
+     ("rød hud rundt innstikkstedet", False)),
+])
+def test_the_skin_around_is_around_what_was_named(spoken, finding):
+    from tests.note_helpers import findings
+
+    assert finding in findings(spoken)
+
+
+def test_no_wound_is_filed_where_none_was_named():
+    from tests.note_helpers import findings
+
+    found = findings("Huden rundt er rød og litt hoven.")
+    assert not any("såret" in value for value, _ in found)
+
+
+# --- a word said twice in a row -----------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, written", [
+    ("han fikk et glass melk og og la seg igjen punktum", "Han fikk et glass melk og la seg igjen."),
+    ("Hun hun sa at hun hadde vondt.", "Hun sa at hun hadde vondt."),
+    ("vi har har starta med næringsdrikk punktum", "Vi har starta med næringsdrikk."),
+])
+def test_a_closed_class_word_said_twice_is_written_once(spoken, written):
+    from structuring.pipeline import structure
+
+    assert structure(spoken).text == written
+
+
+@pytest.mark.parametrize("spoken, kept", [
+    # the pronoun ends one clause and starts the next; the particle meets its preposition
+    ("jeg ringte ho ho sa at det gikk bra", "ho ho"),
+    ("vi lar lyset stå på på badet i natt punktum", "på på"),
+    ("ho hadde ikkje høyreapparatet i i dag punktum", "i i"),
+])
+def test_a_word_that_may_stand_twice_is_kept(spoken, kept):
+    from structuring.pipeline import structure
+
+    assert kept in structure(spoken).text.lower().replace(".", "").replace(",", "")
