@@ -33,7 +33,8 @@ def _numbers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             i += 1
             continue
         number = Tok(" ".join(t.text for t in tokens[i:i + used]), value=value, kind="number")
-        if i + used + 1 < len(tokens) and tokens[i + used].kind == "decimal":
+        if i + used + 1 < len(tokens) and tokens[i + used].kind == "decimal" and \
+                not (_hours_listed(out, rules) and (value or 0) <= 24):
             decimals, more = _read_decimals(tokens, i + used + 1, rules)
             if more:
                 number.decimals = decimals
@@ -53,6 +54,16 @@ def _numbers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
     _spoken_digit_runs(out, rules)
     _decide_digits(out, rules)
     return out
+
+
+def _hours_listed(out: list[Tok], rules: _Rules) -> bool:
+    """ "klokka ti komma fjorten komma atten og tjueto": hours listed after a clock word,
+    each "komma" a comma — no clock time has decimals."""
+    k = len(out)
+    while k >= 2 and (out[k - 1].kind == "decimal" or out[k - 1].text == ",") and \
+            out[k - 2].kind == "number":
+        k -= 2
+    return k >= 1 and out[k - 1].lower.rstrip(".") in rules.clock_stems
 
 
 def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = False

@@ -61,7 +61,8 @@ def test_no_wound_is_filed_where_none_was_named():
 # --- a word said twice in a row -----------------------------------------------------------------
 
 @pytest.mark.parametrize("spoken, written", [
-    ("han fikk et glass melk og og la seg igjen punktum", "Han fikk et glass melk og la seg igjen."),
+    ("han fikk et glass melk og og la seg igjen punktum",
+     "Han fikk et glass melk og la seg igjen."),
     ("Hun hun sa at hun hadde vondt.", "Hun sa at hun hadde vondt."),
     ("vi har har starta med næringsdrikk punktum", "Vi har starta med næringsdrikk."),
 ])
@@ -81,3 +82,30 @@ def test_a_word_that_may_stand_twice_is_kept(spoken, kept):
     from structuring.pipeline import structure
 
     assert kept in structure(spoken).text.lower().replace(".", "").replace(",", "")
+
+
+# --- hours listed after one clock word ----------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    # each "komma" between the hours is a comma, not a decimal
+    ("han blir snudd klokka ti komma fjorten komma atten og tjueto komma og om natta klokka "
+     "to punktum", ["10:00", "14:00", "18:00", "22:00", "02:00"]),
+    # the list may end before "etter" and "som"
+    ("Blodsukkeret blir målt klokka åtte, fjorten og tjueto etter ny ordinasjon.",
+     ["08:00", "14:00", "22:00"]),
+    ("Vi ser til ho klokka tolv, fjorten og seksten som avtalt med dottera.",
+     ["12:00", "14:00", "16:00"]),
+])
+def test_hours_listed_after_a_clock_word_are_each_a_time(spoken, times):
+    assert spoken_times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, value", [
+    # a measurement after the clock time keeps its decimals
+    ("temperaturen klokka åtte komma trettiåtte komma fem punktum", "38.5"),
+    ("klokka sju var temperaturen trettisju komma ni punktum", "37.9"),
+])
+def test_a_value_after_a_clock_time_keeps_its_decimals(spoken, value):
+    from structuring.pipeline import structure
+
+    assert value in [e.value for e in structure(spoken).entities if e.type == "vital.temperature"]
