@@ -27,7 +27,12 @@ def _numbers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             out[-1].decimals = "5"
             i += 2
             continue
-        value, used = _read_number(tokens, i, rules, after_number)
+        # "klokka elleve, eitt og fire": "eitt" is an hour in the list, no article ("klokka
+        # åtte, ein halv time før" is one)
+        listed = _hours_listed(out, rules) and (
+            i + 1 == len(tokens) or tokens[i + 1].lower in (",", "og") or
+            tokens[i + 1].kind == "punct")
+        value, used = _read_number(tokens, i, rules, after_number or listed)
         if used == 0:
             out.append(tokens[i])
             i += 1

@@ -95,6 +95,9 @@ def test_a_word_that_may_stand_twice_is_kept(spoken, kept):
      ["08:00", "14:00", "22:00"]),
     ("Vi ser til ho klokka tolv, fjorten og seksten som avtalt med dottera.",
      ["12:00", "14:00", "16:00"]),
+    # "eitt" in the list is the hour, not an article
+    ("nattpatruljen var innom klokka tjuetre komma eitt og fire i natt punktum",
+     ["23:00", "01:00", "04:00"]),
 ])
 def test_hours_listed_after_a_clock_word_are_each_a_time(spoken, times):
     assert spoken_times(spoken) == times
@@ -109,3 +112,10 @@ def test_a_value_after_a_clock_time_keeps_its_decimals(spoken, value):
     from structuring.pipeline import structure
 
     assert value in [e.value for e in structure(spoken).entities if e.type == "vital.temperature"]
+
+
+def test_an_article_after_a_clock_time_stays_an_article():
+    from structuring.pipeline import structure
+
+    assert structure("ga ho medisinen klokka åtte, ein halv time før frokost").text == \
+        "Ga ho medisinen kl. 08.00, ein halv time før frokost."
