@@ -376,9 +376,11 @@ def _predicate_patterns() -> tuple[re.Pattern[str], ...]:
     # 'huda hennar er tynn', 'urinen er, mørk' (Whisper's comma)
     where_said = (rf"(?:\s(?:hans|hennes|hennar|sin|si|sitt|sine))?"
                   rf"(?:(?P<at>{place})|\s(?:i|på)\s[\wæøå]+|(?P<around>\srundt))?")
+    # a degree word before either state is not filed: 'mørk og litt grumsete' → 'mørk og
+    # grumsete urin' (the tune writers' gold: 10 of 14 such pairs)
     state = (rf"(?:(?:{degree}) )?(?:(?:{alternation(pred['normal'])})(?: og|,? men) )?"
              rf"(?P<not>{NOT} )?(?:(?:{degree}) )?(?P<adj>{adjectives})"
-             rf"(?: (?P<and>og|eller) (?P<adj2>(?:(?:{degree}) )?(?:{adjectives})))?\b"
+             rf"(?: (?P<and>og|eller) (?:(?:{degree}) )?(?P<adj2>{adjectives}))?\b"
              rf"(?P<place>{place})?(?:,? (?:men )?{NOT} (?P<but_not>{adjectives})\b)?")
     clause_start = r"(?:^|(?<=[.,;:!?] )|(?<=\bog ))"
     return tuple(re.compile(p, re.I) for p in (

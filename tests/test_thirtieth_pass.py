@@ -51,6 +51,17 @@ def test_the_skin_around_is_around_what_was_named(spoken, finding):
     assert finding in findings(spoken)
 
 
+@pytest.mark.parametrize("spoken, finding", [
+    # a degree word before the second state is not filed, as before the first
+    ("Urinen er mørk og litt grumsete i dag.", ("mørk og grumsete urin", False)),
+    ("kneet er hovent og noe varmt punktum", ("hovent og varmt kne", False)),
+])
+def test_a_degree_word_between_two_states_is_not_filed(spoken, finding):
+    from tests.note_helpers import findings
+
+    assert finding in findings(spoken)
+
+
 def test_no_wound_is_filed_where_none_was_named():
     from tests.note_helpers import findings
 
