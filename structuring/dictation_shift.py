@@ -47,7 +47,9 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
     # a plan is said before its evening ("skal på besøk til dattera i kveld"); "ønskte i
     # kveld at vi skulle be fadervår" tells this evening
     if told and not phrase_pattern(rules.plans_ahead).search(first, 0, told.start()):
-        return "evening"
+        # "meir forvirra i kveld og i natt": the evening and the night after it
+        night = phrase_pattern(rules.evening_and_night_told).match(first, told.end() + 1)
+        return "evening_and_night" if night else "evening"
     return None
 
 

@@ -113,6 +113,7 @@ class _Rules:
     slept_until: set[str] = field(default_factory=set)  # "sov til sju"
     care_in_bed: set[str] = field(default_factory=set)  # "stell i senga": no sleep cue
     evening_told_first: tuple[str, ...] = ()  # "i kveld" in the first sentence
+    evening_and_night_told: tuple[str, ...] = ()  # "… i kveld og i natt"
     morning_told_first: tuple[str, ...] = ()  # "ved morgenstellet" in the first sentence
     # the second half of a visit word: a visit's opening line, a new visit in a dictation
     visit_opening_line: tuple[str, ...] = ()  # "kveldsbesøk", "nattrapport"
@@ -173,6 +174,7 @@ def _rules() -> _Rules:
         slept_until=set(t["slept_until"]), care_in_bed=set(t["care_in_bed"]),
         evening_told_first=tuple(t["evening_told_first"]), plans_ahead=tuple(t["plans_ahead"]),
         morning_told_first=tuple(t["morning_told_first"]),
+        evening_and_night_told=tuple(t["evening_and_night_told"]),
         visit_opening_line=tuple(t["visit_words"]["opening_line"]),
         new_visit=tuple(t["visit_words"]["new_visit"]),
         night_told_first=tuple(t["night_told_first"]), night_since=set(t["night_since"]),

@@ -130,3 +130,15 @@ def test_an_article_after_a_clock_time_stays_an_article():
 
     assert structure("ga ho medisinen klokka åtte, ein halv time før frokost").text == \
         "Ga ho medisinen kl. 08.00, ein halv time før frokost."
+
+
+# --- an evening and the night after it, told first ----------------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    ("bebuaren har vore meir forvirra enn vanleg i kveld og i natt ho har gått mykje på do "
+     "temperaturen var trettiåtte komma ein klokka kvart på fire", ["03:45"]),
+    ("Han har hatt vondt i ryggen i kveld og utover natta. Klokka ti fikk han Paracet. Klokka "
+     "tre sov han.", ["22:00", "03:00"]),
+])
+def test_an_evening_and_night_told_first_reads_the_small_hours_as_the_nights(spoken, times):
+    assert spoken_times(spoken) == times
