@@ -1,6 +1,7 @@
 """Where a finding is: the place said right after it ("under stortåa på høgre fot"), a
-pressure ulcer's grade, and what "huden rundt" is around — the wound, stoma or blister the
-dictation named last (data: `findings.json`, `places`, `body_parts`, `skin_around`)."""
+pressure ulcer's grade, and what "huden rundt" is around — the wound, stoma, insertion site
+or catheter the dictation named last (data: `findings.json`, `places`, `body_parts`,
+`skin_around`)."""
 
 from __future__ import annotations
 
@@ -49,8 +50,8 @@ def place_after(text: str, end: int, rules: dict) -> tuple[str, int, bool]:
 
 
 def skin_around(told: str, rules: dict) -> str:
-    """ "Huden rundt er rød og varm": around the wound, stoma or blister named last in what
-    was told before (" rundt såret", " rundt stomien"); where none was named, "rundt" as
+    """ "Huden rundt er rød og varm": around the wound, stoma or other site named last in
+    what was told before (" rundt såret", " rundt stomien"); where none was named, "rundt" as
     said: no wound is filed where the nurse spoke of none."""
     sites = [(site, words) for site, words in rules["skin_around"].items()
              if not site.startswith("_")]
