@@ -100,10 +100,10 @@ def _register() -> None:
     @Language.component("dikta_findings", requires=["token.is_sent_start"])
     def findings(doc):
         relatives = relatives_named(doc.text)
-        sentences = doc._.note_sentences
-        for i, sentence in enumerate(sentences):
-            told = " ".join(s.text for s in sentences[:i])
+        told = ""  # what the dictation said before this sentence
+        for i, sentence in enumerate(doc._.note_sentences):
             _add_found(doc, i, sentence, find_findings(sentence.text, relatives, told))
+            told = f"{told} {sentence.text}"
         return doc
 
     @Language.component("dikta_events", requires=["token.is_sent_start"])
