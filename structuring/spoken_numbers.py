@@ -27,9 +27,10 @@ def _numbers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             out[-1].decimals = "5"
             i += 2
             continue
+        hours_listed = _hours_listed(out, rules)
         # "klokka elleve, eitt og fire": "eitt" is an hour in the list, no article ("klokka
         # åtte, ein halv time før" is one)
-        listed = _hours_listed(out, rules) and (
+        listed = hours_listed and (
             i + 1 == len(tokens) or tokens[i + 1].lower in (",", "og") or
             tokens[i + 1].kind == "punct")
         value, used = _read_number(tokens, i, rules, after_number or listed)
@@ -39,7 +40,7 @@ def _numbers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             continue
         number = Tok(" ".join(t.text for t in tokens[i:i + used]), value=value, kind="number")
         if i + used + 1 < len(tokens) and tokens[i + used].kind == "decimal" and \
-                not (_hours_listed(out, rules) and (value or 0) <= 24):
+                not (hours_listed and (value or 0) <= 24):
             decimals, more = _read_decimals(tokens, i + used + 1, rules)
             if more:
                 number.decimals = decimals
