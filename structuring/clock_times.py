@@ -90,6 +90,11 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                 review = clock.review
                 clause = daypart.clause_words(tokens, i, rules, window=clock.unmarked,
                                               end=start + used)
+                # "tilsyn klokka tolv, to og fire i natt": the cue after the hours listed
+                # is the whole list's, so its first hour's too
+                if not span_end and (last := _last_listed(tokens, start + used, rules)):
+                    clause += daypart.clause_words(tokens, last, rules, window=clock.unmarked,
+                                                   end=last + 1)
                 # "klokka sju i kveld", "i natt klokka to": a cue right at the time is its
                 # own, whatever the sentence model cut.
                 until = not span_end and til >= 0 and out[til].lower in rules.until and \
@@ -223,6 +228,20 @@ def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     if after.lower in (",", "og") and _hour(following) is not None:
         return _listed_hour(tokens, i + 2, rules)
     return after.lower in rules.list_ends_before
+
+
+def _last_listed(tokens: list[Tok], j: int, rules: _Rules) -> int | None:
+    """Where the last of the hours listed right after a time ends at `j` stands ("klokka
+    tolv, to og fire i natt": "fire"), or None where no list follows."""
+    first = j + (j < len(tokens) and tokens[j].text == ",")
+    if first >= len(tokens) or _hour(tokens[first]) is None or \
+            not _listed_hour(tokens, first, rules):
+        return None
+    k = first
+    while k + 2 < len(tokens) and tokens[k + 1].lower in (",", "og") and \
+            _hour(tokens[k + 2]) is not None:
+        k += 2
+    return k
 
 
 def _last_time(out: list[Tok]) -> Tok | None:

@@ -62,9 +62,14 @@ CLOCK_TIME = re.compile(r"\bkl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
 _FLUID = re.compile(r"\b(\d{2,4})\s?ml\b|\b(\d(?:,\d)?)\s?(?:liter|l)\b|"
                     r"\b(?:drukke[tn]?|drukki|drakk)\s(?:ca\.\s|rundt\s|bare\s|totalt\s)?"
                     r"(\d{3,4})\b(?!\s?\w)", re.I)
-_LIMIT_BEFORE = re.compile(r"\b(?:mer enn|meir enn|maks\w*|inntil|høyst|høgst|opptil)\s$", re.I)
-_FLUID_CONTEXT = re.compile(r"\b(?:drukke[tn]?|drukki|drakk|drikk\w*|væske\w*|inntak\w*|drukke)\b",
-                            re.I)
+# a limit or a goal ("skal drikke minst 1,5 liter", "holde seg under 2 liter") is not what
+# was drunk: 8 of 8 such amounts in the tuned gold are no intake
+_LIMIT_BEFORE = re.compile(r"\b(?:mer enn|meir enn|maks\w*|inntil|høyst|høgst|opptil|minst|"
+                           r"under)\s$", re.I)
+# "fikk i seg 200 ml", "ga henne et glass saft, ca. 200 ml": a drink given or taken also
+# without a drink verb (11 of 11 such amounts in the tuned gold are filed as intake)
+_FLUID_CONTEXT = re.compile(r"\b(?:drukke[tn]?|drukki|drakk|drikk\w*|væske\w*|inntak\w*|drukke|"
+                            r"i seg|saft|glass)\b", re.I)
 
 
 def _without_times(text: str) -> str:
@@ -178,6 +183,8 @@ def _fluids(text: str) -> list[Found]:
             value = match.group(1) or match.group(3)
         else:
             value = str(int(round(float(_dot(match.group(2))) * 1000)))
+        if int(value) < 100:
+            continue  # "Duphalac 15 ml", "skylte med 50 ml": no writer files under 100 ml
         out.append(Found("fluid_intake", value, match.start(), match.end()))
     return out
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
+from tests.note_helpers import spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -16,3 +17,51 @@ from tests.gold_files import assert_never_learnt_from
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
     # tune66 is only scored: no rule is derived from it, no model learns from it
     assert_never_learnt_from(name, count, writers)
+
+
+def _fluids(spoken: str) -> list[str]:
+    from structuring.pipeline import structure
+
+    return [e.value for e in structure(spoken).entities if e.type == "fluid_intake"]
+
+
+# --- a drink given or taken, a goal and a limit ---------------------------------------------------
+
+@pytest.mark.parametrize("spoken, fluids", [
+    ("Vi ga ham et glass saft, cirka tohundre milliliter.", ["200"]),
+    ("ho fekk i seg om lag tre hundre milliliter i løpet av kvelden punktum", ["300"]),
+])
+def test_a_drink_given_or_taken_is_intake_also_without_a_drink_verb(spoken, fluids):
+    assert _fluids(spoken) == fluids
+
+
+@pytest.mark.parametrize("spoken", [
+    "Han skal drikke minst en og en halv liter om dagen.",
+    "hun har hjertesvikt og skal holde seg under to liter drikke punktum",
+    # a dose in ml is no intake, also said with a glass of water
+    "Han fikk Duphalac femten milliliter i et glass vann.",
+])
+def test_a_goal_a_limit_or_a_dose_in_ml_is_no_intake(spoken):
+    assert _fluids(spoken) == []
+
+
+# --- hours listed after one clock word ----------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    # unmarked: the list ends where the next sentence's subject begins
+    ("nattevakt digitalt tilsyn i natt klokka elleve to og fire hun sov hver gang",
+     ["23:00", "02:00", "04:00"]),
+    # the part of the day said after the last hour is the whole list's
+    ("Tilsyn klokka tolv, to og fire i natt. Alle sov.", ["00:00", "02:00", "04:00"]),
+    ("vi så til ham klokka elleve ett og tre i natt punktum", ["23:00", "01:00", "03:00"]),
+])
+def test_hours_listed_after_one_clock_word_are_read_as_one_list(spoken, times):
+    assert spoken_times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken, times", [
+    ("Han ble snudd klokka ti, fjorten og atten.", ["10:00", "14:00", "18:00"]),
+    ("Insulin klokka åtte og fjorten i dag.", ["08:00", "14:00"]),
+])
+def test_a_daytime_list_keeps_its_hours(spoken, times):
+    assert spoken_times(spoken) == times
