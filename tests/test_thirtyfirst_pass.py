@@ -65,3 +65,34 @@ def test_hours_listed_after_one_clock_word_are_read_as_one_list(spoken, times):
 ])
 def test_a_daytime_list_keeps_its_hours(spoken, times):
     assert spoken_times(spoken) == times
+
+
+# --- an emergency number said digit by digit ------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, written", [
+    ("han ba oss ringe ett ett tre punktum", "Han ba oss ringe 113."),
+    ("vi ringde til ein ein tre og ambulansen kom", "Vi ringde til 113 og ambulansen kom."),
+])
+def test_an_emergency_number_said_digit_by_digit_is_written_as_digits(spoken, written):
+    from structuring.pipeline import structure
+
+    assert structure(spoken).sentences[0].text == written
+
+
+def test_the_call_to_113_is_the_alarms_response_also_said_digit_by_digit():
+    from structuring.pipeline import structure
+
+    note = structure("Trygghetsalarmen gikk klokka to i natt. Ho hadde falt og hadde vondt i "
+                     "hofta. Vi ringte ett ett tre.")
+    assert "ringte_113" in note.events[0].response
+
+
+@pytest.mark.parametrize("spoken, kept", [
+    # a phone number read out keeps its digits together; no call, no emergency number
+    ("telefon to sju null fem ett ett tre", "2705113"),
+    ("ho fekk ett en tre dagar", "ett en tre"),
+])
+def test_other_digits_said_one_by_one_are_not_an_emergency_number(spoken, kept):
+    from structuring.pipeline import structure
+
+    assert kept in structure(spoken).sentences[0].text
