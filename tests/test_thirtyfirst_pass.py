@@ -96,3 +96,16 @@ def test_other_digits_said_one_by_one_are_not_an_emergency_number(spoken, kept):
     from structuring.pipeline import structure
 
     assert kept in structure(spoken).sentences[0].text
+
+
+# --- doses counted in bags and pessaries ----------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, drug", [
+    ("eg gav han to posar Movicol oppløyst i vatn punktum", ("makrogol", "2 posar")),
+    ("Fikk en dosepose Movicol i et glass vann.", ("makrogol", "1 dosepose")),
+    ("ho set sjølv Ovesterin ein vagitorie om kvelden", ("østriol", "1 vagitorie")),
+])
+def test_a_dose_counted_in_bags_or_pessaries_is_the_drugs_dose(spoken, drug):
+    from tests.note_helpers import medications
+
+    assert drug in medications(spoken)
