@@ -272,7 +272,26 @@ def _tells_pain_score(tokens: list[Tok], i: int) -> bool:
             any(out_of_ten(k) for k in range(i - 6, i - 1)):
         return True
     return i + 4 < len(tokens) and tokens[i + 1].lower == "til" and \
-        tokens[i + 2].kind == "number" and out_of_ten(i + 4)
+        tokens[i + 2].kind == "number" and out_of_ten(i + 4) or _pain_changed(tokens, i)
+
+
+def _pain_changed(tokens: list[Tok], i: int) -> bool:
+    """ "smerten gikk fra sju til to": both ends of a change of the pain said without "av
+    ti" are scores, not "fra tre til fem dager"."""
+    start = i if i + 1 < len(tokens) and tokens[i + 1].lower == "til" else i - 2
+    if start < 1 or start + 2 >= len(tokens) or tokens[start - 1].lower not in ("fra", "frå") \
+            or tokens[start + 1].lower != "til" or \
+            any(tokens[k].kind != "number" or (tokens[k].value or 99) > 10
+                for k in (start, start + 2)):
+        return False
+    after = tokens[start + 3] if start + 3 < len(tokens) else None
+    return (after is None or after.kind == "punct" or after.lower in _AFTER_A_CHANGE) and \
+        any(t.lower.startswith("smert") or t.lower in ("vondt", "vont")
+            for t in tokens[max(0, start - 7):start - 1])
+
+
+# What may follow a change of pain's last score ("fra sju til to etter Paracet", "… til to.").
+_AFTER_A_CHANGE = {"etter", "etterpå", "og", "men", "i", "ved", "når", "då", "da", "no", "nå"}
 
 
 def _blood_pressure_ahead(tokens: list[Tok], i: int) -> bool:

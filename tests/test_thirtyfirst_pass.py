@@ -109,3 +109,32 @@ def test_a_dose_counted_in_bags_or_pessaries_is_the_drugs_dose(spoken, drug):
     from tests.note_helpers import medications
 
     assert drug in medications(spoken)
+
+
+# --- a second pain score ------------------------------------------------------------------------
+
+def _pain(spoken: str) -> list[str]:
+    from structuring.pipeline import structure
+
+    return [e.value for e in structure(spoken).entities if e.type == "pain_score"]
+
+
+@pytest.mark.parametrize("spoken, scores", [
+    # set against the first, or after a comma with where it hurts
+    ("Smerten er no 2 av 10 mot 6 før morfinen.", ["2", "6"]),
+    ("Ho har vondt i hofta, smerte 5 av 10, i kvile 2.", ["5", "2"]),
+    # a change of the pain said without "av ti"
+    ("smerten gikk fra åtte til tre etter Paracet punktum", ["8", "3"]),
+    ("Han var letta, og smerten gjekk frå 6 til 1.", ["6", "1"]),
+])
+def test_a_second_pain_score_beside_the_first_is_filed(spoken, scores):
+    assert _pain(spoken) == scores
+
+
+@pytest.mark.parametrize("spoken, scores", [
+    ("Han har vondt i ryggen, smerte 4 av 10, og tok 2 Paracet.", ["4"]),
+    ("Hun har vondt, og vi økte Paracet fra to til fire tabletter.", []),
+    ("Smertene har vart fra tre til fem dager.", []),
+])
+def test_a_count_beside_a_pain_score_is_no_score(spoken, scores):
+    assert _pain(spoken) == scores
