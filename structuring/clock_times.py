@@ -71,7 +71,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         after_bare = previous in rules.bare_hour_after or \
             len(out) > 1 and f"{out[-2].lower} {previous}" in rules.bare_hour_after or \
             _about_words_before(out, rules, rules.bare_hour_after) > 0
-        bare_hour = not explicit and (after_bare or slept_until) and \
+        bare_hour = not explicit and (after_bare or slept_until or _slept_from(out, rules)) and \
             _bare_hour(tokens, i, rules) or \
             not explicit and (previous in rules.span_starts or  # "frå (rundt) elleve til …"
                               _about_words_before(out, rules, rules.span_starts) > 0) and \
@@ -228,6 +228,16 @@ def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     if after.lower in (",", "og") and _hour(following) is not None:
         return _listed_hour(tokens, i + 2, rules)
     return after.lower in rules.list_ends_before
+
+
+def _slept_from(out: list[Tok], rules: _Rules) -> bool:
+    """ "sov fra fire", "søv igjen frå om lag tre", "våken fra tre": the hour a sleep or
+    a waking began."""
+    k = len(out) - 1 - _about_words_before(out, rules, rules.span_starts)
+    if k < 1 or out[k].lower not in rules.span_starts:
+        return False
+    k -= 1 + (out[k - 1].lower in ("igjen", "att") and k >= 2)
+    return out[k].lower in rules.slept_from
 
 
 def _last_listed(tokens: list[Tok], j: int, rules: _Rules) -> int | None:

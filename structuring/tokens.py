@@ -111,6 +111,7 @@ class _Rules:
     score_words: set[str] = field(default_factory=set)  # "MOBID en": a score of 1
     numbered_nouns: set[str] = field(default_factory=set)  # "rom ein": room 1
     slept_until: set[str] = field(default_factory=set)  # "sov til sju"
+    slept_from: set[str] = field(default_factory=set)  # "sov fra fire"
     care_in_bed: set[str] = field(default_factory=set)  # "stell i senga": no sleep cue
     evening_told_first: tuple[str, ...] = ()  # "i kveld" in the first sentence
     evening_and_night_told: tuple[str, ...] = ()  # "… i kveld og i natt"
@@ -171,7 +172,8 @@ def _rules() -> _Rules:
         subjects=set(t["subject_pronouns"]),
         bare_hour_after=set(t["bare_hour_after"]), bare_hour_before=set(t["bare_hour_before"]),
         score_words=set(forms["score_words"]), numbered_nouns=set(forms["numbered_nouns"]),
-        slept_until=set(t["slept_until"]), care_in_bed=set(t["care_in_bed"]),
+        slept_until=set(t["slept_until"]), slept_from=set(t["slept_from"]),
+        care_in_bed=set(t["care_in_bed"]),
         evening_told_first=tuple(t["evening_told_first"]), plans_ahead=tuple(t["plans_ahead"]),
         morning_told_first=tuple(t["morning_told_first"]),
         evening_and_night_told=tuple(t["evening_and_night_told"]),

@@ -138,3 +138,26 @@ def test_a_second_pain_score_beside_the_first_is_filed(spoken, scores):
 ])
 def test_a_count_beside_a_pain_score_is_no_score(spoken, scores):
     assert _pain(spoken) == scores
+
+
+# --- the hour a sleep or a waking began ---------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    ("Nattrapport. Hun sov fra fire og var i fin form ved stell.", ["04:00"]),
+    ("ho søv frå om lag tre punktum", ["03:00"]),
+    ("han sov fra ett og ut natta", ["01:00"]),
+    ("Han fekk Paracet og sov igjen frå seks.", ["06:00"]),
+    ("Ho var vaken frå tre i natt ifølgje nattevakta.", ["03:00"]),
+    ("Hun sov fra elleve og har ikke ringt på.", ["23:00"]),
+])
+def test_the_hour_a_sleep_or_a_waking_began_is_a_clock_time(spoken, times):
+    assert spoken_times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken", [
+    "Han sov fra en til to timer av gangen.",
+    "Hun har vært våken fra tre til fem dager i strekk.",
+    "Hun sov fra middag til kvelds.",
+])
+def test_a_sleep_from_a_count_or_a_meal_has_no_clock_time(spoken):
+    assert spoken_times(spoken) == []
