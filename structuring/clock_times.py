@@ -1,14 +1,11 @@
 """Clock times in a dictation → `kl. HH.MM`, and the shift the dictation reports from.
 
-Reads the words of a time ("klokka halv ni", "kvart over to", "fjorten tretti", "åtte null
-fem"), the end of a span ("fra klokka fire til sju"), a schedule of hours ("klokka sju
-elleve femten og nitten"), an hour said as "ved tjuetiden" (→ "ca. kl. 20.00") and a time
-written on the 24-hour clock without "klokka" ("02.40"). Which half of the day a 12-hour
-time is (cues, recording time, shift) is decided by `structuring.daypart`; the shift
-itself is read from the dictation's opening or the speaker's own statement by
-`structuring.dictation_shift`. Separate from `structuring.spoken` because reading a time
-is its own grammar: it runs on each sentence after the number pass and shares only the
-tokens and number words of `structuring.tokens`.
+Reads the words of a time ("klokka halv ni", "kvart over to", "fjorten tretti"), the end
+of a span ("fra klokka fire til sju"), a schedule of hours ("klokka sju elleve femten og
+nitten"), "ved tjuetiden" (→ "ca. kl. 20.00") and a 24-hour time without "klokka"
+("02.40"). Which half of the day a 12-hour time is, is decided by `structuring.daypart`;
+the shift by `structuring.dictation_shift`. Separate from `structuring.spoken`: reading a
+time is its own grammar, run on each sentence after the number pass.
 """
 
 from __future__ import annotations
@@ -76,7 +73,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             not explicit and (previous in rules.span_starts or  # "frå (rundt) elleve til …"
                               _about_words_before(out, rules, rules.span_starts) > 0) and \
             _bare_span(tokens, i, rules)
-        said_24 = not explicit and _said_on_the_24_hour_clock(tokens, i, rules)
+        said_24 = not explicit and (_said_on_the_24_hour_clock(tokens, i, rules) or
+                                    _an_evening_hour_alone(tokens, i, previous, rules))
         if in_schedule:  # each hour alone: "… atten og tjuefire" is no 18.24
             listed = _hour(tokens[i])
             parsed = (listed % 24, 0, 1, listed <= 12)
@@ -231,18 +229,15 @@ def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
 
 
 def _slept_from(out: list[Tok], rules: _Rules) -> bool:
-    """ "sov fra fire", "søv igjen frå om lag tre", "våken fra tre": the hour a sleep or
-    a waking began."""
+    """ "sov fra fire", "søv igjen frå om lag tre", "våken fra tre": when a sleep began."""
     k = len(out) - 1 - _about_words_before(out, rules, rules.span_starts)
-    if k < 1 or out[k].lower not in rules.span_starts:
-        return False
-    k -= 1 + (out[k - 1].lower in ("igjen", "att") and k >= 2)
-    return out[k].lower in rules.slept_from
+    j = k - 1 - (k >= 2 and out[k - 1].lower in ("igjen", "att"))
+    return k >= 1 and out[k].lower in rules.span_starts and out[j].lower in rules.slept_from
 
 
 def _last_listed(tokens: list[Tok], j: int, rules: _Rules) -> int | None:
-    """Where the last of the hours listed right after a time ends at `j` stands ("klokka
-    tolv, to og fire i natt": "fire"), or None where no list follows."""
+    """The last of the hours listed right after a time that ends at `j` ("klokka tolv, to
+    og fire i natt": "fire"), or None."""
     first = j + (j < len(tokens) and tokens[j].text == ",")
     if first >= len(tokens) or _hour(tokens[first]) is None or \
             not _listed_hour(tokens, first, rules):
@@ -373,6 +368,23 @@ def _said_on_the_24_hour_clock(tokens: list[Tok], i: int, rules: _Rules) -> bool
         said, after = 10 <= minutes.value < 60, at(2)
     return said and not _measure(after, rules) and \
         (after is None or after.lower not in ("komma", "av", "over", "prosent", "%"))
+
+
+_PART_OF_DAY_NEXT = {("i", "kveld"), ("i", "natt"), ("i", "ettermiddag"), ("til", "kvelds")}
+
+
+def _an_evening_hour_alone(tokens: list[Tok], i: int, previous: str, rules: _Rules) -> bool:
+    """ "kveldsbesøk 21", "ved 21 i kveld", "Lipitor 20 mg 21 i kveld" (not "i stedet for 20 i
+    kveld", a dose): an hour no 12-hour clock says, alone, after a visit or an "about" word
+    or before the part of the day."""
+    hour, nxt = _hour(tokens[i]), (tokens[i + 1] if i + 1 < len(tokens) else None)
+    if hour is None or not 13 <= hour <= 23 or _measure(nxt, rules) or \
+            nxt is not None and (nxt.kind == "number" or nxt.lower in ("komma", "av", "over")) \
+            or _value_told_before(tokens, i, rules):  # "respirasjonsfrekvens rundt 22"
+        return False
+    return tuple(t.lower for t in tokens[i + 1:i + 3]) in _PART_OF_DAY_NEXT and \
+        previous not in ("for", "av", "til", "enn", "med", "på") or \
+        previous in rules.bare_hour_after or previous.endswith(rules.visit_opening_line)
 
 
 def _after(start: int, hour: int, minute: int) -> int:

@@ -161,3 +161,23 @@ def test_the_hour_a_sleep_or_a_waking_began_is_a_clock_time(spoken, times):
 ])
 def test_a_sleep_from_a_count_or_a_meal_has_no_clock_time(spoken):
     assert spoken_times(spoken) == []
+
+
+# --- an hour no 12-hour clock says, alone ---------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    ("kveldsbesøk 21 punktum blodsukker tolv komma fire punktum", ["21:00"]),
+    ("Var hos brukar ved 21 i kveld.", ["21:00"]),
+    ("Hun fikk Lipitor 20 mg 21 i kveld.", ["21:00"]),
+])
+def test_an_evening_hour_said_alone_is_a_clock_time(spoken, times):
+    assert spoken_times(spoken) == times
+
+
+@pytest.mark.parametrize("spoken", [
+    "Ho har rallande pust og respirasjonsfrekvens rundt 22 med pausar.",
+    "Med legevakta fikk hun Lantus 16 IE i stedet for 20 i kveld.",
+    "Hun har 21 dager igjen av kuren.",
+])
+def test_a_value_or_a_count_of_thirteen_to_twenty_three_is_no_clock_time(spoken):
+    assert spoken_times(spoken) == []
