@@ -202,13 +202,11 @@ def _approximate_time(out: list[Tok], hour: int, tokens: list[Tok], i: int, rule
 def _bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     """ "ved elleve og sa …", "sovna rundt eitt.": an hour without "klokka", told by what
     follows it; not "rundt ti milliliter" nor a value said a few words before ("smerte
-    rundt fire og …")."""
+    rundt fire og …") — but "ved" says when, never a value ("ta blodsukker ved to")."""
     hour = _hour(tokens[i])
-    if hour is None or not 1 <= hour <= 12:
+    if hour is None or not 1 <= hour <= 12 or not _ends_a_bare_hour(tokens, i, rules):
         return False
-    if not _ends_a_bare_hour(tokens, i, rules):
-        return False
-    return not _value_told_before(tokens, i, rules)
+    return tokens[i - 1].lower == "ved" or not _value_told_before(tokens, i, rules)
 
 
 def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:

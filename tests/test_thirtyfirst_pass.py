@@ -181,3 +181,12 @@ def test_an_evening_hour_said_alone_is_a_clock_time(spoken, times):
 ])
 def test_a_value_or_a_count_of_thirteen_to_twenty_three_is_no_clock_time(spoken):
     assert spoken_times(spoken) == []
+
+
+def test_an_hour_after_ved_says_when_a_value_is_measured_not_the_value():
+    from structuring.pipeline import structure
+
+    note = structure("Nattpatruljen tar et nytt blodsukker ved elleve. Blodsukker ved fem i "
+                     "ettermiddag var 12,7.")
+    assert [e.value for e in note.entities if e.type == "time"] == ["23:00", "17:00"]
+    assert [e.value for e in note.entities if e.type == "vital.blood_glucose"] == ["12.7"]
