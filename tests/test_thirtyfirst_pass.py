@@ -190,3 +190,17 @@ def test_an_hour_after_ved_says_when_a_value_is_measured_not_the_value():
                      "ettermiddag var 12,7.")
     assert [e.value for e in note.entities if e.type == "time"] == ["23:00", "17:00"]
     assert [e.value for e in note.entities if e.type == "vital.blood_glucose"] == ["12.7"]
+
+
+# --- an itch needs no place -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, finding", [
+    ("Huden under brystene er rød og fuktig. Hun sier det klør, men ikke svir.",
+     ("klør", False)),
+    ("han klør framleis litt om kvelden punktum", ("klør", False)),
+    ("Det klør ikke lenger, sier hun.", ("klør", True)),
+])
+def test_an_itch_said_without_a_place_is_a_finding(spoken, finding):
+    from tests.note_helpers import findings
+
+    assert finding in findings(spoken)
