@@ -13,8 +13,12 @@ from __future__ import annotations
 import re
 
 from structuring import daypart
+from structuring.bare_hours import (_MINUTES_AFTER_OG, _about_words_before,
+                                    _an_evening_hour_alone, _bare_hour, _between_ends, _hour,
+                                    _last_listed, _listed_hour, _measure,
+                                    _said_on_the_24_hour_clock, _slept_from, _value_told_before)
 from structuring.entities import AT_MIDNIGHT, CLOCK_TIME
-from structuring.tokens import DIGIT_TIME, Tok, _compound, _ends_a_bare_hour, _Rules
+from structuring.tokens import DIGIT_TIME, Tok, _compound, _Rules
 
 
 def states_a_time(text: str) -> bool:
@@ -53,13 +57,15 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         til = len(out) - 1 - about  # where "til" would stand, "about" words aside
         before_til = out[til - 1] if til >= 1 and out[til].lower == "til" else None
         # "frå halv tre til (klokka) sju": the end of a span
-        span_end = before_til is not None and before_til.kind == "time"
+        span_end = before_til is not None and before_til.kind == "time" or \
+            til >= 0 and _span_begun(out, til, rules) is not None  # "… i kveld til seks"
         # "Madopar klokka sju elleve femten og nitten": a schedule, each hour later
         in_schedule = not explicit and not about and _in_schedule(out, tokens, i, rules)
         after_a_time = not explicit and (span_end or not about and len(out) > 1 and
                                          out[-2].kind == "time" and
                                          out[-1].text in (",", "og") and
-                                         _listed_hour(tokens, i, rules))
+                                         (_listed_hour(tokens, i, rules) or
+                                          _between_ends(out, tokens, i, rules)))
         if explicit and start < len(tokens) and tokens[start].text == ".":
             start += 1
         # "sov til (ca.) to"
@@ -90,7 +96,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                                               end=start + used)
                 # "tilsyn klokka tolv, to og fire i natt": the cue after the hours listed
                 # is the whole list's, so its first hour's too
-                if not span_end and (last := _last_listed(tokens, start + used, rules)):
+                if not span_end and (last := _last_listed(tokens, start + used, rules,
+                                                          between=previous == "mellom")):
                     clause += daypart.clause_words(tokens, last, rules, window=clock.unmarked,
                                                    end=last + 1)
                 # "klokka sju i kveld", "i natt klokka to": a cue right at the time is its
@@ -146,7 +153,6 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
     return out
 
 
-_MINUTES_AFTER_OG = (15, 20)  # "klokka åtte og tjue": 08.20 (5 of 5 in the writers' gold)
 _WRITTEN_TIME = re.compile(r"(?:[01]\d|2[0-3])[.:][0-5]\d")
 # "ved tjuetiden", "ved titida": about that hour (the nurse's own "ca.").
 _ABOUT_SUFFIXES = ("tiden", "tida", "tidå", "tia")
@@ -199,54 +205,6 @@ def _approximate_time(out: list[Tok], hour: int, tokens: list[Tok], i: int, rule
     return out, Tok(f"ca. kl. {hour:02d}.{minute:02d}", kind="time")
 
 
-def _bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
-    """ "ved elleve og sa …", "sovna rundt eitt.": an hour without "klokka", told by what
-    follows it; not "rundt ti milliliter" nor a value said a few words before ("smerte
-    rundt fire og …") — but "ved" says when, never a value ("ta blodsukker ved to")."""
-    hour = _hour(tokens[i])
-    if hour is None or not 1 <= hour <= 12 or not _ends_a_bare_hour(tokens, i, rules):
-        return False
-    return tokens[i - 1].lower == "ved" or not _value_told_before(tokens, i, rules)
-
-
-def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
-    """A bare hour that ends a list of times: the end, a mark, a word that ends the list
-    ("… tre og fem hos Olaug"), or "og" and another hour follows it — not "klokka åtte og
-    to tabletter"."""
-    hour = _hour(tokens[i])
-    # "klokka 10 og 14": an afternoon hour; "og femten", "og tjue" are minutes (below)
-    if hour is None or not 1 <= hour <= 23 or hour in _MINUTES_AFTER_OG:
-        return False
-    after = tokens[i + 1] if i + 1 < len(tokens) else None
-    if after is None or after.kind == "punct":
-        return True
-    following = tokens[i + 2] if i + 2 < len(tokens) else None
-    if after.lower in (",", "og") and _hour(following) is not None:
-        return _listed_hour(tokens, i + 2, rules)
-    return after.lower in rules.list_ends_before
-
-
-def _slept_from(out: list[Tok], rules: _Rules) -> bool:
-    """ "sov fra fire", "søv igjen frå om lag tre", "våken fra tre": when a sleep began."""
-    k = len(out) - 1 - _about_words_before(out, rules, rules.span_starts)
-    j = k - 1 - (k >= 2 and out[k - 1].lower in ("igjen", "att"))
-    return k >= 1 and out[k].lower in rules.span_starts and out[j].lower in rules.slept_from
-
-
-def _last_listed(tokens: list[Tok], j: int, rules: _Rules) -> int | None:
-    """The last of the hours listed right after a time that ends at `j` ("klokka tolv, to
-    og fire i natt": "fire"), or None."""
-    first = j + (j < len(tokens) and tokens[j].text == ",")
-    if first >= len(tokens) or _hour(tokens[first]) is None or \
-            not _listed_hour(tokens, first, rules):
-        return None
-    k = first
-    while k + 2 < len(tokens) and tokens[k + 1].lower in (",", "og") and \
-            _hour(tokens[k + 2]) is not None:
-        k += 2
-    return k
-
-
 def _last_time(out: list[Tok]) -> Tok | None:
     """The time read right before: "kl. 07.00" in "kl. 07.00 elleve" or "kl. 07.00, femten"."""
     last = out[-2:] if out and out[-1].text in (",", "og") else out[-1:]
@@ -285,16 +243,6 @@ def schedule_goes_on(tokens: list[Tok], i: int, after: int, last: bool, rules: _
         i, after, last, seen = i + 1 + joined, hour, joined and nxt.lower == "og", seen + 1
 
 
-def _value_told_before(tokens: list[Tok], i: int, rules: _Rules) -> bool:
-    """A measurement named in the five words before word i ("smerte rundt fire og …",
-    "pulsen gikk fra 9 til 11"): the number is its value, not an hour."""
-    # … unless the measurement already has its value ("på rom fjorten fikk … ved ni")
-    start = max(0, i - 5)
-    return any((t.lower in rules.numeric_context or t.lower.startswith("smert")) and
-               not any(_hour(u) is not None or u.text[:1].isdigit() for u in tokens[j + 1:i])
-               for j, t in enumerate(tokens[start:i], start))
-
-
 def _bare_span(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     """ "sov fra elleve til halv seks", "var her fra 4 til 7": two hours without "klokka"
     joined by "til" are a span of time — not "fra 40 til 80 milligram", "fra seks til to av
@@ -325,20 +273,6 @@ def _about_words_at(tokens: list[Tok], k: int, rules: _Rules) -> int:
     return 0
 
 
-def _about_words_before(out: list[Tok], rules: _Rules,
-                        after: set[str] | frozenset[str] = frozenset({"til"})) -> int:
-    """How many of the last tokens written say "about" right after "til" (or a word of
-    `after`: "sidan om lag ni i kveld")."""
-    if len(out) < 2 or not any(t.lower in after for t in out[-4:-1]):
-        return 0
-    words = tuple(t.lower for t in out[-3:])
-    for about in rules.span_approximately:
-        if len(out) > len(about) and words[len(words) - len(about):] == about and \
-                out[-1 - len(about)].lower in after:
-            return len(about)
-    return 0
-
-
 def _span_begun(out: list[Tok], til: int, rules: _Rules) -> int | None:
     """The first time (minutes) of a span whose "til" stands `til` in `out`, where the
     first time's day words stand between them; None if "til" ends no such span."""
@@ -350,39 +284,6 @@ def _span_begun(out: list[Tok], til: int, rules: _Rules) -> int | None:
     if k == til - 1 or out[k].kind != "time" or out[k].value is None:
         return None
     return int(out[k].value) if k and out[k - 1].lower in rules.span_starts else None
-
-
-def _said_on_the_24_hour_clock(tokens: list[Tok], i: int, rules: _Rules) -> bool:
-    """ "var på toalettet tjuetre femten", "la seg tjueto null fem": an hour no 12-hour clock
-    says, then its minutes (10-59, or "null" and a digit), and no unit after them."""
-    at = lambda k: tokens[i + k] if i + k < len(tokens) else None
-    hour, minutes = _hour(at(0)), at(1)
-    if hour is None or not 13 <= hour <= 23 or minutes is None or minutes.kind != "number" \
-            or minutes.decimals is not None or minutes.value is None:
-        return False
-    if minutes.lower == "null":
-        said, after = _hour(at(2)) is not None and at(2).value < 10, at(3)
-    else:
-        said, after = 10 <= minutes.value < 60, at(2)
-    return said and not _measure(after, rules) and \
-        (after is None or after.lower not in ("komma", "av", "over", "prosent", "%"))
-
-
-_PART_OF_DAY_NEXT = {("i", "kveld"), ("i", "natt"), ("i", "ettermiddag"), ("til", "kvelds")}
-
-
-def _an_evening_hour_alone(tokens: list[Tok], i: int, previous: str, rules: _Rules) -> bool:
-    """ "kveldsbesøk 21", "ved 21 i kveld", "Lipitor 20 mg 21 i kveld" (not "i stedet for 20 i
-    kveld", a dose): an hour no 12-hour clock says, alone, after a visit or an "about" word
-    or before the part of the day."""
-    hour, nxt = _hour(tokens[i]), (tokens[i + 1] if i + 1 < len(tokens) else None)
-    if hour is None or not 13 <= hour <= 23 or _measure(nxt, rules) or \
-            nxt is not None and (nxt.kind == "number" or nxt.lower in ("komma", "av", "over")) \
-            or _value_told_before(tokens, i, rules):  # "respirasjonsfrekvens rundt 22"
-        return False
-    return tuple(t.lower for t in tokens[i + 1:i + 3]) in _PART_OF_DAY_NEXT and \
-        previous not in ("for", "av", "til", "enn", "med", "på") or \
-        previous in rules.bare_hour_after or previous.endswith(rules.visit_opening_line)
 
 
 def _after(start: int, hour: int, minute: int) -> int:
@@ -404,12 +305,6 @@ def _paired_after(tokens: list[Tok], j: int, rules: _Rules) -> int | None:
     return None
 
 
-def _hour(tok: Tok | None) -> int | None:
-    if tok is None or tok.kind != "number" or tok.decimals is not None or tok.value is None:
-        return None
-    return int(tok.value) if 0 <= tok.value <= 24 else None
-
-
 def _read_time(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
                ) -> tuple[int, int, int, bool] | None:
     """(hour, minute, tokens used, whether the hour is on a 12-hour clock) or None."""
@@ -427,10 +322,6 @@ def _read_time(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
     twelve_hour = 0 <= hour <= 12 and not re.fullmatch(
         r"0\d([.:]?\d{2})?|\d{1,2}[.:]\d{2}|\d{4}", digits)
     return hour % 24, minute, used, twelve_hour
-
-
-def _measure(tok: Tok | None, rules: _Rules) -> bool:
-    return tok is not None and (tok.lower in rules.units or tok.lower in rules.count_words)
 
 
 def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool

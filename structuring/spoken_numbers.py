@@ -381,14 +381,14 @@ def _spans_from_one(tokens: list[Tok], i: int, rules: _Rules) -> bool:
 
 
 def _slept_from(tokens: list[Tok], i: int, rules: _Rules) -> bool:
-    """ "sov (igjen) fra ett": the hour a sleep began (see `clock_times._slept_from`)."""
+    """ "sov (igjen) fra ett": the hour a sleep began (see `bare_hours._slept_from`)."""
     k = i - 2 - (i >= 3 and tokens[i - 2].lower in ("igjen", "att"))
     return k >= 0 and tokens[i - 1].lower in rules.span_starts and \
         tokens[k].lower in rules.slept_from
 
 
 def _bare_hour_said(tokens: list[Tok], i: int, rules: _Rules) -> bool:
-    """ "sovna rundt eitt og …": "eitt" is the hour (see `clock_times._bare_hour`)."""
+    """ "sovna rundt eitt og …": "eitt" is the hour (see `bare_hours._bare_hour`)."""
     # "like etter to i natt": a two-word "after" too
     said = tokens[i - 1].lower in rules.bare_hour_after or \
         i > 1 and f"{tokens[i - 2].lower} {tokens[i - 1].lower}" in rules.bare_hour_after or \

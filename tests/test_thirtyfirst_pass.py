@@ -204,3 +204,21 @@ def test_an_itch_said_without_a_place_is_a_finding(spoken, finding):
     from tests.note_helpers import findings
 
     assert finding in findings(spoken)
+
+
+# --- spans of time --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, times", [
+    # the first time's part of the day between it and "til" does not end the span
+    ("Ho sov frå klokka elleve i kveld til seks.", ["23:00", "06:00"]),
+    ("han sov fra klokka ti i går kveld til fem og var uthvilt", ["22:00", "05:00"]),
+    # "mellom … og …" with its part of the day after the second hour
+    ("døra skal varsle mellom klokka elleve og seks om natta", ["23:00", "06:00"]),
+    ("Han var på kontoret mellom klokka ti og tolv og spurte etter kona.", ["10:00", "12:00"]),
+])
+def test_a_span_of_time_is_read_to_its_end(spoken, times):
+    assert spoken_times(spoken) == times
+
+
+def test_a_count_after_mellom_is_no_end_of_a_span():
+    assert spoken_times("Paracet mellom klokka åtte og to tabletter") == ["08:00"]
