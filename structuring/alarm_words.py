@@ -119,9 +119,13 @@ def _no_alarm_pattern() -> re.Pattern[str]:
     negation = alternation(rules["no_alarm_negations"])
     # "har ikke gitt noen varsler siden sist"
     given = r"(?:(?:gitt|gjeve|gitte|hatt|vore|vært)\s+)?(?:(?:noen|nokon|noko|noe)\s+)?"
+    # "trygghetsalarmen gikk ikke i natt", "sensoren har ikkje gått av": the device, not a
+    # person ("hun gikk ikke på do"), said not to go off — not "gikk ikke fram" (a fault)
+    device_went = rf"[\wæøå]*(?:alarm|sensor)[\wæøå]*\s+(?:(?:gikk|gjekk)\s+(?:{negation})|" \
+        rf"(?:har|hadde)\s+(?:{negation})\s+gått)(?!\s+(?:fram|frem|gjennom|inn))"
     return re.compile(rf"(?<![\wæøå])(?:(?:{alarm})\s+(?:{negation})|(?:{negation})\s+{given}"
-                      rf"(?:nye?\s+|fleire\s+|flere\s+|meir\s+|mer\s+)?(?:{alarm}))(?![\wæøå])",
-                      re.IGNORECASE)
+                      rf"(?:nye?\s+|fleire\s+|flere\s+|meir\s+|mer\s+)?(?:{alarm})|"
+                      rf"{device_went})(?![\wæøå])", re.IGNORECASE)
 
 
 def alarmed_again(text: str) -> bool:

@@ -222,3 +222,28 @@ def test_a_span_of_time_is_read_to_its_end(spoken, times):
 
 def test_a_count_after_mellom_is_no_end_of_a_span():
     assert spoken_times("Paracet mellom klokka åtte og to tabletter") == ["08:00"]
+
+
+# --- a device said not to go off ------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken", [
+    "Trygghetsalarmen gikk ikke i natt.",
+    "Fallsensoren har ikkje gått av denne veka.",
+    "Trygghetsalarmen gikk ikke av i natt, men hun ringte på telefonen.",
+])
+def test_a_device_said_not_to_go_off_tells_no_alarm(spoken):
+    from tests.note_helpers import spoken_alarms
+
+    assert spoken_alarms(spoken) == []
+
+
+@pytest.mark.parametrize("spoken, alarm", [
+    ("Fallsensoren gikk klokka tre, men hun gikk ikke på do.",
+     ("fallsensor", "fall_registrert", "03:00")),
+    ("Trygghetsalarmen gikk kl. 02.00, men hun svarte ikke.",
+     ("trygghetsalarm", "alarm_utlost", "02:00")),
+])
+def test_a_person_who_did_not_go_is_no_device_that_did_not(spoken, alarm):
+    from tests.note_helpers import spoken_alarms
+
+    assert spoken_alarms(spoken) == [alarm]
