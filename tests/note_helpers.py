@@ -31,3 +31,8 @@ def findings(spoken: str) -> set[tuple[str, bool]]:
 
 def medications(spoken: str) -> list[tuple[str, str | None]]:
     return [(e.value, e.dose) for e in structure(spoken).entities if e.type == "medication"]
+
+
+def values(spoken: str, kind: str) -> list[str]:
+    """The values of one type of entity ("fluid_intake", "pain_score") in a dictation's note."""
+    return [e.value for e in structure(spoken).entities if e.type == kind]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
-from tests.note_helpers import spoken_times
+from tests.note_helpers import spoken_times, values
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -19,12 +19,6 @@ def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, wr
     assert_never_learnt_from(name, count, writers)
 
 
-def _fluids(spoken: str) -> list[str]:
-    from structuring.pipeline import structure
-
-    return [e.value for e in structure(spoken).entities if e.type == "fluid_intake"]
-
-
 # --- a drink given or taken, a goal and a limit ---------------------------------------------------
 
 @pytest.mark.parametrize("spoken, fluids", [
@@ -32,7 +26,7 @@ def _fluids(spoken: str) -> list[str]:
     ("ho fekk i seg om lag tre hundre milliliter i løpet av kvelden punktum", ["300"]),
 ])
 def test_a_drink_given_or_taken_is_intake_also_without_a_drink_verb(spoken, fluids):
-    assert _fluids(spoken) == fluids
+    assert values(spoken, "fluid_intake") == fluids
 
 
 @pytest.mark.parametrize("spoken", [
@@ -42,7 +36,7 @@ def test_a_drink_given_or_taken_is_intake_also_without_a_drink_verb(spoken, flui
     "Han fikk Duphalac femten milliliter i et glass vann.",
 ])
 def test_a_goal_a_limit_or_a_dose_in_ml_is_no_intake(spoken):
-    assert _fluids(spoken) == []
+    assert values(spoken, "fluid_intake") == []
 
 
 # --- hours listed after one clock word ----------------------------------------------------------
@@ -113,12 +107,6 @@ def test_a_dose_counted_in_bags_or_pessaries_is_the_drugs_dose(spoken, drug):
 
 # --- a second pain score ------------------------------------------------------------------------
 
-def _pain(spoken: str) -> list[str]:
-    from structuring.pipeline import structure
-
-    return [e.value for e in structure(spoken).entities if e.type == "pain_score"]
-
-
 @pytest.mark.parametrize("spoken, scores", [
     # set against the first, or after a comma with where it hurts
     ("Smerten er no 2 av 10 mot 6 før morfinen.", ["2", "6"]),
@@ -128,7 +116,7 @@ def _pain(spoken: str) -> list[str]:
     ("Han var letta, og smerten gjekk frå 6 til 1.", ["6", "1"]),
 ])
 def test_a_second_pain_score_beside_the_first_is_filed(spoken, scores):
-    assert _pain(spoken) == scores
+    assert values(spoken, "pain_score") == scores
 
 
 @pytest.mark.parametrize("spoken, scores", [
@@ -137,7 +125,7 @@ def test_a_second_pain_score_beside_the_first_is_filed(spoken, scores):
     ("Smertene har vart fra tre til fem dager.", []),
 ])
 def test_a_count_beside_a_pain_score_is_no_score(spoken, scores):
-    assert _pain(spoken) == scores
+    assert values(spoken, "pain_score") == scores
 
 
 # --- the hour a sleep or a waking began ---------------------------------------------------------
