@@ -19,7 +19,7 @@ def _bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     hour = _hour(tokens[i])
     if hour is None or not 1 <= hour <= 12 or not _ends_a_bare_hour(tokens, i, rules):
         return False
-    return tokens[i - 1].lower == "ved" or not _value_told_before(tokens, i, rules)
+    return i > 0 and tokens[i - 1].lower == "ved" or not _value_told_before(tokens, i, rules)
 
 
 def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
