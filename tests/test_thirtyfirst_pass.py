@@ -235,3 +235,23 @@ def test_a_person_who_did_not_go_is_no_device_that_did_not(spoken, alarm):
     from tests.note_helpers import spoken_alarms
 
     assert spoken_alarms(spoken) == [alarm]
+
+
+# --- a refill is routine --------------------------------------------------------------------------
+
+def test_refilling_the_dispenser_at_a_time_tells_no_alarm():
+    from tests.note_helpers import spoken_alarms
+
+    assert spoken_alarms("Fylte medisindispenseren for neste uke i dag klokka elleve.") == []
+
+
+@pytest.mark.parametrize("spoken, alarm", [
+    ("Medisindispenseren varslet klokka elleve at formiddagsdosen ikke var tatt.",
+     ("medisindispenser", "dose_ikke_tatt", "11:00")),
+    ("Medisindispenseren ga alarm klokka åtte, og eg fylte den etterpå.",
+     ("medisindispenser", "dose_ikke_tatt", "08:00")),
+])
+def test_an_alarm_told_with_a_refill_is_still_an_alarm(spoken, alarm):
+    from tests.note_helpers import spoken_alarms
+
+    assert spoken_alarms(spoken) == [alarm]
