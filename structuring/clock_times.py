@@ -57,8 +57,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         til = len(out) - 1 - about  # where "til" would stand, "about" words aside
         before_til = out[til - 1] if til >= 1 and out[til].lower == "til" else None
         # "frå halv tre til (klokka) sju": the end of a span
-        span_end = before_til is not None and before_til.kind == "time" or \
-            til >= 0 and _span_begun(out, til, rules) is not None  # "… i kveld til seks"
+        begun = _span_begun(out, til, rules)  # "frå klokka elleve i kveld til …"
+        span_end = before_til is not None and before_til.kind == "time" or begun is not None
         # "Madopar klokka sju elleve femten og nitten": a schedule, each hour later
         in_schedule = not explicit and not about and _in_schedule(out, tokens, i, rules)
         after_a_time = not explicit and (span_end or not about and len(out) > 1 and
@@ -125,7 +125,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                     hour %= 12  # "klokka ti og klokka sytten": a pair told in its order
                 elif (after_a_time or span_end) and out[-2 - about].value is not None:
                     hour = _after(int(out[-2 - about].value), hour, minute)
-                elif (begun := _span_begun(out, til, rules)) is not None:
+                elif begun is not None:
                     hour = _after(begun, hour, minute)  # "frå ni i går kveld til halv sju"
                 sure = clock.review == review and clock.recorded_minutes is None
             else:  # only a time said on the 24-hour clock carries the story on
