@@ -543,6 +543,7 @@ BLIND_SPLITS = {
     "test27.jsonl": "fafe1441a7eebc5bd2fd6bd598f353cb78e8bd43bcbbcab6b4909e8a8ef5adb9",
     "test28.jsonl": "0e8cb25bfd2ed0703d8b1d303787b043e977c5ee3ca438ef678d04babd0e529d",
     "test29.jsonl": "79dc8f1560d0c8a432828eee0b9b04155fef8a02f0fcb93563be1f28aa92220c",
+    "test30.jsonl": "f996f389eb10aa621ac7d3b084e5891a0c88d012a84fa50e756df88b6f7d03b3",
 }
 
 
