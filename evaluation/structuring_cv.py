@@ -64,10 +64,11 @@ def strip_punctuation(spoken: str) -> str:
     """The dictation as a nurse who never says `punktum` would give it: no voice commands,
     no written marks (a decimal "komma" stays: it is part of the number); names keep their
     capitals, as an ASR writes them."""
-    from structuring.spoken import _drop_fillers, _rules, _split, _voice_commands
+    from structuring.spoken import _rules, _split, _voice_commands
+    from structuring.tokens import drop_fillers
 
     rules = _rules()
-    tokens = _voice_commands(_drop_fillers(_split(spoken), rules), rules)
+    tokens = _voice_commands(drop_fillers(_split(spoken), rules), rules)
     words = [t.text for t in tokens if t.kind in ("word", "decimal")]
     return " ".join(w if i else w.lower() for i, w in enumerate(words))
 

@@ -6,7 +6,7 @@ reads a sentence's times with; no state of their own.
 
 from __future__ import annotations
 
-from structuring.tokens import Tok, _ends_a_bare_hour, _Rules
+from structuring.tokens import Tok, _ends_a_bare_hour, _Rules, slept_before
 
 
 _MINUTES_AFTER_OG = (15, 20)  # "klokka åtte og tjue": 08.20 (5 of 5 in the writers' gold)
@@ -42,8 +42,7 @@ def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
 def _slept_from(out: list[Tok], rules: _Rules) -> bool:
     """ "sov fra fire", "søv igjen frå om lag tre", "våken fra tre": when a sleep began."""
     k = len(out) - 1 - _about_words_before(out, rules, rules.span_starts)
-    j = k - 1 - (k >= 2 and out[k - 1].lower in ("igjen", "att"))
-    return k >= 1 and out[k].lower in rules.span_starts and out[j].lower in rules.slept_from
+    return k >= 1 and out[k].lower in rules.span_starts and slept_before(out, k, rules)
 
 
 def _between_ends(out: list[Tok], tokens: list[Tok], i: int, rules: _Rules) -> bool:

@@ -234,4 +234,6 @@ def _heard_spellings(name: str) -> frozenset[str]:
                 out.add(base[:i + 1] + base[i:])  # "remmeron", "humalogg"
         if base.endswith("e") and len(base) >= 7:
             out.add(base[:-1])  # "glukofag"
+        elif base.endswith(("in", "on", "id", "ol")) and len(base) >= 7:
+            out.add(base + "e")  # "amlodipine", "kaleoride": the English spelling
     return frozenset(out - {name})

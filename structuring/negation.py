@@ -23,6 +23,9 @@ def is_negated(text: str, start: int, end: int) -> bool:
         word = words[i]
         # "benekter at ho har tankar om …": a subject after "at" ends no clause
         told = word in _PRONOUNS and i > 0 and words[i - 1] == "at"
+        # "fri for smerter", "ikkje uttrykk for smerter": "for" that ends no clause (data)
+        told = told or word == "for" and i > 0 and (
+            words[i - 1] in rules["for_after"] or f"{words[i - 1]} for" in rules["pre_triggers"])
         if (word in rules["terminators"] and not told) or \
                 len(scope) >= rules["max_scope_tokens"]:
             break

@@ -13,8 +13,18 @@ def said_as_no_finding(text: str, described_starts: list[int]) -> list[tuple[int
     findings ("gult slim") begin."""
     coughed = [m.span() for start in described_starts
                for m in [_COUGHED_UP.search(text, 0, start)] if m]
+    drunk = [m.span() for m in _DRUNK_LITTLE.finditer(text)] if _AMOUNT.search(text) else []
     return coughed + [m.span() for m in _COUGH_AS_WHEN.finditer(text)] + \
-        [m.span() for m in _PAIN_EASED.finditer(text)]
+        [m.span() for m in _PAIN_EASED.finditer(text)] + drunk
+
+
+# "Han drikker lite, bare 600 ml i går": the amount is filed as intake, and the writers
+# file the manner with it 21 of 97 times (without an amount 44 of 65; tune files).
+_DRUNK_LITTLE = re.compile(r"(?<![\wæøå])(?:drikker|drikk|drakk|drukket|drukke|drukki|drukke)"
+                           r"(?:\s+(?:veldig|svært|litt|for|så))?\s+(?:lite|dårlig|dårleg)"
+                           r"(?![\wæøå])", re.IGNORECASE)
+_AMOUNT = re.compile(r"\d+(?:,\d+)?\s*(?:ml|dl|l|liter)(?![\wæøå])|(?<![\wæøå])(?:glas|glass|"
+                     r"kopp|koppar|kopper)(?![\wæøå])", re.IGNORECASE)
 
 
 # "Han hoster gult slim", "hoster fortsatt opp noe grønt slim": the finding is the slim (the

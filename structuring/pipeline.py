@@ -91,10 +91,13 @@ def _register() -> None:
 
     @Language.component("dikta_entities", requires=["token.is_sent_start"])
     def clinical_entities(doc):
+        told = ""  # what the dictation said before this sentence
         for i, sentence in enumerate(doc._.note_sentences):
             text = sentence.text
             found = ent.find_times(text) + ent.find_vitals(text) + ent.find_medications(text)
+            found += ent.glucose_read_again(text, told, found)
             _add_found(doc, i, sentence, sorted(found, key=lambda f: f.start))
+            told = f"{told} {text}"
         return doc
 
     @Language.component("dikta_findings", requires=["token.is_sent_start"])

@@ -57,7 +57,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
                  "feared", "accompanied_by", "place_adverbs", "denied_alone", "smells",
                  "absent_from", "habitual_times", "phrases_as_filed", "signs_kept_for",
                  "score_names", "said_of_the_sore_place", "skin_around"),
-    "negation": ("pre_triggers", "post_triggers", "terminators", "max_scope_tokens"),
+    "negation": ("pre_triggers", "post_triggers", "terminators", "for_after", "max_scope_tokens"),
     "vkp_timeline": ("document_type", "title", "category_by_alert_code", "categories", "events",
                      "reported_step", "handling_steps", "response_steps", "false_alarm_steps",
                      "closing_steps", "response_labels", "false_alarm_label", "sections"),

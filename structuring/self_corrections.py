@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from structuring import daypart
-from structuring.lexicon import IdentityCache
+from structuring.lexicon import IdentityCache, drug_one_letter_off
 from structuring.tokens import (DIGIT_TIME, Tok, _compound, _is_clock, _is_numberish, _Rules,
                                unended)
 
@@ -58,11 +58,21 @@ def corrects_a_value(lowered: list[str], i: int, rules: _Rules) -> bool:
     """A correction cue right after a number, a unit or a drug ("… fem | nei to komma fem",
     "tok to Paracet | nei vent hun tok Paracet ett gram"), or word i inside such a cue
     ("sju komma fem nei | det va tre komma sju fem")."""
-    for start in range(max(1, i - 3), i + 1):
+    for start in range(max(1, i - 5), i + 1):
         cues = cues_at(lowered, start, rules)
-        if cues and start + max(map(len, cues)) >= i and _ends_a_value(lowered[start - 1], rules):
+        if not cues or not _ends_a_value(lowered[start - 1], rules):
+            continue
+        end = start + max(map(len, cues))
+        # "fekk sobril nei unnskyld det var | stesolid": who said it is the correction's
+        if end >= i or (i - end <= 2 and all(w in rules.subjects | _IT | _SAID
+                                             for w in lowered[end:i])):
             return True
     return False
+
+
+_NEARER = frozenset({"nærmere", "nærare", "nermere", "heller", "snarere", "snarare"})
+_LIST_GOES_ON = frozenset({"og", ",", "pluss", "samt"})
+_SAID = frozenset({"var", "va", "vart", "sa", "tok", "fekk", "fikk", "mente", "meinte"})
 
 
 def _ends_a_value(word: str, rules: _Rules) -> bool:
@@ -101,9 +111,13 @@ def self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
             after = after[1:]
         # "smerte åtte av ti, nei, han sa sju av ti", "Paracet ett gram, nei vent, hun tok
         # Paracet fem hundre": who said or did it is not the value
+        # "eller nei, det var nærmere halv fire": how near it was is not the value either
         if len(after) > 2 and after[0].lower in rules.subjects | _IT and after[1].kind == "word" \
-                and not _value_start(after[1], rules) and _value_start(after[2], rules):
-            after = after[2:]
+                and not _value_start(after[1], rules):
+            k = 2 + (len(after) > 3 and after[2].lower in _NEARER)
+            after = after[k:] if _value_start(after[k], rules) else after
+        if len(after) > 1 and after[0].lower in _NEARER and _value_start(after[1], rules):
+            after = after[1:]
         # "nitroglyserin 0,4 mg, nei, det var Nitrolingual, 2 spray": a drug named
         # again with its dose after a comma; the dose is part of the correction.
         if len(after) > 2 and after[0].lower in rules.drugs and \
@@ -117,6 +131,8 @@ def self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
         if said in rules.guarded_corrections and \
                 not (after and _value_start(after[0], rules)):
             continue  # "hun sa unnskyld" is no correction
+        if said == "eller ," and _trailing_time(before, rules) is None:
+            continue  # only a clock time: "Paracet, eller, Ibux om han vil" is a choice
         # "300 ml i dag, nei, 400": the value may be a few words back.
         # "klokka 23.10 i går kveld, eh nei, 23.40": the value's part of the day between
         own = _trailing_daypart(before, rules)
@@ -314,7 +330,7 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules
             return before[:keep] + correction[:said] + before[end:] + correction[said:]
         if said_time is not None:
             return before[:said_time] + correction
-    if first.lower in rules.drugs:
+    if first.lower in rules.drugs or _misheard_drug(correction, rules):
         drugs = [(j, _drug_words(before, j, rules)) for j in range(len(before))]
         drugs = [(j, size) for j, size in drugs if size]
         if drugs:
@@ -329,6 +345,10 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules
                     end = runs[0][1] + (runs[0][1] < len(before) and
                                         before[runs[0][1]].lower in rules.units)
             tail = before[end:]  # said after the old drug; not twice if said again
+            if any(t.lower in _LIST_GOES_ON for t in tail):
+                # "Lipitor 20 mg og en Paralgin, nei vent, Paracet 500 mg": the item said
+                # last is no drug known here; the words stay as said, for the nurse
+                return None
             # "Cipralex … om morgenen nei unnskyld Remeron … om kvelden": the correction
             # says its own part of the day, so the old one goes with the old drug
             if _said_again(tail, correction) or _trailing_daypart(tail, rules) == len(tail) \
@@ -448,6 +468,13 @@ def _drug_words(tokens: list[Tok], j: int, rules: _Rules) -> int:
         if [t.lower for t in tokens[j:j + len(name)]] == list(name):
             return len(name)
     return 1 if tokens[j].lower in rules.drugs else 0
+
+
+def _misheard_drug(correction: list[Tok], rules: _Rules) -> bool:
+    """ "Furix, nei vent, Burinix 1 milligram": the correction names a drug a letter off
+    its name, with its dose, as the written note will spell it."""
+    return len(correction) > 1 and _is_numberish(correction[1], rules) and \
+        drug_one_letter_off(correction[0].lower) is not None
 
 
 def _said_again(words: list[Tok], correction: list[Tok]) -> bool:

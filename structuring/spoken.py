@@ -54,6 +54,7 @@ from structuring.tokens import (
     _leads_to_an_hour,
     _rules,
     _split,
+    drop_fillers,
     unended,
 )
 
@@ -224,19 +225,11 @@ def _join_fragments(parts: list[list[Tok]], rules: _Rules) -> list[list[Tok]]:
 
 # --- token passes -------------------------------------------------------------------------
 
-def _drop_fillers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
-    """Fillers ("eh") dropped, and a closed-class word said twice in a row written once
-    ("og og", "hun hun"; data: stutter_words)."""
-    kept = [t for t in tokens if t.lower not in rules.fillers]
-    return [t for i, t in enumerate(kept) if not (
-        i and t.lower in rules.stutter_words and kept[i - 1].lower == t.lower)]
-
-
 def spoken_tokens(spoken: str, rules: _Rules) -> list[Tok]:
     """The dictation's words before it is cut into sentences: fillers dropped, split compounds
     joined, voice commands read, a shift said first made the heading line. The sentence
     model is trained on exactly these (`evaluation.structuring_train`)."""
-    tokens = _voice_commands(_join_compounds(_drop_fillers(_split(spoken), rules)), rules)
+    tokens = _voice_commands(_join_compounds(drop_fillers(_split(spoken), rules)), rules)
     return _shift_header(tokens, rules)
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from structuring.tokens import Tok, _compound, _ends_a_bare_hour, _leads_to_an_hour, _Rules
+from structuring.tokens import (Tok, _compound, _ends_a_bare_hour, _leads_to_an_hour, _Rules,
+                               slept_before)
 
 
 def _numbers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
@@ -223,6 +224,10 @@ def _spoken_digit_runs(tokens: list[Tok], rules: _Rules) -> None:
         i += 1
 
 
+def _said(tokens: list[Tok], i: int) -> str:
+    return tokens[i].lower if i < len(tokens) else ""
+
+
 def _called(tokens: list[Tok], i: int) -> bool:
     """ "ringte (til) ett ett tre", "ba oss kontakte ett ett tre": a call right before."""
     return any(t.lower.startswith(("ring", "kontakt")) or t.lower == "til"
@@ -239,6 +244,8 @@ def _decide_digits(tokens: list[Tok], rules: _Rules) -> None:
             tok.decimals is not None or (tok.value or 0) > 10
             or nxt in rules.count_words or nxt in rules.units
             or bool(context & rules.numeric_context)
+            # "pustar ti i minuttet": a rate
+            or (nxt in ("i", "per") and _said(tokens, i + 2).startswith("minutt"))
             or (i >= 2 and tokens[i - 1].lower == "av" and tokens[i - 2].digits)
             or (nxt == "over" and _blood_pressure_ahead(tokens, i))
             or _tells_pain_score(tokens, i)
@@ -264,6 +271,8 @@ def _tells_pain_score(tokens: list[Tok], i: int) -> bool:
         k -= 1
     if k >= 0 and tokens[k].lower.startswith("smert"):
         return True
+    if _pain_down_to(tokens, i):
+        return True
 
     def out_of_ten(k: int) -> bool:
         return 0 < k < len(tokens) and tokens[k].kind == "number" and tokens[k].value == 10 \
@@ -273,6 +282,21 @@ def _tells_pain_score(tokens: list[Tok], i: int) -> bool:
         return True
     return i + 4 < len(tokens) and tokens[i + 1].lower == "til" and \
         tokens[i + 2].kind == "number" and out_of_ten(i + 4) or _pain_changed(tokens, i)
+
+
+def _pain_down_to(tokens: list[Tok], i: int) -> bool:
+    """ "smerta var nede i tre", "smerten hadde gått ned til to": the pain's new score (16
+    of 16 in the tuned gold), not "vondt i tre dager"."""
+    if i < 3 or tokens[i - 1].lower not in ("i", "på", "til") or \
+            tokens[i - 2].lower not in ("nede", "ned"):
+        return False
+    k = i - 3
+    while k > 0 and i - k <= 5 and tokens[k].lower in _DOWN_VERBS:
+        k -= 1
+    return tokens[k].lower.startswith("smert")
+
+
+_DOWN_VERBS = {"var", "er", "hadde", "har", "gått", "gikk", "gjekk", "vart", "blei", "ble"}
 
 
 def _pain_changed(tokens: list[Tok], i: int) -> bool:
@@ -382,9 +406,15 @@ def _spans_from_one(tokens: list[Tok], i: int, rules: _Rules) -> bool:
 
 def _slept_from(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     """ "sov (igjen) fra ett": the hour a sleep began (see `bare_hours._slept_from`)."""
-    k = i - 2 - (i >= 3 and tokens[i - 2].lower in ("igjen", "att"))
-    return k >= 0 and tokens[i - 1].lower in rules.span_starts and \
-        tokens[k].lower in rules.slept_from
+    k = i - 1  # "sov fra rundt tre", "søv frå om lag tre": the "about" said before it
+    if i >= 2 and tokens[k].lower in _ABOUT:
+        k -= 1
+    elif i >= 3 and tokens[k].lower == "lag" and tokens[k - 1].lower == "om":
+        k -= 2
+    return k >= 1 and tokens[k].lower in rules.span_starts and slept_before(tokens, k, rules)
+
+
+_ABOUT = {"rundt", "ca", "cirka", "omkring"}
 
 
 def _bare_hour_said(tokens: list[Tok], i: int, rules: _Rules) -> bool:

@@ -268,4 +268,58 @@ def _ends_a_bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     """Whether what follows word i lets it be an hour said without "klokka" ("ved elleve og
     …", "rundt eitt."): the end, a mark, or a word of `bare_hour_before`."""
     after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if i + 2 < len(tokens) and tokens[i + 2].lower.startswith("minutt"):
+        return False  # "pustar rundt ti i minuttet": a rate, not an hour
     return after is None or after.kind == "punct" or after.lower in rules.bare_hour_before
+
+
+def drop_fillers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
+    """Fillers ("eh") dropped, with the commas a writer set around one ("ba om, eh,
+    nevrologisk observasjon"; one stays before a new clause: "i dusjen, eh, han måtte");
+    words said again after a filler written once ("han var eh han var uroleg", "to komma
+    åtte eh to komma åtte"); a closed-class word said twice in a row written once ("og og",
+    "hun hun"; data: stutter_words)."""
+    kept: list[Tok] = []
+    skip = False
+    for i, t in enumerate(tokens):
+        if skip:
+            skip = False
+        elif t.lower in rules.fillers:
+            kept = kept[:len(kept) - said_again_after(kept, tokens, i + 1, rules)]
+            if kept and kept[-1].text == "," and i + 1 < len(tokens) and tokens[i + 1].text == ",":
+                skip = True
+                if not (i + 2 < len(tokens) and tokens[i + 2].lower in rules.subjects):
+                    kept.pop()
+        else:
+            kept.append(t)
+    return [t for i, t in enumerate(kept) if not (
+        i and t.lower in rules.stutter_words and kept[i - 1].lower == t.lower)]
+
+
+def said_again_after(said: list[Tok], tokens: list[Tok], start: int, rules: _Rules) -> int:
+    """How many words at the end of `said` are said again, word for word, from `start` on —
+    one to three words, no mark among them ("ringte eh ringte en en tre": one). A pronoun
+    alone may end one sentence and open the next ("står framfor ho eh ho sette mat …")."""
+    for k in (3, 2, 1):
+        again = tokens[start:start + k]
+        if len(said) >= k and len(again) == k and all(t.kind == "word" for t in again) and \
+                [t.lower for t in said[-k:]] == [t.lower for t in again] and \
+                not (k == 1 and again[0].lower in rules.subjects):
+            return k
+    return 0
+
+
+def slept_before(tokens: list[Tok], k: int, rules: _Rules) -> bool:
+    """Whether a sleep or waking word (`slept_from`) stands before the "fra" at `k`, with at
+    most four words and no mark or number between: "sov fra", "sov godt heile natta frå",
+    "sov sitjande i senga frå" — not "sov resten av natta bortsett fra"."""
+    for j in range(k - 1, max(-1, k - 6), -1):
+        tok = tokens[j]
+        if tok.lower in rules.slept_from:
+            return True
+        if tok.kind != "word" or tok.lower in _NOT_FROM or _is_numberish(tok, rules):
+            return False
+    return False
+
+
+_NOT_FROM = frozenset({"bortsett", "unntatt", "unntak", "og", "men"})
