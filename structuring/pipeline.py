@@ -37,7 +37,7 @@ from structuring.note import (
 )
 from structuring.privacy import mask_national_ids
 from structuring.sections import (EVENT_SECTION, REVIEW_BELOW, assign_sections_scored,
-                                 tells_drug_effect, weighed_for_the_heart)
+                                 only_arrived, tells_drug_effect, weighed_for_the_heart)
 from structuring.spoken import WrittenSentence, to_written
 
 COMPONENTS = ("dikta_sentences", "dikta_entities", "dikta_findings", "dikta_events",
@@ -130,6 +130,10 @@ def _register() -> None:
             if found.type != "medication" or found.dose:
                 hints[index].append(found.type)
         texts = [s.text for s in spans]
+        in_story = {i for event in doc._.welfare_events for i in event["sentences"]}
+        for i, text in enumerate(texts):
+            if i not in in_story and only_arrived(text):
+                hints[i].append("arrival")
         for event in doc._.welfare_events:
             first, *rest = event["sentences"]
             hints[first].append("event")

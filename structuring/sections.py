@@ -112,6 +112,18 @@ def opens_a_visit(text: str) -> bool:
 _WORD = re.compile(r"[\wæøå]+")
 
 
+def only_arrived(text: str) -> bool:
+    """ "Æ var der kl. 21.45.", "Eg var der på kveldsbesøket kl. 20.00.": a line that only
+    says staff came (data: arrival_lines)."""
+    lines = _rules()["arrival_lines"]
+    words = _WORD.findall(text.lower())
+    visits = _rules()["visit_lines"]["words"]
+    return len(words) >= 3 and words[0] in lines["subjects"] and words[1] in lines["verbs"] \
+        and words[2] in lines["places"] and all(
+            w.isdigit() or w in lines["then"] or any(w.startswith(v) for v in visits)
+            for w in words[3:])
+
+
 def weighed_for_the_heart(texts: list[str]) -> list[bool]:
     """Per sentence: a weight watched for a failing heart ("Vekt 84,2 kg, opp 2 kg på tre
     dager" in a dictation that tells oedema or pitting), not for food."""
@@ -213,6 +225,10 @@ def assign_sections_scored(texts: list[str], headings: list[str | None], paragra
                 assigned.append((elsewhere, round(combined[elsewhere], 3)))
             else:
                 assigned.append((heading, 1.0))  # the nurse said so
+            continue
+        if "arrival" in hints[i] and fallback in keys:
+            # "Æ var der kl. 21.45." outside an alarm's story: a visit line
+            assigned.append((fallback, VISIT_LINE_CONFIDENCE))
             continue
         if {"event", "device"} & set(hints[i]) and EVENT_SECTION in keys:
             # The sentence that tells an alarm is the alarm's record, whatever else it names

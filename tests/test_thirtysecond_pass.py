@@ -212,3 +212,18 @@ def test_a_clock_time_corrected_is_replaced(spoken, times):
 ])
 def test_a_choice_between_drugs_keeps_both(spoken, drugs):
     assert [d for d, _ in medications(spoken)] == drugs
+
+
+# --- a line that only says staff came -----------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, sections", [
+    ("Hun har fått ny trygghetsalarm på armen. Jeg var der kl. 15.35. Hun var blid.",
+     ["velferdsteknologi", "annet", "smerte_sovn_velvaere"]),
+    ("Middag. Vi var der kl. 12.30. Han spiste lite.",
+     ["ernaering_vaeske", "annet", "ernaering_vaeske"]),
+    # in an alarm's story it is the response
+    ("Fallalarmen gikk kl. 03.10. Vi var der kl. 03.20. Hun lå på gulvet.",
+     ["velferdsteknologi", "velferdsteknologi", "velferdsteknologi"]),
+])
+def test_a_line_that_only_says_staff_came_is_a_visit_line(spoken, sections):
+    assert [s.section for s in structure(spoken).sentences] == sections
