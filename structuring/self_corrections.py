@@ -139,7 +139,7 @@ def self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
         if said in rules.corrections_between_values and \
                 not any(_value_end(t, rules) for t in before[-3 - own:len(before) - own]):
             continue  # "nei, hun ville ikke" is an answer
-        fixed = _apply_correction(before, after[:cut], rules)
+        fixed = _apply_correction(before, _without_it_was(after[:cut]), rules)
         if fixed is None:
             continue  # no value to replace: kept as said, cue and all (and flagged)
         return self_corrections(fixed + after[cut:], rules)
@@ -468,6 +468,15 @@ def _drug_words(tokens: list[Tok], j: int, rules: _Rules) -> int:
         if [t.lower for t in tokens[j:j + len(name)]] == list(name):
             return len(name)
     return 1 if tokens[j].lower in rules.drugs else 0
+
+
+def _without_it_was(correction: list[Tok]) -> list[Tok]:
+    """ "halv tre var det": the value without the "it was" said after it."""
+    tail = [t.lower for t in correction[-2:]]
+    return correction[:-2] if len(correction) > 2 and tail in _IT_WAS else correction
+
+
+_IT_WAS = (["var", "det"], ["va", "det"], ["er", "det"], ["e", "det"])
 
 
 def _misheard_drug(correction: list[Tok], rules: _Rules) -> bool:

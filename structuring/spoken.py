@@ -444,12 +444,17 @@ def _drug_names(tokens: list[Tok]) -> list[Tok]:
 
 
 def _dose_follows(tokens: list[Tok], i: int) -> bool:
-    """ "setralin femti milligram": a number and a dose unit right after the word."""
-    return i + 2 < len(tokens) and tokens[i + 1].kind == "number" and \
+    """ "setralin femti milligram", "Nitrolingval en dose": a number and a dose unit or a
+    count of doses right after the word."""
+    return i + 2 < len(tokens) and tokens[i + 1].kind == "number" and (
         tokens[i + 2].kind == "unit" and tokens[i + 2].lower in _DOSE_UNITS
+        or tokens[i + 2].lower in _COUNTED_DOSES)
 
 
 _DOSE_UNITS = frozenset({"mg", "g", "mikrogram", "ml", "ie"})
+_COUNTED_DOSES = frozenset({"dose", "doser", "dosar", "tablett", "tabletter", "tablettar",
+                            "spray", "sprayar", "pust", "drag", "trykk", "kapsel", "kapsler",
+                            "kapslar", "plaster", "dråper", "dropar", "dråpar"})
 
 
 def _respelt(said: list[Tok], written: list[Tok]) -> bool:

@@ -227,3 +227,30 @@ def test_a_choice_between_drugs_keeps_both(spoken, drugs):
 ])
 def test_a_line_that_only_says_staff_came_is_a_visit_line(spoken, sections):
     assert [s.section for s in structure(spoken).sentences] == sections
+
+
+# --- a drug a letter off its name, counted in doses; "var det" after a correction --------------
+
+@pytest.mark.parametrize("spoken, drugs", [
+    ("hun fikk Nitrolingval en dose under tunga punktum", [("glyseroltrinitrat", "1 dose")]),
+    ("Han fikk Movikol to poser i vann.", [("makrogol", "2 poser")]),
+])
+def test_a_drug_a_letter_off_counted_in_doses_is_the_drug(spoken, drugs):
+    assert medications(spoken) == drugs
+
+
+def test_it_was_said_after_a_corrected_value_is_not_written():
+    text = structure("Nattrapport. Posen ble tømt klokka fire, eller, kvart over fire var "
+                     "det, 300 ml.").text
+    assert text == "Nattrapport. Posen ble tømt kl. 04.15, 300 ml."
+
+
+@pytest.mark.parametrize("spoken", [
+    "Dosen inneholdt Furix 40 mg og kalium en tablett.",
+    "Hun fikk kalium 1 tablett og kalsiumklorid 500 mg.",
+])
+def test_a_substance_a_letter_off_a_drug_name_is_never_that_drug(spoken):
+    # "kalium" is a letter off "Valium", "kalsiumklorid" off "kalliumklorid" (kaliumklorid):
+    # neither is respelt into the other drug
+    assert not {"diazepam", "kaliumklorid"} & {d for d, _ in medications(spoken)}
+    assert not {"valium", "kalliumklorid"} & set(structure(spoken).text.lower().split())
