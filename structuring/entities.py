@@ -113,15 +113,15 @@ def glucose_read_again(text: str, told: str, found: list[Found]) -> list[Found]:
     ("Ny måling kl. 03.00 var 6,1", "Kl. 04.20 var det 6,1", "5,4, og 10 minutt etter 7,0";
     the writers file 25 of 25 such values in the tuned gold), unless it has a unit, another
     measurement's name or is a value `found` already ("temp 37,2")."""
-    if not _GLUCOSE_SAID.search(told + " " + text) or _OTHER_MEASURE.search(text):
+    if _OTHER_MEASURE.search(text):
         return []
+    said_before = _GLUCOSE_SAID.search(told) is not None
     taken = {f.start for f in found}
-    plain = _without_times(text)
+    # the blood sugar named before the value: in an earlier sentence, or earlier in this one
     return [Found("vital.blood_glucose", _dot(m.group(1)), m.start(1), m.end(1))
-            for m in _DECIMAL.finditer(plain) if m.start(1) not in taken
+            for m in _DECIMAL.finditer(_without_times(text)) if m.start(1) not in taken
             and 1 <= float(_dot(m.group(1))) <= 33
-            and (text[:m.start(1)] and _GLUCOSE_SAID.search(told) or
-                 _GLUCOSE_SAID.search(text, 0, m.start(1)))]
+            and (said_before and m.start(1) > 0 or _GLUCOSE_SAID.search(text, 0, m.start(1)))]
 
 
 _GLUCOSE_SAID = re.compile(r"\b(?:blodsukker\w*|bs)\b", re.I)
