@@ -123,7 +123,10 @@ def _no_alarm_pattern() -> re.Pattern[str]:
     # person ("hun gikk ikke på do"), said not to go off — not "gikk ikke fram" (a fault)
     device_went = rf"[\wæøå]*(?:alarm|sensor)[\wæøå]*\s+(?:(?:gikk|gjekk)\s+(?:{negation})|" \
         rf"(?:har|hadde)\s+(?:{negation})\s+gått)(?!\s+(?:fram|frem|gjennom|inn))"
-    return re.compile(rf"(?<![\wæøå])(?:(?:{alarm})\s+(?:{negation})|(?:{negation})\s+{given}"
+    # "… utløst alarmen ikke noe fall": "ikke noe" denies what follows it, not the alarm
+    denied_after = r"(?!\s+(?:noe|noko|noen|nokon)(?![\wæøå]))"
+    return re.compile(rf"(?<![\wæøå])(?:(?:{alarm})\s+(?:{negation}){denied_after}|"
+                      rf"(?:{negation})\s+{given}"
                       rf"(?:nye?\s+|fleire\s+|flere\s+|meir\s+|mer\s+)?(?:{alarm})|"
                       rf"{device_went})(?![\wæøå])", re.IGNORECASE)
 

@@ -52,8 +52,16 @@ def _drug_names() -> dict[str, str]:
             if len(n) >= 6 and not set(n) & set(" -")}
 
 
-def joined(first: str, second: str) -> str | None:
-    """The compound two words said apart make, or None when they are two words."""
+# A determiner that never stands before a definite noun: "ikke noe fall sensoren er
+# tilbakestilt" is "ikke noe fall. Sensoren …", not "noe fallsensoren".
+_INDEFINITE_BEFORE = frozenset({"noe", "noen", "noko", "nokon", "ingen", "inga", "ikkje",
+                                "en", "ei", "et", "ein", "eit", "hver", "kvar"})
+_DEFINITE = ("en", "et", "a", "ene", "ane")
+
+
+def joined(first: str, second: str, before: str = "") -> str | None:
+    """The compound two words said apart make, or None when they are two words (also when
+    the word `before` them is a determiner and the compound would be definite)."""
     if first.isalpha() and second.isalpha() and (first + second).lower() in _drug_names():
         name = (first + second).lower()
         # A brand is a name and written with a capital ('Lipitor'); a substance is not.
@@ -61,8 +69,9 @@ def joined(first: str, second: str) -> str | None:
     if not (first.isalpha() and second.isalpha()) or len(second) < 4:
         return None  # 'la det' is no 'ladet'
     lower = (first + second).lower()
-    if not any(lower.endswith(e) and lower[:len(lower) - len(e)] in _unhyphenated()
-               for e in _ENDINGS):
+    endings = [e for e in _ENDINGS
+               if lower.endswith(e) and lower[:len(lower) - len(e)] in _unhyphenated()]
+    if not endings or before.lower() in _INDEFINITE_BEFORE and endings[0] in _DEFINITE:
         return None
     # 'e låsen' → 'e-låsen', 'gps klokka' → 'gps-klokka'
     return f"{first}-{second}" if first.lower() in _hyphen_prefixes() else first + second

@@ -217,6 +217,10 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         # "var stiv da dei vekte han halv sju"; on an evening visit too: "han våkner ca.
         # klokka fire og får ikke sove igjen" is the night
         return am
+    if 1 <= am <= AWAKE_REACH and rules.awake.intersection(clause):
+        return am  # "var vaken klokka eitt og ville …": awake in the night (data: awake_words)
+    if rules.rounds.intersection(clause) and not clock.by_day():
+        return am if am <= ROUND_NIGHT_ENDS else pm  # "ved runden klokka to" (round_words)
     if clock.shift:
         if clock.shift == "night" and clock.story_minutes is not None and \
                 not rules.another_day.intersection(clause):
@@ -323,6 +327,8 @@ DAY_STEP_BACK = 360  # … to a time by day
 # "gikk den igjen", "varsla han att": what happens again comes after the story so far
 AGAIN = frozenset({"igjen", "att", "atter"})
 
+ROUND_NIGHT_ENDS = 6  # a round at one to six is the night's, at seven to eleven the evening's
+AWAKE_REACH = 7  # awake at one to seven: the night or the early morning, never the afternoon
 EVENING_STARTS = 17  # an evening cue with an hour said 1-4 (13.00-16.00) is checked
 
 EARLY = frozenset({"tidlig", "tidleg"})

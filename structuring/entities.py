@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from structuring.lexicon import drug_names_as_heard, find_phrases, phrase_pattern
+from structuring.lexicon import (drug_definite_forms, drug_names_as_heard, find_phrases,
+                                 phrase_pattern)
 from structuring.rules import load_rules
 from structuring.tokens import WRITTEN_ROUTE
 
@@ -264,7 +265,8 @@ def _drug_names() -> dict[str, str]:
     """Names as said → generic; a hyphenated brand may be said as two words ('Selo Zok')."""
     names = drug_names_as_heard()
     spaced = {name.replace("-", " "): generic for name, generic in names.items() if "-" in name}
-    return {**spaced, **names}
+    definite = {said: names[name] for said, name in drug_definite_forms().items()}
+    return {**definite, **spaced, **names}
 
 
 @lru_cache(maxsize=4)

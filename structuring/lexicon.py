@@ -151,6 +151,26 @@ def drug_written_forms() -> dict[str, str]:
     return {**{k: v for k, v in out.items() if k not in shared}, **listed}
 
 
+@lru_cache(maxsize=1)
+def drug_definite_forms() -> dict[str, str]:
+    """ "hadde satt Lantusen sjøl", "etter OxyNormen": each listed name of five letters or
+    more in the definite form → the name (7 of 7 such words in the writers' gold are the
+    drug; none is another Norwegian word)."""
+    names = load_rules("medications")["names"]
+    return {(name + "n" if name.endswith("e") else name + "en"): name
+            for name in names if len(name) >= 5 and name.isalpha()}
+
+
+def written_drug(word: str) -> str | None:
+    """A drug name (lower case) as a journal writes it, in the definite form too ("OxyNormen");
+    None for any other word."""
+    forms = drug_written_forms()
+    if word in forms:
+        return forms[word]
+    name = drug_definite_forms().get(word)
+    return forms[name] + word[len(name):] if name else None
+
+
 def drug_one_letter_off(word: str) -> str | None:
     """ "setralin", "eliqis", "fyrix" said right before a dose: the one drug name (or heard
     spelling) a letter away — one left out, added, changed or two swapped — or None where

@@ -33,7 +33,8 @@ from structuring.clock_times import _times
 from structuring.dictation_shift import (_shift, night_told_first, opens_by_day,
                                          opens_in_the_morning, visit_opened)
 from structuring.compounds import joined
-from structuring.lexicon import IdentityCache, drug_one_letter_off, drug_written_forms
+from structuring.lexicon import (IdentityCache, drug_one_letter_off, drug_written_forms,
+                                 written_drug)
 from structuring.self_corrections import (corrected_across, correction_kept_as_said,
                                          self_corrections)
 from structuring.sentence_cuts import (_TIME_WORDS, _WHEN_WORDS, _alarm_keeps_its_time, _cut_at,
@@ -316,11 +317,13 @@ def _join_compounds(tokens: list[Tok]) -> list[Tok]:
     out: list[Tok] = []
     for tok in tokens:
         words = tok.kind == "word" and bool(out) and out[-1].kind == "word"
-        compound = joined(out[-1].text, tok.text) if words else None
+        before = out[-2].lower if len(out) > 1 else ""
+        compound = joined(out[-1].text, tok.text, before) if words else None
         if compound:
             out[-1] = Tok(compound)
-        elif words and len(out) > 1 and out[-2].kind == "word" and \
-                (compound := joined(out[-2].text, out[-1].text + tok.text)):
+        elif words and len(out) > 1 and out[-2].kind == "word" and len(tok.text) > 2 and \
+                (compound := joined(out[-2].text, out[-1].text + tok.text,
+                                    out[-3].lower if len(out) > 2 else "")):
             out[-2:] = [Tok(compound)]
         else:
             out.append(tok)
@@ -433,8 +436,8 @@ def _drug_names(tokens: list[Tok]) -> list[Tok]:
         said_apart = f"{out[-1].lower}-{tok.lower}" if out and out[-1].kind == "word" else ""
         if tok.kind == "word" and said_apart in forms:
             out[-1] = Tok(forms[said_apart])
-        elif tok.kind == "word" and tok.lower in forms:
-            out.append(Tok(forms[tok.lower]))
+        elif tok.kind == "word" and (written := written_drug(tok.lower)) is not None:
+            out.append(Tok(written))  # "oxynormen" → "OxyNormen" too
         elif tok.kind == "word" and _dose_follows(tokens, i) and \
                 (name := drug_one_letter_off(tok.lower)) is not None:
             out.append(Tok(forms[name]))

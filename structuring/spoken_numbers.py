@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from structuring.tokens import (Tok, _compound, _ends_a_bare_hour, _leads_to_an_hour, _Rules,
-                               slept_before)
+                               about_said_before, slept_before)
 
 
 def _numbers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
@@ -405,16 +405,10 @@ def _spans_from_one(tokens: list[Tok], i: int, rules: _Rules) -> bool:
 
 
 def _slept_from(tokens: list[Tok], i: int, rules: _Rules) -> bool:
-    """ "sov (igjen) fra ett": the hour a sleep began (see `bare_hours._slept_from`)."""
-    k = i - 1  # "sov fra rundt tre", "søv frå om lag tre": the "about" said before it
-    if i >= 2 and tokens[k].lower in _ABOUT:
-        k -= 1
-    elif i >= 3 and tokens[k].lower == "lag" and tokens[k - 1].lower == "om":
-        k -= 2
+    """ "sov (igjen) fra ett", "søv frå om lag tre": the hour a sleep began (see
+    `bare_hours._slept_from`, which reads the same "about" words)."""
+    k = i - 1 - about_said_before(tokens, i, rules)
     return k >= 1 and tokens[k].lower in rules.span_starts and slept_before(tokens, k, rules)
-
-
-_ABOUT = {"rundt", "ca", "cirka", "omkring"}
 
 
 def _bare_hour_said(tokens: list[Tok], i: int, rules: _Rules) -> bool:

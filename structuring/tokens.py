@@ -125,6 +125,8 @@ class _Rules:
     evening_all_along: tuple[str, ...] = ()  # "uroleg heile kvelden" in the first sentence
     sleep_phrases: tuple[str, ...] = ()  # "la seg klokka ti": evening or night
     waking: set[str] = field(default_factory=set)  # "vekte han halv sju": 06.30
+    awake: set[str] = field(default_factory=set)  # "var vaken klokka eitt": 01.00
+    rounds: set[str] = field(default_factory=set)  # "ved runden klokka to": 02.00
     until: set[str] = field(default_factory=set)  # "sov til sju": when the night ended
     night_since: set[str] = field(default_factory=set)  # "sidan i natt": a day note
     span_approximately: tuple[tuple[str, ...], ...] = ()  # "til om lag halv tre"
@@ -182,7 +184,9 @@ def _rules() -> _Rules:
         night_told_first=tuple(t["night_told_first"]), night_since=set(t["night_since"]),
         night_and_day=tuple(t["night_and_day"]),
         evening_all_along=tuple(t["evening_all_along"]), sleep_phrases=tuple(t["sleep_phrases"]),
-        waking=set(t["waking_words"]), until=set(t["until_words"]),
+        waking=set(t["waking_words"]), awake=set(t["awake_words"]),
+        rounds=set(t["round_words"]),
+        until=set(t["until_words"]),
         another_day=set(t["another_day"]), list_ends_before=set(t["list_ends_before"]),
         room_heading_shifts=set(t["room_heading_shifts"]), room_words=set(t["room_words"]),
         day_names=set(t["day_names"]), night_words=set(t["night_words"]),
@@ -306,6 +310,16 @@ def said_again_after(said: list[Tok], tokens: list[Tok], start: int, rules: _Rul
                 [t.lower for t in said[-k:]] == [t.lower for t in again] and \
                 not (k == 1 and again[0].lower in rules.subjects):
             return k
+    return 0
+
+
+def about_said_before(tokens: list[Tok], end: int, rules: _Rules) -> int:
+    """How many words right before `end` say "about" (`span_approximately`: "rundt",
+    "om lag", "sånn cirka"), the longest such phrase; 0 when none."""
+    for about in rules.span_approximately:
+        n = len(about)
+        if end >= n and tuple(t.lower for t in tokens[end - n:end]) == about:
+            return n
     return 0
 
 

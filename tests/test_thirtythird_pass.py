@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from structuring.pipeline import structure
 from tests.gold_files import assert_never_learnt_from
+from tests.note_helpers import alarms, spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -16,3 +18,95 @@ from tests.gold_files import assert_never_learnt_from
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
     # tune70 is only scored: no rule is derived from it, no model learns from it
     assert_never_learnt_from(name, count, writers)
+
+
+# --- clock times in a night told without a shift word --------------------------------------------
+
+def test_an_hour_after_a_schedule_told_with_its_own_evening_cue_stays_by_day():
+    # "klokka ni om kvelden" is when the night staff give a drug, not where the story is
+    spoken = ("bebuaren på rom fire har vore nedstemt heile veka og vil helst liggje på rommet "
+              "ho seier at ho ikkje ser noko meining med dagane ho et lite og har ikkje "
+              "matlyst ho søv dårleg og vaknar tidleg rundt fem nattevakta gir Mirtazapin "
+              "femten milligram klokka ni om kvelden etter ny forskriving frå legen i dag ho "
+              "har vondt i nakken smerte fire av ti og fekk Paracet eitt gram klokka to "
+              "dottera kjem på besøk på laurdag")
+    assert sorted(spoken_times(spoken)) == ["05:00", "14:00", "21:00"]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("han var vaken klokka tre og ropte på kona punktum", ["03:00"]),
+    ("Hun lå våken klokka halv fem og ville ha kaffe.", ["04:30"]),
+])
+def test_awake_at_a_small_hour_is_the_night(spoken, expected):
+    assert spoken_times(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("ved runden klokka to låg ho på sida og sov punktum", ["02:00"]),
+    ("På runden klokka halv elleve satt han i stolen og så på TV.", ["22:30"]),
+    # a dictation that tells a day keeps the day's hours
+    ("dagvakt punktum ved runden klokka to satt ho i stolen punktum", ["14:00"]),
+])
+def test_staff_round_is_the_night_or_the_late_evening(spoken, expected):
+    assert spoken_times(spoken) == expected
+
+
+def test_the_small_hours_after_a_night_told_with_the_rest_of_it_are_the_night():
+    assert spoken_times("han var uroleg store delar av natta punktum eg sette meg hos han "
+                        "klokka kvart over tre punktum") == ["03:15"]
+
+
+# --- numbers said in dialect ----------------------------------------------------------------------
+
+def test_seventy_said_sjutti_is_a_number():
+    note = structure("han fekk albyl e sjuttifem milligram punktum blodtrykk hundre og "
+                     "sjuttito over åtti punktum")
+    assert [(e.value, e.dose) for e in note.entities if e.type == "medication"] == \
+        [("acetylsalisylsyre", "75 mg")]
+    assert [e.value for e in note.entities if e.type == "vital.blood_pressure"] == ["172/80"]
+
+
+# --- an alarm told in one run-on sentence ---------------------------------------------------------
+
+def test_no_fall_said_after_the_alarm_keeps_the_alarm_and_the_sensor_apart():
+    # "ikke noe fall sensoren …": no "noe fallsensoren", and "alarmen ikke noe fall" denies
+    # the fall, not the alarm
+    note = structure("sengealarmen og fallalarmen gikk klokka ti over fire i natt men hun lå "
+                     "i senga det var puta som hadde falt på gulvet og utløst alarmen ikke noe "
+                     "fall sensoren er satt på igjen")
+    assert ("fallsensor", "fall_registrert", "04:10") in alarms(note)
+    assert ("fall", True) in {(e.value, bool(e.negated)) for e in note.entities
+                              if e.type == "finding"}
+    assert "fallsensoren" not in note.text.lower()
+
+
+@pytest.mark.parametrize("first, second, before, expected", [
+    ("fall", "sensoren", "noe", None),
+    ("fall", "sensoren", "at", "fallsensoren"),
+    ("fall", "sensor", "ingen", "fallsensor"),  # indefinite after a determiner is a compound
+])
+def test_a_determiner_keeps_a_definite_compound_apart(first, second, before, expected):
+    from structuring.compounds import joined
+    assert joined(first, second, before) == expected
+
+
+def test_a_split_word_is_not_joined_with_a_short_word_after_it():
+    note = structure("dør sensoren er slått på og trygg hets alarmen virker")
+    assert "Dørsensoren er slått på" in note.text and "trygghetsalarmen virker" in note.text
+
+
+def test_a_withdrawal_the_dispenser_registered_is_no_new_missed_dose():
+    note = structure("medisindispenseren varsla klokka ti på åtte at morgondosen ikkje var "
+                     "teken ut punktum eg køyrde dit punktum ny linje ho hadde ikkje høyrt "
+                     "alarmen punktum ho tok ut dosen og dispenseren registrerte uttak klokka "
+                     "08.20 punktum")
+    assert alarms(note) == [("medisindispenser", "dose_ikke_tatt", "07:50")]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # every "about" word the span rules know, read by both stages that read a sleep's start
+    ("han fikk Imovane klokka 23 punktum han sov fra omtrent ett punktum", ["23:00", "01:00"]),
+    ("Han fikk Imovane kl. 00.15 og sov fra ca. ett.", ["00:15", "01:00"]),
+])
+def test_a_sleep_begun_about_an_hour_is_a_time(spoken, expected):
+    assert spoken_times(spoken) == expected
