@@ -223,3 +223,31 @@ def score_by_punctuation(gold_rows: Sequence[dict], notes: Sequence[StructuredNo
             out[name] = score_structuring([gold_rows[i] for i in groups[name]],
                                           [notes[i] for i in groups[name]])
     return out
+
+
+# Issue 15's targets, each as (figure, bound, whether the figure must stay at or below it).
+TARGETS = (("section_accuracy", 0.88, False), ("without_spoken_section_accuracy", 0.80, False),
+           ("entity_f1", 0.90, False), ("event_f1", 0.95, False),
+           ("formatting_cer", 0.03, True), ("times_shifted_12h", 0, True))
+
+
+def file_summary(groups: dict[str, StructuringScores]) -> dict:
+    """One gold file's (one writer's) figures the targets are stated for, from
+    `score_by_punctuation`, and the targets it misses."""
+    scores = groups["all"]
+    without = groups.get("without_spoken_punctuation")
+    summary = {
+        "dictations": scores.dictations,
+        "section_accuracy": round(scores.section_accuracy, 4),
+        "without_spoken_section_accuracy":
+            round(without.section_accuracy, 4) if without else None,
+        "entity_f1": round(scores.entity.f1, 4),
+        "event_f1": round(scores.event.f1, 4),
+        "formatting_cer": round(scores.formatting_cer, 4),
+        "times_shifted_12h": scores.times_shifted_12h,
+        "times_shifted_12h_unflagged": scores.times_shifted_12h_unflagged,
+    }
+    summary["targets_missed"] = [
+        name for name, bound, at_most in TARGETS if summary[name] is not None
+        and (summary[name] > bound if at_most else summary[name] < bound)]
+    return summary

@@ -101,3 +101,27 @@ def test_structure_in_nynorsk_and_tenant_standard(cli_env, tmp_path):
     assert run.returncode == 0 and "bygd: notes written in nynorsk" in run.stdout
     missing = dikta("tenants", "set-standard", "ingen", "nynorsk", env=env)
     assert missing.returncode == 2 and "no tenant named 'ingen'" in missing.stderr
+
+
+def test_eval_structuring_pools_several_files_and_names_each_ones_missed_targets(
+        cli_env, tmp_path):
+    first, second = tmp_path / "writer_a.jsonl", tmp_path / "writer_b.jsonl"
+    rows = OWN_GOLD.read_text("utf-8").splitlines()
+    first.write_text("\n".join(rows[:2]) + "\n", "utf-8")
+    second.write_text("\n".join(rows[2:]) + "\n", "utf-8")
+    out = tmp_path / "scores.json"
+    run = dikta("eval", "structuring", str(first), str(second), "--json", str(out),
+                env=cli_env)
+    assert run.returncode == 0, run.stderr
+    scores = json.loads(out.read_text())
+    assert scores["dictations"] == 6  # pooled, as one file of all six
+    assert [one["dictations"] for one in scores["files"].values()] == [2, 4]
+    for path in (first, second):
+        assert f"{path}: dictations " in run.stdout and "targets missed: " in run.stdout
+
+
+def test_eval_structuring_scores_audio_for_one_file_only(cli_env, tmp_path):
+    run = dikta("eval", "structuring", str(OWN_GOLD), str(OWN_GOLD), "--synthesize",
+                str(tmp_path / "audio"), env=cli_env)
+    assert run.returncode == 2 and "one gold file at a time" in run.stderr
+    assert not (tmp_path / "audio").exists()

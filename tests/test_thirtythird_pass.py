@@ -110,3 +110,49 @@ def test_a_withdrawal_the_dispenser_registered_is_no_new_missed_dose():
 ])
 def test_a_sleep_begun_about_an_hour_is_a_time(spoken, expected):
     assert spoken_times(spoken) == expected
+
+
+# --- a drug named in the definite form ------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, written, drug", [
+    ("ho hadde sett lantusen sjølv før frukost punktum", "Lantusen", "insulin glargin"),
+    ("Ein halvtime etter oxynormen sa han at det var betre.", "OxyNormen", "oksykodon"),
+    ("han har tissa mykje etter furixen i dag punktum", "Furixen", "furosemid"),
+])
+def test_a_drug_in_the_definite_form_is_the_drug(spoken, written, drug):
+    note = structure(spoken)
+    assert written in note.text
+    assert [e.value for e in note.entities if e.type == "medication"] == [drug]
+
+
+def test_no_definite_drug_form_is_another_norwegian_word():
+    from structuring.lexicon import drug_definite_forms
+    from structuring.rules import load_rules
+    from tests.needs import WORD_LISTS, need_word_lists
+
+    need_word_lists()
+    words = {w.strip().lower() for path in WORD_LISTS
+             for w in path.read_text("utf-8", errors="ignore").splitlines()}
+    names = load_rules("medications")["names"]
+    # the word lists hold some as the drug itself (a substance's, and three brands that
+    # became words): no other meaning
+    assert {said for said, name in drug_definite_forms().items()
+            if said in words and names[name] != name} == \
+        {"antabusen", "valiumen", "nitroglyserinen"}
+
+
+# --- the figures per writer -----------------------------------------------------------------------
+
+def test_a_files_summary_names_the_targets_it_misses():
+    from evaluation.structuring import file_summary, score_by_punctuation
+
+    spoken = "blodtrykk hundre og førti over nitti punktum ho sov godt i natt punktum"
+    gold = {"id": "x-001", "spoken": spoken, "events": [],
+            "sentences": [{"text": "Blodtrykk 140/90.", "section": "respirasjon_sirkulasjon"},
+                          {"text": "Ho sov godt i natt.", "section": "smerte_sovn_velvaere"}],
+            "entities": [{"type": "vital.blood_pressure", "value": "140/90"},
+                         {"type": "time", "value": "03:00"}]}
+    summary = file_summary(score_by_punctuation([gold], [structure(spoken)]))
+    assert summary["dictations"] == 1 and summary["section_accuracy"] == 1.0
+    assert summary["without_spoken_section_accuracy"] is None  # every sentence said punktum
+    assert summary["entity_f1"] < 0.9 and summary["targets_missed"] == ["entity_f1"]

@@ -134,7 +134,7 @@ def eval_synthetic(out: Path, sentences: Path | None) -> None:
 
 
 @evaluate.command("structuring")
-@click.argument("gold", type=click.Path(path_type=Path))
+@click.argument("gold", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Write the scores here as JSON.")
 @click.option("--audio", "audio_manifest", type=click.Path(dir_okay=False, path_type=Path),
@@ -142,27 +142,34 @@ def eval_synthetic(out: Path, sentences: Path | None) -> None:
 @click.option("--synthesize", "synth_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Also score on ASR output of espeak-ng audio made here.")
 @click.option("--model", default=None, help="ASR model for --audio / --synthesize.")
-def eval_structuring(gold: Path, json_out: Path | None, audio_manifest: Path | None,
-                     synth_dir: Path | None, model: str | None) -> None:
-    """Score the structuring stage on a GOLD file (FORMAT.md), from its `spoken` field.
+def eval_structuring(gold: tuple[Path, ...], json_out: Path | None,
+                     audio_manifest: Path | None, synth_dir: Path | None,
+                     model: str | None) -> None:
+    """Score the structuring stage on GOLD files (FORMAT.md), from their `spoken` field.
 
     Figures for all dictations, then per punctuation group (spoken `punktum`, ASR-written
     periods, none) and for all without spoken punctuation; `review_share` is the share of
-    sentences the note flags for the nurse to check. With --audio or --synthesize the same
-    figures follow for notes structured from the ASR transcript of each dictation.
+    sentences the note flags for the nurse to check. Several files are pooled, and each
+    file (one writer) also gets a line of its own with the issue-15 targets it misses. With
+    --audio or --synthesize (one file) the same figures follow for notes structured from the
+    ASR transcript of each dictation.
     """
     import json
 
     from evaluation.gold import read_gold
-    from evaluation.structuring import score_by_punctuation
+    from evaluation.structuring import file_summary, score_by_punctuation
     from structuring.pipeline import structure
 
+    if len(gold) > 1 and (audio_manifest or synth_dir):
+        fail("--audio and --synthesize score one gold file at a time", EXIT_USAGE)
     try:
-        rows = read_gold(gold)
+        files = {path: read_gold(path) for path in gold}
     except DiktaError as exc:
         fail(str(exc))
-    notes = [structure(r["spoken"], language=r.get("language", "nb")) for r in rows]
-    runs = {"text": score_by_punctuation(rows, notes)}
+    notes = {path: [structure(r["spoken"], language=r.get("language", "nb")) for r in rows]
+             for path, rows in files.items()}
+    rows = [row for path in gold for row in files[path]]
+    runs = {"text": score_by_punctuation(rows, [n for path in gold for n in notes[path]])}
     if audio_manifest or synth_dir:
         from evaluation.structuring_e2e import (
             read_audio_manifest,
@@ -203,6 +210,18 @@ def eval_structuring(gold: Path, json_out: Path | None, audio_manifest: Path | N
                        f"review_share {group['review_share']} times_shifted_12h "
                        f"{group['times_shifted_12h']} (unflagged "
                        f"{group['times_shifted_12h_unflagged']})")
+    if len(gold) > 1:
+        per_file = {str(path): file_summary(score_by_punctuation(files[path], notes[path]))
+                    for path in gold}
+        report["text"]["files"] = per_file
+        for name, one in per_file.items():
+            missed = ", ".join(one["targets_missed"]) or "none"
+            click.echo(f"{name}: dictations {one['dictations']} section_accuracy "
+                       f"{one['section_accuracy']} without_spoken "
+                       f"{one['without_spoken_section_accuracy']} entity_f1 "
+                       f"{one['entity_f1']} event_f1 {one['event_f1']} formatting_cer "
+                       f"{one['formatting_cer']} times_shifted_12h "
+                       f"{one['times_shifted_12h']}; targets missed: {missed}")
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         out = report["text"] if len(report) == 1 else {**report["text"], "asr": report["asr"]}
