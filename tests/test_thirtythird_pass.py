@@ -7,7 +7,7 @@ import pytest
 
 from structuring.pipeline import structure
 from tests.gold_files import assert_never_learnt_from
-from tests.note_helpers import alarms, spoken_times
+from tests.note_helpers import alarms, findings, spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -156,3 +156,17 @@ def test_a_files_summary_names_the_targets_it_misses():
     assert summary["dictations"] == 1 and summary["section_accuracy"] == 1.0
     assert summary["without_spoken_section_accuracy"] is None  # every sentence said punktum
     assert summary["entity_f1"] < 0.9 and summary["targets_missed"] == ["entity_f1"]
+
+
+# --- findings -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("han høyrde dårleg i dag og svara ikkje då eg ringde på punktum",
+     {("høyrde dårleg", False)}),
+    ("Hun hørte dårlig fordi batteriet i høreapparatet var tomt.", {("hørte dårlig", False)}),
+    ("ho har ikkje smerter i flankane punktum", {("smerter i flankane", True)}),
+    # what a dressing is for is no sore
+    ("eg la på skumbandasje for å førebyggje trykksår på hælane punktum", set()),
+])
+def test_findings_of_this_pass(spoken, expected):
+    assert findings(spoken) == expected
