@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 
 from structuring import daypart
@@ -41,6 +42,7 @@ from structuring.sentence_cuts import (_TIME_WORDS, _WHEN_WORDS, _alarm_keeps_it
                                       _may_start, device_after_heading, fronted_times,
                                       measurement_starts, opens_with_its_verb, time_alone,
                                       visit_time_ends)
+from structuring.rules import load_rules
 from structuring.spoken_numbers import _numbers, _units
 # Other code imports `_split`, `_rules`, `Tok`, … from here; they live in structuring.tokens.
 from structuring.tokens import (
@@ -438,7 +440,7 @@ def _drug_names(tokens: list[Tok]) -> list[Tok]:
             out[-1] = Tok(forms[said_apart])
         elif tok.kind == "word" and (written := written_drug(tok.lower)) is not None:
             out.append(Tok(written))  # "oxynormen" → "OxyNormen" too
-        elif tok.kind == "word" and _dose_follows(tokens, i) and \
+        elif tok.kind == "word" and _dose_next_to(tokens, i) and \
                 (name := drug_one_letter_off(tok.lower)) is not None:
             out.append(Tok(forms[name]))
         else:
@@ -446,18 +448,17 @@ def _drug_names(tokens: list[Tok]) -> list[Tok]:
     return out
 
 
-def _dose_follows(tokens: list[Tok], i: int) -> bool:
-    """ "setralin femti milligram", "Nitrolingval en dose": a number and a dose unit or a
-    count of doses right after the word."""
-    return i + 2 < len(tokens) and tokens[i + 1].kind == "number" and (
-        tokens[i + 2].kind == "unit" and tokens[i + 2].lower in _DOSE_UNITS
-        or tokens[i + 2].lower in _COUNTED_DOSES)
+def _dose_next_to(tokens: list[Tok], i: int) -> bool:
+    """ "setralin femti milligram", "Nitrolingval en dose", "to drag ventolinje": a number
+    and one of the medication rule file's dose units right after the word, or right before."""
+    return i + 2 < len(tokens) and tokens[i + 1].kind == "number" and \
+        tokens[i + 2].lower in _dose_units() or \
+        i >= 2 and tokens[i - 2].kind == "number" and tokens[i - 1].lower in _dose_units()
 
 
-_DOSE_UNITS = frozenset({"mg", "g", "mikrogram", "ml", "ie"})
-_COUNTED_DOSES = frozenset({"dose", "doser", "dosar", "tablett", "tabletter", "tablettar",
-                            "spray", "sprayar", "pust", "drag", "trykk", "kapsel", "kapsler",
-                            "kapslar", "plaster", "dråper", "dropar", "dråpar"})
+@lru_cache(maxsize=1)
+def _dose_units() -> frozenset[str]:
+    return frozenset(unit.lower() for unit in load_rules("medications")["dose_units"])
 
 
 def _respelt(said: list[Tok], written: list[Tok]) -> bool:

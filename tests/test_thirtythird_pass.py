@@ -7,7 +7,7 @@ import pytest
 
 from structuring.pipeline import structure
 from tests.gold_files import assert_never_learnt_from
-from tests.note_helpers import alarms, findings, spoken_times
+from tests.note_helpers import alarms, findings, medications, spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -170,3 +170,15 @@ def test_a_files_summary_names_the_targets_it_misses():
 ])
 def test_findings_of_this_pass(spoken, expected):
     assert findings(spoken) == expected
+
+
+# --- a drug a letter off its name, next to its dose ---------------------------------------------
+
+@pytest.mark.parametrize("spoken, drug", [
+    # the dose said first
+    ("han hadde teke to drag ventolinje før eg kom punktum", ("salbutamol", "2 drag")),
+    # every dose unit of the medication rule file counts, a bag too
+    ("ho fekk movicel ein pose i vatn punktum", ("makrogol", "1 pose")),
+])
+def test_a_drug_heard_a_letter_off_next_to_its_dose_is_the_drug(spoken, drug):
+    assert medications(spoken) == [drug]
