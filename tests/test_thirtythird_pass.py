@@ -186,5 +186,5 @@ def test_a_drug_heard_a_letter_off_next_to_its_dose_is_the_drug(spoken, drug):
 
 def test_hearing_told_in_the_past_tense_is_filed_under_the_senses():
     note = structure("ettermiddagsbesøk punktum ho høyrde dårleg i dag og svara ikkje då eg "
-                     "banka på punktum")
+                     "ringde på døra punktum")
     assert [s.section for s in note.sentences] == ["annet", "kommunikasjon_sanser"]
