@@ -53,9 +53,10 @@ def _drug_names() -> dict[str, str]:
 
 
 # A determiner that never stands before a definite noun: "ikke noe fall sensoren er
-# tilbakestilt" is "ikke noe fall. Sensoren …", not "noe fallsensoren".
-_INDEFINITE_BEFORE = frozenset({"noe", "noen", "noko", "nokon", "ingen", "inga", "ikkje",
-                                "en", "ei", "et", "ein", "eit", "hver", "kvar"})
+# tilbakestilt" is "ikke noe fall. Sensoren …", not "noe fallsensoren" (not "kvar": in
+# nynorsk also "where", "veit ikkje kvar dør sensoren er").
+_INDEFINITE_BEFORE = frozenset({"noe", "noen", "noko", "nokon", "ingen", "inga",
+                                "en", "ei", "et", "ein", "eit", "hver"})
 _DEFINITE = ("en", "et", "a", "ene", "ane")
 
 

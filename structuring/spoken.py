@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 
 from structuring import daypart
 from structuring.clock_times import _times
@@ -451,9 +451,10 @@ def _drug_names(tokens: list[Tok]) -> list[Tok]:
 def _dose_next_to(tokens: list[Tok], i: int) -> bool:
     """ "setralin femti milligram", "Nitrolingval en dose", "to drag ventolinje": a number
     and one of the medication rule file's dose units right after the word, or right before."""
-    return i + 2 < len(tokens) and tokens[i + 1].kind == "number" and \
-        tokens[i + 2].lower in _dose_units() or \
-        i >= 2 and tokens[i - 2].kind == "number" and tokens[i - 1].lower in _dose_units()
+    after = i + 2 < len(tokens) and tokens[i + 1].kind == "number" and \
+        tokens[i + 2].lower in _dose_units()
+    return after or (i >= 2 and tokens[i - 2].kind == "number" and
+                     tokens[i - 1].lower in _dose_units())
 
 
 @lru_cache(maxsize=1)

@@ -84,6 +84,8 @@ def test_no_fall_said_after_the_alarm_keeps_the_alarm_and_the_sensor_apart():
     ("fall", "sensoren", "noe", None),
     ("fall", "sensoren", "at", "fallsensoren"),
     ("fall", "sensor", "ingen", "fallsensor"),  # indefinite after a determiner is a compound
+    ("fall", "sensoren", "ikkje", "fallsensoren"),  # "fann ikkje fallsensoren"
+    ("dør", "sensoren", "kvar", "dørsensoren"),  # "veit ikkje kvar dørsensoren er"
 ])
 def test_a_determiner_keeps_a_definite_compound_apart(first, second, before, expected):
     from structuring.compounds import joined
