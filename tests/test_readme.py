@@ -127,6 +127,9 @@ def world(tmp_path_factory, settings):
         "../shared/data/structuring/dev.jsonl": str(SHARED_DEV if SHARED_DEV.is_file() else
                                                     ROOT / "tests" / "fixtures" /
                                                     "structuring" / "own.jsonl"),
+        **{f"evaluation/data/structuring/{name}": str(ROOT / "evaluation" / "data" /
+                                                       "structuring" / name)
+           for name in ("test30.jsonl", "test31.jsonl")},
         "scores.json": str(tmp / "scores.json"),
         "manifest.jsonl": str(manifest),
         "A": "whisper-base", "B": "whisper-base-kopi",
