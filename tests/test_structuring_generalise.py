@@ -545,6 +545,7 @@ BLIND_SPLITS = {
     "test29.jsonl": "79dc8f1560d0c8a432828eee0b9b04155fef8a02f0fcb93563be1f28aa92220c",
     "test30.jsonl": "f996f389eb10aa621ac7d3b084e5891a0c88d012a84fa50e756df88b6f7d03b3",
     "test31.jsonl": "47bf57cdd4c98ea8c10bc5187ffc1bccaebd5a7ffca806ec45521e0c9ce43d95",
+    "test32.jsonl": "3d9497cc9ec98075b731eb4891c682a49dab278c549c2d3436cc6b2de47b8fca",
 }
 
 
