@@ -141,6 +141,12 @@ def alarmed_again(text: str) -> bool:
 
 
 def again_at_its_time(text: str) -> bool:
-    """ "igjen", "på nytt" with a time of its own, and not "varsla ikkje igjen"."""
+    """ "igjen", "på nytt" with a time of its own, and not "varsla ikkje igjen" nor
+    "dispenseren gikk igjen etter omstart" (it works again)."""
     return TIME.search(text) is not None and has_phrase(text, _rules()["again_words"]) and \
-        not says_no_alarm(text)
+        not says_no_alarm(text) and _WORKS_AGAIN.search(text) is None
+
+
+# "dispenseren gikk igjen etter omstart", "den virka att som normalt": running, not alarming
+_WORKS_AGAIN = re.compile(r"(?<![\wæøå])(?:igjen|att|på nytt)\s+(?:etter\s+(?:en\s+|ein\s+)?"
+                          r"(?:omstart|restart)|som\s+(?:normalt|vanleg|vanlig))", re.IGNORECASE)

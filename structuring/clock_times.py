@@ -29,6 +29,7 @@ def states_a_time(text: str) -> bool:
 
 def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
     out: list[Tok] = []
+    guessed: set[int] = set()  # 12-hour times read without a cue at the time itself
     i = 0
     while i < len(tokens):
         approximate = _about_hour(tokens[i], rules)
@@ -71,7 +72,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         # "sov til (ca.) to"
         slept_until = before_til is not None and before_til.lower in rules.slept_until
         # "ved elleve", and "sidan om lag ni i kveld" with "about" words between
-        after_bare = previous in rules.bare_hour_after or \
+        after_bare = previous in rules.bare_hour_after or _VISIT.search(previous) is not None or \
             len(out) > 1 and f"{out[-2].lower} {previous}" in rules.bare_hour_after or \
             _about_words_before(out, rules, rules.bare_hour_after) > 0
         bare_hour = not explicit and (after_bare or slept_until or _slept_from(out, rules)) and \
@@ -85,7 +86,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             listed = _hour(tokens[i])
             parsed = (listed % 24, 0, 1, listed <= 12)
         else:
-            parsed = None if previous in rules.numeric_context and not explicit else \
+            parsed = None if previous in rules.numeric_context and not explicit and \
+                not _plainly_a_time(tokens, i, previous) else \
                 _read_time(tokens, start, rules,
                            explicit=explicit or after_a_time or bare_hour or said_24)
         if parsed:
@@ -104,9 +106,10 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                 # own, whatever the sentence model cut.
                 until = not span_end and til >= 0 and out[til].lower in rules.until and \
                     not rules.span_starts.intersection(clause)
-                hour = daypart.resolve_hour(hour, minute, clause, rules, clock,
-                                            daypart.own_words(tokens, i, start + used, rules),
+                own = daypart.own_words(tokens, i, start + used, rules)
+                hour = daypart.resolve_hour(hour, minute, clause, rules, clock, own,
                                             sentence=[t.lower for t in tokens], until=until)
+                own_cue = daypart.daypart(own, rules) not in (None, "daytime")
                 # "fra klokka fire til sju": a span ends after it starts
                 next_at = start + used + (start + used < len(tokens) and
                                           tokens[start + used].text == ",")
@@ -123,6 +126,11 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                         daypart.daypart(daypart.own_words(tokens, i, start + used, rules),
                                         rules) in (None, "daytime"):
                     hour %= 12  # "klokka ti og klokka sytten": a pair told in its order
+                elif span_end and own_cue and id(out[-2 - about]) in guessed:
+                    # "sov fra ca. halv tolv til fem på seks i morges": the end's own cue
+                    # places the span, so its start is the night's 23.30, not 11.30
+                    out[-2 - about] = _started_before(out[-2 - about], hour * 60 + minute)
+                    clock.review = True
                 elif (after_a_time or span_end) and out[-2 - about].value is not None:
                     hour = _after(int(out[-2 - about].value), hour, minute)
                 elif begun is not None:
@@ -142,6 +150,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                 out.append(Tok(",", kind="punct"))  # "kl. 07.00, 11.00, 15.00 og 19.00"
             out.append(Tok(f"kl. {hour:02d}.{minute:02d}", value=hour * 60 + minute,
                            kind="time"))
+            if ambiguous and not own_cue:
+                guessed.add(id(out[-1]))
             i = start + used
             continue
         if AT_MIDNIGHT.fullmatch(f"{previous} {tokens[i].lower}"):
@@ -154,6 +164,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
 
 
 _WRITTEN_TIME = re.compile(r"(?:[01]\d|2[0-3])[.:][0-5]\d")
+# "kveldsbesøk sju og tjue", "morgenbesøk åtte tretti": the hour right after a visit word
+_VISIT = re.compile(r"(?:besøk|besøket|stell|stellet)$")
 # "ved tjuetiden", "ved titida": about that hour (the nurse's own "ca.").
 _ABOUT_SUFFIXES = ("tiden", "tida", "tidå", "tia")
 _ABOUT_HOUR = re.compile(rf"(\w+?)-?(?:{'|'.join(_ABOUT_SUFFIXES)})")
@@ -284,6 +296,28 @@ def _span_begun(out: list[Tok], til: int, rules: _Rules) -> int | None:
     if k == til - 1 or out[k].kind != "time" or out[k].value is None:
         return None
     return int(out[k].value) if k and out[k - 1].lower in rules.span_starts else None
+
+
+def _started_before(first: Tok, end: int) -> Tok:
+    """A span's first time, of its two 12-hour readings the one nearest before `end`."""
+    start = min((first.value, (first.value + 720) % 1440), key=lambda m: (end - m) % 1440)
+    return Tok(f"kl. {start // 60:02d}.{start % 60:02d}", value=start, kind="time")
+
+
+# "tok dosen kvart over åtte", "blodsukkeret halv ni var 7,8": after a measure's word a
+# number is its value, but these say a clock time and nothing else (not after a pain word:
+# "smerte fem på ein skala")
+_PAIN_BEFORE = frozenset({"smerte", "smerter", "nrs"})
+
+
+def _plainly_a_time(tokens: list[Tok], i: int, previous: str) -> bool:
+    words = [t.lower for t in tokens[i:i + 3]]
+    if previous in _PAIN_BEFORE or len(words) < 2:
+        return False
+    return words[0] == "halv" and _hour(tokens[i + 1]) is not None or \
+        words[0] == "kvart" and words[1] in ("over", "på") or \
+        words[1] in ("over", "på") and tokens[i].kind == "number" and \
+        tokens[i].value in (5, 10, 20, 25) and not tokens[i].text[0].isdigit()
 
 
 def _after(start: int, hour: int, minute: int) -> int:

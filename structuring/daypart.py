@@ -38,6 +38,7 @@ class Clock:
     evening_said: int | None = None  # this sentence's time said "i kveld" ("kl. 21 i kveld")
     evening_told: int | None = None  # the last time said with its own evening cue, any sentence
     morning_opening: bool = False  # the dictation opens in the morning ("morgonstell", "i morges")
+    first_said: str | None = None  # the part of the day the dictation's first time was said in
 
     def by_day(self) -> bool:
         """The dictation tells a day: its opening word, or its first time read for sure."""
@@ -165,6 +166,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return pm if am >= 7 else am  # "sovna tidleg ved ni-tida": the evening
     own = list(own)
     said = daypart(own, rules)
+    if not clock.times_read:
+        clock.first_said = said
     if said and said != "daytime":  # "i dag" at the time may still be "i dag tidleg"
         hour = by_daypart(said, am, pm)
         # "… avføring i går kveld | klokka fire sov ho": an evening is no 13.00-16.00, so the
@@ -221,6 +224,11 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return am  # "var vaken klokka eitt og ville …": awake in the night (data: awake_words)
     if rules.rounds.intersection(clause) and not clock.by_day():
         return am if am <= ROUND_NIGHT_ENDS else pm  # "ved runden klokka to" (round_words)
+    if _rang_the_bell(list(sentence), rules) and not clock.by_day():
+        return by_daypart("evening_and_night", am, pm)  # "ringte på kvart på tolv" (call_bell)
+    opening = daypart(list(sentence)[:OPENING_WORDS], rules) if clock.shift else None
+    if opening in ("morning", "afternoon"):
+        return by_daypart(opening, am, pm)  # "I dag tidleg … før klokka ni" after a night
     if clock.shift:
         if clock.shift == "night" and clock.story_minutes is not None and \
                 not rules.another_day.intersection(clause):
@@ -327,6 +335,9 @@ DAY_STEP_BACK = 360  # … to a time by day
 # "gikk den igjen", "varsla han att": what happens again comes after the story so far
 AGAIN = frozenset({"igjen", "att", "atter"})
 
+# A sentence that opens with the morning ("I dag tidleg var ho trøytt …") tells the morning,
+# whatever shift the dictation reported before it.
+OPENING_WORDS = 3
 ROUND_NIGHT_ENDS = 6  # a round at one to six is the night's, at seven to eleven the evening's
 AWAKE_REACH = 7  # awake at one to seven: the night or the early morning, never the afternoon
 EVENING_STARTS = 17  # an evening cue with an hour said 1-4 (13.00-16.00) is checked
@@ -335,6 +346,14 @@ EARLY = frozenset({"tidlig", "tidleg"})
 SINCE = frozenset({"siden", "sidan", "sia", "sida"})
 # "ved sida av seg", "snudd over på siden": the side, not since
 SIDE_BEFORE = frozenset({"ved", "på", "til", "over", "andre", "høgre", "høyre", "venstre"})
+
+
+def _rang_the_bell(words: list[str], rules: _Rules) -> bool:
+    """ "ringte på kl. 01.10", "ringde på klokka to": the resident's call bell, not a phone
+    ("ringte på telefonen") or a door ("ringde på døra")."""
+    return any(word in rules.call_bell and words[k + 1:k + 2] == ["på"] and
+               not rules.not_call_bell.intersection(words[k + 2:k + 3])
+               for k, word in enumerate(words))
 
 
 def _since(clause: Sequence[str], sentence: Iterable[str]) -> bool:

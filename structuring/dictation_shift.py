@@ -19,17 +19,19 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
     clause about something else ("sov godt i natt") is no shift: day notes say it too."""
     words = _opening_words(spoken, rules)
     for name, openings in rules.shift_openings.items():
-        if any(words[:len(o.split())] == o.split() for o in openings):
+        if any(words[:len(o.split())] == o.split() and
+               not _told_by(" ".join(words[len(o.split()):]), rules) for o in openings):
             return name
     # "nattpatruljen hos Alf …", "kveldsrunden": a first word made on a shift's cue stem.
-    if words and words[0] not in rules.not_cues:
+    if words and words[0] not in rules.not_cues and not _told_by(" ".join(words[1:2]), rules):
         for name in ("night", "evening"):
             if words[0].startswith(rules.cue_stems.get(name, ())):
                 return name
     for cues, text in ((rules.shift_cues, " ".join(words[:SHIFT_WORDS])),
                        (rules.shift_statements, " ".join(words))):
         found = [(m.start(), name) for name, phrases in cues.items()
-                 for m in [phrase_pattern(tuple(phrases)).search(text)] if m]
+                 for m in [phrase_pattern(tuple(phrases)).search(text)]
+                 if m and not _told_by(text[m.end():], rules)]
         if found:
             return min(found)[1]
     first = " ".join(_first_sentence(spoken, rules))
@@ -51,6 +53,12 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
         night = phrase_pattern(rules.evening_and_night_told).match(first, told.end() + 1)
         return "evening_and_night" if night else "evening"
     return None
+
+
+def _told_by(after: str, rules: _Rules) -> bool:
+    """ "nattevakta sa at hu sov urolig …": the staff of that shift told it (a verb of
+    saying follows); the note is another shift's (data: time.reported_speech)."""
+    return after.split()[:1] != [] and after.split()[0] in rules.reported
 
 
 def night_told_first(spoken: str, rules: _Rules) -> bool:

@@ -115,10 +115,10 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
                 ("correction",) * kept_as_said
             sentences.append(WrittenSentence(text, heading, paragraph, block, review))
             # The dictation's first time, told with its own cue in its opening
-            # ("GPS-alarmen til Tormod | gikk klokka tolv i natt"), sets the shift; not in
-            # a visit opened by day ("Morgenbesøk. Han la seg i går kveld klokka ti.").
+            # ("GPS-alarmen til Tormod | gikk klokka tolv i natt"), sets the shift; not in a
+            # visit opened by day ("Morgenbesøk. …"), nor said in the morning ("fem i morges").
             if len(sentences) <= 2 and clock.shift is None and clock.anchor is not None \
-                    and not clock.day_opening:
+                    and not clock.day_opening and clock.first_said != "morning":
                 clock.shift = daypart.shift_of(clock.anchor // 60)
     return sentences
 

@@ -127,6 +127,9 @@ class _Rules:
     waking: set[str] = field(default_factory=set)  # "vekte han halv sju": 06.30
     awake: set[str] = field(default_factory=set)  # "var vaken klokka eitt": 01.00
     rounds: set[str] = field(default_factory=set)  # "ved runden klokka to": 02.00
+    reported: set[str] = field(default_factory=set)  # "nattevakta sa at …": a day note
+    call_bell: set[str] = field(default_factory=set)  # "ringte på klokka to": the night
+    not_call_bell: set[str] = field(default_factory=set)  # "ringte på telefonen"
     until: set[str] = field(default_factory=set)  # "sov til sju": when the night ended
     night_since: set[str] = field(default_factory=set)  # "sidan i natt": a day note
     span_approximately: tuple[tuple[str, ...], ...] = ()  # "til om lag halv tre"
@@ -185,7 +188,8 @@ def _rules() -> _Rules:
         night_and_day=tuple(t["night_and_day"]),
         evening_all_along=tuple(t["evening_all_along"]), sleep_phrases=tuple(t["sleep_phrases"]),
         waking=set(t["waking_words"]), awake=set(t["awake_words"]),
-        rounds=set(t["round_words"]),
+        rounds=set(t["round_words"]), reported=set(t["reported_speech"]),
+        call_bell=set(t["call_bell_verbs"]), not_call_bell=set(t["not_call_bell"]),
         until=set(t["until_words"]),
         another_day=set(t["another_day"]), list_ends_before=set(t["list_ends_before"]),
         room_heading_shifts=set(t["room_heading_shifts"]), room_words=set(t["room_words"]),
@@ -272,8 +276,11 @@ def _ends_a_bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     """Whether what follows word i lets it be an hour said without "klokka" ("ved elleve og
     …", "rundt eitt."): the end, a mark, or a word of `bare_hour_before`."""
     after = tokens[i + 1] if i + 1 < len(tokens) else None
-    if i + 2 < len(tokens) and tokens[i + 2].lower.startswith("minutt"):
-        return False  # "pustar rundt ti i minuttet": a rate, not an hour
+    if any(t.lower.startswith(("minutt", "timer", "timar")) for t in tokens[i + 1:i + 4]):
+        return False  # "pustar rundt ti i minuttet", "var der fem og tjue minutt": how long
+    if after is not None and after.kind == "number" and after.decimals is None and \
+            after.value is not None and 10 <= after.value < 60:
+        after = tokens[i + 2] if i + 2 < len(tokens) else None  # "var der to førtifem."
     return after is None or after.kind == "punct" or after.lower in rules.bare_hour_before
 
 
