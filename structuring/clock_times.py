@@ -87,7 +87,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             parsed = (listed % 24, 0, 1, listed <= 12)
         else:
             parsed = None if previous in rules.numeric_context and not explicit and \
-                not _plainly_a_time(tokens, i, previous) else \
+                not _plainly_a_time(tokens, i, previous, rules) else \
                 _read_time(tokens, start, rules,
                            explicit=explicit or after_a_time or bare_hour or said_24)
         if parsed:
@@ -310,14 +310,27 @@ def _started_before(first: Tok, end: int) -> Tok:
 _PAIN_BEFORE = frozenset({"smerte", "smerter", "nrs"})
 
 
-def _plainly_a_time(tokens: list[Tok], i: int, previous: str) -> bool:
+def _plainly_a_time(tokens: list[Tok], i: int, previous: str, rules: _Rules) -> bool:
     words = [t.lower for t in tokens[i:i + 3]]
     if previous in _PAIN_BEFORE or len(words) < 2:
         return False
     return words[0] == "halv" and _hour(tokens[i + 1]) is not None or \
         words[0] == "kvart" and words[1] in ("over", "på") or \
         words[1] in ("over", "på") and tokens[i].kind == "number" and \
-        tokens[i].value in (5, 10, 20, 25) and not tokens[i].text[0].isdigit()
+        tokens[i].value in (5, 10, 20, 25) and \
+        (not tokens[i].text[0].isdigit() or _digits_read_as_time(tokens, i, rules))
+
+
+def _digits_read_as_time(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """ "tok dosen 20 over 8.": digits before "over"/"på" and an hour, nothing measured after."""
+    words = [t.lower for t in tokens[i + 1:i + 4]]
+    return len(words) >= 2 and words[0] in ("over", "på") and \
+        _hour(tokens[i + 2]) is not None and \
+        not (len(words) > 2 and (_measure(tokens[i + 3], rules) or words[2] in _NOT_AFTER_HOUR))
+
+
+_NOT_AFTER_HOUR = frozenset({"av", "timer", "timar", "dager", "dagar", "døgn", "ganger",
+                             "gonger", "minutter", "minutt", "prosent", "%"})
 
 
 def _after(start: int, hour: int, minute: int) -> int:
@@ -383,7 +396,10 @@ def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
     offset = first.value if first.kind == "number" and first.decimals is None and \
         first.value is not None and 0 < first.value < 30 else None
     offset = int(offset) if offset is not None else None
-    spoken_offset = explicit or (offset in (5, 10, 20, 25) and not first.text[0].isdigit())
+    # Whisper writes "20 over 8", "10 på 11" in digits too: a clock time where no unit, count
+    # or "av" follows the hour ("5 på 10 mg", "2 av 10" are no times)
+    spoken_offset = explicit or offset in (5, 10, 20, 25) and (
+        not first.text[0].isdigit() or _digits_read_as_time(tokens, i, rules))
     # "tre minutter over tre": the word for minutes may stand between.
     k = 2 if explicit and at(1) is not None and at(1).lower in ("minutter", "minutt") else 1
     if offset is not None and at(k) and at(k).lower in ("over", "på") and spoken_offset:

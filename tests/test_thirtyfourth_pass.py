@@ -200,3 +200,18 @@ def test_a_call_bell_rung_is_the_night(spoken, expected):
 ])
 def test_swallowing_trouble_and_a_good_appetite_are_findings(spoken, expected):
     assert expected in findings(spoken)
+
+
+# --- a clock time Whisper writes in digits ----------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Han sovnet 10 på 11 i kveld.", ["22:50"]),
+    ("Hun tok dosen 20 over 8 mens jeg var der.", ["08:20"]),
+    # a dose, a score or a count is no time
+    ("Han fikk 5 på 10 mg.", []),
+    ("Han fekk 20 over 8 tablettar.", []),
+    ("Ho har hatt feber 10 over 2 døgn.", []),
+])
+def test_a_time_written_in_digits_before_over_or_pa_is_read(spoken, expected):
+    assert spoken_times(spoken) == expected
+
