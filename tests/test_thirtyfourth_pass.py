@@ -215,3 +215,15 @@ def test_swallowing_trouble_and_a_good_appetite_are_findings(spoken, expected):
 def test_a_time_written_in_digits_before_over_or_pa_is_read(spoken, expected):
     assert spoken_times(spoken) == expected
 
+
+
+# --- denied in nynorsk and in the past tense --------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Ho benektar tankar om å ta livet sitt.", ("tankar om å ta livet sitt", True)),
+    ("Ho avkreftar smerter og seier ho søv godt.", ("smerter", True)),
+    ("Han nekta for smerter i brystet.", ("smerter i brystet", True)),
+    ("Hu sier hu ække tørst.", ("tørst", True)),
+])
+def test_a_finding_denied_in_nynorsk_or_dialect_is_negated(spoken, expected):
+    assert expected in findings(spoken)
