@@ -5,6 +5,7 @@ triggers and terminators are data (`data/negation.json`); split out of `structur
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from structuring.lexicon import phrase_pattern
 from structuring.rules import load_rules
@@ -35,8 +36,21 @@ def is_negated(text: str, start: int, end: int) -> bool:
         return True
     # "hosta ikkje", "i dag hosta ho ikkje": a subject pronoun may stand between.
     after = _SUBJECT.sub("", text[end:end + 40].lower().lstrip(), count=1)
-    return any(re.match(rf"{re.escape(t)}(?![\wæøå])", after) for t in rules["post_triggers"]) \
+    return any(re.match(rf"{re.escape(t)}(?![\wæøå])", after) and
+               not _next_finding(after[len(t):], rules) for t in rules["post_triggers"]) \
         or _ANSWERED_NO.match(after) is not None
+
+
+def _next_finding(rest: str, rules: dict) -> bool:
+    """ "hoster litt hvitt slim ikke feber": the "ikke" is the next finding's (a finding's
+    word follows it), not a denial of the one before."""
+    word = re.match(r"\s*([\wæøå-]+)", rest)
+    return word is not None and word.group(1) in _finding_heads()
+
+
+@lru_cache(maxsize=1)
+def _finding_heads() -> frozenset[str]:
+    return frozenset(load_rules("findings")["heads"])
 
 
 # A checklist answer: "Kvalme ingen, oppkast nei.", "Smerter avkrefter ho." — the answer must

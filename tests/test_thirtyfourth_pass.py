@@ -227,3 +227,21 @@ def test_a_time_written_in_digits_before_over_or_pa_is_read(spoken, expected):
 ])
 def test_a_finding_denied_in_nynorsk_or_dialect_is_negated(spoken, expected):
     assert expected in findings(spoken)
+
+
+@pytest.mark.parametrize("spoken, present, denied", [
+    # an "ikke" right before the next finding is that finding's, not the one before
+    ("Hoster litt hvitt slim ikke feber.", "hvitt slim", "feber"),
+    ("litt gult belegg i kanten ikkje lukt", "gult belegg i kanten", "lukt"),
+    # "bare", "berre" end what the denial covers
+    ("Ho var ikkje forvirra berre skremd.", "skremd", "forvirra"),
+    ("Ingen smerter bare urolig i hodet sier han.", "urolig i hodet", "smerter"),
+])
+def test_a_denial_stops_at_the_next_finding_and_at_bare(spoken, present, denied):
+    found = findings(spoken)
+    assert (present, False) in found and (denied, True) in found
+
+
+def test_a_finding_denied_after_it_is_still_denied():
+    assert ("hosta", True) in findings("Han hosta ikkje i natt.")
+    assert ("smerter", True) in findings("Smerter ikke.")
