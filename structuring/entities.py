@@ -139,6 +139,27 @@ def glucose_read_again(text: str, told: str, found: list[Found]) -> list[Found]:
             and (said_before and m.start(1) > 0 or _GLUCOSE_SAID.search(text, 0, m.start(1)))]
 
 
+def fluid_after_a_drink(text: str, told: str, found: list[Found]) -> list[Found]:
+    """ "… og drakk to glass melk. Omtrent 400 ml.": an amount that opens its sentence right
+    after a sentence about drinking is what was drunk (the sentence model cut it off; the
+    writers file 4 of 4 such amounts in the tuned gold)."""
+    opening = _AMOUNT_OPENS.match(text)
+    last = _LAST_SENTENCE.search(told)
+    if opening is None or last is None or not _FLUID_CONTEXT.search(last.group()) or \
+            _PASSED.search(text) or any(f.type == "fluid_intake" for f in found):
+        return []
+    group = 1 if opening.group(1) else 2
+    value = opening.group(1) or str(int(round(float(_dot(opening.group(2))) * 1000)))
+    return [Found("fluid_intake", value, opening.start(group), opening.end(group))] \
+        if int(value) >= 100 else []
+
+
+_AMOUNT_OPENS = re.compile(r"(?:omtrent|ca\.|cirka|om lag|kring|rundt|nesten)\s+"
+                           r"(?:(\d{2,4})\s?ml|(\d(?:,\d)?)\s?(?:liter|l))\b", re.I)
+_LAST_SENTENCE = re.compile(r"[^.?!]*[.?!]?\s*$")
+_PASSED = re.compile(r"\b(?:urin\w*|tiss\w*|diurese|posen|kateter\w*|oppkast|kasta|kastet)\b", re.I)
+
+
 _GLUCOSE_SAID = re.compile(r"\b(?:blodsukker\w*|bs)\b", re.I)
 _DECIMAL = re.compile(r"(?<![\d,.])(\d{1,2},\d)(?![\d,])"
                       r"(?!\s?(?:%|[a-zæøå]*(?:mg|ml|kg|cm|mm|ie)\b|g\b|l\b|liter|grader|"

@@ -96,6 +96,7 @@ def _register() -> None:
             text = sentence.text
             found = ent.find_times(text) + ent.find_vitals(text) + ent.find_medications(text)
             found += ent.glucose_read_again(text, told, found)
+            found += ent.fluid_after_a_drink(text, told, found)
             _add_found(doc, i, sentence, sorted(found, key=lambda f: f.start))
             told = f"{told} {text}"
         return doc

@@ -245,3 +245,17 @@ def test_a_denial_stops_at_the_next_finding_and_at_bare(spoken, present, denied)
 def test_a_finding_denied_after_it_is_still_denied():
     assert ("hosta", True) in findings("Han hosta ikkje i natt.")
     assert ("smerter", True) in findings("Smerter ikke.")
+
+
+# --- an amount cut off from its drink ---------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("til middag åt han heile porsjonen og drakk to glas mjølk omtrent fire hundre milliliter "
+     "dottera kom på besøk etterpå", ["400"]),
+    ("Han fikk drikke et stort glass vann. Ca. 250 ml.", ["250"]),
+    # urine is no intake, and an amount after something else is no drink
+    ("Hun drakk lite. Ca. 250 ml urin i posen.", []),
+    ("Han gikk en tur. Ca. 300 ml.", []),
+])
+def test_an_amount_that_opens_the_sentence_after_a_drink_is_the_intake(spoken, expected):
+    assert values(spoken, "fluid_intake") == expected
