@@ -86,7 +86,10 @@ def test_a_bare_rundt_after_a_finding_adds_no_place():
 
 @pytest.mark.parametrize("spoken, expected", [
     ("ho har ikkje matlyst i dag punktum", {("matlyst", True)}),
-    ("han har god matlyst punktum", set()),
+    # "god matlyst" is its own phrase: the writers file it in 14 of 18 sentences that say it
+    # (thirty-fourth pass); "matlyst" alone stays a finding only when absent
+    ("han har god matlyst punktum", {("god matlyst", False)}),
+    ("han har matlyst punktum", set()),
     ("det var ikke røyk i leiligheten punktum", {("røyk i leiligheten", True)}),
     ("det var ingen brann punktum", {("brann", True)}),
     ("han har ikke hatt vannlating siden i morges punktum", {("vannlating", True)}),
