@@ -123,8 +123,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                     hour %= 12
                 elif (later := _paired_after(tokens, start + used, rules)) is not None and \
                         hour * 60 + minute >= later and clock.recorded_minutes is None and \
-                        daypart.daypart(daypart.own_words(tokens, i, start + used, rules),
-                                        rules) in (None, "daytime"):
+                        not own_cue:
                     hour %= 12  # "klokka ti og klokka sytten": a pair told in its order
                 elif span_end and own_cue and id(out[-2 - about]) in guessed:
                     # "sov fra ca. halv tolv til fem på seks i morges": the end's own cue

@@ -224,9 +224,10 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return am  # "var vaken klokka eitt og ville …": awake in the night (data: awake_words)
     if rules.rounds.intersection(clause) and not clock.by_day():
         return am if am <= ROUND_NIGHT_ENDS else pm  # "ved runden klokka to" (round_words)
-    if _rang_the_bell(list(sentence), rules) and not clock.by_day():
+    words = list(sentence)
+    if _rang_the_bell(words, rules) and not clock.by_day():
         return by_daypart("evening_and_night", am, pm)  # "ringte på kvart på tolv" (call_bell)
-    opening = daypart(list(sentence)[:OPENING_WORDS], rules) if clock.shift else None
+    opening = daypart(words[:OPENING_WORDS], rules) if clock.shift else None
     if opening in ("morning", "afternoon"):
         return by_daypart(opening, am, pm)  # "I dag tidleg … før klokka ni" after a night
     if clock.shift:

@@ -58,7 +58,8 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
 def _told_by(after: str, rules: _Rules) -> bool:
     """ "nattevakta sa at hu sov urolig …": the staff of that shift told it (a verb of
     saying follows); the note is another shift's (data: time.reported_speech)."""
-    return after.split()[:1] != [] and after.split()[0] in rules.reported
+    words = after.split()
+    return bool(words) and words[0] in rules.reported
 
 
 def night_told_first(spoken: str, rules: _Rules) -> bool:

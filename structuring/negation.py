@@ -37,11 +37,11 @@ def is_negated(text: str, start: int, end: int) -> bool:
     # "hosta ikkje", "i dag hosta ho ikkje": a subject pronoun may stand between.
     after = _SUBJECT.sub("", text[end:end + 40].lower().lstrip(), count=1)
     return any(re.match(rf"{re.escape(t)}(?![\wæøå])", after) and
-               not _next_finding(after[len(t):], rules) for t in rules["post_triggers"]) \
+               not _next_finding(after[len(t):]) for t in rules["post_triggers"]) \
         or _ANSWERED_NO.match(after) is not None
 
 
-def _next_finding(rest: str, rules: dict) -> bool:
+def _next_finding(rest: str) -> bool:
     """ "hoster litt hvitt slim ikke feber": the "ikke" is the next finding's (a finding's
     word follows it), not a denial of the one before."""
     word = re.match(r"\s*([\wæøå-]+)", rest)
