@@ -546,6 +546,7 @@ BLIND_SPLITS = {
     "test30.jsonl": "f996f389eb10aa621ac7d3b084e5891a0c88d012a84fa50e756df88b6f7d03b3",
     "test31.jsonl": "47bf57cdd4c98ea8c10bc5187ffc1bccaebd5a7ffca806ec45521e0c9ce43d95",
     "test32.jsonl": "3d9497cc9ec98075b731eb4891c682a49dab278c549c2d3436cc6b2de47b8fca",
+    "test33.jsonl": "416f6c77a55557ab6fc8222012dd0e4a98a06bab8a82be4d3d285df1875ace12",
 }
 
 
