@@ -143,8 +143,16 @@ def alarmed_again(text: str) -> bool:
 def again_at_its_time(text: str) -> bool:
     """ "igjen", "på nytt" with a time of its own, and not "varsla ikkje igjen" nor
     "dispenseren gikk igjen etter omstart" (it works again)."""
-    return TIME.search(text) is not None and has_phrase(text, _rules()["again_words"]) and \
+    return TIME.search(text) is not None and \
+        has_phrase(_PERSON_AGAIN.sub(" ", text), _rules()["again_words"]) and \
         not says_no_alarm(text) and _WORKS_AGAIN.search(text) is None
+
+
+# "hun la seg igjen klokka halv fem, og sensoren registrerte at …": the person again, not
+# the device
+_PERSON_AGAIN = re.compile(r"(?<![\wæøå])(?:(?:la|lagt|legger|legg|lå|låg)\s+(?:seg|sæ|se)"
+                           r"(?:\s+ned)?|sovna|sovnet|sovner|sovnar)\s+(?:igjen|att)"
+                           r"(?![\wæøå])", re.IGNORECASE)
 
 
 # "dispenseren gikk igjen etter omstart", "den virka att som normalt": running, not alarming

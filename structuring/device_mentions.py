@@ -34,6 +34,18 @@ def _talked_about(text: str, start: int, key: str = "device_discussed_after") ->
     return any(" ".join(before[-n:]) in _rules()[key] for n in (1, 2, 3) if len(before) >= n)
 
 
+_WHENEVER = frozenset({"når", "hvis", "dersom", "viss"})
+
+
+def _whenever(text: str, start: int) -> bool:
+    """ "opplæring i å ta ut dosen når dispenseren piper": what to do whenever the device
+    goes off (a present-tense verb after it), not an alarm that went off."""
+    before = text[:start].lower().split()
+    after = [word.strip(".,;:!?") for word in text[start:].lower().split()[1:2]]
+    return bool(before) and before[-1] in _WHENEVER and bool(after) and \
+        (after[0].endswith(("er", "ar")) or after[0] in ("pip", "går", "gjeng"))
+
+
 @lru_cache(maxsize=1)
 def _looked() -> tuple[str, ...]:
     """What a round saw ("satt", "låg", "sov"): a next round told, not planned."""
@@ -132,8 +144,13 @@ def _dose_taken(tech: str, text: str) -> bool:
     if "dose_ikke_tatt" not in event_cues(tech):
         return False
     rest = _dose_taken_pattern().sub(" ", text)
+    # "jeg gikk inn og viste henne …, og dosen ble tatt ut": staff walking, no alarm going off
+    rest = _STAFF_WALKED.sub(" ", rest)
     return rest != text and not has_phrase(rest, went_off_phrases(tech)) and \
         not has_phrase(text, any_false_alarm_cue())
+
+
+_STAFF_WALKED = re.compile(r"\b(?:jeg|eg|vi|me|æ|e|je)\s+(?:gikk|gjekk)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

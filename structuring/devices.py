@@ -126,4 +126,18 @@ def _used_as_phone(text: str, start: int, tech: dict) -> bool:
     called = any(" ".join(before[-1 - n:-1]) in tech.get("staff_called_before", ())
                  for n in (2, 3))
     return bool(before) and before[-1] in tech.get("used_as_phone_after", ()) and \
-        not pressed.intersection(before[-3:-1]) and not own_part and not called
+        not pressed.intersection(_clause_before(before[:-1])) and not own_part and not called
+
+
+_CLAUSE_ENDS = frozenset({"og", "men", "så", "da", "mens"})
+PRESSED_REACH = 6  # "trykket beboeren på rom 9 på trygghetsalarmen": the user said between
+
+
+def _clause_before(words: list[str]) -> list[str]:
+    """Up to PRESSED_REACH words before, back to where their clause begins."""
+    out: list[str] = []
+    for word in reversed(words[-PRESSED_REACH:]):
+        if word in _CLAUSE_ENDS or word.endswith((",", ".")):
+            break
+        out.append(word)
+    return out

@@ -37,7 +37,8 @@ from structuring import alarm_words as said
 from structuring import event_times
 from structuring.devices import (all_event_cues, dose_taken_from, event_cues, is_round,
                                  technologies_in, without_staff_leaving)
-from structuring.device_mentions import _first_of_joined, _only_checked, _only_kept, _talked_about
+from structuring.device_mentions import (_dose_taken, _first_of_joined, _only_checked, _only_kept,
+                                        _talked_about, _whenever)
 from structuring.entities import AT_MIDNIGHT
 from structuring.lexicon import alternation, find_phrases, has_phrase, phrase_pattern
 from structuring.rules import load_rules
@@ -171,7 +172,7 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
          is_round(tech) and _OPENS_WITH_TIME.match(sentences[i + 1]) is not None)
     if not (_tells_an_alarm(tech, text) or told_next) or said.says_no_alarm(text) or \
             _talked_about(text, _first_of_joined(text, position)) or \
-            _talked_about(text, position, "device_out_of_reach") or \
+            _talked_about(text, position, "device_out_of_reach") or _whenever(text, position) or \
             dose_taken_from(tech, text, position) or \
             _only_checked(tech, i, sentences, position) or _only_kept(tech, text, position) or \
             (told_next and not _tells_an_alarm(tech, text) and
@@ -349,8 +350,9 @@ def _alarms_again(tech: str, text: str) -> bool:
         # "varsla igjen", but not "vi varslet sønnen igjen": staff notifying someone
         has_phrase(text, rules["new_alarm_words"]) and not tells_contact(text) or
         bool(pressed) and has_phrase(text, pressed))
-    return not technologies_in(text) and (said.tells_new_alarm(text) or went_off_again or
-                                          said.counted_again(text))
+    # "viste henne igjen hvordan …, og dosen ble tatt ut kl. 08.20": the dose taken, no alarm
+    return not technologies_in(text) and not _dose_taken(tech, text) and \
+        (said.tells_new_alarm(text) or went_off_again or said.counted_again(text))
 
 
 def _named_alarm_again(text: str, current: EventDraft, i: int, sentences: list[str]) -> bool:

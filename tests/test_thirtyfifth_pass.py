@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
+from tests.note_helpers import spoken_alarms
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -16,3 +17,70 @@ from tests.gold_files import assert_never_learnt_from
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
     # tune74 is only scored: no rule is derived from it, no model learns from it
     assert_never_learnt_from(name, count, writers)
+
+
+# --- alarms: who pressed, a dose taken, the person lying down again, whenever, the locator ------
+
+@pytest.mark.parametrize("spoken, expected", [
+    # the user named between the verb and the alarm still pressed it
+    ("Klokka ti på elleve i kveld trykket beboeren på rom 4 på trygghetsalarmen fordi han "
+     "var kvalm.", [("trygghetsalarm", "alarm_utlost", "22:50")]),
+    ("Kvart over tre i natt trykte bebuaren på rom 12 på tryggleiksalarmen.",
+     [("trygghetsalarm", "alarm_utlost", "03:15")]),
+    # staff calling the user over the alarm is no alarm of its own
+    ("Jeg ringte henne på trygghetsalarmen klokka ti for å høre hvordan det gikk.", []),
+])
+def test_a_user_named_between_the_verb_and_the_alarm_still_pressed_it(spoken, expected):
+    assert spoken_alarms(spoken) == expected
+
+
+def test_a_dose_taken_after_staff_walked_in_is_no_second_alarm():
+    spoken = ("Dispenseren varslet klokka ni at morgendosen ikke var tatt ut. Han hørte ikke "
+              "pipingen. Jeg gikk inn og viste ham igjen hvordan han trykker på knappen, og "
+              "dosen ble tatt ut kl. 09.15.")
+    assert spoken_alarms(spoken) == [("medisindispenser", "dose_ikke_tatt", "09:00")]
+
+
+def test_a_second_missed_dose_said_again_is_still_an_alarm():
+    spoken = ("Dispenseren varslet klokka ni at morgendosen ikke var tatt ut, og jeg ringte "
+              "ham. Klokka ett varslet den igjen at lunsjdosen ikke var tatt.")
+    assert spoken_alarms(spoken) == [("medisindispenser", "dose_ikke_tatt", "09:00"),
+                                     ("medisindispenser", "dose_ikke_tatt", "13:00")]
+
+
+def test_the_person_lying_down_again_is_no_new_alarm_of_the_sensor():
+    spoken = ("Sengesensoren varslet kvart over to i natt at han ikke var kommet tilbake i "
+              "senga. Jeg ringte ham. Han la seg igjen klokka tre, og sensoren registrerte at "
+              "han ble liggende.")
+    assert spoken_alarms(spoken) == [("sengesensor", "ute_av_seng", "02:15")]
+
+
+def test_the_sensor_going_off_again_is_still_a_new_alarm():
+    spoken = ("Sengesensoren varslet kvart over to i natt, og jeg hjalp ham tilbake i senga. "
+              "Sensoren varslet igjen klokka tre.")
+    assert spoken_alarms(spoken) == [("sengesensor", "ute_av_seng", "02:15"),
+                                     ("sengesensor", "ute_av_seng", "03:00")]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # what to do whenever the device goes off is no alarm
+    ("Brukeren fikk opplæring i å ta ut dosen når dispenseren piper.", []),
+    ("Ho veit no kva ho skal gjere viss tryggleiksalarmen ringjer.", []),
+    # "når" with a past alarm is one
+    ("Da dispenseren varslet klokka åtte, tok han dosen med en gang.",
+     [("medisindispenser", "dose_ikke_tatt", "08:00")]),
+])
+def test_whenever_the_device_goes_off_is_no_alarm(spoken, expected):
+    assert spoken_alarms(spoken) == expected
+
+
+def test_the_locator_used_in_a_door_alarm_story_is_no_alarm_of_its_own():
+    spoken = ("Døralarmen hos bruker varslet ti på fire i ettermiddag. Han svarte ikke på "
+              "telefonen. GPS-en viste at han gikk mot butikken, så jeg ringte sønnen. Sønnen "
+              "fant ham der kvart over fire.")
+    assert [a[0] for a in spoken_alarms(spoken)] == ["dorsensor"]
+
+
+def test_the_locator_alarm_alone_is_still_an_alarm():
+    spoken = "GPS-en varslet klokka fire i ettermiddag at hun hadde gått ut av sona."
+    assert spoken_alarms(spoken) == [("lokaliseringsteknologi", "utenfor_sone", "16:00")]
