@@ -227,6 +227,11 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     words = list(sentence)
     if _rang_the_bell(words, rules) and not clock.by_day():
         return by_daypart("evening_and_night", am, pm)  # "ringte på kvart på tolv" (call_bell)
+    if 1 <= am <= 5 and rules.night_words.intersection(words):
+        # "var tungpusta i natt og sat oppe frå klokka tre": the small hours, and the story
+        # goes on from there ("… fikk Oxynorm klokka tre") — on an evening shift's report too
+        clock.last_minutes = am * 60 + minute
+        return am
     opening = daypart(words[:OPENING_WORDS], rules) if clock.shift else None
     if opening in ("morning", "afternoon"):
         return by_daypart(opening, am, pm)  # "I dag tidleg … før klokka ni" after a night
@@ -251,11 +256,6 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         hour = by_daypart("night", am, pm)  # bed, fall and door sensors watch the night
         clock.last_minutes = hour * 60 + minute  # and the story goes on from there
         return hour
-    if 1 <= am <= 5 and rules.night_words.intersection(sentence):
-        # "var tungpusta i natt og sat oppe frå klokka tre": the small hours, and the story
-        # goes on from there ("… fikk Oxynorm klokka tre")
-        clock.last_minutes = am * 60 + minute
-        return am
     if am == 0 and clock.story_minutes is not None and clock.story_minutes >= LATE_EVENING:
         return 0  # "fekk Imovane ved ti, men låg vaken enno i tolvtida": midnight
     if clock.night_first and am <= 6:

@@ -351,6 +351,19 @@ def find_medications(text: str) -> list[Found]:
     return out
 
 
+# "Bebuaren er på Selexid … Kveldsdosen på 200 mg vart gitt": a dose said of "the dose", in a
+# sentence that names no drug, is the dose of the one drug named just before without one.
+_DOSE_OF_IT = re.compile(r"(?<![\wæøå])[\wæøå]*dos(?:en|a)\s(?:(?:på|var|er|vart|ble|blei)\s)?",
+                         re.IGNORECASE)
+
+
+def dose_said_of_it(text: str) -> str | None:
+    """The dose in "dosen på 200 mg", "kveldsdosa var 5 mg", if the sentence says one."""
+    said = _DOSE_OF_IT.search(text)
+    dose = said and _dose_pattern(tuple(_medication_rules()["dose_units"])).match(text, said.end())
+    return _dose_said(dose) if dose else None
+
+
 # "10 mikrogram/t": a rate written as the writers' gold writes it (6 of 9 rates per hour
 # "/t", 2 "/time", 1 "per time").
 _RATES = {"time": "t", "timen": "t", "døgn": "døgn", "døgnet": "døgn"}

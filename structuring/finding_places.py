@@ -10,18 +10,20 @@ from functools import lru_cache
 
 from structuring.lexicon import alternation
 
-PREPOSITIONS = r"(?:i|på|ved|rundt|under|over|bak|mellom|fra)"
+PREPOSITIONS = r"(?:i|på|ved|rundt|under|over|bak|mellom|fra|frå)"
 
 
 @lru_cache(maxsize=4)
 def _place_regex(sides: tuple[str, ...], places: tuple[str, ...],
                  qualifiers: tuple[str, ...] = (), adverbs: tuple[str, ...] = ()) -> str:
     """One or two places ('under stortåa på høgre fot'); 'X og/eller Y' counts as one;
-    'på undersida av venstre stortå'; 'nederst i magen'."""
+    'på undersida av venstre stortå'; 'nederst i magen'; the second of two places may say its
+    own preposition ('rødme i lyskene eller under brystene')."""
     side = rf"(?:(?:{alternation(qualifiers)})\sav\s)?" if qualifiers else ""
     where = rf"(?:(?:{alternation(adverbs)})\s)?" if adverbs else ""
     part = rf"{side}(?:(?:{alternation(sides)})\s)?(?:{alternation(places)})"
-    one = rf"\s{where}{PREPOSITIONS}\s{part}(?:\s(?:eller|og)\s{part})?(?![\wæøå])"
+    one = rf"\s{where}{PREPOSITIONS}\s{part}(?:\s(?:eller|og)\s(?:{PREPOSITIONS}\s)?{part})?" \
+        r"(?![\wæøå])"
     return rf"(?:{one}){{1,2}}"
 
 

@@ -22,6 +22,7 @@ Each component's rules live in `structuring/data/*.json`; the two trained models
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 
@@ -97,9 +98,19 @@ def _register() -> None:
             found = ent.find_times(text) + ent.find_vitals(text) + ent.find_medications(text)
             found += ent.glucose_read_again(text, told, found)
             found += ent.fluid_after_a_drink(text, told, found)
+            if not any(f.type == "medication" for f in found):
+                _dose_of_the_drug_before(doc, i, ent.dose_said_of_it(text))
             _add_found(doc, i, sentence, sorted(found, key=lambda f: f.start))
             told = f"{told} {text}"
         return doc
+
+    def _dose_of_the_drug_before(doc, index: int, dose: str | None) -> None:
+        """The one drug named without a dose in the sentence before takes this one's."""
+        undosed = [span for span in doc.spans.get("clinical", [])
+                   if span._.found[0] == index - 1 and span._.found[1].type == "medication"]
+        if dose and len(undosed) == 1 and undosed[0]._.found[1].dose is None:
+            found = undosed[0]._.found[1]
+            undosed[0]._.found = (index - 1, replace(found, dose=dose))
 
     @Language.component("dikta_findings", requires=["token.is_sent_start"])
     def findings(doc):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
-from tests.note_helpers import spoken_alarms
+from tests.note_helpers import findings, medications, spoken_alarms, spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -84,3 +84,64 @@ def test_the_locator_used_in_a_door_alarm_story_is_no_alarm_of_its_own():
 def test_the_locator_alarm_alone_is_still_an_alarm():
     spoken = "GPS-en varslet klokka fire i ettermiddag at hun hadde gått ut av sona."
     assert spoken_alarms(spoken) == [("lokaliseringsteknologi", "utenfor_sone", "16:00")]
+
+
+# --- findings: two places joined by "eller", reduced feeling ---------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Hun har rødme i lyskene eller under brystene.",
+     {("rødme i lyskene eller under brystene", False)}),
+    ("Han har ikke vondt i ryggen eller i flankene.", {("vondt i ryggen eller i flankene", True)}),
+    ("Ingen smerter ut i armen eller kjeven.", {("smerter ut i armen eller kjeven", True)}),
+    ("Ingen blødning frå nase eller tannkjøt.", {("blødning frå nase eller tannkjøt", True)}),
+    # "siden" is "since", not the side
+    ("Han har hatt vondt i hofta siden i går.", {("vondt i hofta", False)}),
+])
+def test_two_places_joined_by_eller_are_one_finding(spoken, expected):
+    assert findings(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Ho kjenner lite i føttene.", {("kjenner lite i føttene", False)}),
+    ("Han kjenner ikkje så godt i tærne på venstre fot.",
+     {("kjenner ikkje så godt i tærne på venstre fot", False)}),
+    # without a place it is no finding: "kjenner lite til rutinene"
+    ("Den nye vikaren kjenner lite til rutinene.", set()),
+])
+def test_reduced_feeling_in_a_body_part_is_a_finding(spoken, expected):
+    assert findings(spoken) == expected
+
+
+# --- clock times: the small hours of a night said in an evening report ----------------------------
+
+def test_the_small_hours_said_with_the_night_stay_the_night_on_an_evening_report():
+    spoken = ("Kveldsvakta ringte bruker klokka ti i går kveld fordi dispenseren varslet. "
+              "I dag tidlig kom morgendosen klokka åtte. Bruker sier at hun sov dårlig i natt "
+              "og var oppe ved tre-tida.")
+    assert spoken_times(spoken)[-1] == "03:00"
+
+
+# --- drugs: brands the lexicon lacked, a dose said of "the dose" ----------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Hun fikk Glytrin 0,4 mg under tunga.", [("glyseroltrinitrat", "0.4 mg")]),
+    ("Han står på Entresto to ganger daglig.", [("sakubitril/valsartan", None)]),
+    ("Ho fekk Oxascand 10 mg til natta.", [("oksazepam", "10 mg")]),
+    ("Han tok Naprosyn 250 mg mot smertene.", [("naproksen", "250 mg")]),
+])
+def test_brands_the_lexicon_lacked(spoken, expected):
+    assert medications(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # the dose said of "the dose" in the next sentence is the undosed drug's
+    ("Han er på andre dagen med Selexid mot urinveisinfeksjon. Kveldsdosen på 200 mg ble "
+     "gitt kl. 20.00.", [("pivmecillinam", "200 mg")]),
+    ("Ho står på Marevan. Dosa er 2,5 mg i dag.", [("warfarin", "2.5 mg")]),
+    # two drugs named before: whose dose it is stays unsaid
+    ("Hun fikk Paracet og Ibux. Dosen var 1 g.", [("paracetamol", None), ("ibuprofen", None)]),
+    # a drug already dosed keeps its own dose
+    ("Han fikk Paracet 1 g. Dosen på 500 mg ble gitt kl. 14.00.", [("paracetamol", "1 g")]),
+])
+def test_a_dose_said_of_the_dose_is_the_drug_named_before(spoken, expected):
+    assert medications(spoken) == expected

@@ -176,7 +176,8 @@ def test_a_bare_pain_word_that_names_its_score_is_no_finding(spoken, expected):
 @pytest.mark.parametrize("spoken, expected", [
     ("Han hoster grønt slim i dag.", {("grønt slim", False)}),
     ("Ho hostar fortsatt opp gulgrønt slim.", {("gulgrønt slim", False)}),
-    ("Det er gulgrønt sekret frå såret.", {("gulgrønt sekret", False)}),
+    # the place is kept in nynorsk as in bokmål ("frå såret", "fra såret": thirty-fifth pass)
+    ("Det er gulgrønt sekret frå såret.", {("gulgrønt sekret frå såret", False)}),
     ("Han har vondt i brystet når han hoster.", {("vondt i brystet", False)}),
 ])
 def test_the_phlegm_is_the_finding_and_the_cough_when_is_none(spoken, expected):

@@ -134,7 +134,7 @@ def test_a_pair_with_its_own_cue_or_in_order_reads_as_before(spoken, times):
     ("Han hoster opp grønt, seigt slim.", ("grønt, seigt slim", False)),
     ("ho hostar opp gult og seigt slim punktum", ("gult og seigt slim", False)),
     # … but how much of it is not its kind
-    ("Det er mye gulgrønt sekret frå såret.", ("gulgrønt sekret", False)),
+    ("Det er mye gulgrønt sekret frå såret.", ("gulgrønt sekret frå såret", False)),
     # a sore said not to be there, after another state of the skin: the sore, alone
     ("Huden under brystene er rød, men ikke sår.", ("sår", True)),
     # incontinent for what, as filed
