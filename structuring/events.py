@@ -47,6 +47,7 @@ _TIME = said.TIME
 # a time as written at a round: "kl. 03.00", "ca. kl. 03.00", "ved kl. 03.00"
 _ROUND_TIME = r"(?:ca\.\s*|ved\s+)?kl\. \d{2}\.\d{2}"
 _OPENS_WITH_TIME = re.compile(_ROUND_TIME, re.IGNORECASE)
+_LOG_LINE = re.compile(_ROUND_TIME + r":", re.IGNORECASE)
 
 
 @dataclass
@@ -293,9 +294,11 @@ def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
     # "… ingen tiltak. Kl. 03.00 låg ho og sov": a time and the user asleep, told right in
     # a round's story, is its next look
     seen = tuple(_rules()["asleep_words"] + _rules()["seen_in_a_round"])
+    # ("sov ho igjen" is after the story, but a round's log line is not: "Kl. 05.00: sov igjen")
     asleep = in_a_round and _OPENS_WITH_TIME.match(sentences[i]) is not None and \
         has_phrase(sentences[i], seen) and \
-        not find_phrases(sentences[i], _rules()["again_words"])  # "sov ho igjen": after the story
+        (not find_phrases(sentences[i], _rules()["again_words"]) or
+         _LOG_LINE.match(sentences[i]) is not None)
     if not (has_phrase(sentences[i], tuple(words)) or asleep):
         return None
     drafts.append(EventDraft(current.technology))

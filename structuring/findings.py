@@ -77,6 +77,9 @@ def find_findings(text: str, relatives: tuple[str, ...] = (), told: str = "") ->
                 said in rules["denied_alone"] and is_negated(text, match.start(), end)):
             continue  # "kul", "falt" alone say too little — but "hadde ikke falt" is told
         value, end = _when_it_comes(text, said, place, end, has_place, rules)
+        if said.split(" ", 1)[0] in rules["sense_verbs"] and \
+                (aid := _without_aid(tuple(rules["without_aid"])).match(text, end)):
+            value, end = value + aid.group().lower(), aid.end()  # "ser dårlig uten briller"
         if habit := _habit_pattern(tuple(rules["habitual_times"])).match(text, end):
             value, end = value + habit.group().lower(), habit.end()  # "hoste om natta"
         if said in rules["feared"] and (feared := _FEARED.match(text, end)):
@@ -269,6 +272,11 @@ def _when_it_comes(text: str, said: str, place: str, end: int, has_place: bool, 
     if has_place and after != end and not _but_not_there(text, after, rules):
         return said + place, end
     return value, after
+
+
+@lru_cache(maxsize=2)
+def _without_aid(aids: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"\s(?:uten|utan)\s(?:{alternation(aids)})(?![\wæøå])", re.I)
 
 
 def _with_condition(text: str, value: str, end: int, rules: dict) -> tuple[str, int]:

@@ -86,7 +86,7 @@ def test_the_locator_alarm_alone_is_still_an_alarm():
     assert spoken_alarms(spoken) == [("lokaliseringsteknologi", "utenfor_sone", "16:00")]
 
 
-# --- findings: two places joined by "eller", reduced feeling ---------------------------------------
+# --- findings: two places joined by "eller", reduced feeling -----------------------------------
 
 @pytest.mark.parametrize("spoken, expected", [
     ("Hun har rødme i lyskene eller under brystene.",
@@ -145,3 +145,40 @@ def test_brands_the_lexicon_lacked(spoken, expected):
 ])
 def test_a_dose_said_of_the_dose_is_the_drug_named_before(spoken, expected):
     assert medications(spoken) == expected
+
+
+# --- camera rounds: "ved runden", a round's log line ------------------------------------------
+
+def test_the_next_round_said_as_runden_is_a_round_of_its_own():
+    spoken = ("Nattrapport, digitalt tilsyn. Kamerarunden klokka 23 viste at bruker lå og sov. "
+              "Ved runden klokka to satt hun på sengekanten og gråt. Jeg dro dit og var der "
+              "tjue på tre.")
+    assert spoken_alarms(spoken) == [("digitalt_tilsyn", "tilsyn_utfort", "23:00"),
+                                     ("digitalt_tilsyn", "tilsyn_utfort", "02:00")]
+
+
+def test_a_rounds_log_line_asleep_again_is_the_next_round():
+    spoken = ("digitalt tilsyn i natt punktum klokka ett kolon sov punktum klokka tre kolon "
+              "satt på sengekanten komma jeg ringte ham punktum ny linje klokka fem kolon sov "
+              "igjen punktum")
+    assert [a[2] for a in spoken_alarms(spoken)] == ["01:00", "03:00", "05:00"]
+
+
+def test_asleep_again_after_a_round_is_still_its_story():
+    spoken = ("Kamerarunde klokka tre i natt: hun satt oppe, og jeg ringte henne. Klokka fire "
+              "sov hun igjen.")
+    assert [a[2] for a in spoken_alarms(spoken)] == ["03:00"]
+
+
+# --- findings: seeing and hearing poorly, with the aid and the situation ---------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Han ser dårlig uten briller.", {("ser dårlig uten briller", False)}),
+    ("Ho høyrer dårleg utan høyreapparatet.", {("høyrer dårleg utan høyreapparatet", False)}),
+    ("Hun ser dårlig på nært hold.", {("ser dårlig på nært hold", False)}),
+    ("Han hører dårlig i telefonen.", {("hører dårlig i telefonen", False)}),
+    # the aid belongs only to seeing and hearing
+    ("Han har vondt i magen uten mat.", {("vondt i magen", False)}),
+])
+def test_seeing_and_hearing_keep_the_aid_and_the_situation(spoken, expected):
+    assert findings(spoken) == expected
