@@ -70,7 +70,8 @@ def test_a_finding_with_its_place_leaves_out_when_it_comes():
     ("matlysten er dårleg punktum", "dårleg matlyst"),
     ("puls åttiåtte og uregelmessig punktum", "uregelmessig puls"),
     ("han sov dårleg i natt punktum", "sov dårleg"),
-    ("ho ser veldig dårlig uten briller punktum", "ser veldig dårlig"),
+    # the aid stays with it: 12 of the 17 tuned-gold sentences that say one (thirty-fifth pass)
+    ("ho ser veldig dårlig uten briller punktum", "ser veldig dårlig uten briller"),
     ("han puster tungt i dag punktum", "puster tungt"),
     ("ho et lite punktum", "et lite"),
 ])
