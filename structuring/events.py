@@ -174,6 +174,7 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     if not (_tells_an_alarm(tech, text) or told_next) or said.says_no_alarm(text) or \
             _talked_about(text, _first_of_joined(text, position)) or \
             _talked_about(text, position, "device_out_of_reach") or _whenever(text, position) or \
+            _TIME.search(text) is None and has_phrase(text, _rules()["habitual_words"]) or \
             dose_taken_from(tech, text, position) or \
             _only_checked(tech, i, sentences, position) or _only_kept(tech, text, position) or \
             (told_next and not _tells_an_alarm(tech, text) and

@@ -182,3 +182,20 @@ def test_asleep_again_after_a_round_is_still_its_story():
 ])
 def test_seeing_and_hearing_keep_the_aid_and_the_situation(spoken, expected):
     assert findings(spoken) == expected
+
+
+# --- alarms: a pattern over nights, a device asked for, one kept or covered ------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Sengesensoren har gitt mange varsler de siste nettene når han snur seg, så vi har "
+     "snakket om å justere følsomheten.", []),
+    ("Vi har bedt om at det settes opp en sengesensor, så vi blir varslet før hun går.", []),
+    ("Fallsensoren i stua var dekket av et teppe, så jeg forklarte at den må ha fri sikt.", []),
+    ("Sengesensoren følger med i flyttinga til ny leilighet.", []),
+    ("Fra neste uke får hun digitalt tilsyn om natta.", []),
+    # a night's own alarm, with its time, is still one
+    ("Sengesensoren varslet klokka tre i natt, som den har gjort de siste nettene.",
+     [("sengesensor", "ute_av_seng", "03:00")]),
+])
+def test_a_device_talked_about_or_kept_is_no_alarm(spoken, expected):
+    assert spoken_alarms(spoken) == expected
