@@ -9,9 +9,12 @@ from pathlib import Path
 GOLD = Path(__file__).resolve().parents[1] / "evaluation" / "data" / "structuring"
 
 
-def assert_never_learnt_from(name: str, count: int, writers: set[str]) -> None:
+def assert_never_learnt_from(name: str, count: int, writers: set[str],
+                             read_later: bool = False) -> None:
     """Gold file `name` holds `count` dictations by exactly `writers`, none of which the
-    models train on or the finding phrases are derived from."""
+    models train on or the finding phrases are derived from. `read_later`: the writers were
+    only scored in their own pass and read by a later one; the finding phrases, derived
+    again from every writer read in the thirty-fifth pass, now come from them too."""
     from evaluation.finding_phrases import tuned_on_rows
     from evaluation.structuring_train import training_rows
 
@@ -20,4 +23,4 @@ def assert_never_learnt_from(name: str, count: int, writers: set[str]) -> None:
     assert len(rows) == count and not trained & {row["spoken"] for row in rows}
     assert {row["id"].split("-")[0] for row in rows} == writers
     derived = {row["id"].split("-")[0] for row in tuned_on_rows()}
-    assert not derived & writers
+    assert writers <= derived if read_later else not derived & writers

@@ -12,7 +12,8 @@ from tests.note_helpers import findings
     ("han verka einsam etter at dottera reiste punktum", "einsam"),
     ("bebuaren er ensom og sier lite punktum", "ensom"),
     ("ho har svelgvanskar ved alle måltid punktum", "svelgvanskar"),
-    ("han hadde lange pustepausar i natt punktum", "pustepausar"),
+    # the writers file "lange pustepausar" as said (phrases_as_filed, thirty-fifth pass)
+    ("han hadde lange pustepausar i natt punktum", "lange pustepausar"),
     ("han fekk naseblod ved lunsj punktum", "naseblod"),
     ("ho var kaldsvetta og grå punktum", "kaldsvetta"),
     ("han er nedfor i dag punktum", "nedfor"),

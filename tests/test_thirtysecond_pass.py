@@ -16,8 +16,8 @@ from tests.note_helpers import findings, medications, spoken_times, values
     ("tune68.jsonl", 60, {"t68a", "t68b"}),
 ])
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
-    # tune68 is only scored: no rule is derived from it, no model learns from it
-    assert_never_learnt_from(name, count, writers)
+    # tune68 was only scored in this pass and is read by later ones; no model learns from it
+    assert_never_learnt_from(name, count, writers, read_later=True)
 
 
 # --- self-corrections: who said it, a drug heard a letter off, a list that goes on -------------

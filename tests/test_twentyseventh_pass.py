@@ -15,8 +15,8 @@ from tests.note_helpers import findings, medications, spoken_times
     ("tune58.jsonl", 60, {"t58a", "t58b"}),
 ])
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
-    # tune58 is only scored: no rule is derived from it, no model learns from it
-    assert_never_learnt_from(name, count, writers)
+    # tune58 was only scored in this pass and is read by later ones; no model learns from it
+    assert_never_learnt_from(name, count, writers, read_later=True)
 
 
 # --- two states of one thing joined by "eller" are one finding ----------------------------------
