@@ -106,11 +106,10 @@ def _register() -> None:
 
     def _dose_of_the_drug_before(doc, index: int, dose: str | None) -> None:
         """The one drug named without a dose in the sentence before takes this one's."""
-        undosed = [span for span in doc.spans.get("clinical", [])
-                   if span._.found[0] == index - 1 and span._.found[1].type == "medication"]
-        if dose and len(undosed) == 1 and undosed[0]._.found[1].dose is None:
-            found = undosed[0]._.found[1]
-            undosed[0]._.found = (index - 1, replace(found, dose=dose))
+        drugs = [span for span in doc.spans.get("clinical", [])
+                 if span._.found[0] == index - 1 and span._.found[1].type == "medication"]
+        if dose and len(drugs) == 1 and drugs[0]._.found[1].dose is None:
+            drugs[0]._.found = (index - 1, replace(drugs[0]._.found[1], dose=dose))
 
     @Language.component("dikta_findings", requires=["token.is_sent_start"])
     def findings(doc):
