@@ -191,3 +191,12 @@ def test_seeing_and_hearing_keep_the_aid_and_the_situation(spoken, expected):
 ])
 def test_a_device_talked_about_or_kept_is_no_alarm(spoken, expected):
     assert spoken_alarms(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Ho har urinvegsinfeksjon og får Selexid.", {("urinvegsinfeksjon", False)}),
+    ("Hurtigtesten for influensa var positiv.", {("influensa", False)}),
+    ("Han har atrieflimmer og bruker Eliquis.", {("atrieflimmer", False)}),
+])
+def test_infections_and_atrial_fibrillation_said_in_either_standard_are_findings(spoken, expected):
+    assert findings(spoken) == expected
