@@ -316,8 +316,17 @@ def _plainly_a_time(tokens: list[Tok], i: int, previous: str, rules: _Rules) -> 
     return words[0] == "halv" and _hour(tokens[i + 1]) is not None or \
         words[0] == "kvart" and words[1] in ("over", "på") or \
         words[1] in ("over", "på") and tokens[i].kind == "number" and \
-        tokens[i].value in (5, 10, 20, 25) and \
-        (not tokens[i].text[0].isdigit() or _digits_read_as_time(tokens, i, rules))
+        tokens[i].value in MINUTES_SAID and _said_as_minutes(tokens, i, rules)
+
+
+# "fem over", "ti på", "tjue over", "fem på halv": the minutes said before an hour
+MINUTES_SAID = (5, 10, 20, 25)
+
+
+def _said_as_minutes(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """Minutes said in words ("ti over åtte"), or in Whisper's digits where the hour has
+    nothing measured after it ("20 over 8", not "5 på 10 mg")."""
+    return not tokens[i].text[0].isdigit() or _digits_read_as_time(tokens, i, rules)
 
 
 def _digits_read_as_time(tokens: list[Tok], i: int, rules: _Rules) -> bool:
@@ -397,8 +406,7 @@ def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
     offset = int(offset) if offset is not None else None
     # Whisper writes "20 over 8", "10 på 11" in digits too: a clock time where no unit, count
     # or "av" follows the hour ("5 på 10 mg", "2 av 10" are no times)
-    spoken_offset = explicit or offset in (5, 10, 20, 25) and (
-        not first.text[0].isdigit() or _digits_read_as_time(tokens, i, rules))
+    spoken_offset = explicit or offset in MINUTES_SAID and _said_as_minutes(tokens, i, rules)
     # "tre minutter over tre": the word for minutes may stand between.
     k = 2 if explicit and at(1) is not None and at(1).lower in ("minutter", "minutt") else 1
     if offset is not None and at(k) and at(k).lower in ("over", "på") and spoken_offset:

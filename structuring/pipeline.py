@@ -106,9 +106,11 @@ def _register() -> None:
 
     def _dose_of_the_drug_before(doc, index: int, dose: str | None) -> None:
         """The one drug named without a dose in the sentence before takes this one's."""
+        if dose is None:
+            return  # most sentences: nothing to look back for
         drugs = [span for span in doc.spans.get("clinical", [])
                  if span._.found[0] == index - 1 and span._.found[1].type == "medication"]
-        if dose and len(drugs) == 1 and drugs[0]._.found[1].dose is None:
+        if len(drugs) == 1 and drugs[0]._.found[1].dose is None:
             drugs[0]._.found = (index - 1, replace(drugs[0]._.found[1], dose=dose))
 
     @Language.component("dikta_findings", requires=["token.is_sent_start"])
