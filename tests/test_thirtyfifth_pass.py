@@ -15,8 +15,8 @@ from tests.note_helpers import findings, medications, spoken_alarms, spoken_time
     ("tune74.jsonl", 60, {"t74a", "t74b"}),
 ])
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
-    # tune74 is only scored: no rule is derived from it, no model learns from it
-    assert_never_learnt_from(name, count, writers)
+    # tune74 was only scored in this pass and is read by later ones; no model learns from it
+    assert_never_learnt_from(name, count, writers, read_later=True)
 
 
 # --- alarms: who pressed, a dose taken, the person lying down again, whenever, the locator ------
