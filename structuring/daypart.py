@@ -138,6 +138,12 @@ def daypart(words: Iterable[str], rules: _Rules) -> str | None:
     return "daytime" if rules.daytime.intersection(words) else None
 
 
+def _after_the_evening(clause: list[str]) -> bool:
+    """ "sidan kveldsstellet", "etter kvelden": the clause tells what came after the evening."""
+    return any(word.startswith(("kveld", "kvell")) and clause[k - 1] in SINCE | {"etter"}
+               for k, word in enumerate(clause) if k > 0)
+
+
 def by_daypart(part: str, am: int, pm: int) -> int:
     if am == 0:  # "klokka tolv": noon by day, midnight in the evening or night
         return 12 if part in ("morning", "afternoon", "daytime") else 0
@@ -192,6 +198,11 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         # Without punctuation the clause is only a guess (the sentence model may have missed
         # an end): the cue is used, and the time still checked.
         clock.review = clock.review or clock.unmarked
+        if said == "evening" and 1 <= am <= EVENING_STARTS - 13:
+            # 13.00-16.00 is no evening: the cue may be another clause's, so the time is
+            # checked; "tilsyn klokka ett … sidan kveldsstellet" is the night after it
+            clock.review = True
+            return am if _after_the_evening(clause) else pm
         return by_daypart(said, am, pm)
     if clock.recorded_minutes is not None:
         # The most recent such time not after the recording.

@@ -38,13 +38,17 @@ def _dot(value: str) -> str:
     return value.replace(",", ".")
 
 
+# "Temperatur kl. 07.00 i morges var 38,9": the time a value was measured at, said between
+# the vital and its value (a time reads "kl  xx xx" here, see _without_times)
+_AT = r"(?:\s*kl\s+xx xx(?:\s+i\s(?:morges|morgon|dag|kveld|kvell|natt|ettermiddag))?)?"
 _VITALS: dict[str, re.Pattern[str]] = {
     "vital.blood_pressure": re.compile(
         r"\b(?:blodtrykk(?:et)?|BT|trykket)\b[^.?!]{0,40}?\b(\d{2,3}/\d{2,3})\b", re.I),
-    "vital.pulse": re.compile(r"\bpuls(?:en)?\b\D{0,15}?\b(\d{2,3})\b", re.I),
+    "vital.pulse": re.compile(rf"\bpuls(?:en)?\b{_AT}\D{{0,15}}?\b(\d{{2,3}})\b", re.I),
     "vital.temperature": re.compile(
         # "hadde feber, 38,6": the fever's own value
-        r"\b(?:temp(?:eratur(?:en)?)?|tempen|feber(?:en)?)\b\D{0,15}?\b(\d{2},\d)\b", re.I),
+        rf"\b(?:temp(?:eratur(?:en)?)?|tempen|feber(?:en)?)\b{_AT}\D{{0,15}}?\b(\d{{2}},\d)\b",
+        re.I),
     "vital.spo2": re.compile(  # also as ASR misspells it: "mettningen", "meting"
         r"\b(?:met{1,2}ning(?:a|en)?|meting(?:a|en)?|o2-metning(?:a|en)?|oksygenmetning(?:a|en)?|"
         r"saturasjon(?:en)?|spo2)\b\D{0,15}?\b(\d{2,3})\b", re.I),
@@ -427,6 +431,10 @@ def _clause_end(text: str, start: int, stop: int) -> int:
     return stop
 
 
+# a comma or semicolon that ends a clause, not the decimal comma of "0,5 mg Haldol"
+_CLAUSE_CUT = re.compile(r";|,(?!(?<=\d,)\d)")
+
+
 def _clause_start(text: str, lower: int, position: int) -> int:
-    cut = max(text.rfind(",", lower, position), text.rfind(";", lower, position))
-    return cut + 1 if cut >= 0 else lower
+    cuts = [m.end() for m in _CLAUSE_CUT.finditer(text, lower, position)]
+    return cuts[-1] if cuts else lower

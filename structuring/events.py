@@ -26,10 +26,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from structuring.alarm_responses import (
-    CONTACT_RESPONSES,
     any_false_alarm_cue,
-    contacted,
     is_false_alarm,
+    responses,
     tells_contact,
     tells_response,
 )
@@ -452,15 +451,14 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
     joined = " ".join(sentences[i] for i in draft.sentences)
     later = " ".join(sentences[i] for i in draft.contacts)
     event = _event_name(draft, sentences)
+    false_alarm = is_false_alarm(draft.technology, joined)
     return {
         "technology": draft.technology,
         "event": event,
         "time": _event_time(draft, sentences),
-        "response": tuple(name for name, cues in rules["responses"].items()
-                          if has_phrase(joined, cues) or contacted(joined, name) or
-                          (name in CONTACT_RESPONSES and (has_phrase(later, cues) or
-                                                          contacted(later, name)))),
-        "false_alarm": is_false_alarm(draft.technology, joined),
+        "response": responses(draft.technology, joined, later, false_alarm,
+                              len(draft.sentences)),
+        "false_alarm": false_alarm,
         "vkp_code": tech["vkp_codes"].get(event),
         "sentences": tuple(draft.sentences),
     }

@@ -48,7 +48,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
                            "response_as_a_plan",
                            "device_tested_said_after", "device_wear_reminded",
                            "dose_taken", "dose_taken_after", "dose_taken_said",
-                           "staff_got_there", "habitual_words"),
+                           "staff_got_there", "habitual_words", "response_when_untold"),
     "findings": ("heads", "intensifier_prefixes", "phrases", "body_parts", "sides",
                  "predicates", "attributes", "places",
                  "needs_location", "definite_nouns", "grade_words", "manner",

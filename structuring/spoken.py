@@ -52,9 +52,9 @@ from structuring.tokens import (
     _SENTENCE_END,
     Tok,
     _Rules,
+    _hour_of_a_time,
     _is_clock,
     _is_numberish,
-    _leads_to_an_hour,
     _rules,
     _split,
     drop_fillers,
@@ -339,9 +339,11 @@ def _voice_commands(tokens: list[Tok], rules: _Rules) -> list[Tok]:
         tok = tokens[i]
         # "trettiåtte komma fem" is a decimal number, not a spoken comma; "tjue over sju
         # komma en halvtime før" is a time and a comma.
+        # "rom tre komma fem og åtte": rooms listed, no room number has decimals
         if tok.lower == "komma" and _is_numberish(out[-1] if out else None, rules) \
                 and _is_numberish(tokens[i + 1] if i + 1 < len(tokens) else None, rules) \
-                and not _hour_of_a_time(out, rules):
+                and not _hour_of_a_time(out, rules) and \
+                not (len(out) > 1 and out[-2].lower in rules.room_words):
             out.append(Tok("komma", kind="decimal"))
             i += 1
             continue
@@ -360,11 +362,6 @@ def _voice_commands(tokens: list[Tok], rules: _Rules) -> list[Tok]:
         out.append(tok)
         i += 1
     return out
-
-
-def _hour_of_a_time(said: list[Tok], rules: _Rules) -> bool:
-    """Whether the last word said is the hour of a clock time ("… over sju", "klokka åtte")."""
-    return len(said) > 1 and _leads_to_an_hour(said[-2], rules)
 
 
 def _match_phrase(tokens: list[Tok], start: int, phrases: dict[str, str]) -> tuple[str | None, int]:

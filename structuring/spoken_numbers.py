@@ -134,7 +134,10 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
         used += 1
         if current % 10 == 0 and 20 <= current % 100 and i + used < len(tokens):
             unit = rules.units_of_tens.get(tokens[i + used].lower)
-            if unit is not None and tokens[i + used].lower not in rules.articles:
+            # "sytti en komma fire kilo": an "en" with decimals after it is the unit
+            decimals_after = i + used + 1 < len(tokens) and tokens[i + used + 1].kind == "decimal"
+            if unit is not None and (tokens[i + used].lower not in rules.articles or
+                                     decimals_after):
                 current += unit  # "sytti fem" said as two words
                 used += 1
         multiplier_next = i + used < len(tokens) and \
@@ -155,7 +158,9 @@ def _and_a_half(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     if i + 3 >= len(tokens):
         return False
     og, article, half, unit = (t.lower for t in tokens[i:i + 4])
-    return og == "og" and article in rules.articles and half == "halv" and (
+    # "sekstito og et halvt kilo": the neuter article before a unit too
+    article_said = article in rules.articles or article in rules.articles_before_units
+    return og == "og" and article_said and half in ("halv", "halvt") and (
         unit in rules.units or (unit in rules.count_words and unit not in _NOT_MEASURES))
 
 
@@ -184,11 +189,21 @@ def _read_decimals(tokens: list[Tok], i: int, rules: _Rules) -> tuple[str, int]:
     digits, used = str(value), 1
     while value < 10 and i + used < len(tokens):
         nxt = _compound(tokens[i + used].lower, rules)
-        if nxt is None or nxt >= 10:
-            break
+        if nxt is None or nxt >= 10 or _counts_what_follows(tokens, i + used + 1, rules):
+            break  # "blodsukker ti komma to to timer etter": 10,2, then two hours
         digits += str(nxt)
         used += 1
     return digits, used
+
+
+def _counts_what_follows(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """A count word, not a unit of measure, at i ("to timer", "tre ganger"): the number
+    before it counts them and is no further decimal digit ("tre komma sju fem mg" is)."""
+    return i < len(tokens) and (tokens[i].lower in _TIMES_COUNTED or (
+        tokens[i].lower in rules.count_words and tokens[i].lower not in rules.units))
+
+
+_TIMES_COUNTED = frozenset({"ganger", "gonger", "gangar", "gongar", "dager", "dagar", "døgn"})
 
 
 # The emergency numbers, said digit by digit ("ringte ett ett tre"): every writer files

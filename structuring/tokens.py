@@ -272,6 +272,16 @@ def _leads_to_an_hour(tok: Tok, rules: _Rules) -> bool:
     return tok.lower in ("over", "på", "halv") or _is_clock(tok, rules)
 
 
+def _hour_of_a_time(said: list[Tok], rules: _Rules) -> bool:
+    """Whether the last word said is the hour of a clock time ("… over sju", "klokka åtte").
+    "over" and "på" lead to an hour only after its minutes ("ti på to"): "en bolus på to
+    komma fem milligram" is a dose."""
+    if len(said) < 2 or not _leads_to_an_hour(said[-2], rules):
+        return False
+    return said[-2].lower not in ("over", "på") or len(said) > 2 and (
+        _is_numberish(said[-3], rules) or said[-3].lower == "kvart")
+
+
 def _ends_a_bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     """Whether what follows word i lets it be an hour said without "klokka" ("ved elleve og
     …", "rundt eitt."): the end, a mark, or a word of `bare_hour_before`."""
