@@ -7,7 +7,7 @@ import pytest
 
 from structuring.pipeline import structure
 from tests.gold_files import assert_never_learnt_from
-from tests.note_helpers import medications, spoken_alarms, spoken_times, values
+from tests.note_helpers import findings, medications, spoken_alarms, spoken_times, values
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -166,3 +166,14 @@ def test_a_value_misread_is_replaced_by_the_one_read_again(spoken, kind, expecte
 def test_misreading_told_without_a_value_is_kept_as_said():
     assert structure("Jeg leste feil i journalen i går.").text == \
         "Jeg leste feil i journalen i går."
+
+
+# --- findings: alone ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("Hun sier hun er redd for å dø alene.", {("redd for å dø alene", False)}),
+    ("Ho er redd for å dø aleina i natt.", {("redd for å dø aleina", False)}),
+    ("Han er lei av å være alene.", {("lei av å være alene", False)}),
+])
+def test_being_alone_stays_with_the_finding(spoken, expected):
+    assert findings(spoken) == expected
