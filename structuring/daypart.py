@@ -140,7 +140,7 @@ def daypart(words: Iterable[str], rules: _Rules) -> str | None:
 
 def _after_the_evening(clause: list[str]) -> bool:
     """ "sidan kveldsstellet", "etter kvelden": the clause tells what came after the evening."""
-    return any(word.startswith(("kveld", "kvell")) and clause[k - 1] in SINCE | {"etter"}
+    return any(word.startswith(("kveld", "kvell")) and clause[k - 1] in _SINCE_OR_AFTER
                for k, word in enumerate(clause) if k > 0)
 
 
@@ -357,6 +357,7 @@ EVENING_STARTS = 17  # an evening cue with an hour said 1-4 (13.00-16.00) is che
 EARLY = frozenset({"tidlig", "tidleg"})
 SINCE = frozenset({"siden", "sidan", "sia", "sida"})
 # "ved sida av seg", "snudd over på siden": the side, not since
+_SINCE_OR_AFTER = SINCE | {"etter"}
 SIDE_BEFORE = frozenset({"ved", "på", "til", "over", "andre", "høgre", "høyre", "venstre"})
 
 

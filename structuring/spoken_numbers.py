@@ -196,14 +196,14 @@ def _read_decimals(tokens: list[Tok], i: int, rules: _Rules) -> tuple[str, int]:
     return digits, used
 
 
+_TIMES_COUNTED = frozenset({"ganger", "gonger", "gangar", "gongar", "dager", "dagar", "døgn"})
+
+
 def _counts_what_follows(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     """A count word, not a unit of measure, at i ("to timer", "tre ganger"): the number
     before it counts them and is no further decimal digit ("tre komma sju fem mg" is)."""
     return i < len(tokens) and (tokens[i].lower in _TIMES_COUNTED or (
         tokens[i].lower in rules.count_words and tokens[i].lower not in rules.units))
-
-
-_TIMES_COUNTED = frozenset({"ganger", "gonger", "gangar", "gongar", "dager", "dagar", "døgn"})
 
 
 # The emergency numbers, said digit by digit ("ringte ett ett tre"): every writer files

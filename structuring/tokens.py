@@ -278,8 +278,8 @@ def _hour_of_a_time(said: list[Tok], rules: _Rules) -> bool:
     komma fem milligram" is a dose."""
     if len(said) < 2 or not _leads_to_an_hour(said[-2], rules):
         return False
-    return said[-2].lower not in ("over", "på") or len(said) > 2 and (
-        _is_numberish(said[-3], rules) or said[-3].lower == "kvart")
+    return said[-2].lower not in ("over", "på") or (len(said) > 2 and (
+        _is_numberish(said[-3], rules) or said[-3].lower == "kvart"))
 
 
 def _ends_a_bare_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:

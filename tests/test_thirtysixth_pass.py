@@ -110,7 +110,7 @@ def test_an_alarm_told_after_the_device_was_given_is_still_an_alarm():
     assert spoken_alarms(spoken) == [("trygghetsalarm", "alarm_utlost", "02:00")]
 
 
-# --- responses: what staff did where the dictation does not say ------------------------------------
+# --- responses: what staff did where the dictation does not say --------------------------------
 
 def _responses(spoken: str) -> list[tuple[str, tuple[str, ...], bool]]:
     return [(e.technology, e.response, e.false_alarm) for e in structure(spoken).events]
