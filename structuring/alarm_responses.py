@@ -20,19 +20,21 @@ def _rules() -> dict:
 
 def tells_response(text: str) -> bool:
     """Whether a sentence tells what staff did about an alarm (or that it was false)."""
-    rules = _rules()
-    return any(has_phrase(text, cues) or contacted(text, name)
-               for name, cues in rules["responses"].items()) or \
-        has_phrase(text, any_false_alarm_cue())
+    return bool(_named(text)) or has_phrase(text, any_false_alarm_cue())
+
+
+def _named(text: str, only: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The responses the words of `text` name (of `only`, if given), in the data's order."""
+    return tuple(name for name, cues in _rules()["responses"].items()
+                 if (only is None or name in only) and
+                 (has_phrase(text, cues) or contacted(text, name)))
 
 
 CONTACT_RESPONSES = ("kontaktet_lege", "kontaktet_parorende", "ringte_113")
 
 
 def tells_contact(text: str) -> bool:
-    rules = _rules()
-    return any(has_phrase(text, rules["responses"][name]) or contacted(text, name)
-               for name in CONTACT_RESPONSES)
+    return bool(_named(text, CONTACT_RESPONSES))
 
 
 @lru_cache(maxsize=1)
@@ -78,12 +80,9 @@ def responses(technology: str, story: str, later: str, false_alarm: bool,
     guide them (veiledet_bruker, 145 of 159 and 121 of 127 such alarms in the tuned gold);
     a camera round needed nothing (ingen_tiltak, 213 of 302) unless staff went in; a false
     alarm nothing (53 of 106); a missed dose, a call to the user (20 of 20)."""
-    rules = _rules()
-    told = tuple(name for name, cues in rules["responses"].items()
-                 if has_phrase(story, cues) or contacted(story, name) or
-                 (name in CONTACT_RESPONSES and (has_phrase(later, cues) or
-                                                 contacted(later, name))))
-    return told or _untold(technology, story, false_alarm, told_over)
+    told = set(_named(story)) | set(_named(later, CONTACT_RESPONSES))
+    return tuple(name for name in _rules()["responses"] if name in told) or \
+        _untold(technology, story, false_alarm, told_over)
 
 
 def _untold(technology: str, story: str, false_alarm: bool, told_over: int) -> tuple[str, ...]:
