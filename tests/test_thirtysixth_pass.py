@@ -16,8 +16,8 @@ from tests.note_helpers import findings, medications, spoken_alarms, spoken_time
     ("tune76.jsonl", 60, {"t76a", "t76b"}),
 ])
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
-    # tune76 is only scored: no rule is derived from it, no model learns from it
-    assert_never_learnt_from(name, count, writers)
+    # tune76 was only scored in this pass and is read by later ones; no model learns from it
+    assert_never_learnt_from(name, count, writers, read_later=True)
 
 
 # --- doses and measures: a decimal comma, "på" before a number, digits read one by one ------------
