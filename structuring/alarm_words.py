@@ -158,3 +158,16 @@ _PERSON_AGAIN = re.compile(r"(?<![\wæøå])(?:(?:la|lagt|legger|legg|lå|låg)\
 # "dispenseren gikk igjen etter omstart", "den virka att som normalt": running, not alarming
 _WORKS_AGAIN = re.compile(r"(?<![\wæøå])(?:igjen|att|på nytt)\s+(?:etter\s+(?:en\s+|ein\s+)?"
                           r"(?:omstart|restart)|som\s+(?:normalt|vanleg|vanlig))", re.IGNORECASE)
+
+
+# "hver gang", "kvar gong": every one of the times said before it
+_EVERY_TIME = frozenset({"hver gang", "kvar gong", "hver gong", "kvar gang"})
+
+
+def a_routine(text: str) -> bool:
+    """A time of a routine or a plan ("ved ti hver kveld", "skal slås på kl. 22"), but not
+    "tilsyn kl. 23.00, kl. 01.00 og kl. 03.00, sov hver gang": every time after the times
+    said is each of those rounds."""
+    times = list(TIME.finditer(text))
+    return any(not (m.group().lower() in _EVERY_TIME and times and m.start() > times[-1].end())
+               for m in find_phrases(text, _rules()["routine_words"]))

@@ -118,11 +118,28 @@ def own_words(tokens: list[Tok], begin: int, end: int, rules: _Rules) -> list[st
                 break
             out.append(_word(tokens, k))
         return out
-    before = side(range(begin - 1, max(-1, begin - 3), -1), set())
+    # "natt til i dag (rundt) klokka to": the night the day follows, not the day (02.00)
+    back = _night_before_today(tokens, begin) or 2
+    before = side(range(begin - 1, max(-1, begin - 1 - back), -1), set())
     # "klokka halv seks i dag tidleg", "klokka ti i går kveld": the day and its part
     reach = 3 if tuple(t.lower for t in tokens[end:end + 2]) in DAY_WORDS else 2
     after = side(range(end, min(len(tokens), end + reach)), rules.subjects)
     return [w for pair in zip_longest(after, before) for w in pair if w]  # nearest first
+
+
+def _night_before_today(tokens: list[Tok], begin: int) -> int:
+    """How far back "natt til i dag" starts before the time, if it is said right before it
+    ("rundt", "ved" between them); else 0."""
+    k = begin
+    while k > 0 and tokens[k - 1].lower in _ABOUT:
+        k -= 1
+    words = tuple(t.lower for t in tokens[max(0, k - 4):k])
+    said = len(words) == 4 and words[0].startswith("natt") and words[1] in ("til", "te") \
+        and words[2:] == ("i", "dag")
+    return begin - k + 4 if said else 0
+
+
+_ABOUT = frozenset({"rundt", "ved", "ca", "ca.", "cirka", "omkring", "kring", "omtrent"})
 
 
 def daypart(words: Iterable[str], rules: _Rules) -> str | None:

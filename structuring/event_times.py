@@ -22,8 +22,8 @@ from structuring.rules import load_rules
 # of an alarm counted ("kl. 09.10, så kl. 09.45 og så igjen …")
 # … also with the time's part of the day after it ("kl. 22.50 i går kveld kl. 23.30 og …")
 _ITS_DAYPART = r"(?:\s*i\s+(?:går\s+)?(?:kveld|kvell|natt|morges|morgon|ettermiddag))?"
-_LISTED = re.compile(_ITS_DAYPART + r"\s*(?:,|og|,\s*og|eller)?\s*(?:ca\.\s*|ved\s+)?"
-                     r"(?:kl\.|klokka)?\s*", re.IGNORECASE)
+_LISTED = re.compile(_ITS_DAYPART + r"\s*(?:,|og|,\s*og|eller)?\s*(?:(?:så\s+)?(?:igjen|att)\s+)?"
+                     r"(?:ca\.\s*|ved\s+)?(?:kl\.|klokka)?\s*", re.IGNORECASE)
 _LISTED_AGAIN = re.compile(_ITS_DAYPART + r"\s*(?:,|og|,\s*og)?\s*(?:så\s+)?"
                            r"(?:igjen|att|på nytt)?\s*(?:ca\.\s*|ved\s+)?(?:kl\.|klokka)?\s*",
                            re.IGNORECASE)

@@ -166,7 +166,7 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     # "Eg fylte medisindispenseren. … ingen varsel i loggen": the next sentence says none.
     # "Dørsensoren blir slått på klokka ti som vanlig. Sønnen ringte …": a routine, no alarm
     told_next = i + 1 < len(sentences) and not technologies_in(sentences[i + 1]) and \
-        not has_phrase(text, _rules()["routine_words"]) and \
+        not said.a_routine(text) and \
         (_alarm_told(tech, sentences[i + 1]) and not said.says_no_alarm(sentences[i + 1]) or
          # "Digitalt tilsyn på rom 14 i natt. Kl. 00.30 sov ho på sida …": the first round
          is_round(tech) and _OPENS_WITH_TIME.match(sentences[i + 1]) is not None)
@@ -319,7 +319,7 @@ def _tells_an_alarm(tech: str, text: str) -> bool:
     happened: a time (not of a routine or a plan: "ved ti hver kveld", "skal slås på kl.
     22"), an alarm word or verb, one of the device's event cues, what staff did or a false
     alarm."""
-    timed = _TIME.search(text) is not None and not has_phrase(text, _rules()["routine_words"])
+    timed = _TIME.search(text) is not None and not said.a_routine(text)
     # "Ho sov godt da vi gikk, og trygghetsalarmen satt på armen": staff leaving is no alarm
     return timed or has_phrase(without_staff_leaving(text), _alarm_phrases(tech)) or \
         tells_response(_planned().sub("", text))

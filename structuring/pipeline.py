@@ -93,13 +93,17 @@ def _register() -> None:
     @Language.component("dikta_entities", requires=["token.is_sent_start"])
     def clinical_entities(doc):
         told = ""  # what the dictation said before this sentence
+        last_drug = None  # the drug the sentence before ended with
         for i, sentence in enumerate(doc._.note_sentences):
             text = sentence.text
             found = ent.find_times(text) + ent.find_vitals(text) + ent.find_medications(text)
             found += ent.glucose_read_again(text, told, found)
             found += ent.fluid_after_a_drink(text, told, found)
-            if not any(f.type == "medication" for f in found):
+            drugs = [f for f in found if f.type == "medication"]
+            if not drugs:
                 _dose_of_the_drug_before(doc, i, ent.dose_said_of_it(text))
+                found += ent.dose_said_again(text, last_drug)
+            last_drug = max(drugs, key=lambda f: f.start) if drugs else None
             _add_found(doc, i, sentence, sorted(found, key=lambda f: f.start))
             told = f"{told} {text}"
         return doc

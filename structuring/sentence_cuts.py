@@ -136,6 +136,39 @@ def fronted_times(lowered: list[str], rules: _Rules) -> list[int]:
     return out
 
 
+# When a day part said first is ("i dag tidleg var temperaturen …", "om kvelden sov ho …")
+_FRONTED_DAYPARTS = (("i", "dag", "tidleg"), ("i", "dag", "tidlig"), ("i", "går", "kveld"),
+                     ("i", "går", "kvell"), ("i", "morges"), ("i", "kveld"), ("i", "natt"),
+                     ("i", "ettermiddag"), ("i", "formiddag"), ("om", "morgonen"),
+                     ("om", "morgenen"), ("om", "kvelden"), ("om", "natta"), ("om", "natten"))
+
+
+def fronted_dayparts(lowered: list[str], rules: _Rules) -> list[int]:
+    """ "… under puta | i dag tidleg klokka åtte var ho trøytt": a day part said first, maybe
+    with its clock time, then a finite verb and its subject, starts a sentence as a fronted
+    clock time does (`fronted_times`)."""
+    out = []
+    for j in range(2, len(lowered)):
+        said = next((p for p in _FRONTED_DAYPARTS if tuple(lowered[j:j + len(p)]) == p), None)
+        before = lowered[j - 1]
+        # "klokka ti over to i natt | varsla den igjen": the day part is the time's before it
+        if said is None or before in rules.clause_words or before in _TIME_GOVERNED_BY or \
+                _said_time_word(before, rules) or DIGIT_TIME.fullmatch(before) or \
+                before.endswith(_ABOUT_HOUR_ENDINGS) or _numberish_word(before, rules):
+            continue
+        k = j + len(said)
+        if k < len(lowered) and lowered[k].rstrip(".") in rules.clock_stems:
+            k += 1
+            while k < len(lowered) and (_said_time_word(lowered[k], rules) or
+                                        DIGIT_TIME.fullmatch(lowered[k])):
+                k += 1
+        if k + 1 < len(lowered) and lowered[k] in _FRONTED_VERBS and (
+                lowered[k + 1] in rules.subjects or lowered[k + 1] in ("det", "den") or
+                (lowered[k] in _COPULAS and lowered[k + 1].endswith(("a", "en", "et")))):
+            out.append(j)
+    return out
+
+
 def visit_time_ends(lowered: list[str], rules: _Rules) -> list[int]:
     """ "kveldsbesøk klokka kvart på ni ho satt i stua …": a visit or shift told first with
     its clock time is the note's opening line, as the writers file it ("Kveldsbesøk kl.

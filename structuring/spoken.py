@@ -39,9 +39,9 @@ from structuring.lexicon import (IdentityCache, drug_one_letter_off, drug_writte
 from structuring.self_corrections import (corrected_across, correction_kept_as_said,
                                          self_corrections)
 from structuring.sentence_cuts import (_TIME_WORDS, _WHEN_WORDS, _alarm_keeps_its_time, _cut_at,
-                                      _may_start, device_after_heading, fronted_times,
-                                      measurement_starts, opens_with_its_verb, time_alone,
-                                      visit_time_ends)
+                                      _may_start, device_after_heading, fronted_dayparts,
+                                      fronted_times, measurement_starts, opens_with_its_verb,
+                                      time_alone, visit_time_ends)
 from structuring.rules import load_rules
 from structuring.spoken_numbers import _numbers, _units
 # Other code imports `_split`, `_rules`, `Tok`, … from here; they live in structuring.tokens.
@@ -183,7 +183,8 @@ def _split_unpunctuated(tokens: list[Tok], splitter, min_words: int = 6) -> list
     starts = sorted({0, *(_cut_at(lowered, i, rules) for i in splitter(words)
                           if 0 < i < len(tokens)),
                      *(j for j in (*fronted_times(lowered, rules), *visit_time_ends(lowered, rules),
-                                   *measurement_starts(lowered, rules))
+                                   *measurement_starts(lowered, rules),
+                                   *fronted_dayparts(lowered, rules))
                        if _may_start(lowered, j, rules))}
                     - {None})
     starts = _alarm_keeps_its_time(lowered, starts, rules)

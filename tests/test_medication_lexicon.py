@@ -146,8 +146,10 @@ def test_written_routes_half_tablets_and_rates(spoken, expected):
     ("Han tok Metformin 500 mg og Selo-Zok.", [("metformin", "500 mg"), ("metoprolol", None)]),
     ("Levemir skulle vært gitt kl. 10.00, men jeg ga bare 14 enheter i stedet for 16.",
      [("insulin detemir", "14 IE")]),
+    # the dose said before the drug is its own; the three more puffs are another dose of
+    # it (thirty-seventh pass: a dose said again with no name of its own)
     ("han hadde tatt fire drag Ventoline klokka sju og tok tre drag til punktum",
-     [("salbutamol", "4 drag")]),
+     [("salbutamol", "4 drag"), ("salbutamol", "3 drag")]),
 ])
 def test_a_dose_belongs_to_one_drug(spoken, expected):
     assert medications(spoken) == expected
