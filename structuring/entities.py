@@ -205,13 +205,18 @@ _SCORE_ALONE = re.compile(r"\b(\d{1,2})\s?(?:av|/)\s?10\b"
 # 10 i ro og 6 når ho går"); never a number with a unit or a count after it.
 _NOT_A_SCORE = r"(?!\s?(?:av|/)\s?10\b)(?!,\d)(?!\s?(?:%|[a-zæøå]*(?:mg|ml|kg|ie)\b|g\b|gram|" \
     r"dag|døgn|time|minutt|gang|gong|tablett|kapsl|dose|stk|uke|veke|år|ti\b))"
-_SCORE_NEXT = r"\s(?:(?:er|var|på|til|om|lag|cirka|ca\.|rundt|omkring|nå|no|vel)\s){0,3}" \
-    rf"(\d{{1,2}})\b{_NOT_A_SCORE}"
+_SCORE_NEXT = r"\s(?:(?:er|var|på|til|om|lag|cirka|ca\.|rundt|omkring|nå|no|vel|en|ein)\s)" \
+    rf"{{0,3}}(\d{{1,2}})\b{_NOT_A_SCORE}"
 # What follows a pain word that is scored, not a finding ("smerte 3", "smerten 2 av 10").
 PAIN_SCORE_AFTER = re.compile(rf"{_SCORE_NEXT}|\s\d{{1,2}}\s?(?:av|/)\s?10\b", re.I)
 # "smerte 3", and a score named by its scale: "NRS 3", "MOBID 0", "MOBID-2 skår 4".
 _BARE_SCORE = re.compile(rf"\b(?:\w*smert\w*|nrs|vas|mob+id(?:-?2)?(?:\s\w*sk[åa]re?)?)"
                          rf"{_SCORE_NEXT}", re.I)
+# "smerten var på 7 før og 3 etter", "VAS 4 i hvile og 7 ved bevegelse": a second bare score
+_SECOND_BARE = re.compile(
+    r"\b(?:\w*smert\w*|nrs|vas)\s(?:(?:er|var|på|til|om|lag|cirka|ca\.|rundt|omkring|nå|no|vel|"
+    r"en|ein)\s){0,3}\d{1,2}\b[^.?!\d]{0,25}?\bog\s(\d{1,2})\s"
+    r"(?:etter|etterpå|ved|i|når|under|da|då)\b", re.I)
 _CHANGE_FROM = re.compile(r"\b(?:fra|frå)\s(\d{1,2})\stil\s\d{1,2}\s?(?:av|/)\s?10\b", re.I)
 # "smerten gikk fra 7 til 2": a change of the pain said without "av 10" (6 of 6 in the gold)
 _PAIN_FROM = r"\b(?:\w*smert\w*|vondt|vont)\b[^.?!\d]{0,40}?\b(?:fra|frå)\s"
@@ -236,7 +241,8 @@ def _pain_scores(text: str) -> list[Found]:
     text = _without_times(text)
     # "ved ni-tida sa ho det var fire av ti": a score out of ten needs no pain word (both
     # such sentences of the writers' gold file it); said without "av 10", it does.
-    patterns = (_SCORE, _BARE_SCORE, _CHANGE_FROM, _SECOND_SCORE, _DOWN_TO, *_CHANGE_BARE) \
+    patterns = (_SCORE, _BARE_SCORE, _CHANGE_FROM, _SECOND_SCORE, _SECOND_BARE, _DOWN_TO,
+                *_CHANGE_BARE) \
         if _PAIN_WORDS.search(text) \
         else (_SCORE_ALONE,)
     spans = {m.span(1) for pattern in patterns
@@ -273,6 +279,8 @@ def _fluids(text: str) -> list[Found]:
         if _LIMIT_BEFORE.search(text, max(0, match.start() - 25), match.start()) or \
                 _LIMIT_SAID.search(_clause_before(text, match.start())):
             continue  # "ikkje drikke mer enn 1,5 liter" is a limit, not what she drank
+        if _PASSED.search(_clause_before(text, match.start())):
+            continue  # "inntak 800 ml og diurese 1200 ml": what was passed is no intake
         if match.group(1) or match.group(3):
             value = match.group(1) or match.group(3)
         else:

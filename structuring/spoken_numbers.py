@@ -264,6 +264,9 @@ def _decide_digits(tokens: list[Tok], rules: _Rules) -> None:
             continue
         nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
         context = {t.lower for t in tokens[max(0, i - 3):i]}
+        if _article_of_a_score(tokens, i, rules):
+            tok.digits = False  # "smerten er en fire": the score is four
+            continue
         tok.digits = (
             tok.decimals is not None or (tok.value or 0) > 10
             or nxt in rules.count_words or nxt in rules.units
@@ -272,7 +275,7 @@ def _decide_digits(tokens: list[Tok], rules: _Rules) -> None:
             or (nxt in ("i", "per") and _said(tokens, i + 2).startswith("minutt"))
             or (i >= 2 and tokens[i - 1].lower == "av" and tokens[i - 2].digits)
             or (nxt == "over" and _blood_pressure_ahead(tokens, i))
-            or _tells_pain_score(tokens, i)
+            or _tells_pain_score(tokens, i) or _second_score(tokens, i, rules)
             or (i >= 1 and tokens[i - 1].lower in rules.score_words)
             # "fekk to Paracet" → "2 Paracet", tablets counted by the drug's name (79 of 83
             # in the writers' gold); one stays a word ("en Paracet", 15 of 17)
@@ -280,9 +283,14 @@ def _decide_digits(tokens: list[Tok], rules: _Rules) -> None:
         )
 
 
-# Words that may stand between a pain word and its score ("smerten er til om lag seks").
+# Words that may stand between a pain word and its score ("smerten er til om lag seks",
+# "smerten er en fire": the score's article, `_article_of_a_score`).
 _BEFORE_SCORE = {"er", "var", "på", "til", "om", "lag", "cirka", "ca.", "rundt", "omkring",
-                 "nå", "no", "vel"}
+                 "nå", "no", "vel", "en", "ein"}
+_ARTICLES = {"en", "ein", "ei"}
+# What a second score is said with: "sju før og tre etter", "fire i hvile og sju ved
+# bevegelse"
+_WHEN_SCORED = {"etter", "etterpå", "ved", "i", "når", "under", "da", "då"}
 
 
 def _tells_pain_score(tokens: list[Tok], i: int) -> bool:
@@ -306,6 +314,26 @@ def _tells_pain_score(tokens: list[Tok], i: int) -> bool:
         return True
     return i + 4 < len(tokens) and tokens[i + 1].lower == "til" and \
         tokens[i + 2].kind == "number" and out_of_ten(i + 4) or _pain_changed(tokens, i)
+
+
+def _article_of_a_score(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """ "smerten er en fire", "anga smerte til ein seks": "en" before a small number, said of
+    the pain, is the score's article, no score of one."""
+    return tokens[i].lower in _ARTICLES and i + 1 < len(tokens) and \
+        tokens[i + 1].kind == "number" and (tokens[i + 1].value or 99) <= 10 and \
+        any(t.lower.startswith("smert") or t.lower in rules.score_words
+            for t in tokens[max(0, i - 4):i])
+
+
+def _second_score(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """ "smerten var på sju før og tre etter", "VAS fire i hvile og sju ved bevegelse": a
+    second small number after "og", said with when it was scored, right after a score."""
+    if i < 3 or tokens[i - 1].lower != "og" or i + 1 >= len(tokens) or \
+            tokens[i + 1].lower not in _WHEN_SCORED:
+        return False
+    return any(tokens[k].kind == "number" and tokens[k].digits and (tokens[k].value or 99) <= 10
+               and (_tells_pain_score(tokens, k) or tokens[k - 1].lower in rules.score_words)
+               for k in range(max(1, i - 5), i - 1))
 
 
 def _pain_down_to(tokens: list[Tok], i: int) -> bool:

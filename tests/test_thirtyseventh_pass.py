@@ -188,3 +188,25 @@ def test_the_day_part_of_a_clock_time_stays_with_it():
     assert not any(s.text.startswith("I natt") for s in note.sentences)
     assert spoken_alarms("dørsensoren varsla klokka to punktum han gikk inn igjen klokka kvart "
                          "over fire i natt varslet den igjen")[-1][2] == "04:15"
+
+
+# --- pain scores: "en fire", a second score said with when ---------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    # "en" before the score is its article: the score was filed as 1
+    ("han sier smerten er en fire", ["4"]),
+    ("hun anga smerte til en seks", ["6"]),
+    # a second score joined by "og" and said with when it was scored
+    ("smerten var på sju før og tre etter", ["7", "3"]),
+    ("VAS fire i hvile og sju ved bevegelse", ["4", "7"]),
+    # a count after "og" is no score
+    ("smerte fem og tre dager siden hadde hun vondt", ["5"]),
+])
+def test_pain_scores_said_with_an_article_or_a_second_score(spoken, expected):
+    assert values(spoken, "pain_score") == expected
+
+
+def test_what_was_passed_is_no_intake():
+    # the output after the intake was filed as a second intake of 1200 ml
+    assert values("inntak 800 ml og diurese 1200 ml", "fluid_intake") == ["800"]
+    assert values("hun har drukket 1200 ml og tisset 600 ml", "fluid_intake") == ["1200"]
