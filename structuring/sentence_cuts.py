@@ -149,6 +149,8 @@ def fronted_dayparts(lowered: list[str], rules: _Rules) -> list[int]:
     clock time does (`fronted_times`)."""
     out = []
     for j in range(2, len(lowered)):
+        if lowered[j] not in ("i", "om"):
+            continue  # every day part listed opens so
         said = next((p for p in _FRONTED_DAYPARTS if tuple(lowered[j:j + len(p)]) == p), None)
         before = lowered[j - 1]
         # "klokka ti over to i natt | varsla den igjen": the day part is the time's before it
