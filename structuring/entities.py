@@ -12,12 +12,11 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from structuring.lexicon import (drug_definite_forms, drug_names_as_heard, find_phrases,
-                                 phrase_pattern)
 from structuring.doses import (NUM, dose_pattern, dose_said, dose_units, half_said,
                               medication_rules, tablets_counted)
+from structuring.lexicon import (drug_definite_forms, drug_names_as_heard, find_phrases,
+                                 phrase_pattern)
 from structuring.tokens import WRITTEN_ROUTE
-
 
 
 @dataclass(frozen=True)
@@ -313,8 +312,6 @@ def _drug_names() -> dict[str, str]:
     return {**definite, **spaced, **names}
 
 
-
-
 def find_medications(text: str) -> list[Found]:
     rules = medication_rules()
     drug_names = _drug_names()
@@ -356,8 +353,8 @@ def find_medications(text: str) -> list[Found]:
 
 # "maks 4 g i døgnet", "inntil 3 doser": a limit is no dose given; "2,5 mg, altså 1
 # tablett", "1 g eller 2 tabletter": the same dose said again
-_LIMIT = re.compile(r"\b(?:maks\w*|inntil|opptil|høyst|høgst|totalt|over|under|altså|altso|"
-                    r"dvs\.?|det vil si|det vil seie|eller)\s$", re.I)
+_NO_OTHER_DOSE = re.compile(r"\b(?:maks\w*|inntil|opptil|høyst|høgst|totalt|over|under|altså|"
+                            r"altso|dvs\.?|det vil si|det vil seie|eller)\s$", re.I)
 
 
 def _doses_said_again(text: str, drugs: list[Found], used: set[int],
@@ -391,7 +388,7 @@ def _another_dose(text: str, dose: re.Match[str], drug: Found) -> Found | None:
     # 700 ml" after "Duphalac 15 ml" is a drink
     if said == drug.dose or unit != drug.dose.split(" ", 1)[-1] or unit == "ml" or \
             _NAMED_RIGHT_BEFORE.search(text, 0, dose.start()) or \
-            _LIMIT.search(text, 0, dose.start()):
+            _NO_OTHER_DOSE.search(text, 0, dose.start()):
         return None
     return replace(drug, dose=said, start=dose.start(), end=dose.end())
 

@@ -187,13 +187,12 @@ def _read_decimals(tokens: list[Tok], i: int, rules: _Rules) -> tuple[str, int]:
     if value is None:
         return "", 0
     digits, used = str(value), 1
-    if value in rules.tens.values() and i + 1 < len(tokens) and \
-            (unit := rules.numbers.get(tokens[i + 1].lower)) is not None and 1 <= unit <= 9 \
-            and not _counts_what_follows(tokens, i + 2, rules):
-        return str(value + unit), 2  # "tre komma sytti fem milligram" is 3,75 mg
     if value in rules.tens.values():
-        if _counts_what_follows(tokens, i + 1, rules) or \
-                tokens[i + 1:i + 2] and tokens[i + 1].lower.startswith("minutt"):
+        nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+        unit = rules.numbers.get(nxt, 0)
+        if 1 <= unit <= 9 and not _counts_what_follows(tokens, i + 2, rules):
+            return str(value + unit), 2  # "tre komma sytti fem milligram" is 3,75 mg
+        if _counts_what_follows(tokens, i + 1, rules) or nxt.startswith("minutt"):
             return "", 0  # "metning 93 komma tjue minutter etter": a spoken comma
         return str(value // 10), 1  # "sju komma tjue" is 7,2: the same value, as written
     while value < 10 and i + used < len(tokens):
