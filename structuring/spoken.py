@@ -43,7 +43,7 @@ from structuring.sentence_cuts import (_TIME_WORDS, _WHEN_WORDS, _alarm_keeps_it
                                       fronted_times, measurement_starts, opens_with_its_verb,
                                       time_alone, visit_time_ends)
 from structuring.rules import load_rules
-from structuring.spoken_numbers import _numbers, _units
+from structuring.spoken_numbers import _numbers, _units, said_twice
 # Other code imports `_split`, `_rules`, `Tok`, … from here; they live in structuring.tokens.
 from structuring.tokens import (
     LINE,
@@ -105,6 +105,7 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
             clock.shift, clock.day_opening = opened, opened in ("morning", "afternoon")
             clock.morning_opening = opened == "morning"
         toks = _numbers(toks, rules)
+        twice = said_twice(toks)
         toks = _times(toks, rules, clock)
         toks = _units(toks, rules)
         written = _drug_names(toks)
@@ -112,7 +113,7 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
         if text:
             # a drug name respelt from the ASR's spelling is the nurse's to check
             review = ("time",) * clock.review + ("drug_name",) * _respelt(toks, written) + \
-                ("correction",) * kept_as_said
+                ("correction",) * (kept_as_said or twice)
             sentences.append(WrittenSentence(text, heading, paragraph, block, review))
             # The dictation's first time, told with its own cue in its opening
             # ("GPS-alarmen til Tormod | gikk klokka tolv i natt"), sets the shift; not in a

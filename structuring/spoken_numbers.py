@@ -469,3 +469,22 @@ def _bare_hour_said(tokens: list[Tok], i: int, rules: _Rules) -> bool:
         i > 1 and f"{tokens[i - 2].lower} {tokens[i - 1].lower}" in rules.bare_hour_after or \
         _slept_from(tokens, i, rules)  # "sov fra ett og ut natta"
     return said and _ends_a_bare_hour(tokens, i, rules)
+
+
+def said_twice(tokens: list[Tok]) -> bool:
+    """ "temperaturen var trettiåtte eh trettisju komma åtte", "vekt 61,4 eller 61,6": a
+    measure said again right after itself with no correction cue (or with "eller"), the
+    second close to the first. Which one holds is the nurse's to check."""
+    numbers = [k for k, t in enumerate(tokens) if t.kind == "number" and t.value is not None]
+    for a, b in zip(numbers, numbers[1:]):
+        between = [t.lower for t in tokens[a + 1:b]]
+        first, second = _measured(tokens[a]), _measured(tokens[b])
+        if between in ([], ["eller"]) and first >= 10 and second >= 10 and \
+                (tokens[a].decimals or tokens[b].decimals) and \
+                abs(first - second) <= 0.1 * max(first, second):
+            return True
+    return False
+
+
+def _measured(tok: Tok) -> float:
+    return (tok.value or 0) + (float(f"0.{tok.decimals}") if tok.decimals else 0)

@@ -209,3 +209,19 @@ def test_what_was_passed_is_no_intake():
     # the output after the intake was filed as a second intake of 1200 ml
     assert values("inntak 800 ml og diurese 1200 ml", "fluid_intake") == ["800"]
     assert values("hun har drukket 1200 ml og tisset 600 ml", "fluid_intake") == ["1200"]
+
+
+# --- a measure said twice with no correction cue is the nurse's to check -------------------------
+
+@pytest.mark.parametrize("spoken", [
+    "temperaturen var trettiåtte eh trettisju komma åtte",
+    "vekt sekstien komma fire eller sekstien komma seks",
+])
+def test_a_measure_said_twice_is_flagged(spoken):
+    note = structure(spoken)
+    assert [s.review for s in note.sentences] == [True]
+
+
+def test_two_measures_said_apart_are_not_flagged_for_it():
+    note = structure("Vekt 64,3 kg mot 65,1 kg forrige uke.")
+    assert [s.review for s in note.sentences] == [False]
