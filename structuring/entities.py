@@ -204,18 +204,18 @@ _SCORE_ALONE = re.compile(r"\b(\d{1,2})\s?(?:av|/)\s?10\b"
 # 10 i ro og 6 når ho går"); never a number with a unit or a count after it.
 _NOT_A_SCORE = r"(?!\s?(?:av|/)\s?10\b)(?!,\d)(?!\s?(?:%|[a-zæøå]*(?:mg|ml|kg|ie)\b|g\b|gram|" \
     r"dag|døgn|time|minutt|gang|gong|tablett|kapsl|dose|stk|uke|veke|år|ti\b))"
-_SCORE_NEXT = r"\s(?:(?:er|var|på|til|om|lag|cirka|ca\.|rundt|omkring|nå|no|vel|en|ein)\s)" \
-    rf"{{0,3}}(\d{{1,2}})\b{_NOT_A_SCORE}"
+# Words that may stand between a pain word and its score ("smerten er til om lag 6", "en 4")
+_BEFORE_SCORE = r"(?:(?:er|var|på|til|om|lag|cirka|ca\.|rundt|omkring|nå|no|vel|en|ein)\s){0,3}"
+_SCORE_NEXT = rf"\s{_BEFORE_SCORE}(\d{{1,2}})\b{_NOT_A_SCORE}"
 # What follows a pain word that is scored, not a finding ("smerte 3", "smerten 2 av 10").
 PAIN_SCORE_AFTER = re.compile(rf"{_SCORE_NEXT}|\s\d{{1,2}}\s?(?:av|/)\s?10\b", re.I)
 # "smerte 3", and a score named by its scale: "NRS 3", "MOBID 0", "MOBID-2 skår 4".
 _BARE_SCORE = re.compile(rf"\b(?:\w*smert\w*|nrs|vas|mob+id(?:-?2)?(?:\s\w*sk[åa]re?)?)"
                          rf"{_SCORE_NEXT}", re.I)
 # "smerten var på 7 før og 3 etter", "VAS 4 i hvile og 7 ved bevegelse": a second bare score
-_SECOND_BARE = re.compile(
-    r"\b(?:\w*smert\w*|nrs|vas)\s(?:(?:er|var|på|til|om|lag|cirka|ca\.|rundt|omkring|nå|no|vel|"
-    r"en|ein)\s){0,3}\d{1,2}\b[^.?!\d]{0,25}?\bog\s(\d{1,2})\s"
-    r"(?:etter|etterpå|ved|i|når|under|da|då)\b", re.I)
+_SECOND_BARE = re.compile(rf"\b(?:\w*smert\w*|nrs|vas)\s{_BEFORE_SCORE}\d{{1,2}}\b"
+                          r"[^.?!\d]{0,25}?\bog\s(\d{1,2})\s"
+                          r"(?:etter|etterpå|ved|i|når|under|da|då)\b", re.I)
 _CHANGE_FROM = re.compile(r"\b(?:fra|frå)\s(\d{1,2})\stil\s\d{1,2}\s?(?:av|/)\s?10\b", re.I)
 # "smerten gikk fra 7 til 2": a change of the pain said without "av 10" (6 of 6 in the gold)
 _PAIN_FROM = r"\b(?:\w*smert\w*|vondt|vont)\b[^.?!\d]{0,40}?\b(?:fra|frå)\s"
