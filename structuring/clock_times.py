@@ -50,6 +50,11 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         written = _WRITTEN_TIME.fullmatch(tokens[i].text) is not None and \
             previous not in rules.numeric_context
         explicit = tokens[i].lower.rstrip(".") in rules.clock_stems or written
+        if not explicit and not _may_start_a_time(tokens[i]):
+            _midnight_said(previous, tokens[i], clock)
+            out.append(tokens[i])
+            i += 1
+            continue
         start = i + 1 if explicit and not written else i
         # "fra klokka fire til sju": the end of a span of time is a clock time too, and so
         # are hours listed after one ("tilsyn klokka tolv, to og fire"); each comes after
@@ -153,13 +158,24 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                 guessed.add(id(out[-1]))
             i = start + used
             continue
-        if AT_MIDNIGHT.fullmatch(f"{previous} {tokens[i].lower}"):
-            # "dørsensoren varsla rundt midnatt … Sobril klokka tjue over tolv": 00.20, the
-            # story goes on from 00.00 (entities file "rundt midnatt" as 00.00)
-            clock.last_minutes = clock.story_minutes = 0
+        _midnight_said(previous, tokens[i], clock)
         out.append(tokens[i])
         i += 1
     return out
+
+
+def _may_start_a_time(tok: Tok) -> bool:
+    """Whether a word not after a clock word can begin a time: a number ("ni", "21.30"),
+    "halv", "kvart" — every other word is passed on without weighing the words around it."""
+    return tok.kind == "number" or tok.lower in ("halv", "kvart", "null") or \
+        any(c.isdigit() for c in tok.text)
+
+
+def _midnight_said(previous: str, tok: Tok, clock: daypart.Clock) -> None:
+    if AT_MIDNIGHT.fullmatch(f"{previous} {tok.lower}"):
+        # "dørsensoren varsla rundt midnatt … Sobril klokka tjue over tolv": 00.20, the
+        # story goes on from 00.00 (entities file "rundt midnatt" as 00.00)
+        clock.last_minutes = clock.story_minutes = 0
 
 
 _WRITTEN_TIME = re.compile(r"(?:[01]\d|2[0-3])[.:][0-5]\d")

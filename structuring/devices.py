@@ -37,6 +37,11 @@ def technology_in(text: str) -> str | None:
 def technologies_in(text: str) -> list[tuple[int, str]]:
     """(position, technology) of each technology named, in order; a name said again right
     after itself counts once."""
+    return list(_technologies_in(text))
+
+
+@lru_cache(maxsize=256)  # the event grouping asks of each sentence several times
+def _technologies_in(text: str) -> tuple[tuple[int, str], ...]:
     found = sorted((match.start(), name) for name, tech in _rules()["technologies"].items()
                    for match in find_phrases(text, tech["triggers"], prefix=True)
                    if not _used_as_phone(text, match.start(), tech))
@@ -44,7 +49,7 @@ def technologies_in(text: str) -> list[tuple[int, str]]:
     for position, name in found:
         if not out or out[-1][1] != name:
             out.append((position, name))
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=None)

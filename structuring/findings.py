@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from structuring.entities import PAIN_SCORE_AFTER, Found
 from structuring.finding_places import place_after, place_of, skin_around
-from structuring.lexicon import alternation, find_phrases, phrase_pattern
+from structuring.lexicon import IdentityCache, alternation, find_phrases, phrase_pattern
 from structuring.negation import is_negated
 from structuring.not_findings import said_as_no_finding
 from structuring.rules import load_rules
@@ -307,19 +307,33 @@ def _condition_pattern(conditions: tuple[str, ...]) -> re.Pattern[str]:
 
 def _manner_matches(text: str, rules: dict) -> list[re.Match[str]]:
     """'sov dårleg', 'ser veldig dårlig', 'puster tungt', 'ho et lite.'"""
+    out: list[re.Match[str]] = []
+    for pattern in _manner_patterns(rules):
+        out += pattern.finditer(text)
+    return sorted(out, key=lambda m: m.start())
+
+
+_MANNERS = IdentityCache(limit=4)
+
+
+def _manner_patterns(rules: dict) -> list[re.Pattern[str]]:
+    """One pattern per manner group, built once per rule set."""
+    patterns = _MANNERS.get(rules)
+    if patterns is not None:
+        return patterns
     degree = alternation(rules["predicates"]["degree"])
     # 'lite' is also a determiner ('et lite sår'): it is a manner only at a clause's end.
     clause_end = (r"(?=\s*(?:[,.;:!?]|$)"
                   r"|\s(?:og|men|i|til|no|nå|så|fordi|på|etter|om|sidan|siden)\b)")
     ending = {w.lower() for w in rules["manner_words_ending_a_clause"]}
-    out: list[re.Match[str]] = []
+    patterns = []
     for group in rules["manner"]:
         words = [re.escape(w) + (clause_end if w in ending else r"(?![\wæøå])")
                  for w in sorted(group["words"], key=len, reverse=True)]
-        pattern = re.compile(rf"(?<![\wæøå])(?:{alternation(group['verbs'])})\s"
-                             rf"(?:(?:{degree})\s)?(?:{'|'.join(words)})", re.I)
-        out += pattern.finditer(text)
-    return sorted(out, key=lambda m: m.start())
+        patterns.append(re.compile(rf"(?<![\wæøå])(?:{alternation(group['verbs'])})\s"
+                                   rf"(?:(?:{degree})\s)?(?:{'|'.join(words)})", re.I))
+    _MANNERS.put(rules, patterns)
+    return patterns
 
 
 _REPORTED = re.compile(r"\b(?:at|sier|seier|sa|fortalte|fortalde|forteller|fortel|mener|meiner|"
@@ -407,10 +421,8 @@ def _paired_adjectives(text: str, rules: dict) -> list[Found]:
     """'hovent og varmt kne', 'tørre og sprukne lepper': two findings on one thing are one;
     'raude hælar', 'tørr munn': one said before its thing."""
     pred = rules["predicates"]
-    adjectives = alternation(pred["adjectives"])
-    things = set(rules["body_parts"]) | set(pred["nouns"].values()) | set(rules["attributes"])
     out = []
-    for m in _paired_pattern(adjectives, alternation(things)).finditer(text):
+    for m in _paired_of(rules).finditer(text):
         said, *_, thing = m.group().lower().split()
         if said in pred["normal_for"].get(thing, ()) and not re.search(" og | eller ", m.group()):
             continue  # "hadde tørr bleie"
@@ -418,6 +430,20 @@ def _paired_adjectives(text: str, rules: dict) -> list[Found]:
         out.append(Found("finding", m.group().lower() + place, m.start(), end,
                          negated=is_negated(text, m.start(), end)))
     return out
+
+
+_PAIRED = IdentityCache(limit=4)
+
+
+def _paired_of(rules: dict) -> re.Pattern[str]:
+    """The pattern of an adjective (or two) before its thing, built once per rule set."""
+    pattern = _PAIRED.get(rules)
+    if pattern is None:
+        pred = rules["predicates"]
+        pattern = _paired_pattern(alternation(pred["adjectives"]), alternation(sorted(
+            set(rules["body_parts"]) | set(pred["nouns"].values()) | set(rules["attributes"]))))
+        _PAIRED.put(rules, pattern)
+    return pattern
 
 
 @lru_cache(maxsize=4)
@@ -437,7 +463,10 @@ def _attribute_pattern(noun: str, colours: tuple[str, ...]) -> re.Pattern[str]:
 def _attributed(text: str, rules: dict) -> list[Found]:
     """'gult slim', 'gult eller grønt slim'; 'kvitt slim, ikkje gult' (the second negated)."""
     out = []
+    lower = text.lower()
     for noun, colours in rules["attributes"].items():
+        if noun not in lower:  # (a pattern per noun: most sentences name none of them)
+            continue
         for m in _attribute_pattern(noun, tuple(colours)).finditer(text):
             place, end, _ = place_after(text, m.end(), rules) if not m.group(2) else \
                 ("", m.end(), False)

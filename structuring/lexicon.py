@@ -179,11 +179,13 @@ def drug_one_letter_off(word: str) -> str | None:
     if len(word) < 6 or not word.isalpha() or word in _not_heard_as():
         return None
     forms = drug_written_forms()
-    near = {name for name in _names_by_length().get(len(word) - 1, ()) +
-            _names_by_length().get(len(word), ()) + _names_by_length().get(len(word) + 1, ())
-            if _one_letter_off(word, name)}
+    index = _names_by_deletion()
+    candidates = set(index.get(word, ()))
+    for variant in _deletions(word):
+        candidates.update(index.get(variant, ()))
+    near = {name for name in candidates if _one_letter_off(word, name)}
     generics = {drug_names_as_heard()[name] for name in near}
-    return min(near, key=lambda name: forms[name]) if len(generics) == 1 else None
+    return min(near, key=lambda name: (forms[name], name)) if len(generics) == 1 else None
 
 
 @lru_cache(maxsize=1)
@@ -192,12 +194,22 @@ def _not_heard_as() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _names_by_length() -> dict[int, tuple[str, ...]]:
-    out: dict[int, list[str]] = {}
+def _names_by_deletion() -> dict[str, tuple[str, ...]]:
+    """Each drug name (five letters or more) under itself and under every spelling with one of
+    its letters left out. A word a letter off a name shares a key with it: the word itself
+    (a letter left out), one of its own deletions (a letter added, or changed or two
+    swapped), so only those few names are compared instead of every name of about its length
+    (6 ms a word before)."""
+    out: dict[str, list[str]] = {}
     for name in drug_written_forms():
         if name.isalpha() and len(name) >= 5:
-            out.setdefault(len(name), []).append(name)
-    return {n: tuple(names) for n, names in out.items()}
+            for key in {name, *_deletions(name)}:
+                out.setdefault(key, []).append(name)
+    return {key: tuple(names) for key, names in out.items()}
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
 def _one_letter_off(a: str, b: str) -> bool:

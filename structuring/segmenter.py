@@ -25,6 +25,7 @@ def _model():
     else:
         folders = sorted(p.parent for p in SENTER_DIR.glob("*/config.cfg"))
     models = tuple(spacy.load(folder) for folder in folders)
+    _one_blas_thread()
     ops = _matmul_ops()
     for model in models:
         for layer in model.get_pipe("senter").model.walk():
@@ -44,6 +45,17 @@ def _matmul_ops():
         def gemm(self, x, y, out=None, trans1=False, trans2=False):
             return numpy.matmul(x.T if trans1 else x, y.T if trans2 else y, out=out)
     return MatmulOps()
+
+
+def _one_blas_thread() -> None:
+    """One BLAS thread for the process: the models' matrices are small (a few hundred rows),
+    and OpenBLAS's threads cost more to wake than they save. With the two cores busy (a
+    second dictation, a worker beside it) each woken thread waited for a core: 76 words took
+    93 ms instead of 15. Nothing else in a Dikta process does large matrix products on
+    numpy's BLAS (the ASR model runs on CTranslate2's own threads)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def available() -> bool:
