@@ -92,3 +92,40 @@ def tablets_counted(text: str, name_start: int) -> str | None:
     if m.group(2) and m.group(2).lower().startswith("kaps"):
         return "1 kapsel" if n == 1 else f"{n} kapsler"
     return "1 tablett" if n == 1 else f"{n} tabletter"
+
+
+# "en halv tablett på 40 mg", "ein og ein halv tablett på 5 mg": a part of a tablet of a
+# strength. The dose given is the part of the strength (20 mg, 7.5 mg); the strength alone
+# would file twice what the patient got. Whole tablets keep the count the nurse said.
+_STRENGTH = r"\s(?:på|à|a|av)\s"
+_HALF_OF = re.compile(rf"(?:^|\s)(?:(?:en|ein|ei|eitt|ett)\s)?halv\s(?:tablett|tbl\.?)"
+                      rf"{_STRENGTH}$", re.I)
+_FRACTION_OF = re.compile(rf"{_STRENGTH}({NUM})\s?"
+                          r"(mg|milligram|mikrogram|µg|g|gram)\b", re.I)
+
+
+def part_of_a_tablet(text: str, dose: re.Match[str]) -> str | None:
+    """The dose of a half tablet, or of one and a half, of the strength said after it."""
+    if _HALF_OF.search(text, max(0, dose.start() - 30), dose.start()):
+        return _times(0.5, dose.group(1), _unit_written(dose.group(2)))
+    if _unit_written(dose.group(2)).startswith("tablett") and "," in dose.group(1):
+        strength = _FRACTION_OF.match(text, dose.end())
+        if strength:
+            return _times(float(_dot(dose.group(1))), strength.group(1),
+                          _unit_written(strength.group(2)))
+    return None
+
+
+def _times(part: float, strength: str, unit: str) -> str | None:
+    if unit not in ("mg", "g", "mikrogram"):
+        return None
+    amount = part * float(_dot(strength))
+    return f"{amount:g} {unit}"
+
+
+_A_STRENGTH = re.compile(rf"(?:tablett\w*|tbl\.?){_STRENGTH}$", re.I)
+
+
+def is_a_strength(text: str, start: int) -> bool:
+    """ "… tablett på 5 mg": the tablets' strength, never a dose of its own."""
+    return _A_STRENGTH.search(text, max(0, start - 30), start) is not None

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from structuring.doses import (NUM, dose_pattern, dose_said, dose_units, half_said,
-                              medication_rules, tablets_counted)
+                              is_a_strength, medication_rules, part_of_a_tablet,
+                              tablets_counted)
 from structuring.lexicon import (drug_definite_forms, drug_names_as_heard, find_phrases,
                                  phrase_pattern)
 from structuring.tokens import WRITTEN_ROUTE
@@ -147,8 +148,10 @@ def fluid_after_a_drink(text: str, told: str, found: list[Found]) -> list[Found]
     after a sentence about drinking is what was drunk (the sentence model cut it off; the
     writers file 4 of 4 such amounts in the tuned gold)."""
     opening = _AMOUNT_OPENS.match(text)
+    if opening is None:  # (first: finding the last sentence scans all that was told)
+        return []
     last = _LAST_SENTENCE.search(told)
-    if opening is None or last is None or not _FLUID_CONTEXT.search(last.group()) or \
+    if last is None or not _FLUID_CONTEXT.search(last.group()) or \
             _PASSED.search(text) or any(f.type == "fluid_intake" for f in found):
         return []
     group = 1 if opening.group(1) else 2
@@ -205,7 +208,7 @@ _SCORE_ALONE = re.compile(r"\b(\d{1,2})\s?(?:av|/)\s?10\b"
 _NOT_A_SCORE = r"(?!\s?(?:av|/)\s?10\b)(?!,\d)(?!\s?(?:%|[a-zæøå]*(?:mg|ml|kg|ie)\b|g\b|gram|" \
     r"dag|døgn|time|minutt|gang|gong|tablett|kapsl|dose|stk|uke|veke|år|ti\b))"
 # Words that may stand between a pain word and its score ("smerten er til om lag 6", "en 4")
-_BEFORE_SCORE = r"(?:(?:er|var|på|til|om|lag|cirka|ca\.|rundt|omkring|nå|no|vel|en|ein)\s){0,3}"
+_BEFORE_SCORE = r"(?:(?:er|var|på|til|om|lag|cirka|ca\.|rundt|omkring|nå|no|vel|en|ein)\s){0,4}"
 _SCORE_NEXT = rf"\s{_BEFORE_SCORE}(\d{{1,2}})\b{_NOT_A_SCORE}"
 # What follows a pain word that is scored, not a finding ("smerte 3", "smerten 2 av 10").
 PAIN_SCORE_AFTER = re.compile(rf"{_SCORE_NEXT}|\s\d{{1,2}}\s?(?:av|/)\s?10\b", re.I)
@@ -213,9 +216,16 @@ PAIN_SCORE_AFTER = re.compile(rf"{_SCORE_NEXT}|\s\d{{1,2}}\s?(?:av|/)\s?10\b", r
 _BARE_SCORE = re.compile(rf"\b(?:\w*smert\w*|nrs|vas|mob+id(?:-?2)?(?:\s\w*sk[åa]re?)?)"
                          rf"{_SCORE_NEXT}", re.I)
 # "smerten var på 7 før og 3 etter", "VAS 4 i hvile og 7 ved bevegelse": a second bare score
+# ("… og 3 en time etter": how long after, said before it)
+_LATER = r"(?:(?:en|ein)\s(?:time|halvtime|kvarter)\s)?"
 _SECOND_BARE = re.compile(rf"\b(?:\w*smert\w*|nrs|vas)\s{_BEFORE_SCORE}\d{{1,2}}\b"
-                          r"[^.?!\d]{0,25}?\bog\s(\d{1,2})\s"
+                          rf"[^.?!\d]{{0,25}}?\bog\s(\d{{1,2}})\s{_LATER}"
                           r"(?:etter|etterpå|ved|i|når|under|da|då)\b", re.I)
+# "smerten i kneet ved gange var 5 før og 2 etter": both scores, the pain word further back
+_BEFORE_AND_AFTER = tuple(re.compile(
+    rf"\b\w*smert\w*\b[^.?!\d]{{0,40}}?\b{first}\sfør\sog\s{second}\s{_LATER}"
+    r"(?:etter|etterpå)\b", re.I)
+    for first, second in ((r"(\d{1,2})", r"\d{1,2}"), (r"\d{1,2}", r"(\d{1,2})")))
 _CHANGE_FROM = re.compile(r"\b(?:fra|frå)\s(\d{1,2})\stil\s\d{1,2}\s?(?:av|/)\s?10\b", re.I)
 # "smerten gikk fra 7 til 2": a change of the pain said without "av 10" (6 of 6 in the gold)
 _PAIN_FROM = r"\b(?:\w*smert\w*|vondt|vont)\b[^.?!\d]{0,40}?\b(?:fra|frå)\s"
@@ -241,7 +251,7 @@ def _pain_scores(text: str) -> list[Found]:
     # "ved ni-tida sa ho det var fire av ti": a score out of ten needs no pain word (both
     # such sentences of the writers' gold file it); said without "av 10", it does.
     patterns = (_SCORE, _BARE_SCORE, _CHANGE_FROM, _SECOND_SCORE, _SECOND_BARE, _DOWN_TO,
-                *_CHANGE_BARE) \
+                *_CHANGE_BARE, *_BEFORE_AND_AFTER) \
         if _PAIN_WORDS.search(text) \
         else (_SCORE_ALONE,)
     spans = {m.span(1) for pattern in patterns
@@ -338,7 +348,7 @@ def find_medications(text: str) -> list[Found]:
         dose = after if near or not before else before[-1]
         claimed = dose.end() if dose else claimed
         used.add(dose.start() if dose else -1)
-        said = dose_said(dose) if dose else (
+        said = (part_of_a_tablet(text, dose) or dose_said(dose)) if dose else (
             half_said(text, match.start(), match.end(), clause_end) or
             tablets_counted(text, match.start()))
         route = route_re.search(text, match.end(), clause_end)
@@ -388,7 +398,7 @@ def _another_dose(text: str, dose: re.Match[str], drug: Found) -> Found | None:
     # 700 ml" after "Duphalac 15 ml" is a drink
     if said == drug.dose or unit != drug.dose.split(" ", 1)[-1] or unit == "ml" or \
             _NAMED_RIGHT_BEFORE.search(text, 0, dose.start()) or \
-            _NO_OTHER_DOSE.search(text, 0, dose.start()):
+            _NO_OTHER_DOSE.search(text, 0, dose.start()) or is_a_strength(text, dose.start()):
         return None
     return replace(drug, dose=said, start=dose.start(), end=dose.end())
 

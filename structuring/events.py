@@ -166,7 +166,7 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     # "Eg fylte medisindispenseren. … ingen varsel i loggen": the next sentence says none.
     # "Dørsensoren blir slått på klokka ti som vanlig. Sønnen ringte …": a routine, no alarm
     told_next = i + 1 < len(sentences) and not technologies_in(sentences[i + 1]) and \
-        not said.a_routine(text) and \
+        not said.a_routine(text) and not said.a_routine(sentences[i + 1]) and \
         (_alarm_told(tech, sentences[i + 1]) and not said.says_no_alarm(sentences[i + 1]) or
          # "Digitalt tilsyn på rom 14 i natt. Kl. 00.30 sov ho på sida …": the first round
          is_round(tech) and _OPENS_WITH_TIME.match(sentences[i + 1]) is not None)
@@ -288,7 +288,8 @@ def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
         # "Tilsyn kl. 01.00: sov. Kl. 02.35 varsla sengesensoren … Tilsyn kl. 04.00: …"
         current = next((d for d in reversed(drafts) if is_round(d.technology)), current)
     if current is None or not is_round(current.technology) or current.sentences[-1] == i or \
-            technologies_in(sentences[i]) or _TIME.search(sentences[i]) is None:
+            technologies_in(sentences[i]) or _TIME.search(sentences[i]) is None or \
+            said.a_routine(sentences[i]):  # "Tilsyn skal gjøres kl. 23.00 og 01.00": a plan
         return None
     words = _rules()["technologies"][current.technology].get("round_words", [])
     # "… ingen tiltak. Kl. 03.00 låg ho og sov": a time and the user asleep, told right in

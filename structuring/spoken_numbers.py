@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from structuring.tokens import (Tok, _compound, _ends_a_bare_hour, _leads_to_an_hour, _Rules,
-                               about_said_before, slept_before)
+from structuring.tokens import (Tok, _compound, _ends_a_bare_hour, _is_clock, _leads_to_an_hour,
+                               _Rules, about_said_before, slept_before)
 
 
 def _numbers(tokens: list[Tok], rules: _Rules) -> list[Tok]:
@@ -82,6 +82,8 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
     while i + used < len(tokens):
         word = tokens[i + used].lower
         if word in rules.hundred:
+            if used == 1 and _is_clock(tokens[i - 1], rules) and _pressure_after(tokens, i + 2, rules):
+                break  # "blodtrykk klokka fire hundre og sytti over hundre": 04.00, 170/100
             current = (current or 1) * 100
             used += 1
             if i + used < len(tokens) and tokens[i + used].lower == "og" and \
@@ -298,9 +300,9 @@ def _tells_pain_score(tokens: list[Tok], i: int) -> bool:
     if (tokens[i].value or 99) > 10:
         return False
     k = i - 1
-    while k >= 0 and i - k <= 4 and tokens[k].lower in _BEFORE_SCORE:
+    while k >= 0 and i - k <= 5 and tokens[k].lower in _BEFORE_SCORE:
         k -= 1
-    if k >= 0 and tokens[k].lower.startswith("smert"):
+    if k >= 0 and tokens[k].lower.startswith("smert") or _before_and_after(tokens, i):
         return True
     if _pain_down_to(tokens, i):
         return True
@@ -327,12 +329,29 @@ def _article_of_a_score(tokens: list[Tok], i: int, rules: _Rules) -> bool:
 def _second_score(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     """ "smerten var på sju før og tre etter", "VAS fire i hvile og sju ved bevegelse": a
     second small number after "og", said with when it was scored, right after a score."""
-    if i < 3 or tokens[i - 1].lower != "og" or i + 1 >= len(tokens) or \
-            tokens[i + 1].lower not in _WHEN_SCORED:
+    if i < 3 or tokens[i - 1].lower != "og" or not _said_when(tokens, i + 1):
         return False
     return any(tokens[k].kind == "number" and tokens[k].digits and (tokens[k].value or 99) <= 10
                and (_tells_pain_score(tokens, k) or tokens[k - 1].lower in rules.score_words)
-               for k in range(max(1, i - 5), i - 1))
+               for k in range(max(1, i - 8), i - 1))
+
+
+def _said_when(tokens: list[Tok], i: int) -> bool:
+    """ "etter", "i ro", "ved bevegelse", or how long after: "en time etter"."""
+    if i + 2 < len(tokens) and tokens[i].lower in _ARTICLES and \
+            tokens[i + 1].lower in ("time", "halvtime", "kvarter"):
+        i += 2
+    return i < len(tokens) and tokens[i].lower in _WHEN_SCORED
+
+
+def _before_and_after(tokens: list[Tok], i: int) -> bool:
+    """ "smerten i kneet ved gange var fem før og to etter": a small number before "før og"
+    and another said after, in a sentence that names the pain a few words back."""
+    return i + 3 < len(tokens) and tokens[i + 1].lower == "før" and \
+        tokens[i + 2].lower == "og" and tokens[i + 3].kind == "number" and \
+        (tokens[i + 3].value or 99) <= 10 and _said_when(tokens, i + 4) and \
+        tokens[i + 4].lower in ("etter", "etterpå", "en", "ein") and \
+        any(t.lower.startswith("smert") for t in tokens[max(0, i - 8):i])
 
 
 def _pain_down_to(tokens: list[Tok], i: int) -> bool:
@@ -367,6 +386,16 @@ def _pain_changed(tokens: list[Tok], i: int) -> bool:
 
 # What may follow a change of pain's last score ("fra sju til to etter Paracet", "… til to.").
 _AFTER_A_CHANGE = {"etter", "etterpå", "og", "men", "i", "ved", "når", "då", "da", "no", "nå"}
+
+
+def _pressure_after(tokens: list[Tok], i: int, rules: _Rules) -> bool:
+    """ "… hundre og sytti over hundre", "… hundre over seksti": the rest of a systolic
+    pressure, then "over"."""
+    if i < len(tokens) and tokens[i].lower == "og":
+        i += 1
+    if i < len(tokens) and _compound(tokens[i].lower, rules) is not None:
+        i += 1
+    return i < len(tokens) and tokens[i].lower == "over"
 
 
 def _blood_pressure_ahead(tokens: list[Tok], i: int) -> bool:
