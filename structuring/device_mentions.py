@@ -106,7 +106,12 @@ def _said_after_pattern(tech: str, key: str) -> re.Pattern[str]:
     return re.compile(rf"(?:{alternation(rules['technologies'][tech]['triggers'])})[\wæøå]*"
                       rf"\s+{where}"
                       rf"(?:{alternation(rules[key])}|{_also_inside(rules[key], also)})"
-                      rf"(?![\wæøå])", re.IGNORECASE)
+                      rf"(?![\wæøå]){_NOT_WHAT_IT_SWITCHED}", re.IGNORECASE)
+
+
+# "komfyrvakta hos bruker hadde slått av straumen": what the stove guard switched off
+# follows; the guard did it, it was not switched off
+_NOT_WHAT_IT_SWITCHED = r"(?!\s+(?:straumen|strømmen|komfyren|kokeplat\w*|platen\w*))"
 
 
 def _also_inside(phrases: list[str], also: str) -> str:

@@ -104,6 +104,11 @@ def _without_times(text: str) -> str:
 
 
 _ROOM = re.compile(r"\b(rom(?:met)? )(\d+)\b", re.I)
+# "ringjer om blodsukkeret er over 18", "ring lege ved temp over 38,5": a limit to act on,
+# no value measured
+_THRESHOLD = re.compile(r"\b(?:om|hvis|viss|dersom|ved)\s[\wæøå-]+\s(?:(?:er|blir|går|vert|"
+                        r"kjem|kommer|stiger|stig)\s)?(?:opp\s|ned\s)?(?:over|under|høyere enn|"
+                        r"høgare enn|lavere enn|lågare enn)\s$", re.I)
 
 
 def find_vitals(text: str) -> list[Found]:
@@ -112,8 +117,9 @@ def find_vitals(text: str) -> list[Found]:
     for kind, pattern in _VITALS.items():
         for match in pattern.finditer(text):
             g = match.lastindex or 1  # the one group of the alternative that matched
-            if any(f.start == match.start(g) for f in found):
-                continue  # read already as the second value of the one before
+            if any(f.start == match.start(g) for f in found) or \
+                    _THRESHOLD.search(text, max(0, match.start(g) - 60), match.start(g)):
+                continue  # read already as the second value of the one before, or a limit
             found.append(Found(kind, _dot(match.group(g)), match.start(g), match.end(g)))
             if kind == "vital.blood_pressure":  # "liggende 148/80, stående 120/68"
                 found += _more_pressures(text, match.end(g))

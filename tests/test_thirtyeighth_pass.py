@@ -150,3 +150,31 @@ def test_the_sentence_models_run_on_one_blas_thread():
     assert segmenter.available()
     blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
     assert blas and all(lib["num_threads"] == 1 for lib in blas)
+
+
+# --- a limit to act on is no value measured -----------------------------------------------------
+
+@pytest.mark.parametrize("spoken, kind", [
+    # was a blood sugar of 18 in a note that measured none
+    ("sonen ringjer oss om blodsukkeret er over atten punktum", "vital.blood_glucose"),
+    ("Ring lege hvis blodsukkeret blir under fire.", "vital.blood_glucose"),
+    ("Ring legevakt ved temp over 38,5.", "vital.temperature"),
+])
+def test_a_limit_to_act_on_is_no_measurement(spoken, kind):
+    assert values(spoken, kind) == []
+
+
+@pytest.mark.parametrize("spoken, kind, expected", [
+    ("om morgenen var blodsukkeret over ti punktum", "vital.blood_glucose", ["10"]),
+    ("Blodsukker 14,2, ring lege om det går over 20.", "vital.blood_glucose", ["14.2"]),
+    ("Temperaturen var 38,4 ved måling i kveld.", "vital.temperature", ["38.4"]),
+])
+def test_values_measured_beside_a_limit_stay(spoken, kind, expected):
+    assert values(spoken, kind) == expected
+
+
+def test_what_the_stove_guard_switched_off_is_its_alarm():
+    # "hos bruker hadde" was read as where the guard is, and "slått av" as the guard off
+    assert spoken_alarms("komfyrvakta hos bruker hadde slått av straumen klokka fem i "
+                         "ettermiddag punktum") == [("komfyrvakt", "komfyr_avslatt", "17:00")]
+    assert spoken_alarms("komfyrvakta hos bruker er slått av punktum") == []
