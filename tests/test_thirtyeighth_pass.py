@@ -178,3 +178,18 @@ def test_what_the_stove_guard_switched_off_is_its_alarm():
     assert spoken_alarms("komfyrvakta hos bruker hadde slått av straumen klokka fem i "
                          "ettermiddag punktum") == [("komfyrvakt", "komfyr_avslatt", "17:00")]
     assert spoken_alarms("komfyrvakta hos bruker er slått av punktum") == []
+
+
+# --- the night told first in other words ---------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    # were 14.00 and 13.00: the night told first, in words the rules did not know
+    ("Gjennom natta var ho urolig. Klokka to sto ho i gangen.", ["02:00"]),
+    ("Denne natta var han urolig. Han fikk Sobril klokka ett.", ["01:00"]),
+    ("Notat fra natta. Hun fikk Sobril klokka ett.", ["01:00"]),
+    ("Ho har sove dårleg siste natt. Klokka tre ringde ho på.", ["03:00"]),
+    # the day told too: the day's hours stay the day's
+    ("Han har hatt feber gjennom natta og i dag. Klokka to var temp 38.", ["14:00"]),
+])
+def test_the_night_told_first_in_other_words(spoken, expected):
+    assert spoken_times(spoken) == expected
