@@ -193,3 +193,23 @@ def test_what_the_stove_guard_switched_off_is_its_alarm():
 ])
 def test_the_night_told_first_in_other_words(spoken, expected):
     assert spoken_times(spoken) == expected
+
+
+# --- a temperature said without "komma", or with a dot ---------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected, written", [
+    ("temp trettisju åtte punktum", ["37.8"], "Temp 37,8."),
+    ("temperaturen var trettiåtte fem i kveld punktum", ["38.5"], "Temperaturen var 38,5 i kveld."),
+    ("Feber trettiåtte sju klokka åtte.", ["38.7"], None),
+    # a dot with one digit after it is a decimal (a time has two)
+    ("Temperaturen var 38.4 i kveld.", ["38.4"], "Temperaturen var 38,4 i kveld."),
+])
+def test_a_temperature_said_without_a_decimal_comma(spoken, expected, written):
+    note = structure(spoken)
+    assert [e.value for e in note.entities if e.type == "vital.temperature"] == expected
+    assert written is None or note.text == written
+
+
+def test_a_number_after_a_temperature_with_a_unit_is_no_tenth():
+    assert values("temp trettisju to tabletter Paracet punktum", "vital.temperature") == []
+    assert spoken_times("Temperaturen 37,5 kl. 21.30.") == ["21:30"]
