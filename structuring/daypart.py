@@ -80,6 +80,12 @@ def clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False,
     stops = rules.subjects if window else set()
     while b < high and not boundary(tokens[b]) and not (b > i + 1 and tokens[b].lower in stops):
         b += 1
+    # "Klokka ti: kveldsmedisiner delt ut": a log line's words after its time's colon are
+    # what happened at that time
+    if end is not None and b == end < high and tokens[b].text == ":":
+        b += 1
+        while b < high and not boundary(tokens[b]):
+            b += 1
     # "Vi måler blodsukker igjen før lunsj, klokka halv tolv.": a time standing alone after a
     # comma at the end of its sentence is told about the clause before it.
     if a == i and a > 0 and tokens[a - 1].text == "," and b >= (end or i + 1) and \

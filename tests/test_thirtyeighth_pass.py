@@ -213,3 +213,17 @@ def test_a_temperature_said_without_a_decimal_comma(spoken, expected, written):
 def test_a_number_after_a_temperature_with_a_unit_is_no_tenth():
     assert values("temp trettisju to tabletter Paracet punktum", "vital.temperature") == []
     assert spoken_times("Temperaturen 37,5 kl. 21.30.") == ["21:30"]
+
+
+# --- a log line's time and what follows its colon; a note "frå natta" ---------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    # was 10.00: the evening word after the time's colon is the time's own
+    ("klokka ti kolon kveldsmedisiner delt ut punktum", ["22:00"]),
+    ("Klokka åtte: frokost, hun spiste godt. Klokka ti: kveldsmat.", ["08:00", "22:00"]),
+    ("Kl. 10: hun fikk morgenmedisinene.", ["10:00"]),
+    # was 14.00: a short message from the night, told first
+    ("Kort beskjed frå natta. Bebuar på rom 3 har hatt feber, 38,6 klokka to.", ["02:00"]),
+])
+def test_the_words_after_a_log_lines_colon_and_a_message_from_the_night(spoken, expected):
+    assert spoken_times(spoken) == expected
