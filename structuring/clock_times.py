@@ -94,7 +94,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             parsed = None if previous in rules.numeric_context and not explicit and \
                 not _plainly_a_time(tokens, i, previous, rules) else \
                 _read_time(tokens, start, rules,
-                           explicit=explicit or after_a_time or bare_hour or said_24)
+                           explicit=explicit or after_a_time or bare_hour or said_24 or
+                           _log_line_hour(tokens, i))
         if parsed:
             hour, minute, used, ambiguous = parsed
             if ambiguous:
@@ -162,6 +163,12 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
         out.append(tokens[i])
         i += 1
     return out
+
+
+def _log_line_hour(tokens: list[Tok], i: int) -> bool:
+    """ "ny linje to kolon rom tre sover": an hour opening its line, its colon right after
+    it, is the line's time as "kl. 02.00:" is."""
+    return i == 0 and len(tokens) > 1 and tokens[1].text == ":" and _hour(tokens[0]) is not None
 
 
 def _may_start_a_time(tok: Tok) -> bool:

@@ -227,3 +227,11 @@ def test_a_number_after_a_temperature_with_a_unit_is_no_tenth():
 ])
 def test_the_words_after_a_log_lines_colon_and_a_message_from_the_night(spoken, expected):
     assert spoken_times(spoken) == expected
+
+
+def test_an_hour_opening_a_log_line_with_a_colon_is_its_time():
+    # was "To: rom 3 sover." with no time
+    spoken = ("kvart over ett kolon rom tre ringte på punktum ny linje to kolon rom tre sover "
+              "punktum ny linje seks kolon alle sov ved siste runde punktum")
+    assert spoken_times(spoken) == ["01:15", "02:00", "06:00"]
+    assert spoken_times("Han fikk to tabletter: en Paracet og en Ibux.") == []
