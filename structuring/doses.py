@@ -107,16 +107,16 @@ _FRACTION_OF = re.compile(rf"{_STRENGTH}({NUM})\s?"
 def part_of_a_tablet(text: str, dose: re.Match[str]) -> str | None:
     """The dose of a half tablet, or of one and a half, of the strength said after it."""
     if _HALF_OF.search(text, max(0, dose.start() - 30), dose.start()):
-        return _times(0.5, dose.group(1), _unit_written(dose.group(2)))
+        return _part_of(0.5, dose.group(1), _unit_written(dose.group(2)))
     if _unit_written(dose.group(2)).startswith("tablett") and "," in dose.group(1):
         strength = _FRACTION_OF.match(text, dose.end())
         if strength:
-            return _times(float(_dot(dose.group(1))), strength.group(1),
-                          _unit_written(strength.group(2)))
+            return _part_of(float(_dot(dose.group(1))), strength.group(1),
+                            _unit_written(strength.group(2)))
     return None
 
 
-def _times(part: float, strength: str, unit: str) -> str | None:
+def _part_of(part: float, strength: str, unit: str) -> str | None:
     if unit not in ("mg", "g", "mikrogram"):
         return None
     amount = part * float(_dot(strength))

@@ -101,7 +101,8 @@ def _read_number(tokens: list[Tok], i: int, rules: _Rules, after_number: bool = 
     while i + used < len(tokens):
         word = tokens[i + used].lower
         if word in rules.hundred:
-            if used == 1 and _is_clock(tokens[i - 1], rules) and _pressure_after(tokens, i + 2, rules):
+            if used == 1 and i > 0 and _is_clock(tokens[i - 1], rules) and \
+                    _pressure_after(tokens, i + 2, rules):
                 break  # "blodtrykk klokka fire hundre og sytti over hundre": 04.00, 170/100
             current = (current or 1) * 100
             used += 1

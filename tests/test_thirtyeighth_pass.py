@@ -21,7 +21,7 @@ def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, wr
     assert_never_learnt_from(name, count, writers)
 
 
-# --- pain scores: a second score further on, "før og … etter", "om lag" ----------------------------
+# --- pain scores: a second score further on, "før og … etter", "om lag" ---------------------------
 
 @pytest.mark.parametrize("spoken, expected", [
     # the second score said after the first one's when ("når ho går i trappa og to i kvile")
@@ -84,7 +84,7 @@ def test_a_part_of_a_tablet_is_that_part_of_its_strength(spoken, expected):
     assert medications(spoken) == expected
 
 
-# --- welfare technology: rounds planned, the alarm on the wristband --------------------------------
+# --- welfare technology: rounds planned, the alarm on the wristband -------------------------------
 
 @pytest.mark.parametrize("spoken", [
     "Digitalt tilsyn skal gjerast klokka eitt og klokka tre punktum",
@@ -195,7 +195,7 @@ def test_the_night_told_first_in_other_words(spoken, expected):
     assert spoken_times(spoken) == expected
 
 
-# --- a temperature said without "komma", or with a dot ---------------------------------------------
+# --- a temperature said without "komma", or with a dot --------------------------------------------
 
 @pytest.mark.parametrize("spoken, expected, written", [
     ("temp trettisju åtte punktum", ["37.8"], "Temp 37,8."),
