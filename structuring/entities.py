@@ -15,8 +15,9 @@ from functools import lru_cache
 from structuring.doses import (NUM, dose_pattern, dose_said, dose_units, half_said,
                               is_a_strength, medication_rules, part_of_a_tablet,
                               tablets_counted)
-from structuring.lexicon import (drug_definite_forms, drug_names_as_heard, find_phrases,
-                                 phrase_pattern)
+from structuring.lexicon import (alternation, drug_definite_forms, drug_names_as_heard,
+                                 find_phrases, phrase_pattern)
+from structuring.spoken_scores import BEFORE_SCORE, DOWN_VERBS, WHEN_SCORED
 from structuring.tokens import WRITTEN_ROUTE
 
 
@@ -214,7 +215,7 @@ _SCORE_ALONE = re.compile(r"\b(\d{1,2})\s?(?:av|/)\s?10\b"
 _NOT_A_SCORE = r"(?!\s?(?:av|/)\s?10\b)(?!,\d)(?!\s?(?:%|[a-zæøå]*(?:mg|ml|kg|ie)\b|g\b|gram|" \
     r"dag|døgn|time|minutt|gang|gong|tablett|kapsl|dose|stk|uke|veke|år|ti\b))"
 # Words that may stand between a pain word and its score ("smerten er til om lag 6", "en 4")
-_BEFORE_SCORE = r"(?:(?:er|var|på|til|om|lag|cirka|ca\.|rundt|omkring|nå|no|vel|en|ein)\s){0,4}"
+_BEFORE_SCORE = rf"(?:(?:{alternation(BEFORE_SCORE)})\s){{0,4}}"
 _SCORE_NEXT = rf"\s{_BEFORE_SCORE}(\d{{1,2}})\b{_NOT_A_SCORE}"
 # What follows a pain word that is scored, not a finding ("smerte 3", "smerten 2 av 10").
 PAIN_SCORE_AFTER = re.compile(rf"{_SCORE_NEXT}|\s\d{{1,2}}\s?(?:av|/)\s?10\b", re.I)
@@ -226,7 +227,7 @@ _BARE_SCORE = re.compile(rf"\b(?:\w*smert\w*|nrs|vas|mob+id(?:-?2)?(?:\s\w*sk[å
 _LATER = r"(?:(?:en|ein)\s(?:time|halvtime|kvarter)\s)?"
 _SECOND_BARE = re.compile(rf"\b(?:\w*smert\w*|nrs|vas)\s{_BEFORE_SCORE}\d{{1,2}}\b"
                           rf"[^.?!\d]{{0,25}}?\bog\s(\d{{1,2}})\s{_LATER}"
-                          r"(?:etter|etterpå|ved|i|når|under|da|då)\b", re.I)
+                          rf"(?:{alternation(WHEN_SCORED)})\b", re.I)
 # "smerten i kneet ved gange var 5 før og 2 etter": both scores, the pain word further back
 _BEFORE_AND_AFTER = tuple(re.compile(
     rf"\b\w*smert\w*\b[^.?!\d]{{0,40}}?\b{first}\sfør\sog\s{second}\s{_LATER}"
@@ -239,7 +240,7 @@ _CHANGE_BARE = (
     re.compile(rf"{_PAIN_FROM}(\d{{1,2}})(?=\stil\s\d{{1,2}}\b{_NOT_A_SCORE})", re.I),
     re.compile(rf"{_PAIN_FROM}\d{{1,2}}\stil\s(\d{{1,2}})\b{_NOT_A_SCORE}", re.I))
 # "smerta var nede i 3", "smerten hadde gått ned til 2": the pain's new score (16 of 16)
-_DOWN_TO = re.compile(r"\b\w*smert\w*\s(?:(?:var|er|hadde|har|gått|gikk|gjekk|vart|blei|ble)\s)"
+_DOWN_TO = re.compile(rf"\b\w*smert\w*\s(?:(?:{alternation(DOWN_VERBS)})\s)"
                       rf"{{0,2}}(?:nede|ned)\s(?:i|på|til)\s(\d{{1,2}})\b{_NOT_A_SCORE}", re.I)
 # … joined by "og", set against it ("2 av 10 mot 7 før": 7 of 7 in the tuned gold, "men 3 i
 # hvile") or after a comma ("6 av 10, i kvile 2"), not a count of a drug ("og tok 2 Paracet")

@@ -9,13 +9,14 @@ from __future__ import annotations
 from structuring.tokens import Tok, _Rules
 
 # Words that may stand between a pain word and its score ("smerten er til om lag seks",
-# "smerten er en fire": the score's article, `_article_of_a_score`).
-_BEFORE_SCORE = {"er", "var", "på", "til", "om", "lag", "cirka", "ca.", "rundt", "omkring",
-                 "nå", "no", "vel", "en", "ein"}
+# "smerten er en fire": the score's article, `_article_of_a_score`). Also what the written
+# text's score patterns allow there (`structuring.entities`).
+BEFORE_SCORE = frozenset({"er", "var", "på", "til", "om", "lag", "cirka", "ca.", "rundt",
+                          "omkring", "nå", "no", "vel", "en", "ein"})
 _ARTICLES = {"en", "ein", "ei"}
 # What a second score is said with: "sju før og tre etter", "fire i hvile og sju ved
-# bevegelse"
-_WHEN_SCORED = {"etter", "etterpå", "ved", "i", "når", "under", "da", "då"}
+# bevegelse" (spoken here, written in `structuring.entities`)
+WHEN_SCORED = frozenset({"etter", "etterpå", "ved", "i", "når", "under", "da", "då"})
 
 
 def _tells_pain_score(tokens: list[Tok], i: int) -> bool:
@@ -24,7 +25,7 @@ def _tells_pain_score(tokens: list[Tok], i: int) -> bool:
     if (tokens[i].value or 99) > 10:
         return False
     k = i - 1
-    while k >= 0 and i - k <= 5 and tokens[k].lower in _BEFORE_SCORE:
+    while k >= 0 and i - k <= 5 and tokens[k].lower in BEFORE_SCORE:
         k -= 1
     if k >= 0 and tokens[k].lower.startswith("smert") or _before_and_after(tokens, i):
         return True
@@ -65,7 +66,7 @@ def _said_when(tokens: list[Tok], i: int) -> bool:
     if i + 2 < len(tokens) and tokens[i].lower in _ARTICLES and \
             tokens[i + 1].lower in ("time", "halvtime", "kvarter"):
         i += 2
-    return i < len(tokens) and tokens[i].lower in _WHEN_SCORED
+    return i < len(tokens) and tokens[i].lower in WHEN_SCORED
 
 
 def _before_and_after(tokens: list[Tok], i: int) -> bool:
@@ -85,12 +86,15 @@ def _pain_down_to(tokens: list[Tok], i: int) -> bool:
             tokens[i - 2].lower not in ("nede", "ned"):
         return False
     k = i - 3
-    while k > 0 and i - k <= 5 and tokens[k].lower in _DOWN_VERBS:
+    while k > 0 and i - k <= 5 and tokens[k].lower in DOWN_VERBS:
         k -= 1
     return tokens[k].lower.startswith("smert")
 
 
-_DOWN_VERBS = {"var", "er", "hadde", "har", "gått", "gikk", "gjekk", "vart", "blei", "ble"}
+# Verbs between the pain word and "ned" ("smerten hadde gått ned til to"); the written
+# text's pattern (`structuring.entities._DOWN_TO`) reads the same words.
+DOWN_VERBS = frozenset({"var", "er", "hadde", "har", "gått", "gikk", "gjekk", "vart", "blei",
+                        "ble"})
 
 
 def _pain_changed(tokens: list[Tok], i: int) -> bool:
