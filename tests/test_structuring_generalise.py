@@ -550,6 +550,7 @@ BLIND_SPLITS = {
     "test34.jsonl": "5c6f3641b6ceac2d8cf4a213544e70d8b05dc7aa811e4b978ce29f5d1b9e56e8",
     "test35.jsonl": "7ef95f9ba8dab6278211769a3f82dc76364bfc51b7fbffe36aaa6c03aeb0828b",
     "test36.jsonl": "e3caa0ed81a6e7f2075e08f59e3c50d45af01f35114ba4a320b4ce39f7c3fa70",
+    "test37.jsonl": "f3d95d17fb173241930e4d89475b1380fd370158326ec72c6e9689d44d5da5e3",
 }
 
 
