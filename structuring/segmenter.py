@@ -12,6 +12,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import numpy
+
+from structuring.senter_forward import read_weights, start_scores
+
 SENTER_DIR = Path(__file__).parent / "data" / "models" / "senter"
 
 
@@ -26,25 +30,7 @@ def _model():
         folders = sorted(p.parent for p in SENTER_DIR.glob("*/config.cfg"))
     models = tuple(spacy.load(folder) for folder in folders)
     _one_blas_thread()
-    ops = _matmul_ops()
-    for model in models:
-        for layer in model.get_pipe("senter").model.walk():
-            layer.ops = ops
     return models
-
-
-@lru_cache(maxsize=1)
-def _matmul_ops():
-    """thinc's CPU ops with numpy's matrix product: the models' time is their matrix
-    products, and numpy's BLAS ran them 4x faster than thinc's on the AMD build machine
-    (three models 8.3 → 3.7 ms on 90 words; probabilities within 4e-6)."""
-    import numpy
-    from thinc.api import NumpyOps
-
-    class MatmulOps(NumpyOps):
-        def gemm(self, x, y, out=None, trans1=False, trans2=False):
-            return numpy.matmul(x.T if trans1 else x, y.T if trans2 else y, out=out)
-    return MatmulOps()
 
 
 def _one_blas_thread() -> None:
@@ -71,16 +57,18 @@ START_PROBABILITY = 0.3
 
 def start_probabilities(models, words: list[str]) -> list[float]:
     """For each word, the models' mean probability that it starts a sentence."""
-    from spacy.tokens import Doc
+    total = numpy.zeros(len(words), dtype="float64")
+    for weights in _weights(models):
+        total += start_scores(weights, words).astype("float64") / len(models)
+    return total.tolist()
 
-    total = [0.0] * len(words)
-    for model in models:
-        senter = model.get_pipe("senter")
-        scores = senter.model.predict([Doc(model.vocab, words=words)])[0]
-        column = list(senter.labels).index("S")
-        for i in range(len(words)):
-            total[i] += float(scores[i][column]) / len(models)
-    return total
+
+@lru_cache(maxsize=4)
+def _weights(models: tuple) -> tuple:
+    """Each model's parameters for the forward pass in `senter_forward`."""
+    from thinc.api import NumpyOps
+
+    return tuple(read_weights(model, NumpyOps()) for model in models)
 
 
 def sentence_starts(words: list[str], threshold: float | None = None,
