@@ -35,6 +35,7 @@ class Clock:
     day_opening: bool = False  # the dictation opens with a day visit ("morgenrunde", "dagvakt")
     story_minutes: int | None = None  # the last time read, however it was read
     night_first: bool = False  # the first sentence tells last night ("forvirret i natt")
+    night_said: bool = False  # the dictation tells the night somewhere ("heile natta")
     evening_said: int | None = None  # this sentence's time said "i kveld" ("kl. 21 i kveld")
     evening_told: int | None = None  # the last time said with its own evening cue, any sentence
     morning_opening: bool = False  # the dictation opens in the morning ("morgonstell", "i morges")
@@ -294,6 +295,9 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return 0  # "fekk Imovane ved ti, men låg vaken enno i tolvtida": midnight
     if clock.night_first and am <= 6:
         return am  # "forvirret i natt. Klokka ti over ett ropte ho …", "i tolvtida": 00.00
+    if clock.night_said and 1 <= am <= 5 and not clock.by_day() and \
+            (clock.story_minutes is None or not 6 * 60 <= clock.story_minutes < 18 * 60):
+        return am  # "… klokka tjue over to. … sovna att kvart over fire": the night's
     if clock.night_first and am in NIGHT_BEFORE_MIDNIGHT and clock.last_minutes is None \
             and clock.story_minutes is None and not clock.by_day():
         return pm  # "urolig i natt … klokka halv tolv fikk han morfin": the night's first hours

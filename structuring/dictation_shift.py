@@ -83,6 +83,13 @@ def night_told_first(spoken: str, rules: _Rules) -> bool:
         not _says_a_clock_time(before, rules) and not any(w.startswith(_BY_DAY) for w in before)
 
 
+def night_told_anywhere(spoken: str, rules: _Rules) -> bool:
+    """ "Dottera sat hjå ho heile natta", "ho sovna att kvart over fire": the dictation went
+    through the night, wherever it says so (data: time.night_told_anywhere)."""
+    return bool(phrase_pattern(rules.night_told_anywhere).search(
+        " ".join(_opening_words(spoken, rules))))
+
+
 # Not the morning: "morgenrapport … har sove dårleg i natt" tells the night just gone.
 _BY_DAY = ("formiddag", "ettermiddag", "middag", "dagvakt", "dagbesøk")
 

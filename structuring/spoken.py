@@ -31,8 +31,8 @@ from functools import lru_cache
 
 from structuring import daypart
 from structuring.clock_times import _times
-from structuring.dictation_shift import (_shift, night_told_first, opens_by_day,
-                                         opens_in_the_morning, visit_opened)
+from structuring.dictation_shift import (_shift, night_told_anywhere, night_told_first,
+                                         opens_by_day, opens_in_the_morning, visit_opened)
 from structuring.compounds import joined
 from structuring.lexicon import (IdentityCache, drug_one_letter_off, drug_written_forms,
                                  written_drug)
@@ -86,6 +86,7 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
     # "Morgenrapport fra natta …": the night's report, given in the morning
     clock = daypart.Clock(shift=shift, day_opening=shift is None and opens_by_day(spoken, rules),
                           night_first=night_told_first(spoken, rules),
+                          night_said=night_told_anywhere(spoken, rules),
                           morning_opening=shift is None and opens_in_the_morning(spoken, rules))
     if recorded_at is not None:
         clock.recorded_minutes = recorded_at.hour * 60 + recorded_at.minute

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
+from tests.note_helpers import spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -16,3 +17,31 @@ from tests.gold_files import assert_never_learnt_from
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
     # tune83 is only scored: no rule is derived from it, no model learns from it
     assert_never_learnt_from(name, count, writers)
+
+
+# --- the night told anywhere in the dictation ------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    # "sovna att" at the end: the small hours before it are the night's
+    ("ho ropte på hjelp klokka tjue over to og hadde vondt punktum ho fekk OxyNorm klokka "
+     "halv tre punktum ho sovna att kvart over fire punktum", ["02:20", "02:30", "04:15"]),
+    # "heile natta" in the last sentence
+    ("Klokka eitt var ho uroleg. Klokka to pusta ho rolegare. Dottera sat hjå ho heile natta.",
+     ["01:00", "02:00"]),
+    ("han ringte på klokka ti over tre og ville på do punktum han sovnet igjen etterpå punktum",
+     ["03:10"]),
+])
+def test_the_night_told_anywhere_makes_the_small_hours_the_nights(spoken, expected):
+    assert spoken_times(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # a day told: the opening, a time of the day before it, or no night word at all
+    ("Morgenstell klokka åtte. Han har sove heile natta. Klokka to kom legen.",
+     ["08:00", "14:00"]),
+    ("Besøk klokka elleve. Klokka to ringte dattera. Han sovna att etter lunsj.",
+     ["11:00", "14:00"]),
+    ("Klokka to kom fysioterapeuten. Han sov godt i natt.", ["14:00"]),
+])
+def test_a_day_told_or_no_night_said_keeps_the_day(spoken, expected):
+    assert spoken_times(spoken) == expected
