@@ -189,6 +189,30 @@ def drug_one_letter_off(word: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
+def dose_unit_words() -> frozenset[str]:
+    """The medication rule file's dose units, lower case ("milligram", "tabletter", "IE")."""
+    return frozenset(unit.lower() for unit in load_rules("medications")["dose_units"])
+
+
+def drug_said_apart(first: str, second: str) -> str | None:
+    """ "So mac førti milligram", "med formin fem hundre milligram": two words said right
+    before a dose that together are a drug name, or one a letter off (eight letters or more),
+    where neither is a drug alone; the name (a key of `drug_written_forms`) or None. Left
+    apart, the dose went to the drug named before it ("Albyl-E 75 mg, So mac 40 mg" gave
+    acetylsalisylsyre 40 mg)."""
+    if not (first.isalpha() and second.isalpha()) or written_drug(first) or written_drug(second):
+        return None
+    said = first + second
+    if said in drug_written_forms():
+        return said
+    # a letter off only for long names: "han tok" is a letter off "pantok"
+    return drug_one_letter_off(said) if len(said) >= LONG_NAME_APART else None
+
+
+LONG_NAME_APART = 8
+
+
+@lru_cache(maxsize=1)
 def _not_heard_as() -> frozenset[str]:
     return frozenset(load_rules("medications")["not_heard_as"])
 

@@ -27,22 +27,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from structuring import daypart
 from structuring.clock_times import _times
 from structuring.dictation_shift import (_shift, night_told_anywhere, night_told_first,
                                          opens_by_day, opens_in_the_morning, visit_opened)
 from structuring.compounds import joined
-from structuring.lexicon import (IdentityCache, drug_one_letter_off, drug_written_forms,
-                                 written_drug)
+from structuring.lexicon import (IdentityCache, dose_unit_words, drug_one_letter_off,
+                                 drug_said_apart, drug_written_forms, written_drug)
 from structuring.self_corrections import (corrected_across, correction_kept_as_said,
                                          self_corrections)
 from structuring.sentence_cuts import (_TIME_WORDS, _WHEN_WORDS, _alarm_keeps_its_time, _cut_at,
                                       _may_start, device_after_heading, fronted_dayparts,
                                       fronted_times, measurement_starts, opens_with_its_verb,
                                       time_alone, visit_time_ends)
-from structuring.rules import load_rules
 from structuring.spoken_numbers import _numbers, _units, said_twice
 # Other code imports `_split`, `_rules`, `Tok`, … from here; they live in structuring.tokens.
 from structuring.tokens import (
@@ -440,6 +438,9 @@ def _drug_names(tokens: list[Tok]) -> list[Tok]:
             out[-1] = Tok(forms[said_apart])
         elif tok.kind == "word" and (written := written_drug(tok.lower)) is not None:
             out.append(Tok(written))  # "oxynormen" → "OxyNormen" too
+        elif tok.kind == "word" and _dose_next_to(tokens, i) and said_apart and \
+                (name := drug_said_apart(out[-1].lower, tok.lower)) is not None:
+            out[-1] = Tok(forms[name])
         elif tok.kind == "word" and _dose_next_to(tokens, i) and \
                 (name := drug_one_letter_off(tok.lower)) is not None:
             out.append(Tok(forms[name]))
@@ -452,14 +453,9 @@ def _dose_next_to(tokens: list[Tok], i: int) -> bool:
     """ "setralin femti milligram", "Nitrolingval en dose", "to drag ventolinje": a number
     and one of the medication rule file's dose units right after the word, or right before."""
     after = i + 2 < len(tokens) and tokens[i + 1].kind == "number" and \
-        tokens[i + 2].lower in _dose_units()
+        tokens[i + 2].lower in dose_unit_words()
     return after or (i >= 2 and tokens[i - 2].kind == "number" and
-                     tokens[i - 1].lower in _dose_units())
-
-
-@lru_cache(maxsize=1)
-def _dose_units() -> frozenset[str]:
-    return frozenset(unit.lower() for unit in load_rules("medications")["dose_units"])
+                     tokens[i - 1].lower in dose_unit_words())
 
 
 def _respelt(said: list[Tok], written: list[Tok]) -> bool:

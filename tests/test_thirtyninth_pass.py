@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
-from tests.note_helpers import spoken_times
+from tests.note_helpers import medications, spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -45,3 +45,29 @@ def test_the_night_told_anywhere_makes_the_small_hours_the_nights(spoken, expect
 ])
 def test_a_day_told_or_no_night_said_keeps_the_day(spoken, expected):
     assert spoken_times(spoken) == expected
+
+
+# --- a drug name said in two pieces right before its dose ------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    # left apart, the dose went to the drug named before it: acetylsalisylsyre 40 mg
+    ("ga Albyl-E syttifem milligram komma So mac førti milligram punktum",
+     [("acetylsalisylsyre", "75 mg"), ("pantoprazol", "40 mg")]),
+    # a letter off a long name: "med formin" for metformin
+    ("fekk Lipitor tjue milligram og med formin fem hundre milligram punktum",
+     [("atorvastatin", "20 mg"), ("metformin", "500 mg")]),
+    ("Ho fekk rispe dal null komma fem milligram.", [("risperidon", "0.5 mg")]),
+])
+def test_a_drug_name_said_in_two_pieces_before_its_dose_is_that_drug(spoken, expected):
+    assert medications(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # two ordinary words a letter off a short name ("han tok" / Pantoc) stay words
+    ("han tok to drag Ventoline punktum", [("salbutamol", "2 drag")]),
+    ("ga Paracet ett gram og han tok to tabletter til punktum", [("paracetamol", "1 g")]),
+    # no dose after them: the two words are not joined
+    ("han spurte om So mac i dag punktum", []),
+])
+def test_ordinary_words_before_a_dose_stay_words(spoken, expected):
+    assert medications(spoken) == expected
