@@ -285,9 +285,12 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
                 return am  # "… klokka tjueto femti. Klokka ti over fire gikk den igjen"
             if clock.story_minutes < PAST_MIDNIGHT and am <= MORNING_REACH:
                 return am  # "… klokka ti over to. Ved stell klokka seks": the morning after
+        if clock.shift == "evening" and 1 <= am <= 5 and _night_device(clause, sentence, rules):
+            # "ville høyre joik i kveld … sengesensoren varsla fem over to": a night sensor's
+            # small hour on an evening's report is the night after it, not 14.05
+            return am
         return by_daypart(clock.shift, am, pm)
-    if not clock.by_day() and any(w.startswith(rules.night_devices)
-                                  for w in (*clause, *sentence)):
+    if not clock.by_day() and _night_device(clause, sentence, rules):
         hour = by_daypart("night", am, pm)  # bed, fall and door sensors watch the night
         clock.last_minutes = hour * 60 + minute  # and the story goes on from there
         return hour
@@ -338,6 +341,11 @@ def _night_goes_on(pm: int, minute: int, story: int) -> int | None:
     if story >= NIGHT_STORY_EVENING and 0 < (pm * 60 + minute - story) % 1440 <= NIGHT_STORY_REACH:
         return pm
     return None
+
+
+def _night_device(clause: Iterable[str], sentence: Iterable[str], rules: _Rules) -> bool:
+    """A bed, fall or door sensor or a camera round told with the time (data: night_devices)."""
+    return any(w.startswith(rules.night_devices) for w in (*clause, *sentence))
 
 
 def _slept_until(am: int, minute: int, clock: Clock) -> int:

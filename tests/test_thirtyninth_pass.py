@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
-from tests.note_helpers import medications, spoken_times
+from tests.note_helpers import medications, spoken_alarms, spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -71,3 +71,17 @@ def test_a_drug_name_said_in_two_pieces_before_its_dose_is_that_drug(spoken, exp
 ])
 def test_ordinary_words_before_a_dose_stay_words(spoken, expected):
     assert medications(spoken) == expected
+
+
+# --- a night sensor's small hour on an evening's report ---------------------------------------------
+
+def test_a_night_sensors_small_hour_on_an_evenings_report_is_the_night_after_it():
+    spoken = ("han ville høyre joik i kveld komma så vi sette på radioen punktum "
+              "sengesensoren varsla fem over to komma han sat på sengekanten punktum")
+    assert spoken_alarms(spoken) == [("sengesensor", "ute_av_seng", "02:05")]
+
+
+def test_an_evenings_small_hour_without_a_night_sensor_stays_as_it_was():
+    # "i kveld" told first and no sensor: the evening shift's reading (14.00) is kept
+    assert spoken_times("han var urolig i kveld punktum klokka to ringte dattera punktum") \
+        == ["14:00"]
