@@ -30,6 +30,8 @@ def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, wr
      ["01:00", "02:00"]),
     ("han ringte på klokka ti over tre og ville på do punktum han sovnet igjen etterpå punktum",
      ["03:10"]),
+    ("bleia var våt ved stellet klokka to punktum i løpet av natta drakk han lite punktum",
+     ["02:00"]),
 ])
 def test_the_night_told_anywhere_makes_the_small_hours_the_nights(spoken, expected):
     assert spoken_times(spoken) == expected
