@@ -391,15 +391,26 @@ def _read_time(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
         # "klokka null fem tretti": 05.30, said on the 24-hour clock digit by digit
         parsed = _read_time_words(tokens, i + 1, rules, explicit)
         return (parsed[0], parsed[1], parsed[2] + 1, False) if parsed else None
+    if explicit and i + 2 < len(tokens) and tokens[i].lower == tokens[i + 1].lower == "null" \
+            and (minute := _minute(tokens[i + 2])) is not None:
+        return 0, minute, 3, False  # "klokka null null tretti": 00.30, digit by digit
     parsed = _read_time_words(tokens, i, rules, explicit)
     if parsed is None:
         return None
     hour, minute, used = parsed
+    if tokens[i].lower == "null":
+        return hour, minute, used, False  # "klokka null tretti": 00.30, never noon
     digits = tokens[i].text
     # "08.30", "10.00", "0800", "1030": written on the 24-hour clock; "ni", "9": either.
     twelve_hour = 0 <= hour <= 12 and not re.fullmatch(
         r"0\d([.:]?\d{2})?|\d{1,2}[.:]\d{2}|\d{4}", digits)
     return hour % 24, minute, used, twelve_hour
+
+
+def _minute(tok: Tok) -> int | None:
+    """A whole number of minutes (0-59) said or written as one token."""
+    value = tok.value if tok.kind == "number" and tok.decimals is None else None
+    return int(value) if value is not None and 0 <= value < 60 and value == int(value) else None
 
 
 def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
