@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from structuring.alarm_responses import tells_response
+from structuring.devices import technologies_in
 from structuring.entities import CLOCK_TIME
 from structuring.lexicon import alternation, find_phrases, has_phrase
 from structuring.rules import load_rules
@@ -110,6 +111,22 @@ _OPENING = re.compile(r"(?:\s|[\d.:,]|kl\.?|klokka|i natt|i kveld|om natta|om na
 def says_no_alarm(text: str) -> bool:
     """ "sengesensoren varsla ikkje meir i natt", "ingen nye varsel": no alarm went off."""
     return _no_alarm_pattern().search(text) is not None
+
+
+_CLAUSE_END = re.compile(r",|\.(?:\s|$)|\s(?:og|men)\s")
+
+
+def says_no_alarm_of(technology: str, text: str) -> bool:
+    """`says_no_alarm`, unless the clause that says it names other devices and not this one:
+    "Ved kameratilsyn klokka to sov hun, og sengesensoren har ikke varslet i natt" tells
+    the camera round, and no alarm of the bed sensor."""
+    found = _no_alarm_pattern().search(text)
+    if found is None:
+        return False
+    start = max(text.rfind(",", 0, found.start()), text.rfind(" og ", 0, found.start()))
+    end = _CLAUSE_END.search(text, found.end())
+    named = {name for _, name in technologies_in(text[start + 1:end.start() if end else None])}
+    return not named or technology in named
 
 
 @lru_cache(maxsize=1)

@@ -170,7 +170,7 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
         (_alarm_told(tech, sentences[i + 1]) and not said.says_no_alarm(sentences[i + 1]) or
          # "Digitalt tilsyn på rom 14 i natt. Kl. 00.30 sov ho på sida …": the first round
          is_round(tech) and _OPENS_WITH_TIME.match(sentences[i + 1]) is not None)
-    if not (_tells_an_alarm(tech, text) or told_next) or said.says_no_alarm(text) or \
+    if not (_tells_an_alarm(tech, text) or told_next) or said.says_no_alarm_of(tech, text) or \
             _talked_about(text, _first_of_joined(text, position)) or \
             _talked_about(text, position, "device_out_of_reach") or _whenever(text, position) or \
             _TIME.search(text) is None and has_phrase(text, _rules()["habitual_words"]) or \

@@ -87,3 +87,37 @@ def test_an_evenings_small_hour_without_a_night_sensor_stays_as_it_was():
     # "i kveld" told first and no sensor: the evening shift's reading (14.00) is kept
     assert spoken_times("han var urolig i kveld punktum klokka to ringte dattera punktum") \
         == ["14:00"]
+
+
+# --- "null" as the hour: the 24-hour clock, never noon ---------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("digitalt nattilsyn klokka null null tretti ho sov", ["00:30"]),  # was 00.00
+    ("tilsyn klokka null tretti punktum", ["00:30"]),  # was 12.30
+    ("klokka null null fem ringte ho på", ["00:05"]),
+    ("klokka null ti var ho vaken punktum", ["00:10"]),
+])
+def test_null_as_the_hour_is_past_midnight(spoken, expected):
+    assert spoken_times(spoken) == expected
+
+
+def test_a_digit_by_digit_morning_hour_after_null_stays_the_morning():
+    assert spoken_times("klokka null fem tretti var ho vaken punktum") == ["05:30"]
+
+
+# --- no alarm of another device in the same sentence ----------------------------------------------
+
+@pytest.mark.parametrize("spoken", [
+    "Ved kameratilsyn klokka to sov hun, og sengesensoren har ikke varslet i natt.",
+    "Digitalt tilsyn klokka to, ingen varsler fra sengesensoren.",
+])
+def test_no_alarm_of_another_device_keeps_the_round(spoken):
+    assert spoken_alarms(spoken) == [("digitalt_tilsyn", "tilsyn_utfort", "02:00")]
+
+
+@pytest.mark.parametrize("spoken", [
+    "Sengesensoren har ikke varslet i natt.",
+    "Digitalt tilsyn er ikkje gjort, kameraet har ikkje varsla.",
+])
+def test_no_alarm_of_the_device_itself_is_still_no_event(spoken):
+    assert spoken_alarms(spoken) == []
