@@ -113,6 +113,20 @@ def says_no_alarm(text: str) -> bool:
     return _no_alarm_pattern().search(text) is not None
 
 
+def tested_that_it_goes_off(text: str) -> bool:
+    """ "byttet batteri klokka to og testet at alarmen gikk fram": staff tested the device
+    (data: device_tested_before), no alarm of the user's."""
+    return _tested_that().search(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _tested_that() -> re.Pattern[str]:
+    tested = alternation(tuple(_rules()["device_tested_before"]))
+    return re.compile(rf"(?<![\wæøå])(?:{tested})\s+(?:at|om)\s+(?:den|han|ho|hun|[\wæøå-]*"
+                      rf"(?:alarm|sensor|klokk|armbånd|armband)[\wæøå]*)(?![\wæøå])",
+                      re.IGNORECASE)
+
+
 _CLAUSE_END = re.compile(r",|\.(?:\s|$)|\s(?:og|men)\s")
 
 

@@ -265,7 +265,7 @@ def _set_off_after_fault(told: EventDraft, sentences: list[str], i: int) -> bool
     alarmen …": after a technical alarm, the user's own alarm at its own time is new."""
     text = sentences[i]
     # "Ho trykte på alarmen ved en feil kl. 19.10" names its device by the pressing
-    if _TIME.search(text) is None or \
+    if _TIME.search(text) is None or said.tested_that_it_goes_off(text) or \
             any(tech != told.technology for _, tech in technologies_in(text)) or \
             _event_name(told, sentences) != "teknisk_alarm":
         return False

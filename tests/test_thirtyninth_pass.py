@@ -121,3 +121,23 @@ def test_no_alarm_of_another_device_keeps_the_round(spoken):
 ])
 def test_no_alarm_of_the_device_itself_is_still_no_event(spoken):
     assert spoken_alarms(spoken) == []
+
+
+# --- a test after a technical alarm is no alarm of the user's --------------------------------------
+
+_LOW_BATTERY = ("trygghetsalarmen sendte teknisk alarm om lavt batteri klokka ett og tjuefem i "
+                "natt punktum ")
+
+
+@pytest.mark.parametrize("then", [
+    "jeg byttet batteri i armbåndet klokka to og testet at alarmen gikk fram punktum",
+    "vi testa at den gjekk fram klokka to punktum",
+])
+def test_testing_the_device_after_its_technical_alarm_is_no_new_alarm(then):
+    assert spoken_alarms(_LOW_BATTERY + then) == [("trygghetsalarm", "teknisk_alarm", "01:25")]
+
+
+def test_the_user_pressing_after_a_technical_alarm_is_still_a_new_alarm():
+    assert spoken_alarms(_LOW_BATTERY + "Klokka tjue over tre trykte ho på alarmen og sa ho "
+                         "hadde vondt punktum") == [("trygghetsalarm", "teknisk_alarm", "01:25"),
+                                                    ("trygghetsalarm", "alarm_utlost", "03:20")]
