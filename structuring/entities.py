@@ -174,7 +174,7 @@ _PASSED = re.compile(r"\b(?:urin\w*|tiss\w*|diurese|posen|kateter\w*|oppkast|kas
 
 
 _GLUCOSE_SAID = re.compile(r"\b(?:blodsukker\w*|bs)\b", re.I)
-_DECIMAL = re.compile(r"(?<![\d,.])(\d{1,2},\d)(?![\d,])"
+_DECIMAL = re.compile(r"(?<![\d,.])(\d{1,2},\d)(?!\d|,\d)"
                       r"(?!\s?(?:%|[a-zæøå]*(?:mg|ml|kg|cm|mm|ie)\b|g\b|l\b|liter|grader|"
                       r"enhet\w*|tabl\w*|dråp\w*|år|uker|veker|dager|dagar))", re.I)
 _OTHER_MEASURE = re.compile(r"\b(?:inr|hb|hemoglobin\w*|kalium|natrium|crp|kreatinin|laktat|"

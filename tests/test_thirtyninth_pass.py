@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
-from tests.note_helpers import medications, spoken_alarms, spoken_times
+from tests.note_helpers import medications, spoken_alarms, spoken_times, values
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -141,3 +141,15 @@ def test_the_user_pressing_after_a_technical_alarm_is_still_a_new_alarm():
     assert spoken_alarms(_LOW_BATTERY + "Klokka tjue over tre trykte ho på alarmen og sa ho "
                          "hadde vondt punktum") == [("trygghetsalarm", "teknisk_alarm", "01:25"),
                                                     ("trygghetsalarm", "alarm_utlost", "03:20")]
+
+
+# --- a blood sugar read again, followed by a clause comma ------------------------------------------
+
+def test_a_blood_sugar_read_again_before_a_clause_comma_is_kept():
+    spoken = ("blodsukker var to komma åtte punktum ny måling klokka halv to var fem komma en "
+              "komma og klokka to var den seks komma tre punktum")
+    assert values(spoken, "vital.blood_glucose") == ["2.8", "5.1", "6.3"]
+
+
+def test_a_list_of_decimals_written_together_is_no_reading():
+    assert values("Blodsukker 6,2. Versjon 5,1,2 av skjemaet.", "vital.blood_glucose") == ["6.2"]
