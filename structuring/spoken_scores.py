@@ -32,14 +32,11 @@ def _tells_pain_score(tokens: list[Tok], i: int) -> bool:
     if _pain_down_to(tokens, i):
         return True
 
-    def out_of_ten(k: int) -> bool:
-        return 0 < k < len(tokens) and tokens[k].kind == "number" and tokens[k].value == 10 \
-            and tokens[k - 1].lower == "av"
     if i > 0 and tokens[i - 1].lower in ("og", "til") and \
-            any(out_of_ten(k) for k in range(i - 6, i - 1)):
+            any(_out_of_ten(tokens, k) for k in range(i - 6, i - 1)):
         return True
     return i + 4 < len(tokens) and tokens[i + 1].lower == "til" and \
-        tokens[i + 2].kind == "number" and out_of_ten(i + 4) or _pain_changed(tokens, i)
+        tokens[i + 2].kind == "number" and _out_of_ten(tokens, i + 4) or _pain_changed(tokens, i)
 
 
 def _article_of_a_score(tokens: list[Tok], i: int, rules: _Rules) -> bool:
@@ -53,12 +50,25 @@ def _article_of_a_score(tokens: list[Tok], i: int, rules: _Rules) -> bool:
 
 def _second_score(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     """ "smerten var på sju før og tre etter", "VAS fire i hvile og sju ved bevegelse": a
-    second small number after "og", said with when it was scored, right after a score."""
-    if i < 3 or tokens[i - 1].lower != "og" or not _said_when(tokens, i + 1):
+    second small number after "og", said with when it was scored, right after a score; or
+    after a comma where the first was said with its when too ("fire av ti ved gange komma
+    to i hvile")."""
+    if i < 3 or not _said_when(tokens, i + 1):
+        return False
+    if tokens[i - 1].lower != "og" and not (
+            tokens[i - 1].lower in (",", "komma") and
+            any(tokens[k].lower in WHEN_SCORED for k in range(max(0, i - 4), i - 1))):
         return False
     return any(tokens[k].kind == "number" and tokens[k].digits and (tokens[k].value or 99) <= 10
-               and (_tells_pain_score(tokens, k) or tokens[k - 1].lower in rules.score_words)
+               and (_tells_pain_score(tokens, k) or tokens[k - 1].lower in rules.score_words
+                    or _out_of_ten(tokens, k + 2))
                for k in range(max(1, i - 8), i - 1))
+
+
+def _out_of_ten(tokens: list[Tok], k: int) -> bool:
+    """ "… av ti": the number before is a score out of ten."""
+    return 0 < k < len(tokens) and tokens[k].kind == "number" and tokens[k].value == 10 \
+        and tokens[k - 1].lower == "av"
 
 
 def _said_when(tokens: list[Tok], i: int) -> bool:

@@ -153,3 +153,22 @@ def test_a_blood_sugar_read_again_before_a_clause_comma_is_kept():
 
 def test_a_list_of_decimals_written_together_is_no_reading():
     assert values("Blodsukker 6,2. Versjon 5,1,2 av skjemaet.", "vital.blood_glucose") == ["6.2"]
+
+
+# --- a second pain score after a spoken comma --------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("smerte i hofta fire av ti ved gange komma to i hvile punktum", ["4", "2"]),
+    ("smerta i kneet sju av ti når ho går komma to i kvile punktum", ["7", "2"]),
+])
+def test_a_second_score_after_a_spoken_comma(spoken, expected):
+    assert values(spoken, "pain_score") == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # a decimal, not two scores; and a count of hours after the comma
+    ("smerte fire av ti komma to timer etter var den to punktum", ["4"]),
+    ("temp trettisju komma to i natt punktum", []),
+])
+def test_numbers_after_a_comma_that_are_no_second_score(spoken, expected):
+    assert values(spoken, "pain_score") == expected
