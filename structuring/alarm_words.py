@@ -182,8 +182,12 @@ def again_at_its_time(text: str) -> bool:
 # "hun la seg igjen klokka halv fem, og sensoren registrerte at …": the person again, not
 # the device
 _PERSON_AGAIN = re.compile(r"(?<![\wæøå])(?:(?:la|lagt|legger|legg|lå|låg)\s+(?:seg|sæ|se)"
-                           r"(?:\s+ned)?|sovna|sovnet|sovner|sovnar)\s+(?:igjen|att)"
-                           r"(?![\wæøå])", re.IGNORECASE)
+                           r"(?:\s+ned)?|sovna|sovnet|sovner|sovnar|"
+                           # "vi ringte han opp igjen": staff calling back (not "Kvart over
+                           # åtte ringte hun igjen": the user's new call)
+                           r"(?:vi|me|eg|jeg|je|æ)\s+(?:ringte|ringde|ringa)\s+(?:han|ham|ho|hun|"
+                           r"henne|bruker\w*|brukar\w*)(?:\s+opp)?)\s+(?:igjen|att)(?![\wæøå])",
+                           re.IGNORECASE)
 
 
 # "dispenseren gikk igjen etter omstart", "den virka att som normalt": running, not alarming

@@ -172,3 +172,22 @@ def test_a_second_score_after_a_spoken_comma(spoken, expected):
 ])
 def test_numbers_after_a_comma_that_are_no_second_score(spoken, expected):
     assert values(spoken, "pain_score") == expected
+
+
+# --- staff calling the user back is no new alarm -----------------------------------------------------
+
+_PRESSED = ("trygghetsalarmen gikk hos bruker klokka ett og tjue i natt punktum han sa i alarmen "
+            "at han hadde vondt punktum ")
+
+
+@pytest.mark.parametrize("then", [
+    "vi ringte han opp igjen og kjørte ut og var der klokka ett førti punktum",
+    "eg ringde ho att og køyrde ut klokka ett førti punktum",
+])
+def test_staff_calling_back_is_no_new_alarm(then):
+    assert spoken_alarms(_PRESSED + then) == [("trygghetsalarm", "alarm_utlost", "01:20")]
+
+
+def test_the_user_calling_again_is_a_new_alarm():
+    assert spoken_alarms(_PRESSED + "Klokka to ringte hun igjen og ville ha hjelp på do.") == \
+        [("trygghetsalarm", "alarm_utlost", "01:20"), ("trygghetsalarm", "alarm_utlost", "02:00")]
