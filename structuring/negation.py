@@ -38,7 +38,19 @@ def is_negated(text: str, start: int, end: int) -> bool:
     after = _SUBJECT.sub("", text[end:end + 40].lower().lstrip(), count=1)
     return any(re.match(rf"{re.escape(t)}(?![\wæøå])", after) and
                not _next_finding(after[len(t):]) for t in rules["post_triggers"]) \
-        or _ANSWERED_NO.match(after) is not None
+        or _ANSWERED_NO.match(after) is not None or _asked_and_denied(text, start, end)
+
+
+def _asked_and_denied(text: str, start: int, end: int) -> bool:
+    """ "Eg spurde direkte om ho har tankar om å ta livet sitt, og det avkrefta ho": what was
+    asked about and then denied is absent."""
+    return _ASKED.search(text, 0, start) is not None and \
+        _DENIED_IT.match(text[end:end + 40].lower()) is not None
+
+
+_ASKED = re.compile(r"(?<![\wæøå])(?:spurte|spurde|spør|spor|spurt)\s+(?:[\wæøå]+\s+){0,2}?om"
+                    r"(?![\wæøå])", re.IGNORECASE)
+_DENIED_IT = re.compile(r"[,\s]*(?:og\s+)?(?:det|dette|da|då)\s+(?:avkreft|benekt|nekt|neit)\w*")
 
 
 def _next_finding(rest: str) -> bool:
@@ -55,9 +67,11 @@ def _finding_heads() -> frozenset[str]:
 
 # A checklist answer: "Kvalme ingen, oppkast nei.", "Smerter avkrefter ho." — the answer must
 # end its clause: in "kvalme ingen oppkast" the "ingen" is the next finding's.
-_ANSWERED_NO = re.compile(r"(?:ingen|inga|nei|avkrefter|avkreftar|avkrefta|benekter|benektar|"
-                          r"(?:nekter|nektar)(?=\s+(?:\w+\s+)?for))"
-                          r"(?:\s+(?:han|hun|ho|hu|a|hon))?(?:\s+for)?\s*(?:[,.;:?!]|$)")
+# "Smerter: ingen.", "avkrefter a tydelig": a colon before the answer, a word of how after it
+_ANSWERED_NO = re.compile(r"(?::\s*)?(?:ingen|inga|nei|avkrefter|avkreftar|avkrefta|benekter|"
+                          r"benektar|(?:nekter|nektar)(?=\s+(?:\w+\s+)?for))"
+                          r"(?:\s+(?:han|hun|ho|hu|a|hon))?(?:\s+(?:tydelig|tydeleg|klart|"
+                          r"bestemt))?(?:\s+for)?\s*(?:[,.;:?!]|$)")
 
 
 _SUBJECT = re.compile(r"^(?:han|hun|ho|hon|de|dei)\s")

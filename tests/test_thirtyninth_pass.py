@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
-from tests.note_helpers import medications, spoken_alarms, spoken_times, values
+from tests.note_helpers import findings, medications, spoken_alarms, spoken_times, values
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -191,3 +191,29 @@ def test_staff_calling_back_is_no_new_alarm(then):
 def test_the_user_calling_again_is_a_new_alarm():
     assert spoken_alarms(_PRESSED + "Klokka to ringte hun igjen og ville ha hjelp på do.") == \
         [("trygghetsalarm", "alarm_utlost", "01:20"), ("trygghetsalarm", "alarm_utlost", "02:00")]
+
+
+# --- denied after it was asked, and checklist answers after a colon ----------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    # asked about and denied: the question's finding is absent
+    ("Eg spurde direkte om ho har tankar om å ta livet sitt, og det avkrefta ho.",
+     {("tankar om å ta livet sitt", True)}),
+    ("Vi spurte om hun hadde kvalme, det benektet hun.", {("kvalme", True)}),
+    ("Smerter: ingen.", {("smerter", True)}),
+    ("Kvalme: nei.", {("kvalme", True)}),
+    ("Tanker om å skade seg sjøl avkrefter hun tydelig.",
+     {("tanker om å skade seg sjøl", True)}),
+])
+def test_a_finding_asked_about_and_denied_is_absent(spoken, expected):
+    assert findings(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # asked about and answered yes, or the answer tells something else
+    ("Jeg spurte om han hadde smerter, og han sa han hadde vondt i kneet.",
+     {("smerter", False), ("vondt i kneet", False)}),
+    ("Smerter: ingen bedring.", {("smerter", False)}),
+])
+def test_a_finding_asked_about_and_not_denied_stays(spoken, expected):
+    assert findings(spoken) == expected
