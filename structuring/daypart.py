@@ -299,7 +299,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     if clock.night_first and am <= 6:
         return am  # "forvirret i natt. Klokka ti over ett ropte ho …", "i tolvtida": 00.00
     if clock.night_said and 1 <= am <= 5 and not clock.by_day() and \
-            (clock.story_minutes is None or not 6 * 60 <= clock.story_minutes < 18 * 60):
+            (clock.story_minutes is None or
+             not PAST_MIDNIGHT <= clock.story_minutes < NIGHT_STORY_EVENING):
         return am  # "… klokka tjue over to. … sovna att kvart over fire": the night's
     if clock.night_first and am in NIGHT_BEFORE_MIDNIGHT and clock.last_minutes is None \
             and clock.story_minutes is None and not clock.by_day():

@@ -194,6 +194,9 @@ def dose_unit_words() -> frozenset[str]:
     return frozenset(unit.lower() for unit in load_rules("medications")["dose_units"])
 
 
+LONG_NAME_APART = 8  # letters a joined name needs to be read a letter off a drug name
+
+
 def drug_said_apart(first: str, second: str) -> str | None:
     """ "So mac førti milligram", "med formin fem hundre milligram": two words said right
     before a dose that together are a drug name, or one a letter off (eight letters or more),
@@ -207,9 +210,6 @@ def drug_said_apart(first: str, second: str) -> str | None:
         return said
     # a letter off only for long names: "han tok" is a letter off "pantok"
     return drug_one_letter_off(said) if len(said) >= LONG_NAME_APART else None
-
-
-LONG_NAME_APART = 8
 
 
 @lru_cache(maxsize=1)
