@@ -19,7 +19,7 @@ def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, wr
     assert_never_learnt_from(name, count, writers)
 
 
-# --- the night told anywhere in the dictation ------------------------------------------------------
+# --- the night told anywhere in the dictation -----------------------------------------------------
 
 @pytest.mark.parametrize("spoken, expected", [
     # "sovna att" at the end: the small hours before it are the night's
@@ -49,7 +49,7 @@ def test_a_day_told_or_no_night_said_keeps_the_day(spoken, expected):
     assert spoken_times(spoken) == expected
 
 
-# --- a drug name said in two pieces right before its dose ------------------------------------------
+# --- a drug name said in two pieces right before its dose -----------------------------------------
 
 @pytest.mark.parametrize("spoken, expected", [
     # left apart, the dose went to the drug named before it: acetylsalisylsyre 40 mg
@@ -75,7 +75,7 @@ def test_ordinary_words_before_a_dose_stay_words(spoken, expected):
     assert medications(spoken) == expected
 
 
-# --- a night sensor's small hour on an evening's report ---------------------------------------------
+# --- a night sensor's small hour on an evening's report -------------------------------------------
 
 def test_a_night_sensors_small_hour_on_an_evenings_report_is_the_night_after_it():
     spoken = ("han ville høyre joik i kveld komma så vi sette på radioen punktum "
@@ -89,7 +89,7 @@ def test_an_evenings_small_hour_without_a_night_sensor_stays_as_it_was():
         == ["14:00"]
 
 
-# --- "null" as the hour: the 24-hour clock, never noon ---------------------------------------------
+# --- "null" as the hour: the 24-hour clock, never noon --------------------------------------------
 
 @pytest.mark.parametrize("spoken, expected", [
     ("digitalt nattilsyn klokka null null tretti ho sov", ["00:30"]),  # was 00.00
@@ -123,7 +123,7 @@ def test_no_alarm_of_the_device_itself_is_still_no_event(spoken):
     assert spoken_alarms(spoken) == []
 
 
-# --- a test after a technical alarm is no alarm of the user's --------------------------------------
+# --- a test after a technical alarm is no alarm of the user's -------------------------------------
 
 _LOW_BATTERY = ("trygghetsalarmen sendte teknisk alarm om lavt batteri klokka ett og tjuefem i "
                 "natt punktum ")
@@ -143,7 +143,7 @@ def test_the_user_pressing_after_a_technical_alarm_is_still_a_new_alarm():
                                                     ("trygghetsalarm", "alarm_utlost", "03:20")]
 
 
-# --- a blood sugar read again, followed by a clause comma ------------------------------------------
+# --- a blood sugar read again, followed by a clause comma -----------------------------------------
 
 def test_a_blood_sugar_read_again_before_a_clause_comma_is_kept():
     spoken = ("blodsukker var to komma åtte punktum ny måling klokka halv to var fem komma en "
@@ -155,7 +155,7 @@ def test_a_list_of_decimals_written_together_is_no_reading():
     assert values("Blodsukker 6,2. Versjon 5,1,2 av skjemaet.", "vital.blood_glucose") == ["6.2"]
 
 
-# --- a second pain score after a spoken comma --------------------------------------------------------
+# --- a second pain score after a spoken comma -----------------------------------------------------
 
 @pytest.mark.parametrize("spoken, expected", [
     ("smerte i hofta fire av ti ved gange komma to i hvile punktum", ["4", "2"]),
@@ -174,7 +174,7 @@ def test_numbers_after_a_comma_that_are_no_second_score(spoken, expected):
     assert values(spoken, "pain_score") == expected
 
 
-# --- staff calling the user back is no new alarm -----------------------------------------------------
+# --- staff calling the user back is no new alarm --------------------------------------------------
 
 _PRESSED = ("trygghetsalarmen gikk hos bruker klokka ett og tjue i natt punktum han sa i alarmen "
             "at han hadde vondt punktum ")
@@ -193,7 +193,7 @@ def test_the_user_calling_again_is_a_new_alarm():
         [("trygghetsalarm", "alarm_utlost", "01:20"), ("trygghetsalarm", "alarm_utlost", "02:00")]
 
 
-# --- denied after it was asked, and checklist answers after a colon ----------------------------------
+# --- denied after it was asked, and checklist answers after a colon -------------------------------
 
 @pytest.mark.parametrize("spoken, expected", [
     # asked about and denied: the question's finding is absent
