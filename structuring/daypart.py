@@ -36,6 +36,7 @@ class Clock:
     story_minutes: int | None = None  # the last time read, however it was read
     night_first: bool = False  # the first sentence tells last night ("forvirret i natt")
     night_said: bool = False  # the dictation tells the night somewhere ("heile natta")
+    evening_medicines: bool = False  # it names the evening medicines ("kveldsmedisinene")
     evening_said: int | None = None  # this sentence's time said "i kveld" ("kl. 21 i kveld")
     evening_told: int | None = None  # the last time said with its own evening cue, any sentence
     morning_opening: bool = False  # the dictation opens in the morning ("morgonstell", "i morges")
@@ -298,10 +299,12 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         return 0  # "fekk Imovane ved ti, men låg vaken enno i tolvtida": midnight
     if clock.night_first and am <= 6:
         return am  # "forvirret i natt. Klokka ti over ett ropte ho …", "i tolvtida": 00.00
-    if clock.night_said and 1 <= am <= 5 and not clock.by_day() and \
-            (clock.story_minutes is None or
-             not PAST_MIDNIGHT <= clock.story_minutes < NIGHT_STORY_EVENING):
+    story_by_night = clock.story_minutes is None or \
+        not PAST_MIDNIGHT <= clock.story_minutes < NIGHT_STORY_EVENING
+    if clock.night_said and 1 <= am <= 5 and not clock.by_day() and story_by_night:
         return am  # "… klokka tjue over to. … sovna att kvart over fire": the night's
+    if clock.evening_medicines and 7 <= am <= 11 and not clock.by_day() and story_by_night:
+        return pm  # "alarmen gikk tjuefem på elleve … fikk kveldsmedisinene": 22.35
     if clock.night_first and am in NIGHT_BEFORE_MIDNIGHT and clock.last_minutes is None \
             and clock.story_minutes is None and not clock.by_day():
         return pm  # "urolig i natt … klokka halv tolv fikk han morfin": the night's first hours

@@ -86,8 +86,17 @@ def night_told_first(spoken: str, rules: _Rules) -> bool:
 def night_told_anywhere(spoken: str, rules: _Rules) -> bool:
     """ "Dottera sat hjå ho heile natta", "ho sovna att kvart over fire": the dictation went
     through the night, wherever it says so (data: time.night_told_anywhere)."""
-    return bool(phrase_pattern(rules.night_told_anywhere).search(
-        " ".join(_opening_words(spoken, rules))))
+    return _said_anywhere(spoken, rules, rules.night_told_anywhere)
+
+
+def evening_medicines_told(spoken: str, rules: _Rules) -> bool:
+    """ "… fikk kveldsmedisinene ved besøket": an evening's visit, wherever it says so (data:
+    time.evening_medicines_told)."""
+    return _said_anywhere(spoken, rules, rules.evening_medicines_told)
+
+
+def _said_anywhere(spoken: str, rules: _Rules, phrases: tuple[str, ...]) -> bool:
+    return bool(phrase_pattern(phrases).search(" ".join(_opening_words(spoken, rules))))
 
 
 # Not the morning: "morgenrapport … har sove dårleg i natt" tells the night just gone.

@@ -30,8 +30,9 @@ from datetime import datetime
 
 from structuring import daypart
 from structuring.clock_times import _times
-from structuring.dictation_shift import (_shift, night_told_anywhere, night_told_first,
-                                         opens_by_day, opens_in_the_morning, visit_opened)
+from structuring.dictation_shift import (_shift, evening_medicines_told, night_told_anywhere,
+                                         night_told_first, opens_by_day, opens_in_the_morning,
+                                         visit_opened)
 from structuring.compounds import joined
 from structuring.lexicon import (IdentityCache, dose_unit_words, drug_one_letter_off,
                                  drug_said_apart, drug_written_forms, written_drug)
@@ -85,6 +86,7 @@ def to_written(spoken: str, *, recorded_at: datetime | None = None,
     clock = daypart.Clock(shift=shift, day_opening=shift is None and opens_by_day(spoken, rules),
                           night_first=night_told_first(spoken, rules),
                           night_said=night_told_anywhere(spoken, rules),
+                          evening_medicines=evening_medicines_told(spoken, rules),
                           morning_opening=shift is None and opens_in_the_morning(spoken, rules))
     if recorded_at is not None:
         clock.recorded_minutes = recorded_at.hour * 60 + recorded_at.minute

@@ -122,6 +122,7 @@ class _Rules:
     plans_ahead: tuple[str, ...] = ()  # "skal … i kveld" tells a plan, not the shift
     night_told_first: tuple[str, ...] = ()  # "i natt" in the first sentence
     night_told_anywhere: tuple[str, ...] = ()  # "heile natta", "sovna att": the night
+    evening_medicines_told: tuple[str, ...] = ()  # "kveldsmedisinene": an evening visit
     night_and_day: tuple[str, ...] = ()  # "i natt og i dag": not the night alone
     evening_all_along: tuple[str, ...] = ()  # "uroleg heile kvelden" in the first sentence
     sleep_phrases: tuple[str, ...] = ()  # "la seg klokka ti": evening or night
@@ -187,6 +188,7 @@ def _rules() -> _Rules:
         new_visit=tuple(t["visit_words"]["new_visit"]),
         night_told_first=tuple(t["night_told_first"]), night_since=set(t["night_since"]),
         night_told_anywhere=tuple(t["night_told_anywhere"]),
+        evening_medicines_told=tuple(t["evening_medicines_told"]),
         night_and_day=tuple(t["night_and_day"]),
         evening_all_along=tuple(t["evening_all_along"]), sleep_phrases=tuple(t["sleep_phrases"]),
         waking=set(t["waking_words"]), awake=set(t["awake_words"]),

@@ -217,3 +217,20 @@ def test_a_finding_asked_about_and_denied_is_absent(spoken, expected):
 ])
 def test_a_finding_asked_about_and_not_denied_stays(spoken, expected):
     assert findings(spoken) == expected
+
+
+# --- the evening medicines named anywhere: an evening's visit ----------------------------------------
+
+def test_the_evening_medicines_named_later_make_an_uncued_morning_hour_the_evenings():
+    spoken = ("trygghetsalarmen hos bruker gikk tjuefem på elleve punktum han hadde kommet borti "
+              "knappen punktum han fikk kveldsmedisinene ved besøket punktum")
+    assert spoken_alarms(spoken) == [("trygghetsalarm", "alarm_utlost", "22:35")]
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # a day told, or a time of the day before it: the morning stays
+    ("Morgenstell klokka åtte. Kveldsmedisinene står klare i dosetten.", ["08:00"]),
+    ("Besøk klokka to. Legen kom klokka ti. Kveldsmedisinene er endra.", ["14:00", "10:00"]),
+])
+def test_the_evening_medicines_named_in_a_day_note_keep_the_day(spoken, expected):
+    assert spoken_times(spoken) == expected
