@@ -21,6 +21,12 @@ def dose_units() -> tuple[str, ...]:
     return tuple(medication_rules()["dose_units"])
 
 
+@lru_cache(maxsize=1)
+def dose_unit_words() -> frozenset[str]:
+    """The dose units as spoken words, lower case ("milligram", "tabletter", "ie")."""
+    return frozenset(unit.lower() for unit in dose_units())
+
+
 def _dot(value: str) -> str:
     return value.replace(",", ".")
 

@@ -188,12 +188,6 @@ def drug_one_letter_off(word: str) -> str | None:
     return min(near, key=lambda name: (forms[name], name)) if len(generics) == 1 else None
 
 
-@lru_cache(maxsize=1)
-def dose_unit_words() -> frozenset[str]:
-    """The medication rule file's dose units, lower case ("milligram", "tabletter", "IE")."""
-    return frozenset(unit.lower() for unit in load_rules("medications")["dose_units"])
-
-
 LONG_NAME_APART = 8  # letters a joined name needs to be read a letter off a drug name
 
 

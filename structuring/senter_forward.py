@@ -3,11 +3,12 @@
 A shipped `senter` is spaCy's `Tagger.v2` over `HashEmbedCNN.v2`: four hashed embeddings
 (NORM, PREFIX, SUFFIX, SHAPE), a layer-normalised maxout that mixes them, residual
 window-maxout layers, and a linear output. thinc runs that as a tree of some seventy layer
-objects, and on an unpunctuated dictation walking the tree cost more than the arithmetic
-(three models, 100 words: about 9 ms, of which 2 ms were matrix products). Here the same
-steps run in sequence on the same thinc ops (hash, gather-add, window, maxout), so the
-scores are the ones the model gives (`tests/test_segmenter.py` compares them); a model of
-another shape is refused when it loads, not scored wrongly. The matrix products are numpy's
+objects per model; walking it was a quarter of the time (three models on 90 words: 4.3 ms
+through thinc, 3.3 ms here, about 2 ms of either the matrix products; issue 15, thirty-ninth
+pass). Here the same steps run in sequence on the same thinc ops (hash, gather-add, window,
+maxout), so the scores are the ones the model gives (`tests/test_senter_forward.py`
+compares them to the last bit); a model of another shape is refused when it loads, not
+scored wrongly. The matrix products are numpy's
 (`numpy.matmul`): its BLAS ran them 4x faster than thinc's own on the AMD build machine
 (three models 8.3 → 3.7 ms on 90 words, ninth pass).
 """
@@ -48,14 +49,14 @@ def read_weights(model, ops) -> SenterWeights:
     """The parameters of a loaded spaCy pipeline's `senter`, checked against the shape the
     forward pass below assumes."""
     senter = model.get_pipe("senter")
-    layers = {}
+    layers: dict[str, list] = {}
     for layer in senter.model.walk():
         layers.setdefault(layer.name, []).append(layer)
-    features = [layer for layer in senter.model.walk() if layer.name == "extract_features"]
+    features = layers.get("extract_features", [])
     embeds, maxouts, norms = layers["hashembed"], layers["maxout"], layers["layernorm"]
     windows = layers["expand_window"]
-    padding = [w.attrs["pad"] for w in senter.model.walk()
-               if w.name.startswith("with_array(residual(")]
+    padding = [w.attrs["pad"] for name, found in layers.items()
+               if name.startswith("with_array(residual(") for w in found]
     if (len(features) != 1 or tuple(features[0].attrs["columns"]) != _FEATURES
             or [e.attrs["column"] for e in embeds] != [0, 1, 2, 3]
             or len(maxouts) != len(norms) or len(maxouts) != len(windows) + 1

@@ -34,8 +34,9 @@ from structuring.dictation_shift import (_shift, evening_medicines_told, night_t
                                          night_told_first, opens_by_day, opens_in_the_morning,
                                          visit_opened)
 from structuring.compounds import joined
-from structuring.lexicon import (IdentityCache, dose_unit_words, drug_one_letter_off,
-                                 drug_said_apart, drug_written_forms, written_drug)
+from structuring.doses import dose_unit_words
+from structuring.lexicon import (IdentityCache, drug_one_letter_off, drug_said_apart,
+                                 drug_written_forms, written_drug)
 from structuring.self_corrections import (corrected_across, correction_kept_as_said,
                                          self_corrections)
 from structuring.sentence_cuts import (_TIME_WORDS, _WHEN_WORDS, _alarm_keeps_its_time, _cut_at,
