@@ -551,6 +551,7 @@ BLIND_SPLITS = {
     "test35.jsonl": "7ef95f9ba8dab6278211769a3f82dc76364bfc51b7fbffe36aaa6c03aeb0828b",
     "test36.jsonl": "e3caa0ed81a6e7f2075e08f59e3c50d45af01f35114ba4a320b4ce39f7c3fa70",
     "test37.jsonl": "f3d95d17fb173241930e4d89475b1380fd370158326ec72c6e9689d44d5da5e3",
+    "test38.jsonl": "bc4b34b978ab872de1e2befb282bbf57d0dcdcec292bb4f2d45a4472da5ba45c",
 }
 
 
