@@ -15,8 +15,8 @@ from tests.note_helpers import findings, medications, spoken_alarms, spoken_time
     ("tune83.jsonl", 60, {"t83a", "t83b"}),
 ])
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
-    # tune83 is only scored: no rule is derived from it, no model learns from it
-    assert_never_learnt_from(name, count, writers)
+    # tune83 was only scored in this pass and is read by later ones (the fortieth)
+    assert_never_learnt_from(name, count, writers, read_later=True)
 
 
 # --- the night told anywhere in the dictation -----------------------------------------------------
