@@ -12,8 +12,8 @@ from functools import lru_cache
 
 from structuring.alarm_responses import any_false_alarm_cue
 from structuring.alarm_words import TIME
-from structuring.devices import (all_event_cues, event_cues, technologies_in, went_off_phrases,
-                                 without_staff_leaving)
+from structuring.devices import (STAFF_WALKED, all_event_cues, event_cues, technologies_in,
+                                 went_off_phrases, without_staff_leaving)
 from structuring.lexicon import alternation, has_phrase
 from structuring.rules import load_rules
 
@@ -150,12 +150,9 @@ def _dose_taken(tech: str, text: str) -> bool:
         return False
     rest = _dose_taken_pattern().sub(" ", text)
     # "jeg gikk inn og viste henne …, og dosen ble tatt ut": staff walking, no alarm going off
-    rest = _STAFF_WALKED.sub(" ", rest)
+    rest = STAFF_WALKED.sub(" ", rest)
     return rest != text and not has_phrase(rest, went_off_phrases(tech)) and \
         not has_phrase(text, any_false_alarm_cue())
-
-
-_STAFF_WALKED = re.compile(r"\b(?:jeg|eg|vi|me|æ|e|je)\s+(?:gikk|gjekk)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

@@ -18,9 +18,14 @@ def _rules() -> dict:
 
 
 def without_staff_leaving(text: str) -> str:
-    """The sentence with staff leaving struck ("da vi gikk", "før eg gjekk"): what staff
-    did on leaving is no alarm of a device named with it, nor its upkeep."""
-    return _staff_leaving().sub("", text)
+    """The sentence with staff leaving or walking struck ("da vi gikk", "før eg gjekk", "vi
+    gikk gjennom hvordan den virker"): what staff did is no alarm of a device named with
+    it, nor its upkeep."""
+    return STAFF_WALKED.sub("", _staff_leaving().sub("", text))
+
+
+# staff as the subject of "gikk": "vi gikk gjennom …", "eg gjekk inn", not the device going off
+STAFF_WALKED = re.compile(r"\b(?:jeg|eg|vi|me|æ|e|je)\s+(?:gikk|gjekk)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

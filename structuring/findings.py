@@ -1,10 +1,9 @@
 """Findings from written sentences: symptoms and observations as a nurse files them, with
-ConText negation ("ingen rødme", "hosta ikkje"; `structuring.negation`). The word lists are
-data (`data/findings.json`, `data/negation.json`, with the reasons for each convention); this
-module turns them into short lower-case noun phrases as FORMAT.md asks: the finding as said,
-the place said after it, what describes it, and whether it is absent. A relative's state
-("kona hans er sliten") is not the patient's; what is said but no finding is in
-`structuring.not_findings`."""
+ConText negation ("ingen rødme"; `structuring.negation`). The word lists are data
+(`data/findings.json`, `data/negation.json`, with the reasons for each convention), turned into
+short lower-case noun phrases as FORMAT.md asks: the finding as said, the place said after it,
+what describes it, whether it is absent. A relative's state ("kona hans er sliten") is not the
+patient's; what is said but no finding is in `structuring.not_findings`."""
 
 from __future__ import annotations
 
@@ -73,9 +72,10 @@ def find_findings(text: str, relatives: tuple[str, ...] = (), told: str = "") ->
             said = rules["definite_nouns"][said]
         elif said in rules["definite_forms"]:
             said = rules["definite_forms"][said]  # "Paracet mot feberen": she has a fever
-        elif said in needs_place and not has_place and not (
-                said in rules["denied_alone"] and is_negated(text, match.start(), end)):
-            continue  # "kul", "falt" alone say too little — but "hadde ikke falt" is told
+        elif said in needs_place and not has_place:
+            if not (said in rules["denied_alone"] and is_negated(text, match.start(), end)):
+                continue  # "kul", "falt" alone say too little — but "hadde ikke falt" is told
+            said = rules["denied_alone"][said]  # nynorsk "har ikkje falle": filed "fall"
         value, end = _when_it_comes(text, said, place, end, has_place, rules)
         if said.split(" ", 1)[0] in rules["sense_verbs"] and \
                 (aid := _without_aid(tuple(rules["without_aid"])).match(text, end)):

@@ -15,7 +15,15 @@ def said_as_no_finding(text: str, described_starts: list[int]) -> list[tuple[int
                for m in [_COUGHED_UP.search(text, 0, start)] if m]
     drunk = [m.span() for m in _DRUNK_LITTLE.finditer(text)] if _AMOUNT.search(text) else []
     return coughed + [m.span() for m in _COUGH_AS_WHEN.finditer(text)] + \
-        [m.span() for m in _PAIN_EASED.finditer(text)] + drunk
+        [m.span() for m in _PAIN_EASED.finditer(text)] + drunk + \
+        [m.span("verb") for m in _MAY_FALL.finditer(text)]
+
+
+# Nynorsk "har falle" is a fall, as bokmål "har falt"; the infinitive ("ho kan falle i
+# trappa") is a risk, not a finding; "redd for å falle" is a phrase, and "for å" is left to it.
+_MAY_FALL = re.compile(r"(?<![\wæøå])(?:(?<!for\s)å|skal|ska|kan|vil|må|bør|kunne|skulle|ville"
+                       r"|sku)(?:\s+(?:ikkje|ikke|itj|itte|ikkj))?\s+(?P<verb>falle)(?![\wæøå])",
+                       re.IGNORECASE)
 
 
 # "Han drikker lite, bare 600 ml i går": the amount is filed as intake, and the writers

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
+from tests.note_helpers import findings, medications, spoken_alarms
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -16,3 +17,59 @@ from tests.gold_files import assert_never_learnt_from
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
     # tune85 is only scored: no rule is derived from it, no model learns from it
     assert_never_learnt_from(name, count, writers)
+
+
+# --- staff walking is no device going off ------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    # a new device shown to the user: "vi gikk gjennom" is staff, not the alarm going off
+    ("ho har fått ny tryggleiksalarm komma og vi gikk gjennom korleis den verkar punktum", []),
+    ("han har fått trygghetsalarm på armen komma og jeg gikk gjennom den med han punktum", []),
+    # the device going off in the same sentence is still an alarm
+    ("trygghetsalarmen gikk klokka ti over sju i kveld og vi gikk dit punktum",
+     [("trygghetsalarm", "alarm_utlost", "19:10")]),
+])
+def test_staff_walking_is_no_alarm(spoken, expected):
+    assert spoken_alarms(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("den elektroniske døra ville ikke åpne seg da vi kom kvart over åtte i kveld punktum",
+     [("e_laas", "teknisk_alarm", "20:15")]),
+    ("Den elektroniske døren låste seg ikke opp kl. 07.40, så vi brukte nøkkelboksen.",
+     [("e_laas", "teknisk_alarm", "07:40")]),
+])
+def test_the_electronic_door_is_the_electronic_lock(spoken, expected):
+    assert spoken_alarms(spoken) == expected
+
+
+# --- nynorsk "har falle" -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    # denied alone: the noun, as most writers file it
+    ("ho er ustø på beina men har ikkje falle denne veka punktum", {("fall", True)}),
+    ("Han hadde ikkje falle, det var berre dyna som låg på golvet.", {("fall", True)}),
+    # with a place it stays as said, as "falt på badet"
+    ("ho hadde falle på kjøkkenet og kom seg ikkje opp att", {("falle på kjøkkenet", False)}),
+    # an infinitive is a risk, not a fall
+    ("dottera er redd ho skal falle i trappa", set()),
+    ("ho kan falle på glatta", set()),
+    ("ho er redd for å falle igjen", {("redd for å falle", False)}),
+    # bokmål as before
+    ("hun hadde ikke falt", {("falt", True)}),
+])
+def test_nynorsk_har_falle_is_a_fall(spoken, expected):
+    assert {f for f in findings(spoken) if "fal" in f[0]} == expected
+
+
+# --- brands the lexicon lacked ------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("ho fekk Laxoral tolv dropar i går kveld", [("natriumpikosulfat", "12 dropar")]),
+    ("fikk Lioresal 10 mg klokka åtte", [("baklofen", "10 mg")]),
+    ("Xalacom en dråpe i hvert øye", [("latanoprost/timolol", "1 dråpe")]),
+    ("han fikk Sirdalud 2 mg mot spasmene", [("tizanidin", "2 mg")]),
+    ("la på nytt Matrifen-plaster 12 mikrogram per time", [("fentanyl", "12 mikrogram/t")]),
+])
+def test_brands_on_the_norwegian_market_are_read(spoken, expected):
+    assert medications(spoken) == expected
