@@ -256,8 +256,10 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         # "var stiv da dei vekte han halv sju"; on an evening visit too: "han våkner ca.
         # klokka fire og får ikke sove igjen" is the night
         return am
-    if 1 <= am <= AWAKE_REACH and rules.awake.intersection(clause):
-        return am  # "var vaken klokka eitt og ville …": awake in the night (data: awake_words)
+    if am <= AWAKE_REACH and rules.awake.intersection(clause):
+        # "var vaken klokka eitt og ville …", "vaken då eg kom inn halv eitt" (00.30): awake
+        # in the night (data: awake_words)
+        return am
     if rules.rounds.intersection(clause) and not clock.by_day():
         return am if am <= ROUND_NIGHT_ENDS else pm  # "ved runden klokka to" (round_words)
     words = list(sentence)
@@ -279,7 +281,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
                 return goes_on
         if clock.shift == "evening" and clock.story_minutes is not None and 1 <= am \
                 and not rules.another_day.intersection(clause):
-            if clock.story_minutes >= LATE_EVENING and am <= LATE_EVENING_REACH:
+            if clock.story_minutes >= LATE_EVENING and am <= LATE_EVENING_REACH or \
+                    clock.story_minutes >= NEAR_MIDNIGHT and am <= NEAR_MIDNIGHT_REACH:
                 return am  # "snudd klokka ti og klokka to": past midnight, not 14.00
             if clock.story_minutes >= LATE_EVENING and am <= MORNING_REACH and \
                     AGAIN.intersection(clause):
@@ -308,7 +311,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     if clock.night_first and am in NIGHT_BEFORE_MIDNIGHT and clock.last_minutes is None \
             and clock.story_minutes is None and not clock.by_day():
         return pm  # "urolig i natt … klokka halv tolv fikk han morfin": the night's first hours
-    if _tells_sleep(clause, rules):
+    if _tells_sleep(clause, rules) and not (
+            clock.by_day() and 7 <= am and not _tells_sleep(_off_the_bed(clause, rules), rules)):
         return _slept_until(am, minute, clock) if until else (pm if am >= 7 else am)
     last = clock.last_minutes
     if last is None and clock.story_minutes is not None and \
@@ -372,6 +376,8 @@ def _by_day(am: int, pm: int) -> int:
 LATE_EVENING = 21 * 60
 PAST_MIDNIGHT = 6 * 60
 LATE_EVENING_REACH = 3
+NEAR_MIDNIGHT = 22 * 60 + 30  # a story near midnight goes on into the night …
+NEAR_MIDNIGHT_REACH = 5  # … to hours 1–5 ("… kl. 23.50. Stell klokka fire": 04.00)
 MORNING_REACH = 8  # a story already past midnight goes on to the morning stell
 # A dictation that opens with last night ("urolig i natt") and first says "halv tolv": the
 # night's start, 23.30 (in such dictations of the writers' gold, hour 23 stands 14 times and
@@ -424,6 +430,11 @@ def _early_to_bed(own: Iterable[str], clause: Sequence[str], rules: _Rules) -> b
     words = [*own, *clause]
     return bool(EARLY.intersection(words)) and _tells_sleep(clause, rules) and \
         not (set(words) - EARLY) & (rules.morning | rules.daytime)
+
+
+def _off_the_bed(clause: Sequence[str], rules: _Rules) -> list[str]:
+    """The clause without its bed words ("på senga"): what is left tells sleep or not."""
+    return [word for word in clause if word not in rules.bed_words]
 
 
 def _tells_sleep(clause: Sequence[str], rules: _Rules) -> bool:

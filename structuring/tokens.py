@@ -113,6 +113,7 @@ class _Rules:
     slept_until: set[str] = field(default_factory=set)  # "sov til sju"
     slept_from: set[str] = field(default_factory=set)  # "sov fra fire"
     care_in_bed: set[str] = field(default_factory=set)  # "stell i senga": no sleep cue
+    bed_words: set[str] = field(default_factory=set)  # "på senga": where, not that she slept
     evening_told_first: tuple[str, ...] = ()  # "i kveld" in the first sentence
     evening_and_night_told: tuple[str, ...] = ()  # "… i kveld og i natt"
     morning_told_first: tuple[str, ...] = ()  # "ved morgenstellet" in the first sentence
@@ -180,7 +181,7 @@ def _rules() -> _Rules:
         bare_hour_after=set(t["bare_hour_after"]), bare_hour_before=set(t["bare_hour_before"]),
         score_words=set(forms["score_words"]), numbered_nouns=set(forms["numbered_nouns"]),
         slept_until=set(t["slept_until"]), slept_from=set(t["slept_from"]),
-        care_in_bed=set(t["care_in_bed"]),
+        care_in_bed=set(t["care_in_bed"]), bed_words=set(t["bed_words"]),
         evening_told_first=tuple(t["evening_told_first"]), plans_ahead=tuple(t["plans_ahead"]),
         morning_told_first=tuple(t["morning_told_first"]),
         evening_and_night_told=tuple(t["evening_and_night_told"]),

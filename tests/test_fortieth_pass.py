@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
-from tests.note_helpers import findings, medications, spoken_alarms
+from tests.note_helpers import findings, medications, spoken_alarms, spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -73,3 +73,38 @@ def test_nynorsk_har_falle_is_a_fall(spoken, expected):
 ])
 def test_brands_on_the_norwegian_market_are_read(spoken, expected):
     assert medications(spoken) == expected
+
+
+# --- times near midnight, awake at twelve, a bed by day --------------------------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    # a story near midnight goes on into the night, up to five
+    ("sengesensoren varsla klokka 23.40 punktum ho fekk skift klokka fire punktum",
+     ["23:40", "04:00"]),
+    ("Døralarmen gikk kl. 22.45. Han ble snudd klokka halv fem.", ["22:45", "04:30"]),
+    # an evening report at nine still steps back to the afternoon after three
+    ("Kveldsvakt. Kl. 21.00 fikk hun Paracet. Middag klokka fire.", ["21:00", "16:00"]),
+])
+def test_a_story_near_midnight_goes_on_into_the_night(spoken, expected):
+    assert spoken_times(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("han var vaken då eg såg inn klokka halv eitt", ["00:30"]),
+    ("Hun var våken klokka tolv og ville ha saft.", ["00:00"]),
+])
+def test_awake_at_twelve_is_midnight(spoken, expected):
+    assert spoken_times(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # a day told first: the bed is where the medicine was given
+    ("Morgonvakt. Ho fekk Paracet 1 g på senga klokka halv ni.", ["08:30"]),
+    ("dagvakt punktum han satt på sengekanten klokka ti og var svimmel punktum", ["10:00"]),
+    # a sleeping pill still tells the evening
+    ("Morgonvakt. Nattevakta gav Imovane på senga klokka ti.", ["22:00"]),
+    # no day told: the bed is still a cue of the night
+    ("Fikk Paracet 1 g på senga klokka ni.", ["21:00"]),
+])
+def test_a_bed_on_a_day_report_is_no_evening(spoken, expected):
+    assert spoken_times(spoken) == expected
