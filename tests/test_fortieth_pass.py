@@ -75,7 +75,7 @@ def test_brands_on_the_norwegian_market_are_read(spoken, expected):
     assert medications(spoken) == expected
 
 
-# --- times near midnight, awake at twelve, a bed by day --------------------------------------------
+# --- times near midnight, awake at twelve, a bed by day ----------------------------------
 
 @pytest.mark.parametrize("spoken, expected", [
     # a story near midnight goes on into the night, up to five
