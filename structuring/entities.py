@@ -203,8 +203,9 @@ def _more_pressures(text: str, end: int) -> list[Found]:
     return out
 
 
-_PAIN_WORDS = re.compile(r"\b(?:\w*smert\w*|vondt|vont|verk\w*|ubehag|nrs|vas|mob+id\w*)\b",
-                         re.I)
+# … and the pains named on their own ("hodepine", "hovudverk", "tannpine")
+_PAIN_WORDS = re.compile(r"\b(?:\w*smert\w*|vondt|vont|verk\w*|ubehag|nrs|vas|mob+id\w*|"
+                         r"\w*pine|hovudverk|hodeverk|tannverk|øreverk|migrene)\b", re.I)
 _SCORE = re.compile(r"\b(\d{1,2})\s?(?:av|/)\s?10\b")
 # … and with no pain word, nothing counted after it ("2 av 10 tabletter i brettet")
 _SCORE_ALONE = re.compile(r"\b(\d{1,2})\s?(?:av|/)\s?10\b"

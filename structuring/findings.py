@@ -58,8 +58,9 @@ def find_findings(text: str, relatives: tuple[str, ...] = (), told: str = "") ->
     for match in matches:
         if any(a < match.end() and match.start() < b for a, b in taken):
             continue
-        if PAIN_SCORE_AFTER.match(text, match.end()):
-            continue  # "smerte 2 av 10" is a pain score, not a finding
+        if PAIN_SCORE_AFTER.match(text, match.end()) and \
+                match.group().lower() not in rules["named_pains"]:
+            continue  # "smerte 2 av 10" is a pain score; "hodepine 4 av 10" both (named_pains)
         said, after = _with_noun(text, match)
         place, end, has_place = place_after(text, after, rules)
         if not has_place and said in rules["shown_in_care"] and \

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.gold_files import assert_never_learnt_from
-from tests.note_helpers import findings, medications, spoken_alarms, spoken_times
+from tests.note_helpers import findings, medications, spoken_alarms, spoken_times, values
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -108,3 +108,30 @@ def test_awake_at_twelve_is_midnight(spoken, expected):
 ])
 def test_a_bed_on_a_day_report_is_no_evening(spoken, expected):
     assert spoken_times(spoken) == expected
+
+
+# --- findings the vocabulary lacked, and a named pain with its score -----------------------------
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("ho er nedfor men har ingen sjølvmordstankar punktum", {("nedfor", False),
+                                                               ("sjølvmordstankar", True)}),
+    ("Han benekter selvmordstanker.", {("selvmordstanker", True)}),
+    ("hun sier hun ikke har mørke tanker om kvelden", {("mørke tanker", True)}),
+    ("pusten luktar ikkje aceton, inga acetonlukt", {("acetonlukt", True)}),
+    ("vekta er 71 kilo, ei vektauke på to kilo sidan sist", {("vektauke", False)}),
+])
+def test_findings_the_vocabulary_lacked(spoken, expected):
+    assert findings(spoken) >= expected
+
+
+@pytest.mark.parametrize("spoken, finding, score", [
+    ("ho klaga på hovudverk fem av ti i kveld", ("hovudverk", False), ["5"]),
+    ("Han har hodepine 3/10 og fikk Paracet.", ("hodepine", False), ["3"]),
+])
+def test_a_named_pain_with_its_score_is_both(spoken, finding, score):
+    assert finding in findings(spoken)
+    assert values(spoken, "pain_score") == score
+
+
+def test_a_bare_pain_word_with_its_score_stays_the_score():
+    assert findings("smerte fire av ti ved stell") == set()
