@@ -135,3 +135,10 @@ def test_a_named_pain_with_its_score_is_both(spoken, finding, score):
 
 def test_a_bare_pain_word_with_its_score_stays_the_score():
     assert findings("smerte fire av ti ved stell") == set()
+
+
+def test_an_early_warning_score_is_circulation():
+    from structuring.pipeline import structure
+
+    note = structure("ho var slapp og varm punktum news ble fem punktum")
+    assert [s.section for s in note.sentences][-1] == "respirasjon_sirkulasjon"
