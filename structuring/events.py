@@ -281,8 +281,9 @@ def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
                        ) -> EventDraft | None:
     """ "Digitalt tilsyn kl. 01.00 … ingen tiltak. Nytt tilsyn kl. 03.00 …": a round
     technology's next check, told by a round word and a time without naming the device."""
-    if current is None and drafts and paragraphs[i] == paragraphs[drafts[-1].sentences[-1]]:
-        current = drafts[-1]  # "ingen tiltak. ny linje tilsyn klokka tre: …"
+    if current is None and drafts and (paragraphs[i] == paragraphs[drafts[-1].sentences[-1]]
+                                       or _round_named(drafts[-1].technology).search(sentences[i])):
+        current = drafts[-1]  # "ingen tiltak. ny linje tilsyn klokka tre: …", a new paragraph too
     in_a_round = current is not None and is_round(current.technology)
     if current is not None and not is_round(current.technology):
         # "Tilsyn kl. 01.00: sov. Kl. 02.35 varsla sengesensoren … Tilsyn kl. 04.00: …"

@@ -142,3 +142,19 @@ def test_an_early_warning_score_is_circulation():
 
     note = structure("ho var slapp og varm punktum news ble fem punktum")
     assert [s.section for s in note.sentences][-1] == "respirasjon_sirkulasjon"
+
+
+# --- devices: a linking-s split by the ASR, the pull-cord alarm, a round after a new paragraph ----
+
+@pytest.mark.parametrize("spoken, expected", [
+    ("sengs sensoren på rom fire varsla klokka ti over tre i natt punktum",
+     [("sengesensor", "ute_av_seng", "03:10")]),
+    ("Snoralarmen på badet ga teknisk alarm om lavt batteri kl. 10.15, batteriet er byttet.",
+     [("trygghetsalarm", "teknisk_alarm", "10:15")]),
+    ("kameratilsyn klokka 23.30 kolon ho sov punktum nytt tilsyn klokka 01.30 kolon ho sov "
+     "punktum nytt avsnitt tilsyn klokka 04.30 kolon ho låg vaken og eg ringde ho punktum",
+     [("digitalt_tilsyn", "tilsyn_utfort", "23:30"), ("digitalt_tilsyn", "tilsyn_utfort", "01:30"),
+      ("digitalt_tilsyn", "tilsyn_utfort", "04:30")]),
+])
+def test_devices_the_rules_missed(spoken, expected):
+    assert spoken_alarms(spoken) == expected
