@@ -135,8 +135,27 @@ def _used_as_phone(text: str, start: int, tech: dict) -> bool:
     # "nattevakta ble ringt opp via trygghetsalarmen": the user called staff, an alarm
     called = any(" ".join(before[-1 - n:-1]) in tech.get("staff_called_before", ())
                  for n in (2, 3))
+    clause = _clause_before(before[:-1])
     return bool(before) and before[-1] in tech.get("used_as_phone_after", ()) and \
-        not pressed.intersection(_clause_before(before[:-1])) and not own_part and not called
+        not pressed.intersection(clause) and not own_part and not called and \
+        not _user_called(clause[::-1], tech)
+
+
+_STAFF = frozenset({"jeg", "eg", "vi", "me", "æ", "je"})
+
+
+def _user_called(clause: list[str], tech: dict) -> bool:
+    """ "Hun ringte på trygghetsalarmen", "Klokka ti ringte bruker på …": the user the caller
+    (right before the verb, or right after it with no staff said before), an alarm — not
+    "Jeg ringte bruker på trygghetsalarmen"."""
+    callers = tech.get("callers", ())
+    for k, word in enumerate(clause):
+        if word in tech.get("call_verbs", ()) and (
+                k and clause[k - 1] in callers or
+                clause[k + 1:k + 2] and clause[k + 1] in callers and
+                not _STAFF.intersection(clause[:k])):
+            return True
+    return False
 
 
 _CLAUSE_ENDS = frozenset({"og", "men", "så", "da", "mens"})

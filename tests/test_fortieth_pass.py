@@ -158,3 +158,17 @@ def test_an_early_warning_score_is_circulation():
 ])
 def test_devices_the_rules_missed(spoken, expected):
     assert spoken_alarms(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # the user the caller: an alarm
+    ("Ho ringde på tryggleiksalarmen kl. 21.40 og var redd.",
+     [("trygghetsalarm", "alarm_utlost", "21:40")]),
+    ("Kl. 23.05 ringte brukeren på trygghetsalarmen fordi han ikke fikk sove.",
+     [("trygghetsalarm", "alarm_utlost", "23:05")]),
+    # staff calling the user over the device: no alarm
+    ("Jeg ringte bruker på trygghetsalarmen for å høre om alt var bra.", []),
+    ("Kl. 14.00 ringte eg ho på tryggleiksalarmen.", []),
+])
+def test_the_user_calling_on_the_safety_alarm_is_an_alarm(spoken, expected):
+    assert spoken_alarms(spoken) == expected
