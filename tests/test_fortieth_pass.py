@@ -19,6 +19,18 @@ def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, wr
     assert_never_learnt_from(name, count, writers)
 
 
+def test_the_section_classifier_learns_from_every_writer_read():
+    from evaluation.finding_phrases import ONLY_SCORED, TUNED_ON
+    from evaluation.structuring_train import CLASSIFIER_WRITERS, senter_rows, training_rows
+
+    learnt = {path.name for path in CLASSIFIER_WRITERS}
+    assert {"tune83.jsonl", "tune86.jsonl"} <= learnt and not learnt & set(ONLY_SCORED)
+    assert {name for name in TUNED_ON if int(name[4:-6]) >= 9} == learnt
+    # the sentence models stay as built: tune20 and before
+    writers = {row["id"].split("-")[0] for row in senter_rows(training_rows())}
+    assert {"t20a", "t9a"} <= writers and not writers & {"t21a", "t86a"}
+
+
 # --- staff walking is no device going off ------------------------------------------------------
 
 @pytest.mark.parametrize("spoken, expected", [
