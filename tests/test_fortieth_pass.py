@@ -129,7 +129,7 @@ def test_a_bed_on_a_day_report_is_no_evening(spoken, expected):
                                                                ("sjølvmordstankar", True)}),
     ("Han benekter selvmordstanker.", {("selvmordstanker", True)}),
     ("hun sier hun ikke har mørke tanker om kvelden", {("mørke tanker", True)}),
-    ("pusten luktar ikkje aceton, inga acetonlukt", {("acetonlukt", True)}),
+    ("Ho har inga ketonlukt, og blodsukkeret er 14.", {("ketonlukt", True)}),
     ("vekta er 71 kilo, ei vektauke på to kilo sidan sist", {("vektauke", False)}),
 ])
 def test_findings_the_vocabulary_lacked(spoken, expected):
