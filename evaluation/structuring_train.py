@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from evaluation.finding_phrases import ONLY_SCORED
+from evaluation.finding_phrases import TUNED_ON
 from structuring.classifier import classifier_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,8 +78,8 @@ TUNE8 = ROOT / "evaluation" / "data" / "structuring" / "tune8.jsonl"
 # on, the blind splits' sentences were filed right 0.8850 → 0.9039 (test3 … test38 pooled,
 # 1440 dictations; 34 of 36 files up), without spoken punctuation 0.8685 → 0.8906, and the
 # only-scored tune85 0.885 → 0.897 (`docs/benchmarks.md`, "Fortieth pass").
-CLASSIFIER_WRITERS = tuple(ROOT / "evaluation" / "data" / "structuring" / f"tune{k}.jsonl"
-                           for k in range(9, 87) if f"tune{k}.jsonl" not in ONLY_SCORED)
+CLASSIFIER_WRITERS = tuple(ROOT / "evaluation" / "data" / "structuring" / name
+                           for name in TUNED_ON if int(name[4:-6]) >= 9)
 # The sentence models learn from tune9 … tune20 of them, as they were built (sixteenth pass).
 SENTER_LAST_TUNE = 20
 # Writers' dictations used for leave-one-writer-out (ids "t3a-…", "t4b-…": the writer).
