@@ -552,6 +552,7 @@ BLIND_SPLITS = {
     "test36.jsonl": "e3caa0ed81a6e7f2075e08f59e3c50d45af01f35114ba4a320b4ce39f7c3fa70",
     "test37.jsonl": "f3d95d17fb173241930e4d89475b1380fd370158326ec72c6e9689d44d5da5e3",
     "test38.jsonl": "bc4b34b978ab872de1e2befb282bbf57d0dcdcec292bb4f2d45a4472da5ba45c",
+    "test39.jsonl": "534b0cdf0e585f74b636f0f1e365426bc67cf4d144a26e465c6bfd98a0ba3087",
 }
 
 
