@@ -196,6 +196,9 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     if _early_to_bed(own, clause, rules):
         return pm if am >= 7 else am  # "sovna tidleg ved ni-tida": the evening
     own = list(own)
+    if 1 <= am <= 4:  # "varsla klokka eitt at morgondosen ikkje var teken": which dose
+        own = [word for word in own if word not in rules.morning_doses]
+        clause = [word for word in clause if word not in rules.morning_doses]
     said = daypart(own, rules)
     if not clock.times_read:
         clock.first_said = said

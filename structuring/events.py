@@ -160,34 +160,34 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
             not said.tells_new_alarm(text) and not said.went_off_named_again(tech, text) and \
             not _set_off_after_fault(earlier, sentences, i):
         return earlier  # "sengesensoren ble tilbakestilt": the same alarm
-    # "Medisindispenseren. Gav alarm kl. 07.10." — the next sentence must say the alarm;
-    # a time or a call alone ("Vi har satt opp sengealarm. Sønnen ble ringt kl. 08.30.")
-    # tells nothing about the device.
-    # "Eg fylte medisindispenseren. … ingen varsel i loggen": the next sentence says none.
-    # "Dørsensoren blir slått på klokka ti som vanlig. Sønnen ringte …": a routine, no alarm
-    told_next = i + 1 < len(sentences) and not technologies_in(sentences[i + 1]) and \
-        not said.a_routine(text) and not said.a_routine(sentences[i + 1]) and \
-        (_alarm_told(tech, sentences[i + 1]) and not said.says_no_alarm(sentences[i + 1]) or
-         # "Digitalt tilsyn på rom 14 i natt. Kl. 00.30 sov ho på sida …": the first round
-         is_round(tech) and _OPENS_WITH_TIME.match(sentences[i + 1]) is not None)
+    # "Medisindispenseren. Gav alarm kl. 07.10." — the next sentence must say the alarm; a
+    # time, a call ("… Sønnen ble ringt kl. 08.30.") or the device's parts ("… Eg viste ho
+    # korleis ho tek ut dosen") tell nothing about it. "Eg fylte medisindispenseren. … ingen
+    # varsel i loggen": the next sentence says none; "Dørsensoren blir slått på klokka ti som
+    # vanlig. Sønnen ringte …": a routine, no alarm.
+    nxt = sentences[i + 1] if i + 1 < len(sentences) else ""
+    told_next = bool(nxt) and not technologies_in(nxt) and not said.a_routine(text) and \
+        not said.a_routine(nxt) and (
+            _alarm_told(tech, nxt, False) and not said.says_no_alarm(nxt) or
+            # "Digitalt tilsyn på rom 14 i natt. Kl. 00.30 sov ho på sida …": the first round
+            is_round(tech) and _OPENS_WITH_TIME.match(nxt) is not None)
     if not (_tells_an_alarm(tech, text) or told_next) or said.says_no_alarm_of(tech, text) or \
             _talked_about(text, _first_of_joined(text, position)) or \
             _talked_about(text, position, "device_out_of_reach") or _whenever(text, position) or \
             _TIME.search(text) is None and has_phrase(text, _rules()["habitual_words"]) or \
             dose_taken_from(tech, text, position) or \
             _only_checked(tech, i, sentences, position) or _only_kept(tech, text, position) or \
-            (told_next and not _tells_an_alarm(tech, text) and
-             _only_kept(tech, sentences[i + 1], 0)):
+            (told_next and not _tells_an_alarm(tech, text) and _only_kept(tech, nxt, 0)):
         return None  # "Dørsensoren. Fikk nytt batteri i dag, den varsler som den skal.
     drafts.append(EventDraft(tech, mention=position))
     return drafts[-1]
 
 
-def _alarm_told(tech: str, text: str) -> bool:
+def _alarm_told(tech: str, text: str, story_nouns: bool = True) -> bool:
     """An alarm phrase that is not talked about ("Vi snakka om at alarmen kan ligge på
     nattbordet" tells no alarm of the device named before it)."""
-    phrases = find_phrases(text, _alarm_phrases(tech))
-    return bool(phrases) and not _talked_about(text, phrases[0].start())
+    found = find_phrases(text, _alarm_phrases(tech, story_nouns))
+    return bool(found) and not _talked_about(text, found[0].start())
 
 
 def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
@@ -336,11 +336,12 @@ def _planned() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=None)
-def _alarm_phrases(tech: str) -> tuple[str, ...]:
-    """Every phrase that tells a device went off (built once per technology)."""
+def _alarm_phrases(tech: str, story_nouns: bool = True) -> tuple[str, ...]:
+    """Every phrase that tells a device went off; without `story_nouns`, not its parts."""
     rules = _rules()
-    return (*rules["alarm_words"], *rules["new_alarm_words"], *rules["alarm_verbs"],
-            *all_event_cues(tech), *any_false_alarm_cue())
+    phrases = (*rules["alarm_words"], *rules["new_alarm_words"], *rules["alarm_verbs"],
+               *all_event_cues(tech), *any_false_alarm_cue())
+    return phrases if story_nouns else tuple(p for p in phrases if p not in rules["story_nouns"])
 
 
 def _alarms_again(tech: str, text: str) -> bool:

@@ -80,6 +80,7 @@ class _Rules:
     night: set[str]
     sleep: set[str]
     morning: set[str]
+    morning_doses: set[str] = field(default_factory=set)  # "morgondosen": which dose, not when
     daytime: set[str] = field(default_factory=set)
     cue_stems: dict[str, tuple[str, ...]] = field(default_factory=dict)
     not_cues: set[str] = field(default_factory=set)
@@ -173,6 +174,7 @@ def _rules() -> _Rules:
         evening=set(t["evening_cues"]), afternoon=set(t["afternoon_cues"]),
         night=set(t["night_cues"]),
         sleep=set(t["sleep_cues"]), morning=set(t["morning_cues"]),
+        morning_doses=set(t["morning_doses"]),
         daytime=set(t["daytime_cues"]),
         cue_stems={k: tuple(v) for k, v in t["cue_stems"].items()}, not_cues=set(t["not_cues"]),
         clause_words=set(t["clause_words"]), shift_cues=t["shift_cues"],

@@ -15,8 +15,8 @@ from tests.note_helpers import findings, medications, spoken_alarms, spoken_time
     ("tune85.jsonl", 60, {"t85a", "t85b"}),
 ])
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
-    # tune85 is only scored: no rule is derived from it, no model learns from it
-    assert_never_learnt_from(name, count, writers)
+    # tune85 was only scored in this pass and is read by later ones (the forty-first)
+    assert_never_learnt_from(name, count, writers, read_later=True)
 
 
 def test_the_section_classifier_learns_from_every_writer_read():

@@ -96,7 +96,8 @@ def test_a_check_that_finds_a_missed_dose_is_still_an_event(spoken):
     ("Hun er kjempesliten i dag.", [("kjempesliten", False)]),
     ("Han hadde kjempevondt i magen.", [("kjempevondt i magen", False)]),
     ("Ho fekk Paracet for hovudverk.", [("hovudverk", False)]),
-    ("Han er paranoid og mistenksom.", [("paranoid", False)]),
+    # "mistenksom" filed by the writers since (2 of 2; forty-first pass)
+    ("Han er paranoid og mistenksom.", [("paranoid", False), ("mistenksom", False)]),
     ("Var motorisk uroleg hele natta.", [("motorisk uroleg", False)]),
     ("Han har gulgrønt oppspytt.", [("gulgrønt oppspytt", False)]),
     ("Ingen tørste, ingen heshet.", [("tørste", True), ("heshet", True)]),
