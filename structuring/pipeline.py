@@ -29,6 +29,7 @@ from functools import lru_cache
 from structuring import devices
 from structuring import entities as ent
 from structuring import events as ev
+from structuring import finding_filter
 from structuring.findings import find_findings, named_by_its_score, relatives_named
 from structuring.note import (
     ClinicalEntity,
@@ -279,4 +280,16 @@ def _note(doc, template: str, language: str) -> StructuredNote:
         for index, f in _told_once(found)
         if not (f.type == "medication" and not f.dose and f.value in dosed))
     events = tuple(WelfareTechEvent(**event) for event in doc._.welfare_events)
-    return StructuredNote(sentences, entities, events, template=template, language=language)
+    return StructuredNote(sentences, _as_filed(entities, masked), events, template=template,
+                          language=language)
+
+
+def _as_filed(entities: tuple[ClinicalEntity, ...], texts: list[str]
+              ) -> tuple[ClinicalEntity, ...]:
+    """The entities less the findings a nurse would not file (`structuring.finding_filter`);
+    the sentences keep their words."""
+    findings = [e for e in entities if e.type == "finding"]
+    kept = finding_filter.filed([finding_filter.finding_context(texts[e.sentence], e.value,
+                                                                e.negated) for e in findings])
+    left_out = {id(e) for e, keep in zip(findings, kept) if not keep}
+    return tuple(e for e in entities if id(e) not in left_out)

@@ -4,6 +4,7 @@ models stays out."""
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 GOLD = Path(__file__).resolve().parents[1] / "evaluation" / "data" / "structuring"
@@ -15,7 +16,8 @@ def assert_never_learnt_from(name: str, count: int, writers: set[str],
     models train on or the finding phrases are derived from. `read_later`: the writers were
     only scored in their own pass and read by a later one; the finding phrases, derived
     again from every writer read in the thirty-fifth pass, now come from them too, and so does
-    the section classifier since the fortieth pass (`structuring_train.CLASSIFIER_WRITERS`)."""
+    the section classifier since the fortieth pass (`structuring_train.CLASSIFIER_WRITERS`)
+    and the finding filter since the forty-first (`evaluation.finding_filter_train`)."""
     from evaluation.finding_phrases import tuned_on_rows
     from evaluation.structuring_train import training_rows
 
@@ -27,3 +29,13 @@ def assert_never_learnt_from(name: str, count: int, writers: set[str],
     assert {row["id"].split("-")[0] for row in rows} == writers
     derived = {row["id"].split("-")[0] for row in tuned_on_rows()}
     assert writers <= derived if read_later else not derived & writers
+    # the finding filter learns from every writer read (forty-first pass on)
+    filtered = _finding_filter_writers()
+    assert writers <= filtered if read_later else not filtered & writers
+
+
+@lru_cache(maxsize=1)
+def _finding_filter_writers() -> set[str]:
+    from evaluation.finding_filter_train import read_examples
+
+    return {example["id"].split("-")[0] for example in read_examples()}
