@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from multiprocessing import Pool
@@ -80,11 +79,10 @@ def read_examples(path: Path = EXAMPLES) -> list[dict]:
 def train(examples: Sequence[dict], epochs: int = EPOCHS):
     import spacy
     from spacy.training import Example
-    from spacy.util import minibatch
-    from thinc.api import NumpyOps, set_current_ops
 
-    set_current_ops(NumpyOps())
-    spacy.util.fix_random_seed(SEED)
+    from evaluation.structuring_train import fit, fix_seed
+
+    fix_seed(SEED)
     nlp = spacy.blank("nb")
     textcat = nlp.add_pipe("textcat", config=CONFIG)
     for label in (finding_filter.FILED, "not_filed"):
@@ -93,13 +91,7 @@ def train(examples: Sequence[dict], epochs: int = EPOCHS):
                               {"cats": {finding_filter.FILED: float(x["filed"]),
                                         "not_filed": float(not x["filed"])}})
             for x in examples]
-    optimizer = nlp.initialize(lambda: data)
-    rng = random.Random(SEED)
-    for _ in range(epochs):
-        rng.shuffle(data)
-        for batch in minibatch(data, size=64):
-            nlp.update(batch, sgd=optimizer, drop=0.0)
-    return nlp
+    return fit(nlp, data, epochs, batch_size=64, drop=0.0, seed=SEED)
 
 
 def fold_figures(rows: Sequence[dict], examples: Sequence[dict], up_to: int,

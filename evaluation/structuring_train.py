@@ -222,7 +222,7 @@ def labelled_sentences(paths: tuple[Path, ...] = LABELLED) -> list[dict]:
 
 # --- training ----------------------------------------------------------------------------
 
-def _fix_seed(seed: int = SEED) -> None:
+def fix_seed(seed: int = SEED) -> None:
     import spacy
     from thinc.api import NumpyOps, set_current_ops
 
@@ -235,7 +235,7 @@ def train_senter(docs: list[tuple[list[str], list[bool]]], epochs: int = 12, see
     from spacy.tokens import Doc
     from spacy.training import Example
 
-    _fix_seed(seed)
+    fix_seed(seed)
     nlp = spacy.blank("nb")
     nlp.add_pipe("senter", config=SENTER_CONFIG)
     examples = []
@@ -243,11 +243,11 @@ def train_senter(docs: list[tuple[list[str], list[bool]]], epochs: int = 12, see
         predicted = Doc(nlp.vocab, words=words)
         reference = Doc(nlp.vocab, words=words, sent_starts=starts)
         examples.append(Example(predicted, reference))
-    return _fit(nlp, examples, epochs, batch_size=16, drop=0.1, seed=seed)
+    return fit(nlp, examples, epochs, batch_size=16, drop=0.1, seed=seed)
 
 
-def _fit(nlp, examples: list, epochs: int, *, batch_size: int, drop: float, seed: int = SEED):
-    """The seeded training loop both components share (same order, same batches)."""
+def fit(nlp, examples: list, epochs: int, *, batch_size: int, drop: float, seed: int = SEED):
+    """The seeded training loop every shipped model shares (same order, same batches)."""
     from spacy.util import minibatch
 
     optimizer = nlp.initialize(lambda: examples)
@@ -264,7 +264,7 @@ def train_textcat(pairs: list[tuple[str, str]], labels: Iterable[str],
     import spacy
     from spacy.training import Example
 
-    _fix_seed()
+    fix_seed()
     nlp = spacy.blank("nb")
     textcat = nlp.add_pipe("textcat", config=TEXTCAT_CONFIG)
     labels = sorted(set(labels))
@@ -273,7 +273,7 @@ def train_textcat(pairs: list[tuple[str, str]], labels: Iterable[str],
     examples = [Example.from_dict(nlp.make_doc(text),
                                   {"cats": {k: float(k == label) for k in labels}})
                 for text, label in pairs]
-    return _fit(nlp, examples, epochs, batch_size=8, drop=0.0)
+    return fit(nlp, examples, epochs, batch_size=8, drop=0.0)
 
 
 def section_labels() -> list[str]:

@@ -1,9 +1,8 @@
-"""Findings from written sentences: symptoms and observations as a nurse files them, with
-ConText negation ("ingen rødme"; `structuring.negation`). The word lists are data
-(`data/findings.json`, `data/negation.json`, with the reasons for each convention), turned into
-short lower-case noun phrases as FORMAT.md asks: the finding as said, the place said after it,
-what describes it, whether it is absent. A relative's state ("kona hans er sliten") is not the
-patient's; what is said but no finding is in `structuring.not_findings`."""
+"""Findings from written sentences as a nurse files them, with ConText negation ("ingen
+rødme"; `structuring.negation`): short lower-case noun phrases (FORMAT.md) from word lists
+that are data (`data/findings.json`, `data/negation.json`, each convention with its reasons).
+A relative's state ("kona hans er sliten") is not the patient's; what is said but no finding
+is in `structuring.not_findings`; which found ones a nurse files, `structuring.finding_filter`."""
 
 from __future__ import annotations
 
