@@ -41,22 +41,22 @@ def writer_number(row_id: str) -> int:
 
 def examples_of(row: dict) -> list[dict]:
     """The rules' findings in one dictation, each labelled by whether the writer filed it."""
+    from evaluation.structuring import entity_key
     from structuring.pipeline import structure
 
     with finding_filter.disabled():
         note = structure(row["spoken"], language=row.get("language", "nb"))
-    gold = Counter((e["value"].lower(), bool(e.get("negated")))
-                   for e in row["entities"] if e["type"] == "finding")
+    # the scorer's own key: filed means what entity F1 counts as found
+    gold = Counter(entity_key(e) for e in row["entities"] if e["type"] == "finding")
     out = []
-    for e in note.entities:
-        if e.type != "finding":
+    for e in note.to_dict()["entities"]:
+        if e["type"] != "finding":
             continue
-        key = (e.value.lower(), bool(e.negated))
-        filed = gold[key] > 0
-        gold[key] -= filed
+        filed = gold[entity_key(e)] > 0
+        gold[entity_key(e)] -= filed
         out.append({"id": row["id"], "filed": filed,
                     "context": finding_filter.finding_context(
-                        note.sentences[e.sentence].text, e.value, bool(e.negated))})
+                        note.sentences[e["sentence"]].text, e["value"], bool(e.get("negated")))})
     return out
 
 
@@ -97,6 +97,8 @@ def train(examples: Sequence[dict], epochs: int = EPOCHS):
 def fold_figures(rows: Sequence[dict], examples: Sequence[dict], up_to: int,
                  thresholds: Iterable[float] = (0.3, 0.35, 0.4, 0.45, 0.5)) -> dict:
     """Finding F1 on the writers after tune`up_to`, with a model trained on the rest."""
+    from evaluation.structuring import Prf
+
     model = train([x for x in examples if writer_number(x["id"]) <= up_to])
     held = [x for x in examples if writer_number(x["id"]) > up_to]
     gold = sum(1 for r in rows if writer_number(r["id"]) > up_to
@@ -105,8 +107,8 @@ def fold_figures(rows: Sequence[dict], examples: Sequence[dict], up_to: int,
 
     def f1(kept: list[dict]) -> dict:
         tp = sum(x["filed"] for x in kept)
-        fp = len(kept) - tp
-        return {"tp": tp, "fp": fp, "fn": gold - tp, "f1": round(2 * tp / (gold + tp + fp), 4)}
+        scores = Prf(tp, len(kept) - tp, gold - tp)
+        return {"tp": scores.tp, "fp": scores.fp, "fn": scores.fn, "f1": round(scores.f1, 4)}
 
     out = {"held_out_after": f"tune{up_to}", "findings_found": len(held), "all_kept": f1(held)}
     for t in thresholds:

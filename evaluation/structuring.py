@@ -84,7 +84,7 @@ def _words(text: str) -> Counter:
     return Counter(w.lower() for w in _WORD.findall(text))
 
 
-def _entity_key(e: dict) -> tuple:
+def entity_key(e: dict) -> tuple:
     key = (e["type"], str(e["value"]).lower())
     if e["type"] == "medication":
         key += (e.get("dose"),)
@@ -133,8 +133,8 @@ def score_structuring(gold_rows: Sequence[dict], notes: Sequence[StructuredNote]
         refs.append(" ".join(s["text"] for s in row["sentences"]))
         hyps.append(note.text)
         note_dict = note.to_dict()
-        gold_entities = Counter(_entity_key(e) for e in row["entities"])
-        system_entities = Counter(_entity_key(e) for e in note_dict["entities"])
+        gold_entities = Counter(entity_key(e) for e in row["entities"])
+        system_entities = Counter(entity_key(e) for e in note_dict["entities"])
         entity = _add(entity, gold_entities, system_entities)
         for kind in {key[0] for key in gold_entities | system_entities}:
             by_type[kind] = _add(by_type.get(kind, Prf(0, 0, 0)),

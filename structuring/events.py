@@ -168,7 +168,7 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     nxt = sentences[i + 1] if i + 1 < len(sentences) else ""
     told_next = bool(nxt) and not technologies_in(nxt) and not said.a_routine(text) and \
         not said.a_routine(nxt) and (
-            _alarm_told(tech, nxt, False) and not said.says_no_alarm(nxt) or
+            _alarm_told(tech, nxt, story_nouns=False) and not said.says_no_alarm(nxt) or
             # "Digitalt tilsyn på rom 14 i natt. Kl. 00.30 sov ho på sida …": the first round
             is_round(tech) and _OPENS_WITH_TIME.match(nxt) is not None)
     if not (_tells_an_alarm(tech, text) or told_next) or said.says_no_alarm_of(tech, text) or \

@@ -56,19 +56,24 @@ def disabled():
 def finding_context(sentence: str, value: str, negated: bool) -> str:
     """What the model reads: the finding's words, whether it is negated, the words either
     side of where it stands and every word of its sentence, each marked with its role."""
-    words = _WORD.findall(re.sub(r"\d", "0", sentence.lower()))
-    said = _WORD.findall(re.sub(r"\d", "0", value.lower()))
-    start = words.index(said[0]) if said and said[0] in words else None
-    left = words[max(0, start - WINDOW):start] if start is not None else []
-    right = words[start + len(said):start + len(said) + WINDOW] if start is not None else []
+    words, said = _words(sentence), _words(value)
+    left: list[str] = []
+    right: list[str] = []
+    if said and said[0] in words:
+        start = words.index(said[0])
+        end = start + len(said)
+        left, right = words[max(0, start - WINDOW):start], words[end:end + WINDOW]
     return " ".join([*(f"v_{w}" for w in said), f"n_{int(negated)}", f"len_{min(len(said), 4)}",
                      *(f"l_{w}" for w in left), *(f"r_{w}" for w in right),
                      *(f"s_{w}" for w in words)])
 
 
+def _words(text: str) -> list[str]:
+    return _WORD.findall(re.sub(r"\d", "0", text.lower()))
+
+
 def filed(contexts: Sequence[str]) -> list[bool]:
     """For each `finding_context`, whether a nurse would file it."""
-    model = _model() if _enabled else None
-    if model is None:
+    if not available():
         return [True] * len(contexts)
-    return [doc.cats[FILED] >= FILED_BELOW for doc in model.pipe(contexts)]
+    return [doc.cats[FILED] >= FILED_BELOW for doc in _model().pipe(contexts)]

@@ -288,8 +288,7 @@ def _as_filed(entities: tuple[ClinicalEntity, ...], texts: list[str]
               ) -> tuple[ClinicalEntity, ...]:
     """The entities less the findings a nurse would not file (`structuring.finding_filter`);
     the sentences keep their words."""
-    findings = [e for e in entities if e.type == "finding"]
-    kept = finding_filter.filed([finding_filter.finding_context(texts[e.sentence], e.value,
-                                                                e.negated) for e in findings])
-    left_out = {id(e) for e, keep in zip(findings, kept) if not keep}
-    return tuple(e for e in entities if id(e) not in left_out)
+    contexts = [finding_filter.finding_context(texts[e.sentence], e.value, e.negated)
+                for e in entities if e.type == "finding"]
+    kept = iter(finding_filter.filed(contexts))
+    return tuple(e for e in entities if e.type != "finding" or next(kept))

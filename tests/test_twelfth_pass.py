@@ -4,9 +4,9 @@ split."""
 
 import pytest
 
-from structuring import finding_filter
 from structuring.pipeline import structure
-from tests.note_helpers import spoken_alarms as _events, spoken_times as _times
+from tests.note_helpers import findings as _findings, spoken_alarms as _events, \
+    spoken_times as _times
 
 
 # --- times -----------------------------------------------------------------------------------
@@ -128,11 +128,6 @@ def test_a_roll_that_jammed_is_a_technical_alarm():
 
 
 # --- findings --------------------------------------------------------------------------------
-
-def _findings(spoken: str) -> set[tuple[str, bool]]:
-    with finding_filter.disabled():  # the rules' findings (the filter is tested on its own)
-        return {(e.value, e.negated) for e in structure(spoken).entities if e.type == "finding"}
-
 
 @pytest.mark.parametrize("spoken, finding", [
     ("Han har fått rosen på høyre legg.", ("rosen på høyre legg", False)),
