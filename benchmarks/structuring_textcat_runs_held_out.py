@@ -35,7 +35,7 @@ def main() -> None:
     for runs in args.runs:
         model = train.train_textcat(train.section_examples(train.classifier_rows(learnt)),
                                     train.section_labels(), runs)
-        classifier._model = lambda model=model: model  # this run count's classifier
+        classifier._model = lambda model=model: (model,)  # this run count's classifier
         groups = score_by_punctuation(
             held, [structure(r["spoken"], language=r.get("language", "nb")) for r in held])
         out[f"runs_{runs}"] = {

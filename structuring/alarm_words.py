@@ -206,3 +206,26 @@ def a_routine(text: str) -> bool:
     times = list(TIME.finditer(text))
     return any(not (m.group().lower() in _EVERY_TIME and times and m.start() > times[-1].end())
                for m in find_phrases(text, _rules()["routine_words"]))
+
+
+def as_happened(text: str) -> str:
+    """The sentence without what staff or the user would do ("… og vet at han skal ringe 113
+    om det blir verre", "vi snakka om at ho kan trykke på alarmen", data: response_as_a_plan)
+    and without what a device does whenever ("sengesensor som varsler om ho står opp"), each
+    to the end of its clause: what is left tells what happened."""
+    return _described().sub("", _planned().sub("", text))
+
+
+@lru_cache(maxsize=1)
+def _planned() -> re.Pattern[str]:
+    plans = alternation(tuple(_rules()["response_as_a_plan"]))
+    return re.compile(rf"(?<![\wæøå])(?:{plans})\s[^,.;]*", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _described() -> re.Pattern[str]:
+    # "som" and a verb in the present ("som varsler", "som varslar", "som piper"): what the
+    # device does, not what it did ("sensoren som varsla kl. 03.00" is the alarm)
+    return re.compile(r"(?<![\wæøå])som\s+(?!har(?![\wæøå]))"
+                      r"(?:[\wæøå]+(?:er|ar)|går|gjeng|gir|gjev)(?![\wæøå])[^,.;]*",
+                      re.IGNORECASE)

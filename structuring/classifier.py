@@ -2,7 +2,9 @@
 
 One evidence among several (keywords, entities, headings, neighbours; see
 `structuring.sections`). Built by `python -m evaluation.structuring_train`, shipped in
-`structuring/data/models/textcat`; without it the rules decide alone.
+`structuring/data/models/textcat/seed-*`: one model per training seed, their probabilities
+averaged, because one model's held-out accuracy moved with its seed (forty-second pass).
+Without them the rules decide alone.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ TEXTCAT_DIR = Path(__file__).parent / "data" / "models" / "textcat"
 
 
 @lru_cache(maxsize=1)
-def _model():
+def _model() -> tuple:
+    """The section classifiers (a tuple, empty when none is built)."""
     import spacy
 
-    if not (TEXTCAT_DIR / "config.cfg").exists():
-        return None
-    return spacy.load(TEXTCAT_DIR)
+    if (TEXTCAT_DIR / "config.cfg").exists():
+        folders = [TEXTCAT_DIR]  # one model (as trained before the forty-second pass)
+    else:
+        folders = sorted(p.parent for p in TEXTCAT_DIR.glob("*/config.cfg"))
+    return tuple(spacy.load(folder) for folder in folders)
 
 
 def classifier_text(text: str) -> str:
@@ -42,7 +47,14 @@ def _forms() -> dict[str, str]:
 
 
 def section_probabilities(texts: list[str]) -> list[dict[str, float]]:
-    model = _model()
-    if model is None:
+    """Each sentence's section probabilities, the mean of the classifiers'."""
+    models = _model()
+    if not models:
         return [{} for _ in texts]
-    return [dict(doc.cats) for doc in model.pipe(classifier_text(t) for t in texts)]
+    read = [classifier_text(t) for t in texts]
+    out: list[dict[str, float]] = [{} for _ in texts]
+    for model in models:
+        for probabilities, doc in zip(out, model.pipe(read)):
+            for key, value in doc.cats.items():
+                probabilities[key] = probabilities.get(key, 0.0) + value / len(models)
+    return out

@@ -236,6 +236,13 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         # The most recent such time not after the recording.
         return min((am, pm), key=lambda h: (clock.recorded_minutes - h * 60 - minute) % 1440)
     clock.review = True
+    return _uncued_hour(am, pm, minute, clause, rules, clock, sentence, until)
+
+
+def _uncued_hour(am: int, pm: int, minute: int, clause: list[str], rules: _Rules, clock: Clock,
+                 sentence: Iterable[str], until: bool) -> int:
+    """The hour of a time neither its own words, its clause nor the recording places: read
+    from the story around it, in the order a nurse would; the time is flagged for review."""
     if am == 0 and "midnatt" in clause:
         return 0
     if rules.day_names.intersection(clause) and not _tells_sleep(clause, rules) \
@@ -243,6 +250,10 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
         # "… på radioen klokka elleve på søndag" in a night report, "legen kommer i morgen
         # rundt ni" after an evening time: a named day's hour is read as by day, not by
         # tonight's shift or the story's last time (but "natt til lørdag" is a night).
+        return _by_day(am, pm)
+    if any(stem in word for word in clause for stem in rules.day_rounds):
+        # "tilsynslegen får beskjed på visitten klokka ti" in a night report: the doctor's
+        # round is by day (data: day_rounds)
         return _by_day(am, pm)
     if clock.story_minutes is not None and _since(clause, sentence):
         # "kveldsbesøk klokka sju … hadde itte spist siden klokka tolv": since the most
@@ -297,7 +308,8 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
             # small hour on an evening's report is the night after it, not 14.05
             return am
         return by_daypart(clock.shift, am, pm)
-    if not clock.by_day() and _night_device(clause, sentence, rules):
+    if not clock.by_day() and (_night_device(clause, sentence, rules) or
+                               1 <= am <= 4 and _alarm_in_a_room(sentence, rules)):
         hour = by_daypart("night", am, pm)  # bed, fall and door sensors watch the night
         clock.last_minutes = hour * 60 + minute  # and the story goes on from there
         return hour
@@ -357,6 +369,13 @@ def _night_goes_on(pm: int, minute: int, story: int) -> int | None:
 def _night_device(clause: Iterable[str], sentence: Iterable[str], rules: _Rules) -> bool:
     """A bed, fall or door sensor or a camera round told with the time (data: night_devices)."""
     return any(w.startswith(rules.night_devices) for w in (*clause, *sentence))
+
+
+def _alarm_in_a_room(sentence: Iterable[str], rules: _Rules) -> bool:
+    """ "trygghetsalarmen fra rom sju gikk klokka tre": an alarm from a resident's room, told
+    with nothing that says the part of day, is the night's (data: room_alarms)."""
+    words = list(sentence)
+    return "rom" in words and any(stem in word for word in words for stem in rules.room_alarms)
 
 
 def _slept_until(am: int, minute: int, clock: Clock) -> int:

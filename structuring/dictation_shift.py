@@ -147,7 +147,11 @@ def _first_sentence(spoken: str, rules: _Rules, sentences: int = 1) -> list[str]
 def _opening_words(spoken: str, rules: _Rules) -> list[str]:
     """The dictation's words, lower case, marks and fillers dropped."""
     words = [w.strip(".,:;!?") for w in _past_heading(spoken.lower().split())]
-    return [w for w in words if w and w not in rules.fillers]
+    words = [w for w in words if w and w not in rules.fillers]
+    # "Rom 17, kveld. …": the room's number, then the shift it reports
+    if len(words) > 2 and words[0] in rules.room_words and words[2] in rules.room_heading_shifts:
+        return words[2:]
+    return words
 
 
 def _past_heading(words: list[str]) -> list[str]:

@@ -323,11 +323,14 @@ def find_times(text: str) -> list[Found]:
 
 @lru_cache(maxsize=1)
 def _drug_names() -> dict[str, str]:
-    """Names as said → generic; a hyphenated brand may be said as two words ('Selo Zok')."""
+    """Names as said → generic; a hyphenated brand may be said as two words ('Selo Zok'),
+    and a name heard as two words may be written with a hyphen ('Selo-sokk')."""
     names = drug_names_as_heard()
     spaced = {name.replace("-", " "): generic for name, generic in names.items() if "-" in name}
+    joined = {name.replace(" ", "-"): generic for name, generic in names.items()
+              if name.count(" ") == 1}
     definite = {said: names[name] for said, name in drug_definite_forms().items()}
-    return {**definite, **spaced, **names}
+    return {**joined, **definite, **spaced, **names}
 
 
 def find_medications(text: str) -> list[Found]:

@@ -14,7 +14,9 @@ import re
 from functools import lru_cache
 
 from structuring.alarm_words import TIME
-from structuring.lexicon import has_phrase
+from structuring.devices import technologies_in
+from structuring.entities import AT_MIDNIGHT
+from structuring.lexicon import alternation, has_phrase
 from structuring.rules import load_rules
 
 # what stands between the times of rounds listed together ("kl. 00.30, kl. 02.30 og kl.
@@ -96,3 +98,60 @@ def listed_times(text: str, between: re.Pattern[str], low: int = 0,
             break
         listed.append(m)
     return [f"{m.group(1)}:{m.group(2)}" for m in listed]
+
+
+def event_time(technology: str, story: list[int], mention: int, sentences: list[str]
+               ) -> str | None:
+    """The time of the alarm of `technology` named at `mention` in sentence `story[0]`."""
+    first = sentences[story[0]]
+    if said_right_after(first, mention):
+        return None  # "… varsla kl. 22.50. Like etter kom det varsel frå GPS-en": no time
+    # The time nearest the device's name, not past the names of other devices: an
+    # unpunctuated sentence may also hold the time of what was done before ("fekk dosen
+    # kl. 08.00 medan eg var der kl. 11.45 kom det alarm frå tryggleiksalarmen").
+    starts = [p for p, _ in technologies_in(first)] or [0]
+    k = max((n for n, p in enumerate(starts) if p <= mention), default=0)
+    low = starts[k - 1] if k > 0 else 0
+    high = starts[k + 1] if k + 1 < len(starts) else len(first)
+    times = [m for m in TIME.finditer(first) if low <= m.start() < high]
+    if times:
+        match = min(times, key=lambda m: abs(m.start() - mention))
+        return f"{match.group(1)}:{match.group(2)}"
+    if AT_MIDNIGHT.search(first, low, high):
+        return "00:00"  # "sensoren gjekk att rundt midnatt" (the writers: 2 of 2)
+    if len(story) > 1 and story[1] == story[0] + 1:
+        # "E-låsen ville ikkje opne. Vi restarta han og kom inn kl. 22.25": when staff got in
+        # is no time of the alarm
+        match = TIME.search(sentences[story[1]])
+        if match and not _arrived_before().search(sentences[story[1]], 0, match.start()):
+            return f"{match.group(1)}:{match.group(2)}"
+    before = story[0] - 1
+    if _rules()["technologies"][technology].get("timed_by_arrival") and before >= 0 \
+            and not technologies_in(sentences[before]):
+        match = TIME.search(sentences[before])
+        if match:
+            return f"{match.group(1)}:{match.group(2)}"
+    return None
+
+
+# "like etter kom det varsel frå GPS-en": an alarm told right after the one before, with no
+# time of its own (the writers file no time: 2 of 2). "Samtidig …" is not read so: the same
+# time once, and once an alarm that had beeped since the night.
+_RIGHT_AFTER = re.compile(r"(?<![\wæøå])(?:like|rett|straks|kort\s+tid)\s+etter(?![\wæøå])"
+                          r"[^.;:!?]{0,40}$", re.IGNORECASE)
+
+
+def said_right_after(text: str, mention: int) -> bool:
+    """The device named at `mention` is told right after another alarm, no time between."""
+    found = _RIGHT_AFTER.search(text, 0, mention)
+    return found is not None and not TIME.search(text, found.start(), mention)
+
+
+@lru_cache(maxsize=1)
+def _arrived_before() -> re.Pattern[str]:
+    words = alternation(tuple(_rules()["staff_got_there"]))
+    return re.compile(rf"(?<![\wæøå])(?:{words})\s+(?:ca\.\s*|rundt\s+|ved\s+)?$", re.I)
+
+
+def _rules() -> dict:
+    return load_rules("welfare_technology")

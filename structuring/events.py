@@ -170,7 +170,7 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
         not said.a_routine(nxt) and (
             _alarm_told(tech, nxt, story_nouns=False) and not said.says_no_alarm(nxt) or
             # "Digitalt tilsyn på rom 14 i natt. Kl. 00.30 sov ho på sida …": the first round
-            is_round(tech) and _OPENS_WITH_TIME.match(nxt) is not None)
+            is_round(tech) and (_OPENS_WITH_TIME.match(nxt) or _round_named(tech).match(nxt)))
     if not (_tells_an_alarm(tech, text) or told_next) or said.says_no_alarm_of(tech, text) or \
             _talked_about(text, _first_of_joined(text, position)) or \
             _talked_about(text, position, "device_out_of_reach") or _whenever(text, position) or \
@@ -186,8 +186,9 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
 def _alarm_told(tech: str, text: str, story_nouns: bool = True) -> bool:
     """An alarm phrase that is not talked about ("Vi snakka om at alarmen kan ligge på
     nattbordet" tells no alarm of the device named before it)."""
-    found = find_phrases(text, _alarm_phrases(tech, story_nouns))
-    return bool(found) and not _talked_about(text, found[0].start())
+    happened = said.as_happened(text)  # "hun kan trykke på alarmen hvis …": a plan
+    found = find_phrases(happened, _alarm_phrases(tech, story_nouns))
+    return bool(found) and not _talked_about(happened, found[0].start())
 
 
 def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
@@ -322,17 +323,10 @@ def _tells_an_alarm(tech: str, text: str) -> bool:
     22"), an alarm word or verb, one of the device's event cues, what staff did or a false
     alarm."""
     timed = _TIME.search(text) is not None and not said.a_routine(text)
+    happened = said.as_happened(text)
     # "Ho sov godt da vi gikk, og trygghetsalarmen satt på armen": staff leaving is no alarm
-    return timed or has_phrase(without_staff_leaving(text), _alarm_phrases(tech)) or \
-        tells_response(_planned().sub("", text))
-
-
-@lru_cache(maxsize=1)
-def _planned() -> re.Pattern[str]:
-    """ "… og vet at han skal ringe 113 om det blir verre": what staff or user would do is no
-    alarm (data: response_as_a_plan), to the end of its clause."""
-    plans = alternation(tuple(_rules()["response_as_a_plan"]))
-    return re.compile(rf"(?<![\wæøå])(?:{plans})\s[^,.;]*", re.IGNORECASE)
+    return timed or has_phrase(without_staff_leaving(happened), _alarm_phrases(tech)) or \
+        tells_response(happened)
 
 
 @lru_cache(maxsize=None)
@@ -341,7 +335,10 @@ def _alarm_phrases(tech: str, story_nouns: bool = True) -> tuple[str, ...]:
     rules = _rules()
     phrases = (*rules["alarm_words"], *rules["new_alarm_words"], *rules["alarm_verbs"],
                *all_event_cues(tech), *any_false_alarm_cue())
-    return phrases if story_nouns else tuple(p for p in phrases if p not in rules["story_nouns"])
+    # the next sentence's "har ikke falt siden sist" tells no alarm of a device named before it
+    left_out = () if story_nouns else (*rules["story_nouns"],
+                                       *rules["fall_false_alarm_cues"]["cues"])
+    return tuple(p for p in phrases if p not in left_out)
 
 
 def _alarms_again(tech: str, text: str) -> bool:
@@ -408,12 +405,6 @@ def describe_all(drafts: list[EventDraft], sentences: list[str]) -> list[dict]:
     return [e for e in out if e["time"] or e["technology"] not in timed]
 
 
-@lru_cache(maxsize=1)
-def _arrived_before() -> re.Pattern[str]:
-    words = alternation(tuple(_rules()["staff_got_there"]))
-    return re.compile(rf"(?<![\wæøå])(?:{words})\s+(?:ca\.\s*|rundt\s+|ved\s+)?$", re.I)
-
-
 def _key(event: dict) -> tuple:
     return event["technology"], event["event"], event["time"]
 
@@ -467,34 +458,5 @@ def describe(draft: EventDraft, sentences: list[str]) -> dict:
     }
 
 
-
-
 def _event_time(draft: EventDraft, sentences: list[str]) -> str | None:
-    first = sentences[draft.sentences[0]]
-    # The time nearest the device's name, not past the names of other devices: an
-    # unpunctuated sentence may also hold the time of what was done before ("fekk dosen
-    # kl. 08.00 medan eg var der kl. 11.45 kom det alarm frå tryggleiksalarmen").
-    starts = [p for p, _ in technologies_in(first)] or [0]
-    k = max((n for n, p in enumerate(starts) if p <= draft.mention), default=0)
-    low = starts[k - 1] if k > 0 else 0
-    high = starts[k + 1] if k + 1 < len(starts) else len(first)
-    times = [m for m in _TIME.finditer(first) if low <= m.start() < high]
-    if times:
-        match = min(times, key=lambda m: abs(m.start() - draft.mention))
-        return f"{match.group(1)}:{match.group(2)}"
-    if AT_MIDNIGHT.search(first, low, high):
-        return "00:00"  # "sensoren gjekk att rundt midnatt" (the writers: 2 of 2)
-    if len(draft.sentences) > 1 and draft.sentences[1] == draft.sentences[0] + 1:
-        # "E-låsen ville ikkje opne. Vi restarta han og kom inn kl. 22.25": when staff got in
-        # is no time of the alarm
-        match = _TIME.search(sentences[draft.sentences[1]])
-        if match and not _arrived_before().search(sentences[draft.sentences[1]], 0,
-                                                  match.start()):
-            return f"{match.group(1)}:{match.group(2)}"
-    before = draft.sentences[0] - 1
-    if _rules()["technologies"][draft.technology].get("timed_by_arrival") and before >= 0 \
-            and not technologies_in(sentences[before]):
-        match = _TIME.search(sentences[before])
-        if match:
-            return f"{match.group(1)}:{match.group(2)}"
-    return None
+    return event_times.event_time(draft.technology, draft.sentences, draft.mention, sentences)

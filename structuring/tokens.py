@@ -92,6 +92,8 @@ class _Rules:
     shift_openings: dict[str, list[str]] = field(default_factory=dict)
     shift_headers: set[str] = field(default_factory=set)
     night_devices: tuple[str, ...] = ()
+    room_alarms: tuple[str, ...] = ()
+    day_rounds: tuple[str, ...] = ()
     shift_header_goes_on: set[str] = field(default_factory=set)
     shift_header_units: tuple[str, ...] = ()  # word stems of a care unit: "rehabilitering…"
     home_care_units: tuple[str, ...] = ()  # "hjemmetjenesten Leknes": a place follows
@@ -206,7 +208,8 @@ def _rules() -> _Rules:
         guarded_corrections=set(forms["corrections_needing_a_value"]),
         corrections_between_values=set(forms["corrections_between_values"]),
         shift_openings=t["shift_openings"], shift_headers=set(t["shift_headers"]),
-        night_devices=tuple(t["night_devices"]),
+        night_devices=tuple(t["night_devices"]), room_alarms=tuple(t["room_alarms"]),
+        day_rounds=tuple(t["day_rounds"]),
         shift_header_goes_on=set(t["shift_header_goes_on"]),
         shift_header_units=tuple(t["shift_header_units"]),
         home_care_units=tuple(t["home_care_units"]), parts_of_town=set(t["parts_of_town"]),

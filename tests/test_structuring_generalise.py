@@ -200,7 +200,7 @@ def test_a_heading_holds_until_a_sentence_clearly_belongs_elsewhere():
 
 
 def test_every_sentence_has_a_confidence_and_unclear_ones_are_flagged():
-    note = structure("blodtrykk hundre og tjue over åtti punktum vi snakket om været punktum")
+    note = structure("blodtrykk hundre og tjue over åtti punktum det regnet hele dagen punktum")
     first, second = note.sentences
     assert 0.0 <= second.confidence < first.confidence <= 1.0
     assert first.review is False and second.review is True
@@ -210,7 +210,7 @@ def test_every_sentence_has_a_confidence_and_unclear_ones_are_flagged():
 def test_review_is_in_the_json_schema_and_marked_in_text_and_fhir():
     import jsonschema
 
-    note = structure("blodtrykk hundre og tjue over åtti punktum vi snakket om været punktum")
+    note = structure("blodtrykk hundre og tjue over åtti punktum det regnet hele dagen punktum")
     schema = json.loads((ROOT / "structuring" / "data" /
                          "structured_note.schema.json").read_text("utf-8"))
     data = note.to_dict()
@@ -219,7 +219,7 @@ def test_review_is_in_the_json_schema_and_marked_in_text_and_fhir():
     assert [s["review"] for s in data["sentences"]] == [False, True]
     assert StructuredNote.from_dict(data) == note
     text = to_text(note)
-    assert f"Vi snakket om været. {REVIEW_MARK}" in text and f"80. {REVIEW_MARK}" not in text
+    assert f"Det regnet hele dagen. {REVIEW_MARK}" in text and f"80. {REVIEW_MARK}" not in text
     assert REVIEW_MARK in json.dumps(to_fhir(note), ensure_ascii=False)
 
 
@@ -242,8 +242,8 @@ def test_dictations_are_grouped_by_how_they_punctuate(spoken, group):
 def test_scores_come_per_punctuation_group_with_review_share():
     rows = [{"spoken": "puls åttiåtte punktum", "entities": [], "events": [],
              "sentences": [{"text": "Puls 88.", "section": "respirasjon_sirkulasjon"}]},
-            {"spoken": "vi snakket om været", "entities": [], "events": [],
-             "sentences": [{"text": "Vi snakket om været.", "section": "annet"}]}]
+            {"spoken": "det regnet hele dagen", "entities": [], "events": [],
+             "sentences": [{"text": "Det regnet hele dagen.", "section": "annet"}]}]
     groups = score_by_punctuation(rows, [structure(r["spoken"]) for r in rows])
     assert set(groups) == {"all", "spoken_punctuation", "no_punctuation",
                            "without_spoken_punctuation"}
@@ -333,8 +333,9 @@ def test_the_sentence_model_averages_one_model_per_seed():
 
 
 def test_section_classifier_rebuilds_from_its_training_data():
-    """The shipped classifier is what `python -m evaluation.structuring_train` builds. Not
-    byte for byte: on another CPU the BLAS kernels round differently (an AMD machine moved
+    """The shipped classifier is what `python -m evaluation.structuring_train` builds: three
+    models, one per seed, each trained the same way; the first is rebuilt here. Not byte for
+    byte: on another CPU the BLAS kernels round differently (an AMD machine moved
     probabilities by up to 0.0003, issue 15, ninth pass), so every training sentence must get
     the same section and nearly the same probabilities."""
     import spacy
@@ -343,9 +344,13 @@ def test_section_classifier_rebuilds_from_its_training_data():
 
     if not train.DEV.exists():
         pytest.skip("the shared dev set is not here")
+    seed = train.TEXTCAT_SEEDS[0]
+    folders = ROOT / "structuring" / "data" / "models" / "textcat"
+    assert sorted(p.name for p in folders.iterdir()) == \
+        [f"seed-{s}" for s in sorted(train.TEXTCAT_SEEDS)]
     examples = train.section_examples(train.classifier_rows(train.training_rows()))
-    rebuilt = train.train_textcat(examples, train.section_labels())
-    shipped = spacy.load(ROOT / "structuring" / "data" / "models" / "textcat")
+    rebuilt = train.train_textcat(examples, train.section_labels(), seed=seed)
+    shipped = spacy.load(folders / f"seed-{seed}")
     texts = [text for text, _ in examples]
     for ours, theirs in zip(rebuilt.pipe(texts), shipped.pipe(texts)):
         assert max(ours.cats, key=ours.cats.get) == max(theirs.cats, key=theirs.cats.get)
