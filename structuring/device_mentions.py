@@ -102,9 +102,11 @@ def _said_after_pattern(tech: str, key: str) -> re.Pattern[str]:
     # "Fallsensoren vart òg testa", "sengesensoren står fortsatt avslått": an "also" or a
     # "still" may stand in the phrase
     also = r"(?:òg|også|au|ogso|fortsatt|framleis|fremdeles|enno|ennå)\s+"
+    # "Fallsensoren og tryggleiksalarmen er testa": what is said of both is said of each
+    joined = r"(?:(?:og|eller)\s+[\wæøå-]+\s+)?"
     # "nattkameraet er slått av": the trigger's word may go on (definite forms)
     return re.compile(rf"(?:{alternation(rules['technologies'][tech]['triggers'])})[\wæøå]*"
-                      rf"\s+{where}"
+                      rf"\s+{joined}{where}"
                       rf"(?:{alternation(rules[key])}|{_also_inside(rules[key], also)})"
                       rf"(?![\wæøå]){_NOT_WHAT_IT_SWITCHED}", re.IGNORECASE)
 

@@ -268,15 +268,16 @@ def _shift_header(tokens: list[Tok], rules: _Rules) -> list[Tok]:
 
 
 def _room_heading_end(tokens: list[Tok], rules: _Rules) -> int | None:
-    """ "kveldsvakt rom sju blodsukker …": where the heading line of a shift and its room
-    ends (data: time.room_heading_shifts) — after the room's number and a name said with
-    it — where nothing is said there to end it."""
-    if len(tokens) < 4 or tokens[0].lower not in rules.room_heading_shifts or \
-            tokens[1].lower not in rules.room_words or not _unit_number(tokens[2], rules):
+    """ "kveldsvakt rom sju blodsukker …", "kveldsrapport Gratangen rom fire …": where the
+    heading line of a shift and its room ends (data: time.room_heading_shifts) — after the
+    room's number and a name said with it — where nothing is said there to end it."""
+    place = len(tokens) > 2 and tokens[1].text[:1].isupper()  # said before the room
+    k = 1 + (place and tokens[1].lower not in rules.room_words)
+    if len(tokens) < k + 3 or tokens[0].lower not in rules.room_heading_shifts or \
+            tokens[k].lower not in rules.room_words or not _unit_number(tokens[k + 1], rules):
         return None
-    end = _place_end(tokens, 3, rules)  # "nattrapport rom fem Signe Brunkeberg"
-    if end == 4:  # "nattevakt rom fire Magnus sov godt": a first name alone opens the next
-        end = 3
+    end = _place_end(tokens, k + 2, rules)  # "nattrapport rom fem Signe Brunkeberg"
+    end = k + 2 if end == k + 3 else end  # "nattevakt rom fire Magnus sov": a name opens the next
     return end if end < len(tokens) and tokens[end].kind in ("word", "number") else None
 
 

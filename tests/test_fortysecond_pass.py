@@ -108,3 +108,22 @@ def test_an_alarm_told_right_after_another_has_no_time_of_its_own():
     assert spoken_alarms("Dørsensoren varslet klokka ti på seks. Like etter, klokka seks, kom "
                          "varsel fra GPS-en om at han var utenfor sonen.")[-1] == (
         "lokaliseringsteknologi", "utenfor_sone", "06:00")
+
+
+@pytest.mark.parametrize("spoken, first", [
+    # the place said between the shift and the room: the heading line ends after the room
+    ("kveldsrapport Gratangen rom fire beboer kom tilbake fra permisjon klokka seks",
+     "Kveldsrapport Gratangen rom 4."),
+    ("natt Kvænangen rom sju beboer sov godt heile natta", "Natt Kvænangen rom 7."),
+    ("Nattevakt Rom 4 hun sov godt", "Nattevakt Rom 4."),
+])
+def test_a_shift_place_and_room_said_first_is_the_heading_line(spoken, first):
+    assert structure(spoken).sentences[0].text == first
+
+
+def test_two_devices_tested_together_raise_no_alarm():
+    assert spoken_alarms("Fallsensoren og tryggleiksalarmen er testa og verkar som dei skal, "
+                         "ho har alarmen rundt halsen.") == []
+    # a device tested, then one that went off
+    assert spoken_alarms("Sengesensoren og dørsensoren ble sjekket. Dørsensoren varslet "
+                         "klokka tre i natt.") == [("dorsensor", "dor_apnet", "03:00")]
