@@ -20,6 +20,13 @@ def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, wr
     assert_never_learnt_from(name, count, writers)
 
 
+def test_the_writers_read_this_pass_are_learnt_from():
+    from evaluation.structuring_train import CLASSIFIER_WRITERS
+
+    learnt = {path.name for path in CLASSIFIER_WRITERS}
+    assert {"tune87.jsonl", "tune90.jsonl"} <= learnt and "tune89.jsonl" not in learnt
+
+
 # --- what a device would do is no alarm -------------------------------------------------------
 
 @pytest.mark.parametrize("spoken", [
