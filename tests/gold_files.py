@@ -39,3 +39,11 @@ def _finding_filter_writers() -> set[str]:
     from evaluation.finding_filter_train import read_examples
 
     return {example["id"].split("-")[0] for example in read_examples()}
+
+
+def assert_classifier_learns_from(read: set[str], only_scored: set[str] = frozenset()) -> None:
+    """The section classifier learns from the gold files `read` and none of `only_scored`."""
+    from evaluation.structuring_train import CLASSIFIER_WRITERS
+
+    learnt = {path.name for path in CLASSIFIER_WRITERS}
+    assert read <= learnt and not learnt & only_scored

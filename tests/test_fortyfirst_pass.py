@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gold_files import assert_never_learnt_from
+from tests.gold_files import assert_classifier_learns_from, assert_never_learnt_from
 from tests.note_helpers import findings, spoken_alarms, spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
@@ -20,10 +20,7 @@ def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, wr
 
 
 def test_the_writers_read_this_pass_are_learnt_from():
-    from evaluation.structuring_train import CLASSIFIER_WRITERS
-
-    learnt = {path.name for path in CLASSIFIER_WRITERS}
-    assert {"tune85.jsonl", "tune88.jsonl"} <= learnt
+    assert_classifier_learns_from({"tune85.jsonl", "tune88.jsonl"})
 
 
 # --- a morning dose named at one o'clock ----------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from structuring.pipeline import structure
-from tests.gold_files import assert_never_learnt_from
+from tests.gold_files import assert_classifier_learns_from, assert_never_learnt_from
 from tests.note_helpers import findings, medications, spoken_alarms, spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
@@ -21,10 +21,7 @@ def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, wr
 
 
 def test_the_writers_read_this_pass_are_learnt_from():
-    from evaluation.structuring_train import CLASSIFIER_WRITERS
-
-    learnt = {path.name for path in CLASSIFIER_WRITERS}
-    assert {"tune87.jsonl", "tune90.jsonl"} <= learnt and "tune89.jsonl" not in learnt
+    assert_classifier_learns_from({"tune87.jsonl", "tune90.jsonl"}, only_scored={"tune89.jsonl"})
 
 
 # --- what a device would do is no alarm -------------------------------------------------------
