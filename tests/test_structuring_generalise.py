@@ -559,6 +559,7 @@ BLIND_SPLITS = {
     "test38.jsonl": "bc4b34b978ab872de1e2befb282bbf57d0dcdcec292bb4f2d45a4472da5ba45c",
     "test39.jsonl": "534b0cdf0e585f74b636f0f1e365426bc67cf4d144a26e465c6bfd98a0ba3087",
     "test40.jsonl": "df34a750d518a429f8e50f3fa364de5d878afbd2de92dde48718c51e9506bc90",
+    "test41.jsonl": "f8e2531cad440e498549d17fdde9c8e615db385083040be03d3f4386fdf84c05",
 }
 
 
