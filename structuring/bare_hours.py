@@ -59,14 +59,28 @@ def _last_listed(tokens: list[Tok], j: int, rules: _Rules, between: bool = False
     if between and j + 1 < len(tokens) and tokens[j].lower == "og" and _hour(tokens[j + 1]):
         return j + 1
     first = j + (j < len(tokens) and tokens[j].text == ",")
-    if first >= len(tokens) or _hour(tokens[first]) is None or \
+    if (clocked := _clocked_hour(tokens, first, rules)) is not None:
+        first = clocked  # "klokka elleve, klokka to og klokka fem i natt"
+    elif first >= len(tokens) or _hour(tokens[first]) is None or \
             not _listed_hour(tokens, first, rules):
         return None
     k = first
-    while k + 2 < len(tokens) and tokens[k + 1].lower in (",", "og") and \
-            _hour(tokens[k + 2]) is not None:
-        k += 2
-    return k
+    while True:
+        joined = k + 1 < len(tokens) and tokens[k + 1].lower in (",", "og")
+        if (clocked := _clocked_hour(tokens, k + 1 + joined, rules)) is not None:
+            k = clocked
+        elif joined and k + 2 < len(tokens) and _hour(tokens[k + 2]) is not None:
+            k += 2
+        else:
+            return k
+
+
+def _clocked_hour(tokens: list[Tok], k: int, rules: _Rules) -> int | None:
+    """Where the hour of "klokka <hour>" starting at word k is, or None."""
+    if k + 1 < len(tokens) and tokens[k].lower in rules.clock_words and \
+            _hour(tokens[k + 1]) is not None:
+        return k + 1
+    return None
 
 
 def _value_told_before(tokens: list[Tok], i: int, rules: _Rules) -> bool:

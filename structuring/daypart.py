@@ -89,9 +89,11 @@ def clause_words(tokens: list[Tok], i: int, rules: _Rules, window: bool = False,
         while b < high and not boundary(tokens[b]):
             b += 1
     # "Vi måler blodsukker igjen før lunsj, klokka halv tolv.": a time standing alone after a
-    # comma at the end of its sentence is told about the clause before it.
+    # comma at the end of its sentence is told about the clause before it; so is one set off
+    # by commas ("Senere på dagen, tjue over to, varslet fallsensoren").
     if a == i and a > 0 and tokens[a - 1].text == "," and b >= (end or i + 1) and \
-            (b == len(tokens) or tokens[b].text in (".", "?", "!")):
+            (b == len(tokens) or tokens[b].text in (".", "?", "!") or
+             b == (end or i + 1) and tokens[b].text == ","):
         a -= 1
         while a > low and not boundary(tokens[a - 1]):
             a -= 1
@@ -284,6 +286,14 @@ def _uncued_hour(am: int, pm: int, minute: int, clause: list[str], rules: _Rules
         # goes on from there ("… fikk Oxynorm klokka tre") — on an evening shift's report too
         clock.last_minutes = am * 60 + minute
         return am
+    if 1 <= am <= 6 and not clock.by_day() and rules.night_care.intersection(words) and \
+            (clock.story_minutes is None or not DAY_STARTS <= clock.story_minutes < LATE_EVENING):
+        clock.last_minutes = am * 60 + minute  # "ved tilsyn klokka tre var bleia våt": the
+        return am  # night's care is in the small hours, and the story goes on from there
+    if 7 <= am <= 11 and clock.shift is None and not clock.by_day() and \
+            (FROM | SINCE).intersection(clause[:UNREST_FROM_REACH]) and \
+            any(word.startswith(rules.unrest) for word in words):
+        return pm  # "uroleg frå cirka klokka elleve": unrest from then is the evening's
     opening = daypart(words[:OPENING_WORDS], rules) if clock.shift else None
     if opening in ("morning", "afternoon"):
         return by_daypart(opening, am, pm)  # "I dag tidleg … før klokka ni" after a night
@@ -319,7 +329,7 @@ def _uncued_hour(am: int, pm: int, minute: int, clause: list[str], rules: _Rules
         return am  # "forvirret i natt. Klokka ti over ett ropte ho …", "i tolvtida": 00.00
     story_by_night = clock.story_minutes is None or \
         not PAST_MIDNIGHT <= clock.story_minutes < NIGHT_STORY_EVENING
-    if clock.night_said and 1 <= am <= 5 and not clock.by_day() and story_by_night:
+    if clock.night_said and am <= 5 and not clock.by_day() and story_by_night:
         return am  # "… klokka tjue over to. … sovna att kvart over fire": the night's
     if clock.evening_medicines and 7 <= am <= 11 and not clock.by_day() and story_by_night:
         return pm  # "alarmen gikk tjuefem på elleve … fikk kveldsmedisinene": 22.35
@@ -396,6 +406,7 @@ def _by_day(am: int, pm: int) -> int:
 # midnight for hours 1–3 ("snudd til høgre klokka to" after "klokka ti"): 02.00, not back
 # to 14.00; a later hour may still step back to the afternoon ("middag klokka fire").
 LATE_EVENING = 21 * 60
+DAY_STARTS = 7 * 60  # a story at 07.00-21.00 goes on by day, not into the night's care
 PAST_MIDNIGHT = 6 * 60
 LATE_EVENING_REACH = 3
 NEAR_MIDNIGHT = 22 * 60 + 30  # a story near midnight goes on into the night …
@@ -423,6 +434,8 @@ EVENING_STARTS = 17  # an evening cue with an hour said 1-4 (13.00-16.00) is che
 
 EARLY = frozenset({"tidlig", "tidleg"})
 SINCE = frozenset({"siden", "sidan", "sia", "sida"})
+FROM = frozenset({"fra", "frå", "ifra", "ifrå"})
+UNREST_FROM_REACH = 6  # "frå om lag klokka ti": the nearest words of the clause, the time's own too
 # "ved sida av seg", "snudd over på siden": the side, not since
 _SINCE_OR_AFTER = SINCE | {"etter"}
 SIDE_BEFORE = frozenset({"ved", "på", "til", "over", "andre", "høgre", "høyre", "venstre"})

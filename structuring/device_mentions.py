@@ -3,7 +3,7 @@ fallsensoren lyste grønt"), or kept — switched off, refilled, charged ("senge
 slått av i natt"). `structuring.events` opens no event for such a mention; the phrases are
 data (`welfare_technology.json`: device_discussed_after, device_checked_after,
 device_checked_said_after, device_off_after, device_maintenance,
-device_wear_reminded)."""
+device_wear_reminded, battery_changed)."""
 
 from __future__ import annotations
 
@@ -134,6 +134,8 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
     if "teknisk_alarm" not in event_cues(tech) and \
             has_phrase(text, rules["device_fault"]):
         return True  # "fallsensoren pep for lavt batteri": no fall, its upkeep
+    if _battery_upkeep(tech, text):
+        return True
     if not has_phrase(text, _upkeep()):
         return False
     # "den varsler som den skal" is upkeep said with an alarm word: not what went off;
@@ -168,6 +170,32 @@ def _dose_taken_pattern() -> re.Pattern[str]:
                       rf"(?:{alternation(tuple(rules['dose_taken']))})\s+{dose}"
                       rf"|{dose}\s+(?:{alternation(tuple(rules['dose_taken_after']))})"
                       rf"|(?:{alternation(tuple(rules['dose_taken_said']))}))(?![\wæøå])",
+                      re.IGNORECASE)
+
+
+def _battery_upkeep(tech: str, text: str) -> bool:
+    """ "Byttet batteri på trygghetsalarmen og testet den, den fungerer": a battery changed
+    and the device tested or found working — not working again ("no verkar han") — with
+    nothing else that says it went off (data: battery_changed, battery_upkeep_told_by)."""
+    rules = _rules()
+    found = _battery_changed().search(text)
+    if found is None or not has_phrase(text, tuple(rules["battery_upkeep_told_by"])) or \
+            has_phrase(text, tuple(rules["works_again"])):
+        return False
+    rest = _NOT_THERE.sub("", text[:found.start()] + " " + text[found.end():])
+    return not has_phrase(rest, went_off_phrases(tech)) and \
+        not has_phrase(text, any_false_alarm_cue())
+
+
+@lru_cache(maxsize=1)
+def _battery_changed() -> re.Pattern[str]:
+    """ "byttet batteri", and "batteriet i alarmen hans ble også byttet" (its device between)."""
+    rules = _rules()
+    also = r"(?:\s+(?:også|òg|au))?"
+    after = "|".join(re.escape(aux) + also + r"\s+" + re.escape(verb)
+                     for aux, verb in (p.split(" ", 1) for p in rules["battery_changed_after"]))
+    return re.compile(rf"(?<![\wæøå])(?:(?:{alternation(tuple(rules['battery_changed']))})"
+                      rf"|batteri[\wæøå]*(?:\s+[\wæøå-]+){{0,4}}?\s+(?:{after}))(?![\wæøå])",
                       re.IGNORECASE)
 
 

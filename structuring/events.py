@@ -302,7 +302,10 @@ def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
         has_phrase(sentences[i], seen) and \
         (not find_phrases(sentences[i], _rules()["again_words"]) or
          _LOG_LINE.match(sentences[i]) is not None)
-    if not (has_phrase(sentences[i], tuple(words)) or asleep):
+    # "… sov begge gangene, fysisk tilsyn kl. 05.00": staff's own round is not the device's
+    in_person = _rules()["technologies"][current.technology].get("in_person_rounds", ())
+    own = phrase_pattern(tuple(in_person)).sub("", sentences[i]) if in_person else sentences[i]
+    if not (has_phrase(own, tuple(words)) or asleep):
         return None
     drafts.append(EventDraft(current.technology))
     return drafts[-1]

@@ -94,6 +94,7 @@ class _Rules:
     night_devices: tuple[str, ...] = ()
     room_alarms: tuple[str, ...] = ()
     day_rounds: tuple[str, ...] = ()
+    unrest: tuple[str, ...] = ()  # "uroleg frå klokka elleve": 23.00
     shift_header_goes_on: set[str] = field(default_factory=set)
     shift_header_units: tuple[str, ...] = ()  # word stems of a care unit: "rehabilitering…"
     home_care_units: tuple[str, ...] = ()  # "hjemmetjenesten Leknes": a place follows
@@ -142,6 +143,7 @@ class _Rules:
     another_day: set[str] = field(default_factory=set)  # "på søndag klokka ett"
     day_names: set[str] = field(default_factory=set)  # "klokka elleve på søndag": by day
     night_words: set[str] = field(default_factory=set)  # "i natt", not "nattverd"
+    night_care: set[str] = field(default_factory=set)  # "ved tilsyn klokka tre": 03.00
     list_ends_before: set[str] = field(default_factory=set)  # "klokka ett, tre og fem hos"
     room_heading_shifts: set[str] = field(default_factory=set)  # "kveldsvakt rom sju …"
     room_words: set[str] = field(default_factory=set)
@@ -203,13 +205,14 @@ def _rules() -> _Rules:
         another_day=set(t["another_day"]), list_ends_before=set(t["list_ends_before"]),
         room_heading_shifts=set(t["room_heading_shifts"]), room_words=set(t["room_words"]),
         day_names=set(t["day_names"]), night_words=set(t["night_words"]),
+        night_care=set(t["night_care_words"]),
         span_approximately=tuple(sorted((tuple(a.split()) for a in t["span_approximately"]),
                                         key=len, reverse=True)),
         guarded_corrections=set(forms["corrections_needing_a_value"]),
         corrections_between_values=set(forms["corrections_between_values"]),
         shift_openings=t["shift_openings"], shift_headers=set(t["shift_headers"]),
         night_devices=tuple(t["night_devices"]), room_alarms=tuple(t["room_alarms"]),
-        day_rounds=tuple(t["day_rounds"]),
+        day_rounds=tuple(t["day_rounds"]), unrest=tuple(t["unrest_words"]),
         shift_header_goes_on=set(t["shift_header_goes_on"]),
         shift_header_units=tuple(t["shift_header_units"]),
         home_care_units=tuple(t["home_care_units"]), parts_of_town=set(t["parts_of_town"]),
