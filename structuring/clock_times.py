@@ -98,6 +98,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                            _log_line_hour(tokens, i))
         if parsed:
             hour, minute, used, ambiguous = parsed
+            habit = False
             if ambiguous:
                 review = clock.review
                 clause = daypart.clause_words(tokens, i, rules, window=clock.unmarked,
@@ -140,7 +141,10 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                     hour = _after(int(out[-2 - about].value), hour, minute)
                 elif begun is not None:
                     hour = _after(begun, hour, minute)  # "frå ni i går kveld til halv sju"
-                sure = clock.review == review and clock.recorded_minutes is None
+                # "ligg vaken frå klokka tre om natta": what is wont to happen tells no shift
+                # and no story
+                habit = daypart.habitual(own)
+                sure = clock.review == review and clock.recorded_minutes is None and not habit
             else:  # only a time said on the 24-hour clock carries the story on
                 clock.last_minutes = hour * 60 + minute
                 sure = True
@@ -150,7 +154,8 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
             if sure and not clock.times_read:
                 clock.anchor = hour * 60 + minute
             clock.times_read += 1
-            clock.story_minutes = hour * 60 + minute
+            if not habit:
+                clock.story_minutes = hour * 60 + minute
             if in_schedule and out[-1].kind == "time":
                 out.append(Tok(",", kind="punct"))  # "kl. 07.00, 11.00, 15.00 og 19.00"
             out.append(Tok(f"kl. {hour:02d}.{minute:02d}", value=hour * 60 + minute,

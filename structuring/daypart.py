@@ -165,6 +165,16 @@ def daypart(words: Iterable[str], rules: _Rules) -> str | None:
     return "daytime" if rules.daytime.intersection(words) else None
 
 
+HABITUAL_PARTS = frozenset({"natta", "natten", "netter", "nettene", "kveldene", "kvelden",
+                            "morgonen", "morgenen", "morgonane", "morgenene"})
+
+
+def habitual(own: Sequence[str]) -> bool:
+    """ "klokka tre om natta": the part of the day said as a habit ("om" and the definite
+    noun), not as the day told."""
+    return "om" in own and bool(HABITUAL_PARTS.intersection(own))
+
+
 def _after_the_evening(clause: list[str]) -> bool:
     """ "sidan kveldsstellet", "etter kvelden": the clause tells what came after the evening."""
     return any(word.startswith(("kveld", "kvell")) and clause[k - 1] in _SINCE_OR_AFTER
@@ -213,7 +223,7 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
             clock.evening_said = hour * 60 + minute  # this evening, not "i går kveld"
         if said == "evening":
             clock.evening_told = hour * 60 + minute
-        if said in ("morning", "night"):
+        if said in ("morning", "night") and not habitual(own):
             # "klokka sju minutter over seks i morges": the story goes on from it ("ringte
             # 113 klokka seks og tjue"). Not from an evening: "la seg i går kveld klokka ti"
             # in a morning visit, "klokka elleve i kveld" merged into another sentence.
