@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gold_files import assert_never_learnt_from
+from tests.gold_files import assert_classifier_learns_from, assert_never_learnt_from
 from tests.note_helpers import spoken_alarms, spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
@@ -17,6 +17,10 @@ from tests.note_helpers import spoken_alarms, spoken_times
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
     # tune91 is only scored: no rule is derived from it, no model learns from it
     assert_never_learnt_from(name, count, writers)
+
+
+def test_the_writers_read_this_pass_are_learnt_from():
+    assert_classifier_learns_from({"tune89.jsonl", "tune92.jsonl"}, only_scored={"tune91.jsonl"})
 
 
 # --- the night's times ----------------------------------------------------------------------
@@ -79,6 +83,15 @@ def test_unrest_night_care_and_a_time_set_off_by_commas(spoken, expected):
 ])
 def test_unrest_and_care_by_day_stay_by_day(spoken, expected):
     assert spoken_times(spoken) == expected
+
+
+def test_a_night_said_as_a_habit_sets_no_shift_and_no_story():
+    # "klokka tre om natta" is when she is wont to wake, not where the visit's story is
+    assert spoken_times("ho var nedstemt i dag og seier ho ligg vaken frå klokka tre om natta "
+                        "ho fekk Sobril klokka halv to fordi ho var uroleg") == ["03:00", "13:30"]
+    # said as the night told, the story goes on from it
+    assert spoken_times("ho låg vaken frå klokka tre i natt ho fekk Sobril klokka halv fire "
+                        "fordi ho var uroleg") == ["03:00", "03:30"]
 
 
 # --- welfare technology ------------------------------------------------------------------------
