@@ -205,11 +205,13 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
          else None)
     told = _the_sensor_said(sentences[i], told, drafts)
     # "ringte han igjen, denne gangen på telefonen": a call, not the alarm
-    if told is None or told.sentences[-1] == i or _event_time(told, sentences) is None or \
+    later = told is not None and _later_other_alarm(told, sentences, i)
+    if told is None or told.sentences[-1] == i or \
+            _event_time(told, sentences) is None and not later or \
             find_phrases(sentences[i], _rules()["by_phone"]) and \
-            not said.tells_new_alarm(sentences[i]) or \
+            not said.tells_new_alarm(sentences[i]) and not later or \
             find_phrases(sentences[i], _rules()["alarm_told_before"]) or \
-            not (_alarms_again(told.technology, sentences[i]) or
+            not (later or _alarms_again(told.technology, sentences[i]) or
                  _set_off_after_fault(told, sentences, i) or
                  _fault_after_alarm(told.technology, sentences, i, told)):
         return None
@@ -219,6 +221,17 @@ def _new_alarm_untold(i: int, sentences: list[str], paragraphs: list[int],
         find_phrases(sentences[i], _rules()["again_words"])
     drafts.append(EventDraft(told.technology, mention=alarm_said[0].start() if alarm_said else 0))
     return drafts[-1]
+
+
+def _later_other_alarm(told: EventDraft, sentences: list[str], i: int) -> bool:
+    """ "… ga teknisk alarm i formiddag. Senere i dag varslet den at middagsdosen ikke var
+    tatt": told as later, an alarm of another kind is new though the first had no time."""
+    if not find_phrases(sentences[i], _rules()["later_words"]) or \
+            not has_phrase(sentences[i], (*_rules()["new_alarm_words"], *_rules()["alarm_verbs"])):
+        return False
+    name = _event_name(told, sentences)
+    return any(has_phrase(sentences[i], words)
+               for event, words in event_cues(told.technology).items() if event != name and words)
 
 
 def _the_sensor_said(text: str, told: EventDraft | None,

@@ -122,3 +122,15 @@ def test_an_empty_bed_seen_on_a_camera_round_is_its_next_look():
         ("digitalt_tilsyn", "tilsyn_utfort", "23:00"),
         ("digitalt_tilsyn", "tilsyn_utfort", "02:00"),
         ("digitalt_tilsyn", "tilsyn_utfort", "02:20")]
+
+
+def test_a_later_alarm_of_another_kind_is_new_though_the_first_had_no_time():
+    assert spoken_alarms("Medisindispenseren ga teknisk alarm i formiddag, rullen hadde satt seg "
+                         "fast. Senere i dag varslet den at ettermiddagsdosen ikke var tatt, vi "
+                         "ringte, og hun tok den mens vi var på telefonen.") == [
+        ("medisindispenser", "teknisk_alarm", None),
+        ("medisindispenser", "dose_ikke_tatt", None)]
+    # told again with no "later", the story goes on
+    assert spoken_alarms("Medisindispenseren ga teknisk alarm i formiddag, rullen hadde satt seg "
+                         "fast. Den varslet at dosen ikke kom ut.") == [
+        ("medisindispenser", "teknisk_alarm", None)]
