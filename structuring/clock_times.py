@@ -17,6 +17,7 @@ from structuring.bare_hours import (_MINUTES_AFTER_OG, _about_words_before,
                                     _an_evening_hour_alone, _bare_hour, _between_ends, _hour,
                                     _last_listed, _listed_hour, _measure,
                                     _said_on_the_24_hour_clock, _slept_from, _value_told_before)
+from structuring.daypart_words import habitual
 from structuring.entities import AT_MIDNIGHT, CLOCK_TIME
 from structuring.tokens import DIGIT_TIME, Tok, _compound, _Rules
 
@@ -143,7 +144,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                     hour = _after(begun, hour, minute)  # "frå ni i går kveld til halv sju"
                 # "ligg vaken frå klokka tre om natta": what is wont to happen tells no shift
                 # and no story
-                habit = daypart.habitual(own)
+                habit = habitual(own)
                 sure = clock.review == review and clock.recorded_minutes is None and not habit
             else:  # only a time said on the 24-hour clock carries the story on
                 clock.last_minutes = hour * 60 + minute

@@ -11,10 +11,14 @@ recording is flagged for review (`Clock.review`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import TYPE_CHECKING
+
+from structuring.daypart_words import (FROM, SINCE, after_the_evening, alarm_in_a_room,
+                                       early_to_bed, habitual, night_device, off_the_bed,
+                                       rang_the_bell, since, tells_sleep)
 
 if TYPE_CHECKING:
     from structuring.tokens import Tok, _Rules
@@ -165,22 +169,6 @@ def daypart(words: Iterable[str], rules: _Rules) -> str | None:
     return "daytime" if rules.daytime.intersection(words) else None
 
 
-HABITUAL_PARTS = frozenset({"natta", "natten", "netter", "nettene", "kveldene", "kvelden",
-                            "morgonen", "morgenen", "morgonane", "morgenene"})
-
-
-def habitual(own: Sequence[str]) -> bool:
-    """ "klokka tre om natta": the part of the day said as a habit ("om" and the definite
-    noun), not as the day told."""
-    return "om" in own and bool(HABITUAL_PARTS.intersection(own))
-
-
-def _after_the_evening(clause: list[str]) -> bool:
-    """ "sidan kveldsstellet", "etter kvelden": the clause tells what came after the evening."""
-    return any(word.startswith(("kveld", "kvell")) and clause[k - 1] in _SINCE_OR_AFTER
-               for k, word in enumerate(clause) if k > 0)
-
-
 def by_daypart(part: str, am: int, pm: int) -> int:
     if am == 0:  # "klokka tolv": noon by day, midnight in the evening or night
         return 12 if part in ("morning", "afternoon", "daytime") else 0
@@ -205,7 +193,7 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
     """Morning or evening for an hour said on a 12-hour clock ("halv tre"); `until`: the
     time follows "til" ("sov til sju"), not as the end of a span."""
     am, pm = hour % 12, hour % 12 + 12
-    if _early_to_bed(own, clause, rules):
+    if early_to_bed(own, clause, rules):
         return pm if am >= 7 else am  # "sovna tidleg ved ni-tida": the evening
     own = list(own)
     if 1 <= am <= 4:  # "varsla klokka eitt at morgondosen ikkje var teken": which dose
@@ -242,7 +230,7 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
             # 13.00-16.00 is no evening: the cue may be another clause's, so the time is
             # checked; "tilsyn klokka ett … sidan kveldsstellet" is the night after it
             clock.review = True
-            return am if _after_the_evening(clause) else pm
+            return am if after_the_evening(clause) else pm
         return by_daypart(said, am, pm)
     if clock.recorded_minutes is not None:
         # The most recent such time not after the recording.
@@ -257,7 +245,7 @@ def _uncued_hour(am: int, pm: int, minute: int, clause: list[str], rules: _Rules
     from the story around it, in the order a nurse would; the time is flagged for review."""
     if am == 0 and "midnatt" in clause:
         return 0
-    if rules.day_names.intersection(clause) and not _tells_sleep(clause, rules) \
+    if rules.day_names.intersection(clause) and not tells_sleep(clause, rules) \
             and not rules.night_words.intersection((*clause, *sentence)):
         # "… på radioen klokka elleve på søndag" in a night report, "legen kommer i morgen
         # rundt ni" after an evening time: a named day's hour is read as by day, not by
@@ -267,7 +255,7 @@ def _uncued_hour(am: int, pm: int, minute: int, clause: list[str], rules: _Rules
         # "tilsynslegen får beskjed på visitten klokka ti" in a night report: the doctor's
         # round is by day (data: day_rounds)
         return _by_day(am, pm)
-    if clock.story_minutes is not None and _since(clause, sentence):
+    if clock.story_minutes is not None and since(clause, sentence):
         # "kveldsbesøk klokka sju … hadde itte spist siden klokka tolv": since the most
         # recent such time before the story's
         return min((am, pm), key=lambda h: (clock.story_minutes - h * 60 - minute) % 1440)
@@ -276,7 +264,7 @@ def _uncued_hour(am: int, pm: int, minute: int, clause: list[str], rules: _Rules
         # borte": the sentence goes on from its evening (not the next sentence: "Insulatard
         # klokka ni i kveld. Paracet klokka halv ti" is 09.30 in the tune gold)
         return min((am, pm), key=lambda h: (h * 60 + minute - clock.evening_said) % 1440)
-    if until and 1 <= am <= 8 and _tells_sleep(clause, rules):
+    if until and 1 <= am <= 8 and tells_sleep(clause, rules):
         return _slept_until(am, minute, clock)  # an evening shift's night ends in the morning
     if 1 <= am <= 8 and rules.waking.intersection(clause):
         # "var stiv da dei vekte han halv sju"; on an evening visit too: "han våkner ca.
@@ -289,7 +277,7 @@ def _uncued_hour(am: int, pm: int, minute: int, clause: list[str], rules: _Rules
     if rules.rounds.intersection(clause) and not clock.by_day():
         return am if am <= ROUND_NIGHT_ENDS else pm  # "ved runden klokka to" (round_words)
     words = list(sentence)
-    if _rang_the_bell(words, rules) and not clock.by_day():
+    if rang_the_bell(words, rules) and not clock.by_day():
         return by_daypart("evening_and_night", am, pm)  # "ringte på kvart på tolv" (call_bell)
     if 1 <= am <= 5 and rules.night_words.intersection(words):
         # "var tungpusta i natt og sat oppe frå klokka tre": the small hours, and the story
@@ -323,13 +311,13 @@ def _uncued_hour(am: int, pm: int, minute: int, clause: list[str], rules: _Rules
                 return am  # "… klokka tjueto femti. Klokka ti over fire gikk den igjen"
             if clock.story_minutes < PAST_MIDNIGHT and am <= MORNING_REACH:
                 return am  # "… klokka ti over to. Ved stell klokka seks": the morning after
-        if clock.shift == "evening" and 1 <= am <= 5 and _night_device(clause, sentence, rules):
+        if clock.shift == "evening" and 1 <= am <= 5 and night_device(clause, sentence, rules):
             # "ville høyre joik i kveld … sengesensoren varsla fem over to": a night sensor's
             # small hour on an evening's report is the night after it, not 14.05
             return am
         return by_daypart(clock.shift, am, pm)
-    if not clock.by_day() and (_night_device(clause, sentence, rules) or
-                               1 <= am <= 4 and _alarm_in_a_room(sentence, rules)):
+    if not clock.by_day() and (night_device(clause, sentence, rules) or
+                               1 <= am <= 4 and alarm_in_a_room(sentence, rules)):
         hour = by_daypart("night", am, pm)  # bed, fall and door sensors watch the night
         clock.last_minutes = hour * 60 + minute  # and the story goes on from there
         return hour
@@ -346,8 +334,8 @@ def _uncued_hour(am: int, pm: int, minute: int, clause: list[str], rules: _Rules
     if clock.night_first and am in NIGHT_BEFORE_MIDNIGHT and clock.last_minutes is None \
             and clock.story_minutes is None and not clock.by_day():
         return pm  # "urolig i natt … klokka halv tolv fikk han morfin": the night's first hours
-    if _tells_sleep(clause, rules) and not (
-            clock.by_day() and 7 <= am and not _tells_sleep(_off_the_bed(clause, rules), rules)):
+    if tells_sleep(clause, rules) and not (
+            clock.by_day() and 7 <= am and not tells_sleep(off_the_bed(clause, rules), rules)):
         return _slept_until(am, minute, clock) if until else (pm if am >= 7 else am)
     last = clock.last_minutes
     if last is None and clock.story_minutes is not None and \
@@ -384,18 +372,6 @@ def _night_goes_on(pm: int, minute: int, story: int) -> int | None:
     if story >= NIGHT_STORY_EVENING and 0 < (pm * 60 + minute - story) % 1440 <= NIGHT_STORY_REACH:
         return pm
     return None
-
-
-def _night_device(clause: Iterable[str], sentence: Iterable[str], rules: _Rules) -> bool:
-    """A bed, fall or door sensor or a camera round told with the time (data: night_devices)."""
-    return any(w.startswith(rules.night_devices) for w in (*clause, *sentence))
-
-
-def _alarm_in_a_room(sentence: Iterable[str], rules: _Rules) -> bool:
-    """ "trygghetsalarmen fra rom sju gikk klokka tre": an alarm from a resident's room, told
-    with nothing that says the part of day, is the night's (data: room_alarms)."""
-    words = list(sentence)
-    return "rom" in words and any(stem in word for word in words for stem in rules.room_alarms)
 
 
 def _slept_until(am: int, minute: int, clock: Clock) -> int:
@@ -440,57 +416,8 @@ AGAIN = frozenset({"igjen", "att", "atter"})
 OPENING_WORDS = 3
 ROUND_NIGHT_ENDS = 6  # a round at one to six is the night's, at seven to eleven the evening's
 AWAKE_REACH = 7  # awake at one to seven: the night or the early morning, never the afternoon
+UNREST_FROM_REACH = 6  # "frå om lag klokka ti": the clause's nearest words, the time's own too
 EVENING_STARTS = 17  # an evening cue with an hour said 1-4 (13.00-16.00) is checked
-
-EARLY = frozenset({"tidlig", "tidleg"})
-SINCE = frozenset({"siden", "sidan", "sia", "sida"})
-FROM = frozenset({"fra", "frå", "ifra", "ifrå"})
-UNREST_FROM_REACH = 6  # "frå om lag klokka ti": the nearest words of the clause, the time's own too
-# "ved sida av seg", "snudd over på siden": the side, not since
-_SINCE_OR_AFTER = SINCE | {"etter"}
-SIDE_BEFORE = frozenset({"ved", "på", "til", "over", "andre", "høgre", "høyre", "venstre"})
-
-
-def _rang_the_bell(words: list[str], rules: _Rules) -> bool:
-    """ "ringte på kl. 01.10", "ringde på klokka to": the resident's call bell, not a phone
-    ("ringte på telefonen") or a door ("ringde på døra")."""
-    return any(word in rules.call_bell and words[k + 1:k + 2] == ["på"] and
-               not rules.not_call_bell.intersection(words[k + 2:k + 3])
-               for k, word in enumerate(words))
-
-
-def _since(clause: Sequence[str], sentence: Iterable[str]) -> bool:
-    """ "ikkje spist sidan klokka tolv": since, not "ho sovna ved sida av mannen"."""
-    if not SINCE.intersection(clause):
-        return False
-    words = list(sentence)
-    return not words or any(
-        word in SINCE and not (k and words[k - 1] in SIDE_BEFORE) and
-        not (k + 1 < len(words) and words[k + 1] == "av") for k, word in enumerate(words))
-
-
-def _early_to_bed(own: Iterable[str], clause: Sequence[str], rules: _Rules) -> bool:
-    """ "Han sovna tidleg ved ni-tida", "ønsket å legge seg tidlig … kl. 21.00": early is
-    the evening's, not the morning's, when the clause tells sleep."""
-    words = [*own, *clause]
-    return bool(EARLY.intersection(words)) and _tells_sleep(clause, rules) and \
-        not (set(words) - EARLY) & (rules.morning | rules.daytime)
-
-
-def _off_the_bed(clause: Sequence[str], rules: _Rules) -> list[str]:
-    """The clause without its bed words ("på senga"): what is left tells sleep or not."""
-    return [word for word in clause if word not in rules.bed_words]
-
-
-def _tells_sleep(clause: Sequence[str], rules: _Rules) -> bool:
-    """Sleep words say evening or night, but "under senga" is where something lay."""
-    # "stell i senga", "frukost på senga": care given in bed, at any time of day
-    return not rules.care_in_bed.intersection(clause) and (
-        any(word in rules.sleep and (i == 0 or clause[i - 1] != "under")
-            for i, word in enumerate(clause))
-        # the clause comes nearest the time first: a phrase's words, in any order
-        or any(set(phrase.split()) <= set(clause) for phrase in rules.sleep_phrases))
-
 
 def shift_of(hour: int) -> str | None:
     """The shift of a visit the opening sentence timed: "kom klokka ti over sju i kveld"."""
