@@ -31,7 +31,7 @@ def _talked_about(text: str, start: int, key: str = "device_discussed_after") ->
         before.pop()
     if before[-1:] == ["neste"] and has_phrase(text, _looked()):
         return False  # "ved neste kamerarunde kl. 02.00 satt ho oppe": the round, told
-    return any(" ".join(before[-n:]) in _rules()[key] for n in (1, 2, 3) if len(before) >= n)
+    return any(" ".join(before[-n:]) in _rules()[key] for n in (1, 2, 3, 4) if len(before) >= n)
 
 
 _WHENEVER = frozenset({"når", "hvis", "dersom", "viss"})

@@ -134,3 +134,11 @@ def test_a_later_alarm_of_another_kind_is_new_though_the_first_had_no_time():
     assert spoken_alarms("Medisindispenseren ga teknisk alarm i formiddag, rullen hadde satt seg "
                          "fast. Den varslet at dosen ikke kom ut.") == [
         ("medisindispenser", "teknisk_alarm", None)]
+
+
+@pytest.mark.parametrize("spoken", [
+    "Eg forklarte ho at sengesensoren varslar når ho står opp.",
+    "Dottera ringde. Jeg forklarte at det er digitalt tilsyn med kamera som bare brukes om natta.",
+])
+def test_a_device_explained_is_no_alarm(spoken):
+    assert spoken_alarms(spoken) == []
