@@ -142,3 +142,12 @@ def test_a_later_alarm_of_another_kind_is_new_though_the_first_had_no_time():
 ])
 def test_a_device_explained_is_no_alarm(spoken):
     assert spoken_alarms(spoken) == []
+
+
+@pytest.mark.parametrize("spoken", [
+    "Vi sjekket også batteriet i trygghetsalarmen hans i dag, og det var fullt.",
+    "Sengesensoren hadde ikkje vore kopla til ladaren, så eg sette den på lading og testa at "
+    "den varslar på telefonen.",
+])
+def test_a_device_checked_or_charged_and_found_working_is_no_alarm(spoken):
+    assert spoken_alarms(spoken) == []
