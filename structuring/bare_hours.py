@@ -6,7 +6,7 @@ reads a sentence's times with; no state of their own.
 
 from __future__ import annotations
 
-from structuring.tokens import Tok, _ends_a_bare_hour, _Rules, slept_before
+from structuring.tokens import Tok, _ends_a_bare_hour, _is_clock, _Rules, slept_before
 
 
 _MINUTES_AFTER_OG = (15, 20)  # "klokka åtte og tjue": 08.20 (5 of 5 in the writers' gold)
@@ -77,7 +77,7 @@ def _last_listed(tokens: list[Tok], j: int, rules: _Rules, between: bool = False
 
 def _clocked_hour(tokens: list[Tok], k: int, rules: _Rules) -> int | None:
     """Where the hour of "klokka <hour>" starting at word k is, or None."""
-    if k + 1 < len(tokens) and tokens[k].lower in rules.clock_words and \
+    if k + 1 < len(tokens) and _is_clock(tokens[k], rules) and \
             _hour(tokens[k + 1]) is not None:
         return k + 1
     return None

@@ -142,7 +142,12 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
     # "det lyste grønt, så ingen feil": a fault said not to be there is none either.
     rest = " ".join(part for part in re.split(_maintenance_pattern(),
                                               without_staff_leaving(text)) if part)
-    rest = _NOT_THERE.sub("", rest)
+    return _nothing_else_went_off(tech, _NOT_THERE.sub("", rest), text)
+
+
+def _nothing_else_went_off(tech: str, rest: str, text: str) -> bool:
+    """What is left of `text` once its upkeep is struck (`rest`) says nothing went off, and
+    `text` tells no false alarm."""
     return not has_phrase(rest, went_off_phrases(tech)) and \
         not has_phrase(text, any_false_alarm_cue())
 
@@ -155,8 +160,7 @@ def _dose_taken(tech: str, text: str) -> bool:
     rest = _dose_taken_pattern().sub(" ", text)
     # "jeg gikk inn og viste henne …, og dosen ble tatt ut": staff walking, no alarm going off
     rest = STAFF_WALKED.sub(" ", rest)
-    return rest != text and not has_phrase(rest, went_off_phrases(tech)) and \
-        not has_phrase(text, any_false_alarm_cue())
+    return rest != text and _nothing_else_went_off(tech, rest, text)
 
 
 @lru_cache(maxsize=1)
@@ -183,8 +187,7 @@ def _battery_upkeep(tech: str, text: str) -> bool:
             has_phrase(text, tuple(rules["works_again"])):
         return False
     rest = _NOT_THERE.sub("", text[:found.start()] + " " + text[found.end():])
-    return not has_phrase(rest, went_off_phrases(tech)) and \
-        not has_phrase(text, any_false_alarm_cue())
+    return _nothing_else_went_off(tech, rest, text)
 
 
 @lru_cache(maxsize=1)

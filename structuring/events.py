@@ -229,9 +229,7 @@ def _later_other_alarm(told: EventDraft, sentences: list[str], i: int) -> bool:
     if not find_phrases(sentences[i], _rules()["later_words"]) or \
             not has_phrase(sentences[i], (*_rules()["new_alarm_words"], *_rules()["alarm_verbs"])):
         return False
-    name = _event_name(told, sentences)
-    return any(has_phrase(sentences[i], words)
-               for event, words in event_cues(told.technology).items() if event != name and words)
+    return _names_another_event(told.technology, sentences[i], _event_name(told, sentences))
 
 
 def _the_sensor_said(text: str, told: EventDraft | None,
@@ -284,10 +282,14 @@ def _set_off_after_fault(told: EventDraft, sentences: list[str], i: int) -> bool
             _event_name(told, sentences) != "teknisk_alarm":
         return False
     # the alarm named ("trykte ho på alarmen"), not a dose given after a dispenser's fault
-    cues = event_cues(told.technology)
     return has_phrase(text, _rules()["alarm_words"]) and \
-        any(has_phrase(text, words) for event, words in cues.items()
-            if event != "teknisk_alarm" and words)
+        _names_another_event(told.technology, text, "teknisk_alarm")
+
+
+def _names_another_event(tech: str, text: str, name: str) -> bool:
+    """Whether `text` says one of the device's events other than `name` (its cues)."""
+    return any(has_phrase(text, words) for event, words in event_cues(tech).items()
+               if event != name and words)
 
 
 def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
