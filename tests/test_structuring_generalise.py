@@ -560,6 +560,7 @@ BLIND_SPLITS = {
     "test39.jsonl": "534b0cdf0e585f74b636f0f1e365426bc67cf4d144a26e465c6bfd98a0ba3087",
     "test40.jsonl": "df34a750d518a429f8e50f3fa364de5d878afbd2de92dde48718c51e9506bc90",
     "test41.jsonl": "f8e2531cad440e498549d17fdde9c8e615db385083040be03d3f4386fdf84c05",
+    "test42.jsonl": "6e906db45d48c109fb29ca36615457f7fcfec8d56cb1d7f3c0af24d13945f379",
 }
 
 
