@@ -144,7 +144,7 @@ def _times(tokens: list[Tok], rules: _Rules, clock: daypart.Clock) -> list[Tok]:
                     hour = _after(begun, hour, minute)  # "frå ni i går kveld til halv sju"
                 # "ligg vaken frå klokka tre om natta": what is wont to happen tells no shift
                 # and no story
-                habit = habitual(own)
+                habit = habitual(own, rules)
                 sure = clock.review == review and clock.recorded_minutes is None and not habit
             else:  # only a time said on the 24-hour clock carries the story on
                 clock.last_minutes = hour * 60 + minute
@@ -216,7 +216,7 @@ def hour_said_about(word: str, rules: _Rules) -> int | None:
     return None
 
 
-_APPROXIMATELY = ("ved", "rundt", "omkring", "i")
+APPROXIMATELY = ("ved", "rundt", "omkring", "i")
 
 
 def _approximate_time(out: list[Tok], hour: int, tokens: list[Tok], i: int, rules: _Rules,
@@ -231,7 +231,7 @@ def _approximate_time(out: list[Tok], hour: int, tokens: list[Tok], i: int, rule
         # "hadde vondt i natt, og kona ringte oss ved firetida": a small hour in a sentence
         # about the night is the night's, as "klokka fire" is (not "i tolvtida": noon too)
         small = [t.lower for t in tokens] if 1 <= hour <= 5 else ()
-        k = len(out) - 1 - (bool(out) and out[-1].lower in _APPROXIMATELY)
+        k = len(out) - 1 - (bool(out) and out[-1].lower in APPROXIMATELY)
         until = k >= 0 and out[k].lower in rules.until and \
             not rules.span_starts.intersection(clause)
         hour = daypart.resolve_hour(hour, minute, clause, rules, clock,
@@ -240,7 +240,7 @@ def _approximate_time(out: list[Tok], hour: int, tokens: list[Tok], i: int, rule
     hour %= 24
     clock.times_read += 1
     clock.story_minutes = hour * 60 + minute
-    if out and out[-1].lower in _APPROXIMATELY:
+    if out and out[-1].lower in APPROXIMATELY:
         out = out[:-1]
     return out, Tok(f"ca. kl. {hour:02d}.{minute:02d}", kind="time")
 

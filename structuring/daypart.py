@@ -43,6 +43,7 @@ class Clock:
     evening_medicines: bool = False  # it names the evening medicines ("kveldsmedisinene")
     evening_said: int | None = None  # this sentence's time said "i kveld" ("kl. 21 i kveld")
     evening_told: int | None = None  # the last time said with its own evening cue, any sentence
+    yesterday_evening: int | None = None  # the last time said "i går kveld", any sentence
     morning_opening: bool = False  # the dictation opens in the morning ("morgonstell", "i morges")
     first_said: str | None = None  # the part of the day the dictation's first time was said in
 
@@ -211,7 +212,9 @@ def resolve_hour(hour: int, minute: int, clause: list[str], rules: _Rules, clock
             clock.evening_said = hour * 60 + minute  # this evening, not "i går kveld"
         if said == "evening":
             clock.evening_told = hour * 60 + minute
-        if said in ("morning", "night") and not habitual(own):
+            if "går" in own:
+                clock.yesterday_evening = hour * 60 + minute
+        if said in ("morning", "night") and not habitual(own, rules):
             # "klokka sju minutter over seks i morges": the story goes on from it ("ringte
             # 113 klokka seks og tjue"). Not from an evening: "la seg i går kveld klokka ti"
             # in a morning visit, "klokka elleve i kveld" merged into another sentence.
@@ -338,15 +341,20 @@ def _uncued_hour(am: int, pm: int, minute: int, clause: list[str], rules: _Rules
             clock.by_day() and 7 <= am and not tells_sleep(off_the_bed(clause, rules), rules)):
         return _slept_until(am, minute, clock) if until else (pm if am >= 7 else am)
     last = clock.last_minutes
+    drug_after_evening = clock.story_minutes == clock.evening_told and \
+        bool(rules.drugs.intersection(words))
     if last is None and clock.story_minutes is not None and \
             not EVENING_STARTS * 60 > clock.story_minutes >= PAST_MIDNIGHT and \
-            clock.story_minutes != clock.evening_told and \
+            clock.story_minutes != clock.yesterday_evening and not drug_after_evening and \
             not rules.another_day.intersection(clause):
         # "hjelpte han til senga klokka åtte … Paracet klokka ni", "våkna halv fire …
         # forstøvar klokka tjue på fire": a story read into the evening or the night goes on
-        # there (a day visit's story does not: doses taken before it are told after it; nor
-        # does a time said "i kveld" in a sentence before: "Insulatard klokka ni i kveld.
-        # Paracet klokka halv ti" is 09.30 in the tune gold)
+        # there, also from a time said "i kveld" ("varsla klokka åtte i kveld … tok dosen
+        # klokka ti over åtte": 20.10, 5 times to 0 in the tuned gold) but not to a drug
+        # given ("Insulatard klokka ni i kveld. Paracet klokka halv ti" is 09.30 in the
+        # issue's own example). A day visit's story does not go on (doses taken before it
+        # are told after it), nor yesterday evening's ("i går kveld klokka ni … Paracet
+        # klokka kvart over åtte" in a morning visit).
         last = clock.story_minutes
     if last is not None:
         # A dictation tells events in order: after "klokka tjueto" the story goes on from

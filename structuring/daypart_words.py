@@ -21,10 +21,12 @@ HABITUAL_PARTS = frozenset({"natta", "natten", "netter", "nettene", "kveldene", 
                             "morgonen", "morgenen", "morgonane", "morgenene"})
 
 
-def habitual(own: Sequence[str]) -> bool:
+def habitual(own: Sequence[str], rules: _Rules) -> bool:
     """ "klokka tre om natta": the part of the day said as a habit ("om" and the definite
-    noun), not as the day told."""
-    return "om" in own and bool(HABITUAL_PARTS.intersection(own))
+    noun), not as the day told — unless a past-tense verb tells one occasion ("varsla klokka
+    kvart på seks om morgonen"; data: told_once)."""
+    return "om" in own and bool(HABITUAL_PARTS.intersection(own)) and \
+        not rules.told_once.intersection(own)
 
 
 def after_the_evening(clause: list[str]) -> bool:

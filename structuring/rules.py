@@ -47,7 +47,7 @@ RULE_FILES: dict[str, tuple[str, ...]] = {
                            "staff_leaving", "asleep_words", "seen_in_a_round",
                            "response_as_a_plan",
                            "device_tested_said_after", "device_wear_reminded", "battery_changed",
-                           "battery_changed_after", "battery_upkeep_told_by", "works_again",
+                           "battery_changed_after", "works_again",
                            "later_words",
                            "dose_taken", "dose_taken_after", "dose_taken_said", "story_nouns",
                            "staff_got_there", "habitual_words", "response_when_untold"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from structuring import daypart
+from structuring.clock_times import APPROXIMATELY, hour_said_about
 from structuring.lexicon import IdentityCache, drug_one_letter_off
 from structuring.tokens import (DIGIT_TIME, Tok, _compound, _is_clock, _is_numberish, _Rules,
                                unended)
@@ -425,6 +426,10 @@ def _trailing_time(before: list[Tok], rules: _Rules) -> int | None:
     """Where a clock time that ends `before` starts: after "klokka" ("klokka ti på ni"), or
     said without it as only a time is said ("kvart over tolv", "halv ni", "ti på ni") —
     not "hundre og tretti over åtti"."""
+    if before and hour_said_about(before[-1].lower, rules) is not None:
+        # "ved totida, eh, rettelse, ti over tre": an hour said about, with its "ved"
+        about = len(before) > 1 and before[-2].lower in APPROXIMATELY
+        return len(before) - 1 - about
     start = len(before)
     while start > 0 and (_is_numberish(before[start - 1], rules) or
                          before[start - 1].lower in _TIME_WORDS):

@@ -95,6 +95,7 @@ class _Rules:
     room_alarms: tuple[str, ...] = ()
     day_rounds: tuple[str, ...] = ()
     unrest: tuple[str, ...] = ()  # "uroleg frå klokka elleve": 23.00
+    told_once: set[str] = field(default_factory=set)  # "varsla klokka seks om morgonen"
     shift_header_goes_on: set[str] = field(default_factory=set)
     shift_header_units: tuple[str, ...] = ()  # word stems of a care unit: "rehabilitering…"
     home_care_units: tuple[str, ...] = ()  # "hjemmetjenesten Leknes": a place follows
@@ -213,6 +214,7 @@ def _rules() -> _Rules:
         shift_openings=t["shift_openings"], shift_headers=set(t["shift_headers"]),
         night_devices=tuple(t["night_devices"]), room_alarms=tuple(t["room_alarms"]),
         day_rounds=tuple(t["day_rounds"]), unrest=tuple(t["unrest_words"]),
+        told_once=set(t["told_once"]),
         shift_header_goes_on=set(t["shift_header_goes_on"]),
         shift_header_units=tuple(t["shift_header_units"]),
         home_care_units=tuple(t["home_care_units"]), parts_of_town=set(t["parts_of_town"]),

@@ -14,13 +14,13 @@ from tests.note_helpers import spoken_alarms, spoken_times
 @pytest.mark.parametrize("name, count, writers", [
     ("tune91.jsonl", 60, {"t91a", "t91b"}),
 ])
-def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
-    # tune91 is only scored: no rule is derived from it, no model learns from it
-    assert_never_learnt_from(name, count, writers)
+def test_the_writers_only_scored_this_pass_are_read_later(name, count, writers):
+    # tune91 was only scored in this pass and is read by later ones (the forty-fourth)
+    assert_never_learnt_from(name, count, writers, read_later=True)
 
 
 def test_the_writers_read_this_pass_are_learnt_from():
-    assert_classifier_learns_from({"tune89.jsonl", "tune92.jsonl"}, only_scored={"tune91.jsonl"})
+    assert_classifier_learns_from({"tune89.jsonl", "tune92.jsonl"})
 
 
 # --- the night's times ----------------------------------------------------------------------
@@ -110,7 +110,7 @@ def test_a_battery_changed_as_upkeep_is_no_alarm(spoken):
     # it had failed: works again, or the fault told
     "Byttet batteri på trygghetsalarmen, og den fungerer igjen.",
     "Trygghetsalarmen hadde lavt batteri, så vi byttet batteri og testet den.",
-    "Byttet batteri på trygghetsalarmen.",
+    # (a battery changed with nothing else told is upkeep since the forty-fourth pass)
 ])
 def test_a_battery_changed_after_a_fault_is_the_technical_alarm(spoken):
     assert spoken_alarms(spoken) == [("trygghetsalarm", "teknisk_alarm", None)]
