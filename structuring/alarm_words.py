@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from structuring.alarm_responses import tells_response
-from structuring.devices import technologies_in
+from structuring.devices import is_round, technologies_in
 from structuring.entities import CLOCK_TIME
 from structuring.lexicon import alternation, find_phrases, has_phrase
 from structuring.rules import load_rules
@@ -229,3 +229,21 @@ def _described() -> re.Pattern[str]:
     return re.compile(r"(?<![\wæøå])som\s+(?!har(?![\wæøå]))"
                       r"(?:[\wæøå]+(?:er|ar)|går|gjeng|gir|gjev)(?![\wæøå])[^,.;]*",
                       re.IGNORECASE)
+
+
+def rounds_named_before(i: int, sentences: list[str], paragraphs: list[int]
+                        ) -> tuple[str, int] | None:
+    """A round technology, and where, named with no time earlier in sentence i's paragraph
+    on a short line of its own ("Digitalt tilsyn i natt på rom 14."), not in a sentence that
+    tells of it ("… vil ikkje at me skal bruke kamera om natta …")."""
+    for j in range(i - 1, -1, -1):
+        if paragraphs[j] != paragraphs[i]:
+            return None
+        rounds = [tech for _, tech in technologies_in(sentences[j]) if is_round(tech)]
+        if rounds and TIME.search(sentences[j]) is None and \
+                len(sentences[j].split()) <= ROUNDS_NAMED_WORDS:
+            return rounds[0], j
+    return None
+
+
+ROUNDS_NAMED_WORDS = 8

@@ -300,6 +300,11 @@ def _next_round_untold(i: int, sentences: list[str], paragraphs: list[int],
     if current is None and drafts and (paragraphs[i] == paragraphs[drafts[-1].sentences[-1]]
                                        or _round_named(drafts[-1].technology).search(sentences[i])):
         current = drafts[-1]  # "ingen tiltak. ny linje tilsyn klokka tre: …", a new paragraph too
+    if current is None and not drafts:
+        # "Digitalt tilsyn på rom 9 i natt. … Tilsyn kl. 00.00 og kl. 02.00, sov": the rounds
+        # named first with no time of their own; the naming sentence opens no event itself
+        named = said.rounds_named_before(i, sentences, paragraphs)
+        current = EventDraft(named[0], sentences=[named[1]]) if named else None  # not kept
     in_a_round = current is not None and is_round(current.technology)
     if current is not None and not is_round(current.technology):
         # "Tilsyn kl. 01.00: sov. Kl. 02.35 varsla sengesensoren … Tilsyn kl. 04.00: …"
@@ -340,7 +345,10 @@ def _tells_an_alarm(tech: str, text: str) -> bool:
     happened: a time (not of a routine or a plan: "ved ti hver kveld", "skal slås på kl.
     22"), an alarm word or verb, one of the device's event cues, what staff did or a false
     alarm."""
-    timed = _TIME.search(text) is not None and not said.a_routine(text)
+    routine = said.a_routine(text)
+    if routine and is_round(tech) and not tells_response(said.as_happened(text)):
+        return False  # "nattevakta følgjer han med digitalt tilsyn kvar time i natt": a plan
+    timed = _TIME.search(text) is not None and not routine
     happened = said.as_happened(text)
     # "Ho sov godt da vi gikk, og trygghetsalarmen satt på armen": staff leaving is no alarm
     return timed or has_phrase(without_staff_leaving(happened), _alarm_phrases(tech)) or \

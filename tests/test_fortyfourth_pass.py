@@ -83,3 +83,23 @@ def test_a_battery_changed_after_its_alarm_stays_that_alarms_response():
 def test_the_e_lock_heard_as_e_losen_is_the_e_lock():
     assert spoken_alarms("E-losen på ytterdøra ga feilmelding klokka sju i morges, og vi kom "
                          "ikke inn.") == [("e_laas", "teknisk_alarm", "07:00")]
+
+
+@pytest.mark.parametrize("spoken", [
+    # a round said as a routine, and a device used at home before, tell no event
+    "Han gjekk og la seg klokka ti, og nattevakta følgjer han med digitalt tilsyn kvar time i "
+    "natt.",
+    "hjemme brukte hun medisindispenser fra hjemmetjenesten klokka tolv den er levert tilbake",
+])
+def test_a_round_as_a_routine_and_a_device_used_before_are_no_event(spoken):
+    assert spoken_alarms(spoken) == []
+
+
+def test_rounds_named_on_a_line_of_their_own_are_the_rounds_told_after():
+    assert spoken_alarms("Digitalt tilsyn på rom 4 i natt. Ho har avtale om tilsyn med kamera "
+                         "i staden for at vi opnar døra. Tilsyn klokka eitt og klokka tre, "
+                         "ho sov.") == [("digitalt_tilsyn", "tilsyn_utfort", "01:00"),
+                                        ("digitalt_tilsyn", "tilsyn_utfort", "03:00")]
+    # named in a sentence that tells of them, not a line of their own: no round
+    assert spoken_alarms("Kona vil ikkje at me skal bruke kamera om natta, så me går tilsyn "
+                         "kvar andre time. Ved tilsyn klokka eitt og tre sov han.") == []
