@@ -103,3 +103,15 @@ def test_rounds_named_on_a_line_of_their_own_are_the_rounds_told_after():
     # named in a sentence that tells of them, not a line of their own: no round
     assert spoken_alarms("Kona vil ikkje at me skal bruke kamera om natta, så me går tilsyn "
                          "kvar andre time. Ved tilsyn klokka eitt og tre sov han.") == []
+
+
+@pytest.mark.parametrize("spoken", [
+    # a lid or door not closed is the dispenser's fault, not a missed dose
+    "medisindispenseren hennar har pipa heile morgonen sa ho punktum eg fann at lokket ikkje "
+    "var lukka ordentleg og lukka det punktum",
+    # "dispanseren", an ASR slip, is the dispenser
+    "Vi fikk teknisk alarm fra medisin dispanseren hos bruker i formiddag, og jeg startet den "
+    "på nytt.",
+])
+def test_a_dispenser_left_open_is_its_technical_alarm(spoken):
+    assert spoken_alarms(spoken) == [("medisindispenser", "teknisk_alarm", None)]
