@@ -346,10 +346,10 @@ def _tells_an_alarm(tech: str, text: str) -> bool:
     22"), an alarm word or verb, one of the device's event cues, what staff did or a false
     alarm."""
     routine = said.a_routine(text)
-    if routine and is_round(tech) and not tells_response(said.as_happened(text)):
+    happened = said.as_happened(text)
+    if routine and is_round(tech) and not tells_response(happened):
         return False  # "nattevakta følgjer han med digitalt tilsyn kvar time i natt": a plan
     timed = _TIME.search(text) is not None and not routine
-    happened = said.as_happened(text)
     # "Ho sov godt da vi gikk, og trygghetsalarmen satt på armen": staff leaving is no alarm
     return timed or has_phrase(without_staff_leaving(happened), _alarm_phrases(tech)) or \
         tells_response(happened)
