@@ -561,6 +561,7 @@ BLIND_SPLITS = {
     "test40.jsonl": "df34a750d518a429f8e50f3fa364de5d878afbd2de92dde48718c51e9506bc90",
     "test41.jsonl": "f8e2531cad440e498549d17fdde9c8e615db385083040be03d3f4386fdf84c05",
     "test42.jsonl": "6e906db45d48c109fb29ca36615457f7fcfec8d56cb1d7f3c0af24d13945f379",
+    "test43.jsonl": "67450c9e53b3c5d1b3abe3bf5a5dc5123343b2001cc6e4b2428c701ac9ae053f",
 }
 
 
