@@ -46,12 +46,13 @@ def _counted_pattern() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def went_off_it() -> tuple[str, ...]:
-    """ "klokka fem over tre gikk den igjen", "slo den av igjen": an alarm verb, "den" (the
-    device of the story) and "igjen" right after — not "katten gikk den veien igjen"."""
-    return _went_off_again(" den")
+    """ "klokka fem over tre gikk den igjen", "slo den av igjen", "ga sensoren alarm igjen":
+    an alarm verb, "den" or "sensoren" (the device of the story) and "igjen" right after —
+    not "katten gikk den veien igjen"."""
+    return _went_off_again(" den") + _went_off_again(" sensoren")
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
 def _went_off_again(subject: str = "") -> tuple[str, ...]:
     """An alarm verb and "igjen", with `subject` after the verb (before a particle: "slo den
     av igjen"): "gikk igjen", "gikk den igjen"."""
@@ -154,8 +155,9 @@ def _no_alarm_pattern() -> re.Pattern[str]:
     # person ("hun gikk ikke på do"), said not to go off — not "gikk ikke fram" (a fault)
     device_went = rf"[\wæøå]*(?:alarm|sensor)[\wæøå]*\s+(?:(?:gikk|gjekk)\s+(?:{negation})|" \
         rf"(?:har|hadde)\s+(?:{negation})\s+gått)(?!\s+(?:fram|frem|gjennom|inn))"
-    # "… utløst alarmen ikke noe fall": "ikke noe" denies what follows it, not the alarm
-    denied_after = r"(?!\s+(?:noe|noko|noen|nokon)(?![\wæøå]))"
+    # "… utløst alarmen ikke noe fall": "ikke noe" denies what follows it, not the alarm;
+    # "varsla ikkje teken dose" tells the dose not taken
+    denied_after = r"(?!\s+(?:noe|noko|noen|nokon|tatt|teke|teken|henta|hentet)(?![\wæøå]))"
     return re.compile(rf"(?<![\wæøå])(?:(?:{alarm})\s+(?:{negation}){denied_after}|"
                       rf"(?:{negation})\s+{given}"
                       rf"(?:nye?\s+|fleire\s+|flere\s+|meir\s+|mer\s+)?(?:{alarm})|"
@@ -226,9 +228,11 @@ def _planned() -> re.Pattern[str]:
 def _described() -> re.Pattern[str]:
     # "som" and a verb in the present ("som varsler", "som varslar", "som piper"): what the
     # device does, not what it did ("sensoren som varsla kl. 03.00" is the alarm)
-    return re.compile(r"(?<![\wæøå])som\s+(?!har(?![\wæøå]))"
-                      r"(?:[\wæøå]+(?:er|ar)|går|gjeng|gir|gjev)(?![\wæøå])[^,.;]*",
-                      re.IGNORECASE)
+    # ... and "når det piper", "viss han varslar": what is done whenever it goes off
+    return re.compile(r"(?<![\wæøå])(?:som\s+(?!har(?![\wæøå]))"
+                      r"(?:[\wæøå]+(?:er|ar)|går|gjeng|gir|gjev)|(?:når|hvis|viss|dersom)\s+"
+                      r"(?:[\wæøå]+\s+)?(?:piper|varsler|varslar|ringer|ringjer|går|gjeng))"
+                      r"(?![\wæøå])[^,.;]*", re.IGNORECASE)
 
 
 def rounds_named_before(i: int, sentences: list[str], paragraphs: list[int]

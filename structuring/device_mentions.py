@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from structuring.alarm_responses import any_false_alarm_cue
-from structuring.alarm_words import TIME
+from structuring.alarm_words import TIME, as_happened
 from structuring.devices import (STAFF_WALKED, all_event_cues, event_cues, technologies_in,
                                  went_off_phrases, without_staff_leaving)
 from structuring.lexicon import alternation, has_phrase
@@ -142,7 +142,8 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
     # "det lyste grønt, så ingen feil": a fault said not to be there is none either.
     rest = " ".join(part for part in re.split(_maintenance_pattern(),
                                               without_staff_leaving(text)) if part)
-    return _nothing_else_went_off(tech, _NOT_THERE.sub("", rest), text)
+    # "… viste ham hvordan han trykker på knappen når det piper": whenever, not what happened
+    return _nothing_else_went_off(tech, _NOT_THERE.sub("", as_happened(rest)), text)
 
 
 def _nothing_else_went_off(tech: str, rest: str, text: str) -> bool:
@@ -173,7 +174,9 @@ def _dose_taken_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<![\wæøå]){not_said}(?:"
                       rf"(?:{alternation(tuple(rules['dose_taken']))})\s+{dose}"
                       rf"|{dose}\s+(?:{alternation(tuple(rules['dose_taken_after']))})"
-                      rf"|(?:{alternation(tuple(rules['dose_taken_said']))}))(?![\wæøå])",
+                      # "dispenseren var tom": the doses taken, not "tom for medisin"
+                      rf"|(?:{alternation(tuple(rules['dose_taken_said']))})"
+                      rf"(?!\s+for(?![\wæøå])))(?![\wæøå])",
                       re.IGNORECASE)
 
 
@@ -197,7 +200,7 @@ def _battery_changed() -> re.Pattern[str]:
     after = "|".join(re.escape(aux) + also + r"\s+" + re.escape(verb)
                      for aux, verb in (p.split(" ", 1) for p in rules["battery_changed_after"]))
     return re.compile(rf"(?<![\wæøå])(?:(?:{alternation(tuple(rules['battery_changed']))})"
-                      rf"|batteri[\wæøå]*(?:\s+[\wæøå-]+){{0,4}}?\s+(?:{after}))(?![\wæøå])",
+                      rf"|batteri[\wæøå]*(?:\s+[\wæøå-]+){{0,10}}?\s+(?:{after}))(?![\wæøå])",
                       re.IGNORECASE)
 
 
@@ -220,7 +223,7 @@ def _off_of_it_pattern() -> re.Pattern[str]:
 
 
 _NOT_THERE = re.compile(r"(?<![\wæøå])(?:ingen|ikke|ikkje|itte|itj|uten|utan)\s+"
-                        r"(?:noen\s+|nokon\s+)?(?:feil|feilmelding|alarm|varsel)\w*",
+                        r"(?:noen\s+|nokon\s+)?(?:feil|feilmelding|alarm|varsel|glemt|glømt|gløymt)\w*",
                         re.IGNORECASE)
 
 _IT = ("han", "ho", "hun", "den", "sensoren", "sensorane", "sensorene")

@@ -6,6 +6,8 @@ single time (`structuring.clock_times`)."""
 
 from __future__ import annotations
 
+import re
+
 from structuring.clock_times import _WRITTEN_TIME
 from structuring.lexicon import phrase_pattern
 from structuring.tokens import Tok, _Rules
@@ -92,7 +94,21 @@ def night_told_anywhere(spoken: str, rules: _Rules) -> bool:
 def evening_medicines_told(spoken: str, rules: _Rules) -> bool:
     """ "… fikk kveldsmedisinene ved besøket": an evening's visit, wherever it says so (data:
     time.evening_medicines_told)."""
-    return _said_anywhere(spoken, rules, rules.evening_medicines_told)
+    # "vi ble enige om at hun tar med rullestolen og at vi gir kveldsmedisinene før hun
+    # drar": a plan, said before it in its sentence, tells no visit
+    said = phrase_pattern(rules.evening_medicines_told)
+    plans = phrase_pattern(rules.plans_ahead)
+    for sentence in _SENTENCE_END.split(spoken.lower()):
+        words = _opening_words(sentence, rules)
+        if any(said.fullmatch(word) and
+               not plans.search(" ".join(words[max(0, k - PLAN_WORDS):k]))
+               for k, word in enumerate(words)):
+            return True
+    return False
+
+
+PLAN_WORDS = 12  # how far back in its sentence a plan word makes the medicines a plan
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\b(?:punktum|ny linje|nytt avsnitt)\b")
 
 
 def _said_anywhere(spoken: str, rules: _Rules, phrases: tuple[str, ...]) -> bool:
@@ -149,9 +165,15 @@ def _opening_words(spoken: str, rules: _Rules) -> list[str]:
     words = [w.strip(".,:;!?") for w in _past_heading(spoken.lower().split())]
     words = [w for w in words if w and w not in rules.fillers]
     # "Rom 17, kveld. …": the room's number, then the shift it reports
-    if len(words) > 2 and words[0] in rules.room_words and words[2] in rules.room_heading_shifts:
+    if len(words) > 2 and words[0] in rules.room_words and (
+            words[2] in rules.room_heading_shifts or  # "Rom 14, kveldsstell.": the visit's
+            words[2] not in rules.not_cues and words[2].startswith(_cue_stems(rules))):
         return words[2:]
     return words
+
+
+def _cue_stems(rules: _Rules) -> tuple[str, ...]:
+    return tuple(stem for stems in rules.cue_stems.values() for stem in stems)
 
 
 def _past_heading(words: list[str]) -> list[str]:

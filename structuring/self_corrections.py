@@ -2,10 +2,9 @@
 
 "åtte av ti eh nei vent seks av ti" → "seks av ti"; "klokka ti på halv ti nei unnskyld tjue på
 ti" → the time only; "Lasix … nei, Burinex ett milligram" → the drug with its dose. The cues
-("nei vent", "unnskyld", "eller", "rettelse" …) are data in `data/spoken_forms.json`
-(`corrections`, `corrections_needing_a_value`, `corrections_between_values`). Patient safety decides
-the shape: a correction replaces exactly the value it corrects, and where no value can be
-found the words are kept as said, never dropped.
+("nei vent", "unnskyld", "eller", "rettelse" …) are data in `data/spoken_forms.json`. Patient
+safety decides the shape: a correction replaces exactly the value it corrects, and where no
+value can be found the words are kept as said, never dropped.
 
 Runs on one sentence's tokens after voice commands, before numbers are read
 (`structuring.spoken` calls `self_corrections`); `corrects_a_value` tells the sentence
@@ -414,12 +413,15 @@ def _time_words(tokens: list[Tok], rules: _Rules, start: int = 0) -> int:
     """How many tokens from `start` say a time ("kvart på ni", "halv ti", "ti")."""
     end = start
     while end < len(tokens) and (_is_numberish(tokens[end], rules) or
-                                 tokens[end].lower in _TIME_WORDS):
+                                 tokens[end].lower in _TIME_WORDS or  # "fire og ti" too:
+                                 end > start and tokens[end].lower == "og" and
+                                 tokens[end + 1:end + 2] and tokens[end + 1].lower in _AND_MINUTES):
         end += 1
     return end - start
 
 
 _MINUTE_WORDS = frozenset({"fem", "ti", "tjue", "tjuefem", "kvart", "5", "10", "20", "25"})
+_AND_MINUTES = _MINUTE_WORDS | {"femten", "tretti", "trettifem", "førti", "førtifem", "femti"}
 
 
 def _trailing_time(before: list[Tok], rules: _Rules) -> int | None:
