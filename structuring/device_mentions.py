@@ -223,7 +223,8 @@ def _off_of_it_pattern() -> re.Pattern[str]:
 
 
 _NOT_THERE = re.compile(r"(?<![\wæøå])(?:ingen|ikke|ikkje|itte|itj|uten|utan)\s+"
-                        r"(?:noen\s+|nokon\s+)?(?:feil|feilmelding|alarm|varsel|glemt|glømt|gløymt)\w*",
+                        r"(?:noen\s+|nokon\s+)?"
+                        r"(?:feil|feilmelding|alarm|varsel|glemt|glømt|gløymt)\w*",
                         re.IGNORECASE)
 
 _IT = ("han", "ho", "hun", "den", "sensoren", "sensorane", "sensorene")
