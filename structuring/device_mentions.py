@@ -192,6 +192,11 @@ def _battery_upkeep(tech: str, text: str) -> bool:
     return _nothing_else_went_off(tech, rest, text)
 
 
+def battery_changes(text: str) -> list[re.Match[str]]:
+    """Where `text` says a battery was changed ("byttet batteri", "batteriet … ble bytta")."""
+    return list(_battery_changed().finditer(text))
+
+
 @lru_cache(maxsize=1)
 def _battery_changed() -> re.Pattern[str]:
     """ "byttet batteri", and "batteriet i alarmen hans ble også byttet" (its device between)."""

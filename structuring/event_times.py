@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 
 from structuring.alarm_words import TIME
+from structuring.device_mentions import battery_changes
 from structuring.devices import technologies_in
 from structuring.entities import AT_MIDNIGHT
 from structuring.lexicon import alternation, has_phrase
@@ -115,7 +116,12 @@ def event_time(technology: str, story: list[int], mention: int, sentences: list[
     k = max((n for n, p in enumerate(starts) if p <= mention), default=0)
     low = starts[k - 1] if k > 0 else 0
     high = starts[k + 1] if k + 1 < len(starts) else len(first)
-    times = [m for m in TIME.finditer(first) if low <= m.start() < high]
+    # "… ga teknisk alarm om lavt batteri, og vi byttet batteri da vi var innom kl. 18.30":
+    # the battery changed is staff's response; its time is never the alarm's (the writers:
+    # none of 20)
+    changed = [b.end() for b in battery_changes(first) if b.start() >= mention]
+    times = [m for m in TIME.finditer(first) if low <= m.start() < high and
+             not any(end <= m.start() for end in changed)]
     if times:
         match = min(times, key=lambda m: abs(m.start() - mention))
         return f"{match.group(1)}:{match.group(2)}"
@@ -124,8 +130,10 @@ def event_time(technology: str, story: list[int], mention: int, sentences: list[
     if len(story) > 1 and story[1] == story[0] + 1:
         # "E-låsen ville ikkje opne. Vi restarta han og kom inn kl. 22.25": when staff got in
         # is no time of the alarm
-        match = TIME.search(sentences[story[1]])
-        if match and not _arrived_before().search(sentences[story[1]], 0, match.start()):
+        nxt = sentences[story[1]]
+        match = TIME.search(nxt)
+        if match and not _arrived_before().search(nxt, 0, match.start()) and \
+                not any(b.end() <= match.start() for b in battery_changes(nxt)):
             return f"{match.group(1)}:{match.group(2)}"
     before = story[0] - 1
     if _rules()["technologies"][technology].get("timed_by_arrival") and before >= 0 \

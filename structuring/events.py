@@ -10,13 +10,11 @@ told with its alarm — in the sentence naming the technology (the time nearest 
 when that sentence names several), else in the sentence right after it — never a time from
 further on in the story (a dose given later is not the alarm's time).
 
-A story goes on past `ny linje` when the sentence after the line break tells what staff did
-about the alarm (a response cue of `welfare_technology.json`, a contact "ringte dottera", or a
-false-alarm cue) and names no other technology: nurses often start the response on a new
-line. `nytt avsnitt`, a new heading or any other sentence still ends it. Who was contacted
-(`CONTACT_RESPONSES`: doctor, next of kin, 113) is read to the end of the dictation, until
-another technology is named: "nytt avsnitt jeg ringte legevakta" after a fall is the fall's
-response, though the sentence is filed by its own content.
+A story goes on past `ny linje` when the sentence after it tells what staff did (a response,
+a contact "ringte dottera", a false-alarm cue) and names no other technology: nurses often
+start the response on a new line. `nytt avsnitt` or a new heading still ends it. Who was
+contacted (doctor, next of kin, 113) is read on to the next technology named: "nytt avsnitt
+jeg ringte legevakta" after a fall is the fall's response, the sentence filed by its content.
 """
 
 from __future__ import annotations
@@ -149,6 +147,9 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
     alarm of the same device it follows up, a new alarm (appended to `drafts`) — or none."""
     text = sentences[i]
     fault = _fault_after_alarm(tech, sentences, i, current)
+    if _alarm_said_at_last(tech, position, i, sentences, current):
+        current.sentences, current.mention = [], position
+        return current
     if current is not None and current.technology == tech and not fault and \
             not _new_round(tech, text, current, i) and \
             not _named_alarm_again(text, current, i, sentences) and \
@@ -181,6 +182,17 @@ def _event_for(tech: str, position: int, i: int, sentences: list[str],
         return None  # "Dørsensoren. Fikk nytt batteri i dag, den varsler som den skal.
     drafts.append(EventDraft(tech, mention=position))
     return drafts[-1]
+
+
+def _alarm_said_at_last(tech: str, position: int, i: int, sentences: list[str],
+                        current: EventDraft | None) -> bool:
+    """ "… som har GPS … gjekk seg vekk | GPS varsla … klokka tjuefem over tre": a story
+    opened by a mention with no alarm nor time; the alarm is told where it goes off at one."""
+    return current is not None and current.technology == tech and \
+        current.sentences[0] != i and _event_time(current, sentences) is None and \
+        not _tells_an_alarm(tech, sentences[current.sentences[0]]) and \
+        _TIME.search(sentences[i], position) is not None and \
+        _alarm_told(tech, sentences[i][position:])
 
 
 def _alarm_told(tech: str, text: str, story_nouns: bool = True) -> bool:

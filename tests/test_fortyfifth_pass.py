@@ -96,3 +96,21 @@ def test_a_dispenser_working_emptied_or_explained_and_a_battery_changed_are_no_a
 ])
 def test_alarms_told_in_words_of_their_own(spoken, expected):
     assert spoken_alarms(spoken) == expected
+
+
+def test_an_alarm_told_after_a_mention_of_its_device_keeps_its_time():
+    # the device named first with no alarm; named again going off at a time
+    assert spoken_alarms("dette gjeld han på rom tre som har GPS han gjekk ein tur etter "
+                         "middag og gjekk seg bort GPS varsla at han var utanfor sona klokka "
+                         "ti over fire vi fann han ved butikken") == [
+        ("lokaliseringsteknologi", "utenfor_sone", "16:10")]
+
+
+@pytest.mark.parametrize("spoken", [
+    "Trygghetsalarmen varslet lavt batteri i går, og vi byttet batteriet da vi var der klokka "
+    "11.15.",
+    "tryggleiksalarmen har pipa om lågt batteri sidan i går kveld eg bytte batteriet klokka "
+    "ti og testa alarmen",
+])
+def test_the_time_a_battery_was_changed_is_not_the_alarms(spoken):
+    assert spoken_alarms(spoken) == [("trygghetsalarm", "teknisk_alarm", None)]
