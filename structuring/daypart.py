@@ -287,10 +287,10 @@ def _uncued_hour(am: int, pm: int, minute: int, clause: list[str], rules: _Rules
         # goes on from there ("… fikk Oxynorm klokka tre") — on an evening shift's report too
         clock.last_minutes = am * 60 + minute
         return am
-    if 1 <= am <= 6 and not clock.by_day() and rules.night_care.intersection(words) and \
+    if am <= 6 and not clock.by_day() and rules.night_care.intersection(words) and \
             (clock.story_minutes is None or not DAY_STARTS <= clock.story_minutes < LATE_EVENING):
         clock.last_minutes = am * 60 + minute  # "ved tilsyn klokka tre var bleia våt": the
-        return am  # night's care is in the small hours, and the story goes on from there
+        return am  # night's care is in the small hours (and at midnight), the story goes on
     if 7 <= am <= 11 and clock.shift is None and not clock.by_day() and \
             (FROM | SINCE).intersection(clause[:UNREST_FROM_REACH]) and \
             any(word.startswith(rules.unrest) for word in words):

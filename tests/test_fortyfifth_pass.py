@@ -114,3 +114,9 @@ def test_an_alarm_told_after_a_mention_of_its_device_keeps_its_time():
 ])
 def test_the_time_a_battery_was_changed_is_not_the_alarms(spoken):
     assert spoken_alarms(spoken) == [("trygghetsalarm", "teknisk_alarm", None)]
+
+
+def test_the_nights_care_at_twelve_is_midnight():
+    # turning and diapers at twelve are the night's (the writers: 90 of 90)
+    assert spoken_times("Han vart snudd klokka tolv, klokka to og klokka fem etter snuplanen, "
+                        "og bleia var våt kvar gong.") == ["00:00", "02:00", "05:00"]
