@@ -33,9 +33,10 @@ _LISTED_AGAIN = re.compile(_ITS_DAYPART + r"\s*(?:,|og|,\s*og)?\s*(?:så\s+)?"
 _AGAIN = re.compile(r"\b(?:igjen|att|på nytt)\b", re.IGNORECASE)
 _THEN = re.compile(r"(?:\s|,|og|så|igjen|att|deretter|etterpå|til slutt|sist|ved)*", re.IGNORECASE)
 _FIRST_TIME = re.compile(r"\bførst\s+(?:ca\.\s*|ved\s+)?kl\.", re.IGNORECASE)
-# the list ends its clause, its day said after it or not ("kl. 12.00 og kl. 18.00 i dag.")
+# the list ends its clause, its day said after it or not ("kl. 12.00 og kl. 18.00 i dag."),
+# or what was reported follows it ("… kl. 08.00 og kl. 14.00 at dosane ikkje var tekne")
 _CLAUSE_END = re.compile(r"(?:\s*i\s+(?:går\s+)?(?:dag|kveld|kvell|natt|morges|ettermiddag))?"
-                         r"\s*(?:[,.;:!?]|$)", re.IGNORECASE)
+                         r"(?:\s*(?:[,.;:!?]|$)|\s+(?:om\s+)?at(?![\wæøå]))", re.IGNORECASE)
 _OPENING_TIME = re.compile(r"(?:ca\.\s*|ved\s+)?kl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
 
 

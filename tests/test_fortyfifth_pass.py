@@ -89,6 +89,10 @@ def test_a_dispenser_working_emptied_or_explained_and_a_battery_changed_are_no_a
     ("Medisindispenseren varslet ikke tatt dose klokka 13 og klokka 17 i dag. Jeg ringte "
      "henne begge gangene.", [("medisindispenser", "dose_ikke_tatt", "13:00"),
                               ("medisindispenser", "dose_ikke_tatt", "17:00")]),
+    # ... or what was reported after them
+    ("Medisindispenseren varsla klokka 08.00 og klokka 13.00 at dosane ikkje var tekne.",
+     [("medisindispenser", "dose_ikke_tatt", "08:00"),
+      ("medisindispenser", "dose_ikke_tatt", "13:00")]),
     # the story's sensor said again with its alarm
     ("Sengesensoren varslet klokka ett. Vi hjalp henne tilbake i seng. Klokka fire ga sensoren "
      "alarm igjen.", [("sengesensor", "ute_av_seng", "01:00"),
