@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from structuring.pipeline import structure
-from tests.gold_files import assert_never_learnt_from
+from tests.gold_files import assert_classifier_learns_from, assert_never_learnt_from
 from tests.note_helpers import spoken_alarms, spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
@@ -18,6 +18,10 @@ from tests.note_helpers import spoken_alarms, spoken_times
 def test_the_writers_only_scored_this_pass_are_never_learnt_from(name, count, writers):
     # tune95 is only scored: no rule is derived from it, no model learns from it
     assert_never_learnt_from(name, count, writers)
+
+
+def test_the_writers_read_this_pass_are_learnt_from():
+    assert_classifier_learns_from({"tune93.jsonl", "tune96.jsonl"}, only_scored={"tune95.jsonl"})
 
 
 # --- the part of the day -----------------------------------------------------------------------
