@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from structuring import daypart
-from structuring.clock_times import APPROXIMATELY, hour_said_about
+from structuring.corrected_times import TIME_WORDS, time_words, trailing_daypart, trailing_time
 from structuring.lexicon import IdentityCache, drug_one_letter_off
 from structuring.tokens import (DIGIT_TIME, Tok, _compound, _is_clock, _is_numberish, _Rules,
                                unended)
@@ -131,11 +131,11 @@ def self_corrections(tokens: list[Tok], rules: _Rules) -> list[Tok]:
         if said in rules.guarded_corrections and \
                 not (after and _value_start(after[0], rules)):
             continue  # "hun sa unnskyld" is no correction
-        if said == "eller ," and _trailing_time(before, rules) is None:
+        if said == "eller ," and trailing_time(before, rules) is None:
             continue  # only a clock time: "Paracet, eller, Ibux om han vil" is a choice
         # "300 ml i dag, nei, 400": the value may be a few words back.
         # "klokka 23.10 i går kveld, eh nei, 23.40": the value's part of the day between
-        own = _trailing_daypart(before, rules)
+        own = trailing_daypart(before, rules)
         if said in rules.corrections_between_values and \
                 not any(_value_end(t, rules) for t in before[-3 - own:len(before) - own]):
             continue  # "nei, hun ville ikke" is an answer
@@ -295,21 +295,21 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules
     bare_time = len(correction) > 2 and _is_numberish(first, rules) and \
         correction[1].lower in ("på", "over") and \
         (_is_numberish(correction[2], rules) or correction[2].lower == "halv")
-    said_time = _trailing_time(before, rules)
-    own = _trailing_daypart(before, rules)
+    said_time = trailing_time(before, rules)
+    own = trailing_daypart(before, rules)
     if said_time is None and own and (bare_time or first.lower in ("halv", "kvart")
                                       or DIGIT_TIME.fullmatch(first.lower)):
         # "gikk ti over seks i morres nei jeg mener ti over fem": the old time with its part
         # of the day said after it; the part of the day stays, after the new time
-        start = _trailing_time(before[:-own], rules)
+        start = trailing_time(before[:-own], rules)
         if start is not None and not (start and _is_clock(before[start - 1], rules)):
-            said = _time_words(correction, rules)
+            said = time_words(correction, rules)
             return before[:start] + correction[:said] + before[-own:] + correction[said:]
     # "klokka ti på ni nei ni", "kvart over tolv nei halv ett": the time said last is
     # corrected whole, not only its last number.
     # Not a decimal: "temperatur 38,6 klokka 14, eh nei, 38,9" corrects the temperature.
     time_again = said_time is not None and not _decimal(correction) and all(
-        _is_numberish(t, rules) or t.lower in _TIME_WORDS for t in correction)
+        _is_numberish(t, rules) or t.lower in TIME_WORDS for t in correction)
     if _is_clock(first, rules) or first.lower in ("halv", "kvart") or bare_time or time_again:
         clocks = [j for j, t in enumerate(before) if _is_clock(t, rules)]
         if said_time is None and clocks and _span_end(before, clocks[-1], rules):
@@ -318,12 +318,12 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules
             return before[:start] + correction
         if clocks and (said_time is None or said_time == clocks[-1] + 1):
             j = clocks[-1]
-            end = j + 1 + _time_words(before, rules, j + 1)
+            end = j + 1 + time_words(before, rules, j + 1)
             keep = j if _is_clock(first, rules) else j + 1
             # "klokka halv ni i kveld eller nei kvart på ni og …": the old time's own words
             # ("i kveld") stay right after the new time, not after the rest of the sentence
             lead = 1 if _is_clock(first, rules) else 0
-            said = lead + _time_words(correction, rules, lead)
+            said = lead + time_words(correction, rules, lead)
             if not all(t.lower in ("i", "om") or daypart.daypart([t.lower], rules)
                        for t in before[end:]):
                 said = len(correction)  # only the old time's part of the day moves up
@@ -351,7 +351,7 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules
                 return None
             # "Cipralex … om morgenen nei unnskyld Remeron … om kvelden": the correction
             # says its own part of the day, so the old one goes with the old drug
-            if _said_again(tail, correction) or _trailing_daypart(tail, rules) == len(tail) \
+            if _said_again(tail, correction) or trailing_daypart(tail, rules) == len(tail) \
                     and any(daypart.daypart([t.lower], rules) for t in correction):
                 tail = []
             return before[:j] + correction + tail
@@ -381,18 +381,6 @@ def _apply_correction(before: list[Tok], correction: list[Tok], rules: _Rules
     return before + correction
 
 
-_TIME_WORDS = ("halv", "kvart", "over", "på")
-
-
-def _trailing_daypart(before: list[Tok], rules: _Rules) -> int:
-    """How many tokens at the end of `before` say a part of the day ("i morres", "i kveld")."""
-    n = 0
-    while n < min(3, len(before)) and (before[-1 - n].lower in ("i", "om", "går") or
-                                       daypart.daypart([before[-1 - n].lower], rules)):
-        n += 1
-    return n if n and any(daypart.daypart([t.lower], rules) for t in before[-n:]) else 0
-
-
 def _trailing_number(tokens: list[Tok], rules: _Rules) -> int:
     """How many tokens at the end of `tokens` say one number."""
     n = 0
@@ -406,52 +394,7 @@ def _span_end(before: list[Tok], clock: int, rules: _Rules) -> bool:
     ("klokka sju til åtte")."""
     n = _trailing_number(before, rules)
     return 0 < n < len(before) and before[-1 - n].lower == "til" and \
-        clock + 1 + _time_words(before, rules, clock + 1) == len(before) - 1 - n
-
-
-def _time_words(tokens: list[Tok], rules: _Rules, start: int = 0) -> int:
-    """How many tokens from `start` say a time ("kvart på ni", "halv ti", "ti")."""
-    end = start
-    while end < len(tokens) and (_is_numberish(tokens[end], rules) or
-                                 tokens[end].lower in _TIME_WORDS or  # "fire og ti" too:
-                                 end > start and tokens[end].lower == "og" and
-                                 tokens[end + 1:end + 2] and tokens[end + 1].lower in _AND_MINUTES):
-        end += 1
-    return end - start
-
-
-_MINUTE_WORDS = frozenset({"fem", "ti", "tjue", "tjuefem", "kvart", "5", "10", "20", "25"})
-_AND_MINUTES = _MINUTE_WORDS | {"femten", "tretti", "trettifem", "førti", "førtifem", "femti"}
-
-
-def _trailing_time(before: list[Tok], rules: _Rules) -> int | None:
-    """Where a clock time that ends `before` starts: after "klokka" ("klokka ti på ni"), or
-    said without it as only a time is said ("kvart over tolv", "halv ni", "ti på ni") —
-    not "hundre og tretti over åtti"."""
-    if before and hour_said_about(before[-1].lower, rules) is not None:
-        # "ved totida, eh, rettelse, ti over tre": an hour said about, with its "ved"
-        about = len(before) > 1 and before[-2].lower in APPROXIMATELY
-        return len(before) - 1 - about
-    start = len(before)
-    while start > 0 and (_is_numberish(before[start - 1], rules) or
-                         before[start - 1].lower in _TIME_WORDS):
-        start -= 1
-    words = [t.lower for t in before[start:]]
-    if not words or not _is_numberish(before[-1], rules):
-        return None
-    if start > 0 and _is_clock(before[start - 1], rules):
-        return start
-    if words[0] == "halv" and len(words) == 2:
-        return start
-    if len(words) == 3 and words[1] in ("over", "på") and words[0] in _MINUTE_WORDS:
-        return start
-    # "ti over elleve kvart på tolv eller nei tjue på tolv": a list of times said without
-    # "klokka"; the last of them is corrected.
-    if len(words) > 3 and words[-2] in ("over", "på") and words[-3] in _MINUTE_WORDS:
-        return len(before) - 3
-    if len(words) > 2 and words[-2] == "halv":
-        return len(before) - 2
-    return None
+        clock + 1 + time_words(before, rules, clock + 1) == len(before) - 1 - n
 
 
 def _parallel(before: list[Tok], correction: list[Tok], rules: _Rules) -> int:

@@ -60,6 +60,16 @@ def test_a_time_corrected_with_its_minutes_after_og_is_replaced_whole():
     assert [(e.technology, e.time) for e in note.events] == [("dorsensor", "02:20")]
 
 
+@pytest.mark.parametrize("spoken, kept", [
+    # after "og", a dose or "minutt" is no time's minutes: those words stay
+    ("fekk Paracet klokka sju og fem milligram Oxynorm eh nei klokka åtte punktum", "og 5 mg"),
+    ("sengesensoren gikk klokka tre og ti minutter etter sov hun eh nei klokka fire punktum",
+     "og 10 minutter"),
+])
+def test_words_after_og_that_are_no_minutes_are_kept(spoken, kept):
+    assert kept in structure(spoken).sentences[0].text
+
+
 # --- welfare technology ------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ missing. Every sentence here was written for the test; none is copied from a gol
 import pytest
 
 from structuring.pipeline import structure
+from tests.note_helpers import findings
 
 
 def _texts(spoken: str) -> list[str]:
@@ -186,8 +187,8 @@ def test_a_span_of_values_is_no_span_of_time(spoken):
     ("Hun er redd for at det er hjertet.", ("redd", False)),
 ])
 def test_what_a_patient_fears_belongs_to_the_finding(spoken, finding):
-    assert [(e.value, e.negated) for e in structure(spoken).entities
-            if e.type == "finding"] == [finding]
+    # the rules' finding (the finding filter, a model tested on its own, may leave one out)
+    assert findings(spoken) == {finding}
 
 
 def test_a_measurement_named_before_its_value_is_not_cut_from_it():
