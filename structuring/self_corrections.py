@@ -2,9 +2,11 @@
 
 "åtte av ti eh nei vent seks av ti" → "seks av ti"; "klokka ti på halv ti nei unnskyld tjue på
 ti" → the time only; "Lasix … nei, Burinex ett milligram" → the drug with its dose. The cues
-("nei vent", "unnskyld", "eller", "rettelse" …) are data in `data/spoken_forms.json`. Patient
-safety decides the shape: a correction replaces exactly the value it corrects, and where no
-value can be found the words are kept as said, never dropped.
+("nei vent", "unnskyld", "eller", "rettelse" …) are data in `data/spoken_forms.json`
+(`corrections`, `corrections_needing_a_value`, `corrections_between_values`). Patient safety
+decides the shape: a correction replaces exactly the value it corrects, and where no value can
+be found the words are kept as said, never dropped. Where a corrected clock time begins and
+ends is `structuring.corrected_times`.
 
 Runs on one sentence's tokens after voice commands, before numbers are read
 (`structuring.spoken` calls `self_corrections`); `corrects_a_value` tells the sentence
