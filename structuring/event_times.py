@@ -120,9 +120,8 @@ def event_time(technology: str, story: list[int], mention: int, sentences: list[
     # "… ga teknisk alarm om lavt batteri, og vi byttet batteri da vi var innom kl. 18.30":
     # the battery changed is staff's response; its time is never the alarm's (the writers:
     # none of 20)
-    changed = [b.end() for b in battery_changes(first) if b.start() >= mention]
     times = [m for m in TIME.finditer(first) if low <= m.start() < high and
-             not any(end <= m.start() for end in changed)]
+             not _after_a_battery_change(first, m.start(), mention)]
     if times:
         match = min(times, key=lambda m: abs(m.start() - mention))
         return f"{match.group(1)}:{match.group(2)}"
@@ -134,7 +133,7 @@ def event_time(technology: str, story: list[int], mention: int, sentences: list[
         nxt = sentences[story[1]]
         match = TIME.search(nxt)
         if match and not _arrived_before().search(nxt, 0, match.start()) and \
-                not any(b.end() <= match.start() for b in battery_changes(nxt)):
+                not _after_a_battery_change(nxt, match.start()):
             return f"{match.group(1)}:{match.group(2)}"
     before = story[0] - 1
     if _rules()["technologies"][technology].get("timed_by_arrival") and before >= 0 \
@@ -150,6 +149,11 @@ def event_time(technology: str, story: list[int], mention: int, sentences: list[
 # time once, and once an alarm that had beeped since the night.
 _RIGHT_AFTER = re.compile(r"(?<![\wæøå])(?:like|rett|straks|kort\s+tid)\s+etter(?![\wæøå])"
                           r"[^.;:!?]{0,40}$", re.IGNORECASE)
+
+
+def _after_a_battery_change(text: str, position: int, since: int = 0) -> bool:
+    """Whether a battery change told from `since` on ends before `position` in `text`."""
+    return any(since <= b.start() and b.end() <= position for b in battery_changes(text))
 
 
 def said_right_after(text: str, mention: int) -> bool:
