@@ -562,6 +562,7 @@ BLIND_SPLITS = {
     "test41.jsonl": "f8e2531cad440e498549d17fdde9c8e615db385083040be03d3f4386fdf84c05",
     "test42.jsonl": "6e906db45d48c109fb29ca36615457f7fcfec8d56cb1d7f3c0af24d13945f379",
     "test43.jsonl": "67450c9e53b3c5d1b3abe3bf5a5dc5123343b2001cc6e4b2428c701ac9ae053f",
+    "test44.jsonl": "d31f98ad49cbce7e7e5c8262d371e24aaf225c924ca287ad05fc170360145485",
 }
 
 
