@@ -99,8 +99,21 @@ def tells_new_alarm(text: str) -> bool:
     02.15, … og eg fulgte henne tilbake til senga": the response is the new alarm's)."""
     said = find_phrases(text, _rules()["new_alarm_words"])
     return TIME.search(text) is not None and bool(said) and \
-        (_OPENING.fullmatch(text, 0, said[0].start()) is not None or not tells_response(text)) \
+        (_opens_its_clause(text, said[0].start()) or not tells_response(text)) \
         and not says_no_alarm(text) and not has_phrase(text, _rules()["someone_notified"])
+
+
+def _opens_its_clause(text: str, start: int) -> bool:
+    """The alarm word at `start` opens its sentence, or a clause of its own with its time
+    before it ("Je ringte a to ganger, og kl. 08.30 kom det ny varsling …")."""
+    if _OPENING.fullmatch(text, 0, start):
+        return True
+    begins = [m.end() for m in _CLAUSE_OPENS.finditer(text, 0, start)]
+    return bool(begins) and _OPENING.fullmatch(text, begins[-1], start) is not None and \
+        TIME.search(text, begins[-1], start) is not None
+
+
+_CLAUSE_OPENS = re.compile(r",\s*(?:og\s+|men\s+|så\s+)?|\s(?:og|men|så)\s", re.IGNORECASE)
 
 
 # what may stand before an alarm word that opens its sentence: "Kl. 02.15 ny alarm …",
@@ -126,6 +139,17 @@ def _tested_that() -> re.Pattern[str]:
     return re.compile(rf"(?<![\wæøå])(?:{tested})\s+(?:at|om)\s+(?:den|han|ho|hun|[\wæøå-]*"
                       rf"(?:alarm|sensor|klokk|armbånd|armband)[\wæøå]*)(?![\wæøå])",
                       re.IGNORECASE)
+
+
+def without_tests(text: str) -> str:
+    """`text` without the clauses in which staff tested that a device goes off ("slo på
+    sengesensoren og testet at den varslet på telefonen")."""
+    return _tested_clause().sub(" ", text)
+
+
+@lru_cache(maxsize=1)
+def _tested_clause() -> re.Pattern[str]:
+    return re.compile(_tested_that().pattern + r"[^,.;!?]*", re.IGNORECASE)
 
 
 _CLAUSE_END = re.compile(r",|\.(?:\s|$)|\s(?:og|men)\s")

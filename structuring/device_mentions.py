@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from structuring.alarm_responses import any_false_alarm_cue
-from structuring.alarm_words import TIME, as_happened
+from structuring.alarm_words import TIME, as_happened, without_tests
 from structuring.devices import (STAFF_WALKED, all_event_cues, event_cues, technologies_in,
                                  went_off_phrases, without_staff_leaving)
 from structuring.lexicon import alternation, has_phrase
@@ -143,7 +143,9 @@ def _only_kept(tech: str, text: str, start: int) -> bool:
     rest = " ".join(part for part in re.split(_maintenance_pattern(),
                                               without_staff_leaving(text)) if part)
     # "… viste ham hvordan han trykker på knappen når det piper": whenever, not what happened
-    return _nothing_else_went_off(tech, _NOT_THERE.sub("", as_happened(rest)), text)
+    # "slo på sengesensoren … og testet at den varslet på telefonen": the test went off
+    return _nothing_else_went_off(tech, _NOT_THERE.sub("", as_happened(without_tests(rest))),
+                                  text)
 
 
 def _nothing_else_went_off(tech: str, rest: str, text: str) -> bool:
@@ -204,7 +206,10 @@ def _battery_changed() -> re.Pattern[str]:
     also = r"(?:\s+(?:også|òg|au))?"
     after = "|".join(re.escape(aux) + also + r"\s+" + re.escape(verb)
                      for aux, verb in (p.split(" ", 1) for p in rules["battery_changed_after"]))
+    # "skifta kollegaen min batteri", "bytta vi batteriet": who changed it may stand between
+    verbs = alternation(tuple({p.split(" ")[0] for p in rules["battery_changed"]}))
     return re.compile(rf"(?<![\wæøå])(?:(?:{alternation(tuple(rules['battery_changed']))})"
+                      rf"|(?:{verbs})(?:\s+[\wæøå]+){{1,3}}?\s+batteri[\wæøå]*"
                       rf"|batteri[\wæøå]*(?:\s+[\wæøå-]+){{0,10}}?\s+(?:{after}))(?![\wæøå])",
                       re.IGNORECASE)
 

@@ -54,6 +54,23 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
         # "meir forvirra i kveld og i natt": the evening and the night after it
         night = phrase_pattern(rules.evening_and_night_told).match(first, told.end() + 1)
         return "evening_and_night" if night else "evening"
+    # "Morgenbesøk … kona har itj sovet resten av natta": a day's opening says more
+    if opens_by_day(spoken, rules) or opens_in_the_morning(spoken, rules):
+        return None
+    return _told_at_its_end(words, rules)
+
+
+ASLEEP_NOW_WORDS = 6  # "… Ho søv no.": how near its end a dictation says it
+
+
+def _told_at_its_end(words: list[str], rules: _Rules) -> str | None:
+    """A dictation that names no shift nor opens by day but tells the rest of the night
+    ("sov resten av natta") is the night's report; one closing with "ho søv no" is written
+    at bedtime or in the night (data: time.rest_of_the_night, asleep_now)."""
+    if phrase_pattern(rules.rest_of_the_night).search(" ".join(words)):
+        return "night"
+    if phrase_pattern(rules.asleep_now).search(" ".join(words[-ASLEEP_NOW_WORDS:])):
+        return "evening_and_night"
     return None
 
 

@@ -24,7 +24,7 @@ from structuring.rules import load_rules
 # 04.30"), between an alarm's ("varslet kl. 19.20 og igjen kl. 20.05") and between the times
 # of an alarm counted ("kl. 09.10, så kl. 09.45 og så igjen …")
 # … also with the time's part of the day after it ("kl. 22.50 i går kveld kl. 23.30 og …")
-_ITS_DAYPART = r"(?:\s*i\s+(?:går\s+)?(?:kveld|kvell|natt|morges|morgon|ettermiddag))?"
+_ITS_DAYPART = r"(?:\s*i\s+(?:går\s+)?(?:kveld|kvell|natt|morgest?|morgon|ettermiddag))?"
 _LISTED = re.compile(_ITS_DAYPART + r"\s*(?:,|og|,\s*og|eller)?\s*(?:(?:så\s+)?(?:igjen|att)\s+)?"
                      r"(?:ca\.\s*|ved\s+)?(?:kl\.|klokka)?\s*", re.IGNORECASE)
 _LISTED_AGAIN = re.compile(_ITS_DAYPART + r"\s*(?:,|og|,\s*og)?\s*(?:så\s+)?"
@@ -35,7 +35,7 @@ _THEN = re.compile(r"(?:\s|,|og|så|igjen|att|deretter|etterpå|til slutt|sist|v
 _FIRST_TIME = re.compile(r"\bførst\s+(?:ca\.\s*|ved\s+)?kl\.", re.IGNORECASE)
 # the list ends its clause, its day said after it or not ("kl. 12.00 og kl. 18.00 i dag."),
 # or what was reported follows it ("… kl. 08.00 og kl. 14.00 at dosane ikkje var tekne")
-_CLAUSE_END = re.compile(r"(?:\s*i\s+(?:går\s+)?(?:dag|kveld|kvell|natt|morges|ettermiddag))?"
+_CLAUSE_END = re.compile(r"(?:\s*i\s+(?:går\s+)?(?:dag|kveld|kvell|natt|morgest?|ettermiddag))?"
                          r"(?:\s*(?:[,.;:!?]|$)|\s+(?:om\s+)?at(?![\wæøå]))", re.IGNORECASE)
 _OPENING_TIME = re.compile(r"(?:ca\.\s*|ved\s+)?kl\. (\d{2})\.(\d{2})\b", re.IGNORECASE)
 

@@ -33,7 +33,7 @@ from structuring.clock_times import _times
 from structuring.dictation_shift import (_shift, evening_medicines_told, night_told_anywhere,
                                          night_told_first, opens_by_day, opens_in_the_morning,
                                          visit_opened)
-from structuring.compounds import joined
+from structuring.compounds import joined, unhyphenated
 from structuring.doses import dose_unit_words
 from structuring.lexicon import (IdentityCache, drug_one_letter_off, drug_said_apart,
                                  drug_written_forms, written_drug)
@@ -246,6 +246,8 @@ def _join_compounds(tokens: list[Tok]) -> list[Tok]:
     alarmen', 'i mo vane' (see `structuring.compounds`)."""
     out: list[Tok] = []
     for tok in tokens:
+        if tok.kind == "word" and (compound := unhyphenated(tok.text)):
+            tok = Tok(compound)
         words = tok.kind == "word" and bool(out) and out[-1].kind == "word"
         before = out[-2].lower if len(out) > 1 else ""
         compound = joined(out[-1].text, tok.text, before) if words else None

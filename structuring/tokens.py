@@ -131,6 +131,8 @@ class _Rules:
     evening_medicines_told: tuple[str, ...] = ()  # "kveldsmedisinene": an evening visit
     night_and_day: tuple[str, ...] = ()  # "i natt og i dag": not the night alone
     evening_all_along: tuple[str, ...] = ()  # "uroleg heile kvelden" in the first sentence
+    rest_of_the_night: tuple[str, ...] = ()  # "sov resten av natta": a night's report
+    asleep_now: tuple[str, ...] = ()  # "… ho søv no." at its end: written at bedtime or night
     sleep_phrases: tuple[str, ...] = ()  # "la seg klokka ti": evening or night
     waking: set[str] = field(default_factory=set)  # "vekte han halv sju": 06.30
     awake: set[str] = field(default_factory=set)  # "var vaken klokka eitt": 01.00
@@ -198,7 +200,9 @@ def _rules() -> _Rules:
         night_told_anywhere=tuple(t["night_told_anywhere"]),
         evening_medicines_told=tuple(t["evening_medicines_told"]),
         night_and_day=tuple(t["night_and_day"]),
-        evening_all_along=tuple(t["evening_all_along"]), sleep_phrases=tuple(t["sleep_phrases"]),
+        evening_all_along=tuple(t["evening_all_along"]),
+        rest_of_the_night=tuple(t["rest_of_the_night"]), asleep_now=tuple(t["asleep_now"]),
+        sleep_phrases=tuple(t["sleep_phrases"]),
         waking=set(t["waking_words"]), awake=set(t["awake_words"]),
         rounds=set(t["round_words"]), reported=set(t["reported_speech"]),
         call_bell=set(t["call_bell_verbs"]), not_call_bell=set(t["not_call_bell"]),

@@ -79,7 +79,7 @@ def test_the_examples_come_from_the_tuned_writers_only():
 
     ids = {example["id"] for example in train.read_examples()}
     assert ids <= {row["id"] for row in tuned_on_rows()}
-    assert not any(i.startswith(("test", "t95")) for i in ids)  # blind, and only scored
+    assert not any(i.startswith(("test", "t97")) for i in ids)  # blind, and only scored
 
 
 def test_the_shipped_model_rebuilds_from_its_examples():

@@ -93,10 +93,17 @@ def test_the_speakers_own_shift_statement_anywhere_sets_the_shift():
 
 def test_night_words_later_about_something_else_set_no_shift():
     # a morning visit that tells about the night: the bare time stays daytime
-    for later in ("han hadde sovet dårlig i natt", "hun sov godt resten av natta",
-                  "fikk rapport fra natt at hun var urolig", "nattevakta ga beskjed om smerter"):
+    for later in ("han hadde sovet dårlig i natt", "fikk rapport fra natt at hun var urolig",
+                  "nattevakta ga beskjed om smerter"):
         text = written(f"klokka halv elleve var jeg hos Per punktum {later} punktum")
         assert text[0] == "Kl. 10.30 var jeg hos Per.", later
+    # "sov godt resten av natta" is told by the night's staff: with no shift and no day
+    # named it is the night's report (forty-sixth pass; tests/test_fortysixth_pass.py), and a
+    # morning visit named keeps its day
+    assert written("klokka halv elleve var jeg hos Per punktum hun sov godt resten av natta "
+                   "punktum")[0] == "Kl. 22.30 var jeg hos Per."
+    assert written("morgenbesøk punktum klokka halv elleve var jeg hos Per punktum hun sov godt "
+                   "resten av natta punktum")[1] == "Kl. 10.30 var jeg hos Per."
 
 
 def test_a_time_read_without_its_own_cue_is_flagged_for_review():
