@@ -182,10 +182,12 @@ def _no_alarm_pattern() -> re.Pattern[str]:
     # "… utløst alarmen ikke noe fall": "ikke noe" denies what follows it, not the alarm;
     # "varsla ikkje teken dose" tells the dose not taken
     denied_after = r"(?!\s+(?:noe|noko|noen|nokon|tatt|teke|teken|henta|hentet)(?![\wæøå]))"
+    # "trykket ikke på trygghetsalarmen da hun falt": the verb before its negation
+    not_pressed = rf"(?:trykket|trykte|trykka|trykt)\s+(?:{negation})\s+på"
     return re.compile(rf"(?<![\wæøå])(?:(?:{alarm})\s+(?:{negation}){denied_after}|"
                       rf"(?:{negation})\s+{given}"
                       rf"(?:nye?\s+|fleire\s+|flere\s+|meir\s+|mer\s+)?(?:{alarm})|"
-                      rf"{device_went})(?![\wæøå])", re.IGNORECASE)
+                      rf"{not_pressed}|{device_went})(?![\wæøå])", re.IGNORECASE)
 
 
 def alarmed_again(text: str) -> bool:

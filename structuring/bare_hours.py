@@ -28,7 +28,8 @@ def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     to tabletter"."""
     hour = _hour(tokens[i])
     # "klokka 10 og 14": an afternoon hour; "og femten", "og tjue" are minutes (below)
-    if hour is None or not 1 <= hour <= 23 or hour in _MINUTES_AFTER_OG:
+    if hour is None or not 1 <= hour <= 23 or \
+            hour in _MINUTES_AFTER_OG and not _after_a_24_hour_clock_hour(tokens, i):
         return False
     after = tokens[i + 1] if i + 1 < len(tokens) else None
     if after is None or after.kind == "punct":
@@ -37,6 +38,14 @@ def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     if after.lower in (",", "og") and _hour(following) is not None:
         return _listed_hour(tokens, i + 2, rules)
     return after.lower in rules.list_ends_before
+
+
+def _after_a_24_hour_clock_hour(tokens: list[Tok], i: int) -> bool:
+    """ "kl. 08 og 20": the hour before "og" written on the 24-hour clock, so "20" is an
+    hour too."""
+    before = tokens[i - 2].text if i >= 2 and tokens[i - 1].lower == "og" else ""
+    return tokens[i].text.isdigit() and len(before) == 2 and before.startswith("0") and \
+        before.isdigit()
 
 
 def _slept_from(out: list[Tok], rules: _Rules) -> bool:

@@ -370,6 +370,12 @@ _NOT_AFTER_HOUR = frozenset({"av", "timer", "timar", "dager", "dagar", "døgn", 
                              "gonger", "minutter", "minutt", "prosent", "%"})
 
 
+def _two_hours_of_the_day(hour: str, after: float) -> bool:
+    """ "kl. 08 og 20": an hour written on the 24-hour clock, then one of the afternoon or
+    evening, is two times (a morning's and an evening's dose), not 08.20."""
+    return len(hour) == 2 and hour.startswith("0") and 13 <= after <= 23
+
+
 def _after(start: int, hour: int, minute: int) -> int:
     """Of the two readings of a 12-hour time, the first one after `start`."""
     return min((hour % 12, hour % 12 + 12), key=lambda h: (h * 60 + minute - start) % 1440)
@@ -479,7 +485,8 @@ def _read_time_words(tokens: list[Tok], i: int, rules: _Rules, explicit: bool
                 and (24 <= after.value < 60 or after.value in (10, *_MINUTES_AFTER_OG) or
                      after.value == 5 and after.value < minutes) \
                 and not _measure(at(3), rules) and \
-                not schedule_goes_on(tokens, i + 2, minutes, True, rules):
+                not schedule_goes_on(tokens, i + 2, minutes, True, rules) and \
+                not _two_hours_of_the_day(tokens[i].text, after.value):
             return minutes, int(after.value), 3
         return minutes, 0, 1
     return None

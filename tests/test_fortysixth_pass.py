@@ -77,6 +77,13 @@ def test_alarms_told_in_words_of_their_own(spoken, expected):
     "Nattevakt. På kveldsbesøket klokka kvart over ti skifta kollegaen min batteri på "
     "trygghetsalarmen, og vi testa at den fungerte.",
     "Kveldsvakt. Bytta vi batteriet på trygghetsalarmen klokka ni.",
+    # a device's schedule and its placing
+    "Sengesensoren står på fra klokka 22.",
+    "Sengematta ble lagt i senga klokka 21.",
+    "Dispenseren er satt til å varsle klokka 08 og 15.",
+    "Alarmtida på dispenseren er flytta til klokka ni.",
+    # not pressed, the verb before its negation
+    "Hun trykket ikke på trygghetsalarmen da hun falt klokka 14.",
 ])
 def test_a_device_switched_on_or_its_battery_changed_is_no_alarm(spoken):
     assert spoken_alarms(spoken) == []
@@ -105,3 +112,14 @@ def test_a_drug_written_with_a_hyphen_stays_so():
 ])
 def test_devices_by_other_names(spoken, expected):
     assert spoken_alarms(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # an hour written on the 24-hour clock, then "og" and an evening hour: two doses
+    ("Ga Paracet klokka 08 og 20.", ["08:00", "20:00"]),
+    ("Ga Paracet kl. 08 og 15.", ["08:00", "15:00"]),
+    # said in words, "og tjue" is the minutes (the writers: 5 of 5)
+    ("Ga Paracet klokka åtte og tjue.", ["08:20"]),
+])
+def test_two_hours_of_the_24_hour_clock_are_two_times(spoken, expected):
+    assert spoken_times(spoken) == expected
