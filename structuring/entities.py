@@ -373,9 +373,12 @@ def find_medications(text: str) -> list[Found]:
 
 
 # "maks 4 g i døgnet", "inntil 3 doser": a limit is no dose given; "2,5 mg, altså 1
-# tablett", "1 g eller 2 tabletter": the same dose said again
+# tablett", "1 g eller 2 tabletter": the same dose said again; "16 IE i stedet for 20 IE":
+# the dose replaced, not given (the writers file only the one given, 4 of 4)
 _NO_OTHER_DOSE = re.compile(r"\b(?:maks\w*|inntil|opptil|høyst|høgst|totalt|over|under|altså|"
-                            r"altso|dvs\.?|det vil si|det vil seie|eller)\s$", re.I)
+                            r"altso|dvs\.?|det vil si|det vil seie|eller|i stedet for|"
+                            r"i staden for|i steden for|istedenfor|istadenfor|heller enn)\s$",
+                            re.I)
 
 
 def _doses_said_again(text: str, drugs: list[Found], used: set[int],

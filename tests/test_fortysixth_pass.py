@@ -7,7 +7,7 @@ import pytest
 
 from structuring.pipeline import structure
 from tests.gold_files import assert_classifier_learns_from, assert_never_learnt_from
-from tests.note_helpers import spoken_alarms, spoken_times
+from tests.note_helpers import medications, spoken_alarms, spoken_times
 
 # --- data ---------------------------------------------------------------------------------------
 
@@ -123,3 +123,15 @@ def test_devices_by_other_names(spoken, expected):
 ])
 def test_two_hours_of_the_24_hour_clock_are_two_times(spoken, expected):
     assert spoken_times(spoken) == expected
+
+
+@pytest.mark.parametrize("spoken, expected", [
+    # the dose replaced is not given
+    ("Ga Furix 40 mg i stedet for 20 mg.", [("furosemid", "40 mg")]),
+    ("Ho fekk Lantus 16 einingar i kveld i staden for 20 einingar.",
+     [("insulin glargin", "16 IE")]),
+    # a dose changed is another dose of the drug
+    ("Ga Furix 40 mg, og legen auka til 80 mg.", [("furosemid", "40 mg"), ("furosemid", "80 mg")]),
+])
+def test_a_dose_given_instead_of_another(spoken, expected):
+    assert medications(spoken) == expected
