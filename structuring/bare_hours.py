@@ -40,12 +40,16 @@ def _listed_hour(tokens: list[Tok], i: int, rules: _Rules) -> bool:
     return after.lower in rules.list_ends_before
 
 
+def on_the_24_hour_clock(hour: str) -> bool:
+    """ "08", "09": an hour written with its zero, on the 24-hour clock."""
+    return len(hour) == 2 and hour.startswith("0") and hour.isdigit()
+
+
 def _after_a_24_hour_clock_hour(tokens: list[Tok], i: int) -> bool:
     """ "kl. 08 og 20": the hour before "og" written on the 24-hour clock, so "20" is an
     hour too."""
     before = tokens[i - 2].text if i >= 2 and tokens[i - 1].lower == "og" else ""
-    return tokens[i].text.isdigit() and len(before) == 2 and before.startswith("0") and \
-        before.isdigit()
+    return tokens[i].text.isdigit() and on_the_24_hour_clock(before)
 
 
 def _slept_from(out: list[Tok], rules: _Rules) -> bool:

@@ -16,7 +16,8 @@ from structuring import daypart
 from structuring.bare_hours import (_MINUTES_AFTER_OG, _about_words_before,
                                     _an_evening_hour_alone, _bare_hour, _between_ends, _hour,
                                     _last_listed, _listed_hour, _measure,
-                                    _said_on_the_24_hour_clock, _slept_from, _value_told_before)
+                                    _said_on_the_24_hour_clock, _slept_from, _value_told_before,
+                                    on_the_24_hour_clock)
 from structuring.daypart_words import habitual
 from structuring.entities import AT_MIDNIGHT, CLOCK_TIME
 from structuring.tokens import DIGIT_TIME, Tok, _compound, _Rules
@@ -373,7 +374,7 @@ _NOT_AFTER_HOUR = frozenset({"av", "timer", "timar", "dager", "dagar", "døgn", 
 def _two_hours_of_the_day(hour: str, after: float) -> bool:
     """ "kl. 08 og 20": an hour written on the 24-hour clock, then one of the afternoon or
     evening, is two times (a morning's and an evening's dose), not 08.20."""
-    return len(hour) == 2 and hour.startswith("0") and 13 <= after <= 23
+    return on_the_24_hour_clock(hour) and 13 <= after <= 23
 
 
 def _after(start: int, hour: int, minute: int) -> int:

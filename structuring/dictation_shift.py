@@ -57,13 +57,13 @@ def _shift(spoken: str, rules: _Rules) -> str | None:
     # "Morgenbesøk … kona har itj sovet resten av natta": a day's opening says more
     if opens_by_day(spoken, rules) or opens_in_the_morning(spoken, rules):
         return None
-    return _told_at_its_end(words, rules)
+    return _night_or_bedtime_told(words, rules)
 
 
 ASLEEP_NOW_WORDS = 6  # "… Ho søv no.": how near its end a dictation says it
 
 
-def _told_at_its_end(words: list[str], rules: _Rules) -> str | None:
+def _night_or_bedtime_told(words: list[str], rules: _Rules) -> str | None:
     """A dictation that names no shift nor opens by day but tells the rest of the night
     ("sov resten av natta") is the night's report; one closing with "ho søv no" is written
     at bedtime or in the night (data: time.rest_of_the_night, asleep_now)."""
