@@ -23,21 +23,18 @@ def known_compounds() -> frozenset[str]:
     """The words a split compound may be joined into, as written ('e-lås'): every device
     name and alarm word, and the care words listed in `spoken_forms.json`. Symptoms, places
     and time cues are left out on purpose: 'raud men', 'under armen' are ordinary words."""
-    welfare = load_rules("welfare_technology")
-    words: set[str] = set(load_rules("spoken_forms")["compounds"]) | set(welfare["alarm_words"])
-    for technology in welfare["technologies"].values():
-        words |= set(technology["triggers"])
-    return frozenset(w.lower() for w in words if " " not in w.strip())
+    care = load_rules("spoken_forms")["compounds"]
+    return _device_words() | frozenset(w.lower() for w in care if " " not in w.strip())
 
 
 @lru_cache(maxsize=1)
 def _device_words() -> frozenset[str]:
-    """Device names and alarm words, one word each ('døralarm', 'sengesensoren')."""
+    """Device names and alarm words, one word each ('døralarm', 'sengesensoren', 'e-lås')."""
     welfare = load_rules("welfare_technology")
     words = set(welfare["alarm_words"])
     for technology in welfare["technologies"].values():
         words |= set(technology["triggers"])
-    return frozenset(w.lower() for w in words if " " not in w.strip() and "-" not in w)
+    return frozenset(w.lower() for w in words if " " not in w.strip())
 
 
 def unhyphenated(word: str) -> str | None:
